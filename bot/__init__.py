@@ -1,0 +1,3 @@
+"""News-alert bot: statements, fighting updates and casualty figures from articles, in chat."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,206 @@
+"""The core's data: articles in, alerts out, messages to chats.
+
+Everything here is plain, immutable data so that the extractor, the store, the digest builder and
+every chat adapter can exchange it without knowing about each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, TypeAlias
+
+AlertType = Literal["statement", "fighting", "casualty"]
+ALERT_TYPES: tuple[AlertType, ...] = ("statement", "fighting", "casualty")
+
+FightingAction = Literal[
+    "offensive", "clashes", "resumed", "halted", "advance", "withdrawal",
+    "airstrike", "shelling", "ceasefire", "other",
+]
+Qualifier = Literal["at_least", "more_than", "about", "up_to", "exact"]
+
+
+def fold(text: str | None) -> str:
+    """Accent-, case- and punctuation-insensitive form used for matching and dedup keys."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKD", text)
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    s = re.sub(r"[\u2019'`\-]", " ", s)
+    s = re.sub(r"[^\w\s]", " ", s)
+    return " ".join(s.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as the extractor sees it. `id` is unique within its source."""
+
+    id: str
+    text: str
+    title: str | None = None
+    lang: str | None = None
+    published: dt.date | None = None
+    source: str = "unknown"
+    url: str | None = None
+    outlet: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(fold(f"{self.title or ''}\n{self.text}").encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A named place, with what the offline gazetteer knows of it (country, coordinates)."""
+
+    name: str
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    article_id: str
+    speaker: str
+    quote: str
+    speaker_role: str | None = None
+    direct: bool = False
+    date: dt.date | None = None
+    evidence: str = ""
+    type: Literal["statement"] = "statement"
+
+    def key(self) -> str:
+        return fold(self.speaker)
+
+
+@dataclass(frozen=True, slots=True)
+class Fighting:
+    article_id: str
+    location: str
+    action: FightingAction = "other"
+    actors: tuple[str, ...] = ()
+    date: dt.date | None = None
+    evidence: str = ""
+    place: Place | None = None
+    type: Literal["fighting"] = "fighting"
+
+    def key(self) -> str:
+        return fold(self.location)
+
+
+@dataclass(frozen=True, slots=True)
+class Casualty:
+    article_id: str
+    killed: int | None = None
+    wounded: int | None = None
+    qualifier: Qualifier = "exact"
+    victims: str | None = None
+    reported_by: str | None = None
+    since: dt.date | None = None
+    location: str | None = None
+    evidence: str = ""
+    type: Literal["casualty"] = "casualty"
+
+    def key(self) -> str:
+        return f"{self.killed}|{self.wounded}|{fold(self.reported_by)}"
+
+
+Alert: TypeAlias = Statement | Fighting | Casualty
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def alert_to_dict(alert: Alert) -> dict[str, Any]:
+    """The alert in the evaluation schema (`shared/eval/README.md`), JSON-ready."""
+    data: dict[str, Any] = _jsonable(asdict(alert))
+    data.pop("place", None)
+    if isinstance(alert, Fighting) and alert.place is not None:
+        data["place"] = _jsonable(asdict(alert.place))
+    return data
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def alert_from_dict(data: dict[str, Any]) -> Alert:
+    """Inverse of `alert_to_dict`; used by the store."""
+    kind = data.get("type")
+    common = {"article_id": str(data.get("article_id", "")), "evidence": str(data.get("evidence", ""))}
+    if kind == "statement":
+        return Statement(
+            speaker=data["speaker"], quote=data.get("quote", ""), speaker_role=data.get("speaker_role"),
+            direct=bool(data.get("direct")), date=_date(data.get("date")), **common,
+        )
+    if kind == "fighting":
+        place = data.get("place")
+        return Fighting(
+            location=data["location"], action=data.get("action", "other"),
+            actors=tuple(data.get("actors") or ()), date=_date(data.get("date")),
+            place=Place(**place) if isinstance(place, dict) else None, **common,
+        )
+    if kind == "casualty":
+        return Casualty(
+            killed=data.get("killed"), wounded=data.get("wounded"),
+            qualifier=data.get("qualifier", "exact"), victims=data.get("victims"),
+            reported_by=data.get("reported_by"), since=_date(data.get("since")),
+            location=data.get("location"), **common,
+        )
+    raise ValueError(f"unknown alert type {kind!r}")
+
+
+# --- Messages: what the core hands to chat adapters -------------------------------------------
+# A message is structured rich text. Adapters render it for their medium and are the only place
+# where escaping happens, so article text never reaches a chat as markup.
+
+SpanStyle = Literal["plain", "bold", "italic", "quote", "code"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    text: str
+    style: SpanStyle = "plain"
+    href: str | None = None
+    lang: str | None = None  # set on quotes kept in the article's language
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    spans: tuple[Span, ...]
+
+    @staticmethod
+    def of(*parts: Span | str) -> Line:
+        return Line(tuple(p if isinstance(p, Span) else Span(p) for p in parts))
+
+    @property
+    def plain(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Platform-neutral rich message: a headline, lines of facts, optional image attachments."""
+
+    headline: str
+    lines: tuple[Line, ...] = ()
+    lang: str = "en"
+    attachments: tuple[str, ...] = ()  # file paths (charts)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def plain(self) -> str:
+        return "\n".join([self.headline, *(line.plain for line in self.lines)])
