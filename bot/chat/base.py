@@ -54,3 +54,11 @@ class Conversation(Protocol):
     async def follow_up(self, question: str, ctx: ChatContext) -> Message | None:
         """Answer a question asked in the thread `ctx.thread_id`; None when that thread is not ours."""
         ...
+
+
+class StateStore(Protocol):
+    """Small durable key/value state kept in the database (e.g. a Matrix sync token)."""
+
+    def get_state(self, key: str) -> str | None: ...
+
+    def set_state(self, key: str, value: str) -> None: ...
