@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bot.config import DEFAULT_CONFIG, Config, ConfigError, load_config
 from bot.core.models import alert_to_dict
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(Path(args.config))
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -29,13 +36,34 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.service.app import run_forever, run_once
+
+    config = _config(args)
+    if args.once:
+        report = asyncio.run(run_once(config))
+        print(f"{report.articles_new} new article(s), {report.alerts_new} new alert(s), "
+              f"{report.delivered} delivered" + (f"; failed sources: {', '.join(report.failed_sources)}"
+                                                 if report.failed_sources else ""), file=sys.stderr)
+        return 1 if report.failed_sources else 0
+    try:
+        asyncio.run(run_forever(config))
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="News-alert bot: reads articles, files statements, fighting updates and casualty "
         "figures as alerts, and posts them to Slack, Matrix or the console.",
     )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the bot does")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> None:
+        p.add_argument("-c", "--config", default=str(DEFAULT_CONFIG), help="configuration file (default: %(default)s)")
 
     p = sub.add_parser(
         "extract",
@@ -45,11 +73,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", metavar="ARTICLES", help="a .jsonl/.json/.txt/.md/.html file or folder")
     p.set_defaults(handler=cmd_extract)
+
+    p = sub.add_parser(
+        "run", help="ingest the sources, store and deliver alerts (once, or as a service until Ctrl-C)",
+        description="Ingest the configured sources, extract alerts, store them and deliver the new ones to "
+        "the configured outputs. With --once: do it one time, print a digest, exit.",
+    )
+    with_config(p)
+    p.add_argument("--once", action="store_true", help="one pass, a digest on the console, then exit")
+    p.set_defaults(handler=cmd_run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     handler: Handler = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2

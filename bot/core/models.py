@@ -140,25 +140,26 @@ def _date(value: Any) -> dt.date | None:
 def alert_from_dict(data: dict[str, Any]) -> Alert:
     """Inverse of `alert_to_dict`; used by the store."""
     kind = data.get("type")
-    common = {"article_id": str(data.get("article_id", "")), "evidence": str(data.get("evidence", ""))}
+    article_id, evidence = str(data.get("article_id", "")), str(data.get("evidence", ""))
     if kind == "statement":
         return Statement(
             speaker=data["speaker"], quote=data.get("quote", ""), speaker_role=data.get("speaker_role"),
-            direct=bool(data.get("direct")), date=_date(data.get("date")), **common,
+            direct=bool(data.get("direct")), date=_date(data.get("date")),
+            article_id=article_id, evidence=evidence,
         )
     if kind == "fighting":
         place = data.get("place")
         return Fighting(
             location=data["location"], action=data.get("action", "other"),
             actors=tuple(data.get("actors") or ()), date=_date(data.get("date")),
-            place=Place(**place) if isinstance(place, dict) else None, **common,
+            place=Place(**place) if isinstance(place, dict) else None, article_id=article_id, evidence=evidence,
         )
     if kind == "casualty":
         return Casualty(
             killed=data.get("killed"), wounded=data.get("wounded"),
             qualifier=data.get("qualifier", "exact"), victims=data.get("victims"),
             reported_by=data.get("reported_by"), since=_date(data.get("since")),
-            location=data.get("location"), **common,
+            location=data.get("location"), article_id=article_id, evidence=evidence,
         )
     raise ValueError(f"unknown alert type {kind!r}")
 

@@ -1,0 +1,78 @@
+"""Alerts as messages, written in the reader's language.
+
+Facts are structured, so only the words around them are translated; quotes stay as said, marked
+with the article's language. Names of people, bodies and places are kept as the article names them.
+"""
+
+from __future__ import annotations
+
+from bot.core.i18n import t
+from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
+
+
+def casualty_figures(alert: Casualty, lang: str) -> str:
+    """"At least 21 killed, 27 wounded" in the reader's language."""
+    parts = []
+    if alert.killed is not None:
+        parts.append(f"{alert.killed} {t(lang, 'killed')}")
+    if alert.wounded is not None:
+        parts.append(f"{alert.wounded} {t(lang, 'wounded')}")
+    text = ", ".join(parts) or "?"
+    qualifier = t(lang, alert.qualifier)
+    text = f"{qualifier} {text}" if qualifier else text
+    return text[:1].upper() + text[1:]
+
+
+def reporter(alert: Casualty, lang: str) -> str:
+    return alert.reported_by or t(lang, "article_itself")
+
+
+def headline(alert: Alert, lang: str) -> str:
+    if isinstance(alert, Casualty):
+        where = f" — {alert.location}" if alert.location else ""
+        return f"{casualty_figures(alert, lang)} ({reporter(alert, lang)}){where}"
+    if isinstance(alert, Fighting):
+        return f"{t(lang, 'fighting')}: {alert.location} — {t(lang, 'action_' + alert.action)}"
+    role = f" ({alert.speaker_role})" if alert.speaker_role else ""
+    return f"{alert.speaker}{role} {t(lang, 'said')}"
+
+
+def alert_lines(alert: Alert, lang: str, article_lang: str | None) -> list[Line]:
+    lines: list[Line] = []
+    if isinstance(alert, Casualty):
+        if alert.victims:
+            lines.append(Line.of(Span(f"{t(lang, 'victims')}: ", "bold"), alert.victims))
+        lines.append(Line.of(Span(f"{t(lang, 'source')}: ", "bold"), reporter(alert, lang)))
+        if alert.since:
+            lines.append(Line.of(Span(f"{t(lang, 'since')} ", "bold"), alert.since.isoformat()))
+    elif isinstance(alert, Fighting):
+        if alert.actors:
+            lines.append(Line.of(Span(f"{t(lang, 'actors')}: ", "bold"), ", ".join(alert.actors)))
+        if alert.place and alert.place.country:
+            lines.append(Line.of(Span(f"{t(lang, 'where')}: ", "bold"), f"{alert.place.name}, {alert.place.country}"))
+        if alert.date:
+            lines.append(Line.of(Span(f"{t(lang, 'date')}: ", "bold"), alert.date.isoformat()))
+    elif isinstance(alert, Statement):
+        lines.append(Line.of(Span(alert.quote, "quote", lang=article_lang)))
+        if alert.date:
+            lines.append(Line.of(Span(f"{t(lang, 'date')}: ", "bold"), alert.date.isoformat()))
+    return lines
+
+
+def render_alert(
+    alert: Alert, *, lang: str, article_lang: str | None = None,
+    outlets: list[tuple[str, str | None]] | None = None,
+) -> Message:
+    """One alert as a message. `outlets` are (name, link or None) pairs of articles that carried it."""
+    lines = alert_lines(alert, lang, article_lang)
+    if outlets:
+        spans: list[Span] = [Span(f"{t(lang, 'outlets')}: ", "bold")]
+        for i, (name, link) in enumerate(outlets):
+            if i:
+                spans.append(Span(", "))
+            spans.append(Span(name, href=link if link and link.startswith(("http://", "https://")) else None))
+        if article_lang:
+            name_of_lang = t(lang, "lang_" + article_lang)
+            spans.append(Span(f" ({article_lang if name_of_lang.startswith('lang_') else name_of_lang})"))
+        lines.append(Line(tuple(spans)))
+    return Message(headline=headline(alert, lang), lines=tuple(lines), lang=lang, meta={"type": alert.type})

@@ -1,0 +1,78 @@
+"""Deliver stored alerts to chat channels: one thread per story per channel, never twice.
+
+Each send is claimed in the database first and confirmed after, so a restart (or a second
+replica) cannot post the same alert again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.chat.base import ChatAdapter
+from bot.config import ChannelConfig
+from bot.core.render import render_alert
+from bot.store import Store, StoredAlert, utcnow
+
+log = logging.getLogger(__name__)
+
+# A channel added later, or a bot that was down for long, gets recent alerts, not the whole archive.
+DELIVERY_WINDOW = dt.timedelta(days=2)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def outlets_for(store: Store, stored: StoredAlert) -> list[tuple[str, str | None]]:
+    seen: dict[str, str | None] = {}
+    for art in store.outlets_of_alert(stored.id):
+        seen.setdefault(art.outlet or art.source, art.url)
+    return list(seen.items())
+
+
+def wanted(channel: ChannelConfig, stored: StoredAlert) -> bool:
+    return stored.alert.type in channel.types and stored.importance >= channel.min_importance
+
+
+async def deliver_alerts(
+    store: Store, adapters: Mapping[str, ChatAdapter], channels: tuple[ChannelConfig, ...],
+    *, now: dt.datetime | None = None,
+) -> DeliveryReport:
+    now = now or utcnow()
+    sent = failed = 0
+    for channel in channels:
+        adapter = adapters.get(channel.output)
+        if adapter is None or not channel.alerts:
+            continue
+        for stored in store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW):
+            if not wanted(channel, stored):
+                continue
+            item = f"alert:{stored.id}"
+            if not store.claim(adapter.name, channel.id, item, alert_id=stored.id):
+                continue
+            article = store.article(stored.article_id)
+            message = render_alert(
+                stored.alert, lang=channel.language, article_lang=article.lang if article else None,
+                outlets=outlets_for(store, stored),
+            )
+            root = store.thread_root(adapter.name, channel.id, stored.story_id) if stored.story_id else None
+            try:
+                if root is None:
+                    posted = await adapter.post(channel.id, message)
+                    if stored.story_id is not None:
+                        store.set_thread_root(adapter.name, channel.id, stored.story_id, posted.message_id)
+                else:
+                    posted = await adapter.reply(channel.id, root, message)
+            except Exception as exc:  # the chat said no: release the claim, retry next time
+                log.warning("delivery of alert %s to %s/%s failed: %s", stored.id, adapter.name, channel.id, exc)
+                store.release(adapter.name, channel.id, item, str(exc))
+                failed += 1
+                continue
+            store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
+            sent += 1
+    return DeliveryReport(sent=sent, failed=failed)

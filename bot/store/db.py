@@ -1,0 +1,429 @@
+"""The store: one SQLAlchemy engine, migrated on open, and the queries the bot needs.
+
+Calls are synchronous and short; the bot runs them on its event loop because SQLite answers in
+microseconds to milliseconds and one writer at a time is what SQLite wants anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import StaticPool
+
+from bot.core.models import Alert, Article, alert_from_dict, alert_to_dict
+from bot.store import schema as s
+from bot.store.migrations import LATEST, current_version, migrate
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    # SQLite hands datetimes back naive; everything we write is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    id: int
+    key: str
+    source: str
+    outlet: str | None
+    url: str | None
+    title: str | None
+    lang: str | None
+    published: dt.date | None
+    text: str
+    story_id: int | None
+    fetched_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    id: int
+    alert: Alert
+    story_id: int | None
+    article_id: int
+    importance: float
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    name: str
+    etag: str | None = None
+    last_modified: str | None = None
+    failures: int = 0
+    next_retry_at: dt.datetime | None = None
+    last_polled_at: dt.datetime | None = None
+    last_success_at: dt.datetime | None = None
+    last_error: str | None = None
+    initialized: bool = False
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 30})
+        else:
+            # One shared connection, or each checkout would see its own empty in-memory database.
+            engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            if path and path != ":memory:":
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, target: int = LATEST) -> Store:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            migrate(conn, target)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def version(self) -> int:
+        with self.tx() as conn:
+            return current_version(conn)
+
+    # --- articles --------------------------------------------------------------------------
+
+    def add_article(self, article: Article, *, key: str | None = None) -> tuple[int, bool]:
+        """Store an article once; returns (row id, True when it is new). Keyed by URL or source+id."""
+        key = key or article.url or f"{article.source}:{article.id}"
+        with self.tx() as conn:
+            row = conn.execute(select(s.articles.c.id).where(s.articles.c.key == key)).first()
+            if row is not None:
+                return int(row[0]), False
+            result = conn.execute(insert(s.articles).values(
+                key=key, source=article.source, outlet=article.outlet, url=article.url, title=article.title,
+                lang=article.lang, published=article.published, fetched_at=utcnow(), text=article.text,
+                content_hash=article.content_hash,
+            ))
+            pk = result.inserted_primary_key
+            assert pk is not None
+            return int(pk[0]), True
+
+    def article_by_hash(self, content_hash: str) -> int | None:
+        with self.tx() as conn:
+            row = conn.execute(select(s.articles.c.id).where(s.articles.c.content_hash == content_hash)
+                               .order_by(s.articles.c.id).limit(1)).first()
+            return int(row[0]) if row else None
+
+    def article(self, article_id: int) -> StoredArticle | None:
+        with self.tx() as conn:
+            row = conn.execute(select(s.articles).where(s.articles.c.id == article_id)).mappings().first()
+        return _article(row) if row else None
+
+    def articles_of_story(self, story_id: int) -> list[StoredArticle]:
+        with self.tx() as conn:
+            rows = conn.execute(select(s.articles).where(s.articles.c.story_id == story_id)
+                                .order_by(s.articles.c.id)).mappings().all()
+        return [_article(r) for r in rows]
+
+    def count_articles(self) -> int:
+        with self.tx() as conn:
+            return len(conn.execute(select(s.articles.c.id)).all())
+
+    # --- stories ---------------------------------------------------------------------------
+
+    def new_story(self, title: str | None, *, signature: str | None = None, topic: str | None = None) -> int:
+        now = utcnow()
+        with self.tx() as conn:
+            result = conn.execute(insert(s.stories).values(
+                title=title, topic=topic, signature=signature, created_at=now, updated_at=now))
+            pk = result.inserted_primary_key
+            assert pk is not None
+            return int(pk[0])
+
+    def attach_to_story(self, article_id: int, story_id: int) -> None:
+        with self.tx() as conn:
+            conn.execute(update(s.articles).where(s.articles.c.id == article_id).values(story_id=story_id))
+            conn.execute(update(s.stories).where(s.stories.c.id == story_id).values(updated_at=utcnow()))
+
+    def story(self, story_id: int) -> dict[str, Any] | None:
+        with self.tx() as conn:
+            row = conn.execute(select(s.stories).where(s.stories.c.id == story_id)).mappings().first()
+        return dict(row) if row else None
+
+    def recent_stories(self, since: dt.datetime) -> list[dict[str, Any]]:
+        with self.tx() as conn:
+            rows = conn.execute(select(s.stories).where(s.stories.c.updated_at >= since)
+                                .order_by(s.stories.c.updated_at.desc())).mappings().all()
+        return [dict(r) for r in rows]
+
+    # --- alerts ----------------------------------------------------------------------------
+
+    def add_alert(
+        self, alert: Alert, *, article_id: int, story_id: int | None, importance: float = 0.0,
+    ) -> tuple[int, bool]:
+        """Store an alert once per story and fact; a repeat only adds the article as another outlet."""
+        scope = f"story:{story_id}" if story_id is not None else f"article:{article_id}"
+        dedup_key = f"{scope}|{alert.type}|{alert.key()}"[:600]
+        with self.tx() as conn:
+            row = conn.execute(select(s.alerts.c.id).where(s.alerts.c.dedup_key == dedup_key)).first()
+            if row is not None:
+                alert_id, new = int(row[0]), False
+            else:
+                result = conn.execute(insert(s.alerts).values(
+                    article_id=article_id, story_id=story_id, type=alert.type, dedup_key=dedup_key,
+                    data=json.dumps(alert_to_dict(alert), ensure_ascii=False), importance=importance,
+                    created_at=utcnow(),
+                ))
+                pk = result.inserted_primary_key
+                assert pk is not None
+                alert_id, new = int(pk[0]), True
+            exists = conn.execute(select(s.alert_articles).where(and_(
+                s.alert_articles.c.alert_id == alert_id, s.alert_articles.c.article_id == article_id))).first()
+            if exists is None:
+                conn.execute(insert(s.alert_articles).values(alert_id=alert_id, article_id=article_id))
+        return alert_id, new
+
+    def alert(self, alert_id: int) -> StoredAlert | None:
+        with self.tx() as conn:
+            row = conn.execute(select(s.alerts).where(s.alerts.c.id == alert_id)).mappings().first()
+        return _alert(row) if row else None
+
+    def alerts(
+        self, *, story_id: int | None = None, since: dt.datetime | None = None, types: Sequence[str] | None = None,
+        limit: int | None = None, newest_first: bool = False,
+    ) -> list[StoredAlert]:
+        q = select(s.alerts)
+        if story_id is not None:
+            q = q.where(s.alerts.c.story_id == story_id)
+        if since is not None:
+            q = q.where(s.alerts.c.created_at >= since)
+        if types:
+            q = q.where(s.alerts.c.type.in_(list(types)))
+        q = q.order_by(s.alerts.c.id.desc() if newest_first else s.alerts.c.id)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.tx() as conn:
+            return [_alert(r) for r in conn.execute(q).mappings().all()]
+
+    def outlets_of_alert(self, alert_id: int) -> list[StoredArticle]:
+        with self.tx() as conn:
+            rows = conn.execute(
+                select(s.articles).join(s.alert_articles, s.alert_articles.c.article_id == s.articles.c.id)
+                .where(s.alert_articles.c.alert_id == alert_id).order_by(s.articles.c.id)
+            ).mappings().all()
+        return [_article(r) for r in rows]
+
+    # --- deliveries ------------------------------------------------------------------------
+
+    def claim(self, adapter: str, channel: str, item_key: str, *, alert_id: int | None = None) -> bool:
+        """Claim the right to send one item to one channel; False when it was claimed before."""
+        try:
+            with self.tx() as conn:
+                conn.execute(insert(s.deliveries).values(
+                    adapter=adapter, channel=channel, item_key=item_key, alert_id=alert_id,
+                    status="claimed", claimed_at=utcnow()))
+        except IntegrityError:
+            return False
+        return True
+
+    def confirm(self, adapter: str, channel: str, item_key: str, *, message_id: str,
+                thread_id: str | None = None) -> None:
+        with self.tx() as conn:
+            conn.execute(update(s.deliveries).where(_delivery(adapter, channel, item_key)).values(
+                status="sent", message_id=message_id, thread_id=thread_id, sent_at=utcnow()))
+
+    def release(self, adapter: str, channel: str, item_key: str, error: str) -> None:
+        """Sending failed for sure (the chat said no): drop the claim so a later run tries again."""
+        with self.tx() as conn:
+            conn.execute(delete(s.deliveries).where(_delivery(adapter, channel, item_key)))
+
+    def delivery(self, adapter: str, channel: str, item_key: str) -> dict[str, Any] | None:
+        with self.tx() as conn:
+            row = conn.execute(select(s.deliveries).where(_delivery(adapter, channel, item_key))).mappings().first()
+        return dict(row) if row else None
+
+    def deliveries(self, adapter: str | None = None) -> list[dict[str, Any]]:
+        q = select(s.deliveries).order_by(s.deliveries.c.id)
+        if adapter is not None:
+            q = q.where(s.deliveries.c.adapter == adapter)
+        with self.tx() as conn:
+            return [dict(r) for r in conn.execute(q).mappings().all()]
+
+    def undelivered_alerts(self, adapter: str, channel: str, *, since: dt.datetime | None = None) -> list[StoredAlert]:
+        delivered = select(s.deliveries.c.alert_id).where(and_(
+            s.deliveries.c.adapter == adapter, s.deliveries.c.channel == channel,
+            s.deliveries.c.alert_id.is_not(None)))
+        q = select(s.alerts).where(s.alerts.c.id.not_in(delivered)).order_by(s.alerts.c.id)
+        if since is not None:
+            q = q.where(s.alerts.c.created_at >= since)
+        with self.tx() as conn:
+            return [_alert(r) for r in conn.execute(q).mappings().all()]
+
+    # --- threads ---------------------------------------------------------------------------
+
+    def thread_root(self, adapter: str, channel: str, story_id: int) -> str | None:
+        with self.tx() as conn:
+            row = conn.execute(select(s.story_threads.c.root_message_id).where(and_(
+                s.story_threads.c.adapter == adapter, s.story_threads.c.channel == channel,
+                s.story_threads.c.story_id == story_id))).first()
+        return str(row[0]) if row else None
+
+    def set_thread_root(self, adapter: str, channel: str, story_id: int, message_id: str) -> None:
+        with self.tx() as conn:
+            conn.execute(insert(s.story_threads).values(
+                adapter=adapter, channel=channel, story_id=story_id, root_message_id=message_id,
+                created_at=utcnow()))
+
+    def story_of_message(self, adapter: str, channel: str, message_id: str) -> int | None:
+        """The story whose thread (root or any reply) a chat message belongs to."""
+        with self.tx() as conn:
+            row = conn.execute(select(s.story_threads.c.story_id).where(and_(
+                s.story_threads.c.adapter == adapter, s.story_threads.c.channel == channel,
+                s.story_threads.c.root_message_id == message_id))).first()
+            if row is not None:
+                return int(row[0])
+            row = conn.execute(select(s.alerts.c.story_id).join(
+                s.deliveries, s.deliveries.c.alert_id == s.alerts.c.id).where(and_(
+                    s.deliveries.c.adapter == adapter, s.deliveries.c.channel == channel,
+                    s.deliveries.c.message_id == message_id))).first()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def alert_of_message(self, adapter: str, channel: str, message_id: str) -> int | None:
+        with self.tx() as conn:
+            row = conn.execute(select(s.deliveries.c.alert_id).where(and_(
+                s.deliveries.c.adapter == adapter, s.deliveries.c.channel == channel,
+                s.deliveries.c.message_id == message_id))).first()
+        return int(row[0]) if row and row[0] is not None else None
+
+    # --- source state ----------------------------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState:
+        with self.tx() as conn:
+            row = conn.execute(select(s.source_state).where(s.source_state.c.name == name)).mappings().first()
+        if row is None:
+            return SourceState(name=name)
+        data = dict(row)
+        for k in ("next_retry_at", "last_polled_at", "last_success_at"):
+            data[k] = _aware(data[k])
+        data["failures"] = int(data["failures"] or 0)
+        data["initialized"] = bool(data["initialized"])
+        return SourceState(**data)
+
+    def save_source_state(self, state: SourceState) -> None:
+        values = {k: getattr(state, k) for k in SourceState.__slots__ if k != "name"}
+        with self.tx() as conn:
+            done = conn.execute(update(s.source_state).where(s.source_state.c.name == state.name).values(**values))
+            if done.rowcount == 0:
+                conn.execute(insert(s.source_state).values(name=state.name, **values))
+
+    def all_source_states(self) -> list[SourceState]:
+        with self.tx() as conn:
+            names = conn.execute(select(s.source_state.c.name).order_by(s.source_state.c.name)).scalars().all()
+        return [self.source_state(n) for n in names]
+
+    def mark_seen(self, source: str, keys: Sequence[str]) -> list[str]:
+        """Record entries as seen; returns those that were not seen before."""
+        fresh: list[str] = []
+        now = utcnow()
+        with self.tx() as conn:
+            for key in dict.fromkeys(keys):
+                k = key[:500]
+                hit = conn.execute(select(s.seen_entries.c.entry_key).where(and_(
+                    s.seen_entries.c.source == source, s.seen_entries.c.entry_key == k))).first()
+                if hit is None:
+                    conn.execute(insert(s.seen_entries).values(source=source, entry_key=k, seen_at=now))
+                    fresh.append(key)
+        return fresh
+
+    def is_seen(self, source: str, key: str) -> bool:
+        with self.tx() as conn:
+            return conn.execute(select(s.seen_entries.c.entry_key).where(and_(
+                s.seen_entries.c.source == source, s.seen_entries.c.entry_key == key[:500]))).first() is not None
+
+    # --- key/value state (e.g. a Matrix sync token) -----------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        with self.tx() as conn:
+            row = conn.execute(select(s.kv.c.value).where(s.kv.c.key == key)).first()
+        return str(row[0]) if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self.tx() as conn:
+            done = conn.execute(update(s.kv).where(s.kv.c.key == key).values(value=value))
+            if done.rowcount == 0:
+                conn.execute(insert(s.kv).values(key=key, value=value))
+
+    # --- channels ---------------------------------------------------------------------------
+
+    def last_digest_at(self, adapter: str, channel: str) -> dt.datetime | None:
+        with self.tx() as conn:
+            row = conn.execute(select(s.channel_state.c.last_digest_at).where(and_(
+                s.channel_state.c.adapter == adapter, s.channel_state.c.channel == channel))).first()
+        return _aware(row[0]) if row else None
+
+    def set_last_digest_at(self, adapter: str, channel: str, when: dt.datetime) -> None:
+        with self.tx() as conn:
+            done = conn.execute(update(s.channel_state).where(and_(
+                s.channel_state.c.adapter == adapter, s.channel_state.c.channel == channel)).values(
+                    last_digest_at=when))
+            if done.rowcount == 0:
+                conn.execute(insert(s.channel_state).values(adapter=adapter, channel=channel, last_digest_at=when))
+
+
+def _delivery(adapter: str, channel: str, item_key: str) -> Any:
+    return and_(s.deliveries.c.adapter == adapter, s.deliveries.c.channel == channel,
+                s.deliveries.c.item_key == item_key)
+
+
+def _article(row: Any) -> StoredArticle:
+    return StoredArticle(
+        id=row["id"], key=row["key"], source=row["source"], outlet=row["outlet"], url=row["url"],
+        title=row["title"], lang=row["lang"], published=row["published"], text=row["text"],
+        story_id=row["story_id"], fetched_at=_aware(row["fetched_at"]) or utcnow(),
+    )
+
+
+def _alert(row: Any) -> StoredAlert:
+    return StoredAlert(
+        id=row["id"], alert=alert_from_dict(json.loads(row["data"])), story_id=row["story_id"],
+        article_id=row["article_id"], importance=float(row["importance"] or 0.0),
+        created_at=_aware(row["created_at"]) or utcnow(),
+    )

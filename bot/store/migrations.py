@@ -1,0 +1,60 @@
+"""Numbered migrations, recorded in `schema_migrations`; opening an older database upgrades it.
+
+Each migration only adds tables, indexes or columns, and checks before it adds, so a migration that
+was interrupted half-way is simply run again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Table, insert, inspect, select
+
+from bot.store import schema as s
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    tables: tuple[Table, ...] = ()
+    run: Callable[[Connection], None] | None = None
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "articles, alerts, deliveries, source state",
+              (s.source_state, s.seen_entries, s.articles, s.alerts, s.alert_articles, s.deliveries, s.kv)),
+    Migration(2, "stories, threads, subscriptions, digest state",
+              (s.stories, s.story_threads, s.subscriptions, s.channel_state)),
+)
+
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table(s.schema_migrations.name):
+        return 0
+    versions = conn.execute(select(s.schema_migrations.c.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def migrate(conn: Connection, target: int = LATEST) -> list[int]:
+    """Apply every migration above the database's version up to `target`; return those applied."""
+    s.schema_migrations.create(conn, checkfirst=True)
+    done = set(conn.execute(select(s.schema_migrations.c.version)).scalars().all())
+    applied: list[int] = []
+    for m in MIGRATIONS:
+        if m.version in done or m.version > target:
+            continue
+        for table in m.tables:
+            table.create(conn, checkfirst=True)
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+        if m.run is not None:
+            m.run(conn)
+        conn.execute(insert(s.schema_migrations).values(
+            version=m.version, name=m.name, applied_at=dt.datetime.now(dt.UTC)))
+        applied.append(m.version)
+    return applied

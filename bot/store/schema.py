@@ -1,0 +1,158 @@
+"""Tables, as SQLAlchemy Core objects, so SQLite and PostgreSQL share one definition.
+
+Times are stored as timezone-aware UTC datetimes; alert details as JSON text so the schema does not
+change each time an alert type gains a field.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- migration 1: articles, alerts, deliveries, source state, key/value state -------------------
+
+source_state = Table(
+    "source_state", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("next_retry_at", DateTime(timezone=True)),
+    Column("last_polled_at", DateTime(timezone=True)),
+    Column("last_success_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("initialized", Boolean, nullable=False, default=False),
+)
+
+# Entries a source has shown us, whether or not they became articles: a new source marks its
+# backlog seen here instead of posting it, and a restart never re-reads them.
+seen_entries = Table(
+    "seen_entries", metadata,
+    Column("source", String(200), primary_key=True),
+    Column("entry_key", String(500), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+articles = Table(
+    "articles", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(500), nullable=False, unique=True),
+    Column("source", String(200), nullable=False),
+    Column("outlet", String(200)),
+    Column("url", Text),
+    Column("title", Text),
+    Column("lang", String(8)),
+    Column("published", Date),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("story_id", Integer, index=True),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False, index=True),
+    Column("story_id", Integer, index=True),
+    Column("type", String(16), nullable=False),
+    # "story:<id>|<type>|<key>": one alert per fact per story, whatever number of outlets ran it.
+    Column("dedup_key", String(600), nullable=False, unique=True),
+    Column("data", Text, nullable=False),
+    Column("importance", Float, nullable=False, default=0.0),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Every article that carried an alert's fact: the outlets shown beside it.
+alert_articles = Table(
+    "alert_articles", metadata,
+    Column("alert_id", Integer, ForeignKey("alerts.id"), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), primary_key=True),
+)
+
+# Claimed before sending, confirmed after: a crash in between leaves a claim, never a repost.
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("adapter", String(32), nullable=False),
+    Column("channel", String(200), nullable=False),
+    Column("item_key", String(200), nullable=False),  # "alert:<id>", "digest:<iso time>", …
+    Column("alert_id", Integer, index=True),
+    Column("status", String(16), nullable=False),  # claimed | sent | failed
+    Column("message_id", String(200)),
+    Column("thread_id", String(200)),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("error", Text),
+    UniqueConstraint("adapter", "channel", "item_key", name="uq_delivery"),
+)
+
+kv = Table(
+    "kv", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# --- migration 2: stories, threads per channel, subscriptions, digest state ---------------------
+
+stories = Table(
+    "stories", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text),
+    Column("topic", String(200)),
+    Column("signature", Text),  # near-duplicate fingerprint of the first article
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+story_threads = Table(
+    "story_threads", metadata,
+    Column("adapter", String(32), primary_key=True),
+    Column("channel", String(200), primary_key=True),
+    Column("story_id", Integer, primary_key=True),
+    Column("root_message_id", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("adapter", String(32), nullable=False),
+    Column("channel", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # topic | keyword | type
+    Column("value", String(200), nullable=False),
+    Column("mode", String(16), nullable=False, default="both"),  # alerts | digest | both
+    Column("created_by", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("adapter", "channel", "kind", "value", name="uq_subscription"),
+)
+
+channel_state = Table(
+    "channel_state", metadata,
+    Column("adapter", String(32), primary_key=True),
+    Column("channel", String(200), primary_key=True),
+    Column("last_digest_at", DateTime(timezone=True)),
+)
+
+Index("ix_alerts_story_type", alerts.c.story_id, alerts.c.type)
