@@ -117,7 +117,7 @@ class Pipeline:
         now = self.clock()
         since = self.store.last_digest_at(adapter.name, channel.id)
         message = self.digest(channel, since=since, now=now)
-        item = f"digest:{now.isoformat(timespec='seconds')}"
+        item = f"digest:{now.isoformat()}"
         if self.store.claim(adapter.name, channel.id, item):
             posted = await adapter.post(channel.id, message)
             self.store.confirm(adapter.name, channel.id, item, message_id=posted.message_id)
