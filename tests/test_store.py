@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -20,8 +19,8 @@ def test_migrations_are_numbered_and_recorded(store: Store) -> None:
     assert store.version() == LATEST
 
 
-def test_opening_an_older_database_upgrades_it_and_keeps_data(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_opening_an_older_database_upgrades_it_and_keeps_data(db_url: str) -> None:
+    url = db_url
     old = Store.open(url, target=1)
     assert old.version() == 1
     article_id, _ = old.add_article(Article(id="a1", text="Texte", source="src"))
@@ -77,8 +76,8 @@ def test_claim_is_exclusive_and_release_allows_retry(store: Store) -> None:
     assert [a.id for a in store.undelivered_alerts("slack", "C3")] == [alert_id]
 
 
-def test_state_survives_reopen(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'kv.db'}"
+def test_state_survives_reopen(db_url: str) -> None:
+    url = db_url
     a = Store.open(url)
     a.set_state("matrix:next_batch", "s1")
     a.set_state("matrix:next_batch", "s2")
