@@ -9,13 +9,14 @@ from sqlalchemy import select
 from bot.core.models import Article, Casualty, Statement
 from bot.store import Store
 from bot.store import schema as s
-from bot.store.migrations import LATEST
+from bot.store.migrations import LATEST, MIGRATIONS
 
 
 def test_migrations_are_numbered_and_recorded(store: Store) -> None:
     with store.tx() as conn:
         rows = conn.execute(select(s.schema_migrations.c.version).order_by(s.schema_migrations.c.version)).all()
-    assert [r[0] for r in rows] == list(range(1, LATEST + 1))
+    assert [r[0] for r in rows] == sorted(m.version for m in MIGRATIONS)
+    assert rows[0][0] == 1
     assert store.version() == LATEST
 
 
@@ -86,3 +87,16 @@ def test_state_survives_reopen(db_url: str) -> None:
     assert b.get_state("matrix:next_batch") == "s2"
     assert b.get_state("missing") is None
     b.close()
+
+
+def test_lease_is_held_by_one_owner_until_it_expires(store: Store) -> None:
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    ttl = dt.timedelta(minutes=5)
+    assert store.acquire_lease("poll:afp", "replica-a", ttl, now=t0)
+    assert not store.acquire_lease("poll:afp", "replica-b", ttl, now=t0 + dt.timedelta(minutes=1))
+    assert store.acquire_lease("poll:afp", "replica-a", ttl, now=t0 + dt.timedelta(minutes=2))  # renewal
+    assert store.acquire_lease("poll:afp", "replica-b", ttl, now=t0 + dt.timedelta(minutes=8))  # expired
+    store.release_lease("poll:afp", "replica-b")
+    assert store.acquire_lease("poll:afp", "replica-a", ttl, now=t0 + dt.timedelta(minutes=9))

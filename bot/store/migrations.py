@@ -28,6 +28,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               (s.source_state, s.seen_entries, s.articles, s.alerts, s.alert_articles, s.deliveries, s.kv)),
     Migration(2, "stories, threads, subscriptions, digest state",
               (s.stories, s.story_threads, s.subscriptions, s.channel_state)),
+    Migration(7, "leases for replicas", (s.leases,)),
 )
 
 LATEST = MIGRATIONS[-1].version
