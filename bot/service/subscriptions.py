@@ -336,7 +336,8 @@ def rescore(store: Store, since: dt.datetime) -> int:
         aa = s.alert_articles
         outlet = func.coalesce(s.articles.c.outlet, s.articles.c.source)
         for alert_id, count in conn.execute(
-                select(aa.c.alert_id, func.count(outlet.distinct())).join(s.articles, s.articles.c.id == aa.c.article_id)
+                select(aa.c.alert_id, func.count(outlet.distinct()))
+                .join(s.articles, s.articles.c.id == aa.c.article_id)
                 .where(aa.c.alert_id.in_([r[0] for r in rows])).group_by(aa.c.alert_id)):
             outlets[int(alert_id)] = int(count)
         story_tolls: dict[int, float] = {}
