@@ -74,6 +74,6 @@ async def run_forever(
             log.info("running: %s", ", ".join(scheduler.job_ids()))
             await stop.wait()
         finally:
-            scheduler.shutdown()
+            await scheduler.stop()
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signal.SIGTERM)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -88,6 +88,7 @@ class BotScheduler:
         self.plans: dict[str, ChannelPlan] = {}
         self._deliver_lock = asyncio.Lock()
         self._digest_lock = asyncio.Lock()
+        self._running: set[asyncio.Task[object]] = set()
 
     # --- channels ----------------------------------------------------------------------------
 
@@ -214,21 +215,41 @@ class BotScheduler:
             await self.catch_up()
         self.scheduler.start()
 
+    async def stop(self, *, timeout: float = 10.0) -> None:
+        """Stop starting jobs, let running ones finish (up to `timeout` seconds), then shut down."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.pause()
+            running = {t for t in self._running if not t.done() and t is not asyncio.current_task()}
+            if running:
+                await asyncio.wait(running, timeout=timeout)
+        self.shutdown()
+
     def shutdown(self) -> None:
+        """Shut down at once: jobs still running are cancelled."""
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
 
+    async def _guarded(self, func: Callable[..., Awaitable[object]], *args: object) -> object:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            return await func(*args)
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
     def _schedule(
-        self, job_id: str, func: Callable[..., object], trigger: object, *args: object,
+        self, job_id: str, func: Callable[..., Awaitable[object]], trigger: object, *args: object,
         first: dt.datetime | None = None, grace: int | None = None,
     ) -> None:
         assert self.scheduler is not None
         extra: dict[str, object] = {"next_run_time": first} if first is not None else {}
         # coalesce: several missed fire times run once; max_instances=1: a slow poll is never doubled.
         # grace None: a late digest still runs (its job decides from channel_state whether it is due).
-        self.scheduler.add_job(func, trigger, args=list(args), id=job_id, name=job_id, replace_existing=True,
-                               coalesce=True, max_instances=1, misfire_grace_time=grace, **extra)
+        self.scheduler.add_job(self._guarded, trigger, args=[func, *args], id=job_id, name=job_id,
+                               replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=grace, **extra)
 
     def _unschedule(self, job_id: str) -> None:
         if self.scheduler is not None and self.scheduler.get_job(job_id) is not None:
