@@ -6,8 +6,8 @@ Alert score = base for its type + context bonuses, capped at 10:
   +1.5 when the figure RISES above the highest one the story had before (+0.5 for a story's first figure);
 - fighting: 3, plus 0.5–2 for the action (offensive and air strikes 2, clashes 1, unspecified 0.5);
   +1.5 when the PLACE IS NEW (no fighting reported there in the previous 14 days);
-- statements: 2; +3 for heads of state or government (president, king, prime minister, …),
-  +2 for ministers, UN officials and generals;
+- statements: 2; +4 for heads of state or government (president, king, prime minister, …),
+  +2 for ministers, UN officials, army chiefs and spokespeople;
 - every extra outlet carrying the same fact: +0.3 (at most +2): a fact five outlets repeat is harder to miss.
 
 Story score = its best alert's score + 0.25 per further alert (at most +1.5).
@@ -33,7 +33,8 @@ _HEADS = ("president", "presidente", "prime minister", "premier ministre", "chan
           "head of government", "sultan", "monarch")
 _SENIOR = ("secretaire d etat", "secretary of state", "secretary general", "secretaire general", "ministre",
            "minister", "chef de la diplomatie", "foreign secretary", "general", "marechal", "field marshal",
-           "un ", "onu", "envoy", "envoye", "spokesperson", "porte parole")
+           "un ", "onu", "envoy", "envoye", "spokesperson", "spokesman", "porte parole", "army chief",
+           "chief of staff", "chef d etat major", "commander", "commandant")
 
 CASUALTY_RISE_BONUS = 1.5
 FIRST_FIGURE_BONUS = 0.5
@@ -73,7 +74,7 @@ def importance(
     elif isinstance(alert, Fighting):
         score = 3.0 + _ACTION_WEIGHT.get(alert.action, 0.5) + (NEW_PLACE_BONUS if new_place else 0.0)
     else:
-        score = 2.0 + {2: 3.0, 1: 2.0, 0: 0.0}[speaker_rank(alert.speaker_role, alert.speaker)]
+        score = 2.0 + {2: 4.0, 1: 2.0, 0: 0.0}[speaker_rank(alert.speaker_role, alert.speaker)]
     score += min(OUTLET_BONUS_MAX, OUTLET_BONUS * max(0, outlets - 1))
     return round(min(10.0, score), 2)
 

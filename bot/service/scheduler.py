@@ -3,8 +3,8 @@
 Jobs:
 
 - `poll:<source>` — every source at its own interval; a source in backoff (`source_state.next_retry_at`
-  in the future) is skipped and its next run moved to the retry time. New alerts are re-scored in
-  context, then delivered.
+  in the future) is skipped and its next run moved to the retry time. New alerts are delivered
+  (recent alerts are re-scored in context first: see `bot.core.importance`).
 - `digest:<adapter>:<channel>` — the channel's digest cron (day names, the channel's time zone).
 - `quiet:<adapter>:<channel>` — at the end of a channel's quiet hours: deliver what was held.
 - `tick` — every minute: pick up subscription changes (digest jobs added, moved or removed) and
@@ -128,6 +128,7 @@ class BotScheduler:
     async def deliver(self) -> DeliveryReport:
         """Deliver stored alerts to every channel with real-time alerts, unless in its quiet hours."""
         async with self._deliver_lock:
+            rescore(self.store, since=self.clock() - DELIVERY_WINDOW)
             channels = tuple(p.alerts for p in self.plans.values() if p.alerts is not None)
 
             def topics_of(stored: StoredAlert) -> Collection[str]:
@@ -147,8 +148,6 @@ class BotScheduler:
             return None
         report = RunReport()
         await self.pipeline.poll(source, report)
-        if report.alerts_new:
-            rescore(self.store, since=now - DELIVERY_WINDOW)
         report.delivered = (await self.deliver()).sent
         retry = self.store.source_state(name).next_retry_at
         if retry is not None:

@@ -234,7 +234,9 @@ def plan_channels(config: Config, store: Store, adapters: Collection[str] | None
         mine = subs.get(key, [])
         want_alerts = any(x.mode in ("alerts", "both") for x in mine)
         want_digest = any(x.mode in ("digest", "both") for x in mine)
-        alerts = _stream(base, mine, "alerts", base.alerts) if base.alerts or want_alerts else None
+        alerts = None
+        if base.alerts or want_alerts:
+            alerts = dataclasses.replace(_stream(base, mine, "alerts", base.alerts), alerts=True)
         digest = None
         if base.digest is not None or want_digest:
             cron = base.digest or DigestConfig(cron=DEFAULT_DIGEST_CRON, timezone=config.timezone)
