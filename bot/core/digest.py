@@ -38,6 +38,11 @@ def _w(lang: str, key: str, **values: object) -> str:
     return (_WORDS.get(lang) or _WORDS["en"])[key].format(**values)
 
 
+def _since(lang: str, since: dt.datetime) -> str:
+    word = t(lang, "since")
+    return f"{word[:1].upper()}{word[1:]} {since.strftime('%Y-%m-%d %H:%M')}"
+
+
 @dataclass(frozen=True, slots=True)
 class DigestEntry:
     alert: Alert
@@ -163,7 +168,7 @@ def build_digest_parts(
     meta = {"type": "digest"}
     head: list[Line] = []
     if since is not None:
-        head.append(Line.of(Span(f"{t(lang, 'since')} {since.strftime('%Y-%m-%d %H:%M')}", "italic")))
+        head.append(Line.of(Span(_since(lang, since), "italic")))
     if not entries:
         return [Message(headline=title, lines=(*head, Line.of(t(lang, "nothing_new"))), lang=lang, meta=meta)]
     rows = _rows(entries, lang, reconciled or {})
@@ -201,7 +206,7 @@ def build_digest_parts(
             current.pop()
         parts.append(current)
     messages: list[Message] = []
-    first_head = [Line.of(Span(f"{t(lang, 'since')} {since.strftime('%Y-%m-%d %H:%M')}", "italic"))] if since else []
+    first_head = [Line.of(Span(_since(lang, since), "italic"))] if since else []
     for i, part in enumerate(parts):
         lines = [r.line for r in part]
         if i == 0:

@@ -118,6 +118,21 @@ def make_config(tmp_path: Path, channels: list[dict[str, Any]], **extra: Any) ->
 _ARTICLES = itertools.count(1)
 
 
+class TitleGrouper:
+    """Stories by title, so tests choose which articles share a story."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.ids: dict[str, int] = {}
+
+    def story_for(self, article: Article, article_id: int) -> int:
+        title = article.title or article.id
+        if title not in self.ids:
+            self.ids[title] = self.store.new_story(title)
+        self.store.attach_to_story(article_id, self.ids[title])
+        return self.ids[title]
+
+
 class Bot:
     """A bot as `run` builds it, with recording adapters, on a real SQLite file."""
 
@@ -128,6 +143,7 @@ class Bot:
         self.slack = RecordingAdapter("slack")
         self.adapters = {"console": self.console, "slack": self.slack}
         self.pipeline = Pipeline(config, self.store, self.adapters, extractor=test_extractor)
+        self.pipeline.stories = TitleGrouper(self.store)  # type: ignore[assignment]
         self.scheduler = BotScheduler(config, self.store, self.adapters, self.pipeline)
 
 
