@@ -190,6 +190,26 @@ def all_subscriptions(store: Store) -> list[Subscription]:
         return [_row(r) for r in conn.execute(select(t).order_by(t.c.id)).all()]
 
 
+def channel_subscriptions(config: Config, store: Store, adapter: str, channel: str) -> list[Subscription]:
+    """Everything a channel is subscribed to, the config file's entries first (`created_by="config"`,
+    not removable from the chat), then the chat's: what `/news subscriptions` shows."""
+    out: list[Subscription] = []
+    for c in config.channels:
+        if c.output != adapter or c.id != channel:
+            continue
+        mode = "both" if c.alerts and c.digest is not None else ("digest" if c.digest is not None else "alerts")
+        if not c.alerts and c.digest is None:
+            break
+        out += [Subscription(adapter, channel, "topic", v, mode, "config") for v in c.topics]
+        out += [Subscription(adapter, channel, "keyword", v, mode, "config") for v in c.keywords]
+        if set(c.types) < set(ALERT_TYPE_NAMES):
+            out += [Subscription(adapter, channel, "type", v, mode, "config") for v in c.types]
+        if c.min_importance > 0:
+            out.append(Subscription(adapter, channel, "importance", f"{c.min_importance:g}", mode, "config"))
+        break
+    return out + list_subscriptions(store, adapter, channel)
+
+
 # --- channels as served: config merged with subscriptions --------------------------------------
 
 def channel_timezone(config: Config, channel: ChannelConfig) -> str:

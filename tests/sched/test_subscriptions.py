@@ -233,3 +233,16 @@ async def test_a_chat_subscription_schedules_a_digest_on_the_next_tick(tmp_path:
             assert "digest:slack:C9" not in bot.scheduler.job_ids()
         finally:
             await bot.close()
+
+
+def test_channel_subscriptions_show_config_then_chat(tmp_path: Path) -> None:
+    from bot.service.subscriptions import channel_subscriptions
+
+    config = make_config(tmp_path, [{"output": "slack", "id": "C1", "topics": ["libya"], "types": ["casualty"],
+                                     "min_importance": 4}])
+    st = Store.open(config.database)
+    subscribe(st, "slack", "C1", "keyword", "Sirte", "digest", "U1")
+    subs = [(x.kind, x.value, x.mode, x.created_by) for x in channel_subscriptions(config, st, "slack", "C1")]
+    assert subs == [("topic", "libya", "alerts", "config"), ("type", "casualty", "alerts", "config"),
+                    ("importance", "4", "alerts", "config"), ("keyword", "Sirte", "digest", "U1")]
+    st.close()
