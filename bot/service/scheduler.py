@@ -131,8 +131,12 @@ class BotScheduler:
             rescore(self.store, since=self.clock() - DELIVERY_WINDOW)
             channels = tuple(p.alerts for p in self.plans.values() if p.alerts is not None)
 
+            known: dict[int, Collection[str]] = {}
+
             def topics_of(stored: StoredAlert) -> Collection[str]:
-                return alert_topics(self.store, self.config, stored.id, stored.story_id)
+                if stored.id not in known:
+                    known[stored.id] = alert_topics(self.store, self.config, stored.id, stored.story_id)
+                return known[stored.id]
 
             return await deliver_alerts(self.store, self.adapters, channels, now=self.clock(),
                                         topics_of=topics_of, held=self.held)
