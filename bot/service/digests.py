@@ -17,7 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config
 from bot.core.digest import DigestEntry, build_digest_parts
-from bot.core.models import Casualty, Message
+from bot.core.models import Casualty, Message, fold
 from bot.service.subscriptions import alert_matches, alert_topics, channel_timezone
 from bot.store import Store
 
@@ -74,8 +74,12 @@ def digest_entries(
                 stories[s.story_id] = story["title"] if story else None
             title = stories[s.story_id]
             if isinstance(s.alert, Casualty):
-                earlier = [a.alert for a in store.alerts(story_id=s.story_id, types=["casualty"]) if a.id < s.id]
-                previous = earlier[-1] if earlier and isinstance(earlier[-1], Casualty) else None
+                # A change is the same reporter's figure moving; another reporter's differing count is not.
+                who = fold(s.alert.reported_by)
+                earlier = [a.alert for a in store.alerts(story_id=s.story_id, types=["casualty"])
+                           if a.id < s.id and isinstance(a.alert, Casualty) and fold(a.alert.reported_by) == who]
+                last = earlier[-1] if earlier else None
+                previous = last if isinstance(last, Casualty) else None
         outlets = tuple(dict.fromkeys(a.outlet or a.source for a in store.outlets_of_alert(s.id)))
         entries.append(DigestEntry(s.alert, s.story_id, title, s.importance, outlets, previous))
     return entries

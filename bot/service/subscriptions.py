@@ -78,8 +78,8 @@ class ChannelPlan:
 
 # --- the `/news subscribe` side -----------------------------------------------------------------
 
-def _check(kind: str, value: str, mode: str) -> tuple[str, str, str]:
-    kind, mode, value = kind.strip().lower(), mode.strip().lower(), " ".join(value.split())
+def _check(kind: str, value: str, mode: str | None) -> tuple[str, str, str]:
+    kind, mode, value = kind.strip().lower(), (mode or "both").strip().lower(), " ".join(value.split())
     if kind not in KINDS:
         raise SubscriptionError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
     if mode not in MODES:
@@ -126,8 +126,8 @@ def _without(mode: str, removed: str) -> str | None:
 
 
 def subscribe(
-    store: Store, adapter: str, channel: str, kind: str, value: str, mode: str = "both", user: str | None = None,
-    *, now: dt.datetime | None = None,
+    store: Store, adapter: str, channel: str, kind: str, value: str, mode: str | None = "both",
+    user: str | None = None, *, now: dt.datetime | None = None,
 ) -> Subscription:
     """Subscribe a channel; subscribing again to the same kind and value sets its mode.
     One minimum importance per stream: a new one replaces the old for the streams of its mode."""
@@ -154,7 +154,8 @@ def subscribe(
 
 
 def unsubscribe(
-    store: Store, adapter: str, channel: str, kind: str, value: str, mode: str = "both", user: str | None = None,
+    store: Store, adapter: str, channel: str, kind: str, value: str, mode: str | None = "both",
+    user: str | None = None,
 ) -> bool:
     """Remove a subscription, or only one of its streams (`mode` alerts or digest); False when there was none."""
     kind, value, mode = _check(kind, value, mode)

@@ -114,3 +114,25 @@ async def test_digest_from_the_store_shows_changes_sources_and_story_order(tmp_p
             assert text.count("▸ Gharyan fighting") == 1  # grouped by story
         finally:
             await bot.close()
+
+
+async def test_pipeline_send_digest_posts_once_per_slot(tmp_path: Path) -> None:
+    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+    with time_machine.travel(utc(2026, 5, 4, 6, 0), tick=False) as traveller:
+        bot = Bot(config)
+        try:
+            bot.article("fighting Sirte clashes\ncasualty 3 by ministry\ncasualty 4 by hospital")
+            traveller.move_to(utc(2026, 5, 4, 6, 1))
+            channel = config.channels[0]
+            first = await bot.pipeline.send_digest(channel)  # no digest before: the last 24 hours
+            assert first is not None and "Sirte" in first.plain
+            assert "previously" not in first.plain  # two reporters' counts are not a change
+            assert await bot.pipeline.send_digest(channel) is None  # same moment: claimed already
+            traveller.move_to(utc(2026, 5, 4, 7, 0))
+            again = await bot.pipeline.send_digest(channel)
+            assert again is not None and "Nothing new" in again.plain
+            assert len(bot.console.digests()) == 2
+            one = bot.pipeline.digest(channel, since=None, now=utc(2026, 5, 4, 7, 0))  # /news digest
+            assert "Sirte" in one.plain
+        finally:
+            await bot.close()
