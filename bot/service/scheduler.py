@@ -7,8 +7,9 @@ Jobs:
   (recent alerts are re-scored in context first: see `bot.core.importance`).
 - `digest:<adapter>:<channel>` — the channel's digest cron (day names, the channel's time zone).
 - `quiet:<adapter>:<channel>` — at the end of a channel's quiet hours: deliver what was held.
-- `tick` — every minute: pick up subscription changes (digest jobs added, moved or removed) and
-  deliver alerts that arrived by other ways (a command reading a link, say).
+- `tick` — every minute: pick up subscription changes (digest jobs added, moved or removed),
+  deliver alerts that arrived by other ways (a command reading a link, say), and send a digest that
+  is due but failed to post (the chat was down).
 - `housekeeping` — every 6 hours: articles older than `retention` without alerts are deleted, the
   text of older ones with alerts is dropped (title, link and outlet stay for the alerts' sources).
 
@@ -177,8 +178,8 @@ class BotScheduler:
                 return []
             try:
                 return await send_channel_digest(self.store, self.config, adapter, plan.digest, now=now, slot=slot)
-            except Exception:
-                log.exception("digest for %s failed; the next run tries again", key)
+            except Exception as exc:
+                log.warning("digest for %s failed (%s); trying again in a minute", key, exc)
                 return []
 
     async def catch_up(self) -> int:
@@ -192,6 +193,7 @@ class BotScheduler:
     async def tick(self) -> None:
         self.refresh_plans()
         await self.deliver()
+        await self.catch_up()  # a digest whose post failed goes out within a minute of the chat's return
 
     async def housekeeping_job(self) -> Housekeeping:
         done = housekeeping(self.store, self.config.retention_days, self.clock())
