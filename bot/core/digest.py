@@ -177,6 +177,7 @@ def build_digest_parts(
     parts: list[list[_Row]] = []
     current: list[_Row] = []
     section: _Row | None = None
+    group: _Row | None = None
     shown = 0
     truncated = False
     for row in rows:
@@ -193,12 +194,18 @@ def build_digest_parts(
             if not current:  # a lone heading larger than the budget: keep it rather than loop
                 current, carry = carry, []
             parts.append(current)
-            current = carry
-            if section is not None and row.kind != "section" and not any(r.kind == "section" for r in carry):
-                current.insert(0, section)
+            # A part that continues a section (or a story) repeats its heading.
+            repeat: list[_Row] = []
+            if row.kind != "section" and not any(r.kind == "section" for r in carry):
+                repeat += [section] if section is not None else []
+                if row.kind in ("entry", "note") and group is not None and not carry:
+                    repeat.append(group)
+            current = repeat + carry
             head = []
         if row.kind == "section":
-            section = row
+            section, group = row, None
+        elif row.kind == "group":
+            group = row
         current.append(row)
         shown += row.entries
     if current:

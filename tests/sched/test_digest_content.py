@@ -136,3 +136,14 @@ async def test_pipeline_send_digest_posts_once_per_slot(tmp_path: Path) -> None:
             assert "Sirte" in one.plain
         finally:
             await bot.close()
+
+
+def test_a_story_split_across_parts_repeats_its_heading() -> None:
+    entries = [DigestEntry(Statement(str(i), f"Speaker {i}", "word " * 30, "minister"), 1, "One long story", 5.0)
+               for i in range(12)]
+    parts = build_digest_parts(entries, lang="en", since=None, now=NOW, max_lines=8, max_chars=3000, max_parts=3)
+    assert len(parts) == 3
+    for part in parts:
+        assert [line.plain for line in part.lines[:2]] == ["Statements", "▸ One long story"]
+        assert len(part.lines) <= 8
+    assert sum(1 for p in parts for line in p.lines if line.plain.startswith("Speaker")) == 12
