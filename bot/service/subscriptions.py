@@ -29,7 +29,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
 
 from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, DigestConfig
 from bot.core.importance import importance, toll
@@ -146,11 +146,24 @@ def subscribe(
                     conn.execute(delete(t).where(match))
                 else:
                     conn.execute(update(t).where(match).values(mode=left))
-        match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == value)
-        if conn.execute(update(t).where(match).values(mode=mode, created_by=user, created_at=when)).rowcount == 0:
+        same = _same(conn, adapter, channel, kind, value)
+        if same is not None:  # "Tripoli" and "tripoli" are one subscription: keep the first spelling
+            value = same
+            match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == value)
+            conn.execute(update(t).where(match).values(mode=mode, created_by=user, created_at=when))
+        else:
             conn.execute(insert(t).values(adapter=adapter, channel=channel, kind=kind, value=value, mode=mode,
                                           created_by=user, created_at=when))
     return Subscription(adapter, channel, kind, value, mode, user, when)
+
+
+def _same(conn: Connection, adapter: str, channel: str, kind: str, value: str) -> str | None:
+    """The stored value of this kind that is `value` up to case and accents, if any."""
+    t = s.subscriptions
+    for stored in conn.execute(select(t.c.value).where(and_(_where(adapter, channel), t.c.kind == kind))).scalars():
+        if fold(stored) == fold(value) if kind in ("topic", "keyword") else stored == value:
+            return str(stored)
+    return None
 
 
 def unsubscribe(
@@ -160,8 +173,11 @@ def unsubscribe(
     """Remove a subscription, or only one of its streams (`mode` alerts or digest); False when there was none."""
     kind, value, mode = _check(kind, value, mode)
     t = s.subscriptions
-    match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == value)
     with store.tx() as conn:
+        same = _same(conn, adapter, channel, kind, value)
+        if same is None:
+            return False
+        match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == same)
         row = conn.execute(select(t).where(match)).first()
         if row is None:
             return False

@@ -42,6 +42,12 @@ def test_subscribe_list_unsubscribe(tmp_path: Path) -> None:
     assert unsubscribe(st, "slack", "C1", "keyword", "Tripoli", "alerts") is False
     assert unsubscribe(st, "slack", "C1", "keyword", "Tripoli") is True
     assert unsubscribe(st, "slack", "C1", "keyword", "Nowhere") is False
+    # Case and accents do not make another subscription.
+    subscribe(st, "slack", "C1", "keyword", "Benghazi", "alerts")
+    subscribe(st, "slack", "C1", "keyword", "BENGHAZÍ", "both")
+    assert [(x.value, x.mode) for x in list_subscriptions(st, "slack", "C1") if x.kind == "keyword"] == [
+        ("Benghazi", "both")]
+    assert unsubscribe(st, "slack", "C1", "keyword", "benghazi") is True
     assert len(list_subscriptions(st, "slack")) == 3
     st.close()
 
