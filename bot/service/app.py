@@ -46,8 +46,14 @@ async def open_app(config: Config, *, out: TextIO | None = None) -> AsyncIterato
 
 
 async def run_once(config: Config, *, out: TextIO | None = None) -> RunReport:
+    from bot.service.scheduler import BotScheduler
+
     async with open_app(config, out=out) as app:
-        report = await app.pipeline.run_once()
+        # The scheduler's delivery, not started as a service: same filters, quiet hours and topics.
+        scheduler = BotScheduler(config, app.store, app.adapters, app.pipeline)
+        scheduler.refresh_plans()
+        report = await app.pipeline.ingest_all()
+        report.delivered = (await scheduler.deliver()).sent
         for channel in config.channels:
             if channel.output == "console":
                 await app.pipeline.send_digest(channel)
