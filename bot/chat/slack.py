@@ -106,7 +106,6 @@ class SlackAdapter:
 
         self.queue = ChannelSendQueue(send_interval)
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
 
@@ -134,8 +133,6 @@ class SlackAdapter:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=10)
         await self.queue.close()
 
     @property

@@ -75,10 +75,6 @@ class ChannelSendQueue:
                 lane.next_at = self._clock() + self.interval
                 try:
                     result = await job()
-                except asyncio.CancelledError:
-                    if not future.done():
-                        future.cancel()
-                    raise
                 except Exception as exc:  # delivered to the caller, the lane goes on
                     if not future.done():
                         future.set_exception(exc)
@@ -87,6 +83,10 @@ class ChannelSendQueue:
                 else:
                     if not future.done():
                         future.set_result(result)
+            except asyncio.CancelledError:
+                if not future.done():
+                    future.set_exception(RuntimeError("send queue closed before this message was sent"))
+                raise
             finally:
                 lane.queue.task_done()
 
