@@ -27,6 +27,7 @@ from bot.core.models import Line, Message, Span
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 BOT_USER = "UBOT"
 TEAM = "T0TEST"
 
@@ -50,6 +51,7 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._changed = asyncio.Condition()
+        self.sockets: list[web.WebSocketResponse] = []
 
     # -- server --------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -57,6 +59,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{rid}", self._response)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -64,6 +67,8 @@ class FakeSlack:
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -118,7 +123,8 @@ class FakeSlack:
             status, extra, body = failures.pop(0)
             await self._record(Call(method, args, status, now, headers, raw))
             return web.json_response(body, status=status, headers=extra)
-        if headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if headers.get("Authorization") != f"Bearer {token}":
             body = {"ok": False, "error": "invalid_auth"}
         else:
             body = self._answer(method, args)
@@ -129,6 +135,8 @@ class FakeSlack:
         if method == "auth.test":
             return {"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "newsbot",
                     "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BBOT"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         if method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": args["channel"], "ts": ts,
@@ -153,6 +161,23 @@ class FakeSlack:
         payload = await request.json()
         await self._record(Call("response", payload, 200, time.monotonic(), dict(request.headers)))
         return web.Response(text="ok", content_type="text/plain")
+
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record what the app sends back (envelope acks)."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await self._record(Call("socket.connect", {}, 200, time.monotonic(), dict(request.headers)))
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "connection_info": {"app_id": "A0TEST"}, "debug_info": {"host": "fake"}})
+        async for msg in ws:
+            if msg.type == web.WSMsgType.TEXT:
+                await self._record(Call("socket.ack", json.loads(msg.data), 200, time.monotonic()))
+        return ws
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        await self.sockets[-1].send_json(envelope)
 
 
 class FakeConversation:
