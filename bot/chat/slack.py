@@ -71,6 +71,7 @@ class SlackAdapter:
         send_interval: float = 1.0,
         rate_limit_retries: int = 3,
         command_timeout: float = 120.0,
+        connect_timeout: float = 30.0,
     ) -> None:
         if mode not in ("http", "socket"):
             raise ValueError(f"mode must be 'http' or 'socket', not {mode!r}")
@@ -86,6 +87,8 @@ class SlackAdapter:
         self.path = path
         self.command_name = command
         self.command_timeout = command_timeout
+        self.connect_timeout = connect_timeout
+        self.bot_user_id: str | None = None
         self.admin_user_ids = frozenset(admin_user_ids)
         self._conversation = conversation
         self._app_token = app_token
@@ -112,6 +115,14 @@ class SlackAdapter:
     # --- lifecycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Check the bot token, then serve HTTP or connect in Socket Mode.
+
+        Raises `SlackApiError` for a bad bot token and `ConnectionError` if Socket Mode cannot
+        connect within `connect_timeout` (the SDK would otherwise retry forever).
+        """
+        who = await self.client.auth_test()
+        self.bot_user_id = str(who.get("user_id") or "") or None
+        log.info("Slack: bot user %s in team %s", who.get("user"), who.get("team"))
         if self.mode == "http":
             web_app = web.Application()
             web_app.router.add_post(self.path, self._handle_http)
@@ -123,7 +134,15 @@ class SlackAdapter:
             log.info("Slack adapter listening on http://%s:%s%s", self.host, self.bound_port, self.path)
         else:
             self._socket = AsyncSocketModeHandler(self.app, self._app_token)
-            await self._socket.connect_async()  # type: ignore[no-untyped-call]  # untyped in Bolt
+            try:
+                await asyncio.wait_for(
+                    self._socket.connect_async(),  # type: ignore[no-untyped-call]  # untyped in Bolt
+                    self.connect_timeout,
+                )
+            except Exception as exc:
+                await self._socket.close_async()  # type: ignore[no-untyped-call]
+                self._socket = None
+                raise ConnectionError(f"Socket Mode could not connect to Slack: {exc!r}") from exc
             log.info("Slack adapter connected in Socket Mode")
 
     async def stop(self) -> None:
@@ -181,8 +200,14 @@ class SlackAdapter:
                 parse="none", link_names=False, unfurl_links=False, unfurl_media=False,
             )
             posted = Posted(channel=str(resp.get("channel") or channel), message_id=str(resp["ts"]))
-            # charts go right after their message, in the same place (channel or thread)
-            await self._upload(posted.channel, message, thread_ts=thread_ts)
+            # charts go right after their message, in the same place (channel or thread); the
+            # message is out, so a failed upload is logged rather than reported as a failed post
+            # (which would make the caller post it again)
+            try:
+                await self._upload(posted.channel, message, thread_ts=thread_ts)
+            except Exception:
+                log.exception("chart upload to %s failed; message %s was posted without it",
+                              posted.channel, posted.message_id)
             return posted
 
         return await self.queue.submit(channel, job)

@@ -188,9 +188,12 @@ class FakeConversation:
         self.follow_ups: list[tuple[str, ChatContext]] = []
         self.threads: set[str] = {"1700000000.000100"}
         self.attachments: tuple[str, ...] = ()
+        self.gate: asyncio.Event | None = None  # when set, command() waits for it
 
     async def command(self, text: str, ctx: ChatContext) -> Message:
         self.commands.append((text, ctx))
+        if self.gate is not None:
+            await self.gate.wait()
         if text == "boom":
             raise RuntimeError("database is on fire")
         if text.startswith("bad"):

@@ -58,6 +58,18 @@ async def test_news_command_acks_and_answers_ephemerally(
     assert (ctx.adapter, ctx.channel, ctx.user, ctx.is_admin) == ("slack", "C111", "U111", False)
 
 
+async def test_news_acks_before_the_answer_is_ready(
+    adapter: SlackAdapter, fake_slack: FakeSlack, conversation: FakeConversation
+) -> None:
+    conversation.gate = asyncio.Event()
+    resp = await asyncio.wait_for(news(adapter, fake_slack, "casualties"), 2.5)
+    assert resp.status == 200 and resp.body == ""  # the empty ack; the answer is still being made
+    assert conversation.commands and fake_slack.of("response") == []
+    conversation.gate.set()
+    (answer,) = await fake_slack.wait_for("response")
+    assert "casualties" in answer.args["text"]
+
+
 async def test_news_public_flag_is_stripped_and_answers_in_channel(
     adapter: SlackAdapter, fake_slack: FakeSlack, conversation: FakeConversation
 ) -> None:

@@ -185,3 +185,14 @@ async def test_queue_spaces_messages_per_channel_and_keeps_order(
     assert [r.channel for r in results] == ["CBUSY"] * 5 + ["COTHER"]
     assert len({r.message_id for r in results}) == 6
     await adapter.stop()
+
+
+async def test_failed_chart_upload_still_reports_the_post(
+    adapter: SlackAdapter, fake_slack: FakeSlack, tmp_path: Any
+) -> None:
+    chart = tmp_path / "c.png"
+    chart.write_bytes(b"\x89PNG")
+    fake_slack.fail_next("files.getUploadURLExternal", 200, body={"ok": False, "error": "not_in_channel"})
+    posted = await adapter.post("C111", Message(headline="with chart", attachments=(str(chart),)))
+    assert posted.message_id == "1700000000.000001"  # the caller must not post it a second time
+    assert len(fake_slack.of("chat.postMessage")) == 1

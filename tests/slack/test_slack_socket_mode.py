@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 from slack_fakes import APP_TOKEN, FakeConversation, FakeSlack, command_body, event_body
+from slack_sdk.errors import SlackApiError
 
 from bot.chat.slack import SlackAdapter
 
@@ -42,6 +43,24 @@ async def test_socket_mode_command_and_follow_up(
         assert acks[1].args["envelope_id"] == "env-2"
     finally:
         await adapter.stop()
+
+
+async def test_start_fails_fast_on_a_bad_bot_token(
+    make_adapter: Callable[..., SlackAdapter], fake_slack: FakeSlack
+) -> None:
+    adapter = make_adapter(bot_token="xoxb-wrong", port=0)
+    with pytest.raises(SlackApiError, match="invalid_auth"):
+        await adapter.start()
+    assert adapter.bound_port is None
+
+
+async def test_socket_mode_that_cannot_connect_raises(
+    make_adapter: Callable[..., SlackAdapter], fake_slack: FakeSlack
+) -> None:
+    adapter = make_adapter(mode="socket", app_token="xapp-wrong", signing_secret=None, connect_timeout=0.5)
+    with pytest.raises(ConnectionError, match="Socket Mode"):
+        await adapter.start()
+    await adapter.stop()
 
 
 def test_mode_parameters_are_checked(make_adapter: Callable[..., SlackAdapter]) -> None:
