@@ -269,23 +269,34 @@ class SlackAdapter:
             return
         # a thread reply that @mentions us arrives twice (message + app_mention): the
         # first one answers, `_already_seen` drops the other
-        await self._follow_up(event, context.get("bot_user_id"))
+        await self._follow_up(event, context.get("bot_user_id") or self.bot_user_id)
 
     async def _on_mention(self, event: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("bot_id"):
             return
-        await self._follow_up(event, context.get("bot_user_id"))
+        await self._follow_up(event, context.get("bot_user_id") or self.bot_user_id)
 
     async def _follow_up(self, event: dict[str, Any], bot_user: str | None) -> None:
+        """Answer a thread reply if the core knows the thread.
+
+        Every reply in every thread of the bot's channels passes through here, so silence is the
+        default: only someone who @mentions the bot gets told when there is no answer.
+        """
         ts = str(event.get("ts") or "")
         thread_ts = str(event.get("thread_ts") or "")
         channel = str(event.get("channel") or "")
         user = str(event.get("user") or "")
-        if not thread_ts or thread_ts == ts or not channel or not user or user == bot_user:
-            return  # only replies in a thread, by people
+        raw = str(event.get("text") or "")
+        addressed = event.get("type") == "app_mention" or bool(bot_user and f"<@{bot_user}>" in raw)
+        if not channel or not ts or not user or user == bot_user:
+            return
+        if not thread_ts or thread_ts == ts:
+            if addressed and not self._already_seen(channel, ts):
+                await self.reply(channel, ts, _note(self._hint()))
+            return  # follow-ups are replies in a thread
         if self._already_seen(channel, ts):
-            return  # Slack retries events it thinks we missed
-        text = unescape_mrkdwn(str(event.get("text") or ""))
+            return  # the same message as message + app_mention, or an event Slack retried
+        text = unescape_mrkdwn(raw)
         if bot_user:
             text = text.replace(f"<@{bot_user}>", " ")
         question = " ".join(text.split())
@@ -299,10 +310,16 @@ class SlackAdapter:
             answer = await asyncio.wait_for(self._conversation.follow_up(question, ctx), self.command_timeout)
         except Exception:
             log.exception("follow-up in %s/%s failed", channel, thread_ts)
-            answer = _note("Sorry, I could not answer that; the error was logged.")
+            answer = _note("Sorry, I could not answer that; the error was logged.") if addressed else None
         if answer is None:
+            if addressed:
+                await self.reply(channel, thread_ts, _note(self._hint()))
             return  # not one of our threads
         await self.reply(channel, thread_ts, answer)
+
+    def _hint(self) -> str:
+        return (f"I answer questions in the threads of my alerts and digests; "
+                f"elsewhere, try {self.command_name} help.")
 
     def _already_seen(self, channel: str, ts: str) -> bool:
         key = (channel, ts)

@@ -236,3 +236,34 @@ async def test_http_mode_serves_on_loopback(
     finally:
         await adapter.stop()
     assert adapter.bound_port is None
+
+
+async def test_mention_outside_our_threads_gets_a_hint(
+    adapter: SlackAdapter, fake_slack: FakeSlack, conversation: FakeConversation
+) -> None:
+    mention = {"type": "app_mention", "channel": "C111", "user": "U222", "text": f"<@{BOT_USER}> hi",
+               "ts": "1700000300.000001", "event_ts": "1700000300.000001"}
+    await send_event(adapter, mention, "Ev1")  # top level: a hint in a new thread under it
+    await send_event(adapter, {**mention, "ts": "1700000301.000001", "thread_ts": "1600000000.000001"}, "Ev2")
+    first, second = await fake_slack.wait_for("chat.postMessage", 2)
+    threads = sorted([first.args["thread_ts"], second.args["thread_ts"]])
+    assert threads == ["1600000000.000001", "1700000300.000001"]
+    assert all("/news help" in c.args["text"] for c in (first, second))
+    assert [q for q, _ in conversation.follow_ups] == ["hi"]  # only the thread reply was a question
+
+
+async def test_failing_follow_up_is_logged_and_only_a_mention_gets_an_apology(
+    adapter: SlackAdapter, fake_slack: FakeSlack, conversation: FakeConversation,
+    monkeypatch: Any, caplog: Any,
+) -> None:
+    async def broken(question: str, ctx: Any) -> None:
+        raise RuntimeError("store unavailable")
+
+    monkeypatch.setattr(conversation, "follow_up", broken)
+    await send_event(adapter, message_event("plain reply"), "Ev1")
+    await asyncio.sleep(0.2)
+    assert fake_slack.of("chat.postMessage") == []  # no noise in threads that may not be ours
+    assert "follow-up in C111" in caplog.text
+    await send_event(adapter, message_event(f"<@{BOT_USER}> and now?", ts="1700000100.000300"), "Ev2")
+    (posted,) = await fake_slack.wait_for("chat.postMessage")
+    assert posted.args["thread_ts"] == THREAD and "Sorry" in posted.args["text"]
