@@ -193,10 +193,12 @@ class SlackAdapter:
 
     async def _send(self, channel: str, message: Message, *, thread_ts: str | None) -> Posted:
         rendered = render_message(message)
+        if not rendered.blocks and not message.attachments:
+            raise ValueError("refusing to post an empty message (no headline, lines or charts)")
 
         async def job() -> Posted:
             resp = await self.client.chat_postMessage(
-                channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=thread_ts,
+                channel=channel, text=rendered.text, blocks=rendered.blocks or None, thread_ts=thread_ts,
                 parse="none", link_names=False, unfurl_links=False, unfurl_media=False,
             )
             posted = Posted(channel=str(resp.get("channel") or channel), message_id=str(resp["ts"]))
@@ -251,9 +253,9 @@ class SlackAdapter:
                                     "ephemeral")
 
     async def _respond(self, respond: AsyncRespond, rendered: Rendered, response_type: str) -> None:
-        payload: dict[str, Any] = {
-            "text": rendered.text, "blocks": rendered.block_dicts(), "response_type": response_type,
-        }
+        payload: dict[str, Any] = {"text": rendered.text, "response_type": response_type}
+        if rendered.blocks:
+            payload["blocks"] = rendered.block_dicts()
         try:
             resp = await respond(payload)
         except Exception:

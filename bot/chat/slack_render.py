@@ -12,6 +12,7 @@ what we send.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -160,6 +161,8 @@ class Rendered:
 def fallback_text(message: Message) -> str:
     lines = [message.headline, *(line.plain for line in message.lines)]
     text = "\n".join(escape_mrkdwn(x) for x in lines if x.strip())
+    if not text and message.attachments:
+        text = "Chart: " + escape_mrkdwn(", ".join(os.path.basename(a) for a in message.attachments))
     return _truncate(text, FALLBACK_MAX) or " "
 
 

@@ -26,7 +26,7 @@ THREAD = "1700000000.000100"
 
 
 async def dispatch(adapter: SlackAdapter, body: str, headers: dict[str, str]) -> Any:
-    return await adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+    return await adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=dict(headers.items())))
 
 
 async def news(adapter: SlackAdapter, fake: FakeSlack, text: str, **kw: Any) -> Any:
@@ -142,6 +142,14 @@ async def test_stale_timestamp_is_rejected(
     assert resp.status == 401
     await asyncio.sleep(0.05)
     assert conversation.commands == []
+
+
+async def test_url_verification_challenge(adapter: SlackAdapter) -> None:
+    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"})
+    resp = await dispatch(adapter, body, signed_headers(body, content_type="application/json"))
+    assert resp.status == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in resp.body
 
 
 def message_event(text: str, *, ts: str = "1700000100.000200", thread_ts: str | None = THREAD,

@@ -196,3 +196,20 @@ async def test_failed_chart_upload_still_reports_the_post(
     posted = await adapter.post("C111", Message(headline="with chart", attachments=(str(chart),)))
     assert posted.message_id == "1700000000.000001"  # the caller must not post it a second time
     assert len(fake_slack.of("chat.postMessage")) == 1
+
+
+async def test_empty_message_is_refused_before_slack(adapter: SlackAdapter, fake_slack: FakeSlack) -> None:
+    with pytest.raises(ValueError, match="empty message"):
+        await adapter.post("C111", Message(headline="  ", lines=(Line.of(" "),)))
+    assert fake_slack.of("chat.postMessage") == []
+
+
+async def test_chart_only_message_posts_fallback_text(
+    adapter: SlackAdapter, fake_slack: FakeSlack, tmp_path: Any
+) -> None:
+    chart = tmp_path / "only.png"
+    chart.write_bytes(b"\x89PNG")
+    await adapter.post("C111", Message(headline="", attachments=(str(chart),)))
+    (call,) = fake_slack.of("chat.postMessage")
+    assert "blocks" not in call.args and call.args["text"].strip()
+    assert len(fake_slack.of("files.completeUploadExternal")) == 1
