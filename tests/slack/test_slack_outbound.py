@@ -170,7 +170,7 @@ async def test_article_text_cannot_mention_or_link(adapter: SlackAdapter, fake_s
 async def test_queue_spaces_messages_per_channel_and_keeps_order(
     make_adapter: Callable[..., SlackAdapter], fake_slack: FakeSlack
 ) -> None:
-    interval = 0.15
+    interval = 0.2
     adapter = make_adapter(send_interval=interval)
     busy = [adapter.post("CBUSY", Message(headline=f"alert {i}")) for i in range(5)]
     other = adapter.post("COTHER", Message(headline="other channel"))
@@ -179,7 +179,7 @@ async def test_queue_spaces_messages_per_channel_and_keeps_order(
     in_busy = [c for c in calls if c.args["channel"] == "CBUSY"]
     assert [c.args["text"] for c in in_busy] == [f"alert {i}" for i in range(5)]
     gaps = [b.at - a.at for a, b in itertools.pairwise(in_busy)]
-    assert all(g >= interval * 0.9 for g in gaps), gaps
+    assert all(g >= interval * 0.7 for g in gaps), gaps  # unpaced, they would be ms apart
     (in_other,) = [c for c in calls if c.args["channel"] == "COTHER"]
     assert in_other.at < in_busy[1].at  # another channel does not wait for the busy one
     assert [r.channel for r in results] == ["CBUSY"] * 5 + ["COTHER"]

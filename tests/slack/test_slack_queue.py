@@ -38,7 +38,7 @@ async def test_order_and_spacing_per_channel() -> None:
     assert all(y[2] - x[2] >= 0.09 for x, y in itertools.pairwise(a))
     assert b[0][2] - a[0][2] < 0.05  # B's first send did not wait behind A
     total = a[-1][2] - a[0][2]
-    assert 0.27 <= total < 0.6  # ~ one interval between each, not more
+    assert 0.27 <= total < 1.0  # about one interval between each, not more
     await queue.close()
 
 
