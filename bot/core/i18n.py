@@ -18,6 +18,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "action_other": "armed violence",
         "section_casualty": "Casualty figures", "section_fighting": "Fighting", "section_statement": "Statements",
         "story": "Story", "changed": "changed", "from": "from", "to": "to",
+        "toll_rise": "Toll rises", "toll_correction": "Toll revised down", "was": "was",
+        "previously": "Previously", "now": "Now", "change": "Change", "latest_figures": "Latest figures",
+        "estimate": "low {low} · best {best} · high {high}", "everyone": "all victims", "history": "History",
+        "no_figures": "No casualty figures stored.", "chart_title": "Casualty figures over time",
+        "best_non_party": "best: median of the latest figures of non-party sources",
+        "best_median": "best: median of the latest figures (only parties to the conflict reported)",
+        "not_summed": "Figures of different groups or sources count different people: they are never added up.",
+        "sources_n": "{n} source(s)",
     },
     "fr": {
         "killed": "tués", "wounded": "blessés",
@@ -34,6 +42,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "action_other": "violences armées",
         "section_casualty": "Bilans", "section_fighting": "Combats", "section_statement": "Déclarations",
         "story": "Sujet", "changed": "a changé", "from": "de", "to": "à",
+        "toll_rise": "Bilan en hausse", "toll_correction": "Bilan revu à la baisse", "was": "contre",
+        "previously": "Avant", "now": "Désormais", "change": "Écart", "latest_figures": "Derniers bilans",
+        "estimate": "bas {low} · estimation {best} · haut {high}", "everyone": "toutes victimes",
+        "history": "Historique", "no_figures": "Aucun bilan enregistré.", "chart_title": "Bilans au fil du temps",
+        "best_non_party": "estimation : médiane des derniers bilans des sources non parties au conflit",
+        "best_median": "estimation : médiane des derniers bilans (seules des parties au conflit en ont donné)",
+        "not_summed": "Les bilans de groupes ou de sources différents ne comptent pas les mêmes personnes : "
+                      "ils ne sont jamais additionnés.",
+        "sources_n": "{n} source(s)",
     },
 }
 

@@ -7,7 +7,8 @@ with the article's language. Names of people, bodies and places are kept as the 
 from __future__ import annotations
 
 from bot.core.i18n import t
-from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
+from bot.core.models import Alert, Casualty, Fighting, Line, Message, Qualifier, Span, Statement
+from bot.core.tally import CasualtyChange, CasualtyChangeAlert
 
 
 def casualty_figures(alert: Casualty, lang: str) -> str:
@@ -27,7 +28,46 @@ def reporter(alert: Casualty, lang: str) -> str:
     return alert.reported_by or t(lang, "article_itself")
 
 
+def figure_text(value: int, measure: str, qualifier: Qualifier, lang: str) -> str:
+    """"at least 35 killed" in the reader's language."""
+    q = t(lang, qualifier)
+    return f"{q} {value} {t(lang, measure)}" if q else f"{value} {t(lang, measure)}"
+
+
+def change_summary(change: CasualtyChange, lang: str) -> str:
+    """"47 killed (was 35, +12)"."""
+    return (f"{figure_text(change.new, change.measure, change.new_qualifier, lang)} "
+            f"({t(lang, 'was')} {change.old}, {change.delta:+d})")
+
+
+def change_headline(alert: CasualtyChangeAlert, lang: str) -> str:
+    first = alert.changes[0]
+    kind = t(lang, "toll_rise" if first.delta > 0 else "toll_correction")
+    where = f" — {alert.location}" if alert.location else ""
+    return f"{kind}: {'; '.join(change_summary(c, lang) for c in alert.changes)} ({reporter(alert, lang)}){where}"
+
+
+def change_lines(alert: CasualtyChangeAlert, lang: str) -> list[Line]:
+    """Old figure and new, each with its date and source, and the difference."""
+    lines = []
+    for c in alert.changes:
+        for label, value, qualifier, date, source, outlet in (
+            ("previously", c.old, c.old_qualifier, c.old_date, c.old_source, c.old_outlet),
+            ("now", c.new, c.new_qualifier, c.new_date, c.new_source, c.new_outlet),
+        ):
+            who = source or t(lang, "article_itself")
+            if outlet and outlet != source:
+                who += f" ({outlet})"
+            when = f"{date.isoformat()}, " if date else ""
+            lines.append(Line.of(Span(f"{t(lang, label)}: ", "bold"),
+                                 f"{figure_text(value, c.measure, qualifier, lang)} — {when}{who}"))
+        lines.append(Line.of(Span(f"{t(lang, 'change')}: ", "bold"), f"{c.delta:+d} {t(lang, c.measure)}"))
+    return lines
+
+
 def headline(alert: Alert, lang: str) -> str:
+    if isinstance(alert, CasualtyChangeAlert) and alert.changes:
+        return change_headline(alert, lang)
     if isinstance(alert, Casualty):
         where = f" — {alert.location}" if alert.location else ""
         return f"{casualty_figures(alert, lang)} ({reporter(alert, lang)}){where}"
@@ -39,6 +79,8 @@ def headline(alert: Alert, lang: str) -> str:
 
 def alert_lines(alert: Alert, lang: str, article_lang: str | None) -> list[Line]:
     lines: list[Line] = []
+    if isinstance(alert, CasualtyChangeAlert) and alert.changes:
+        lines.extend(change_lines(alert, lang))
     if isinstance(alert, Casualty):
         if alert.victims:
             lines.append(Line.of(Span(f"{t(lang, 'victims')}: ", "bold"), alert.victims))

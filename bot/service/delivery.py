@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig
 from bot.core.render import render_alert
+from bot.service.tallies import root_edit, root_edited
 from bot.store import Store, StoredAlert, utcnow
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ async def deliver_alerts(
         adapter = adapters.get(channel.output)
         if adapter is None or not channel.alerts:
             continue
+        replied: dict[int, str] = {}  # story -> root message, for the root edit after the replies
         for stored in store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW):
             if not wanted(channel, stored):
                 continue
@@ -75,4 +77,20 @@ async def deliver_alerts(
                 continue
             store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
             sent += 1
+            if root is not None and stored.story_id is not None:
+                replied[stored.story_id] = root
+        for story_id, root in replied.items():
+            await refresh_root(store, adapter, channel, story_id, root)
     return DeliveryReport(sent=sent, failed=failed)
+
+
+async def refresh_root(store: Store, adapter: ChatAdapter, channel: ChannelConfig, story_id: int, root: str) -> None:
+    """After replies in a story's thread, edit its root to show the story's latest figures."""
+    try:
+        message = root_edit(store, adapter.name, channel.id, story_id, root, lang=channel.language)
+        if message is None:
+            return
+        await adapter.edit(channel.id, root, message)
+        root_edited(store, adapter.name, channel.id, story_id, message)
+    except Exception as exc:  # the replies are posted; a failed edit is retried with the next reply
+        log.warning("edit of the root of story %s in %s/%s failed: %s", story_id, adapter.name, channel.id, exc)
