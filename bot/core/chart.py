@@ -43,8 +43,12 @@ def toll_chart(lines: Sequence[ChartLine], path: Path | str, *, title: str, ylab
             ax.set_ylabel(ylabel)
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
+        days = {d for _, points in lines for d, _ in points}
+        span = (max(days) - min(days)).days if days else 0
+        # Figures are dated by day: ticks on whole days, never twice the same label.
+        ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, span // 7 + (1 if span % 7 else 0)))
+                                   if span <= 60 else mdates.AutoDateLocator(maxticks=8))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
         fig.autofmt_xdate()
         if any(points for _, points in lines):
             ax.legend(loc="upper left", fontsize=8)

@@ -25,7 +25,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "best_non_party": "best: median of the latest figures of non-party sources",
         "best_median": "best: median of the latest figures (only parties to the conflict reported)",
         "not_summed": "Figures of different groups or sources count different people: they are never added up.",
-        "sources_n": "{n} source(s)",
+        "sources_n": "{n} sources", "source_one": "1 source", "now_best": "now {figure}, best estimate",
     },
     "fr": {
         "killed": "tués", "wounded": "blessés",
@@ -50,7 +50,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "best_median": "estimation : médiane des derniers bilans (seules des parties au conflit en ont donné)",
         "not_summed": "Les bilans de groupes ou de sources différents ne comptent pas les mêmes personnes : "
                       "ils ne sont jamais additionnés.",
-        "sources_n": "{n} source(s)",
+        "sources_n": "{n} sources", "source_one": "1 source", "now_best": "désormais {figure}, meilleure estimation",
     },
 }
 

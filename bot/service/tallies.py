@@ -37,9 +37,10 @@ from bot.core.tally import (
     changes_for,
     chart_series,
     figures_of,
+    population_of,
     reconcile,
 )
-from bot.store import Store
+from bot.store import Store, StoredAlert
 from bot.store import schema as s
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ def estimate_lines(e: Estimate, lang: str, *, detail: bool = True) -> list[Line]
     group = e.victims if e.population and e.victims else (e.population or t(lang, "everyone"))
     head = f"{t(lang, e.measure)[:1].upper()}{t(lang, e.measure)[1:]} — {group}: "
     lines = [Line.of(Span(head, "bold"), t(lang, "estimate", low=e.low, best=e.best, high=e.high),
-                     f" ({t(lang, 'sources_n', n=len(e.latest))})")]
+                     f" ({t(lang, 'sources_n', n=len(e.latest)) if len(e.latest) > 1 else t(lang, 'source_one')})")]
     if detail:
         for f in e.latest:
             when = f", {f.date.isoformat()}" if f.date else ""
@@ -238,8 +239,22 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
         chart = None
     if chart is not None:
         attachments = (str(chart),)
-    return Message(headline=base.headline, lines=tuple(lines), lang=lang, attachments=attachments,
+    headline = base.headline
+    top = view.estimates[0]
+    if _root_best_differs(stored, top):
+        figure = figure_text(top.best, top.measure, "exact", lang)
+        group = f" ({top.victims or top.population})" if top.population else ""
+        headline = f"{headline} [{t(lang, 'now_best', figure=figure + group)}]"
+    return Message(headline=headline, lines=tuple(lines), lang=lang, attachments=attachments,
                    meta={**base.meta, "story_id": str(story_id), "edit": "root"})
+
+
+def _root_best_differs(stored: StoredAlert | None, top: Estimate) -> bool:
+    """Whether the root's own figure is no longer the story's best estimate."""
+    alert = stored.alert if stored is not None else None
+    if not isinstance(alert, Casualty):
+        return True
+    return bool(getattr(alert, top.measure) != top.best or (population_of(alert.victims) != top.population))
 
 
 def _outlets(store: Store, alert_id: int) -> list[tuple[str, str | None]]:
