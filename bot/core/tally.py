@@ -74,12 +74,14 @@ _DETERMINERS = {"des", "les", "le", "la", "l", "de", "du", "d", "the", "some", "
 _CUT = (" dont ", " including ", " among them ", " y compris ", " parmi ")
 
 # Sources that are not parties to a conflict: their counts feed the best estimate first.
+# Whole words or phrases of the folded name; a plural "s" is allowed.
 _NON_PARTY = (
-    "onu", "un ", "united nations", "nations unies", "unsmil", "ocha", "unicef", "unhcr", "hcr",
-    "oms", "who", "world health", "organisation mondiale", "cicr", "icrc", "red cross", "croix rouge",
-    "croissant rouge", "red crescent", "msf", "medecins sans frontieres", "doctors without borders",
-    "human rights watch", "hrw", "amnesty", "observatoire", "observatory", "acled", "ucdp", "airwars",
-    "journalist", "reporter", "correspondent", "afp", "reuters", "associated press", "ap ",
+    "onu", "un", "united nations", "nations unies", "unsmil", "ocha", "unicef", "unhcr", "hcr",
+    "oms", "who", "world health organization", "organisation mondiale de la sante", "cicr", "icrc",
+    "red cross", "croix rouge", "croissant rouge", "red crescent", "msf", "medecins sans frontieres",
+    "doctors without borders", "human rights watch", "hrw", "amnesty", "amnesty international",
+    "observatoire", "observatory", "acled", "ucdp", "airwars", "journalist", "journaliste", "reporter",
+    "correspondent", "correspondant", "afp", "reuters", "associated press", "ap",
 )
 
 
@@ -111,7 +113,7 @@ def is_non_party(reported_by: str | None) -> bool:
     if not reported_by:
         return True
     text = f" {fold(reported_by)} "
-    return any(f" {word}" in text for word in _NON_PARTY)
+    return any(f" {word} " in text or f" {word}s " in text for word in _NON_PARTY)
 
 
 @dataclass(frozen=True, slots=True)

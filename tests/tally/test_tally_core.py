@@ -82,7 +82,9 @@ def test_population_and_non_party() -> None:
     assert population_of("des civils") == "civilians"
     assert is_non_party(None)
     assert is_non_party("l'ONU") and is_non_party("Observatoire syrien des droits de l'homme")
+    assert is_non_party("des journalistes de l'AFP") and is_non_party("WHO")
     assert not is_non_party("Tripoli health ministry") and not is_non_party("Ahmed al-Mesmari")
+    assert not is_non_party("the whole government") and not is_non_party("l'armée nationale libyenne")
 
 
 def test_reconcile_low_best_high_never_sums() -> None:
