@@ -117,4 +117,7 @@ def render_alert(
             name_of_lang = t(lang, "lang_" + article_lang)
             spans.append(Span(f" ({article_lang if name_of_lang.startswith('lang_') else name_of_lang})"))
         lines.append(Line(tuple(spans)))
-    return Message(headline=headline(alert, lang), lines=tuple(lines), lang=lang, meta={"type": alert.type})
+    meta: dict[str, str] = {"type": alert.type}
+    if isinstance(alert, CasualtyChangeAlert) and alert.changes:
+        meta["change"] = alert.changes[0].kind  # rise | correction, for adapters that mark it
+    return Message(headline=headline(alert, lang), lines=tuple(lines), lang=lang, meta=meta)

@@ -10,6 +10,7 @@ from bot.core.tally import (
     CasualtyChangeAlert,
     Figure,
     SeriesBook,
+    changes_for,
     compare,
     detect_changes,
     figures_of,
@@ -127,3 +128,15 @@ def test_change_alert_round_trips_and_keeps_casualty_type() -> None:
     # Plain casualty alerts keep the evaluation schema: no extra key.
     assert "changes" not in alert_to_dict(Casualty("x", killed=3))
     assert type(alert_from_dict(alert_to_dict(Casualty("x", killed=3)))) is Casualty
+
+
+def test_one_alert_two_measures() -> None:
+    history = figs(Casualty("a", killed=21, wounded=27, reported_by="Tripoli health ministry"), D(2019, 4, 7), "R", 1)
+    statuses, changes = changes_for(Casualty("b", killed=21, wounded=30, reported_by="Tripoli health ministry"),
+                                    history, date=D(2019, 4, 8), outlet="AFP", scope="story:1", seq=2)
+    assert statuses == ["repeat", "change"]
+    [c] = changes
+    assert (c.measure, c.old, c.new, c.delta) == ("wounded", 27, 30, 3)
+    statuses, changes = changes_for(Casualty("c", killed=21, wounded=27, reported_by="Tripoli health ministry"),
+                                    history, date=D(2019, 4, 8), scope="story:1", seq=3)
+    assert statuses == ["repeat", "repeat"] and changes == []

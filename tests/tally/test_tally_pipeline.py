@@ -76,6 +76,7 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     assert "Previously: at least 35 killed — 2019-04-06, the article itself (AFP)" in rise_msg.plain
     assert "Now: 47 killed — 2019-04-07, the article itself (Le Monde)" in rise_msg.plain
     assert "Change: +12 killed" in rise_msg.plain
+    assert rise_msg.meta["change"] == "rise" and chat.calls[6][3].meta["change"] == "correction"
     fix_msg = chat.calls[6][3]
     assert fix_msg.headline.startswith("Toll revised down: 45 killed (was 47, -2)")
 
@@ -158,8 +159,6 @@ def test_stories_do_not_mix(store: Store) -> None:
     """Figures are compared within their story only."""
     pipeline, _ = make(store)
     pipeline.process(ARTICLES[0])
-    other = Store.open("sqlite:///:memory:")
-    del other
     pipeline.stories.story_id = None  # type: ignore[attr-defined]  # the next article opens a new story
     assert len(pipeline.process(ARTICLES[1])) == 1
     assert change_alerts(store) == []
