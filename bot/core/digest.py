@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.i18n import t
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
-from bot.core.render import casualty_figures, change_summary, reporter
-from bot.core.tally import CasualtyChangeAlert
+from bot.core.render import casualty_figures, reporter
 
 SECTION_ORDER = ("casualty", "fighting", "statement")
 
@@ -27,10 +26,6 @@ class DigestEntry:
 
 
 def entry_line(alert: Alert, lang: str) -> Line:
-    if isinstance(alert, CasualtyChangeAlert) and alert.changes:
-        where = f" — {alert.location}" if alert.location else ""
-        text = "; ".join(change_summary(c, lang) for c in alert.changes)
-        return Line.of(Span(text[:1].upper() + text[1:], "bold"), f" ({reporter(alert, lang)}){where}")
     if isinstance(alert, Casualty):
         where = f" — {alert.location}" if alert.location else ""
         return Line.of(Span(casualty_figures(alert, lang), "bold"), f" ({reporter(alert, lang)}){where}")

@@ -46,11 +46,11 @@ async def deliver_alerts(
 ) -> DeliveryReport:
     now = now or utcnow()
     sent = failed = 0
+    replied: dict[tuple[str, str, int], tuple[ChatAdapter, ChannelConfig, str]] = {}  # threads to refresh
     for channel in channels:
         adapter = adapters.get(channel.output)
         if adapter is None or not channel.alerts:
             continue
-        replied: dict[int, str] = {}  # story -> root message, for the root edit after the replies
         for stored in store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW):
             if not wanted(channel, stored):
                 continue
@@ -78,9 +78,9 @@ async def deliver_alerts(
             store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
             sent += 1
             if root is not None and stored.story_id is not None:
-                replied[stored.story_id] = root
-        for story_id, root in replied.items():
-            await refresh_root(store, adapter, channel, story_id, root)
+                replied[(adapter.name, channel.id, stored.story_id)] = (adapter, channel, root)
+    for (_, _, story_id), (adapter, channel, root) in replied.items():
+        await refresh_root(store, adapter, channel, story_id, root)
     return DeliveryReport(sent=sent, failed=failed)
 
 
