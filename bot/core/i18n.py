@@ -26,6 +26,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "best_median": "best: median of the latest figures (only parties to the conflict reported)",
         "not_summed": "Figures of different groups or sources count different people: they are never added up.",
         "sources_n": "{n} sources", "source_one": "1 source", "now_best": "now {figure}, best estimate",
+        "pop_soldiers": "soldiers", "pop_civilians": "civilians", "pop_fighters": "fighters", "pop_police": "police",
+        "pop_children": "children", "pop_women": "women", "pop_journalists": "journalists",
+        "pop_protesters": "protesters",
     },
     "fr": {
         "killed": "tués", "wounded": "blessés",
@@ -51,6 +54,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_summed": "Les bilans de groupes ou de sources différents ne comptent pas les mêmes personnes : "
                       "ils ne sont jamais additionnés.",
         "sources_n": "{n} sources", "source_one": "1 source", "now_best": "désormais {figure}, meilleure estimation",
+        "pop_soldiers": "soldats", "pop_civilians": "civils", "pop_fighters": "combattants", "pop_police": "policiers",
+        "pop_children": "enfants", "pop_women": "femmes", "pop_journalists": "journalistes",
+        "pop_protesters": "manifestants",
     },
 }
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -83,6 +83,9 @@ _NON_PARTY = (
     "observatoire", "observatory", "acled", "ucdp", "airwars", "journalist", "journaliste", "reporter",
     "correspondent", "correspondant", "afp", "reuters", "associated press", "ap",
 )
+
+
+GROUPS: tuple[str, ...] = tuple(sorted(set(_GROUPS.values())))
 
 
 def population_of(victims: str | None) -> str:
@@ -421,8 +424,12 @@ def reconcile(figures: Iterable[Figure], *, scope: str = "") -> Reconciled:
     return Reconciled(scope, tuple(estimates), history, tuple(book.series))
 
 
-def chart_series(view: Reconciled, *, article_itself: str) -> list[tuple[str, list[tuple[dt.date, int]]]]:
-    """Lines to draw: one per series with dated figures, labelled by source, measure and population."""
+def chart_series(
+    view: Reconciled, *, article_itself: str, label: Callable[[Measure, str, str | None], str] | None = None,
+) -> list[tuple[str, list[tuple[dt.date, int]]]]:
+    """Lines to draw: one per series with dated figures, labelled by source, measure and population.
+
+    `label(measure, population, victims)` names what a series counts in the reader's language."""
     lines = []
     for s in view.series:
         points = sorted((f.date, f.value) for f in s.figures if f.date is not None)
@@ -430,6 +437,9 @@ def chart_series(view: Reconciled, *, article_itself: str) -> list[tuple[str, li
             continue
         latest = s.latest
         who = latest.reported_by or article_itself
-        what = latest.measure + (f", {latest.victims}" if s.key.population and latest.victims else "")
+        if label is not None:
+            what = label(latest.measure, s.key.population, latest.victims)
+        else:
+            what = latest.measure + (f", {latest.victims}" if s.key.population and latest.victims else "")
         lines.append((f"{who} ({what})", points))
     return lines

@@ -29,6 +29,7 @@ from bot.core.importance import importance
 from bot.core.models import Alert, Article, Casualty, Line, Message, Span, alert_from_dict, fold
 from bot.core.render import figure_text, render_alert
 from bot.core.tally import (
+    GROUPS,
     CasualtyChangeAlert,
     Estimate,
     Figure,
@@ -151,9 +152,18 @@ def _who(figure: Figure, lang: str) -> str:
     return who
 
 
+def group_name(population: str, victims: str | None, lang: str) -> str:
+    """What a figure counts, for the reader: "all victims", "soldiers"/"soldats", or as the article named it."""
+    if not population:
+        return t(lang, "everyone")
+    if population in GROUPS:
+        return t(lang, f"pop_{population}")
+    return victims or population
+
+
 def estimate_lines(e: Estimate, lang: str, *, detail: bool = True) -> list[Line]:
     """"Killed — all victims: low 21 · best 45 · high 45", then each source's latest figure."""
-    group = e.victims if e.population and e.victims else (e.population or t(lang, "everyone"))
+    group = group_name(e.population, e.victims, lang)
     head = f"{t(lang, e.measure)[:1].upper()}{t(lang, e.measure)[1:]} — {group}: "
     lines = [Line.of(Span(head, "bold"), t(lang, "estimate", low=e.low, best=e.best, high=e.high),
                      f" ({t(lang, 'sources_n', n=len(e.latest)) if len(e.latest) > 1 else t(lang, 'source_one')})")]
@@ -203,7 +213,8 @@ def story_chart(store: Store, story_id: int, *, lang: str, directory: Path | Non
     view = view or story_view(store, story_id)
     if len({f.date for f in view.history if f.date is not None}) < 2:
         return None
-    lines = chart_series(view, article_itself=t(lang, "article_itself"))
+    lines = chart_series(view, article_itself=t(lang, "article_itself"), label=lambda measure, population, victims: (
+        t(lang, measure) + (f", {group_name(population, victims, lang)}" if population else "")))
     story = store.story(story_id)
     title = f"{t(lang, 'chart_title')} — {story['title'] if story and story['title'] else story_id}"
     path = (directory or CHART_DIR) / f"story-{story_id}-{lang}.png"
@@ -243,7 +254,7 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
     top = view.estimates[0]
     if _root_best_differs(stored, top):
         figure = figure_text(top.best, top.measure, "exact", lang)
-        group = f" ({top.victims or top.population})" if top.population else ""
+        group = f" ({group_name(top.population, top.victims, lang)})" if top.population else ""
         headline = f"{headline} [{t(lang, 'now_best', figure=figure + group)}]"
     return Message(headline=headline, lines=tuple(lines), lang=lang, attachments=attachments,
                    meta={**base.meta, "story_id": str(story_id), "edit": "root"})

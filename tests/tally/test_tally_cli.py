@@ -77,6 +77,7 @@ def test_casualties_in_french_and_by_topic(tmp_path: Path, monkeypatch: pytest.M
     # The topic is one scope: the press's latest own figure is the 35 of 9 April.
     topic = out.split("Sujet 1", 1)[0]
     assert "Tués — toutes victimes: bas 21 · estimation 35 · haut 35 (2 sources)" in topic
+    assert "Tués — soldats: bas 14 · estimation 14 · haut 14 (1 source)" in topic
     assert "Historique" in out
     assert not (tmp_path / "data" / "charts").exists()
     assert main(["casualties", "syria", "-c", str(cfg)]) == 0
