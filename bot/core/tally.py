@@ -19,8 +19,11 @@ Series identity (within one scope: a story, or a topic when the caller groups st
 Change detection (`detect_changes`): each new figure is compared with the latest figure of its
 series (latest by date, then by arrival). A higher number is a rise, a lower one a correction,
 both reported as a `CasualtyChange` carrying the old and new figure, the delta, both dates and both
-sources. The same number is a repeat and makes no change. A figure dated before the latest one of
-its series is stale news arriving late: it joins the history but makes no change either.
+sources. A number the series already had is a repeat and makes no change, whether it is the latest
+or an older one (outlets rerunning an old toll are far more common than a source walking its toll
+back to an earlier number), and a repeat does not move the series' latest figure. A new number
+dated before the latest one of its series is stale news arriving late: it joins the history but
+makes no change either.
 
 Reconciliation (`reconcile`), in the manner of UCDP's low/best/high estimates:
 
@@ -187,7 +190,15 @@ class Series:
 
     @property
     def latest(self) -> Figure:
-        return max(self.figures, key=Figure.order)
+        """The latest figure that was news: a repeat of a known number does not move it."""
+        first: dict[int, Figure] = {}
+        for f in sorted(self.figures, key=Figure.order):
+            first.setdefault(f.value, f)
+        return max(first.values(), key=Figure.order)
+
+    def first_with(self, value: int) -> Figure | None:
+        """The first report of this number in the series."""
+        return min((f for f in self.figures if f.value == value), key=Figure.order, default=None)
 
     @property
     def since(self) -> dt.date | None:
@@ -274,11 +285,11 @@ def compare(book: SeriesBook, figure: Figure) -> tuple[Status, CasualtyChange | 
     series = book.find(figure)
     if series is None:
         return "first", None
+    if series.first_with(figure.value) is not None:
+        return "repeat", None
     last = series.latest
     if figure.date is not None and last.date is not None and figure.date < last.date:
         return "stale", None
-    if figure.value == last.value:
-        return "repeat", None
     return "change", CasualtyChange.between(last, figure)
 
 
@@ -401,7 +412,10 @@ def latest_by_source(figures: Iterable[Figure]) -> dict[str, Figure]:
 
 
 def estimate(measure: Measure, population: str, figures: Sequence[Figure]) -> Estimate:
-    """low/best/high over figures of one measure and population (see the module docstring)."""
+    """low/best/high over figures of one measure and population (see the module docstring).
+
+    `figures` are the latest figures of the series of that measure and population; a source with
+    several series (counts from different dates) counts once, with its latest."""
     latest = latest_by_source(figures)
     values = [f.value for f in latest.values()]
     neutral = [f.value for f in latest.values() if is_non_party(f.reported_by)]
@@ -416,8 +430,8 @@ def reconcile(figures: Iterable[Figure], *, scope: str = "") -> Reconciled:
     history = tuple(sorted(figures, key=Figure.order))
     book = SeriesBook(history)
     groups: dict[tuple[Measure, str], list[Figure]] = {}
-    for f in history:
-        groups.setdefault((f.measure, f.population), []).append(f)
+    for series in book.series:
+        groups.setdefault((series.key.measure, series.key.population), []).append(series.latest)
     order = {m: i for i, m in enumerate(MEASURES)}
     estimates = [estimate(m, p, fs) for (m, p), fs in groups.items()]
     estimates.sort(key=lambda e: (order[e.measure], e.population != "", -e.high))

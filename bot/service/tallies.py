@@ -8,8 +8,8 @@ Storing a casualty alert of a story (`store_alert`):
 - the first figure of a series is stored as the plain casualty alert it is;
 - a figure that moved (rise or correction) is stored as a `CasualtyChangeAlert`: the same casualty
   alert plus what it was, so it is delivered to whoever takes casualty alerts, in the story's thread;
-- a repeat of the latest figure stores nothing new: the article is added as one more outlet of the
-  alert that first gave that figure;
+- a repeat of a figure the series already had stores nothing new: the article is added as one more
+  outlet of the alert that first gave that figure;
 - a figure older than the latest of its series is kept for the history as a plain alert.
 """
 
@@ -37,6 +37,7 @@ from bot.core.tally import (
     SeriesBook,
     changes_for,
     chart_series,
+    compare,
     figures_of,
     population_of,
     reconcile,
@@ -123,21 +124,22 @@ def store_alert(
         change = CasualtyChangeAlert.of(alert, changes)
         return store.add_alert(change, article_id=article_id, story_id=story_id, importance=importance(change))
     if statuses and all(st == "repeat" for st in statuses):
-        known = _latest_alert(store, history, alert, date=date, scope=scope)
+        known = _known_alert(store, history, alert, date=date, scope=scope)
         if known is not None:
             # One more outlet for a figure already known: no new alert.
             return store.add_alert(known, article_id=article_id, story_id=story_id, importance=importance(known))
     return store.add_alert(alert, article_id=article_id, story_id=story_id, importance=importance(alert))
 
 
-def _latest_alert(store: Store, history: Sequence[Figure], alert: Casualty, *, date: dt.date,
-                  scope: str) -> Alert | None:
-    """The stored alert holding the latest figure of the series this alert repeats."""
+def _known_alert(store: Store, history: Sequence[Figure], alert: Casualty, *, date: dt.date,
+                 scope: str) -> Alert | None:
+    """The stored alert that first gave the figure this alert repeats."""
     book = SeriesBook(history)
     for figure in figures_of(alert, date=date, scope=scope):
         series = book.find(figure)
-        if series is not None and series.latest.alert_id is not None:
-            stored = store.alert(series.latest.alert_id)
+        first = series.first_with(figure.value) if series is not None else None
+        if first is not None and first.alert_id is not None:
+            stored = store.alert(first.alert_id)
             if stored is not None:
                 return stored.alert
     return None
@@ -194,10 +196,9 @@ def history_lines(view: Reconciled, lang: str) -> list[Line]:
     lines: list[Line] = []
     book = SeriesBook()
     for f in view.history:
-        series = book.find(f)
-        previous = series.latest.value if series is not None else None
+        _status, change = compare(book, f)
         book.add(f)
-        move = f" ({f.value - previous:+d})" if previous is not None and previous != f.value else ""
+        move = f" ({change.delta:+d})" if change is not None else ""
         when = f.date.isoformat() if f.date else "?"
         victims = f" [{f.victims}]" if f.victims else ""
         lines.append(Line.of(f"{when}  ", Span(figure_text(f.value, f.measure, f.qualifier, lang), "bold"),

@@ -140,3 +140,14 @@ def test_one_alert_two_measures() -> None:
     statuses, changes = changes_for(Casualty("c", killed=21, wounded=27, reported_by="Tripoli health ministry"),
                                     history, date=D(2019, 4, 8), scope="story:1", seq=3)
     assert statuses == ["repeat", "repeat"] and changes == []
+
+
+def test_rerun_of_an_older_figure_is_a_repeat() -> None:
+    history = [*figs(Casualty("a", killed=35), D(2019, 4, 6), "AFP", 1),
+               *figs(Casualty("b", killed=47), D(2019, 4, 7), "Le Monde", 2)]
+    late = figs(Casualty("c", killed=35), D(2019, 4, 8), "Blog", 3)
+    assert detect_changes(history, late) == []
+    book = SeriesBook([*history, *late])
+    [series] = book.series
+    assert series.latest.value == 47 and series.latest.outlet == "Le Monde"
+    assert reconcile([*history, *late]).estimates[0].best == 47

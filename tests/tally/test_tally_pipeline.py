@@ -100,7 +100,7 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     everyone = rows[("killed", "")]
     assert (everyone.low, everyone.best, everyone.high) == (21, 45, 45)
     assert [(f.value, f.reported_by, f.outlet) for f in everyone.latest] == [
-        (45, None, "RFI"), (21, "Tripoli health ministry", "Reuters")]
+        (45, None, "AP"), (21, "Tripoli health ministry", "Reuters")]
     assert (rows[("killed", "soldiers")].low, rows[("killed", "soldiers")].high) == (14, 14)
 
     # Delivering again changes nothing: no repost, no second edit with the same figures.
