@@ -225,8 +225,9 @@ def story_chart(store: Store, story_id: int, *, lang: str, directory: Path | Non
 # --- the story thread's root, kept up to date --------------------------------------------------
 
 def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang: str,
-                 chart_dir: Path | None = None) -> Message | None:
-    """The thread root as it should read now: its alert, then the story's latest figures.
+                 chart_dir: Path | None = None, chart: bool = True) -> Message | None:
+    """The thread root as it should read now: its alert, then the story's latest figures, and a
+    chart of the tolls over time as an attachment (when `chart`).
 
     None when there is nothing to add (no figures, or only the root's own figure).
     """
@@ -244,13 +245,13 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
     lines = [*base.lines, Line.of(Span(t(lang, "latest_figures"), "bold")),
              *view_lines(view, lang, detail=True, rules=False)]
     attachments: tuple[str, ...] = ()
-    try:
-        chart = story_chart(store, story_id, lang=lang, directory=chart_dir, view=view)
-    except Exception:  # a chart is a bonus: never lose the edit over it
-        log.exception("chart of story %s failed", story_id)
-        chart = None
-    if chart is not None:
-        attachments = (str(chart),)
+    if chart:
+        try:
+            path = story_chart(store, story_id, lang=lang, directory=chart_dir, view=view)
+        except Exception:  # a chart is a bonus: never lose the edit over it
+            log.exception("chart of story %s failed", story_id)
+            path = None
+        attachments = (str(path),) if path is not None else ()
     headline = base.headline
     top = view.estimates[0]
     if _root_best_differs(stored, top):
@@ -284,18 +285,19 @@ def root_edit(store: Store, adapter: str, channel: str, story_id: int, root_mess
     second replica does not edit it again with the same text.
     """
     root_alert = store.alert_of_message(adapter, channel, root_message_id)
-    message = root_message(store, story_id, root_alert, lang=lang, chart_dir=chart_dir)
-    if message is None:
+    text = root_message(store, story_id, root_alert, lang=lang, chart=False)
+    if text is None or store.get_state(_edit_key(adapter, channel, story_id)) == _digest(text):
         return None
-    digest = hashlib.sha256(message.plain.encode()).hexdigest()[:32]
-    if store.get_state(_edit_key(adapter, channel, story_id)) == digest:
-        return None
-    return message
+    return root_message(store, story_id, root_alert, lang=lang, chart_dir=chart_dir)
 
 
 def root_edited(store: Store, adapter: str, channel: str, story_id: int, message: Message) -> None:
-    digest = hashlib.sha256(message.plain.encode()).hexdigest()[:32]
-    store.set_state(_edit_key(adapter, channel, story_id), digest)
+    """Remember what the root now shows (its text, charts aside)."""
+    store.set_state(_edit_key(adapter, channel, story_id), _digest(message))
+
+
+def _digest(message: Message) -> str:
+    return hashlib.sha256(message.plain.encode()).hexdigest()[:32]  # headline and lines, not attachments
 
 
 def _edit_key(adapter: str, channel: str, story_id: int) -> str:
