@@ -30,6 +30,8 @@ Reconciliation (`reconcile`), in the manner of UCDP's low/best/high estimates:
 - Figures of different measures or populations are never summed nor ranged together: the Tripoli
   health ministry's 21 killed and the Haftar spokesman's 14 soldiers count different people (one
   side's dead and the other side's soldiers), so they are shown side by side, each in its own row.
+  Nothing is ever added up across sources: each source is its own side. A figure that does not
+  say whom it counts belongs to "everyone" and is ranged with the others of that row, never summed.
 - Within one measure and population, each source counts once, with its latest figure.
 - low: the smallest of those latest figures, the most conservative credible figure (as ACLED does).
 - high: the largest of them.
