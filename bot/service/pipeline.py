@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config, SourceConfig
 from bot.core.extract import extract_alerts
-from bot.core.importance import importance
 from bot.core.models import Alert, Article, Message
 from bot.ingest.files import ArticleFileError
 from bot.ingest.sources import SourceError, read_local_source
 from bot.ingest.stories import StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
+from bot.service.tallies import store_alert
 from bot.store import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,9 @@ class Pipeline:
             log.exception("extraction failed for article %s from %s", article.id, article.source)
             return []
         for alert in alerts:
-            alert_id, is_new = self.store.add_alert(
-                alert, article_id=article_id, story_id=story_id, importance=importance(alert))
+            alert_id, is_new = store_alert(  # casualty figures: compared with their series first
+                self.store, alert, article=article, article_id=article_id, story_id=story_id,
+                today=self.clock().date())
             if is_new:
                 fresh.append(alert_id)
         report.alerts_new += len(fresh)
