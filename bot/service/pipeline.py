@@ -48,16 +48,22 @@ class Pipeline:
         """Store one article; when it is new, extract and store its alerts. Returns new alert ids."""
         report = report if report is not None else RunReport()
         article_id, new = self.store.add_article(article)
-        if not new:
+        if not new and self.store.is_processed(article_id):
             report.articles_seen += 1
             return []
         report.articles_new += 1
-        story_id = self.stories.story_for(article, article_id)
+        # A stored but unprocessed article (the process died mid-way) keeps the story it was given.
+        stored = None if new else self.store.article(article_id)
+        if stored is not None and stored.story_id is not None:
+            story_id = stored.story_id
+        else:
+            story_id = self.stories.story_for(article, article_id)
         fresh: list[int] = []
         try:
             alerts = self.extractor(article)
         except Exception:  # one bad article must not stop the bot
             log.exception("extraction failed for article %s from %s", article.id, article.source)
+            self.store.mark_processed(article_id)
             return []
         for alert in alerts:
             alert_id, is_new = store_alert(  # casualty figures: compared with their series first
@@ -65,6 +71,7 @@ class Pipeline:
                 today=self.clock().date())
             if is_new:
                 fresh.append(alert_id)
+        self.store.mark_processed(article_id)
         report.alerts_new += len(fresh)
         return fresh
 
