@@ -1,0 +1,92 @@
+"""Refuse URLs that point inside the bot's own network (SSRF guard) for user-requested reads.
+
+The host is resolved (getaddrinfo, in a thread) and every address it resolves to must be public:
+loopback, private, link-local, multicast, reserved, unspecified and cloud metadata addresses are
+refused. The fetcher calls this again on every redirect hop. `allow_private` (config
+`fetch.allow_private`) lifts the check, e.g. for a LAN-only deployment or tests on 127.0.0.1.
+
+Known limit: the address is resolved again by the HTTP client when it connects, so a DNS server
+answering differently the second time (DNS rebinding) is not caught here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+METADATA_ADDRESSES = frozenset({
+    ipaddress.ip_address("169.254.169.254"),
+    ipaddress.ip_address("fd00:ec2::254"),
+    ipaddress.ip_address("100.100.100.200"),  # Alibaba Cloud metadata
+})
+
+
+class BlockedURL(Exception):
+    """A URL the guard refuses; the message says which host and why."""
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (getaddrinfo in a worker thread). Tests monkeypatch this."""
+    infos = await asyncio.to_thread(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def forbidden_reason(address: IPAddress) -> str | None:
+    """Why an address must not be fetched, or None when it is a public address."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return forbidden_reason(address.ipv4_mapped)
+    if address in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    checks = (
+        ("unspecified", address.is_unspecified), ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local), ("multicast", address.is_multicast),
+        ("private", address.is_private), ("reserved", address.is_reserved),
+    )
+    for name, hit in checks:
+        if hit:
+            return f"a {name} address"
+    if isinstance(address, ipaddress.IPv4Address) and address in ipaddress.ip_network("100.64.0.0/10"):
+        return "a shared (carrier-grade NAT) address"
+    if not address.is_global:
+        return "not a public address"
+    return None
+
+
+async def guard_url(url: str, allow_private: bool) -> None:
+    """Raise BlockedURL unless `url` is http(s) and its host resolves only to public addresses."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise BlockedURL(f"{url!r}: not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise BlockedURL(f"{url!r}: only http and https URLs can be read")
+    host = parts.hostname
+    if not host:
+        raise BlockedURL(f"{url!r}: no host in the URL")
+    if allow_private:
+        return
+    port = port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            found = await resolve(host, port)
+        except OSError as exc:
+            raise BlockedURL(f"{host}: cannot be resolved ({exc})") from None
+        addresses = []
+        for raw in found:
+            try:
+                addresses.append(ipaddress.ip_address(raw.split("%", 1)[0]))
+            except ValueError:
+                continue
+        if not addresses:
+            raise BlockedURL(f"{host}: resolves to no address")
+    for address in addresses:
+        reason = forbidden_reason(address)
+        if reason is not None:
+            raise BlockedURL(f"{host}: refused, {address} is {reason} (fetch.allow_private is off)")
