@@ -134,9 +134,12 @@ class Fetcher:
 
     async def get(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None, guard: bool = False,
-        max_bytes: int | None = None,
+        allow_private: bool | None = None, max_bytes: int | None = None,
     ) -> FetchResult:
-        """GET `url` under the fetch policy. Raises FetchError (BlockedURL's message when refused)."""
+        """GET `url` under the fetch policy. Raises FetchError (BlockedURL's message when refused).
+
+        With `guard`, the URL guard checks every hop; `allow_private` defaults to the config's."""
+        private = self.config.allow_private if allow_private is None else allow_private
         state = self._current()
         limit = self.config.max_bytes if max_bytes is None else max_bytes
         headers: dict[str, str] = {}
@@ -156,7 +159,7 @@ class Fetcher:
                 visited.append(current)
                 if guard:
                     try:
-                        await guard_url(current, self.config.allow_private)
+                        await guard_url(current, private)
                     except BlockedURL as exc:
                         raise FetchError(str(exc)) from None
                 async with self._host_lock(state, host_of(current)):

@@ -71,22 +71,28 @@ async def guard_url(url: str, allow_private: bool) -> None:
     if allow_private:
         return
     port = port or (443 if parts.scheme.lower() == "https" else 80)
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        try:
-            found = await resolve(host, port)
-        except OSError as exc:
-            raise BlockedURL(f"{host}: cannot be resolved ({exc})") from None
-        addresses = []
-        for raw in found:
-            try:
-                addresses.append(ipaddress.ip_address(raw.split("%", 1)[0]))
-            except ValueError:
-                continue
-        if not addresses:
-            raise BlockedURL(f"{host}: resolves to no address")
+    addresses = await _addresses(host, port)
     for address in addresses:
         reason = forbidden_reason(address)
         if reason is not None:
             raise BlockedURL(f"{host}: refused, {address} is {reason} (fetch.allow_private is off)")
+
+
+async def _addresses(host: str, port: int) -> list[IPAddress]:
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        found = await resolve(host, port)
+    except OSError as exc:
+        raise BlockedURL(f"{host}: cannot be resolved ({exc})") from None
+    addresses: list[IPAddress] = []
+    for raw in found:
+        try:
+            addresses.append(ipaddress.ip_address(raw.split("%", 1)[0]))
+        except ValueError:
+            continue
+    if not addresses:
+        raise BlockedURL(f"{host}: resolves to no address")
+    return addresses
