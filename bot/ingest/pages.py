@@ -15,7 +15,7 @@ from bot.ingest.fetch import Fetcher, FetchError, FetchResult
 from bot.ingest.files import parse_date
 from bot.ingest.guard import BlockedURL, guard_url
 from bot.ingest.text import decode_bytes, html_lang, lang_code
-from bot.ingest.urls import normalize_url
+from bot.ingest.urls import host_of, normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def _extract(html: str, url: str) -> tuple[str, str | None, dt.date | None, str 
 
 def extract_page(
     content: bytes, *, url: str, source: str, content_type: str = "", lang: str | None = None,
-    key: str | None = None, min_chars: int = MIN_TEXT_CHARS,
+    key: str | None = None, min_chars: int = MIN_TEXT_CHARS, outlet: str | None = None,
 ) -> Article:
     """The article on a page; raises NotAnArticle when there is no main text worth the name."""
     html = decode_bytes(content, content_type)
@@ -58,18 +58,18 @@ def extract_page(
     norm = normalize_url(url)
     return Article(
         id=key or norm, text=text, title=title, lang=doc_lang or html_lang(content) or lang,
-        published=published, source=source, url=norm, outlet=source,
+        published=published, source=source, url=norm, outlet=outlet or source,
     )
 
 
 async def extract_fetched(result: FetchResult, *, source: str, lang: str | None = None, key: str | None = None,
-                          url: str | None = None) -> Article:
+                          url: str | None = None, outlet: str | None = None) -> Article:
     """`extract_page` on a fetch result, in a worker thread (trafilatura is CPU work)."""
     if result.truncated:
         log.info("%s: body cut at the size limit; extracting from what was read", result.url)
     return await asyncio.to_thread(
         extract_page, result.content, url=url or result.url, source=source, content_type=result.content_type,
-        lang=lang, key=key)
+        lang=lang, key=key, outlet=outlet)
 
 
 async def read_url(
@@ -88,6 +88,6 @@ async def read_url(
     except (BlockedURL, FetchError) as exc:
         raise ReadError(str(exc)) from None
     try:
-        return await extract_fetched(result, source=source, lang=lang)
+        return await extract_fetched(result, source=source, lang=lang, outlet=host_of(result.url) or source)
     except NotAnArticle as exc:
         raise ReadError(str(exc)) from None
