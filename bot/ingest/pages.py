@@ -1,7 +1,8 @@
 """Web pages: main text and metadata (title, date, language) by trafilatura, and `read_url`.
 
-A page whose main text is shorter than `MIN_TEXT_CHARS` is not an article (a home page, a list of
-links, an error page): nothing is stored and the caller logs why.
+A page whose main text is shorter than `MIN_TEXT_CHARS`, or holds fewer than `MIN_PROSE_WORDS`
+words of running prose, is not an article (a home page, a list of links, an error page): nothing
+is stored and the caller logs why.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from bot.ingest.urls import host_of, normalize_url
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 200
+# …and at least this many words in prose lines (lines of 8+ words): lists of links, menus and teasers
+# can add up to 200 characters without being an article.
+MIN_PROSE_WORDS = 40
 
 
 class NotAnArticle(Exception):
@@ -34,7 +38,7 @@ def _extract(html: str, url: str) -> tuple[str, str | None, dt.date | None, str 
     import trafilatura
 
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_recall=True)
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False)
     if doc is None or isinstance(doc, dict):
         return "", None, None, None
     return doc.text or "", doc.title or None, parse_date(doc.date), lang_code(doc.language)
@@ -55,6 +59,9 @@ def extract_page(
     text = text.strip()
     if len(text) < min_chars:
         raise NotAnArticle(f"{url}: no article text on the page ({len(text)} characters of main text)")
+    prose = sum(n for n in (len(line.split()) for line in text.splitlines()) if n >= 8)
+    if prose < MIN_PROSE_WORDS:
+        raise NotAnArticle(f"{url}: no article text on the page (lists or fragments, {prose} words of prose)")
     norm = normalize_url(url)
     return Article(
         id=key or norm, text=text, title=title, lang=doc_lang or html_lang(content) or lang,

@@ -81,8 +81,9 @@ class SourceReader:
                         source.name, source.url, self.fetcher.config.max_bytes)
         if source.type == "feed":
             try:
+                # The configured URL, not the final one: relative ids resolve the same after a redirect.
                 entries = await asyncio.to_thread(
-                    parse_feed, result.content, source=source, url=result.url, headers=result.headers)
+                    parse_feed, result.content, source=source, url=source.url, headers=result.headers)
             except FeedError as exc:
                 raise SourceError(str(exc)) from None
             return Listing(entries, new_etag, new_modified)

@@ -167,3 +167,29 @@ def rewrites(seed: str) -> list[str]:
           "à l'escalade militaire en Libye. " + " ".join(s[1:3] + s[0:1] + s[3:]))
     v5 = " ".join(s[2:] + s[:2]) + " Plus d'informations à suivre dans nos prochaines éditions."
     return [v1, v2, v3, v4, v5]
+
+
+def filler(seed: int, words: int = 120) -> str:
+    """A distinct, article-length French-looking text per seed (no two share many 5-word shingles)."""
+    import random
+
+    vocab = ("le la les un une des combats forces gouvernement capitale ville armée civils ministère santé "
+             "porte-parole offensive négociations conseil sécurité nations unies région frontière village "
+             "route aéroport hôpital blessés soldats accord trêve réunion président ministre sud nord est ouest "
+             "matin soir semaine mois bilan rapport témoins habitants réfugiés aide convoi port pétrole").split()
+    rng = random.Random(seed)
+    out = []
+    for i in range(words):
+        out.append(rng.choice(vocab))
+        if i % 15 == 14:
+            out[-1] += "."
+    return " ".join(out).capitalize()
+
+
+def item(n: int, *, day: int = 1, **extra: str) -> dict[str, str]:
+    """An RSS item with its own full text (longer than FULL_TEXT_BELOW: no page fetch)."""
+    data = {"title": f"Dépêche {n}", "link": f"https://news.example.org/{n}?utm_source=rss", "guid": f"urn:item:{n}",
+            "pubDate": f"{['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][day % 7]}, {day:02d} Apr 2019 10:00:00 GMT",
+            "content": filler(n)}
+    data.update(extra)
+    return data
