@@ -169,14 +169,17 @@ def rewrites(seed: str) -> list[str]:
     return [v1, v2, v3, v4, v5]
 
 
+_VOCAB = ("le la les un une des combats forces gouvernement capitale ville armée civils ministère santé "
+    "porte-parole offensive négociations conseil sécurité nations unies région frontière village "
+    "route aéroport hôpital blessés soldats accord trêve réunion président ministre sud nord est ouest "
+    "matin soir semaine mois bilan rapport témoins habitants réfugiés aide convoi port pétrole")
+
+
 def filler(seed: int, words: int = 120) -> str:
     """A distinct, article-length French-looking text per seed (no two share many 5-word shingles)."""
     import random
 
-    vocab = ("le la les un une des combats forces gouvernement capitale ville armée civils ministère santé "
-             "porte-parole offensive négociations conseil sécurité nations unies région frontière village "
-             "route aéroport hôpital blessés soldats accord trêve réunion président ministre sud nord est ouest "
-             "matin soir semaine mois bilan rapport témoins habitants réfugiés aide convoi port pétrole").split()
+    vocab = _VOCAB.split()
     rng = random.Random(seed)
     out = []
     for i in range(words):

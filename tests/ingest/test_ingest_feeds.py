@@ -33,8 +33,8 @@ def test_rss_entries() -> None:
 
 
 def test_atom_entries() -> None:
-    body = atom([{"title": "Atom one", "id": "urn:1", "link": "https://ex.org/one#top", "updated": "2026-11-25T09:00:00Z",
-                  "content": "<p>Atom content here.</p>"}])
+    body = atom([{"title": "Atom one", "id": "urn:1", "link": "https://ex.org/one#top",
+                  "updated": "2026-11-25T09:00:00Z", "content": "<p>Atom content here.</p>"}])
     [entry] = parse_feed(body.encode(), source=SourceConfig(name="a", type="feed", url="http://x/"), url="http://x/")
     assert entry.key == "id:urn:1" and entry.article.url == "https://ex.org/one"
     assert entry.article.text == "Atom content here." and entry.article.lang == "en"
@@ -54,7 +54,8 @@ def test_missing_ids_and_dates_fall_back_to_link_then_hash() -> None:
 
 
 def test_broken_xml_is_read_as_far_as_possible() -> None:
-    body = rss([{"title": "Bon", "guid": "1", "description": "ok"}, {"title": "Aussi", "guid": "2", "description": "x"}])
+    body = rss([{"title": "Bon", "guid": "1", "description": "ok"},
+                {"title": "Aussi", "guid": "2", "description": "x"}])
     broken = body.replace("</channel></rss>", "<item><title>Coupé <b>sans fin")
     entries = parse_feed(broken.encode(), source=SRC, url="http://x/")
     assert [e.key for e in entries][:2] == ["id:http://x/1", "id:http://x/2"]

@@ -227,7 +227,8 @@ async def test_malformed_feeds_never_crash_the_poll(server: LocalServer, harness
                   content_type="application/rss+xml; charset=utf-8")
     server.static("/junk", b"\x89PNG\r\n\x1a\n\x00\x00junk", content_type="application/rss+xml")
     server.static("/html", "<html><body>Not a feed</body></html>")
-    sources = [feed_source(server.url(p), name=p.strip("/"), backfill=5) for p in ("/broken", "/latin1", "/junk", "/html")]
+    paths = ("/broken", "/latin1", "/junk", "/html")
+    sources = [feed_source(server.url(p), name=p.strip("/"), backfill=5) for p in paths]
     p = harness.pipeline(sources)
     report = RunReport()
     for s in sources:
