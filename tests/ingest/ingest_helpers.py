@@ -156,16 +156,23 @@ def sentences(text: str) -> list[str]:
 
 
 def rewrites(seed: str) -> list[str]:
-    """Five outlets' versions of one dispatch: as is, reordered, new intros, trimmed endings."""
+    """Five outlets' versions of one dispatch: as is, reordered, a new intro and a cut ending, a new
+    intro with sentences moved, and a version with words swapped for synonyms."""
     s = sentences(seed)
     n = len(s)
     v1 = seed
     v2 = " ".join(s[n // 2:] + s[: n // 2])  # second half first
     v3 = ("TRIPOLI (Correspondance) - La pression internationale s'accentue sur le camp du maréchal Haftar. "
-          + " ".join(s[:-2]))
+          + " ".join(s[:-1]))
     v4 = ("Washington hausse le ton. Dans un communiqué publié tard dimanche, la diplomatie américaine a réagi "
           "à l'escalade militaire en Libye. " + " ".join(s[1:3] + s[0:1] + s[3:]))
+    swaps = {"a déclaré": "a affirmé", "combats": "affrontements", "capitale libyenne": "ville de Tripoli",
+             "Dimanche,": "Ce dimanche,", "insisté": "souligné", "négociations": "discussions",
+             "Vendredi,": "Le vendredi précédent,", "secrétaire d'Etat": "chef de la diplomatie"}
     v5 = " ".join(s[2:] + s[:2]) + " Plus d'informations à suivre dans nos prochaines éditions."
+    for old, new in swaps.items():
+        v5 = v5.replace(old, new)
+    v5 = v5.replace("affrontements depuis jeudi", "combats depuis jeudi")  # the casualty sentence survives
     return [v1, v2, v3, v4, v5]
 
 
@@ -196,3 +203,11 @@ def item(n: int, *, day: int = 1, **extra: str) -> dict[str, str]:
             "content": filler(n)}
     data.update(extra)
     return data
+
+
+INTERVAL = 600
+
+
+def feed_source(url: str, *, name: str = "wire", backfill: int = 0, **kw: object) -> SourceConfig:
+    return SourceConfig(name=name, type="feed", url=url, lang="fr", tags=("libya",), interval_s=INTERVAL,
+                        backfill=backfill, **kw)  # type: ignore[arg-type]

@@ -9,17 +9,10 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from ingest_helpers import Clock, Harness, LocalServer, article_page, item, rss
+from ingest_helpers import INTERVAL, Clock, Harness, LocalServer, article_page, feed_source, item, rss
 
 from bot.config import SourceConfig
 from bot.service.pipeline import RunReport
-
-INTERVAL = 600
-
-
-def feed_source(url: str, *, name: str = "wire", backfill: int = 0, **kw: object) -> SourceConfig:
-    return SourceConfig(name=name, type="feed", url=url, lang="fr", tags=("libya",), interval_s=INTERVAL,
-                        backfill=backfill, **kw)  # type: ignore[arg-type]
 
 
 def mutable_feed(server: LocalServer, path: str, items: list[dict[str, str]], *, etag: bool = False) -> str:
