@@ -42,7 +42,8 @@ class Entry:
 
 def _when(entry: Any) -> dt.datetime | None:
     for name in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(name)
+        # dict.get: FeedParserDict.get maps updated_parsed to published_parsed with a warning.
+        value = dict.get(entry, name) if isinstance(entry, dict) else None
         if value:
             try:
                 return dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC)
