@@ -14,7 +14,6 @@ import logging
 from bot.core.models import Article
 from bot.ingest.fetch import Fetcher, FetchError, FetchResult
 from bot.ingest.files import parse_date
-from bot.ingest.guard import BlockedURL, guard_url
 from bot.ingest.text import decode_bytes, html_lang, lang_code
 from bot.ingest.urls import host_of, normalize_url
 
@@ -90,9 +89,8 @@ async def read_url(
     """
     private = fetcher.config.allow_private if allow_private is None else allow_private
     try:
-        await guard_url(url, private)
         result = await fetcher.get(url, guard=True, allow_private=private)
-    except (BlockedURL, FetchError) as exc:
+    except FetchError as exc:
         raise ReadError(str(exc)) from None
     try:
         return await extract_fetched(result, source=source, lang=lang, outlet=host_of(result.url) or source)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 
 from sqlalchemy import and_, select
 
+from bot.config import SourceConfig
 from bot.store import Store
 from bot.store import schema as s
 from bot.store.db import SourceState
+
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 86400
 
@@ -39,3 +43,18 @@ def content_seen(store: Store, source: str, content_hash: str) -> bool:
         row = conn.execute(select(s.articles.c.id).where(and_(
             s.articles.c.source == source, s.articles.c.content_hash == content_hash)).limit(1)).first()
     return row is not None
+
+
+def record_failure(store: Store, source: SourceConfig, state: SourceState, error: str, now: dt.datetime) -> SourceState:
+    """Count a failed poll and schedule the retry. Logged at WARNING only when the source goes from
+    working to failing (then INFO while it keeps failing): a dead feed does not flood the logs."""
+    if not error.startswith("source "):
+        error = f"source {source.name!r}: {error}"
+    new_state = failed(state, error, source.interval_s, now)
+    store.save_source_state(new_state)
+    retry = new_state.next_retry_at.isoformat(timespec="seconds") if new_state.next_retry_at else "?"
+    if state.failures == 0:
+        log.warning("%s (failing; next try at %s)", error, retry)
+    else:
+        log.info("%s (failure %d; next try at %s)", error, new_state.failures, retry)
+    return new_state

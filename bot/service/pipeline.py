@@ -19,11 +19,10 @@ from bot.core.models import Alert, Article, Message
 from bot.ingest.fetch import Fetcher
 from bot.ingest.files import ArticleFileError
 from bot.ingest.sources import REMOTE_TYPES, SourceError, SourceReader, latest_entries
-from bot.ingest.state import content_seen, failed, succeeded
+from bot.ingest.state import content_seen, record_failure, succeeded
 from bot.ingest.stories import StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
 from bot.store import Store, utcnow
-from bot.store.db import SourceState
 
 log = logging.getLogger(__name__)
 Extractor = Callable[[Article], list[Alert]]
@@ -106,11 +105,13 @@ class Pipeline:
             listing = await self.reader.list_entries(
                 source, etag=state.etag if remote else None, last_modified=state.last_modified if remote else None)
         except (SourceError, ArticleFileError, OSError) as exc:
-            self._source_failed(source, state, str(exc), now, report)
+            record_failure(self.store, source, state, str(exc), now)
+            report.failed_sources.append(source.name)
             return
         except Exception as exc:  # bad input must not stop the other sources
             log.debug("source %r: unexpected error", source.name, exc_info=True)
-            self._source_failed(source, state, f"unexpected {exc.__class__.__name__}: {exc}", now, report)
+            record_failure(self.store, source, state, f"unexpected {exc.__class__.__name__}: {exc}", now)
+            report.failed_sources.append(source.name)
             return
         entries = list({e.key: e for e in listing.entries}.values())
         if remote and not state.initialized:
@@ -124,9 +125,12 @@ class Pipeline:
             todo = [e for e in entries if not self.store.is_seen(source.name, e.key)]
         else:
             todo = entries
-        articles = await asyncio.gather(*(self.reader.complete(source, e) for e in todo))
+        articles = await asyncio.gather(*(self.reader.complete(source, e) for e in todo), return_exceptions=True)
         for entry, article in zip(todo, articles, strict=True):
-            if article is not None:
+            if isinstance(article, BaseException):
+                log.warning("source %r: entry %s could not be read (%s: %s)", source.name, entry.key,
+                            article.__class__.__name__, article)
+            elif article is not None:
                 if remote and content_seen(self.store, source.name, article.content_hash):
                     report.articles_seen += 1
                 else:
@@ -138,20 +142,6 @@ class Pipeline:
         self.store.save_source_state(succeeded(
             state, now, etag=listing.etag if remote else None,
             last_modified=listing.last_modified if remote else None))
-
-    def _source_failed(
-        self, source: SourceConfig, state: SourceState, error: str, now: dt.datetime, report: RunReport,
-    ) -> None:
-        if not error.startswith("source "):
-            error = f"source {source.name!r}: {error}"
-        new_state = failed(state, error, source.interval_s, now)
-        self.store.save_source_state(new_state)
-        retry = new_state.next_retry_at.isoformat(timespec="seconds") if new_state.next_retry_at else "?"
-        if state.failures == 0:
-            log.warning("%s (failing; next try at %s)", error, retry)
-        else:
-            log.info("%s (failure %d; next try at %s)", error, new_state.failures, retry)
-        report.failed_sources.append(source.name)
 
     async def ingest_all(self, report: RunReport | None = None) -> RunReport:
         report = report or RunReport()
