@@ -204,6 +204,13 @@ class Fetcher:
 
 async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
     """The body, decoded, cut at `limit` bytes: (bytes, True when cut). Never holds more than that."""
+    try:
+        # Transports may hand back a response already read (httpx.MockTransport does): cap it as is.
+        content = response.content
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        return (content[:limit], True) if len(content) > limit else (content, False)
     encoding = response.headers.get("content-encoding", "").strip().lower()
     parts: list[bytes] = []
     size = 0

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from ingest_helpers import INTERVAL, Clock, Harness, LocalServer, article_page, feed_source, item, rss
+from ingest_helpers import INTERVAL, Clock, Harness, LocalServer, article_page, feed_source, item, make_config, rss
 
 from bot.config import SourceConfig
-from bot.service.pipeline import RunReport
+from bot.service.pipeline import Pipeline, RunReport
+from bot.store import Store
 
 
 def mutable_feed(server: LocalServer, path: str, items: list[dict[str, str]], *, etag: bool = False) -> str:
@@ -308,3 +309,26 @@ async def test_missing_folder_is_a_source_failure(harness: Harness, tmp_path: Pa
     report = RunReport()
     await p.poll(src, report)
     assert report.failed_sources == ["gone"] and harness.store.source_state("gone").failures == 1
+
+
+async def test_the_transport_is_injectable_and_the_client_shared(harness: Harness, clock: Clock) -> None:
+    import httpx
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["user-agent"])
+        return httpx.Response(200, content=rss([item(1), item(2)]).encode(),
+                              headers={"Content-Type": "application/rss+xml"})
+
+    store = Store.open(harness.db_url)
+    harness.stores.append(store)
+    src = feed_source("https://feeds.example.org/rss", backfill=1)
+    p = Pipeline(make_config(harness.db_url, [src]), store, {}, transport=httpx.MockTransport(handler), clock=clock)
+    harness.pipelines.append(p)
+    report = RunReport()
+    await p.poll(src, report)
+    client = p.fetcher.client
+    clock.advance(INTERVAL + 1)
+    await p.poll(src, report)
+    assert p.fetcher.client is client and report.articles_new == 1 and seen[0].startswith("newsalert-bot/")
