@@ -30,8 +30,7 @@ async def server() -> AsyncIterator[LocalServer]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    sockets = site._server.sockets if site._server is not None else []  # type: ignore[union-attr]
-    port = sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     state.base = f"http://127.0.0.1:{port}"
     try:
         yield state

@@ -134,12 +134,14 @@ async def test_500_then_recovery_with_backoff(server: LocalServer, harness: Harn
     await p.poll(src, report)
     assert calls == 1
 
-    clock.now = s1.next_retry_at  # type: ignore[assignment]
+    assert s1.next_retry_at is not None
+    clock.now = s1.next_retry_at
     await p.poll(src, report)
     s2 = harness.store.source_state("wire")
     assert calls == 2 and s2.failures == 2 and s2.next_retry_at == clock.now + dt.timedelta(seconds=4 * INTERVAL)
 
-    clock.now = s2.next_retry_at  # type: ignore[assignment]
+    assert s2.next_retry_at is not None
+    clock.now = s2.next_retry_at
     with caplog.at_level(logging.INFO):
         await p.poll(src, report)
     s3 = harness.store.source_state("wire")
