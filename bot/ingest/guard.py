@@ -24,6 +24,8 @@ METADATA_ADDRESSES = frozenset({
     ipaddress.ip_address("100.100.100.200"),  # Alibaba Cloud metadata
 })
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
 
 class BlockedURL(Exception):
     """A URL the guard refuses; the message says which host and why."""
@@ -37,8 +39,17 @@ async def resolve(host: str, port: int) -> list[str]:
 
 def forbidden_reason(address: IPAddress) -> str | None:
     """Why an address must not be fetched, or None when it is a public address."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return forbidden_reason(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        # IPv4 carried inside IPv6 (mapped, NAT64, 6to4, Teredo) is judged as the IPv4 it reaches.
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is None and address.teredo is not None:
+            embedded = address.teredo[1]
+        if embedded is not None:
+            inner = forbidden_reason(embedded)
+            if inner is not None:
+                return f"{inner} (inside an IPv6 address)"
     if address in METADATA_ADDRESSES:
         return "a cloud metadata address"
     checks = (

@@ -35,6 +35,7 @@ def test_normalize_url_is_idempotent(url: str) -> None:
     "http://127.0.0.1/", "http://10.1.2.3/x", "http://192.168.0.10/", "http://172.16.5.4/",
     "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://[::1]/", "http://0.0.0.0/",
     "http://224.0.0.1/", "http://240.0.0.1/", "http://[::ffff:127.0.0.1]/", "http://100.64.1.1/",
+    "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:7f00:1::]/", "http://[fe80::1]/", "http://2130706433/",
 ])
 async def test_guard_refuses_internal_addresses(url: str) -> None:
     with pytest.raises(BlockedURL, match="refused"):
