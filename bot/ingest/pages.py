@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import logging
 
+from bot.config import FetchConfig
 from bot.core.models import Article
 from bot.ingest.fetch import Fetcher, FetchError, FetchResult
 from bot.ingest.files import parse_date
@@ -79,14 +80,21 @@ async def extract_fetched(result: FetchResult, *, source: str, lang: str | None 
 
 
 async def read_url(
-    url: str, *, fetcher: Fetcher, allow_private: bool | None = None, source: str = "read",
-    lang: str | None = None,
+    url: str, *, fetcher: Fetcher | None = None, fetch: FetchConfig | None = None, allow_private: bool | None = None,
+    source: str = "read", lang: str | None = None,
 ) -> Article:
     """Fetch a user-requested URL and return its article (the `/news read URL` command).
 
-    The URL guard checks the URL and every redirect hop unless `allow_private` (default: the
+    Uses `fetcher` (share the pipeline's: `pipeline.fetcher`), else a short-lived one built from
+    `fetch`. The URL guard checks the URL and every redirect hop unless `allow_private` (default: the
     fetch config's) lifts it. Raises ReadError with a message fit to show the user.
     """
+    if fetcher is None:
+        own = Fetcher(fetch or FetchConfig())
+        try:
+            return await read_url(url, fetcher=own, allow_private=allow_private, source=source, lang=lang)
+        finally:
+            await own.aclose()
     private = fetcher.config.allow_private if allow_private is None else allow_private
     try:
         result = await fetcher.get(url, guard=True, allow_private=private)
