@@ -7,8 +7,8 @@ key, a client listener on a free loopback port, no federation listener, relaxed 
 
 Also usable as a script, e.g. in CI to prepare the cache before the tests:
 
-    python tests/matrix/synapse.py install      # create/refresh the cached venv
-    python tests/matrix/synapse.py run          # start a server, print its URL, wait for Ctrl-C
+    python tests/matrix/synapse_harness.py install      # create/refresh the cached venv
+    python tests/matrix/synapse_harness.py run          # start a server, print its URL, wait for Ctrl-C
 """
 
 from __future__ import annotations
