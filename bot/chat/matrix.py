@@ -66,6 +66,8 @@ SYNC_FILTER: dict[str, Any] = {
     },
 }
 FIRST_SYNC_FILTER: dict[str, Any] = {**SYNC_FILTER, "room": {**SYNC_FILTER["room"], "timeline": {"limit": 1}}}
+# Room versions where the creator is an ordinary user with a power level (v12 made creators special).
+LEGACY_ROOM_VERSIONS = frozenset(str(v) for v in range(1, 12))
 
 
 class MatrixError(RuntimeError):
@@ -199,6 +201,7 @@ class MatrixAdapter:
         self._own_events: OrderedDict[str, bool] = OrderedDict()  # event id -> sent by the bot
         self._handled: OrderedDict[str, None] = OrderedDict()
         self._displayname: str | None = None
+        self._creators: dict[str, frozenset[str]] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -325,11 +328,10 @@ class MatrixAdapter:
         for room_id, info in resp.rooms.invite.items():
             inviter = None
             for event in info.invite_state:
-                src = getattr(event, "source", None) or {}
-                content = src.get("content") or {}
-                if (src.get("type") == "m.room.member" and src.get("state_key") == self.user_id
-                        and content.get("membership") == "invite"):
-                    inviter = src.get("sender")
+                # nio pops "content" out of the source of member events: use its parsed attributes.
+                if (getattr(event, "state_key", None) == self.user_id
+                        and getattr(event, "membership", None) == "invite"):
+                    inviter = getattr(event, "sender", None)
             if inviter in self.allowed_inviters or room_id in self.rooms:
                 log.info("accepting invite to %s from %s", room_id, inviter)
                 try:
@@ -432,8 +434,11 @@ class MatrixAdapter:
                 "m.in_reply_to": {"event_id": event_id}}
 
     async def is_admin(self, room_id: str, user_id: str) -> bool:
-        """Listed admin, or power level >= the threshold in that room."""
+        """Listed admin, a room creator (room versions 12+: unlimited power), or power level >= the
+        threshold in that room."""
         if user_id in self.admin_user_ids:
+            return True
+        if user_id in await self._room_creators(room_id):
             return True
         try:
             resp = await send_with_retry(
@@ -451,6 +456,26 @@ class MatrixAdapter:
         except (TypeError, ValueError):
             return False
         return level >= self.admin_power_level
+
+    async def _room_creators(self, room_id: str) -> frozenset[str]:
+        """Users with creator privilege (room v12+, where they are absent from power_levels)."""
+        if room_id in self._creators:
+            return self._creators[room_id]
+        creators: frozenset[str] = frozenset()
+        try:
+            resp = await send_with_retry(lambda: self.client.room_get_state(room_id), what="room state",
+                                         attempts=self.send_attempts, max_wait_s=self.max_retry_wait_s)
+        except MatrixError as exc:
+            log.warning("cannot read the state of %s: %s", room_id, exc)
+            return creators
+        for event in getattr(resp, "events", None) or []:
+            if isinstance(event, dict) and event.get("type") == "m.room.create" and event.get("state_key") == "":
+                content = event.get("content") or {}
+                if str(content.get("room_version", "1")) not in LEGACY_ROOM_VERSIONS:
+                    extra = content.get("additional_creators") or []
+                    creators = frozenset([str(event.get("sender")), *map(str, extra)])
+        self._creators[room_id] = creators
+        return creators
 
     def _remember_own(self, event_id: str, own: bool) -> None:
         self._own_events[event_id] = own
