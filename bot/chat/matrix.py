@@ -469,7 +469,9 @@ class MatrixAdapter:
             log.warning("cannot read the state of %s: %s", room_id, exc)
             return creators
         for event in getattr(resp, "events", None) or []:
-            if isinstance(event, dict) and event.get("type") == "m.room.create" and event.get("state_key") == "":
+            if not isinstance(event, dict):
+                continue
+            if event.get("type") == "m.room.create" and event.get("state_key") == "":
                 content = event.get("content") or {}
                 if str(content.get("room_version", "1")) not in LEGACY_ROOM_VERSIONS:
                     extra = content.get("additional_creators") or []

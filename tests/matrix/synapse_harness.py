@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,7 +256,7 @@ class Synapse:
 
     def override_ratelimit(self, user_id: str, messages_per_second: int, burst_count: int) -> None:
         """Per-user message rate limit (admin API; integers only); 0/0 would mean unlimited."""
-        quoted = urllib.request.quote(user_id, safe="")
+        quoted = urllib.parse.quote(user_id, safe="")
         _http_json("POST", f"{self.url}/_synapse/admin/v1/users/{quoted}/override_ratelimit",
                    {"messages_per_second": messages_per_second, "burst_count": burst_count},
                    token=self.admin().access_token)

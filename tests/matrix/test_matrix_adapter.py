@@ -60,8 +60,9 @@ def tiny_png(path: Path, width: int = 3, height: int = 2) -> Path:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+                     + chunk(b"IEND", b""))
     return path
 
 
@@ -209,7 +210,8 @@ async def test_restart_neither_repeats_nor_misses(synapse: Synapse, make_human: 
     alice = await make_human("alice")
     room = await alice.create_room(invite=(bot_account.user.user_id,))
     # The bot account was in the room before the adapter ever ran; that history is not for it.
-    raw = AsyncClient(synapse.url, bot_account.user.user_id, config=AsyncClientConfig(encryption_enabled=False))
+    raw = AsyncClient(synapse.url, bot_account.user.user_id,
+                      config=AsyncClientConfig(encryption_enabled=False))
     raw.restore_login(bot_account.user.user_id, bot_account.user.device_id, bot_account.user.access_token)
     await raw.join(room)
     await raw.close()
@@ -232,7 +234,8 @@ async def test_restart_neither_repeats_nor_misses(synapse: Synapse, make_human: 
     assert len([e for e in alice.events if reply_to(e) == one]) == 1
     assert not [e for e in alice.events if reply_to(e) == old]
     # Password logins reuse the device recorded at the first start.
-    assert bot_account.state.get_state(f"matrix:{bot_account.user.user_id}:device_id") == second.client.device_id
+    device_key = f"matrix:{bot_account.user.user_id}:device_id"
+    assert bot_account.state.get_state(device_key) == second.client.device_id
 
 
 async def test_access_token_login(make_human: MakeHuman, make_bot: MakeBot, bot_account: BotAccount) -> None:
@@ -282,4 +285,4 @@ async def test_rate_limited_sends_are_retried_not_lost(synapse: Synapse, make_hu
     assert [e["content"]["body"] for e in events] == [f"alert {i}" for i in range(4)]
     assert [e["event_id"] for e in events] == [p.message_id for p in posted]
     assert any("M_LIMIT_EXCEEDED" in r.getMessage() for r in caplog.records)
-    assert elapsed >= 1.5  # the server really made us wait
+    assert elapsed >= 1.5, elapsed  # the server really made us wait
