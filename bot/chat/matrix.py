@@ -6,8 +6,9 @@
   configured room id), rejects the others.
 - Keeps the sync `next_batch` token in the `StateStore` under `matrix:<user_id>:next_batch`,
   written only after a batch's events were handled: after a restart nothing already handled is
-  answered again and nothing sent while the bot was down is missed (within the sync filter's
-  timeline limit). On the very first start an initial sync marks the present; history is ignored,
+  answered again and nothing sent while the bot was down is missed (a "limited" timeline is
+  back-filled with /messages down to the stored token, up to `max_backfill` events a room). On the
+  very first start an initial sync marks the present; history is ignored,
   and so is the history shown when the bot joins a room later.
 - `!news …` -> `Conversation.command`, answered as a reply (kept in the thread when asked in one);
   a message in a thread whose root the bot sent, or that mentions the bot -> `Conversation.follow_up`.
@@ -37,8 +38,10 @@ from nio import (
     ErrorResponse,
     JoinResponse,
     LoginResponse,
+    MessageDirection,
     RoomGetEventResponse,
     RoomGetStateEventResponse,
+    RoomMessagesResponse,
     RoomResolveAliasResponse,
     RoomSendResponse,
     SyncResponse,
@@ -55,17 +58,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RATE_LIMITED = "M_LIMIT_EXCEEDED"
-SYNC_FILTER: dict[str, Any] = {
-    "presence": {"types": []},
-    "account_data": {"types": []},
-    "room": {
-        "timeline": {"limit": 50},
-        "state": {"lazy_load_members": True},
-        "ephemeral": {"types": []},
+
+
+def sync_filter(timeline_limit: int) -> dict[str, Any]:
+    """Only rooms' timelines and state: no presence, typing, receipts or account data."""
+    return {
+        "presence": {"types": []},
         "account_data": {"types": []},
-    },
-}
-FIRST_SYNC_FILTER: dict[str, Any] = {**SYNC_FILTER, "room": {**SYNC_FILTER["room"], "timeline": {"limit": 1}}}
+        "room": {
+            "timeline": {"limit": timeline_limit},
+            "state": {"lazy_load_members": True},
+            "ephemeral": {"types": []},
+            "account_data": {"types": []},
+        },
+    }
 # Room versions where the creator is an ordinary user with a power level (v12 made creators special).
 LEGACY_ROOM_VERSIONS = frozenset(str(v) for v in range(1, 12))
 
@@ -160,6 +166,8 @@ class MatrixAdapter:
         sync_timeout_ms: int = 30_000,
         send_attempts: int = 5,
         max_retry_wait_s: float = 30.0,
+        timeline_limit: int = 50,
+        max_backfill: int = 500,
     ) -> None:
         if not access_token and not password:
             raise ValueError("MatrixAdapter needs an access_token or a password")
@@ -180,6 +188,8 @@ class MatrixAdapter:
         self.sync_timeout_ms = sync_timeout_ms
         self.send_attempts = send_attempts
         self.max_retry_wait_s = max_retry_wait_s
+        self.timeline_limit = timeline_limit
+        self.max_backfill = max_backfill
 
         self.client = AsyncClient(
             self.homeserver,
@@ -221,7 +231,7 @@ class MatrixAdapter:
         self._next_batch = self.state.get_state(self._key("next_batch"))
         if self._next_batch is None:
             # First start ever: the present is our starting point; only pending invites matter.
-            resp = await self._sync_once(timeout_ms=0, sync_filter=FIRST_SYNC_FILTER)
+            resp = await self._sync_once(timeout_ms=0, sync_filter=sync_filter(1))
             await self._handle_invites(resp)
             self._save_batch(resp.next_batch)
         for room in self.rooms:
@@ -284,7 +294,7 @@ class MatrixAdapter:
         backoff = 1.0
         while not self._stopping:
             try:
-                resp = await self._sync_once(self.sync_timeout_ms, SYNC_FILTER)
+                resp = await self._sync_once(self.sync_timeout_ms, sync_filter(self.timeline_limit))
                 await self._handle_sync(resp)
             except asyncio.CancelledError:
                 raise
@@ -301,11 +311,43 @@ class MatrixAdapter:
 
     async def _handle_sync(self, resp: SyncResponse) -> None:
         await self._handle_invites(resp)
-        jobs = [self._handle_room(room_id, info.timeline.events) for room_id, info in resp.rooms.join.items()]
+        since = self._next_batch  # where this sync started from (saved only once it is handled)
+        jobs = [self._handle_room(room_id, info, since) for room_id, info in resp.rooms.join.items()]
         await asyncio.gather(*jobs)
 
-    async def _handle_room(self, room_id: str, events: list[Any]) -> None:
+    async def _backfill(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
+        """The events a limited timeline left out, from `since` up to `prev_batch`, oldest first."""
+        events: list[Any] = []
+        token = prev_batch
+        while len(events) < self.max_backfill:
+            async def page(start: str = token) -> Any:
+                return await self.client.room_messages(room_id, start=start, end=since,
+                                                       direction=MessageDirection.back,
+                                                       limit=min(100, self.max_backfill - len(events)))
+
+            try:
+                resp = await send_with_retry(page, what=f"backfill {room_id}", attempts=self.send_attempts,
+                                             max_wait_s=self.max_retry_wait_s)
+            except MatrixError as exc:
+                log.warning("cannot back-fill %s: %s", room_id, exc)
+                break
+            if not isinstance(resp, RoomMessagesResponse) or not resp.chunk:
+                break
+            events.extend(resp.chunk)
+            if not resp.end or resp.end == token:
+                break
+            token = resp.end
+        if len(events) >= self.max_backfill:
+            log.warning("%s: more than %d events while away; older ones are not answered",
+                        room_id, self.max_backfill)
+        events.reverse()
+        return events
+
+    async def _handle_room(self, room_id: str, info: Any, since: str | None) -> None:
         self._room_ids.add(room_id)
+        events: list[Any] = list(info.timeline.events)
+        if info.timeline.limited and info.timeline.prev_batch and since:
+            events = await self._backfill(room_id, info.timeline.prev_batch, since) + events
         start = 0
         for i, event in enumerate(events):
             if self._is_own_join(event.source):

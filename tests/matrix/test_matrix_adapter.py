@@ -238,6 +238,18 @@ async def test_restart_neither_repeats_nor_misses(synapse: Synapse, make_human: 
     assert bot_account.state.get_state(device_key) == second.client.device_id
 
 
+async def test_restart_back_fills_a_long_absence(make_human: MakeHuman, make_bot: MakeBot,
+                                                  bot_account: BotAccount) -> None:
+    alice, first, room = await room_with_bot(make_human, make_bot, bot_account, timeline_limit=3)
+    await first.stop()
+    sent = [await alice.send_text(room, f"!news missed {i}") for i in range(8)]  # > timeline limit
+    await alice.send_text(room, "chatter")
+    second = await make_bot(bot_account, allowed_inviters=[alice.user.user_id], timeline_limit=3)
+    await alice.wait_for(lambda e: from_bot(second)(e) and reply_to(e) == sent[-1])
+    await alice.wait_for(lambda e: from_bot(second)(e) and reply_to(e) in sent, count=len(sent))
+    assert [text for text, _ in bot_account.conversation.commands] == [f"missed {i}" for i in range(8)]
+
+
 async def test_access_token_login(make_human: MakeHuman, make_bot: MakeBot, bot_account: BotAccount) -> None:
     alice = await make_human("alice")
     bot = await make_bot(bot_account, access_token=bot_account.user.access_token,
