@@ -227,18 +227,22 @@ class MatrixAdapter:
         if self._task is not None:
             return
         self._stopping = False
-        await self._login()
-        self._next_batch = self.state.get_state(self._key("next_batch"))
-        if self._next_batch is None:
-            # First start ever: the present is our starting point; only pending invites matter.
-            resp = await self._sync_once(timeout_ms=0, sync_filter=sync_filter(1))
-            await self._handle_invites(resp)
-            self._save_batch(resp.next_batch)
-        for room in self.rooms:
-            try:
-                await self._join(room)
-            except MatrixError as exc:
-                log.error("cannot join %s: %s", room, exc)
+        try:
+            await self._ensure_login()
+            self._next_batch = self.state.get_state(self._key("next_batch"))
+            if self._next_batch is None:
+                # First start ever: the present is our starting point; only pending invites matter.
+                resp = await self._sync_once(timeout_ms=0, sync_filter=sync_filter(1))
+                await self._handle_invites(resp)
+                self._save_batch(resp.next_batch)
+            for room in self.rooms:
+                try:
+                    await self._join(room)
+                except MatrixError as exc:
+                    log.error("cannot join %s: %s", room, exc)
+        except BaseException:
+            await self.client.close()
+            raise
         self._task = asyncio.create_task(self._sync_loop(), name=f"matrix-sync {self.user_id}")
 
     async def stop(self) -> None:
@@ -249,6 +253,10 @@ class MatrixAdapter:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.client.close()
+
+    async def _ensure_login(self) -> None:
+        if not self.client.logged_in:
+            await self._login()
 
     async def _login(self) -> None:
         if self._access_token:
@@ -621,15 +629,18 @@ class MatrixAdapter:
     # --- ChatAdapter -------------------------------------------------------------------------
 
     async def post(self, channel: str, message: Message) -> Posted:
+        await self._ensure_login()
         room_id = await self._room_id(channel)
         return Posted(room_id, await self._send_message(room_id, message))
 
     async def reply(self, channel: str, thread_id: str, message: Message) -> Posted:
+        await self._ensure_login()
         room_id = await self._room_id(channel)
         relation = {"rel_type": "m.thread", "event_id": thread_id, "is_falling_back": True,
                     "m.in_reply_to": {"event_id": thread_id}}
         return Posted(room_id, await self._send_message(room_id, message, relation))
 
     async def edit(self, channel: str, message_id: str, message: Message) -> None:
+        await self._ensure_login()
         room_id = await self._room_id(channel)
         await self.send_event(room_id, edit_content(message, message_id, self.msgtype))

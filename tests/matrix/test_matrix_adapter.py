@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BotAccount, Human
+from conftest import BotAccount, EchoConversation, Human, MemoryState
 from nio import AsyncClient, AsyncClientConfig, RoomGetStateEventResponse
 from synapse_harness import Synapse
 
@@ -250,7 +250,8 @@ async def test_restart_back_fills_a_long_absence(make_human: MakeHuman, make_bot
     assert [text for text, _ in bot_account.conversation.commands] == [f"missed {i}" for i in range(8)]
 
 
-async def test_access_token_login(make_human: MakeHuman, make_bot: MakeBot, bot_account: BotAccount) -> None:
+async def test_access_token_login(synapse: Synapse, make_human: MakeHuman, make_bot: MakeBot,
+                                  bot_account: BotAccount) -> None:
     alice = await make_human("alice")
     bot = await make_bot(bot_account, access_token=bot_account.user.access_token,
                          allowed_inviters=[alice.user.user_id])
@@ -258,6 +259,16 @@ async def test_access_token_login(make_human: MakeHuman, make_bot: MakeBot, bot_
     await alice.wait_member(room, bot.user_id)
     cmd = await alice.send_text(room, "!news token")
     await alice.wait_for(lambda e: from_bot(bot)(e) and reply_to(e) == cmd)
+
+    # A second, never started instance (e.g. a one-shot delivery) logs in on its first post.
+    oneshot = MatrixAdapter(homeserver=synapse.url, user_id=bot.user_id, conversation=EchoConversation(),
+                            state=MemoryState(), access_token=bot_account.user.access_token)
+    try:
+        posted = await oneshot.post(room, Message(headline="one-shot alert"))
+    finally:
+        await oneshot.stop()
+    [event] = await alice.wait_for(lambda e: e.get("event_id") == posted.message_id)
+    assert event["content"]["body"] == "one-shot alert"
 
 
 async def test_invites_only_from_allowed_users(make_human: MakeHuman, make_bot: MakeBot,
