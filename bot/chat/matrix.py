@@ -206,6 +206,7 @@ class MatrixAdapter:
         self._next_batch: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._handling = False
         self._aliases: dict[str, str] = {}
         self._room_ids: set[str] = set()
         self._own_events: OrderedDict[str, bool] = OrderedDict()  # event id -> sent by the bot
@@ -245,10 +246,13 @@ class MatrixAdapter:
             raise
         self._task = asyncio.create_task(self._sync_loop(), name=f"matrix-sync {self.user_id}")
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop syncing: a batch being handled is finished (up to `timeout` s), a pending sync cancelled."""
         self._stopping = True
         task, self._task = self._task, None
         if task is not None:
+            if self._handling:  # else the task waits on the sync request (or a back-off): cancel it
+                await asyncio.wait({task}, timeout=timeout)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -303,7 +307,14 @@ class MatrixAdapter:
         while not self._stopping:
             try:
                 resp = await self._sync_once(self.sync_timeout_ms, sync_filter(self.timeline_limit))
-                await self._handle_sync(resp)
+                # From here to the saved token, stop() lets the batch finish rather than cancel it, so
+                # that what was answered is never answered again after a restart.
+                self._handling = True
+                try:
+                    await self._handle_sync(resp)
+                    self._save_batch(resp.next_batch)
+                finally:
+                    self._handling = False
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -315,7 +326,6 @@ class MatrixAdapter:
                 backoff = min(backoff * 2, 60.0)
                 continue
             backoff = 1.0
-            self._save_batch(resp.next_batch)
 
     async def _handle_sync(self, resp: SyncResponse) -> None:
         await self._handle_invites(resp)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BotAccount, EchoConversation, Human, MemoryState
+from matrix_helpers import BotAccount, EchoConversation, Human, MemoryState
 from nio import AsyncClient, AsyncClientConfig, RoomGetStateEventResponse
 from synapse_harness import Synapse
 
@@ -236,6 +236,22 @@ async def test_restart_neither_repeats_nor_misses(synapse: Synapse, make_human: 
     # Password logins reuse the device recorded at the first start.
     device_key = f"matrix:{bot_account.user.user_id}:device_id"
     assert bot_account.state.get_state(device_key) == second.client.device_id
+
+
+async def test_stop_finishes_the_batch_being_answered(make_human: MakeHuman, make_bot: MakeBot,
+                                                      bot_account: BotAccount) -> None:
+    alice, first, room = await room_with_bot(make_human, make_bot, bot_account)
+    bot_account.conversation.delay = 0.5
+    slow = await alice.send_text(room, "!news slow")
+    while not bot_account.conversation.commands:
+        await asyncio.sleep(0.02)
+    await first.stop()  # while the answer is being prepared
+    bot_account.conversation.delay = 0.0
+    second = await make_bot(bot_account, allowed_inviters=[alice.user.user_id])
+    after = await alice.send_text(room, "!news after")
+    await alice.wait_for(lambda e: from_bot(second)(e) and reply_to(e) == after)
+    assert [text for text, _ in bot_account.conversation.commands] == ["slow", "after"]
+    assert len([e for e in alice.events if reply_to(e) == slow]) == 1
 
 
 async def test_restart_back_fills_a_long_absence(make_human: MakeHuman, make_bot: MakeBot,
