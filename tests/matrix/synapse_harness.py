@@ -64,7 +64,7 @@ def ensure_synapse(timeout: float = 600.0) -> Path:
     venv = venv_dir()
     py = _venv_python(venv)
     marker = venv / ".newsbot-synapse-ok"
-    if marker.exists() and py.exists():
+    if py.exists() and marker.exists() and marker.read_text().strip() == SYNAPSE_REQUIREMENT:
         return py
     venv.parent.mkdir(parents=True, exist_ok=True)
     try:
