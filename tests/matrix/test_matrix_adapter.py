@@ -266,6 +266,20 @@ async def test_restart_back_fills_a_long_absence(make_human: MakeHuman, make_bot
     assert [text for text, _ in bot_account.conversation.commands] == [f"missed {i}" for i in range(8)]
 
 
+async def test_history_before_joining_is_not_answered(make_human: MakeHuman, make_bot: MakeBot,
+                                                      bot_account: BotAccount) -> None:
+    alice = await make_human("alice")
+    bot = await make_bot(bot_account, allowed_inviters=[alice.user.user_id])
+    room = await alice.create_room()
+    before = await alice.send_text(room, "!news before-join")
+    await alice.client.room_invite(room, bot.user_id)
+    await alice.wait_member(room, bot.user_id)
+    after = await alice.send_text(room, "!news after-join")
+    await alice.wait_for(lambda e: from_bot(bot)(e) and reply_to(e) == after)
+    assert [text for text, _ in bot_account.conversation.commands] == ["after-join"]
+    assert not [e for e in alice.events if reply_to(e) == before]
+
+
 async def test_access_token_login(synapse: Synapse, make_human: MakeHuman, make_bot: MakeBot,
                                   bot_account: BotAccount) -> None:
     alice = await make_human("alice")
