@@ -213,6 +213,7 @@ class MatrixAdapter:
         self._handled: OrderedDict[str, None] = OrderedDict()
         self._displayname: str | None = None
         self._creators: dict[str, frozenset[str]] = {}
+        self._warned_encrypted: set[str] = set()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -370,6 +371,11 @@ class MatrixAdapter:
         for i, event in enumerate(events):
             if self._is_own_join(event.source):
                 start = i + 1  # what precedes our join is history, not for us to answer
+        if room_id not in self._warned_encrypted and any(
+                e.source.get("type") in ("m.room.encrypted", "m.room.encryption") for e in events):
+            self._warned_encrypted.add(room_id)
+            log.warning("%s is encrypted: this adapter has no E2EE, it cannot read commands there "
+                        "and what it posts is sent unencrypted", room_id)
         for event in events[start:]:
             try:
                 await self._handle_event(room_id, event.source)
