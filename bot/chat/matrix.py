@@ -208,7 +208,6 @@ class MatrixAdapter:
         self._stopping = False
         self._handling = False
         self._aliases: dict[str, str] = {}
-        self._room_ids: set[str] = set()
         self._own_events: OrderedDict[str, bool] = OrderedDict()  # event id -> sent by the bot
         self._handled: OrderedDict[str, None] = OrderedDict()
         self._displayname: str | None = None
@@ -363,7 +362,6 @@ class MatrixAdapter:
         return events
 
     async def _handle_room(self, room_id: str, info: Any, since: str | None) -> None:
-        self._room_ids.add(room_id)
         events: list[Any] = list(info.timeline.events)
         if info.timeline.limited and info.timeline.prev_batch and since:
             events = await self._backfill(room_id, info.timeline.prev_batch, since) + events
@@ -584,7 +582,6 @@ class MatrixAdapter:
             raise MatrixError(f"join {room} failed: {resp}")
         if room.startswith("#"):
             self._aliases[room] = resp.room_id
-        self._room_ids.add(resp.room_id)
         return str(resp.room_id)
 
     async def send_event(self, room_id: str, content: dict[str, Any],
