@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.core.i18n import t
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
 from bot.core.render import casualty_figures, reporter
+from bot.core.translate import localize
 
 SECTION_ORDER = ("casualty", "fighting", "statement")
 
@@ -26,6 +27,7 @@ class DigestEntry:
 
 
 def entry_line(alert: Alert, lang: str) -> Line:
+    alert = localize(alert, lang)  # institution, role and place words in the reader's language
     if isinstance(alert, Casualty):
         where = f" — {alert.location}" if alert.location else ""
         return Line.of(Span(casualty_figures(alert, lang), "bold"), f" ({reporter(alert, lang)}){where}")
