@@ -224,6 +224,12 @@ def _of(facts: StoryFacts, kind: type[Statement] | type[Fighting] | type[Casualt
     return [f for f in facts.facts if isinstance(f.alert, kind)]
 
 
+def _figures(c: Casualty, lang: str) -> str:
+    """Figures inside a sentence: "at least 21 killed, 27 wounded" (not capitalised)."""
+    text = casualty_figures(c, lang)
+    return text[:1].lower() + text[1:]
+
+
 def _speaker_line(s: Statement, lang: str) -> str:
     role = translate(s.speaker_role, lang)
     return f"{s.speaker} ({role})" if role else s.speaker
@@ -248,7 +254,7 @@ def answer_who(facts: StoryFacts, lang: str) -> Message:
         parts = []
         for f in reporters:
             assert isinstance(f.alert, Casualty)
-            parts.append(f"{reporter(f.alert, lang)} ({casualty_figures(f.alert, lang)})")
+            parts.append(f"{reporter(f.alert, lang)} ({_figures(f.alert, lang)})")
         lines.append(Line.of(Span(f"{t(lang, 'ans_figures_by')}: ", "bold"), "; ".join(parts)))
     return _message(t(lang, "ans_who"), lines, lang, "who", facts)
 
@@ -309,7 +315,7 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent) -> Message:
     if not with_figure:
         lines.insert(0, Line.of(Span(t(lang, "ans_none_figure", what=t(lang, what)), "bold")))
     if without:
-        who = "; ".join(f"{reporter(f.alert, lang)} ({casualty_figures(f.alert, lang)})"
+        who = "; ".join(f"{reporter(f.alert, lang)} ({_figures(f.alert, lang)})"
                         for f in without if isinstance(f.alert, Casualty))
         key = "ans_others_none" if with_figure else "ans_figures_by"
         text = t(lang, key, what=t(lang, what), who=who) if with_figure else f"{t(lang, key)}: {who}"
