@@ -95,8 +95,9 @@ class NewsConversation:
         lang = ctx.lang
         words = c.tokens(re.sub(r"^\s*[/!]?news\b", "", text, flags=re.IGNORECASE))
         # Permission first, before the arguments are even looked at.
+        # (Asking for an admin command's help is not running it.)
         if len(words) >= 2 and fold(words[0]) == "sources" and fold(words[1]) in ("add", "remove") \
-                and not ctx.is_admin:
+                and not ctx.is_admin and not {"-h", "--help"} & set(words[2:]):
             return self._error(lang, t(lang, "cmd_admin_only", cmd=f"sources {fold(words[1])}"))
         cmd = c.parse(text, lang)
         if isinstance(cmd, c.ParseError):
