@@ -135,3 +135,8 @@ async def make_world(tmp_path: Path) -> WorldFactory:
 @pytest.fixture
 async def world(make_world: WorldFactory) -> World:
     return await make_world()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "real_extractor: runs against bot.core.extract.extract_alerts (skipped until it finds alerts)")
