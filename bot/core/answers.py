@@ -95,7 +95,9 @@ _STOP = _set(
      "the a an of to in on at for by with is are was were be been has have had do does did it its this that "
      "these those he she they them his her their there what who whom which where when why how many much "
      "about from as and or not no any some said say says tell me us please donc alors est-ce ete été fait "
-     "faire dit parle")
+     "faire dit parle happen happened happening going goes went passe passé arrive arrivé produit produite "
+     "really vraiment now maintenant today aujourd hui know savoir think pense selon according per "
+     "exactly exactement other others")
 
 
 def detect_lang(question: str, default: str = "en") -> str:
@@ -286,8 +288,18 @@ def _figure(c: Casualty, what: Literal["killed", "wounded"], lang: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def answer_casualties(facts: StoryFacts, lang: str, which: Intent) -> Message:
+def _reporter_words(c: Casualty) -> set[str]:
+    forms = (c.reported_by, translate(c.reported_by, "en"), translate(c.reported_by, "fr"))
+    return _word_set(" ".join(f for f in forms if f))
+
+
+def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str = "") -> Message:
     cas = _of(facts, Casualty)
+    # "How many dead according to the ministry?": that source's figures first, the others after.
+    asked = {_stem(w) for w in content_words(question)}
+    focus = [f for f in cas if isinstance(f.alert, Casualty) and asked & _reporter_words(f.alert)]
+    if focus:
+        cas = focus + [f for f in cas if f not in focus]
     lines: list[Line] = []
     if which == "casualties":
         title = t(lang, "ans_casualties")
@@ -441,7 +453,8 @@ def answer_unknown(facts: StoryFacts, lang: str, question: str, missing: list[st
             lines.append(citation(src, lang))
     else:
         lines.append(Line.of(t(lang, "ans_no_close")))
-    return _message(t(lang, "ans_not_found"), lines, lang, "unknown", facts)
+    title = t(lang, "ans_not_found" if missing else "ans_no_direct_title")
+    return _message(title, lines, lang, "unknown", facts)
 
 
 def story_words(facts: StoryFacts) -> set[str]:
@@ -473,12 +486,18 @@ def answer(question: str, facts: StoryFacts, *, default_lang: str = "en") -> Mes
         shown = missing_names or missing_all
         original = {fold(w): w for w in re.findall(r"[\w\-]+", question)}
         return answer_unknown(facts, lang, question, [original.get(w, w) for w in shown])
+    if intent in ("who", "said"):
+        # "Who is Ghassan Salame?", "What did Haftar say?": a name the sources mention but never quote.
+        speakers = {w for f in facts.facts if isinstance(f.alert, Statement) for w in fold(f.alert.speaker).split()}
+        unquoted = {w for w in names if w not in speakers and w in content_words(question) and not places_in(w, "en")}
+        if unquoted and not names & speakers:
+            return answer_unknown(facts, lang, question, [])
     if intent == "who":
         return answer_who(facts, lang)
     if intent == "said":
         return answer_said(facts, lang, question)
     if intent in ("killed", "wounded", "casualties"):
-        return answer_casualties(facts, lang, intent)
+        return answer_casualties(facts, lang, intent, question)
     if intent == "where":
         return answer_where(facts, lang)
     if intent == "when":

@@ -55,6 +55,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cmd_read_failed": "Could not read {url}: {error}", "cmd_read_done": "Read: {title}",
         "cmd_read_alerts": "{n} new alert(s)", "cmd_read_known": "This page was already read.",
         "cmd_error": "Sorry", "cmd_usage": "Usage", "cmd_since": "since {when}", "cmd_url_refused": "Refused: {error}",
+        "ans_no_direct_title": "No direct answer in the sources",
     },
     "fr": {
         "killed": "tués", "wounded": "blessés",
@@ -113,6 +114,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cmd_read_alerts": "{n} nouvelle(s) alerte(s)", "cmd_read_known": "Cette page a déjà été lue.",
         "cmd_error": "Désolé", "cmd_usage": "Usage", "cmd_since": "depuis {when}",
         "cmd_url_refused": "Refusé : {error}",
+        "ans_no_direct_title": "Pas de réponse directe dans les sources",
     },
 }
 

@@ -87,3 +87,22 @@ async def test_thread_not_ours_is_none(world: World) -> None:
     ctx = world.ctx(thread="some-other-message")
     assert await world.conversation.follow_up("Qui ?", ctx) is None
     assert await world.conversation.follow_up("Qui ?", world.ctx()) is None
+
+
+async def test_a_name_the_sources_never_quote_is_not_answered_with_another_speaker(world: World) -> None:
+    text = await world.ask("Who is Ghassan Salame?")
+    assert text.startswith("No direct answer in the sources")
+    assert "Ghassan Salame" in text  # the closest sentence names him
+    assert "Mike Pompeo (Secretary of State)" not in text
+
+
+async def test_figures_of_the_source_asked_about_come_first(world: World) -> None:
+    text = await world.ask("Combien de morts selon le ministère ?")
+    lines = text.splitlines()
+    assert lines[1] == "Au moins 21 tués (ministère de la Santé, Tripoli)"
+
+
+async def test_who_in_english_translates_the_role(world: World) -> None:
+    text = await world.ask("Who said it?")
+    assert "Mike Pompeo (Secretary of State)" in text
+    assert "Health Ministry (at least 21 killed, 27 wounded)" in text
