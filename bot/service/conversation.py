@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 UrlReader = Callable[[str], Awaitable[Article]]
 SOURCE_KEY = "source:"  # kv keys of sources added with `sources add`
 LIST_LIMIT = 15
+SCAN_LIMIT = 1000  # newest alerts looked at by a listing command
 
 
 class ReadUnavailable(Exception):
@@ -255,7 +256,7 @@ class NewsConversation:
     def _listing(self, title: str, kind: str | None, query: str | None, since: dt.timedelta | None, lang: str,
                  name: str) -> Message:
         after = self.clock() - since if since else None
-        stored = self.store.alerts(since=after, types=[kind] if kind else None, newest_first=True)
+        stored = self.store.alerts(since=after, types=[kind] if kind else None, newest_first=True, limit=SCAN_LIMIT)
         chosen = [sa for sa in stored if self.matches(sa, query)]
         head = title + (f" — {query}" if query else "") + (
             f" ({t(lang, 'cmd_since', when=_when(after))})" if after else "")
