@@ -92,8 +92,17 @@ class NewsConversation:
 
     # --- the Conversation protocol ------------------------------------------------------------
 
+    def reader_lang(self, ctx: ChatContext) -> str:
+        """The channel's language: the context's, or the configured channel's when the adapter left the default."""
+        if ctx.lang != "en":
+            return ctx.lang
+        channel = next((ch for ch in self.config.channels if ch.output == ctx.adapter and ch.id == ctx.channel), None)
+        return channel.language if channel is not None else ctx.lang
+
     async def command(self, text: str, ctx: ChatContext) -> Message:
-        lang = ctx.lang
+        lang = self.reader_lang(ctx)
+        if lang != ctx.lang:
+            ctx = dataclasses.replace(ctx, lang=lang)
         words = c.tokens(re.sub(r"^\s*[/!]?news\b", "", text, flags=re.IGNORECASE))
         # Permission first, before the arguments are even looked at.
         # (Asking for an admin command's help is not running it.)
@@ -117,7 +126,7 @@ class NewsConversation:
         if story_id is None:
             return None
         root = self.store.alert_of_message(ctx.adapter, ctx.channel, ctx.thread_id)
-        return self.answer_story(story_id, question, default_lang=ctx.lang, root_alert_id=root)
+        return self.answer_story(story_id, question, default_lang=self.reader_lang(ctx), root_alert_id=root)
 
     # --- answers ------------------------------------------------------------------------------
 

@@ -155,3 +155,9 @@ async def test_read_url_refused_by_the_guard(make_world: WorldFactory) -> None:
 @pytest.mark.skipif(importlib.util.find_spec("bot.ingest.guard") is not None, reason="the page reader is merged")
 async def test_read_without_the_page_reader_says_so(world: World) -> None:
     assert "not available" in await world.run("read https://example.org/a")
+
+
+async def test_channel_language_from_the_configuration_when_the_adapter_leaves_the_default(world: World) -> None:
+    # an adapter that does not fill ctx.lang: the configured channel's language is used
+    assert (await world.run("help", channel="console-fr")).startswith("Commandes /news")
+    assert (await world.run("help", channel="console-en")).startswith("/news commands")
