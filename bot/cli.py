@@ -41,6 +41,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.service.app import run_forever, run_once
 
     config = _config(args)
+    from bot.service.logs import setup_logging
+
+    setup_logging(level=logging.INFO if args.verbose else logging.WARNING, fmt=config.log_format,
+                  secrets=config.secrets())
     if args.once:
         report = asyncio.run(run_once(config))
         print(f"{report.articles_new} new article(s), {report.alerts_new} new alert(s), "
@@ -90,8 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    from bot.service.logs import setup_logging
+
+    setup_logging(level=logging.INFO if args.verbose else logging.WARNING)
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -103,6 +103,13 @@ class MatrixConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class HealthConfig:
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 9108
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: str
     database: str = "sqlite:///data/bot.db"
@@ -116,10 +123,17 @@ class Config:
     slack: SlackConfig = field(default_factory=SlackConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
     channels: tuple[ChannelConfig, ...] = ()
+    health: HealthConfig = field(default_factory=HealthConfig)
 
     def secret(self, env_name: str) -> str | None:
         value = os.environ.get(env_name)
         return value if value else None
+
+    def secrets(self) -> list[str]:
+        """Every secret value the config points at, so logs can scrub them."""
+        names = [self.slack.bot_token_env, self.slack.signing_secret_env, self.slack.app_token_env,
+                 self.matrix.access_token_env, self.matrix.password_env]
+        return [v for v in (self.secret(n) for n in names) if v]
 
 
 # --- validation helpers ----------------------------------------------------------------------
@@ -238,7 +252,8 @@ class _Reader:
         return text
 
 
-_TOP = ("database", "language", "timezone", "retention", "log_format", "sources", "fetch", "outputs", "channels")
+_TOP = ("database", "language", "timezone", "retention", "log_format", "sources", "fetch", "outputs", "channels",
+        "health")
 
 
 def parse_config(data: object, file: str) -> Config:
@@ -384,8 +399,15 @@ def parse_config(data: object, file: str) -> Config:
     if console.enabled and not any(c.output == "console" for c in channels):
         channels.insert(0, ChannelConfig(output="console", id="console", language=language))
 
+    h = r.mapping(top.get("health"), "health", ("enabled", "host", "port"))
+    health = HealthConfig(
+        enabled=r.get(h, "enabled", "health.", r.boolean, False),
+        host=r.get(h, "host", "health.", r.string, "127.0.0.1"),
+        port=r.get(h, "port", "health.", r.port, 9108),
+    )
+
     return Config(
-        path=file, database=database, language=language, timezone=timezone,
+        health=health, path=file, database=database, language=language, timezone=timezone,
         retention_days=max(1, int(retention // 86400)), log_format=log_format, sources=tuple(sources),
         fetch=fetch, console=console, slack=slack, matrix=matrix, channels=tuple(channels),
     )

@@ -1,20 +1,47 @@
-"""Alerts in, one digest message out: casualty figures first, then fighting by place, then statements.
+"""Alerts in, digest messages out.
 
-Kept within a length budget, because chats cut long messages: what does not fit is counted and the
-reader is told which command shows the rest.
+Order: casualty figures first (by story, each story's reconciled figure then what changed), then
+fighting by place, then statements (by story); within each part, the most important first
+(`bot.core.importance`). Every fact shows the outlets that carried it. An empty period says so in one
+line rather than staying silent.
+
+Chats cut long messages, so a digest is kept within a line and character budget per message: it is
+split into at most `max_parts` messages, and what still does not fit is counted ("and 12 more") with
+the command that shows it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.i18n import t
-from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
+from bot.core.importance import story_importance
+from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, reporter
 from bot.core.translate import localize
 
 SECTION_ORDER = ("casualty", "fighting", "statement")
+MAX_LINES = 40
+MAX_CHARS = 3000  # below Slack's 3000-character section text and far below Matrix's event size
+MAX_PARTS = 3
+
+_WORDS = {
+    "en": {"reconciled": "Reconciled figure", "previously": "previously {x}", "part": "part {i} of {n}",
+           "from_reports": "from {n} reports", "no_title": "Untitled story"},
+    "fr": {"reconciled": "Bilan consolidé", "previously": "précédemment {x}", "part": "partie {i} sur {n}",
+           "from_reports": "d'après {n} sources", "no_title": "Sujet sans titre"},
+}
+
+
+def _w(lang: str, key: str, **values: object) -> str:
+    return (_WORDS.get(lang) or _WORDS["en"])[key].format(**values)
+
+
+def _since(lang: str, since: dt.datetime) -> str:
+    word = t(lang, "since")
+    return f"{word[:1].upper()}{word[1:]} {since.strftime('%Y-%m-%d %H:%M')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +51,7 @@ class DigestEntry:
     story_title: str | None
     importance: float = 0.0
     outlets: tuple[str, ...] = ()
+    previous: Casualty | None = None  # the story's figure before this one, for "what changed"
 
 
 def entry_line(alert: Alert, lang: str) -> Line:
@@ -40,30 +68,172 @@ def entry_line(alert: Alert, lang: str) -> Line:
     return Line.of(Span(f"{alert.speaker}{role}", "bold"), ": ", Span(quote, "quote"))
 
 
-def build_digest(
-    entries: list[DigestEntry], *, lang: str, since: dt.datetime | None, now: dt.datetime,
-    max_lines: int = 40, more_command: str = "/news digest --since 24h",
-) -> Message:
-    title = f"{t(lang, 'digest')} — {now.strftime('%Y-%m-%d %H:%M')}"
-    if not entries:
-        return Message(headline=title, lines=(Line.of(t(lang, "nothing_new")),), lang=lang, meta={"type": "digest"})
-    lines: list[Line] = []
-    shown = 0
+def _figures_changed(new: Casualty, old: Casualty | None) -> bool:
+    return old is not None and (old.killed, old.wounded) != (new.killed, new.wounded)
+
+
+def reconcile(figures: list[Casualty]) -> Casualty | None:
+    """One figure for a story from several reports: each reporter's latest, then the highest toll.
+    (Tolls of an ongoing event rise; an older, lower report is superseded.) None for a single report."""
+    latest: dict[str, Casualty] = {}
+    for f in figures:
+        latest[fold(f.reported_by)] = f
+    if len(figures) < 2:
+        return None
+    return max(latest.values(), key=lambda f: ((f.killed or 0), (f.wounded or 0)))
+
+
+def _with_outlets(line: Line, outlets: tuple[str, ...]) -> Line:
+    if not outlets:
+        return line
+    more = f" +{len(outlets) - 3}" if len(outlets) > 3 else ""
+    return Line((*line.spans, Span(f" [{', '.join(outlets[:3])}{more}]", "italic")))
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: Line
+    kind: str  # section | group | entry | note
+    entries: int = 0
+
+
+def _story_key(e: DigestEntry) -> tuple[int, int]:
+    return (0, e.story_id) if e.story_id is not None else (1, id(e))
+
+
+def _rows(entries: list[DigestEntry], lang: str, reconciled: Mapping[int, Casualty]) -> list[_Row]:
+    scores: dict[tuple[int, int], list[float]] = {}
+    for e in entries:
+        scores.setdefault(_story_key(e), []).append(e.importance)
+    story_score = {k: story_importance(v) for k, v in scores.items()}
+    rows: list[_Row] = []
     for section in SECTION_ORDER:
-        chosen = sorted((e for e in entries if e.alert.type == section), key=lambda e: -e.importance)
+        chosen = [e for e in entries if e.alert.type == section]
         if not chosen:
             continue
-        if len(lines) >= max_lines:
-            break
-        lines.append(Line.of(Span(t(lang, f"section_{section}"), "bold")))
+        rows.append(_Row(Line.of(Span(t(lang, f"section_{section}"), "bold")), "section"))
+        if section == "fighting":
+            places: dict[str, list[DigestEntry]] = {}
+            for e in chosen:
+                assert isinstance(e.alert, Fighting)
+                places.setdefault(fold(e.alert.location), []).append(e)
+            for group in sorted(places.values(), key=lambda g: -max(x.importance for x in g)):
+                group.sort(key=lambda x: -x.importance)
+                first = group[0].alert
+                assert isinstance(first, Fighting)
+                actions = list(dict.fromkeys(t(lang, "action_" + x.alert.action) for x in group
+                                             if isinstance(x.alert, Fighting)))
+                actors = list(dict.fromkeys(a for x in group if isinstance(x.alert, Fighting) for a in x.alert.actors))
+                outlets = tuple(dict.fromkeys(o for x in group for o in x.outlets))
+                line = Line.of(Span(first.location, "bold"), f": {', '.join(actions)}",
+                               f" ({', '.join(actors)})" if actors else "")
+                rows.append(_Row(_with_outlets(line, outlets), "entry", len(group)))
+            continue
+        stories: dict[tuple[int, int], list[DigestEntry]] = {}
         for e in chosen:
-            if len(lines) >= max_lines:
+            stories.setdefault(_story_key(e), []).append(e)
+        for key in sorted(stories, key=lambda k: (-story_score[k], k)):
+            group = stories[key]
+            title = group[0].story_title or _w(lang, "no_title")
+            title = title if len(title) <= 100 else title[:99].rstrip() + "…"
+            rows.append(_Row(Line.of(Span(f"▸ {title}", "italic")), "group"))
+            if section == "casualty":
+                figures = [e.alert for e in group if isinstance(e.alert, Casualty)]
+                story_id = group[0].story_id
+                best = reconciled.get(story_id) if story_id is not None else None
+                best = best or reconcile(figures)
+                if best is not None:
+                    rows.append(_Row(Line.of(f"{_w(lang, 'reconciled')}: ", Span(casualty_figures(best, lang), "bold"),
+                                             f" ({_w(lang, 'from_reports', n=len(figures))})"), "note"))
+                # What changed, in the order it was reported.
+                ordered = group
+            else:
+                ordered = sorted(group, key=lambda x: -x.importance)
+            for e in ordered:
+                line = entry_line(e.alert, lang)
+                if isinstance(e.alert, Casualty) and _figures_changed(e.alert, e.previous):
+                    assert e.previous is not None
+                    was = _w(lang, "previously", x=casualty_figures(e.previous, lang).lower())
+                    line = Line((*line.spans, Span(f" — {was}", "italic")))
+                rows.append(_Row(_with_outlets(line, e.outlets), "entry", 1))
+    return rows
+
+
+def build_digest_parts(
+    entries: list[DigestEntry], *, lang: str, since: dt.datetime | None, now: dt.datetime,
+    max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS, max_parts: int = MAX_PARTS,
+    more_command: str = "/news digest --since 24h", reconciled: Mapping[int, Casualty] | None = None,
+) -> list[Message]:
+    """The digest as one or more messages, each within `max_lines` lines and `max_chars` characters.
+    `now` and `since` are shown as given: pass them in the channel's time zone."""
+    title = f"{t(lang, 'digest')} — {now.strftime('%Y-%m-%d %H:%M')}"
+    meta = {"type": "digest"}
+    head: list[Line] = []
+    if since is not None:
+        head.append(Line.of(Span(_since(lang, since), "italic")))
+    if not entries:
+        return [Message(headline=title, lines=(*head, Line.of(t(lang, "nothing_new"))), lang=lang, meta=meta)]
+    rows = _rows(entries, lang, reconciled or {})
+    total = sum(r.entries for r in rows)
+    budget_lines, budget_chars = max(3, max_lines - 1), max(200, max_chars - 120)  # room for "and N more"
+    parts: list[list[_Row]] = []
+    current: list[_Row] = []
+    section: _Row | None = None
+    group: _Row | None = None
+    shown = 0
+    truncated = False
+    for row in rows:
+        size = len(row.line.plain) + 1
+        used = sum(len(r.line.plain) + 1 for r in current) + sum(len(x.plain) + 1 for x in head) + len(title)
+        if current and (len(current) + len(head) + 1 > budget_lines or used + size > budget_chars):
+            if len(parts) + 1 >= max_parts:
+                truncated = True
                 break
-            line = entry_line(e.alert, lang)
-            if e.outlets:
-                line = Line((*line.spans, Span(f" [{', '.join(e.outlets[:3])}]", "italic")))
-            lines.append(line)
-            shown += 1
-    if shown < len(entries):
-        lines.append(Line.of(Span(t(lang, "and_more", n=len(entries) - shown, cmd=more_command), "italic")))
-    return Message(headline=title, lines=tuple(lines), lang=lang, meta={"type": "digest"})
+            # Headings never end a part: they move on with what they announce.
+            carry: list[_Row] = []
+            while current and current[-1].kind in ("section", "group", "note"):
+                carry.insert(0, current.pop())
+            if not current:  # a lone heading larger than the budget: keep it rather than loop
+                current, carry = carry, []
+            parts.append(current)
+            # A part that continues a section (or a story) repeats its heading.
+            repeat: list[_Row] = []
+            if row.kind != "section" and not any(r.kind == "section" for r in carry):
+                repeat += [section] if section is not None else []
+                if row.kind in ("entry", "note") and group is not None and not carry:
+                    repeat.append(group)
+            current = repeat + carry
+            head = []
+        if row.kind == "section":
+            section, group = row, None
+        elif row.kind == "group":
+            group = row
+        current.append(row)
+        shown += row.entries
+    if current:
+        while truncated and current and current[-1].kind in ("section", "group", "note"):
+            current.pop()
+        parts.append(current)
+    messages: list[Message] = []
+    first_head = [Line.of(Span(_since(lang, since), "italic"))] if since else []
+    for i, part in enumerate(parts):
+        lines = [r.line for r in part]
+        if i == 0:
+            lines = [*first_head, *lines]
+        headline = title if len(parts) == 1 else f"{title} ({_w(lang, 'part', i=i + 1, n=len(parts))})"
+        messages.append(Message(headline=headline, lines=tuple(lines), lang=lang, meta=meta))
+    if shown < total:
+        last = messages[-1]
+        more = Line.of(Span(t(lang, "and_more", n=total - shown, cmd=more_command), "italic"))
+        messages[-1] = Message(headline=last.headline, lines=(*last.lines, more), lang=lang, meta=meta)
+    return messages
+
+
+def build_digest(
+    entries: list[DigestEntry], *, lang: str, since: dt.datetime | None, now: dt.datetime,
+    max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS, more_command: str = "/news digest --since 24h",
+    reconciled: Mapping[int, Casualty] | None = None,
+) -> Message:
+    """The digest as a single message: what does not fit is counted with the command that shows it."""
+    return build_digest_parts(entries, lang=lang, since=since, now=now, max_lines=max_lines, max_chars=max_chars,
+                              max_parts=1, more_command=more_command, reconciled=reconciled)[0]

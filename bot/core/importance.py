@@ -1,13 +1,25 @@
-"""How much an alert matters, from 0 to 10: used to order digests and filter subscriptions.
+"""How much an alert or a story matters, from 0 to 10: orders digests and filters subscriptions.
 
-Casualty figures weigh most (more with larger tolls), then fighting (offensives and air strikes
-above "other"), then statements (heads of state and ministers above the rest). Each extra outlet
-carrying the same fact adds a little: a fact five outlets repeat is harder to miss.
+Alert score = base for its type + context bonuses, capped at 10:
+
+- casualty figures: 5, plus up to 3 for the size of the toll (log scale, wounded count half);
+  +1.5 when the figure RISES above the highest one the story had before (+0.5 for a story's first figure);
+- fighting: 3, plus 0.5–2 for the action (offensive and air strikes 2, clashes 1, unspecified 0.5);
+  +1.5 when the PLACE IS NEW (no fighting reported there in the previous 14 days);
+- statements: 2; +4 for heads of state or government (president, king, prime minister, …),
+  +2 for ministers, UN officials, army chiefs and spokespeople;
+- every extra outlet carrying the same fact: +0.3 (at most +2): a fact five outlets repeat is harder to miss.
+
+Story score = its best alert's score + 0.25 per further alert (at most +1.5).
+
+The score stored with an alert when it is extracted has no context (taken as a first figure, one outlet); the
+scheduler re-scores recent alerts once their story and outlets are known (`bot.service.subscriptions.rescore`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from bot.core.models import Alert, Casualty, Fighting, fold
 
@@ -15,17 +27,60 @@ _ACTION_WEIGHT = {
     "offensive": 2.0, "airstrike": 2.0, "shelling": 1.5, "advance": 1.5, "resumed": 1.5, "clashes": 1.0,
     "withdrawal": 1.0, "ceasefire": 1.5, "halted": 1.0, "other": 0.5,
 }
-_SENIOR = ("president", "prime minister", "premier ministre", "secretaire d etat", "secretary of state",
-           "ministre", "minister", "chef de la diplomatie", "king", "roi", "general", "marechal", "un ", "onu")
+# Folded words (fold(): lower case, no accents, apostrophes and hyphens as spaces), matched on word starts.
+_HEADS = ("president", "presidente", "prime minister", "premier ministre", "chancellor", "chancelier", "king", "roi",
+          "emir", "queen", "reine", "head of state", "chef de l etat", "chef du gouvernement",
+          "head of government", "sultan", "monarch")
+_SENIOR = ("secretaire d etat", "secretary of state", "secretary general", "secretaire general", "ministre",
+           "minister", "chef de la diplomatie", "foreign secretary", "general", "marechal", "field marshal",
+           "un ", "onu", "envoy", "envoye", "spokesperson", "spokesman", "porte parole", "army chief",
+           "chief of staff", "chef d etat major", "commander", "commandant")
+
+CASUALTY_RISE_BONUS = 1.5
+FIRST_FIGURE_BONUS = 0.5
+NEW_PLACE_BONUS = 1.5
+OUTLET_BONUS, OUTLET_BONUS_MAX = 0.3, 2.0
 
 
-def importance(alert: Alert, *, outlets: int = 1) -> float:
+def toll(alert: Casualty) -> float:
+    return (alert.killed or 0) + 0.5 * (alert.wounded or 0)
+
+
+def _mentions(who: str, words: tuple[str, ...]) -> bool:
+    return any(f" {w}" in who for w in words)
+
+
+def speaker_rank(role: str | None, speaker: str | None) -> int:
+    """2 for heads of state or government, 1 for other senior officials, 0 otherwise."""
+    who = f" {fold(role)} {fold(speaker)} "
+    # "vice president", "former president", "ex prime minister" are senior, not heads.
+    head = _mentions(who, _HEADS) and not _mentions(who, ("vice ", "former ", "ancien ", "ex ", "deputy "))
+    if head:
+        return 2
+    return 1 if _mentions(who, _SENIOR) or _mentions(who, _HEADS) else 0
+
+
+def importance(
+    alert: Alert, *, outlets: int = 1, previous_max_toll: float | None = None, new_place: bool = False,
+) -> float:
+    """The alert's score. `previous_max_toll`: highest toll its story showed before (None: none yet).
+    `new_place`: no fighting was reported at this place recently. Without context: the plain base score."""
     if isinstance(alert, Casualty):
-        toll = (alert.killed or 0) + 0.5 * (alert.wounded or 0)
-        score = 5.0 + min(3.0, math.log10(1 + toll) * 1.5)
+        score = 5.0 + min(3.0, math.log10(1 + toll(alert)) * 1.5)
+        if previous_max_toll is None:
+            score += FIRST_FIGURE_BONUS
+        elif toll(alert) > previous_max_toll:
+            score += CASUALTY_RISE_BONUS
     elif isinstance(alert, Fighting):
-        score = 3.0 + _ACTION_WEIGHT.get(alert.action, 0.5)
+        score = 3.0 + _ACTION_WEIGHT.get(alert.action, 0.5) + (NEW_PLACE_BONUS if new_place else 0.0)
     else:
-        who = f" {fold(alert.speaker_role)} {fold(alert.speaker)} "
-        score = 2.0 + (2.0 if any(f" {w}" in who for w in _SENIOR) else 0.0)
-    return round(min(10.0, score + 0.3 * max(0, outlets - 1)), 2)
+        score = 2.0 + {2: 4.0, 1: 2.0, 0: 0.0}[speaker_rank(alert.speaker_role, alert.speaker)]
+    score += min(OUTLET_BONUS_MAX, OUTLET_BONUS * max(0, outlets - 1))
+    return round(min(10.0, score), 2)
+
+
+def story_importance(scores: Iterable[float]) -> float:
+    values = sorted(scores, reverse=True)
+    if not values:
+        return 0.0
+    return round(min(10.0, values[0] + min(1.5, 0.25 * (len(values) - 1))), 2)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -44,19 +46,40 @@ async def open_app(config: Config, *, out: TextIO | None = None) -> AsyncIterato
 
 
 async def run_once(config: Config, *, out: TextIO | None = None) -> RunReport:
+    from bot.service.scheduler import BotScheduler
+
     async with open_app(config, out=out) as app:
-        report = await app.pipeline.run_once()
+        # The scheduler's delivery, not started as a service: same filters, quiet hours and topics.
+        scheduler = BotScheduler(config, app.store, app.adapters, app.pipeline)
+        scheduler.refresh_plans()
+        report = await app.pipeline.ingest_all()
+        report.delivered = (await scheduler.deliver()).sent
         for channel in config.channels:
             if channel.output == "console":
                 await app.pipeline.send_digest(channel)
         return report
 
 
-async def run_forever(config: Config, *, out: TextIO | None = None) -> None:
+async def run_forever(
+    config: Config, *, out: TextIO | None = None, stop: asyncio.Event | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> None:
+    """Run the scheduler until `stop` is set, SIGTERM arrives or the task is cancelled (Ctrl-C)."""
+    from bot.service.scheduler import BotScheduler
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows, nor off the main thread
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
     async with open_app(config, out=out) as app:
-        interval = min((s.interval_s for s in config.sources), default=900)
-        while True:
-            report = await app.pipeline.run_once()
-            log.info("poll: %d new articles, %d new alerts, %d delivered",
-                     report.articles_new, report.alerts_new, report.delivered)
-            await asyncio.sleep(interval)
+        if clock is not None:
+            app.pipeline.clock = clock
+        scheduler = BotScheduler(config, app.store, app.adapters, app.pipeline)
+        try:
+            await scheduler.start()
+            log.info("running: %s", ", ".join(scheduler.job_ids()))
+            await stop.wait()
+        finally:
+            await scheduler.stop()
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGTERM)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig
 from bot.core.render import render_alert
+from bot.service.subscriptions import alert_matches
 from bot.store import Store, StoredAlert, utcnow
 
 log = logging.getLogger(__name__)
@@ -35,22 +36,29 @@ def outlets_for(store: Store, stored: StoredAlert) -> list[tuple[str, str | None
     return list(seen.items())
 
 
-def wanted(channel: ChannelConfig, stored: StoredAlert) -> bool:
-    return stored.alert.type in channel.types and stored.importance >= channel.min_importance
+def wanted(channel: ChannelConfig, stored: StoredAlert, topics: Collection[str] | None = None) -> bool:
+    """The channel's filters (types, minimum importance, keywords, topics): see `bot.service.subscriptions`."""
+    return alert_matches(channel, stored.alert, stored.importance, topics)
 
 
 async def deliver_alerts(
     store: Store, adapters: Mapping[str, ChatAdapter], channels: tuple[ChannelConfig, ...],
     *, now: dt.datetime | None = None,
+    topics_of: Callable[[StoredAlert], Collection[str]] | None = None,
+    held: Callable[[ChannelConfig, dt.datetime], bool] | None = None,
 ) -> DeliveryReport:
+    """`topics_of` gives an alert's topics for topic filters; `held` says a channel is in its quiet hours
+    (its alerts stay undelivered until a later call finds it awake)."""
     now = now or utcnow()
     sent = failed = 0
     for channel in channels:
         adapter = adapters.get(channel.output)
         if adapter is None or not channel.alerts:
             continue
+        if held is not None and held(channel, now):
+            continue
         for stored in store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW):
-            if not wanted(channel, stored):
+            if not wanted(channel, stored, topics_of(stored) if topics_of is not None else None):
                 continue
             item = f"alert:{stored.id}"
             if not store.claim(adapter.name, channel.id, item, alert_id=stored.id):

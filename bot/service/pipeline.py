@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config, SourceConfig
-from bot.core.digest import DigestEntry, build_digest
 from bot.core.extract import extract_alerts
 from bot.core.importance import importance
 from bot.core.models import Alert, Article, Message
@@ -102,27 +101,22 @@ class Pipeline:
         return await deliver_alerts(self.store, self.adapters, self.config.channels, now=self.clock())
 
     def digest(self, channel: ChannelConfig, *, since: dt.datetime | None, now: dt.datetime) -> Message:
-        stored = self.store.alerts(since=since)
-        entries = []
-        for s in stored:
-            story = self.store.story(s.story_id) if s.story_id is not None else None
-            outlets = tuple(dict.fromkeys(a.outlet or a.source for a in self.store.outlets_of_alert(s.id)))
-            entries.append(DigestEntry(s.alert, s.story_id, story["title"] if story else None, s.importance, outlets))
-        return build_digest(entries, lang=channel.language, since=since, now=now)
+        """The channel's digest of [since, now) as one message (filtered by the channel's subscriptions
+        in config; what does not fit is counted). `since` None: the last 24 hours."""
+        from bot.service.digests import digest_messages
 
-    async def send_digest(self, channel: ChannelConfig) -> Message | None:
+        return digest_messages(self.store, self.config, channel, since=since, now=now, max_parts=1)[0]
+
+    async def send_digest(self, channel: ChannelConfig, *, slot: dt.datetime | None = None) -> Message | None:
+        """Post the channel's digest since its last one (split into several messages when long), once
+        per `slot` (the cron fire time it answers); returns its first message, None when not posted."""
+        from bot.service.digests import send_channel_digest
+
         adapter = self.adapters.get(channel.output)
         if adapter is None:
             return None
-        now = self.clock()
-        since = self.store.last_digest_at(adapter.name, channel.id)
-        message = self.digest(channel, since=since, now=now)
-        item = f"digest:{now.isoformat(timespec='seconds')}"
-        if self.store.claim(adapter.name, channel.id, item):
-            posted = await adapter.post(channel.id, message)
-            self.store.confirm(adapter.name, channel.id, item, message_id=posted.message_id)
-            self.store.set_last_digest_at(adapter.name, channel.id, now)
-        return message
+        messages = await send_channel_digest(self.store, self.config, adapter, channel, now=self.clock(), slot=slot)
+        return messages[0] if messages else None
 
     async def run_once(self) -> RunReport:
         report = await self.ingest_all()

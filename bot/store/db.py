@@ -391,6 +391,33 @@ class Store:
             if done.rowcount == 0:
                 conn.execute(insert(s.kv).values(key=key, value=value))
 
+    # --- leases: one replica at a time does a piece of work ------------------------------------
+
+    def acquire_lease(self, name: str, owner: str, ttl: dt.timedelta, *, now: dt.datetime | None = None) -> bool:
+        """Take or renew the lease `name` for `owner`; False while another owner holds it unexpired.
+
+        Each step is one statement, so two processes racing on the same database cannot both win.
+        """
+        now = now or utcnow()
+        until = now + ttl
+        with self.tx() as conn:
+            taken = conn.execute(update(s.leases).where(and_(
+                s.leases.c.name == name,
+                (s.leases.c.owner == owner) | (s.leases.c.expires_at < now),
+            )).values(owner=owner, expires_at=until)).rowcount
+        if taken:
+            return True
+        try:
+            with self.tx() as conn:
+                conn.execute(insert(s.leases).values(name=name, owner=owner, expires_at=until))
+        except IntegrityError:
+            return False
+        return True
+
+    def release_lease(self, name: str, owner: str) -> None:
+        with self.tx() as conn:
+            conn.execute(delete(s.leases).where(and_(s.leases.c.name == name, s.leases.c.owner == owner)))
+
     # --- channels ---------------------------------------------------------------------------
 
     def last_digest_at(self, adapter: str, channel: str) -> dt.datetime | None:

@@ -66,6 +66,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "stories, threads, subscriptions, digest state",
               (s.stories, s.story_threads, s.subscriptions, s.channel_state)),
     Migration(5, "full-text search over articles and alerts (SQLite FTS5)", run=_full_text_search),
+    Migration(7, "leases for replicas", (s.leases,)),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -155,4 +155,13 @@ channel_state = Table(
     Column("last_digest_at", DateTime(timezone=True)),
 )
 
+# --- migration 7: leases, so that replicas sharing one database split the work -------------------
+
+leases = Table(
+    "leases", metadata,
+    Column("name", String(200), primary_key=True),  # e.g. "poll:<source>"
+    Column("owner", String(200), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
 Index("ix_alerts_story_type", alerts.c.story_id, alerts.c.type)

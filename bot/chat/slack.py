@@ -1,0 +1,365 @@
+"""Slack adapter: a Bolt `AsyncApp` for `/news` and thread follow-ups, the Web API for alerts.
+
+- `/news …` is acknowledged at once, then answered through the command's `response_url`
+  (ephemeral unless the text contains `--public`).
+- A message (or an @mention) in a thread is a follow-up question; if the core knows the thread
+  the answer goes back into it.
+- `post` / `reply` / `edit` send Block Kit built from the core `Message` (see `slack_render`),
+  through a per-channel queue (`slack_queue`) and a Web API client that retries HTTP 429.
+
+HTTP mode serves Bolt with aiohttp on `host:port` (loopback by default, put a TLS reverse proxy in
+front); Socket Mode connects out with an app-level token and needs no public URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.chat.base import ChatContext, Conversation, Posted
+from bot.chat.slack_queue import ChannelSendQueue
+from bot.chat.slack_render import (
+    Rendered,
+    render_message,
+    split_public_flag,
+    unescape_mrkdwn,
+)
+from bot.core.models import Line, Message
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["http", "socket"]
+
+# Message subtypes that are still a person writing in the thread; edits, joins, bot posts etc. are not.
+_USER_SUBTYPES = {None, "thread_broadcast", "file_share"}
+_USER_ERRORS = (ValueError, LookupError, PermissionError)
+
+
+class SlackAdapter:
+    """`ChatAdapter` for Slack, plus the inbound side (slash command, thread follow-ups)."""
+
+    name = "slack"
+
+    def __init__(
+        self,
+        *,
+        bot_token: str,
+        conversation: Conversation,
+        signing_secret: str | None = None,
+        app_token: str | None = None,
+        mode: Mode = "http",
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        path: str = "/slack/events",
+        base_url: str | None = None,
+        admin_user_ids: Iterable[str] = (),
+        command: str = "/news",
+        send_interval: float = 1.0,
+        rate_limit_retries: int = 3,
+        command_timeout: float = 120.0,
+        connect_timeout: float = 30.0,
+    ) -> None:
+        if mode not in ("http", "socket"):
+            raise ValueError(f"mode must be 'http' or 'socket', not {mode!r}")
+        if mode == "http" and not signing_secret:
+            raise ValueError("HTTP mode needs the app's signing secret")
+        if mode == "socket" and not (app_token or "").startswith("xapp-"):
+            raise ValueError("Socket Mode needs an app-level token (xapp-…)")
+        if not bot_token:
+            raise ValueError("a bot token (xoxb-…) is required")
+        self.mode: Mode = mode
+        self.host = host
+        self.port = port
+        self.path = path
+        self.command_name = command
+        self.command_timeout = command_timeout
+        self.connect_timeout = connect_timeout
+        self.bot_user_id: str | None = None
+        self.admin_user_ids = frozenset(admin_user_ids)
+        self._conversation = conversation
+        self._app_token = app_token
+
+        client_args: dict[str, Any] = {} if base_url is None else {"base_url": base_url}
+        self.client = AsyncWebClient(
+            token=bot_token,
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+            ],
+            **client_args,
+        )
+        self.app = _new_app(self.client, signing_secret or "", verify=mode == "http")
+        self.app.command(command)(self._on_command)
+        self.app.event("message")(self._on_message)
+        self.app.event("app_mention")(self._on_mention)
+
+        self.queue = ChannelSendQueue(send_interval)
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Check the bot token, then serve HTTP or connect in Socket Mode.
+
+        Raises `SlackApiError` for a bad bot token and `ConnectionError` if Socket Mode cannot
+        connect within `connect_timeout` (the SDK would otherwise retry forever).
+        """
+        who = await self.client.auth_test()
+        self.bot_user_id = str(who.get("user_id") or "") or None
+        log.info("Slack: bot user %s in team %s", who.get("user"), who.get("team"))
+        if self.mode == "http":
+            web_app = web.Application()
+            web_app.router.add_post(self.path, self._handle_http)
+            web_app.router.add_get("/healthz", self._handle_health)
+            self._runner = web.AppRunner(web_app, access_log=None)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, self.host, self.port)
+            await site.start()
+            log.info("Slack adapter listening on http://%s:%s%s", self.host, self.bound_port, self.path)
+        else:
+            self._socket = AsyncSocketModeHandler(self.app, self._app_token)
+            try:
+                await asyncio.wait_for(
+                    self._socket.connect_async(),  # type: ignore[no-untyped-call]  # untyped in Bolt
+                    self.connect_timeout,
+                )
+            except Exception as exc:
+                await self._socket.close_async()  # type: ignore[no-untyped-call]
+                self._socket = None
+                raise ConnectionError(f"Socket Mode could not connect to Slack: {exc!r}") from exc
+            log.info("Slack adapter connected in Socket Mode")
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.queue.close()
+
+    @property
+    def bound_port(self) -> int | None:
+        """The TCP port actually served (useful with port=0)."""
+        if self._runner is None:
+            return None
+        for addr in self._runner.addresses:
+            if isinstance(addr, tuple) and len(addr) >= 2:
+                return int(addr[1])
+        return None
+
+    async def _handle_http(self, request: web.Request) -> web.Response:
+        bolt_resp = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_resp)
+
+    async def _handle_health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    # --- outbound: ChatAdapter -----------------------------------------------------------------
+
+    async def post(self, channel: str, message: Message) -> Posted:
+        return await self._send(channel, message, thread_ts=None)
+
+    async def reply(self, channel: str, thread_id: str, message: Message) -> Posted:
+        return await self._send(channel, message, thread_ts=thread_id)
+
+    async def edit(self, channel: str, message_id: str, message: Message) -> None:
+        """Replace a message's text and blocks (charts already uploaded stay as they are)."""
+        rendered = render_message(message)
+
+        async def job() -> None:
+            await self.client.chat_update(
+                channel=channel, ts=message_id, text=rendered.text, blocks=rendered.blocks,
+                parse="none", link_names=False,
+            )
+
+        await self.queue.submit(channel, job)
+
+    async def _send(self, channel: str, message: Message, *, thread_ts: str | None) -> Posted:
+        rendered = render_message(message)
+        if not rendered.blocks and not message.attachments:
+            raise ValueError("refusing to post an empty message (no headline, lines or charts)")
+
+        async def job() -> Posted:
+            resp = await self.client.chat_postMessage(
+                channel=channel, text=rendered.text, blocks=rendered.blocks or None, thread_ts=thread_ts,
+                parse="none", link_names=False, unfurl_links=False, unfurl_media=False,
+            )
+            posted = Posted(channel=str(resp.get("channel") or channel), message_id=str(resp["ts"]))
+            # charts go right after their message, in the same place (channel or thread); the
+            # message is out, so a failed upload is logged rather than reported as a failed post
+            # (which would make the caller post it again)
+            try:
+                await self._upload(posted.channel, message, thread_ts=thread_ts)
+            except Exception:
+                log.exception("chart upload to %s failed; message %s was posted without it",
+                              posted.channel, posted.message_id)
+            return posted
+
+        return await self.queue.submit(channel, job)
+
+    async def _upload(self, channel: str, message: Message, *, thread_ts: str | None) -> None:
+        if not message.attachments:
+            return
+        uploads = [
+            {"file": path, "filename": os.path.basename(path), "title": _title(path, message)}
+            for path in message.attachments
+        ]
+        await self.client.files_upload_v2(file_uploads=uploads, channel=channel, thread_ts=thread_ts)
+
+    # --- inbound: /news ------------------------------------------------------------------------
+
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()  # Slack wants this within 3 s; the answer follows through response_url
+        text, public = split_public_flag(unescape_mrkdwn(str(command.get("text") or "")))
+        channel = str(command.get("channel_id") or "")
+        user = str(command.get("user_id") or "")
+        ctx = ChatContext(
+            adapter=self.name, channel=channel, user=user, is_admin=user in self.admin_user_ids,
+        )
+        response_type = "in_channel" if public else "ephemeral"
+        try:
+            answer = await asyncio.wait_for(self._conversation.command(text, ctx), self.command_timeout)
+        except Exception as exc:
+            log.exception("%s %r failed", self.command_name, text)
+            await self._respond(respond, _error_payload(self.command_name, text, exc), "ephemeral")
+            return
+        note = None
+        if answer.attachments and not public:
+            note = f"Charts are only posted with {self.command_name} … --public."
+        await self._respond(respond, render_message(answer, note=note), response_type)
+        if answer.attachments and public and channel:
+            try:
+                await self.queue.submit(channel, lambda: self._upload(channel, answer, thread_ts=None))
+            except Exception as exc:
+                log.exception("chart upload for %s failed", self.command_name)
+                await self._respond(respond, _error_payload(self.command_name, text, exc, what="the chart"),
+                                    "ephemeral")
+
+    async def _respond(self, respond: AsyncRespond, rendered: Rendered, response_type: str) -> None:
+        payload: dict[str, Any] = {"text": rendered.text, "response_type": response_type}
+        if rendered.blocks:
+            payload["blocks"] = rendered.block_dicts()
+        try:
+            resp = await respond(payload)
+        except Exception:
+            log.exception("answering through response_url failed")
+            return
+        if resp.status_code != 200:
+            log.error("response_url answered %s: %s", resp.status_code, resp.body)
+
+    # --- inbound: thread follow-ups ------------------------------------------------------------
+
+    async def _on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+        if event.get("subtype") not in _USER_SUBTYPES or event.get("bot_id"):
+            return
+        # a thread reply that @mentions us arrives twice (message + app_mention): the
+        # first one answers, `_already_seen` drops the other
+        await self._follow_up(event, context.get("bot_user_id") or self.bot_user_id)
+
+    async def _on_mention(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+        if event.get("bot_id"):
+            return
+        await self._follow_up(event, context.get("bot_user_id") or self.bot_user_id)
+
+    async def _follow_up(self, event: dict[str, Any], bot_user: str | None) -> None:
+        """Answer a thread reply if the core knows the thread.
+
+        Every reply in every thread of the bot's channels passes through here, so silence is the
+        default: only someone who @mentions the bot gets told when there is no answer.
+        """
+        ts = str(event.get("ts") or "")
+        thread_ts = str(event.get("thread_ts") or "")
+        channel = str(event.get("channel") or "")
+        user = str(event.get("user") or "")
+        raw = str(event.get("text") or "")
+        addressed = event.get("type") == "app_mention" or bool(bot_user and f"<@{bot_user}>" in raw)
+        if not channel or not ts or not user or user == bot_user:
+            return
+        if not thread_ts or thread_ts == ts:
+            if addressed and not self._already_seen(channel, ts):
+                await self.reply(channel, ts, _note(self._hint()))
+            return  # follow-ups are replies in a thread
+        if self._already_seen(channel, ts):
+            return  # the same message as message + app_mention, or an event Slack retried
+        text = unescape_mrkdwn(raw)
+        if bot_user:
+            text = text.replace(f"<@{bot_user}>", " ")
+        question = " ".join(text.split())
+        if not question:
+            return
+        ctx = ChatContext(
+            adapter=self.name, channel=channel, user=user, is_admin=user in self.admin_user_ids,
+            thread_id=thread_ts,
+        )
+        try:
+            answer = await asyncio.wait_for(self._conversation.follow_up(question, ctx), self.command_timeout)
+        except Exception:
+            log.exception("follow-up in %s/%s failed", channel, thread_ts)
+            answer = _note("Sorry, I could not answer that; the error was logged.") if addressed else None
+        if answer is None:
+            if addressed:
+                await self.reply(channel, thread_ts, _note(self._hint()))
+            return  # not one of our threads
+        await self.reply(channel, thread_ts, answer)
+
+    def _hint(self) -> str:
+        return (f"I answer questions in the threads of my alerts and digests; "
+                f"elsewhere, try {self.command_name} help.")
+
+    def _already_seen(self, channel: str, ts: str) -> bool:
+        key = (channel, ts)
+        if key in self._seen:
+            return True
+        self._seen[key] = None
+        while len(self._seen) > 1000:
+            self._seen.popitem(last=False)
+        return False
+
+
+def _new_app(client: AsyncWebClient, signing_secret: str, *, verify: bool) -> AsyncApp:
+    return AsyncApp(
+        name="newsbot-slack",
+        client=client,
+        signing_secret=signing_secret,
+        request_verification_enabled=verify,
+        # Bolt's own middleware drops events caused by this bot user
+        ignoring_self_events_enabled=True,
+        logger=logging.getLogger("bot.chat.slack.bolt"),
+    )
+
+
+def _title(path: str, message: Message) -> str:
+    stem = os.path.splitext(os.path.basename(path))[0].replace("_", " ").replace("-", " ")
+    return f"{message.headline} — {stem}" if message.headline else stem
+
+
+def _error_payload(command: str, text: str, exc: BaseException, what: str = "the answer") -> Rendered:
+    if isinstance(exc, TimeoutError):
+        reason = "it took too long"
+    elif isinstance(exc, _USER_ERRORS):
+        reason = str(exc) or type(exc).__name__
+    else:
+        reason = f"an internal error ({type(exc).__name__}); it was logged"
+    asked = f"{command} {text}".strip()
+    return render_message(_note(f"Sorry, {asked} failed: {what} could not be produced because {reason}."))
+
+
+def _note(text: str) -> Message:
+    return Message(headline="", lines=(Line.of(text),))

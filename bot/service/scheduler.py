@@ -1,0 +1,275 @@
+"""The service's clock: APScheduler 3.x (AsyncIOScheduler) jobs inside `python -m bot run`.
+
+Jobs:
+
+- `poll:<source>` — every source at its own interval; a source in backoff (`source_state.next_retry_at`
+  in the future) is skipped and its next run moved to the retry time. New alerts are delivered
+  (recent alerts are re-scored in context first: see `bot.core.importance`).
+- `digest:<adapter>:<channel>` — the channel's digest cron (day names, the channel's time zone).
+- `quiet:<adapter>:<channel>` — at the end of a channel's quiet hours: deliver what was held.
+- `tick` — every minute: pick up subscription changes (digest jobs added, moved or removed),
+  deliver alerts that arrived by other ways (a command reading a link, say), and send a digest that
+  is due but failed to post (the chat was down).
+- `housekeeping` — every 6 hours: articles older than `retention` without alerts are deleted, the
+  text of older ones with alerts is dropped (title, link and outlet stay for the alerts' sources).
+
+The job store is in memory, so missed digests are not left to APScheduler's misfire handling: at
+start, every channel whose cron fired since its last digest (`channel_state.last_digest_at`) gets one
+digest, whatever number of fire times passed. A channel's first digest period starts when its digest
+is first scheduled. Every decision reads an injectable clock (aware UTC `now`), for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import and_, delete, select, union, update
+
+from bot.chat.base import ChatAdapter
+from bot.config import ChannelConfig, Config
+from bot.core.models import Message
+from bot.service.delivery import DELIVERY_WINDOW, DeliveryReport, deliver_alerts
+from bot.service.digests import cron_trigger, due_slot, send_channel_digest
+from bot.service.pipeline import Pipeline, RunReport
+from bot.service.subscriptions import ChannelPlan, alert_topics, in_quiet_hours, plan_channels, rescore
+from bot.store import Store, StoredAlert
+from bot.store import schema as s
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+TICK_S = 60
+HOUSEKEEPING_S = 6 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Housekeeping:
+    deleted: int = 0
+    emptied: int = 0
+
+
+def housekeeping(store: Store, retention_days: int, now: dt.datetime) -> Housekeeping:
+    """Delete articles fetched before the retention cutoff that no alert needs; empty the text of the
+    older ones an alert still points to (its outlets and links keep showing)."""
+    cutoff = now - dt.timedelta(days=retention_days)
+    a = s.articles
+    needed = union(select(s.alerts.c.article_id), select(s.alert_articles.c.article_id)).subquery()
+    with store.tx() as conn:
+        deleted = conn.execute(delete(a).where(and_(
+            a.c.fetched_at < cutoff, a.c.id.not_in(select(needed.c.article_id))))).rowcount
+        emptied = conn.execute(update(a).where(and_(a.c.fetched_at < cutoff, a.c.text != "")).values(text="")).rowcount
+    return Housekeeping(deleted=int(deleted or 0), emptied=int(emptied or 0))
+
+
+def _quiet_end_trigger(quiet: tuple[str, str], timezone: str) -> CronTrigger:
+    hour, minute = quiet[1].split(":")
+    return CronTrigger(hour=int(hour), minute=int(minute), timezone=timezone)
+
+
+class BotScheduler:
+    """The jobs of a running bot around one Pipeline; `start()` inside the event loop, `shutdown()` to stop."""
+
+    def __init__(
+        self, config: Config, store: Store, adapters: Mapping[str, ChatAdapter], pipeline: Pipeline,
+        *, clock: Clock | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.adapters = dict(adapters)
+        self.pipeline = pipeline
+        self.clock: Clock = clock or pipeline.clock
+        self.scheduler: AsyncIOScheduler | None = None
+        self.plans: dict[str, ChannelPlan] = {}
+        self._deliver_lock = asyncio.Lock()
+        self._digest_lock = asyncio.Lock()
+        self._running: set[asyncio.Task[object]] = set()
+
+    # --- channels ----------------------------------------------------------------------------
+
+    def refresh_plans(self) -> dict[str, ChannelPlan]:
+        """Re-read config and subscriptions; (re)schedule digest and quiet-hours jobs that changed."""
+        plans = {p.key: p for p in plan_channels(self.config, self.store, self.adapters)}
+        now = self.clock()
+        for plan in plans.values():
+            if plan.digest is not None and self.store.last_digest_at(plan.adapter, plan.channel) is None:
+                # The first digest period starts now: no archive dump, nothing "missed" before the bot knew.
+                self.store.set_last_digest_at(plan.adapter, plan.channel, now)
+        old, self.plans = self.plans, plans
+        if self.scheduler is not None:
+            for key in set(old) | set(plans):
+                before, after = old.get(key), plans.get(key)
+                if _digest_of(before) != _digest_of(after):
+                    self._unschedule(f"digest:{key}")
+                    if after is not None and after.digest is not None and after.digest.digest is not None:
+                        d = after.digest.digest
+                        self._schedule(f"digest:{key}", self.digest_job, cron_trigger(d.cron, d.timezone), key)
+                quiet_before = (before.base.quiet_hours, before.timezone) if before else None
+                quiet_after = (after.base.quiet_hours, after.timezone) if after else None
+                if quiet_before != quiet_after:
+                    self._unschedule(f"quiet:{key}")
+                    if after is not None and after.base.quiet_hours is not None:
+                        self._schedule(f"quiet:{key}", self.deliver,
+                                       _quiet_end_trigger(after.base.quiet_hours, after.timezone))
+        return plans
+
+    def held(self, channel: ChannelConfig, now: dt.datetime) -> bool:
+        plan = self.plans.get(f"{channel.output}:{channel.id}")
+        timezone = plan.timezone if plan is not None else self.config.timezone
+        return in_quiet_hours(channel.quiet_hours, timezone, now)
+
+    # --- jobs --------------------------------------------------------------------------------
+
+    async def deliver(self) -> DeliveryReport:
+        """Deliver stored alerts to every channel with real-time alerts, unless in its quiet hours."""
+        async with self._deliver_lock:
+            rescore(self.store, since=self.clock() - DELIVERY_WINDOW)
+            channels = tuple(p.alerts for p in self.plans.values() if p.alerts is not None)
+
+            known: dict[int, Collection[str]] = {}
+
+            def topics_of(stored: StoredAlert) -> Collection[str]:
+                if stored.id not in known:
+                    known[stored.id] = alert_topics(self.store, self.config, stored.id, stored.story_id)
+                return known[stored.id]
+
+            return await deliver_alerts(self.store, self.adapters, channels, now=self.clock(),
+                                        topics_of=topics_of, held=self.held)
+
+    async def poll_job(self, name: str) -> RunReport | None:
+        source = next((x for x in self.config.sources if x.name == name), None)
+        if source is None:
+            return None
+        now = self.clock()
+        retry = self.store.source_state(name).next_retry_at
+        if retry is not None and retry > now:
+            self._postpone(f"poll:{name}", retry)
+            return None
+        report = RunReport()
+        await self.pipeline.poll(source, report)
+        report.delivered = (await self.deliver()).sent
+        retry = self.store.source_state(name).next_retry_at
+        if retry is not None:
+            self._postpone(f"poll:{name}", retry)
+        log.info("poll %s: %d new articles, %d new alerts, %d delivered",
+                 name, report.articles_new, report.alerts_new, report.delivered)
+        return report
+
+    async def digest_job(self, key: str) -> list[Message]:
+        """Send the channel's digest when one is due (a cron fire time passed since the last one)."""
+        async with self._digest_lock:
+            plan = self.plans.get(key)
+            if plan is None or plan.digest is None or plan.digest.digest is None:
+                return []
+            adapter = self.adapters.get(plan.adapter)
+            if adapter is None:
+                return []
+            now = self.clock()
+            d = plan.digest.digest
+            slot = due_slot(cron_trigger(d.cron, d.timezone), self.store.last_digest_at(adapter.name, plan.channel),
+                            now)
+            if slot is None:
+                return []
+            try:
+                return await send_channel_digest(self.store, self.config, adapter, plan.digest, now=now, slot=slot)
+            except Exception as exc:
+                log.warning("digest for %s failed (%s); trying again in a minute", key, exc)
+                return []
+
+    async def catch_up(self) -> int:
+        """Digests due from while the bot was down: one per channel. Returns how many were sent."""
+        sent = 0
+        for key in list(self.plans):
+            if await self.digest_job(key):
+                sent += 1
+        return sent
+
+    async def tick(self) -> None:
+        self.refresh_plans()
+        await self.deliver()
+        await self.catch_up()  # a digest whose post failed goes out within a minute of the chat's return
+
+    async def housekeeping_job(self) -> Housekeeping:
+        done = housekeeping(self.store, self.config.retention_days, self.clock())
+        if done.deleted or done.emptied:
+            log.info("housekeeping: %d old articles deleted, %d emptied", done.deleted, done.emptied)
+        return done
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self, *, catch_up: bool = True) -> None:
+        self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=dt.UTC)
+        self.plans = {}
+        self.refresh_plans()
+        now = self.clock()
+        for source in self.config.sources:
+            retry = self.store.source_state(source.name).next_retry_at
+            first = max(now, retry) if retry is not None else now
+            self._schedule(f"poll:{source.name}", self.poll_job, IntervalTrigger(seconds=source.interval_s),
+                           source.name, first=first, grace=max(60, source.interval_s))
+        self._schedule("tick", self.tick, IntervalTrigger(seconds=TICK_S))
+        self._schedule("housekeeping", self.housekeeping_job, IntervalTrigger(seconds=HOUSEKEEPING_S),
+                       first=now + dt.timedelta(minutes=1))
+        if catch_up:
+            await self.catch_up()
+        self.scheduler.start()
+
+    async def stop(self, *, timeout: float = 10.0) -> None:
+        """Stop starting jobs, let running ones finish (up to `timeout` seconds), then shut down."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.pause()
+            running = {t for t in self._running if not t.done() and t is not asyncio.current_task()}
+            if running:
+                await asyncio.wait(running, timeout=timeout)
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        """Shut down at once: jobs still running are cancelled."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None
+
+    async def _guarded(self, func: Callable[..., Awaitable[object]], *args: object) -> object:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            return await func(*args)
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+    def _schedule(
+        self, job_id: str, func: Callable[..., Awaitable[object]], trigger: object, *args: object,
+        first: dt.datetime | None = None, grace: int | None = None,
+    ) -> None:
+        assert self.scheduler is not None
+        extra: dict[str, object] = {"next_run_time": first} if first is not None else {}
+        # coalesce: several missed fire times run once; max_instances=1: a slow poll is never doubled.
+        # grace None: a late digest still runs (its job decides from channel_state whether it is due).
+        self.scheduler.add_job(self._guarded, trigger, args=[func, *args], id=job_id, name=job_id,
+                               replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=grace, **extra)
+
+    def _unschedule(self, job_id: str) -> None:
+        if self.scheduler is not None and self.scheduler.get_job(job_id) is not None:
+            self.scheduler.remove_job(job_id)
+
+    def _postpone(self, job_id: str, when: dt.datetime) -> None:
+        job = self.scheduler.get_job(job_id) if self.scheduler is not None else None
+        if job is not None and job.next_run_time is not None and job.next_run_time < when:
+            job.modify(next_run_time=when)
+
+    def job_ids(self) -> list[str]:
+        return sorted(j.id for j in self.scheduler.get_jobs()) if self.scheduler is not None else []
+
+
+def _digest_of(plan: ChannelPlan | None) -> tuple[str, str] | None:
+    if plan is None or plan.digest is None or plan.digest.digest is None:
+        return None
+    return plan.digest.digest.cron, plan.digest.digest.timezone

@@ -1,0 +1,412 @@
+"""What each channel gets: subscriptions from the config file and from `/news subscribe`, and quiet hours.
+
+A subscription is a (kind, value, mode) on one chat channel:
+
+- kind `topic` (a source tag or a story topic), `keyword` (a word the alert mentions), `type`
+  (casualty, fighting, statement) or `importance` (the minimum score, 0 to 10);
+- mode `alerts` (real-time), `digest`, or `both`.
+
+Values of one kind widen each other (topic libya OR topic sudan); kinds narrow each other (topic
+libya AND type casualty). No value of a kind means no filter on it.
+
+A channel's config entry switches its streams on (`alerts: true`, `digest: {...}`) and its filters
+apply to both. A subscription made in the chat adds its values to the streams of its mode, and
+switches a stream on when the config left it off — then only the chat's subscriptions filter that
+stream, and a digest switched on this way runs at DEFAULT_DIGEST_CRON in the bot's time zone. A
+channel absent from the config gets its streams from its subscriptions alone.
+
+Quiet hours hold a channel's real-time alerts (they stay undelivered in the store) until the quiet
+period ends in the channel's time zone (the digest's, else the bot's); then they are all delivered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
+
+from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, DigestConfig
+from bot.core.importance import importance, toll
+from bot.core.models import Alert, Casualty, Fighting, alert_from_dict, alert_to_dict, fold
+from bot.store import Store, utcnow
+from bot.store import schema as s
+
+KINDS = ("topic", "keyword", "type", "importance")
+MODES = ("alerts", "digest", "both")
+DEFAULT_DIGEST_CRON = "0 8 * * *"
+# Fighting at a place counts as "new" when none was reported there within this window before.
+NEW_PLACE_WINDOW = dt.timedelta(days=14)
+
+
+class SubscriptionError(ValueError):
+    """A subscription that cannot be made; the message says why, in words fit for the chat."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    adapter: str
+    channel: str
+    kind: str
+    value: str
+    mode: str = "both"
+    created_by: str | None = None
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPlan:
+    """One chat channel as the scheduler serves it. `alerts`/`digest` carry the filters of each
+    stream (None: that stream is off); `timezone` is where the digest cron and quiet hours are read."""
+
+    adapter: str
+    channel: str
+    base: ChannelConfig
+    alerts: ChannelConfig | None
+    digest: ChannelConfig | None
+    timezone: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.adapter}:{self.channel}"
+
+
+# --- the `/news subscribe` side -----------------------------------------------------------------
+
+def _check(kind: str, value: str, mode: str | None) -> tuple[str, str, str]:
+    kind, mode, value = kind.strip().lower(), (mode or "both").strip().lower(), " ".join(value.split())
+    if kind not in KINDS:
+        raise SubscriptionError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    if mode not in MODES:
+        raise SubscriptionError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    if not value:
+        raise SubscriptionError(f"a {kind} subscription needs a value")
+    if len(value) > 200:
+        raise SubscriptionError(f"a {kind} is at most 200 characters")
+    if kind == "type":
+        value = value.lower()
+        if value not in ALERT_TYPE_NAMES:
+            raise SubscriptionError(f"unknown alert type {value!r}: use one of {', '.join(ALERT_TYPE_NAMES)}")
+    elif kind == "importance":
+        try:
+            number = float(value)
+        except ValueError:
+            raise SubscriptionError(f"importance is a number from 0 to 10, not {value!r}") from None
+        if not 0 <= number <= 10:
+            raise SubscriptionError(f"importance is a number from 0 to 10, not {value!r}")
+        value = f"{number:g}"
+    elif kind == "topic":
+        value = value.lower()
+    return kind, value, mode
+
+
+def _row(row: object) -> Subscription:
+    m = dict(row._mapping)  # type: ignore[attr-defined]
+    created = m["created_at"]
+    if created is not None and created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    return Subscription(adapter=m["adapter"], channel=m["channel"], kind=m["kind"], value=m["value"],
+                        mode=m["mode"] or "both", created_by=m["created_by"], created_at=created)
+
+
+def _where(adapter: str, channel: str) -> ColumnElement[bool]:
+    return and_(s.subscriptions.c.adapter == adapter, s.subscriptions.c.channel == channel)
+
+
+def _without(mode: str, removed: str) -> str | None:
+    """`mode` once `removed` is taken out of it: both - alerts = digest; alerts - alerts = None."""
+    left = {"alerts", "digest"} if mode == "both" else {mode}
+    left -= {"alerts", "digest"} if removed == "both" else {removed}
+    return None if not left else ("both" if len(left) == 2 else left.pop())
+
+
+def subscribe(
+    store: Store, adapter: str, channel: str, kind: str, value: str, mode: str | None = "both",
+    user: str | None = None, *, now: dt.datetime | None = None,
+) -> Subscription:
+    """Subscribe a channel; subscribing again to the same kind and value sets its mode.
+    One minimum importance per stream: a new one replaces the old for the streams of its mode."""
+    kind, value, mode = _check(kind, value, mode)
+    when = now or utcnow()
+    t = s.subscriptions
+    with store.tx() as conn:
+        if kind == "importance":
+            for row in conn.execute(select(t).where(and_(_where(adapter, channel), t.c.kind == "importance"))).all():
+                old = _row(row)
+                if old.value == value:
+                    continue
+                left = _without(old.mode, mode)
+                match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == old.value)
+                if left is None:
+                    conn.execute(delete(t).where(match))
+                else:
+                    conn.execute(update(t).where(match).values(mode=left))
+        same = _same(conn, adapter, channel, kind, value)
+        if same is not None:  # "Tripoli" and "tripoli" are one subscription: keep the first spelling
+            value = same
+            match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == value)
+            conn.execute(update(t).where(match).values(mode=mode, created_by=user, created_at=when))
+        else:
+            conn.execute(insert(t).values(adapter=adapter, channel=channel, kind=kind, value=value, mode=mode,
+                                          created_by=user, created_at=when))
+    return Subscription(adapter, channel, kind, value, mode, user, when)
+
+
+def _same(conn: Connection, adapter: str, channel: str, kind: str, value: str) -> str | None:
+    """The stored value of this kind that is `value` up to case and accents, if any."""
+    t = s.subscriptions
+    for stored in conn.execute(select(t.c.value).where(and_(_where(adapter, channel), t.c.kind == kind))).scalars():
+        if fold(stored) == fold(value) if kind in ("topic", "keyword") else stored == value:
+            return str(stored)
+    return None
+
+
+def unsubscribe(
+    store: Store, adapter: str, channel: str, kind: str, value: str, mode: str | None = "both",
+    user: str | None = None,
+) -> bool:
+    """Remove a subscription, or only one of its streams (`mode` alerts or digest); False when there was none."""
+    kind, value, mode = _check(kind, value, mode)
+    t = s.subscriptions
+    with store.tx() as conn:
+        same = _same(conn, adapter, channel, kind, value)
+        if same is None:
+            return False
+        match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == same)
+        row = conn.execute(select(t).where(match)).first()
+        if row is None:
+            return False
+        old = _row(row)
+        left = _without(old.mode, mode)
+        if left == old.mode:
+            return False
+        if left is None:
+            conn.execute(delete(t).where(match))
+        else:
+            conn.execute(update(t).where(match).values(mode=left))
+    return True
+
+
+def list_subscriptions(store: Store, adapter: str, channel: str | None = None) -> list[Subscription]:
+    """The chat-made subscriptions of one channel (or of every channel of an adapter)."""
+    t = s.subscriptions
+    q = select(t).where(t.c.adapter == adapter) if channel is None else select(t).where(_where(adapter, channel))
+    with store.tx() as conn:
+        rows = conn.execute(q.order_by(t.c.channel, t.c.kind, t.c.value)).all()
+    return [_row(r) for r in rows]
+
+
+def all_subscriptions(store: Store) -> list[Subscription]:
+    t = s.subscriptions
+    with store.tx() as conn:
+        return [_row(r) for r in conn.execute(select(t).order_by(t.c.id)).all()]
+
+
+def channel_subscriptions(config: Config, store: Store, adapter: str, channel: str) -> list[Subscription]:
+    """Everything a channel is subscribed to, the config file's entries first (`created_by="config"`,
+    not removable from the chat), then the chat's: what `/news subscriptions` shows."""
+    out: list[Subscription] = []
+    for c in config.channels:
+        if c.output != adapter or c.id != channel:
+            continue
+        mode = "both" if c.alerts and c.digest is not None else ("digest" if c.digest is not None else "alerts")
+        if not c.alerts and c.digest is None:
+            break
+        out += [Subscription(adapter, channel, "topic", v, mode, "config") for v in c.topics]
+        out += [Subscription(adapter, channel, "keyword", v, mode, "config") for v in c.keywords]
+        if set(c.types) < set(ALERT_TYPE_NAMES):
+            out += [Subscription(adapter, channel, "type", v, mode, "config") for v in c.types]
+        if c.min_importance > 0:
+            out.append(Subscription(adapter, channel, "importance", f"{c.min_importance:g}", mode, "config"))
+        break
+    return out + list_subscriptions(store, adapter, channel)
+
+
+# --- channels as served: config merged with subscriptions --------------------------------------
+
+def channel_timezone(config: Config, channel: ChannelConfig) -> str:
+    return channel.digest.timezone if channel.digest is not None else config.timezone
+
+
+def _stream(base: ChannelConfig, subs: list[Subscription], mode: str, from_config: bool) -> ChannelConfig:
+    mine = [x for x in subs if x.mode in (mode, "both")]
+
+    def values(kind: str) -> list[str]:
+        return [x.value for x in mine if x.kind == kind]
+
+    config_types = () if set(base.types) >= set(ALERT_TYPE_NAMES) else base.types
+    topics = (*base.topics, *values("topic")) if from_config else tuple(values("topic"))
+    keywords = (*base.keywords, *values("keyword")) if from_config else tuple(values("keyword"))
+    types = (*config_types, *values("type")) if from_config else tuple(values("type"))
+    levels = values("importance")
+    floor = float(levels[-1]) if levels else (base.min_importance if from_config else 0.0)
+    return dataclasses.replace(
+        base, topics=tuple(dict.fromkeys(topics)), keywords=tuple(dict.fromkeys(keywords)),
+        types=tuple(t for t in ALERT_TYPE_NAMES if t in types) if types else ALERT_TYPE_NAMES,
+        min_importance=floor,
+    )
+
+
+def plan_channels(config: Config, store: Store, adapters: Collection[str] | None = None) -> list[ChannelPlan]:
+    """Every channel the bot serves, with the filters of its alert and digest streams."""
+    subs: dict[tuple[str, str], list[Subscription]] = {}
+    for sub in all_subscriptions(store):
+        subs.setdefault((sub.adapter, sub.channel), []).append(sub)
+    plans: list[ChannelPlan] = []
+    seen: set[tuple[str, str]] = set()
+    bases = list(config.channels)
+    for adapter, channel in subs:
+        if not any(c.output == adapter and c.id == channel for c in bases):
+            bases.append(ChannelConfig(output=adapter, id=channel, language=config.language, alerts=False))
+    for base in bases:
+        key = (base.output, base.id)
+        if key in seen or (adapters is not None and base.output not in adapters):
+            continue
+        seen.add(key)
+        mine = subs.get(key, [])
+        want_alerts = any(x.mode in ("alerts", "both") for x in mine)
+        want_digest = any(x.mode in ("digest", "both") for x in mine)
+        alerts = None
+        if base.alerts or want_alerts:
+            alerts = dataclasses.replace(_stream(base, mine, "alerts", base.alerts), alerts=True)
+        digest = None
+        if base.digest is not None or want_digest:
+            cron = base.digest or DigestConfig(cron=DEFAULT_DIGEST_CRON, timezone=config.timezone)
+            digest = dataclasses.replace(_stream(base, mine, "digest", base.digest is not None), digest=cron)
+        plans.append(ChannelPlan(base.output, base.id, base, alerts, digest, channel_timezone(config, base)))
+    return plans
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+def alert_text(alert: Alert) -> str:
+    parts: list[str] = []
+    for key, value in alert_to_dict(alert).items():
+        if key in ("type", "article_id", "qualifier", "action"):
+            continue
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list):
+            parts.extend(str(v) for v in value)
+        elif isinstance(value, dict):
+            parts.extend(str(v) for v in value.values() if isinstance(v, str))
+    return fold(" ".join(parts))
+
+
+def mentions(text: str, keyword: str) -> bool:
+    """Whole-word, accent- and case-insensitive: "Tripoli" matches "tripoli's", not "tripolitania"."""
+    k = fold(keyword)
+    return bool(k) and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) is not None
+
+
+def alert_matches(
+    channel: ChannelConfig, alert: Alert, score: float, topics: Iterable[str] | None = None,
+) -> bool:
+    """Whether a stream with `channel`'s filters takes this alert. `topics`: the alert's story and
+    source tags (None: unknown, so a stream filtered by topic does not take it)."""
+    if alert.type not in channel.types or score < channel.min_importance:
+        return False
+    if channel.keywords:
+        text = alert_text(alert)
+        if not any(mentions(text, k) for k in channel.keywords):
+            return False
+    if channel.topics:
+        have = {fold(t) for t in topics or ()}
+        if not have & {fold(t) for t in channel.topics}:
+            return False
+    return True
+
+
+def source_tags(config: Config) -> dict[str, tuple[str, ...]]:
+    return {src.name: src.tags for src in config.sources}
+
+
+def alert_topics(store: Store, config: Config, alert_id: int, story_id: int | None) -> frozenset[str]:
+    """The topics of an alert: its story's topic and the tags of every source that carried it."""
+    tags = source_tags(config)
+    topics: set[str] = set()
+    with store.tx() as conn:
+        sources = conn.execute(select(s.articles.c.source).join(
+            s.alert_articles, s.alert_articles.c.article_id == s.articles.c.id).where(
+                s.alert_articles.c.alert_id == alert_id)).scalars().all()
+        if story_id is not None:
+            topic = conn.execute(select(s.stories.c.topic).where(s.stories.c.id == story_id)).scalar()
+            if topic:
+                topics.add(str(topic))
+    for source in sources:
+        topics.update(tags.get(source, ()))
+    return frozenset(fold(t) for t in topics)
+
+
+# --- quiet hours -------------------------------------------------------------------------------
+
+def _minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def in_quiet_hours(quiet: tuple[str, str] | None, timezone: str, now: dt.datetime) -> bool:
+    """Whether `now` falls in the quiet period [start, end) read in `timezone`; it may span midnight."""
+    if quiet is None:
+        return False
+    start, end = _minutes(quiet[0]), _minutes(quiet[1])
+    local = now.astimezone(ZoneInfo(timezone))
+    at = local.hour * 60 + local.minute
+    if start == end:
+        return False
+    return start <= at < end if start < end else at >= start or at < end
+
+
+# --- importance in context ---------------------------------------------------------------------
+
+def rescore(store: Store, since: dt.datetime) -> int:
+    """Re-score the alerts created since `since` with their context: earlier figures of their story,
+    earlier fighting at the same place, the outlets that carried them. Returns how many changed."""
+    a = s.alerts
+    with store.tx() as conn:
+        rows = conn.execute(select(a.c.id, a.c.story_id, a.c.type, a.c.data, a.c.importance, a.c.created_at)
+                            .where(a.c.created_at >= since - NEW_PLACE_WINDOW).order_by(a.c.id)).all()
+        outlets: dict[int, int] = {}
+        aa = s.alert_articles
+        outlet = func.coalesce(s.articles.c.outlet, s.articles.c.source)
+        for alert_id, count in conn.execute(
+                select(aa.c.alert_id, func.count(outlet.distinct()))
+                .join(s.articles, s.articles.c.id == aa.c.article_id)
+                .where(aa.c.alert_id.in_([r[0] for r in rows])).group_by(aa.c.alert_id)):
+            outlets[int(alert_id)] = int(count)
+        story_tolls: dict[int, float] = {}
+        # Casualty figures a story had before the window matter too.
+        for story_id, data in conn.execute(select(a.c.story_id, a.c.data).where(and_(
+                a.c.type == "casualty", a.c.created_at < since - NEW_PLACE_WINDOW,
+                a.c.story_id.in_({r[1] for r in rows if r[1] is not None})))):
+            d = json.loads(data)
+            value = float(d.get("killed") or 0) + 0.5 * float(d.get("wounded") or 0)
+            story_tolls[int(story_id)] = max(story_tolls.get(int(story_id), 0.0), value)
+        places: dict[str, dt.datetime] = {}
+        changed = 0
+        for alert_id, story_id, _kind, data, old, created in rows:
+            created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
+            alert = alert_from_dict(json.loads(data))
+            previous: float | None = None
+            new_place = False
+            if isinstance(alert, Casualty) and story_id is not None:
+                previous = story_tolls.get(int(story_id))
+                story_tolls[int(story_id)] = max(previous or 0.0, toll(alert))
+            if isinstance(alert, Fighting):
+                place = fold(alert.location)
+                last = places.get(place)
+                new_place = last is None or created - last > NEW_PLACE_WINDOW
+                places[place] = created
+            if created < since:
+                continue
+            score = importance(alert, outlets=outlets.get(int(alert_id), 1), previous_max_toll=previous,
+                               new_place=new_place)
+            if abs(score - float(old or 0.0)) > 1e-9:
+                conn.execute(update(a).where(a.c.id == alert_id).values(importance=score))
+                changed += 1
+    return changed

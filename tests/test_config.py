@@ -1,0 +1,65 @@
+"""The configuration: the default runs as it is; each mistake gives one clear line and exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+from tests.conftest import PYTHON, ROOT
+
+
+def test_default_config_runs_without_credentials() -> None:
+    config = load_config(ROOT / "config" / "bot.yaml")
+    assert config.database.startswith("sqlite:///data/")
+    assert [s.type for s in config.sources] == ["folder"]
+    assert config.sources[0].path == "seeds"
+    assert [c.output for c in config.channels] == ["console"]
+    assert not config.slack.enabled and not config.matrix.enabled
+
+
+BAD = [
+    ("sources:\n  - name: x\n    type: rss\n    url: http://a\n", "sources[0].type", "one of feed, page, file, folder"),
+    ("sources:\n  - name: x\n    type: feed\n    url: http://a\n    interval: soon\n",
+     "sources[0].interval", "a duration like 30s"),
+    ("databse: sqlite:///x.db\n", "databse", "unknown key"),
+    ("outputs:\n  slack:\n    bot_token: xoxb-123\n", "outputs.slack.bot_token", "bot_token_env"),
+    ("outputs:\n  slack:\n    port: 99999\n", "outputs.slack.port", "a port number"),
+    ("timezone: Mars/Olympus\n", "timezone", "an IANA time zone"),
+    ("channels:\n  - output: console\n    digest: {cron: '0 8 * * 1-5'}\n", "channels[0].digest.cron", "day names"),
+    ("channels:\n  - output: slack\n    id: C1\n", "channels[0].output", "an enabled output"),
+    ("sources: [\n", "line", "not valid YAML"),
+    ("language: 12\n", "language", "a two-letter language code"),
+    ("- just\n- a list\n", "", "a mapping"),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "expected"), BAD)
+def test_bad_config_names_file_key_and_expectation(tmp_path: Path, text: str, key: str, expected: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    message = str(err.value)
+    assert message.startswith(str(path))
+    assert key in message and expected in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(("text", "key", "expected"), BAD[:3])
+def test_bad_config_stops_cli_with_one_line_and_exit_2(tmp_path: Path, text: str, key: str, expected: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    proc = subprocess.run([PYTHON, "-m", "bot", "run", "--once", "-c", str(path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert str(path) in lines[0] and key in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "nope.yaml")

@@ -1,0 +1,70 @@
+"""Operations: /healthz and /metrics answer on loopback; logs are JSON on request and never hold secrets."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import aiohttp
+
+from bot.core.models import Article, Casualty
+from bot.service.health import Metrics, start_health_server
+from bot.service.logs import JsonFormatter, scrub
+from bot.store import SourceState, Store
+
+
+async def test_healthz_and_metrics(store: Store, unused_tcp_port: int) -> None:
+    aid, _ = store.add_article(Article(id="1", text="t"))
+    store.add_alert(Casualty(article_id="1", killed=3), article_id=aid, story_id=None)
+    store.save_source_state(SourceState(name="broken feed", failures=3))
+    runner = await start_health_server(store, "127.0.0.1", unused_tcp_port)
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{unused_tcp_port}/healthz") as r:
+                assert r.status == 200
+                body = await r.json()
+                assert body["status"] == "ok" and body["failing_sources"] == ["broken feed"]
+            async with http.get(f"http://127.0.0.1:{unused_tcp_port}/metrics") as r:
+                text = await r.text()
+    finally:
+        await runner.cleanup()
+    assert "newsbot_articles_total 1" in text
+    assert 'newsbot_alerts_total{type="casualty"} 1' in text
+    assert 'newsbot_source_failures{source="broken feed"} 3' in text
+
+
+def test_latency_histogram_is_cumulative() -> None:
+    m = Metrics()
+    for seconds in (0.001, 0.02, 0.3, 30):
+        m.observe("command", seconds)
+    text = m.render(None)
+    assert 'newsbot_latency_seconds_bucket{what="command",le="0.005"} 1' in text
+    assert 'newsbot_latency_seconds_bucket{what="command",le="0.5"} 3' in text
+    assert 'newsbot_latency_seconds_bucket{what="command",le="+Inf"} 4' in text
+    assert 'newsbot_latency_seconds_count{what="command"} 4' in text
+
+
+def test_scrub_hides_tokens_and_configured_secrets() -> None:
+    line = ("POST https://slack.com/api/chat.postMessage Authorization: Bearer xoxb-123-456-abc "
+            "app xapp-1-A-2 matrix ?access_token=syt_abc_def pg postgresql://bot:hunter22@db/x custom s3cr3t-value")
+    clean = scrub(line, ["s3cr3t-value"])
+    for secret in ("xoxb-123-456-abc", "xapp-1-A-2", "syt_abc_def", "hunter22", "s3cr3t-value"):
+        assert secret not in clean
+    assert "postgresql://bot:***@db/x" in clean
+
+
+def test_json_logs_carry_the_source_and_no_secret() -> None:
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonFormatter(["topsecret-token"]))
+    log = logging.getLogger("test.jsonlogs")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("fetch failed with topsecret-token", extra={"source": "AFP feed"})
+    finally:
+        log.removeHandler(handler)
+    record = json.loads(out.getvalue())
+    assert record["level"] == "warning" and record["source"] == "AFP feed"
+    assert "topsecret-token" not in out.getvalue()
