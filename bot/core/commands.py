@@ -17,7 +17,8 @@ from typing import Literal, TypeAlias
 from bot.core.models import fold
 
 RefKind = Literal["alert", "story"]
-SubscriptionKind = Literal["topic", "keyword"]
+SubscriptionKind = Literal["topic", "keyword", "type", "importance"]
+Since: TypeAlias = dt.timedelta | dt.datetime  # a duration back from now, or a point in time
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,35 +38,35 @@ class Ref:
 @dataclass(frozen=True, slots=True)
 class Latest:
     topic: str | None = None
-    since: dt.timedelta | None = None
+    since: Since | None = None
     name: Literal["latest"] = "latest"
 
 
 @dataclass(frozen=True, slots=True)
 class Casualties:
     topic: str | None = None
-    since: dt.timedelta | None = None
+    since: Since | None = None
     name: Literal["casualties"] = "casualties"
 
 
 @dataclass(frozen=True, slots=True)
 class Statements:
     query: str | None = None  # a speaker or a topic
-    since: dt.timedelta | None = None
+    since: Since | None = None
     name: Literal["statements"] = "statements"
 
 
 @dataclass(frozen=True, slots=True)
 class FightingCmd:
     query: str | None = None  # a place or a topic
-    since: dt.timedelta | None = None
+    since: Since | None = None
     name: Literal["fighting"] = "fighting"
 
 
 @dataclass(frozen=True, slots=True)
 class DigestCmd:
     topic: str | None = None
-    since: dt.timedelta | None = None
+    since: Since | None = None
     name: Literal["digest"] = "digest"
 
 
@@ -85,6 +86,7 @@ class StoryCmd:
 class Subscribe:
     value: str
     kind: SubscriptionKind | None = None  # None: the conversation decides (a known topic, else a keyword)
+    mode: str | None = None  # alerts | digest | both (None: both)
     name: Literal["subscribe"] = "subscribe"
 
 
@@ -92,6 +94,7 @@ class Subscribe:
 class Unsubscribe:
     value: str
     kind: SubscriptionKind | None = None
+    mode: str | None = None
     name: Literal["unsubscribe"] = "unsubscribe"
 
 
@@ -168,10 +171,11 @@ SPECS: tuple[Spec, ...] = (
           "fr": "les dernières alertes, sur un sujet si vous en donnez un"},
          {"en": "Shows the newest alerts (statements, fighting, casualty figures). TOPIC matches story topics, "
                 "places, speakers and words of the alert, in English or French, accents and case ignored. "
-                "--since takes a duration: 30m, 24h, 7d, 2w.",
+                "--since takes a duration (30m, 24h, 7d, 2w) or a date and time (2026-11-26T08:00).",
           "fr": "Affiche les dernières alertes (déclarations, combats, bilans). SUJET est cherché dans les sujets, "
                 "les lieux, les personnes citées et les mots de l'alerte, en français ou en anglais, sans tenir "
-                "compte des accents ni des majuscules. --since prend une durée : 30m, 24h, 7d (ou 7j), 2w."},
+                "compte des accents ni des majuscules. --since prend une durée (30m, 24h, 7d ou 7j, 2w) ou une "
+                "date et heure (2026-11-26T08:00)."},
          ("latest", "latest Libya --since 24h"), ("--since",), aliases=("derniers", "dernieres", "new", "news")),
     Spec("casualties", "casualties [TOPIC]",
          {"en": "casualty figures, each with who gave it", "fr": "les bilans, chacun avec qui l'a donné"},
@@ -213,18 +217,26 @@ SPECS: tuple[Spec, ...] = (
           "fr": "Affiche un sujet avec ses articles (titre, média, lien) et ses alertes. ID est un numéro de sujet "
                 "(S3 ou 3) ou d'alerte (A12), tel qu'affiché par latest et search."},
          ("story S1", "story A3"), aliases=("sujet", "histoire")),
-    Spec("subscribe", "subscribe TOPIC|KEYWORD",
+    Spec("subscribe", "subscribe [topic|keyword|type|importance] VALUE [--mode alerts|digest|both]",
          {"en": "follow a topic or a keyword in this channel", "fr": "suivre un sujet ou un mot-clé dans ce salon"},
-         {"en": "Subscribes this channel to a topic (a source tag such as libya) or a keyword (any word or name "
-                "that must appear in an alert). Say `subscribe topic X` or `subscribe keyword X` to choose.",
-          "fr": "Abonne ce salon à un sujet (une étiquette de source comme libya) ou à un mot-clé (un mot ou un nom "
-                "qui doit apparaître dans l'alerte). Précisez avec `subscribe topic X` ou `subscribe keyword X`."},
-         ("subscribe libya", "subscribe keyword Haftar"), aliases=("abonner", "suivre", "follow")),
-    Spec("unsubscribe", "unsubscribe TOPIC|KEYWORD",
+         {"en": "Subscribes this channel to a topic (a source tag such as libya, in English or French), a keyword "
+                "(a word or name the alert must mention), an alert type (casualty, fighting, statement) or a "
+                "minimum importance (0 to 10). Without a kind: a known topic, an alert type, else a keyword. "
+                "--mode: alerts (real time), digest, or both (default).",
+          "fr": "Abonne ce salon à un sujet (une étiquette de source comme libya, en français ou en anglais), un "
+                "mot-clé (un mot ou un nom que l'alerte doit citer), un type d'alerte (casualty, fighting, "
+                "statement) ou une importance minimale (0 à 10). Sans genre : un sujet connu, un type d'alerte, "
+                "sinon un mot-clé. --mode : alerts (temps réel), digest (résumé) ou both (les deux, par défaut)."},
+         ("subscribe libya", "subscribe keyword Haftar", "subscribe type casualty --mode digest"), ("--mode",),
+         aliases=("abonner", "suivre", "follow")),
+    Spec("unsubscribe", "unsubscribe [topic|keyword|type|importance] VALUE [--mode alerts|digest|both]",
          {"en": "stop following a topic or keyword", "fr": "ne plus suivre un sujet ou un mot-clé"},
-         {"en": "Removes one of this channel's subscriptions (see `subscriptions`).",
-          "fr": "Retire un des abonnements de ce salon (voir `subscriptions`)."},
-         ("unsubscribe libya",), aliases=("desabonner", "unfollow")),
+         {"en": "Removes one of this channel's subscriptions (see `subscriptions`), or only one of its streams "
+                "with --mode alerts or --mode digest. Subscriptions from the configuration file stay.",
+          "fr": "Retire un des abonnements de ce salon (voir `subscriptions`), ou seulement un de ses flux avec "
+                "--mode alerts ou --mode digest. Les abonnements du fichier de configuration restent."},
+         ("unsubscribe libya", "unsubscribe keyword Haftar --mode alerts"), ("--mode",),
+         aliases=("desabonner", "unfollow")),
     Spec("subscriptions", "subscriptions",
          {"en": "this channel's subscriptions", "fr": "les abonnements de ce salon"},
          {"en": "Lists the topics and keywords this channel follows.",
@@ -278,7 +290,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "a_value": "a topic or keyword", "a_url": "a web address (http:// or https://)", "a_name": "a source name",
         "bad_id": "`{value}` is not an id: use S3 for a story or A12 for an alert.",
         "bad_url": "`{value}` is not a web address: it must start with http:// or https://.",
-        "bad_since": "`{value}` is not a duration: use 30m, 24h, 7d or 2w.",
+        "bad_since": "`{value}` is not a duration nor a date: use 30m, 24h, 7d, 2w or 2026-11-26T08:00.",
+        "bad_mode": "`{value}` is not a mode: use alerts, digest or both.",
         "bad_option": "`{cmd}` has no option `{opt}`.", "no_args": "`{cmd}` takes no arguments.",
         "too_many": "`{cmd}` takes one {what}, not several.", "option_value": "`{opt}` needs a value.",
         "usage": "Usage", "examples": "Examples", "commands": "Commands", "admins_only": "admins only",
@@ -293,7 +306,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "a_name": "un nom de source",
         "bad_id": "`{value}` n'est pas un numéro : S3 pour un sujet, A12 pour une alerte.",
         "bad_url": "`{value}` n'est pas une adresse web : elle doit commencer par http:// ou https://.",
-        "bad_since": "`{value}` n'est pas une durée : utilisez 30m, 24h, 7d (7j) ou 2w.",
+        "bad_since": "`{value}` n'est ni une durée ni une date : utilisez 30m, 24h, 7d (7j), 2w ou 2026-11-26T08:00.",
+        "bad_mode": "`{value}` n'est pas un mode : utilisez alerts, digest ou both.",
         "bad_option": "`{cmd}` n'a pas d'option `{opt}`.", "no_args": "`{cmd}` ne prend pas d'arguments.",
         "too_many": "`{cmd}` prend un seul {what}.", "option_value": "`{opt}` demande une valeur.",
         "usage": "Usage", "examples": "Exemples", "commands": "Commandes", "admins_only": "réservé aux admins",
@@ -394,10 +408,21 @@ def _options(
     return words, opts
 
 
-def _since(opts: dict[str, str], name: str, lang: str) -> dt.timedelta | ParseError | None:
+def parse_since(value: str) -> Since | None:
+    """`24h` -> a duration; `2026-11-26T08:00` or `2026-11-26` -> that time (naive: the channel's zone)."""
+    duration = parse_duration(value)
+    if duration is not None:
+        return duration
+    try:
+        return dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _since(opts: dict[str, str], name: str, lang: str) -> Since | ParseError | None:
     if "--since" not in opts:
         return None
-    since = parse_duration(opts["--since"])
+    since = parse_since(opts["--since"])
     return since if since is not None else _error(lang, name, "bad_since", value=opts["--since"])
 
 
@@ -457,14 +482,23 @@ def parse(text: str, lang: str = "en") -> Command | ParseError:
         return StoryCmd(ref) if ref else _error(lang, name, "bad_id", value=words[0])
     if name in ("subscribe", "unsubscribe"):
         kind: SubscriptionKind | None = None
-        if len(words) > 1 and fold(words[0]) in ("topic", "sujet", "theme"):
+        first = fold(words[0]) if words else ""
+        if len(words) > 1 and first in ("topic", "sujet", "theme"):
             kind, words = "topic", words[1:]
-        elif len(words) > 1 and fold(words[0]) in ("keyword", "mot cle", "motcle", "word", "mot"):
+        elif len(words) > 1 and first in ("keyword", "mot cle", "motcle", "word", "mot"):
             kind, words = "keyword", words[1:]
+        elif len(words) > 1 and first in ("type", "genre"):
+            kind, words = "type", words[1:]
+        elif len(words) > 1 and first in ("importance", "min importance", "score"):
+            kind, words = "importance", words[1:]
         if not words:
             return _error(lang, name, "needs", cmd=name, what=msg(lang, "a_value"))
+        mode = opts.get("--mode")
+        if mode is not None and fold(mode) not in ("alerts", "digest", "both"):
+            return _error(lang, name, "bad_mode", value=mode)
+        mode = fold(mode) if mode else None
         value = " ".join(words)
-        return Subscribe(value, kind) if name == "subscribe" else Unsubscribe(value, kind)
+        return Subscribe(value, kind, mode) if name == "subscribe" else Unsubscribe(value, kind, mode)
     if name in ("subscriptions", "sources"):
         if words:
             return _error(lang, name, "no_args", cmd=name)

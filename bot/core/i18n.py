@@ -56,6 +56,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "cmd_read_alerts": "{n} new alert(s)", "cmd_read_known": "This page was already read.",
         "cmd_error": "Sorry", "cmd_usage": "Usage", "cmd_since": "since {when}", "cmd_url_refused": "Refused: {error}",
         "ans_no_direct_title": "No direct answer in the sources",
+        "kind_type": "alert type", "kind_importance": "minimum importance",
+        "mode_alerts": "real-time alerts only", "mode_digest": "digest only", "from_config": "configuration file",
+        "cmd_sub_in_config": "{value} comes from the configuration file: change it there.",
     },
     "fr": {
         "killed": "tués", "wounded": "blessés",
@@ -115,6 +118,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "cmd_error": "Désolé", "cmd_usage": "Usage", "cmd_since": "depuis {when}",
         "cmd_url_refused": "Refusé : {error}",
         "ans_no_direct_title": "Pas de réponse directe dans les sources",
+        "kind_type": "type d'alerte", "kind_importance": "importance minimale",
+        "mode_alerts": "alertes en temps réel seulement", "mode_digest": "résumé seulement",
+        "from_config": "fichier de configuration",
+        "cmd_sub_in_config": "{value} vient du fichier de configuration : modifiez-le là.",
     },
 }
 

@@ -18,19 +18,23 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import delete, select
 
 from bot.chat.base import ChatContext
-from bot.config import Config, SourceConfig
+from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, SourceConfig
 from bot.core import commands as c
 from bot.core.answers import Fact, Source, StoryFacts, answer, citation, detect_lang
-from bot.core.digest import DigestEntry, build_digest, entry_line
+from bot.core.digest import build_digest, entry_line
 from bot.core.i18n import t
 from bot.core.models import Article, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import headline
-from bot.core.translate import mentions
+from bot.core.translate import equivalents, mentions
+from bot.service import subscriptions as subs
+from bot.service.digests import digest_entries
 from bot.service.search import search
+from bot.service.subscriptions import channel_timezone
 from bot.store import Store, StoredAlert, StoredArticle, utcnow
 from bot.store import schema as s
 
@@ -199,15 +203,15 @@ class NewsConversation:
             title, lines = c.help_lines(cmd.topic, lang)
             return Message(headline=title, lines=tuple(_rich(x) for x in lines), lang=lang, meta={"type": "help"})
         if isinstance(cmd, c.Latest):
-            return self._listing(t(lang, "cmd_latest"), None, cmd.topic, cmd.since, lang, "latest")
+            return self._listing(t(lang, "cmd_latest"), None, cmd.topic, cmd.since, ctx, "latest")
         if isinstance(cmd, c.Casualties):
-            return self._listing(t(lang, "section_casualty"), "casualty", cmd.topic, cmd.since, lang, "casualties")
+            return self._listing(t(lang, "section_casualty"), "casualty", cmd.topic, cmd.since, ctx, "casualties")
         if isinstance(cmd, c.Statements):
-            return self._listing(t(lang, "section_statement"), "statement", cmd.query, cmd.since, lang, "statements")
+            return self._listing(t(lang, "section_statement"), "statement", cmd.query, cmd.since, ctx, "statements")
         if isinstance(cmd, c.FightingCmd):
-            return self._listing(t(lang, "section_fighting"), "fighting", cmd.query, cmd.since, lang, "fighting")
+            return self._listing(t(lang, "section_fighting"), "fighting", cmd.query, cmd.since, ctx, "fighting")
         if isinstance(cmd, c.DigestCmd):
-            return self._digest(cmd, lang)
+            return self._digest(cmd, ctx)
         if isinstance(cmd, c.Search):
             return self._search(cmd.terms, lang)
         if isinstance(cmd, c.StoryCmd):
@@ -262,37 +266,66 @@ class NewsConversation:
         ref = f"  [A{stored.id}" + (f" · S{stored.story_id}]" if stored.story_id is not None else "]")
         return Line((*spans, Span(ref, "code")))
 
-    def _listing(self, title: str, kind: str | None, query: str | None, since: dt.timedelta | None, lang: str,
+    def channel_config(self, ctx: ChatContext) -> ChannelConfig | None:
+        return next((ch for ch in self.config.channels if ch.output == ctx.adapter and ch.id == ctx.channel), None)
+
+    def timezone(self, ctx: ChatContext) -> ZoneInfo:
+        channel = self.channel_config(ctx)
+        return ZoneInfo(channel_timezone(self.config, channel) if channel is not None else self.config.timezone)
+
+    def after(self, since: c.Since | None, ctx: ChatContext) -> dt.datetime | None:
+        """`--since` as a UTC time: a duration back from now, or a time (naive: the channel's time zone)."""
+        if since is None:
+            return None
+        if isinstance(since, dt.timedelta):
+            return self.clock() - since
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=self.timezone(ctx))
+        return since.astimezone(dt.UTC)
+
+    def _listing(self, title: str, kind: str | None, query: str | None, since: c.Since | None, ctx: ChatContext,
                  name: str) -> Message:
-        after = self.clock() - since if since else None
+        lang = ctx.lang
+        after = self.after(since, ctx)
         stored = self.store.alerts(since=after, types=[kind] if kind else None, newest_first=True, limit=SCAN_LIMIT)
         chosen = [sa for sa in stored if self.matches(sa, query)]
+        local = after.astimezone(self.timezone(ctx)) if after else None
         head = title + (f" — {query}" if query else "") + (
-            f" ({t(lang, 'cmd_since', when=_when(after))})" if after else "")
+            f" ({t(lang, 'cmd_since', when=local.strftime('%Y-%m-%d %H:%M'))})" if local else "")
         lines = [self._line(sa, lang) for sa in chosen[:LIST_LIMIT]]
         if not lines:
             lines.append(Line.of(t(lang, "cmd_nothing")))
         elif len(chosen) > LIST_LIMIT:
-            more = f"/news {name} {query or ''} --since 1h".replace("  ", " ")
-            lines.append(Line.of(Span(t(lang, "and_more", n=len(chosen) - LIST_LIMIT, cmd=more), "italic")))
+            oldest = chosen[LIST_LIMIT - 1].created_at.astimezone(self.timezone(ctx))
+            more = " ".join(["/news digest", query or "", f"--since {oldest.strftime('%Y-%m-%dT%H:%M')}"])
+            lines.append(Line.of(Span(t(lang, "and_more", n=len(chosen) - LIST_LIMIT,
+                                        cmd=more.replace("  ", " ")), "italic")))
         return Message(headline=head, lines=tuple(lines), lang=lang, meta={"type": name})
 
-    def _digest(self, cmd: c.DigestCmd, lang: str) -> Message:
+    def _digest(self, cmd: c.DigestCmd, ctx: ChatContext) -> Message:
+        lang = ctx.lang
         now = self.clock()
-        since = now - (cmd.since or dt.timedelta(hours=24))
-        entries = []
-        for sa in self.store.alerts(since=since):
-            if not self.matches(sa, cmd.topic):
-                continue
-            story = self.store.story(sa.story_id) if sa.story_id is not None else None
-            outlets = tuple(dict.fromkeys(a.outlet or a.source for a in self.store.outlets_of_alert(sa.id)))
-            entries.append(DigestEntry(sa.alert, sa.story_id, story["title"] if story else None, sa.importance,
-                                       outlets))
-        more = "/news latest" + (f" {cmd.topic}" if cmd.topic else "") + " --since 24h"
-        message = build_digest(entries, lang=lang, since=since, now=now, more_command=more)
+        after = self.after(cmd.since, ctx) or now - dt.timedelta(hours=24)
+        wanted = {(sa.story_id, sa.alert) for sa in self.store.alerts(since=after) if self.matches(sa, cmd.topic)}
+        # An explicit request: every alert of the period (on the topic asked), not the channel's stream filters.
+        everything = ChannelConfig(output=ctx.adapter, id=ctx.channel, language=lang)
+        entries = [dataclasses.replace(e, story_lang=self._story_lang(e.story_id))
+                   for e in digest_entries(self.store, self.config, everything, since=after, until=now)
+                   if (e.story_id, e.alert) in wanted]
+        tz = self.timezone(ctx)
+        local = after.astimezone(tz)
+        more = " ".join(["/news digest", cmd.topic or "", f"--since {local.strftime('%Y-%m-%dT%H:%M')}"])
+        message = build_digest(entries, lang=lang, since=local, now=now.astimezone(tz),
+                               more_command=more.replace("  ", " "))
         if cmd.topic:
             message = dataclasses.replace(message, headline=f"{message.headline} — {cmd.topic}")
         return message
+
+    def _story_lang(self, story_id: int | None) -> str | None:
+        if story_id is None:
+            return None
+        articles = self.store.articles_of_story(story_id)
+        return articles[0].lang if articles else None
 
     def _search(self, terms: str, lang: str) -> Message:
         hits = search(self.store, terms)
@@ -341,51 +374,74 @@ class NewsConversation:
 
     # --- subscriptions ------------------------------------------------------------------------
 
-    def _known_topics(self) -> set[str]:
-        topics = {fold(tag) for src in self.config.sources for tag in src.tags}
-        topics |= {fold(x) for ch in self.config.channels for x in ch.topics}
+    def _known_topics(self) -> dict[str, str]:
+        """Folded form -> spelling of every topic the bot knows: source tags, channel topics, story topics."""
+        topics = {fold(tag): tag for src in self.config.sources for tag in src.tags}
+        topics.update({fold(x): x for ch in self.config.channels for x in ch.topics})
         with self.store.tx() as conn:
-            topics |= {fold(x) for x in conn.execute(select(s.stories.c.topic).distinct()).scalars() if x}
+            topics.update({fold(x): x for x in conn.execute(select(s.stories.c.topic).distinct()).scalars() if x})
         return topics
 
-    def subscriptions(self, adapter: str, channel: str) -> list[dict[str, Any]]:
-        with self.store.tx() as conn:
-            rows = conn.execute(select(s.subscriptions).where(and_(
-                s.subscriptions.c.adapter == adapter, s.subscriptions.c.channel == channel))
-                .order_by(s.subscriptions.c.id)).mappings().all()
-        return [dict(r) for r in rows]
+    def _kind(self, kind: str | None, value: str) -> tuple[str, str]:
+        """The kind of a subscription and its value; a topic named in the other language becomes the known one."""
+        known = self._known_topics()
+        topic = next((known[form] for form in equivalents(value) if form in known), None)
+        if kind == "topic" or (kind is None and topic is not None):
+            return "topic", topic or value
+        if kind is None and fold(value) in ALERT_TYPE_NAMES:
+            return "type", fold(value)
+        return kind or "keyword", value
+
+    def _sub_message(self, lang: str, text: str, name: str) -> Message:
+        return Message(headline=t(lang, "cmd_subscriptions"), lines=(Line.of(text),), lang=lang, meta={"type": name})
 
     def _subscribe(self, cmd: c.Subscribe, ctx: ChatContext) -> Message:
         lang = ctx.lang
-        kind = cmd.kind or ("topic" if fold(cmd.value) in self._known_topics() else "keyword")
-        for row in self.subscriptions(ctx.adapter, ctx.channel):
-            if row["kind"] == kind and fold(row["value"]) == fold(cmd.value):
-                text = t(lang, "cmd_already_subscribed", kind=t(lang, f"kind_{kind}"), value=row["value"])
-                return Message(headline=t(lang, "cmd_subscriptions"), lines=(Line.of(text),), lang=lang,
-                               meta={"type": "subscribe"})
-        with self.store.tx() as conn:
-            conn.execute(insert(s.subscriptions).values(
-                adapter=ctx.adapter, channel=ctx.channel, kind=kind, value=cmd.value, mode="both",
-                created_by=ctx.user, created_at=utcnow()))
-        text = t(lang, "cmd_subscribed", kind=t(lang, f"kind_{kind}"), value=cmd.value)
-        return Message(headline=t(lang, "cmd_subscriptions"), lines=(Line.of(text),), lang=lang,
-                       meta={"type": "subscribe"})
+        kind, value = self._kind(cmd.kind, cmd.value)
+        mode = cmd.mode or "both"
+        before = subs.list_subscriptions(self.store, ctx.adapter, ctx.channel)
+        try:
+            made = subs.subscribe(self.store, ctx.adapter, ctx.channel, kind, value, mode, ctx.user, now=self.clock())
+        except subs.SubscriptionError as exc:
+            return self._error(lang, str(exc))
+        label = t(lang, f"kind_{kind}")
+        if any(b.kind == made.kind and b.value == made.value and b.mode == made.mode for b in before):
+            return self._sub_message(lang, t(lang, "cmd_already_subscribed", kind=label, value=made.value),
+                                     "subscribe")
+        text = t(lang, "cmd_subscribed", kind=label, value=made.value)
+        if made.mode != "both":
+            text += f" ({t(lang, 'mode_' + made.mode)})"
+        return self._sub_message(lang, text, "subscribe")
 
     def _unsubscribe(self, cmd: c.Unsubscribe, ctx: ChatContext) -> Message:
         lang = ctx.lang
-        gone = [r for r in self.subscriptions(ctx.adapter, ctx.channel)
-                if fold(r["value"]) == fold(cmd.value) and (cmd.kind is None or r["kind"] == cmd.kind)]
-        if gone:
-            with self.store.tx() as conn:
-                conn.execute(delete(s.subscriptions).where(s.subscriptions.c.id.in_([r["id"] for r in gone])))
-        key = "cmd_unsubscribed" if gone else "cmd_not_subscribed"
-        return Message(headline=t(lang, "cmd_subscriptions"), lines=(Line.of(t(lang, key, value=cmd.value)),),
-                       lang=lang, meta={"type": "unsubscribe"})
+        kinds = [cmd.kind] if cmd.kind else list(subs.KINDS)
+        forms = equivalents(cmd.value)
+        removed = False
+        for sub in subs.list_subscriptions(self.store, ctx.adapter, ctx.channel):
+            if sub.kind in kinds and (fold(sub.value) in forms if sub.kind == "topic" else
+                                      fold(sub.value) == fold(cmd.value)):
+                try:
+                    removed |= subs.unsubscribe(self.store, ctx.adapter, ctx.channel, sub.kind, sub.value,
+                                                cmd.mode or "both", ctx.user)
+                except subs.SubscriptionError as exc:
+                    return self._error(lang, str(exc))
+        if removed:
+            return self._sub_message(lang, t(lang, "cmd_unsubscribed", value=cmd.value), "unsubscribe")
+        configured = [x for x in subs.channel_subscriptions(self.config, self.store, ctx.adapter, ctx.channel)
+                      if x.created_by == "config" and x.kind in kinds and fold(x.value) in forms | {fold(cmd.value)}]
+        key = "cmd_sub_in_config" if configured else "cmd_not_subscribed"
+        return self._sub_message(lang, t(lang, key, value=cmd.value), "unsubscribe")
 
     def _subscriptions(self, ctx: ChatContext) -> Message:
         lang = ctx.lang
-        rows = self.subscriptions(ctx.adapter, ctx.channel)
-        lines = [Line.of(Span(f"{t(lang, 'kind_' + r['kind'])}: ", "bold"), r["value"]) for r in rows]
+        lines = []
+        for sub in subs.channel_subscriptions(self.config, self.store, ctx.adapter, ctx.channel):
+            notes = [t(lang, "mode_" + sub.mode)] if sub.mode != "both" else []
+            if sub.created_by == "config":
+                notes.append(t(lang, "from_config"))
+            lines.append(Line.of(Span(f"{t(lang, 'kind_' + sub.kind)}: ", "bold"), sub.value,
+                                 f" ({'; '.join(notes)})" if notes else ""))
         if not lines:
             lines.append(Line.of(t(lang, "cmd_no_subscriptions")))
         return Message(headline=t(lang, "cmd_subscriptions"), lines=tuple(lines), lang=lang,
