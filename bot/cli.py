@@ -12,6 +12,8 @@ from pathlib import Path
 
 from bot.config import DEFAULT_CONFIG, Config, ConfigError, load_config
 from bot.core.models import alert_to_dict
+from bot.ingest.cli import add_parser as add_ingest_parser
+from bot.service import casualties_cli
 from bot.service.conversation_cli import add_parser as add_conversation_commands
 
 Handler = Callable[[argparse.Namespace], int]
@@ -87,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(p)
     p.add_argument("--once", action="store_true", help="one pass, a digest on the console, then exit")
     p.set_defaults(handler=cmd_run)
+    add_ingest_parser(sub)
+    casualties_cli.add_parser(sub)
     add_conversation_commands(sub)  # console, ask
     return parser
 

@@ -154,6 +154,10 @@ def alert_from_dict(data: dict[str, Any]) -> Alert:
             actors=tuple(data.get("actors") or ()), date=_date(data.get("date")),
             place=Place(**place) if isinstance(place, dict) else None, article_id=article_id, evidence=evidence,
         )
+    if kind == "casualty" and data.get("changes"):
+        from bot.core.tally import change_alert_from_dict  # a casualty alert that says what changed
+
+        return change_alert_from_dict(data)
     if kind == "casualty":
         return Casualty(
             killed=data.get("killed"), wounded=data.get("wounded"),

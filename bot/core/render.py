@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core.i18n import t
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
+from bot.core.tally import CasualtyChangeAlert
 from bot.core.translate import localize, translate
 
 
@@ -64,12 +65,47 @@ def alert_lines(alert: Alert, lang: str, article_lang: str | None) -> list[Line]
     return lines
 
 
+def figure_text(value: int, measure: str, qualifier: str, lang: str) -> str:
+    """"at least 35 killed" in the reader's language."""
+    q = t(lang, qualifier)
+    return f"{q} {value} {t(lang, measure)}" if q else f"{value} {t(lang, measure)}"
+
+
+def change_headline(alert: Alert, lang: str) -> str | None:
+    """"Toll rises (+12 killed, was 35): 47 killed (…)" for a casualty change alert, else None."""
+    if not isinstance(alert, CasualtyChangeAlert) or not alert.changes:
+        return None
+    kind = t(lang, "toll_rise" if alert.changes[0].delta > 0 else "toll_correction")
+    moves = "; ".join(f"{c.delta:+d} {t(lang, c.measure)}, {t(lang, 'was')} {c.old}" for c in alert.changes)
+    return f"{kind} ({moves}): {headline(alert, lang)}"
+
+
+def change_lines(alert: Alert, lang: str) -> list[Line]:
+    """For a change alert: old figure and new, each with its date and source, and the difference."""
+    if not isinstance(alert, CasualtyChangeAlert):
+        return []
+    lines = []
+    for c in alert.changes:
+        for label, value, qualifier, date, source, outlet in (
+            ("previously", c.old, c.old_qualifier, c.old_date, c.old_source, c.old_outlet),
+            ("now", c.new, c.new_qualifier, c.new_date, c.new_source, c.new_outlet),
+        ):
+            who = source or t(lang, "article_itself")
+            if outlet and outlet != source:
+                who += f" ({outlet})"
+            when = f"{date.isoformat()}, " if date else ""
+            lines.append(Line.of(Span(f"{t(lang, label)}: ", "bold"),
+                                 f"{figure_text(value, c.measure, qualifier, lang)} — {when}{who}"))
+        lines.append(Line.of(Span(f"{t(lang, 'change')}: ", "bold"), f"{c.delta:+d} {t(lang, c.measure)}"))
+    return lines
+
+
 def render_alert(
     alert: Alert, *, lang: str, article_lang: str | None = None,
     outlets: list[tuple[str, str | None]] | None = None,
 ) -> Message:
     """One alert as a message. `outlets` are (name, link or None) pairs of articles that carried it."""
-    lines = alert_lines(alert, lang, article_lang)
+    lines = [*change_lines(alert, lang), *alert_lines(alert, lang, article_lang)]
     if outlets:
         spans: list[Span] = [Span(f"{t(lang, 'outlets')}: ", "bold")]
         for i, (name, link) in enumerate(outlets):
@@ -80,4 +116,8 @@ def render_alert(
             name_of_lang = t(lang, "lang_" + article_lang)
             spans.append(Span(f" ({article_lang if name_of_lang.startswith('lang_') else name_of_lang})"))
         lines.append(Line(tuple(spans)))
-    return Message(headline=headline(alert, lang), lines=tuple(lines), lang=lang, meta={"type": alert.type})
+    meta = {"type": str(alert.type)}
+    if isinstance(alert, CasualtyChangeAlert) and alert.changes:
+        meta["change"] = alert.changes[0].kind  # rise | correction, for adapters that mark it
+    return Message(headline=change_headline(alert, lang) or headline(alert, lang), lines=tuple(lines), lang=lang,
+                   meta=meta)

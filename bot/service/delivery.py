@@ -15,6 +15,7 @@ from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig
 from bot.core.render import render_alert
 from bot.service.subscriptions import alert_matches
+from bot.service.tallies import root_edit, root_edited
 from bot.store import Store, StoredAlert, utcnow
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ async def deliver_alerts(
     (its alerts stay undelivered until a later call finds it awake)."""
     now = now or utcnow()
     sent = failed = 0
+    replied: dict[tuple[str, str, int], tuple[ChatAdapter, ChannelConfig, str]] = {}  # threads to refresh
     for channel in channels:
         adapter = adapters.get(channel.output)
         if adapter is None or not channel.alerts:
@@ -83,4 +85,20 @@ async def deliver_alerts(
                 continue
             store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
             sent += 1
+            if root is not None and stored.story_id is not None:
+                replied[(adapter.name, channel.id, stored.story_id)] = (adapter, channel, root)
+    for (_, _, story_id), (adapter, channel, root) in replied.items():
+        await refresh_root(store, adapter, channel, story_id, root)
     return DeliveryReport(sent=sent, failed=failed)
+
+
+async def refresh_root(store: Store, adapter: ChatAdapter, channel: ChannelConfig, story_id: int, root: str) -> None:
+    """After replies in a story's thread, edit its root to show the story's latest figures."""
+    try:
+        message = root_edit(store, adapter.name, channel.id, story_id, root, lang=channel.language)
+        if message is None:
+            return
+        await adapter.edit(channel.id, root, message)
+        root_edited(store, adapter.name, channel.id, story_id, message)
+    except Exception as exc:  # the replies are posted; a failed edit is retried with the next reply
+        log.warning("edit of the root of story %s in %s/%s failed: %s", story_id, adapter.name, channel.id, exc)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import dataclasses
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import httpx
+
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config, SourceConfig
 from bot.core.extract import extract_alerts
-from bot.core.importance import importance
 from bot.core.models import Alert, Article, Message
+from bot.ingest.fetch import Fetcher
 from bot.ingest.files import ArticleFileError
-from bot.ingest.sources import SourceError, read_local_source
+from bot.ingest.sources import REMOTE_TYPES, SourceError, SourceReader, latest_entries
+from bot.ingest.state import content_seen, record_failure, succeeded
 from bot.ingest.stories import StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
+from bot.service.tallies import store_alert
 from bot.store import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -36,60 +40,115 @@ class Pipeline:
     def __init__(
         self, config: Config, store: Store, adapters: Mapping[str, ChatAdapter], *,
         extractor: Extractor = extract_alerts, clock: Callable[[], dt.datetime] = utcnow,
+        transport: httpx.AsyncBaseTransport | None = None, fetcher: Fetcher | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.adapters = dict(adapters)
         self.extractor = extractor
         self.clock = clock
-        self.stories = StoryGrouper(store)
+        # One HTTP client for every feed and page; `transport` is the httpx seam for tests.
+        self.fetcher = fetcher if fetcher is not None else Fetcher(config.fetch, transport=transport)
+        self.reader = SourceReader(self.fetcher)
+        self.stories = StoryGrouper(store, topics={s.name: s.tags for s in config.sources}, clock=clock)
 
     def process(self, article: Article, report: RunReport | None = None) -> list[int]:
         """Store one article; when it is new, extract and store its alerts. Returns new alert ids."""
         report = report if report is not None else RunReport()
         article_id, new = self.store.add_article(article)
-        if not new:
+        if not new and self.store.is_processed(article_id):
             report.articles_seen += 1
             return []
         report.articles_new += 1
-        story_id = self.stories.story_for(article, article_id)
+        # A stored but unprocessed article (the process died mid-way) keeps the story it was given.
+        stored = None if new else self.store.article(article_id)
+        if stored is not None and stored.story_id is not None:
+            story_id = stored.story_id
+        else:
+            story_id = self.stories.story_for(article, article_id)
         fresh: list[int] = []
         try:
             alerts = self.extractor(article)
         except Exception:  # one bad article must not stop the bot
             log.exception("extraction failed for article %s from %s", article.id, article.source)
+            self.store.mark_processed(article_id)
             return []
         for alert in alerts:
-            alert_id, is_new = self.store.add_alert(
-                alert, article_id=article_id, story_id=story_id, importance=importance(alert))
+            alert_id, is_new = store_alert(  # casualty figures: compared with their series first
+                self.store, alert, article=article, article_id=article_id, story_id=story_id,
+                today=self.clock().date())
             if is_new:
                 fresh.append(alert_id)
+        self.store.mark_processed(article_id)
         report.alerts_new += len(fresh)
         return fresh
 
     async def collect(self, source: SourceConfig) -> list[Article]:
-        if source.type in ("file", "folder"):
-            return read_local_source(source)
-        raise SourceError(f"source {source.name!r}: type {source.type!r} is not supported yet")
+        """Every article a source lists now, whatever was seen before (no state read or written)."""
+        return await self.reader.collect(source)
 
-    async def poll(self, source: SourceConfig, report: RunReport) -> None:
+    async def poll(self, source: SourceConfig, report: RunReport, *, force: bool = False) -> None:
+        """Read one source once; store what is new. Never raises for a source that fails.
+
+        Feeds and pages: skipped while in backoff (`next_retry_at`) and, unless `force`, until
+        `interval` has passed since the last success; conditional GET with the stored ETag /
+        Last-Modified; entries already in `seen_entries` are skipped; on the first successful poll
+        every entry is marked seen and only the latest `backfill` become articles. Files and folders
+        are read on every poll and not subject to no-backfill (the seed folder is read on the first
+        run); the store's article keys keep them from being stored twice.
+        A failure counts in `source_state.failures` and backs off `interval * 2^failures` (capped);
+        it is logged at WARNING when the source goes from working to failing, never sent to a channel.
+        """
         state = self.store.source_state(source.name)
         now = self.clock()
+        if state.next_retry_at is not None and now < state.next_retry_at:
+            log.debug("source %r: in backoff until %s", source.name, state.next_retry_at.isoformat())
+            return
+        remote = source.type in REMOTE_TYPES
+        if (remote and not force and state.failures == 0 and state.last_success_at is not None
+                and now < state.last_success_at + dt.timedelta(seconds=source.interval_s)):
+            return
         try:
-            articles = await self.collect(source)
+            listing = await self.reader.list_entries(
+                source, etag=state.etag if remote else None, last_modified=state.last_modified if remote else None)
         except (SourceError, ArticleFileError, OSError) as exc:
-            failures = state.failures + 1
-            retry = now + dt.timedelta(seconds=min(source.interval_s * 2**failures, 86400))
-            self.store.save_source_state(dataclasses.replace(
-                state, failures=failures, last_polled_at=now, last_error=str(exc), next_retry_at=retry))
-            log.warning("%s", exc)
+            record_failure(self.store, source, state, str(exc), now)
             report.failed_sources.append(source.name)
             return
-        for article in articles:
-            self.process(article, report)
-        self.store.save_source_state(dataclasses.replace(
-            state, failures=0, last_polled_at=now, last_success_at=now, last_error=None, next_retry_at=None,
-            initialized=True))
+        except Exception as exc:  # bad input must not stop the other sources
+            log.debug("source %r: unexpected error", source.name, exc_info=True)
+            record_failure(self.store, source, state, f"unexpected {exc.__class__.__name__}: {exc}", now)
+            report.failed_sources.append(source.name)
+            return
+        entries = list({e.key: e for e in listing.entries}.values())
+        if remote and not state.initialized:
+            todo = latest_entries(entries, source.backfill)
+            chosen = {e.key for e in todo}
+            self.store.mark_seen(source.name, [e.key for e in entries if e.key not in chosen])
+            if len(entries) > len(todo):
+                log.info("source %r: new source, %d existing entries marked seen, %d kept (backfill)",
+                         source.name, len(entries) - len(todo), len(todo))
+        elif remote:
+            todo = [e for e in entries if not self.store.is_seen(source.name, e.key)]
+        else:
+            todo = entries
+        articles = await asyncio.gather(*(self.reader.complete(source, e) for e in todo), return_exceptions=True)
+        for entry, article in zip(todo, articles, strict=True):
+            if isinstance(article, BaseException):
+                log.warning("source %r: entry %s could not be read (%s: %s)", source.name, entry.key,
+                            article.__class__.__name__, article)
+            elif article is not None:
+                if remote and content_seen(self.store, source.name, article.content_hash):
+                    report.articles_seen += 1
+                else:
+                    self.process(article, report)
+            if remote:
+                self.store.mark_seen(source.name, [entry.key])
+        if state.failures:
+            log.info("source %r: working again after %d failure(s)", source.name, state.failures)
+        self.store.save_source_state(succeeded(
+            state, now, etag=listing.etag if remote else None,
+            last_modified=listing.last_modified if remote else None))
 
     async def ingest_all(self, report: RunReport | None = None) -> RunReport:
         report = report or RunReport()

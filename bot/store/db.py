@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +34,9 @@ from sqlalchemy.pool import StaticPool
 from bot.core.models import Alert, Article, alert_from_dict, alert_to_dict
 from bot.store import schema as s
 from bot.store.migrations import LATEST, current_version, migrate
+
+# Who claims deliveries: unique per process, so a restarted bot knows the old claims are not its own.
+PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def utcnow() -> dt.datetime:
@@ -146,6 +152,15 @@ class Store:
             assert pk is not None
             return int(pk[0]), True
 
+    def mark_processed(self, article_id: int) -> None:
+        with self.tx() as conn:
+            conn.execute(update(s.articles).where(s.articles.c.id == article_id).values(processed_at=utcnow()))
+
+    def is_processed(self, article_id: int) -> bool:
+        with self.tx() as conn:
+            row = conn.execute(select(s.articles.c.processed_at).where(s.articles.c.id == article_id)).first()
+        return row is not None and row[0] is not None
+
     def article_by_hash(self, content_hash: str) -> int | None:
         with self.tx() as conn:
             row = conn.execute(select(s.articles.c.id).where(s.articles.c.content_hash == content_hash)
@@ -259,7 +274,7 @@ class Store:
             with self.tx() as conn:
                 conn.execute(insert(s.deliveries).values(
                     adapter=adapter, channel=channel, item_key=item_key, alert_id=alert_id,
-                    status="claimed", claimed_at=utcnow()))
+                    status="claimed", claimed_at=utcnow(), owner=PROCESS_ID))
         except IntegrityError:
             return False
         return True
@@ -269,6 +284,21 @@ class Store:
         with self.tx() as conn:
             conn.execute(update(s.deliveries).where(_delivery(adapter, channel, item_key)).values(
                 status="sent", message_id=message_id, thread_id=thread_id, sent_at=utcnow()))
+
+    def orphaned_claims(self, adapter: str, channel: str, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Claims never confirmed whose owner is gone (its liveness lease expired): a crash mid-send."""
+        now = now or utcnow()
+        alive = select(s.leases.c.name).where(and_(
+            s.leases.c.name == "alive:" + s.deliveries.c.owner, s.leases.c.expires_at >= now))
+        q = select(s.deliveries).where(and_(
+            s.deliveries.c.adapter == adapter, s.deliveries.c.channel == channel,
+            s.deliveries.c.status == "claimed", ~alive.exists()))
+        with self.tx() as conn:
+            return [dict(r) for r in conn.execute(q.order_by(s.deliveries.c.id)).mappings().all()]
+
+    def heartbeat(self, ttl: dt.timedelta = dt.timedelta(minutes=3)) -> None:
+        """Say this process is alive, so its claims in flight are not taken over by another."""
+        self.acquire_lease(f"alive:{PROCESS_ID}", PROCESS_ID, ttl)
 
     def release(self, adapter: str, channel: str, item_key: str, error: str) -> None:
         """Sending failed for sure (the chat said no): drop the claim so a later run tries again."""

@@ -67,9 +67,22 @@ MIGRATIONS: tuple[Migration, ...] = (
               (s.stories, s.story_threads, s.subscriptions, s.channel_state)),
     Migration(5, "full-text search over articles and alerts (SQLite FTS5)", run=_full_text_search),
     Migration(7, "leases for replicas", (s.leases,)),
+    Migration(8, "crash recovery: articles.processed_at, deliveries.owner",
+              run=lambda conn: _add_columns(conn, [(s.articles, "processed_at"), (s.deliveries, "owner")])),
 )
 
 LATEST = MIGRATIONS[-1].version
+
+
+def _add_columns(conn: Connection, columns: list[tuple[Table, str]]) -> None:
+    """ALTER TABLE … ADD COLUMN for each column a table lacks (a table created later already has it)."""
+    for table, name in columns:
+        present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+        if name in present:
+            continue
+        column = table.c[name]
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{name}" {kind}')
 
 
 def current_version(conn: Connection) -> int:

@@ -69,6 +69,9 @@ articles = Table(
     Column("text", Text, nullable=False),
     Column("content_hash", String(64), nullable=False, index=True),
     Column("story_id", Integer, index=True),
+    # Set once the article's alerts are stored: an article stored by a process that died before
+    # extraction is processed again on restart instead of being lost.
+    Column("processed_at", DateTime(timezone=True)),
 )
 
 alerts = Table(
@@ -105,6 +108,7 @@ deliveries = Table(
     Column("claimed_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
     Column("error", Text),
+    Column("owner", String(200)),  # the process that claimed it; its liveness lease says if it still may send
     UniqueConstraint("adapter", "channel", "item_key", name="uq_delivery"),
 )
 

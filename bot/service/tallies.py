@@ -1,0 +1,334 @@
+"""Casualty tallies on top of the store: filing figures as change alerts, the reconciled view of a
+story or topic, the story thread's root kept up to date, and charts.
+
+The rules (series identity, what is a change, low/best/high) live in `bot.core.tally`; this module
+only reads and writes the store. Its queries use `store.tx()` directly.
+
+Storing a casualty alert of a story (`store_alert`):
+- the first figure of a series is stored as the plain casualty alert it is;
+- a figure that moved (rise or correction) is stored as a `CasualtyChangeAlert`: the same casualty
+  alert plus what it was, so it is delivered to whoever takes casualty alerts, in the story's thread;
+- a repeat of a figure the series already had stores nothing new: the article is added as one more
+  outlet of the alert that first gave that figure;
+- a figure older than the latest of its series is kept for the history as a plain alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, select
+
+from bot.core.i18n import t
+from bot.core.importance import importance
+from bot.core.models import Alert, Article, Casualty, Line, Message, Span, alert_from_dict, fold
+from bot.core.render import figure_text, render_alert
+from bot.core.tally import (
+    GROUPS,
+    CasualtyChangeAlert,
+    Estimate,
+    Figure,
+    Reconciled,
+    SeriesBook,
+    changes_for,
+    chart_series,
+    compare,
+    figures_of,
+    population_of,
+    reconcile,
+)
+from bot.store import Store, StoredAlert
+from bot.store import schema as s
+
+log = logging.getLogger(__name__)
+
+# Where charts go; the console prints their path, chat adapters upload them.
+CHART_DIR = Path("data/charts")
+
+
+def scope_of(story_id: int) -> str:
+    return f"story:{story_id}"
+
+
+# --- reading figures ---------------------------------------------------------------------------
+
+def story_figures(store: Store, story_ids: Sequence[int]) -> list[Figure]:
+    """Every figure of these stories' casualty alerts, once per article that carried it."""
+    if not story_ids:
+        return []
+    q = (
+        select(s.alerts.c.id, s.alerts.c.story_id, s.alerts.c.data, s.articles.c.id.label("art_id"),
+               s.articles.c.outlet, s.articles.c.source, s.articles.c.published, s.articles.c.fetched_at)
+        .join(s.alert_articles, s.alert_articles.c.alert_id == s.alerts.c.id)
+        .join(s.articles, s.articles.c.id == s.alert_articles.c.article_id)
+        .where(and_(s.alerts.c.type == "casualty", s.alerts.c.story_id.in_(list(story_ids))))
+        .order_by(s.articles.c.id, s.alerts.c.id)
+    )
+    with store.tx() as conn:
+        rows = conn.execute(q).mappings().all()
+    figures: list[Figure] = []
+    for row in rows:
+        alert = _casualty(row["data"])
+        if alert is None:
+            continue
+        figures.extend(figures_of(
+            alert, date=_day(row["published"], row["fetched_at"]), outlet=row["outlet"] or row["source"],
+            scope=scope_of(int(row["story_id"])), seq=int(row["art_id"]), alert_id=int(row["id"]),
+        ))
+    return figures
+
+
+def _casualty(data: str) -> Casualty | None:
+    import json
+
+    alert = alert_from_dict(json.loads(data))
+    return alert if isinstance(alert, Casualty) else None
+
+
+def _day(published: Any, fetched_at: Any) -> dt.date | None:
+    if isinstance(published, dt.datetime):
+        return published.date()
+    if isinstance(published, dt.date):
+        return published
+    if isinstance(fetched_at, dt.datetime):
+        return fetched_at.date()
+    return None
+
+
+def story_view(store: Store, story_id: int) -> Reconciled:
+    return reconcile(story_figures(store, [story_id]), scope=scope_of(story_id))
+
+
+# --- filing a new alert (called by Pipeline.process) -------------------------------------------
+
+def store_alert(
+    store: Store, alert: Alert, *, article: Article, article_id: int, story_id: int | None, today: dt.date,
+) -> tuple[int, bool]:
+    """Store one extracted alert; casualty figures of a story are compared with its series first.
+
+    Returns (alert id, True when a new alert was stored), like `Store.add_alert`.
+    """
+    if not isinstance(alert, Casualty) or story_id is None or (alert.killed is None and alert.wounded is None):
+        return store.add_alert(alert, article_id=article_id, story_id=story_id, importance=importance(alert))
+    history = [f for f in story_figures(store, [story_id]) if f.seq != article_id]
+    date = article.published or today
+    outlet = article.outlet or article.source
+    scope = scope_of(story_id)
+    statuses, changes = changes_for(alert, history, date=date, outlet=outlet, scope=scope, seq=article_id)
+    if changes:
+        change = CasualtyChangeAlert.of(alert, changes)
+        return store.add_alert(change, article_id=article_id, story_id=story_id, importance=importance(change))
+    if statuses and all(st == "repeat" for st in statuses):
+        known = _known_alert(store, history, alert, date=date, scope=scope)
+        if known is not None:
+            # One more outlet for a figure already known: no new alert.
+            return store.add_alert(known, article_id=article_id, story_id=story_id, importance=importance(known))
+    return store.add_alert(alert, article_id=article_id, story_id=story_id, importance=importance(alert))
+
+
+def _known_alert(store: Store, history: Sequence[Figure], alert: Casualty, *, date: dt.date,
+                 scope: str) -> Alert | None:
+    """The stored alert that first gave the figure this alert repeats."""
+    book = SeriesBook(history)
+    for figure in figures_of(alert, date=date, scope=scope):
+        series = book.find(figure)
+        first = series.first_with(figure.value) if series is not None else None
+        if first is not None and first.alert_id is not None:
+            stored = store.alert(first.alert_id)
+            if stored is not None:
+                return stored.alert
+    return None
+
+
+# --- the reconciled view, as lines ------------------------------------------------------------
+
+def _who(figure: Figure, lang: str) -> str:
+    who = figure.reported_by or t(lang, "article_itself")
+    if figure.outlet and not figure.reported_by:
+        who += f" ({figure.outlet})"
+    return who
+
+
+def group_name(population: str, victims: str | None, lang: str) -> str:
+    """What a figure counts, for the reader: "all victims", "soldiers"/"soldats", or as the article named it."""
+    if not population:
+        return t(lang, "everyone")
+    if population in GROUPS:
+        return t(lang, f"pop_{population}")
+    return victims or population
+
+
+def estimate_lines(e: Estimate, lang: str, *, detail: bool = True) -> list[Line]:
+    """"Killed — all victims: low 21 · best 45 · high 45", then each source's latest figure."""
+    group = group_name(e.population, e.victims, lang)
+    head = f"{t(lang, e.measure)[:1].upper()}{t(lang, e.measure)[1:]} — {group}: "
+    lines = [Line.of(Span(head, "bold"), t(lang, "estimate", low=e.low, best=e.best, high=e.high),
+                     f" ({t(lang, 'sources_n', n=len(e.latest)) if len(e.latest) > 1 else t(lang, 'source_one')})")]
+    if detail:
+        for f in e.latest:
+            when = f", {f.date.isoformat()}" if f.date else ""
+            figure = figure_text(f.value, f.measure, f.qualifier, lang)
+            lines.append(Line.of("  • ", figure, f" — {_who(f, lang)}{when}"))
+    return lines
+
+
+def view_lines(view: Reconciled, lang: str, *, detail: bool = True, rules: bool = True) -> list[Line]:
+    lines: list[Line] = []
+    for e in view.estimates:
+        lines.extend(estimate_lines(e, lang, detail=detail))
+    if rules and view.estimates:
+        used = {e.best_rule for e in view.estimates}
+        for rule in ("non_party_median", "median"):
+            if rule in used:
+                key = "best_non_party" if rule == "non_party_median" else "best_median"
+                lines.append(Line.of(Span(t(lang, key), "italic")))
+        lines.append(Line.of(Span(t(lang, "not_summed"), "italic")))
+    return lines
+
+
+def history_lines(view: Reconciled, lang: str) -> list[Line]:
+    """Every figure, oldest first, with the move from the previous figure of its series."""
+    lines: list[Line] = []
+    book = SeriesBook()
+    for f in view.history:
+        _status, change = compare(book, f)
+        book.add(f)
+        move = f" ({change.delta:+d})" if change is not None else ""
+        when = f.date.isoformat() if f.date else "?"
+        victims = f" [{f.victims}]" if f.victims else ""
+        lines.append(Line.of(f"{when}  ", Span(figure_text(f.value, f.measure, f.qualifier, lang), "bold"),
+                             f"{victims}{move} — {_who(f, lang)}"))
+    return lines
+
+
+def story_chart(store: Store, story_id: int, *, lang: str, directory: Path | None = None,
+                view: Reconciled | None = None) -> Path | None:
+    """The story's tolls over time as a PNG, when it has figures on at least two dates."""
+    from bot.core.chart import toll_chart
+
+    view = view or story_view(store, story_id)
+    if len({f.date for f in view.history if f.date is not None}) < 2:
+        return None
+    lines = chart_series(view, article_itself=t(lang, "article_itself"), label=lambda measure, population, victims: (
+        t(lang, measure) + (f", {group_name(population, victims, lang)}" if population else "")))
+    story = store.story(story_id)
+    title = f"{t(lang, 'chart_title')} — {story['title'] if story and story['title'] else story_id}"
+    path = (directory or CHART_DIR) / f"story-{story_id}-{lang}.png"
+    return toll_chart(lines, path, title=title)
+
+
+# --- the story thread's root, kept up to date --------------------------------------------------
+
+def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang: str,
+                 chart_dir: Path | None = None, chart: bool = True) -> Message | None:
+    """The thread root as it should read now: its alert, then the story's latest figures, and a
+    chart of the tolls over time as an attachment (when `chart`).
+
+    None when there is nothing to add (no figures, or only the root's own figure).
+    """
+    view = story_view(store, story_id)
+    if view.empty or len({f.alert_id for f in view.history}) < 2:
+        return None
+    stored = store.alert(root_alert_id) if root_alert_id is not None else None
+    if stored is not None:
+        article = store.article(stored.article_id)
+        base = render_alert(stored.alert, lang=lang, article_lang=article.lang if article else None,
+                            outlets=_outlets(store, stored.id))
+    else:
+        story = store.story(story_id)
+        base = Message(headline=str(story["title"] if story else story_id), lang=lang)
+    lines = [*base.lines, Line.of(Span(t(lang, "latest_figures"), "bold")),
+             *view_lines(view, lang, detail=True, rules=False)]
+    attachments: tuple[str, ...] = ()
+    if chart:
+        try:
+            path = story_chart(store, story_id, lang=lang, directory=chart_dir, view=view)
+        except Exception:  # a chart is a bonus: never lose the edit over it
+            log.exception("chart of story %s failed", story_id)
+            path = None
+        attachments = (str(path),) if path is not None else ()
+    headline = base.headline
+    top = view.estimates[0]
+    if _root_best_differs(stored, top):
+        figure = figure_text(top.best, top.measure, "exact", lang)
+        group = f" ({group_name(top.population, top.victims, lang)})" if top.population else ""
+        headline = f"{headline} [{t(lang, 'now_best', figure=figure + group)}]"
+    return Message(headline=headline, lines=tuple(lines), lang=lang, attachments=attachments,
+                   meta={**base.meta, "story_id": str(story_id), "edit": "root"})
+
+
+def _root_best_differs(stored: StoredAlert | None, top: Estimate) -> bool:
+    """Whether the root's own figure is no longer the story's best estimate."""
+    alert = stored.alert if stored is not None else None
+    if not isinstance(alert, Casualty):
+        return True
+    return bool(getattr(alert, top.measure) != top.best or (population_of(alert.victims) != top.population))
+
+
+def _outlets(store: Store, alert_id: int) -> list[tuple[str, str | None]]:
+    seen: dict[str, str | None] = {}
+    for art in store.outlets_of_alert(alert_id):
+        seen.setdefault(art.outlet or art.source, art.url)
+    return list(seen.items())
+
+
+def root_edit(store: Store, adapter: str, channel: str, story_id: int, root_message_id: str, *,
+              lang: str, chart_dir: Path | None = None) -> Message | None:
+    """The edit the root needs now, or None when it already shows these figures.
+
+    What was last put in the root is remembered in the store's key/value state, so a restart or a
+    second replica does not edit it again with the same text.
+    """
+    root_alert = store.alert_of_message(adapter, channel, root_message_id)
+    text = root_message(store, story_id, root_alert, lang=lang, chart=False)
+    if text is None or store.get_state(_edit_key(adapter, channel, story_id)) == _digest(text):
+        return None
+    return root_message(store, story_id, root_alert, lang=lang, chart_dir=chart_dir)
+
+
+def root_edited(store: Store, adapter: str, channel: str, story_id: int, message: Message) -> None:
+    """Remember what the root now shows (its text, charts aside)."""
+    store.set_state(_edit_key(adapter, channel, story_id), _digest(message))
+
+
+def _digest(message: Message) -> str:
+    return hashlib.sha256(message.plain.encode()).hexdigest()[:32]  # headline and lines, not attachments
+
+
+def _edit_key(adapter: str, channel: str, story_id: int) -> str:
+    return f"root_edit:{adapter}:{channel}:{story_id}"[:200]
+
+
+# --- choosing stories for a topic (the casualties command) ------------------------------------
+
+def stories_with_figures(store: Store, topic: str | None = None, *, tagged_sources: Sequence[str] = (),
+                         limit: int = 20) -> list[dict[str, Any]]:
+    """Stories holding casualty figures, newest first; with a topic: the story's topic, a source
+    tagged with it, or the words of the story's title."""
+    with_figures = select(s.alerts.c.story_id).where(and_(s.alerts.c.type == "casualty",
+                                                          s.alerts.c.story_id.is_not(None)))
+    q = select(s.stories).where(s.stories.c.id.in_(with_figures)).order_by(s.stories.c.updated_at.desc())
+    with store.tx() as conn:
+        rows = [dict(r) for r in conn.execute(q).mappings().all()]
+        tagged: set[int] = set()
+        if topic and tagged_sources:
+            tagged = {int(x) for x in conn.execute(select(s.articles.c.story_id).where(and_(
+                s.articles.c.source.in_(list(tagged_sources)), s.articles.c.story_id.is_not(None)))).scalars()}
+    if topic:
+        want = fold(topic)
+        rows = [r for r in rows if fold(r["topic"]) == want or r["id"] in tagged
+                or f" {want} " in f" {fold(r['title'])} "]
+    return rows[:limit]
+
+
+def topic_view(store: Store, story_ids: Sequence[int], topic: str) -> Reconciled:
+    """One view over several stories: their figures in one scope, the topic's."""
+    from dataclasses import replace
+
+    figures = [replace(f, scope=f"topic:{fold(topic)}") for f in story_figures(store, story_ids)]
+    return reconcile(figures, scope=f"topic:{fold(topic)}")
