@@ -161,3 +161,11 @@ async def test_channel_language_from_the_configuration_when_the_adapter_leaves_t
     # an adapter that does not fill ctx.lang: the configured channel's language is used
     assert (await world.run("help", channel="console-fr")).startswith("Commandes /news")
     assert (await world.run("help", channel="console-en")).startswith("/news commands")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("bot.ingest.guard") is None, reason="the page reader is not merged")
+async def test_default_reader_refuses_a_private_address(world: World) -> None:
+    # the real guard (bot.ingest.guard): no network needed for an IP literal
+    text = await world.run("read http://127.0.0.1:9/admin")
+    assert "Could not read http://127.0.0.1:9/admin" in text
+    assert "127.0.0.1" in text and "refused" in text
