@@ -234,7 +234,8 @@ def _figures(c: Casualty, lang: str) -> str:
 
 def _speaker_line(s: Statement, lang: str) -> str:
     role = translate(s.speaker_role, lang)
-    return f"{s.speaker} ({role})" if role else s.speaker
+    speaker = translate(s.speaker, lang) or s.speaker
+    return f"{speaker} ({role})" if role else speaker
 
 
 def answer_who(facts: StoryFacts, lang: str) -> Message:

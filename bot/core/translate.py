@@ -163,7 +163,9 @@ def localize(alert: Alert, lang: str) -> Alert:
             alert, location=translate(alert.location, lang) or alert.location,
             actors=tuple(translate(a, lang) or a for a in alert.actors), place=place)
     assert isinstance(alert, Statement)
-    return dataclasses.replace(alert, speaker_role=translate(alert.speaker_role, lang))
+    # A speaker is a person (no glossary word: kept) or a body ("ministère de la Santé": translated).
+    return dataclasses.replace(alert, speaker=translate(alert.speaker, lang) or alert.speaker,
+                               speaker_role=translate(alert.speaker_role, lang))
 
 
 def equivalents(term: str) -> set[str]:
