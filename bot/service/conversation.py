@@ -16,13 +16,13 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
-from bot.chat.base import ChatContext
+from bot.chat.base import ChatContext, Conversation
 from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, SourceConfig
 from bot.core import commands as c
 from bot.core.answers import Fact, Source, StoryFacts, answer, citation, detect_lang
@@ -37,6 +37,9 @@ from bot.service.search import search
 from bot.service.subscriptions import channel_timezone
 from bot.store import Store, StoredAlert, StoredArticle, utcnow
 from bot.store import schema as s
+
+if TYPE_CHECKING:
+    from bot.service.app import App
 
 log = logging.getLogger(__name__)
 
@@ -563,5 +566,10 @@ def added_sources(store: Store, *, interval_s: int = 900) -> list[SourceConfig]:
             for d in added_source_records(store)]
 
 
+def conversation_for(app: App) -> Conversation:
+    """The conversation the chat adapters of a running app call into (`read URL` files through its pipeline)."""
+    return NewsConversation(app.store, app.config, process=app.pipeline.process)
+
+
 __all__ = ["NewsConversation", "ReadUnavailable", "UrlReader", "added_source_records", "added_sources",
-           "default_reader"]
+           "conversation_for", "default_reader"]

@@ -169,3 +169,15 @@ async def test_default_reader_refuses_a_private_address(world: World) -> None:
     text = await world.run("read http://127.0.0.1:9/admin")
     assert "Could not read http://127.0.0.1:9/admin" in text
     assert "127.0.0.1" in text and "refused" in text
+
+
+async def test_conversation_for_a_running_app(world: World) -> None:
+    from bot.service.app import open_app
+    from bot.service.conversation import conversation_for
+
+    async with open_app(world.config) as app:
+        conversation = conversation_for(app)
+        message = await conversation.command("casualties", world.ctx())
+        assert "27 wounded" in message.plain
+        answer = await conversation.follow_up("Who spoke?", world.ctx(thread=world.thread()))
+        assert answer is not None and "Mike Pompeo" in answer.plain
