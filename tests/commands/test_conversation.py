@@ -181,3 +181,17 @@ async def test_conversation_for_a_running_app(world: World) -> None:
         assert "27 wounded" in message.plain
         answer = await conversation.follow_up("Who spoke?", world.ctx(thread=world.thread()))
         assert answer is not None and "Mike Pompeo" in answer.plain
+
+
+async def test_subscribe_types_modes_and_topics_in_the_other_language(world: World) -> None:
+    assert "follows the topic libya" in await world.run("subscribe Libye")  # the source tag, named in French
+    assert "alert type casualty" in await world.run("subscribe casualty --mode digest")
+    assert "digest only" in await world.run("subscriptions")
+    assert "minimum importance 6" in await world.run("subscribe importance 6")
+    assert "importance is a number" in await world.run("subscribe importance lots")
+    assert "no longer follows" in await world.run("unsubscribe libya")
+
+
+async def test_latest_since_a_time(world: World) -> None:
+    assert "Nothing found" in await world.run("latest --since 2999-01-01T00:00")
+    assert "Pompeo" in await world.run("latest --since 2000-01-01")

@@ -110,3 +110,16 @@ def test_refs_and_durations() -> None:
     assert c.parse_duration("2w") == dt.timedelta(weeks=2)
     assert c.parse_duration("12") == dt.timedelta(hours=12)
     assert c.parse_duration("soon") is None
+
+
+def test_since_takes_a_time_too() -> None:
+    assert c.parse("digest --since 2026-11-26T08:00") == c.DigestCmd(None, dt.datetime(2026, 11, 26, 8, 0))
+    assert c.parse("latest --since 2026-11-26") == c.Latest(None, dt.datetime(2026, 11, 26))
+
+
+def test_subscribe_kinds_and_modes() -> None:
+    assert c.parse("subscribe type casualty --mode digest") == c.Subscribe("casualty", "type", "digest")
+    assert c.parse("subscribe importance 6") == c.Subscribe("6", "importance")
+    assert c.parse("unsubscribe Haftar --mode alerts") == c.Unsubscribe("Haftar", None, "alerts")
+    error = c.parse("subscribe libya --mode sometimes")
+    assert isinstance(error, c.ParseError) and "sometimes" in error.message
