@@ -87,6 +87,7 @@ class SlackConfig:
     signing_secret_env: str = "SLACK_SIGNING_SECRET"
     app_token_env: str = "SLACK_APP_TOKEN"
     admins: tuple[str, ...] = ()
+    api_url: str | None = None  # Web API base URL; only for proxies and the tests' stand-in server
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +318,7 @@ def parse_config(data: object, file: str) -> Config:
         color=r.get(c, "color", "outputs.console.", r.choice(("auto", "always", "never")), "auto"),
     )
     sk = r.mapping(outputs.get("slack"), "outputs.slack", (
-        "enabled", "mode", "host", "port", "bot_token_env", "signing_secret_env", "app_token_env", "admins"))
+        "enabled", "mode", "host", "port", "bot_token_env", "signing_secret_env", "app_token_env", "admins", "api_url"))
     sd, sp = SlackConfig(), "outputs.slack."
     slack = SlackConfig(
         enabled=r.get(sk, "enabled", sp, r.boolean, False),
@@ -328,6 +329,7 @@ def parse_config(data: object, file: str) -> Config:
         signing_secret_env=r.get(sk, "signing_secret_env", sp, r.string, sd.signing_secret_env),
         app_token_env=r.get(sk, "app_token_env", sp, r.string, sd.app_token_env),
         admins=r.get(sk, "admins", sp, r.strings, ()),
+        api_url=r.get(sk, "api_url", sp, r.string, None),
     )
     mx = r.mapping(outputs.get("matrix"), "outputs.matrix", (
         "enabled", "homeserver", "user_id", "access_token_env", "password_env", "prefix", "rooms", "admins",

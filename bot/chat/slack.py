@@ -41,6 +41,7 @@ from bot.chat.slack_render import (
 from bot.core.models import Line, Message
 
 log = logging.getLogger(__name__)
+METADATA_EVENT = "newsbot_delivery"
 
 Mode = Literal["http", "socket"]
 
@@ -196,10 +197,15 @@ class SlackAdapter:
         if not rendered.blocks and not message.attachments:
             raise ValueError("refusing to post an empty message (no headline, lines or charts)")
 
+        key = message.meta.get("delivery_key")
+        # The delivery key rides along as message metadata, so a bot restarted after a crash can find
+        # what it posted (find_posted) instead of posting it again.
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
+
         async def job() -> Posted:
             resp = await self.client.chat_postMessage(
                 channel=channel, text=rendered.text, blocks=rendered.blocks or None, thread_ts=thread_ts,
-                parse="none", link_names=False, unfurl_links=False, unfurl_media=False,
+                parse="none", link_names=False, unfurl_links=False, unfurl_media=False, metadata=metadata,
             )
             posted = Posted(channel=str(resp.get("channel") or channel), message_id=str(resp["ts"]))
             # charts go right after their message, in the same place (channel or thread); the
@@ -213,6 +219,19 @@ class SlackAdapter:
             return posted
 
         return await self.queue.submit(channel, job)
+
+    async def find_posted(self, channel: str, key: str, *, thread_id: str | None = None) -> Posted | None:
+        """The message posted earlier with this delivery key, from the channel's (or thread's) recent history."""
+        if thread_id is not None:
+            resp = await self.client.conversations_replies(
+                channel=channel, ts=thread_id, limit=200, include_all_metadata=True)
+        else:
+            resp = await self.client.conversations_history(channel=channel, limit=200, include_all_metadata=True)
+        for item in resp.get("messages") or []:
+            meta = item.get("metadata") or {}
+            if meta.get("event_type") == METADATA_EVENT and (meta.get("event_payload") or {}).get("key") == key:
+                return Posted(channel, str(item["ts"]))
+        return None
 
     async def _upload(self, channel: str, message: Message, *, thread_ts: str | None) -> None:
         if not message.attachments:

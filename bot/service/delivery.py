@@ -6,7 +6,9 @@ replica) cannot post the same alert again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -59,6 +61,8 @@ async def deliver_alerts(
             continue
         if held is not None and held(channel, now):
             continue
+        store.heartbeat()
+        await recover_orphans(store, adapter, channel)
         for stored in store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW):
             if not wanted(channel, stored, topics_of(stored) if topics_of is not None else None):
                 continue
@@ -70,6 +74,8 @@ async def deliver_alerts(
                 stored.alert, lang=channel.language, article_lang=article.lang if article else None,
                 outlets=outlets_for(store, stored),
             )
+            message = dataclasses.replace(
+                message, meta={**message.meta, "delivery_key": delivery_key(adapter.name, channel.id, item)})
             root = store.thread_root(adapter.name, channel.id, stored.story_id) if stored.story_id else None
             try:
                 if root is None:
@@ -90,6 +96,42 @@ async def deliver_alerts(
     for (_, _, story_id), (adapter, channel, root) in replied.items():
         await refresh_root(store, adapter, channel, story_id, root)
     return DeliveryReport(sent=sent, failed=failed)
+
+
+def delivery_key(adapter: str, channel: str, item: str) -> str:
+    """Stable for one item in one channel: adapters use it to make a repeated send a no-op."""
+    return hashlib.sha256(f"{adapter}|{channel}|{item}".encode()).hexdigest()[:32]
+
+
+async def recover_orphans(store: Store, adapter: ChatAdapter, channel: ChannelConfig) -> None:
+    """Claims left by a process that died mid-send: confirm what the chat already has, free the rest.
+
+    Freed items are sent again by the normal pass with the same delivery key, which adapters use for
+    idempotent sends (Matrix transaction ids); adapters that can search their history (Slack message
+    metadata) are asked first. Only an adapter with neither (the console) may show an item twice.
+    """
+    finder = getattr(adapter, "find_posted", None)
+    for orphan in store.orphaned_claims(adapter.name, channel.id):
+        item, alert_id = orphan["item_key"], orphan["alert_id"]
+        if alert_id is None:
+            continue  # digests: a claimed digest counts as sent (see bot.service.digests)
+        stored = store.alert(alert_id)
+        root = None
+        if stored is not None and stored.story_id is not None:
+            root = store.thread_root(adapter.name, channel.id, stored.story_id)
+        posted = None
+        if finder is not None:
+            try:
+                posted = await finder(channel.id, delivery_key(adapter.name, channel.id, item), thread_id=root)
+            except Exception as exc:  # cannot tell: send again; the delivery key still guards where it can
+                log.warning("could not check %s/%s for %s: %s", adapter.name, channel.id, item, exc)
+        if posted is None:
+            store.release(adapter.name, channel.id, item, "orphaned claim")
+            continue
+        if root is None and stored is not None and stored.story_id is not None:
+            store.set_thread_root(adapter.name, channel.id, stored.story_id, posted.message_id)
+        store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
+        log.info("recovered %s in %s/%s: it was posted before the crash", item, adapter.name, channel.id)
 
 
 async def refresh_root(store: Store, adapter: ChatAdapter, channel: ChannelConfig, story_id: int, root: str) -> None:

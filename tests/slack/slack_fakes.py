@@ -44,6 +44,8 @@ class Call:
 
 class FakeSlack:
     def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []  # what chat.postMessage posted, as history returns it
+        self.hang_after: int | None = None  # answer this many chat.postMessage calls, then hang
         self.calls: list[Call] = []
         self._failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = {}
         self._ts = itertools.count(1)
@@ -129,6 +131,10 @@ class FakeSlack:
         else:
             body = self._answer(method, args)
         await self._record(Call(method, args, 200, now, headers, raw))
+        if method == "chat.postMessage" and self.hang_after is not None:
+            if len(self.of(method)) > self.hang_after:
+                # Posted, but the answer never comes: the client is killed while it waits.
+                await asyncio.Event().wait()
         return web.json_response(body)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -139,8 +145,20 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         if method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
+            metadata = args.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            self.messages.append({"type": "message", "channel": args["channel"], "ts": ts, "text": args.get("text"),
+                                  "thread_ts": args.get("thread_ts"), "metadata": metadata})
             return {"ok": True, "channel": args["channel"], "ts": ts,
                     "message": {"type": "message", "text": args.get("text"), "ts": ts}}
+        if method == "conversations.history":
+            found = [m for m in self.messages if m["channel"] == args["channel"] and not m["thread_ts"]]
+            return {"ok": True, "messages": list(reversed(found)), "has_more": False}
+        if method == "conversations.replies":
+            found = [m for m in self.messages if m["channel"] == args["channel"]
+                     and (m["ts"] == args["ts"] or m["thread_ts"] == args["ts"])]
+            return {"ok": True, "messages": found, "has_more": False}
         if method == "chat.update":
             return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text")}
         if method == "files.getUploadURLExternal":
