@@ -585,9 +585,13 @@ class MatrixAdapter:
         return str(resp.room_id)
 
     async def send_event(self, room_id: str, content: dict[str, Any],
-                         event_type: str = "m.room.message") -> str:
-        """Send one event (rate limits retried, same transaction id); returns its event id."""
-        tx_id = str(uuid.uuid4())
+                         event_type: str = "m.room.message", *, tx_id: str | None = None) -> str:
+        """Send one event (rate limits retried, same transaction id); returns its event id.
+
+        A caller-given `tx_id` (the delivery key) makes a send repeated after a crash a no-op: the
+        homeserver answers a known transaction id with the event it already made.
+        """
+        tx_id = tx_id or str(uuid.uuid4())
         resp = await send_with_retry(
             lambda: self.client.room_send(room_id, event_type, content, tx_id=tx_id),
             what=f"send to {room_id}", attempts=self.send_attempts, max_wait_s=self.max_retry_wait_s)
@@ -630,13 +634,14 @@ class MatrixAdapter:
             content["m.relates_to"] = relates_to
         if mention:
             content["m.mentions"] = {"user_ids": list(mention)}
-        event_id = await self.send_event(room_id, content)
-        for path in message.attachments:
+        key = message.meta.get("delivery_key")
+        event_id = await self.send_event(room_id, content, tx_id=key)
+        for n, path in enumerate(message.attachments):
             image = await self._upload(path)
             if relates_to and relates_to.get("rel_type") == "m.thread":
                 image["m.relates_to"] = {"rel_type": "m.thread", "event_id": relates_to["event_id"],
                                          "is_falling_back": True, "m.in_reply_to": {"event_id": event_id}}
-            await self.send_event(room_id, image)
+            await self.send_event(room_id, image, tx_id=f"{key}-{n}" if key else None)
         return event_id
 
     # --- ChatAdapter -------------------------------------------------------------------------

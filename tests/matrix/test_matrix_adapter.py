@@ -122,6 +122,21 @@ async def test_post_escapes_article_text(make_human: MakeHuman, make_bot: MakeBo
     assert content["m.mentions"] == {}
 
 
+async def test_a_send_repeated_with_its_delivery_key_posts_once(make_human: MakeHuman, make_bot: MakeBot,
+                                                                  bot_account: BotAccount) -> None:
+    """After a crash the bot sends an unconfirmed alert again: the transaction id makes it a no-op."""
+    alice, bot, room = await room_with_bot(make_human, make_bot, bot_account)
+    message = Message(headline="At least 21 killed", meta={"delivery_key": "k-0123456789abcdef"})
+    first = await bot.post(room, message)
+    again = await bot.post(room, message)
+    assert again.message_id == first.message_id
+    other = await bot.post(room, Message(headline="At least 21 killed", meta={"delivery_key": "k-other"}))
+    assert other.message_id != first.message_id
+    await alice.wait_for(lambda e: e.get("event_id") == other.message_id)
+    texts = [e for e in alice.events if e.get("content", {}).get("body") == "At least 21 killed"]
+    assert len(texts) == 2
+
+
 async def test_reply_edit_and_chart(make_human: MakeHuman, make_bot: MakeBot, bot_account: BotAccount,
                                     tmp_path: Path) -> None:
     alice, bot, room = await room_with_bot(make_human, make_bot, bot_account)

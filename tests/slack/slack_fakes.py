@@ -131,10 +131,9 @@ class FakeSlack:
         else:
             body = self._answer(method, args)
         await self._record(Call(method, args, 200, now, headers, raw))
-        if method == "chat.postMessage" and self.hang_after is not None:
-            if len(self.of(method)) > self.hang_after:
-                # Posted, but the answer never comes: the client is killed while it waits.
-                await asyncio.Event().wait()
+        if method == "chat.postMessage" and self.hang_after is not None and len(self.of(method)) > self.hang_after:
+            # Posted, but the answer never comes: the client is killed while it waits.
+            await asyncio.Event().wait()
         return web.json_response(body)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
