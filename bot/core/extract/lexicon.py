@@ -87,8 +87,10 @@ class Lexicon:
     reporting_endings: frozenset[str]
     reporting_phrases: PhraseSet
     according_to: PhraseSet
+    according_to_initial: PhraseSet
     auxiliaries: PhraseSet
     passive: frozenset[str]
+    agent_markers: frozenset[str]
     pronouns: frozenset[str]
     anaphoric: PhraseSet
     clause_boundaries: frozenset[str]
@@ -161,8 +163,10 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         reporting_endings=frozenset(fold_word(str(e)) for e in data.get("reporting_endings") or () if e),
         reporting_phrases=PhraseSet(_phrases(data.get("reporting_phrases"))),
         according_to=PhraseSet(_phrases(data.get("according_to"))),
+        according_to_initial=PhraseSet(_phrases(data.get("according_to_initial"))),
         auxiliaries=PhraseSet(_phrases(data.get("auxiliaries"))),
         passive=_words(data.get("passive")),
+        agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         anaphoric=PhraseSet(_phrases(data.get("anaphoric"))),
         clause_boundaries=_words(data.get("clause_boundaries")),

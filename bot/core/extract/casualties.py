@@ -1,0 +1,177 @@
+"""Casualty figures: numbers of people killed or wounded, with qualifier, source and start date.
+
+A number counts when the words around it say people died or were hurt: a casualty noun right
+after it ("35 morts", "23 dead"), a victim noun and then a casualty verb in the same stretch of
+clause ("21 personnes ... ont été tuées"), or a casualty verb just before it ("killing five").
+Units after the number (years, kilometres, vehicles, months) and four-digit years rule it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.core.extract.dates import DateMention
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.numbers import Number
+from bot.core.extract.text import Sentence, Token
+from bot.core.models import Casualty, Qualifier, fold
+
+WINDOW_WITH_VICTIM = 14  # tokens between "21 personnes" and "tuées"
+WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 13 were wounded")
+BACK_WINDOW = 4  # tokens between "killing" and "five"
+_HARD_STOP = frozenset(";:.!?()«»“”\"")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    number: Number
+    kind: str  # "killed" or "wounded"
+    victims: str | None
+    qualifier: Qualifier
+
+
+def _casualty_at(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> tuple[int, str] | None:
+    m = lex.killed.match(tokens, k)
+    if m is not None:
+        return m[0], "killed"
+    m = lex.wounded.match(tokens, k)
+    if m is not None:
+        return m[0], "wounded"
+    return None
+
+
+def _unit_after(tokens: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    k = j
+    while k < len(tokens) and k - j < 3 and (tokens[k].low in lex.articles or tokens[k].text in "'’"):
+        k += 1
+    return k < len(tokens) and (tokens[k].low in lex.non_people_units or tokens[k].text in "%/")
+
+
+def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tokens: set[int]) -> bool:
+    if num.start in date_tokens or num.year_like:
+        return False
+    return not _unit_after(tokens, num.end, lex)
+
+
+def _qualifier(tokens: tuple[Token, ...], num: Number, lex: Lexicon, kill_before: int | None) -> Qualifier:
+    if num.approx:
+        return "about"
+    n = lex.qualifiers.match_end(tokens, num.start)
+    if n:
+        label = lex.qualifiers.match(tokens, num.start - n)
+        if label is not None and label[1] in ("at_least", "more_than", "about", "up_to"):
+            return label[1]  # type: ignore[return-value]
+    return "exact"
+
+
+def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention]) -> list[Figure]:
+    toks = sent.tokens
+    n = len(toks)
+    date_tokens = {k for d in dates for k in range(d.start, d.end)}
+    cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)]
+    starts = {num.start for num in cands if not num.ambiguous}
+    out: list[Figure] = []
+    for num in cands:
+        j = num.end
+        kind: str | None = None
+        victims: str | None = None
+        hit = _casualty_at(toks, j, lex)
+        if hit is not None:
+            kind = hit[1]
+            victims = toks[j].text
+        elif num.ambiguous:
+            continue
+        else:
+            k = j
+            while k < n and k - j < 3 and (toks[k].low in lex.articles or toks[k].text in "'’"):
+                k += 1
+            v_at = None
+            for a in range(k, min(n, k + 5)):
+                m = lex.victims.match(toks, a)
+                if m is not None:
+                    v_at = a + m[0]
+                    victims = sent.span(j, v_at).strip(" ,") or None
+                    break
+                if toks[a].text in _HARD_STOP or toks[a].text == ",":
+                    break
+            limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
+            a = v_at if v_at is not None else j
+            while a < n and a - j < limit:
+                if toks[a].text in _HARD_STOP or (a in starts and a != num.start):
+                    break
+                if v_at is None and toks[a].low in lex.clause_boundaries:
+                    break
+                hit = _casualty_at(toks, a, lex)
+                if hit is not None:
+                    kind = hit[1]
+                    break
+                a += 1
+            after = toks[j] if j < n else None
+            plain_after = (after is None or not after.is_word or after.low in lex.stopwords
+                           or after.low in lex.articles or v_at is not None)
+            if kind is None and plain_after:
+                # "killing five people", "la mort de 11 civils", "tuant mardi sept membres"
+                b = num.start - 1
+                while b >= 0 and num.start - b <= BACK_WINDOW:
+                    t = toks[b]
+                    if t.text in _HARD_STOP or t.text == ",":
+                        break
+                    hit = _casualty_at(toks, b, lex)
+                    if hit is not None:
+                        kind = hit[1]
+                        break
+                    if t.low in lex.death_nouns:
+                        kind = "killed"
+                        break
+                    b -= 1
+        if kind is None:
+            continue
+        out.append(Figure(num, kind, victims, _qualifier(toks, num, lex, None)))
+    return out
+
+
+@dataclass
+class Pending:
+    killed: Figure | None
+    wounded: Figure | None
+
+
+def pair_figures(figures: list[Figure]) -> list[Pending]:
+    """Killed and wounded of one stretch belong together: "5 killed, 8 wounded"."""
+    out: list[Pending] = []
+    for f in figures:
+        if f.kind == "wounded" and out and out[-1].killed is not None and out[-1].wounded is None:
+            out[-1].wounded = f
+        elif f.kind == "killed":
+            out.append(Pending(f, None))
+        else:
+            out.append(Pending(None, f))
+    return out
+
+
+def since_for(dates: list[DateMention], after: int) -> dt.date | None:
+    for d in dates:
+        if d.since:
+            return d.date
+    return None
+
+
+class CasualtyBook:
+    """Figures across an article; the same figure from the same source is one alert."""
+
+    def __init__(self, article_id: str) -> None:
+        self.article_id = article_id
+        self.alerts: list[Casualty] = []
+
+    def add(self, c: Casualty) -> None:
+        for i, old in enumerate(self.alerts):
+            if old.killed == c.killed and old.wounded == c.wounded:
+                if fold(old.reported_by) == fold(c.reported_by):
+                    return
+                if old.reported_by is None:
+                    self.alerts[i] = c
+                    return
+                if c.reported_by is None:
+                    return
+        self.alerts.append(c)

@@ -1,0 +1,74 @@
+"""One pass over an article's sentences, feeding the statement, fighting and casualty rules."""
+
+from __future__ import annotations
+
+from bot.core.extract.casualties import CasualtyBook, figures_in, pair_figures, since_for
+from bot.core.extract.dates import find_dates
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.numbers import find_numbers
+from bot.core.extract.speakers import Clause, find_clauses
+from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
+from bot.core.extract.text import Sentence, quote_spans, split_sentences
+from bot.core.models import Alert, Article, Casualty, fold
+
+MAX_TEXT = 2_000_000  # characters read from one article; anything beyond is not news prose
+
+
+def article_text(article: Article) -> str:
+    """The body, with the title in front unless the body already opens with it."""
+    text = article.text[:MAX_TEXT]
+    title = (article.title or "").strip()
+    if title and fold(title) not in fold(text[: len(title) * 3 + 200]):
+        return f"{title}.\n{text}"
+    return text
+
+
+def _source(pos: int, clauses: list[tuple[Clause, Group | None]]) -> str | None:
+    """Who gives the figure at token `pos`: the clause whose reported content holds it."""
+    best: tuple[int, str] | None = None
+    for clause, group in clauses:
+        c0, c1 = clause.content
+        if group is not None and c0 <= pos < c1 and (best is None or c1 - c0 < best[0]):
+            best = (c1 - c0, group.name)
+    return best[1] if best else None
+
+
+def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
+                book: CasualtyBook, dates: list) -> None:  # type: ignore[type-arg]
+    figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
+    for p in pair_figures(figures):
+        first = p.killed or p.wounded
+        if first is None:
+            continue
+        book.add(Casualty(
+            article_id=article.id,
+            killed=p.killed.number.value if p.killed else None,
+            wounded=p.wounded.number.value if p.wounded else None,
+            qualifier=first.qualifier,
+            victims=first.victims,
+            reported_by=_source(first.number.start, clauses),
+            since=since_for(dates, first.number.start),
+            evidence=sent.text,
+        ))
+
+
+def run(article: Article, lex: Lexicon) -> list[Alert]:
+    book = SpeakerBook(lex)
+    casualties = CasualtyBook(article.id)
+    for sent in split_sentences(article_text(article)):
+        quotes = quote_spans(sent)
+        dates = find_dates(sent.tokens, lex, article.published)
+        clauses = find_clauses(sent, lex, quotes, dates)
+        # each quotation goes to the nearest clause of its sentence
+        mine: dict[int, list[tuple[int, int]]] = {i: [] for i in range(len(clauses))}
+        for q in quotes:
+            if clauses:
+                best = min(range(len(clauses)), key=lambda i: min(abs(clauses[i].start - q[1]),
+                                                                  abs(q[0] - clauses[i].end)))
+                mine[best].append(q)
+        resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i)) for i, c in enumerate(clauses)]
+        _casualties(sent, lex, article, resolved, casualties, dates)
+    alerts: list[Alert] = []
+    alerts.extend(to_statements(book, article.id))
+    alerts.extend(casualties.alerts)
+    return alerts

@@ -1,0 +1,334 @@
+"""Reporting clauses: who says something in a sentence, and where what they say lies.
+
+Three shapes cover news prose in both languages:
+- subject first: "Le ministère a déclaré que ...", "military sources said that ...";
+- inverted, after the content: "..., a déclaré dimanche le secrétaire d'Etat Mike Pompeo";
+  with a pronoun ("a-t-il ajouté") the speaker is the last one named before;
+- attribution: "selon l'OSDH", "according to police".
+Statements are built from these clauses, and casualty figures take their source from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.core.extract.dates import DateMention
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.text import Sentence, Token
+
+MAX_NP = 14  # tokens in a speaker noun phrase
+_STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    name: str  # as named: the person's name, or the body / role phrase
+    role: str | None = None
+    pronoun: bool = False  # "il", "he", "a-t-il": the last named speaker
+    role_only: bool = False  # "le secrétaire d'Etat américain": a role without a name
+    person: bool = False  # a personal name was found
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    sentence: Sentence
+    start: int  # token range of the clause itself (speaker and verb), excluded from the content
+    end: int
+    verb: int
+    speaker: Speaker
+    content: tuple[int, int]  # token range of what was said
+    date: dt.date | None
+    attribution: bool = False  # "selon X": the source of a fact rather than a speech act
+
+
+def is_name_word(tok: Token, lex: Lexicon) -> bool:
+    """A capitalised word, or a particle-led one such as "al-Mesmari"."""
+    if tok.is_cap and tok.is_word:
+        return True
+    parts = tok.text.split("-")
+    return len(parts) >= 2 and parts[0].lower() in lex.name_particles and parts[1][:1].isupper()
+
+
+def _is_stop(tok: Token, lex: Lexicon) -> bool:
+    return tok.text in _STOP_PUNCT or tok.low in lex.clause_boundaries
+
+
+def _strip(tokens: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tuple[int, int]:
+    """Drop leading articles/apostrophes and trailing prepositions from a noun phrase."""
+    while i < j and (tokens[i].low in lex.articles or tokens[i].text in "'’-("):
+        i += 1
+    while j > i and (tokens[j - 1].low in lex.articles or tokens[j - 1].text in "'’-(" or
+                     tokens[j - 1].low in lex.num_connectors):
+        j -= 1
+    return i, j
+
+
+def _name_run(tokens: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> int:
+    """Start of the run of capitalised words (with name particles) ending the phrase at j."""
+    k = j
+    # a trailing acronym in brackets belongs to the name: "Observatoire ... (OSDH)"
+    if k - i >= 3 and tokens[k - 1].text == ")" and tokens[k - 3].text == "(":
+        k -= 3
+    start = k
+    while start > i:
+        t = tokens[start - 1]
+        if is_name_word(t, lex):
+            start -= 1
+        elif t.low in lex.name_particles and start - 1 > i and tokens[start - 2].is_cap:
+            start -= 1
+        elif t.text in "'’" and start - 1 > i and tokens[start - 2].low in lex.name_particles:
+            start -= 1
+        else:
+            break
+    while start < k and not is_name_word(tokens[start], lex):
+        start += 1
+    return start
+
+
+def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None:
+    """Name and role of the speaker phrase tokens[i:j], or None if it names nobody."""
+    toks = sent.tokens
+    i, j = _strip(toks, i, j, lex)
+    if i >= j or j - i > MAX_NP:
+        return None
+    if j - i == 1 and toks[i].low in lex.pronouns:
+        return Speaker(toks[i].text, pronoun=True)
+    if lex.anaphoric.match(toks, i) is not None:
+        return Speaker(sent.span(i, j), pronoun=True)
+    if toks[i].is_digit or not toks[i].is_word:
+        return None
+    words = [t for t in toks[i:j] if t.is_word]
+    if not words:
+        return None
+    has_cap = any(t.is_cap for t in words[1:]) or (words[0].is_cap and toks[i].low not in lex.stopwords)
+    title_at = next((k for k in range(i, j) if lex.titles.match(toks, k) is not None), None)
+    body_at = next((k for k in range(i, j) if lex.bodies.match(toks, k) is not None), None)
+    if not has_cap and title_at is None and body_at is None:
+        return None
+    if any(t.low in lex.passive for t in toks[i:j]):
+        return None  # "était freinée par ...": a clause, not a name
+    run = _name_run(toks, i, j, lex)
+    # a title's own capitals ("secrétaire d'Etat") are no part of the name after it
+    title_end = i
+    for k in range(i, j):
+        m = lex.titles.match(toks, k)
+        if m is not None and k < run < k + m[0] <= j:
+            title_end = max(title_end, k + m[0])
+    if title_end > run:
+        run = title_end
+        while run < j and not toks[run].is_cap:
+            run += 1
+    run_words = [t for t in toks[run:j] if is_name_word(t, lex)]
+    before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].text in ("M", "Mme"))
+    if run < j and (len(run_words) >= 2 or (run_words and before_is_title and len(run_words[0].text) > 2)):
+        name_i = run
+        while name_i < j and (toks[name_i].text in lex.honorifics or toks[name_i].text == "."):
+            name_i += 1
+        role_i, role_j = _strip(toks, i, run, lex)
+        # "le porte-parole du président X": the speaker is the spokesman, not X
+        if role_i < role_j and title_at is not None and title_at < role_j and role_j - role_i >= 3:
+            before = role_j - lex.titles.match_end(toks, role_j)
+            if before < role_j and before - 1 >= role_i and toks[before - 1].low in lex.articles:
+                return Speaker(sent.span(i, j), role=sent.span(role_i, role_j) or None)
+        if name_i >= j:
+            name_i = run
+        role = sent.span(role_i, role_j) if role_i < role_j else None
+        return Speaker(sent.span(name_i, j), role=role, person=True)
+    if title_at == i and body_at is None:
+        m = lex.titles.match(toks, i)
+        rest_caps = any(t.is_cap and t.is_word for t in toks[i + (m[0] if m else 1) : j])
+        if not rest_caps:
+            return Speaker(sent.span(i, j), role=sent.span(i, j), role_only=True)
+    return Speaker(sent.span(i, j))
+
+
+def _skip_forward(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
+    toks = sent.tokens
+    while k < len(toks):
+        m = lex.speaker_skip.match(toks, k) or lex.auxiliaries.match(toks, k)
+        if m is not None:
+            k += m[0]
+        elif k in dates:
+            k += 1
+        else:
+            break
+    return k
+
+
+def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
+    """End of a noun phrase starting at k (stops at punctuation, clause words, verbs)."""
+    toks = sent.tokens
+    j = k
+    depth = 0
+    while j < len(toks) and j - k < MAX_NP:
+        t = toks[j]
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (_is_stop(t, lex) or lex.is_reporting_word(t.low)):
+            break
+        j += 1
+    return j
+
+
+def _apposition_after(sent: Sentence, j: int, lex: Lexicon) -> int:
+    """End of ", Firstname Lastname" right after j, else j."""
+    toks = sent.tokens
+    if j < len(toks) and toks[j].text == ",":
+        k = j + 1
+        while k < len(toks) and (is_name_word(toks[k], lex) or toks[k].low in lex.name_particles) and k - j < 6:
+            k += 1
+        caps = sum(1 for t in toks[j + 1 : k] if is_name_word(t, lex))
+        if caps >= 2 and (k == len(toks) or toks[k].text in ",.;)"):
+            return k
+    return j
+
+
+def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
+    """Start of the noun phrase ending at j (exclusive)."""
+    toks = sent.tokens
+    i = j
+    depth = 0
+    while i > 0 and j - i < MAX_NP:
+        t = toks[i - 1]
+        if t.text == ")":
+            depth += 1
+        elif t.text == "(":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (_is_stop(t, lex) or lex.is_reporting_word(t.low)):
+            break
+        i -= 1
+    return i
+
+
+def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[int, bool] | None:
+    """(length, pronoun-inverted) of a reporting verb at token k."""
+    toks = sent.tokens
+    if masked[k]:
+        return None
+    tok = toks[k]
+    parts = tok.low.split("-")
+    if len(parts) >= 2 and parts[-1] in lex.pronouns:
+        # "ajoute-t-il", or "a-t-il" followed by the participle
+        if lex.is_reporting_word(parts[0]):
+            return 1, True
+        if k + 1 < len(toks) and (lex.is_reporting_word(toks[k + 1].low) or
+                                  lex.reporting_phrases.match(toks, k + 1) is not None):
+            m = lex.reporting_phrases.match(toks, k + 1)
+            return 1 + (m[0] if m else 1), True
+        return None
+    m = lex.reporting_phrases.match(toks, k)
+    if m is not None:
+        return m[0], False
+    if tok.is_word and not tok.is_cap and lex.is_reporting_word(tok.low):
+        if k > 0 and toks[k - 1].low in lex.passive:
+            return None
+        if k + 1 < len(toks) and toks[k + 1].low in lex.agent_markers:
+            return None  # "reconnu par la communauté internationale": a passive participle
+        return 1, False
+    return None
+
+
+def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
+                 dates: list[DateMention]) -> list[Clause]:
+    toks = sent.tokens
+    n = len(toks)
+    masked = [False] * n
+    for a, b in quotes:
+        for k in range(max(a - 1, 0), min(b + 1, n)):
+            masked[k] = True
+    date_tokens = {k for d in dates for k in range(d.start, d.end)}
+    found: list[tuple[int, int, int, Speaker, bool, bool]] = []  # start, end, verb, speaker, inverted, attrib
+    k = 0
+    while k < n:
+        if masked[k]:
+            k += 1
+            continue
+        acc = lex.according_to.match(toks, k)
+        if acc is None and k == 0:
+            acc = lex.according_to_initial.match(toks, k)
+        if acc is not None:
+            s0 = _skip_forward(sent, k + acc[0], lex, date_tokens)
+            s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
+            spk = make_speaker(sent, s0, s1, lex)
+            if spk is not None and (k > 0 or (s1 < n and toks[s1].text == ",")):
+                found.append((k, s1, k, spk, False, True))
+                k = s1
+                continue
+        hit = _verb_at(sent, k, lex, masked)
+        if hit is None:
+            k += 1
+            continue
+        length, pron_inverted = hit
+        vend = k + length
+        if pron_inverted:
+            found.append((k, vend, k, Speaker("", pronoun=True), True, False))
+            k = vend
+            continue
+        # walk back over auxiliaries and fillers to the subject
+        b = k
+        while b > 0:
+            m = lex.auxiliaries.match_end(toks, b)
+            if m:
+                b -= m
+            elif b - 1 in date_tokens:
+                b -= 1
+            else:
+                break
+        prev = toks[b - 1] if b > 0 else None
+        inverted = prev is None or prev.text in ",«»“”\"" or prev.is_quote
+        spk: Speaker | None = None
+        start, end = b, vend
+        if inverted:
+            s0 = _skip_forward(sent, vend, lex, date_tokens)
+            if s0 < n and toks[s0].low not in lex.complementisers:
+                s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
+                spk = make_speaker(sent, s0, s1, lex)
+                end = s1
+        if spk is None and prev is not None:
+            j = b
+            if prev.text == "," and b >= 2:
+                # "le porte-parole des forces, Ahmed X, a fait état": apposition before the verb
+                a = _np_backward(sent, b - 1, lex)
+                name = make_speaker(sent, a, b - 1, lex)
+                if name is not None and name.person and a > 0 and toks[a - 1].text == ",":
+                    r = _np_backward(sent, a - 1, lex)
+                    role = make_speaker(sent, r, a - 1, lex)
+                    spk = Speaker(name.name, role=role.name if role else None, person=True)
+                    start = r
+                elif name is not None and not inverted:
+                    spk, start = name, a
+            else:
+                a = _np_backward(sent, j, lex)
+                spk = make_speaker(sent, a, j, lex)
+                start = a
+            end = vend
+        if spk is None:
+            k = vend
+            continue
+        found.append((start, end, k, spk, inverted and spk is not None and start >= b, False))
+        k = max(vend, k + 1)
+    clauses: list[Clause] = []
+    for idx, (start, end, verb, spk, inverted, attrib) in enumerate(found):
+        nxt = found[idx + 1][0] if idx + 1 < len(found) else n
+        prv = found[idx - 1][1] if idx > 0 else 0
+        if attrib:
+            content = (end + 1, n) if start == 0 else (prv, start)
+        elif inverted or (start <= 1 and end >= n - 2):
+            content = (prv, start)
+        else:
+            c = _skip_forward(sent, end, lex, date_tokens)
+            if c < n and toks[c].low in lex.complementisers:
+                c += 1
+            while c < n and toks[c].text in "'’":
+                c += 1
+            content = (c, nxt)
+        date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]), None)
+        clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib))
+    return clauses

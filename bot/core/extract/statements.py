@@ -1,0 +1,171 @@
+"""Statements: reporting clauses grouped by speaker, one alert per speaker per article."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.speakers import Clause, Speaker
+from bot.core.extract.text import Sentence, fold_phrase
+from bot.core.models import Statement, fold
+
+LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatement") is no lead quote
+BUDGET = 2.0  # further quotes are joined while the whole stays within this many times the lead
+MIN_CONTENT_WORDS = 3
+
+
+@dataclass
+class Piece:
+    order: int
+    text: str
+    direct: bool
+    words: int
+
+
+@dataclass
+class Group:
+    """All the clauses of one speaker."""
+
+    name: str
+    role: str | None
+    person: bool
+    pieces: list[Piece] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    date: dt.date | None = None
+    named: bool = True  # False while only known by a role
+
+    def key_words(self) -> tuple[str, ...]:
+        return tuple(fold(self.name).split())
+
+
+def _title_of(text: str | None, lex: Lexicon) -> tuple[str, ...] | None:
+    if not text:
+        return None
+    toks = fold_phrase(text)
+    for n in range(min(len(toks), 6), 0, -1):
+        if toks[:n] in lex.titles.labels:
+            return toks[:n]
+    return None
+
+
+def _same_role(a: str | None, b: str | None, lex: Lexicon) -> bool:
+    ta, tb = _title_of(a, lex), _title_of(b, lex)
+    if ta is None or tb is None:
+        return False
+    if ta == tb:
+        return True
+    return any(ta in group and tb in group for group in lex.role_synonyms)
+
+
+def _same_speaker(group: Group, spk: Speaker) -> bool:
+    a, b = group.key_words(), tuple(fold(spk.name).split())
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if group.person and spk.person and a[-1] == b[-1] and len(a[-1]) > 3:
+        return True  # "Mme Pillay" after "Navi Pillay"
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    # an acronym or a name that the other mention spells out: "OSDH" in "Observatoire ... (OSDH)"
+    if len(short) == 1 and len(short[0]) >= 3 and short[0] in long_:
+        return True
+    return False
+
+
+def _clean(text: str) -> str:
+    return text.strip(" ,;:«»“”\"„'’-—").strip()
+
+
+class SpeakerBook:
+    """Speakers in article order; resolves pronouns and roles to the speaker they stand for."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        self.lex = lex
+        self.groups: list[Group] = []
+        self.last: Group | None = None
+
+    def resolve(self, spk: Speaker) -> Group | None:
+        if spk.pronoun:
+            return self.last
+        if spk.role_only:
+            for g in reversed(self.groups):
+                if _same_role(g.role, spk.role, self.lex) or _same_role(g.name, spk.role, self.lex):
+                    self.last = g
+                    return g
+        for g in self.groups:
+            if _same_speaker(g, spk):
+                if g.role is None and spk.role:
+                    g.role = spk.role
+                self.last = g
+                return g
+        g = Group(spk.name, spk.role, spk.person)
+        self.groups.append(g)
+        self.last = g
+        return g
+
+
+def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]], order: int) -> Group | None:
+    group = book.resolve(clause.speaker)
+    if group is None:
+        return None
+    sent = clause.sentence
+    if clause.date is not None and group.date is None:
+        group.date = clause.date
+    c0, c1 = clause.content
+    while c1 > c0 and (sent.tokens[c1 - 1].low in book.lex.clause_boundaries or sent.tokens[c1 - 1].text in ",;:("):
+        c1 -= 1
+    content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
+    added = False
+    for k, (q0, q1) in enumerate(quotes):
+        qwords = sum(1 for t in sent.tokens[q0:q1] if t.is_word)
+        if qwords == 0:
+            continue
+        inside = c0 <= q0 and q1 <= c1
+        if inside and content_words > 1.6 * qwords:
+            text, direct, words = _clean(sent.span(c0, c1)), False, content_words
+        else:
+            text, direct, words = _clean(sent.span(q0, q1)), True, qwords
+        group.pieces.append(Piece(order * 100 + k, text, direct, words))
+        added = True
+    if not added and content_words >= MIN_CONTENT_WORDS:
+        group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words))
+        added = True
+    if sent not in group.sentences:
+        group.sentences.append(sent)
+    return group
+
+
+def _lead_index(pieces: list[Piece]) -> int:
+    for test in (lambda p: p.direct and p.words >= LEAD_MIN_WORDS, lambda p: p.direct and p.words >= 4,
+                 lambda p: p.words >= MIN_CONTENT_WORDS):
+        for i, p in enumerate(pieces):
+            if test(p):
+                return i
+    return 0
+
+
+def to_statements(book: SpeakerBook, article_id: str) -> list[Statement]:
+    out: list[Statement] = []
+    for g in book.groups:
+        pieces = []
+        seen: set[str] = set()
+        for p in sorted(g.pieces, key=lambda p: p.order):
+            if p.text and fold(p.text) not in seen:
+                seen.add(fold(p.text))
+                pieces.append(p)
+        if not pieces:
+            continue
+        lead = pieces.pop(_lead_index(pieces))
+        chosen = [lead]
+        total = lead.words
+        for p in pieces:
+            if total + p.words <= BUDGET * lead.words:
+                chosen.append(p)
+                total += p.words
+        evidence = " ".join(s.text for s in sorted(g.sentences, key=lambda s: s.index))
+        out.append(Statement(
+            article_id=article_id, speaker=g.name, quote=" … ".join(p.text for p in chosen),
+            speaker_role=g.role, direct=lead.direct, date=g.date, evidence=evidence,
+        ))
+    return out
