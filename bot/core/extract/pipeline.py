@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from bot.core.extract.casualties import CasualtyBook, figures_in, pair_figures, since_for
-from bot.core.extract.dates import find_dates
+from bot.core.extract.dates import DateMention, find_dates
+from bot.core.extract.fighting import FightingBook
+from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import find_numbers
 from bot.core.extract.speakers import Clause, find_clauses
 from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
-from bot.core.extract.text import Sentence, quote_spans, split_sentences
+from bot.core.extract.text import Sentence, Token, quote_spans, split_sentences
 from bot.core.models import Alert, Article, Casualty, fold
 
 MAX_TEXT = 2_000_000  # characters read from one article; anything beyond is not news prose
@@ -34,7 +36,7 @@ def _source(pos: int, clauses: list[tuple[Clause, Group | None]]) -> str | None:
 
 
 def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
-                book: CasualtyBook, dates: list) -> None:  # type: ignore[type-arg]
+                book: CasualtyBook, dates: list[DateMention], places: list[str]) -> None:
     figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
     for p in pair_figures(figures):
         first = p.killed or p.wounded
@@ -48,6 +50,7 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
             victims=first.victims,
             reported_by=_source(first.number.start, clauses),
             since=since_for(dates, first.number.start),
+            location=places[0] if places else None,
             evidence=sent.text,
         ))
 
@@ -55,8 +58,16 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
 def run(article: Article, lex: Lexicon) -> list[Alert]:
     book = SpeakerBook(lex)
     casualties = CasualtyBook(article.id)
+    gaz = load_gazetteer()
+    fighting = FightingBook(article.id, gaz)
+    all_tokens: list[Token] = []
     for sent in split_sentences(article_text(article)):
+        all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
+        masked = [False] * len(sent.tokens)
+        for a, b in quotes:
+            for k in range(a, b):
+                masked[k] = True
         dates = find_dates(sent.tokens, lex, article.published)
         clauses = find_clauses(sent, lex, quotes, dates)
         # each quotation goes to the nearest clause of its sentence
@@ -67,8 +78,10 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                                                                   abs(q[0] - clauses[i].end)))
                 mine[best].append(q)
         resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i)) for i, c in enumerate(clauses)]
-        _casualties(sent, lex, article, resolved, casualties, dates)
+        places = fighting.add_sentence(sent, lex, masked, dates)
+        _casualties(sent, lex, article, resolved, casualties, dates, places)
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id))
+    alerts.extend(fighting.alerts(gaz.countries_in(all_tokens)))
     alerts.extend(casualties.alerts)
     return alerts

@@ -1,0 +1,243 @@
+"""Fighting updates: armed violence or a military move at a named place.
+
+A sentence qualifies when it holds a fighting word (its lexicon label gives the action) and is not
+a threat, plan or piece of history. Its places are gazetteer names and capitalised names after a
+place cue ("dans la localité de X", "in the village of X", "X region"); a place right after another
+one ("Uzaar in Tombo") is the first one's container and is dropped. One alert per place per article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.core.extract.dates import DateMention
+from bot.core.extract.gazetteer import Entry, Gazetteer
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.speakers import is_name_word
+from bot.core.extract.text import Sentence, Token
+from bot.core.models import Fighting, FightingAction, fold
+
+# When a sentence holds several fighting words, the most telling one names the action.
+ACTION_RANK: tuple[FightingAction, ...] = (
+    "ceasefire", "resumed", "halted", "withdrawal", "advance", "airstrike", "shelling", "offensive",
+    "clashes", "other",
+)
+NEAR = 30  # tokens: a place further than this from every fighting word is not where it happened
+MAX_RUN = 6  # words in a place or actor name
+MAX_ACTORS = 4
+_CONNECT = frozenset(",(")
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    name: str
+    entries: tuple[Entry, ...] = ()
+
+
+@dataclass
+class Event:
+    location: str
+    action: FightingAction
+    actors: list[str] = field(default_factory=list)
+    date: dt.date | None = None
+    evidence: list[str] = field(default_factory=list)
+    entries: tuple[Entry, ...] = ()
+    kind: str = "place"
+
+
+def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
+    """End of the capitalised name starting at k ("Maarret Masrin", "Bab al Hawa", "al-Goura")."""
+    j = k
+    while j < len(tokens) and j - k < MAX_RUN:
+        t = tokens[j]
+        if is_name_word(t, lex) and t.text not in lex.not_places and t.low not in lex.weekdays \
+                and t.low not in lex.months:
+            j += 1
+        elif t.low in lex.name_particles and j + 1 < len(tokens) and is_name_word(tokens[j + 1], lex) and j > k:
+            j += 1
+        elif t.text in "'’" and j > k and tokens[j - 1].low in lex.name_particles:
+            j += 1
+        else:
+            break
+    while j > k and not is_name_word(tokens[j - 1], lex):
+        j -= 1
+    return j
+
+
+def _is_actor_name(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bool:
+    if j < len(tokens) and lex.actor_nouns.match(tokens, j) is not None:
+        return True  # "Bunyan Marsous forces"
+    return j - k == 1 and tokens[k].text.isupper() and len(tokens[k].text) <= 6 and tokens[k].text not in ("US",)
+
+
+def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, masked: list[bool]) -> list[Candidate]:
+    toks = sent.tokens
+    n = len(toks)
+    out: list[Candidate] = []
+    k = 0
+    while k < n:
+        if masked[k]:
+            k += 1
+            continue
+        g = gaz.match(toks, k)
+        if g is not None and not (k + g[0] < n and lex.actor_nouns.match(toks, k + g[0]) is not None
+                                  and g[1][0].kind == "country"):
+            end = k + g[0]
+            out.append(Candidate(k, end, sent.span(k, end), g[1]))
+            k = end
+            continue
+        if is_name_word(toks[k], lex) and toks[k].text not in lex.not_places:
+            j = _run_end(toks, k, lex)
+            if j > k:
+                cue = lex.place_cues.match_end(toks, k)
+                if not cue and k >= 1 and toks[k - 1].low in lex.articles:
+                    cue = lex.place_cues.match_end(toks, k - 1)
+                    if not cue and k >= 2 and toks[k - 1].text in "'’":
+                        cue = lex.place_cues.match_end(toks, k - 2)
+                noun_after = j < n and toks[j].low in lex.place_nouns
+                if (cue or noun_after) and not _is_actor_name(toks, k, j, lex):
+                    end = j + 1 if noun_after and not cue else j
+                    out.append(Candidate(k, end, sent.span(k, end)))
+                k = j
+                continue
+        k += 1
+    # drop containers: a place right after another one ("Uzaar in Tombo", "Igbo Olomu, Ogijo")
+    kept: list[Candidate] = []
+    for c in out:
+        if kept:
+            prev = kept[-1]
+            gap = toks[prev.end : c.start]
+            if len(gap) <= 4 and gap and all(
+                t.text in _CONNECT or t.low in lex.place_nouns or t.low in lex.articles
+                or lex.place_cues.match(toks, prev.end + i) is not None for i, t in enumerate(gap)
+            ) and not any(t.low in lex.num_connectors for t in gap):
+                continue
+        kept.append(c)
+    if any(not c.entries or c.entries[0].kind != "country" for c in kept):
+        kept = [c for c in kept if not c.entries or c.entries[0].kind != "country"]
+    return kept
+
+
+def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]) -> list[str]:
+    toks = sent.tokens
+    n = len(toks)
+    found: list[tuple[int, int]] = []
+    k = 0
+    while k < n:
+        if masked[k]:
+            k += 1
+            continue
+        m = lex.actor_nouns.match(toks, k)
+        if m is not None:
+            s, e = k, k + m[0]
+            # the name before the noun: "Bunyan Marsous forces", "Libya pro-government forces"
+            b = s
+            while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or
+                                           ("-" in toks[b - 1].text and toks[b - 1].is_word)):
+                b -= 1
+            if b < s and is_name_word(toks[b], lex) and toks[b].text not in lex.not_places:
+                s = b
+            # adjectives and a complement after it: "forces de sécurité", "troupes du GNA (GNA)"
+            a = e
+            while a < n and a - e < 2 and toks[a].is_word and not toks[a].is_cap and toks[a].low not in \
+                    lex.articles and toks[a].low not in lex.stopwords and lex.fighting.match(toks, a) is None \
+                    and not lex.is_reporting_word(toks[a].low):
+                a += 1
+            if a < n and toks[a].low in lex.articles and toks[a].low not in ("la", "le", "les", "the", "a"):
+                c = a + 1
+                while c < n and (toks[c].low in lex.articles or toks[c].text in "'’"):
+                    c += 1
+                if c < n and is_name_word(toks[c], lex):
+                    e = _run_end(toks, c, lex) or c + 1
+                elif c < n and toks[c].is_word and toks[c].low not in lex.stopwords and a == e:
+                    e = c + 1
+                else:
+                    e = a
+            else:
+                e = a
+            if e + 2 < n and toks[e].text == "(" and toks[e + 2].text == ")":
+                e += 3
+            found.append((s, e))
+            k = max(e, k + 1)
+            continue
+        t = toks[k]
+        if t.is_word and t.text.isupper() and 2 <= len(t.text) <= 6 and t.text not in lex.non_actor_acronyms \
+                and (k == 0 or toks[k - 1].text != "(") and t.text not in places:
+            found.append((k, k + 1))
+        k += 1
+    names: list[str] = []
+    for s, e in found:
+        name = sent.span(s, e).strip(" ,")
+        if name and fold(name) not in {fold(x) for x in names} and fold(name) not in places:
+            names.append(name)
+    return names[:MAX_ACTORS]
+
+
+def _history(toks: tuple[Token, ...], k: int) -> bool:
+    """A fighting word dated to a past year ("des affrontements en 2014")."""
+    return any(t.is_digit and len(t.text) == 4 for t in toks[k + 1 : k + 4])
+
+
+class FightingBook:
+    def __init__(self, article_id: str, gaz: Gazetteer) -> None:
+        self.article_id = article_id
+        self.gaz = gaz
+        self.events: dict[str, Event] = {}
+
+    def add_sentence(self, sent: Sentence, lex: Lexicon, masked: list[bool], dates: list[DateMention]) -> list[str]:
+        """Files the sentence's fighting; returns its places (also used as casualty locations)."""
+        toks = sent.tokens
+        triggers: list[tuple[int, FightingAction]] = []
+        k = 0
+        while k < len(toks):
+            m = lex.fighting.match(toks, k) if not masked[k] else None
+            if m is not None:
+                if not _history(toks, k + m[0] - 1):
+                    triggers.append((k, m[1]))  # type: ignore[arg-type]
+                k += m[0]
+            else:
+                k += 1
+        cands = candidates(sent, lex, self.gaz, masked)
+        places = [c.name for c in cands]
+        if not triggers or any(lex.not_events.match(toks, i) is not None for i in range(len(toks))):
+            return places
+        near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
+        if not near:
+            return places
+        action = min((a for _, a in triggers), key=ACTION_RANK.index)
+        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands})
+        date = next((d.date for d in dates if not d.since), None)
+        for c in near:
+            key = fold(c.name)
+            ev = self.events.get(key)
+            if ev is None:
+                kind = c.entries[0].kind if c.entries else "place"
+                ev = self.events[key] = Event(c.name, action, [], date, [], c.entries, kind)
+            elif ACTION_RANK.index(action) < ACTION_RANK.index(ev.action) and ev.action == "other":
+                ev.action = action
+            for a in actors:
+                if fold(a) not in {fold(x) for x in ev.actors} and len(ev.actors) < MAX_ACTORS:
+                    ev.actors.append(a)
+            if ev.date is None:
+                ev.date = date
+            if sent.text not in ev.evidence:
+                ev.evidence.append(sent.text)
+        return places
+
+    def alerts(self, countries: Counter[str]) -> list[Fighting]:
+        events = list(self.events.values())
+        # a country counts only when nothing more precise is given
+        if any(e.kind != "country" for e in events):
+            events = [e for e in events if e.kind != "country"]
+        out: list[Fighting] = []
+        for e in events:
+            place = self.gaz.place(e.location, e.entries, countries) if e.entries else None
+            out.append(Fighting(
+                article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
+                date=e.date, evidence=" ".join(e.evidence), place=place,
+            ))
+        return out
