@@ -9,7 +9,7 @@ Units after the number (years, kilometres, vehicles, months) and four-digit year
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
@@ -127,7 +127,13 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     b -= 1
         if kind is None:
             continue
-        out.append(Figure(num, kind, victims, _qualifier(toks, num, lex, None)))
+        qualifier = _qualifier(toks, num, lex, None)
+        if qualifier == "exact" and out and out[-1].qualifier != "exact":
+            # "At least 4 police and 39 civilians": the qualifier spans the coordinated figures
+            gap = toks[out[-1].number.end : num.start]
+            if len(gap) <= 4 and gap and gap[-1].low in lex.num_connectors:
+                qualifier = out[-1].qualifier
+        out.append(Figure(num, kind, victims, qualifier))
     return out
 
 
@@ -166,12 +172,18 @@ class CasualtyBook:
 
     def add(self, c: Casualty) -> None:
         for i, old in enumerate(self.alerts):
-            if old.killed == c.killed and old.wounded == c.wounded:
-                if fold(old.reported_by) == fold(c.reported_by):
-                    return
-                if old.reported_by is None:
-                    self.alerts[i] = c
-                    return
-                if c.reported_by is None:
-                    return
+            if old.killed != c.killed or old.wounded != c.wounded:
+                continue
+            same = fold(old.reported_by) == fold(c.reported_by)
+            if same or old.reported_by is None or c.reported_by is None:
+                # one figure told twice: keep what each telling adds (source, qualifier, start date)
+                self.alerts[i] = replace(
+                    old,
+                    reported_by=old.reported_by or c.reported_by,
+                    qualifier=old.qualifier if old.qualifier != "exact" else c.qualifier,
+                    since=old.since or c.since,
+                    location=old.location or c.location,
+                    victims=old.victims or c.victims,
+                )
+                return
         self.alerts.append(c)

@@ -93,6 +93,7 @@ class Lexicon:
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     anaphoric: PhraseSet
+    anaphoric_bodies: PhraseSet
     clause_boundaries: frozenset[str]
     complementisers: frozenset[str]
     articles: frozenset[str]
@@ -169,6 +170,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         anaphoric=PhraseSet(_phrases(data.get("anaphoric"))),
+        anaphoric_bodies=PhraseSet(_phrases(data.get("anaphoric_bodies"))),
         clause_boundaries=_words(data.get("clause_boundaries")),
         complementisers=_words(data.get("complementisers")),
         articles=_words(data.get("articles")),

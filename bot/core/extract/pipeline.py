@@ -25,18 +25,31 @@ def article_text(article: Article) -> str:
     return text
 
 
-def _source(pos: int, clauses: list[tuple[Clause, Group | None]]) -> str | None:
-    """Who gives the figure at token `pos`: the clause whose reported content holds it."""
+def _source(pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]]) -> str | None:
+    """Who gives the figure at token `pos`.
+
+    An attribution ("selon l'OSDH") covers its whole sentence; otherwise the clause whose
+    reported content holds the figure; a figure inside a quotation belongs to the clause nearest
+    to that quotation.
+    """
+    for clause, group in clauses:
+        if clause.attribution and group is not None:
+            return group.name
     best: tuple[int, str] | None = None
     for clause, group in clauses:
         c0, c1 = clause.content
         if group is not None and c0 <= pos < c1 and (best is None or c1 - c0 < best[0]):
             best = (c1 - c0, group.name)
+    if best is None and any(a <= pos < b for a, b in quotes):
+        near = [(min(abs(c.start - pos), abs(pos - c.end)), g.name) for c, g in clauses if g is not None]
+        if near:
+            return min(near)[1]
     return best[1] if best else None
 
 
 def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
-                book: CasualtyBook, dates: list[DateMention], places: list[str]) -> None:
+                book: CasualtyBook, dates: list[DateMention], places: list[str],
+                quotes: list[tuple[int, int]]) -> None:
     figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
     for p in pair_figures(figures):
         first = p.killed or p.wounded
@@ -48,7 +61,7 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
             wounded=p.wounded.number.value if p.wounded else None,
             qualifier=first.qualifier,
             victims=first.victims,
-            reported_by=_source(first.number.start, clauses),
+            reported_by=_source(first.number.start, clauses, quotes),
             since=since_for(dates, first.number.start),
             location=places[0] if places else None,
             evidence=sent.text,
@@ -79,7 +92,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                 mine[best].append(q)
         resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i)) for i, c in enumerate(clauses)]
         places = fighting.add_sentence(sent, lex, masked, dates)
-        _casualties(sent, lex, article, resolved, casualties, dates, places)
+        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes)
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id))
     alerts.extend(fighting.alerts(gaz.countries_in(all_tokens)))

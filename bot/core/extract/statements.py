@@ -88,6 +88,12 @@ class SpeakerBook:
     def resolve(self, spk: Speaker) -> Group | None:
         if spk.pronoun:
             return self.last
+        if fold_phrase(spk.name) in self.lex.anaphoric_bodies.labels:
+            # "l'ONG", "the group": a bare body noun stands for the last body that spoke
+            for g in reversed(self.groups):
+                if not g.person:
+                    self.last = g
+                    return g
         if spk.role_only:
             for g in reversed(self.groups):
                 if _same_role(g.role, spk.role, self.lex) or _same_role(g.name, spk.role, self.lex):
