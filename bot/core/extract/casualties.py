@@ -88,6 +88,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 k += 1
             v_at = None
             for a in range(k, min(n, k + 5)):
+                if _casualty_at(toks, a, lex) is not None:
+                    break
                 m = lex.victims.match(toks, a)
                 if m is not None:
                     v_at = a + m[0]
@@ -127,6 +129,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     b -= 1
         if kind is None:
             continue
+        if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords:
+            victims = toks[j].text
         qualifier = _qualifier(toks, num, lex, None)
         if qualifier == "exact" and out and out[-1].qualifier != "exact":
             # "At least 4 police and 39 civilians": the qualifier spans the coordinated figures

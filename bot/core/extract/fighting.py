@@ -27,6 +27,7 @@ ACTION_RANK: tuple[FightingAction, ...] = (
 NEAR = 30  # tokens: a place further than this from every fighting word is not where it happened
 MAX_RUN = 6  # words in a place or actor name
 MAX_ACTORS = 4
+MAX_EVIDENCE = 5  # sentences kept as evidence for one place
 _CONNECT = frozenset(",(")
 
 
@@ -111,7 +112,7 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, masked: list[bool])
         if kept:
             prev = kept[-1]
             gap = toks[prev.end : c.start]
-            if len(gap) <= 4 and gap and all(
+            if len(gap) <= 6 and gap and all(
                 t.text in _CONNECT or t.low in lex.place_nouns or t.low in lex.articles
                 or lex.place_cues.match(toks, prev.end + i) is not None for i, t in enumerate(gap)
             ) and not any(t.low in lex.num_connectors for t in gap):
@@ -122,7 +123,59 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, masked: list[bool])
     return kept
 
 
-def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]) -> list[str]:
+def _name_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
+    """End of a capitalised name at k, for actors (no place stop-list)."""
+    j = k
+    while j < len(tokens) and j - k < MAX_RUN:
+        t = tokens[j]
+        if is_name_word(t, lex):
+            j += 1
+        elif (t.low in lex.name_particles or t.low in lex.articles or t.text in "'’") and j > k \
+                and j + 1 < len(tokens) and (is_name_word(tokens[j + 1], lex) or tokens[j + 1].text in "'’"):
+            j += 1
+        else:
+            break
+    while j > k and not is_name_word(tokens[j - 1], lex):
+        j -= 1
+    return j
+
+
+def _actor_span(toks: tuple[Token, ...], s: int, e: int, lex: Lexicon, demonyms: frozenset[str]) -> tuple[int, int]:
+    """Grow an actor noun into its name: modifiers, a complement, a bracketed acronym."""
+    n = len(toks)
+    # the name before the noun: "Bunyan Marsous forces", "Libya pro-government forces"
+    b = s
+    while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or
+                                   ("-" in toks[b - 1].text and toks[b - 1].is_word and not toks[b - 1].is_cap)):
+        b -= 1
+    while b < s and not is_name_word(toks[b], lex):
+        b += 1
+    if b < s and toks[b].text not in lex.not_places:
+        s = b
+    while e < n and e - s < 8 and (toks[e].low in lex.actor_modifiers or toks[e].low in demonyms):
+        e += 1
+    if e < n and toks[e].low in lex.genitives:
+        c = e + 1
+        while c < n and c - e < 3 and (toks[c].low in lex.articles or toks[c].text in "'’"):
+            c += 1
+        if c < n and is_name_word(toks[c], lex):
+            e = _name_end(toks, c, lex)
+        elif c < n and toks[c].is_word and not toks[c].is_cap and toks[c].low not in lex.stopwords \
+                and lex.fighting.match(toks, c) is None:
+            e = c + 1
+            if e < n and is_name_word(toks[e], lex):
+                e = _name_end(toks, e, lex)
+    # "Gouvernement d'union nationale (GNA)": lower-case words up to a bracketed acronym
+    k = e
+    while k < n and k - e < 5 and (toks[k].is_word and not toks[k].is_cap or toks[k].text in "'’"):
+        k += 1
+    if k + 2 < n and toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper():
+        e = k + 3
+    return s, e
+
+
+def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str],
+              demonyms: frozenset[str] = frozenset()) -> list[str]:
     toks = sent.tokens
     n = len(toks)
     found: list[tuple[int, int]] = []
@@ -133,34 +186,7 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
             continue
         m = lex.actor_nouns.match(toks, k)
         if m is not None:
-            s, e = k, k + m[0]
-            # the name before the noun: "Bunyan Marsous forces", "Libya pro-government forces"
-            b = s
-            while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or
-                                           ("-" in toks[b - 1].text and toks[b - 1].is_word)):
-                b -= 1
-            if b < s and is_name_word(toks[b], lex) and toks[b].text not in lex.not_places:
-                s = b
-            # adjectives and a complement after it: "forces de sécurité", "troupes du GNA (GNA)"
-            a = e
-            while a < n and a - e < 2 and toks[a].is_word and not toks[a].is_cap and toks[a].low not in \
-                    lex.articles and toks[a].low not in lex.stopwords and lex.fighting.match(toks, a) is None \
-                    and not lex.is_reporting_word(toks[a].low):
-                a += 1
-            if a < n and toks[a].low in lex.articles and toks[a].low not in ("la", "le", "les", "the", "a"):
-                c = a + 1
-                while c < n and (toks[c].low in lex.articles or toks[c].text in "'’"):
-                    c += 1
-                if c < n and is_name_word(toks[c], lex):
-                    e = _run_end(toks, c, lex) or c + 1
-                elif c < n and toks[c].is_word and toks[c].low not in lex.stopwords and a == e:
-                    e = c + 1
-                else:
-                    e = a
-            else:
-                e = a
-            if e + 2 < n and toks[e].text == "(" and toks[e + 2].text == ")":
-                e += 3
+            s, e = _actor_span(toks, k, k + m[0], lex, demonyms)
             found.append((s, e))
             k = max(e, k + 1)
             continue
@@ -186,10 +212,16 @@ class FightingBook:
     def __init__(self, article_id: str, gaz: Gazetteer) -> None:
         self.article_id = article_id
         self.gaz = gaz
+        self.demonyms = frozenset(gaz.adjectives)
         self.events: dict[str, Event] = {}
 
-    def add_sentence(self, sent: Sentence, lex: Lexicon, masked: list[bool], dates: list[DateMention]) -> list[str]:
-        """Files the sentence's fighting; returns its places (also used as casualty locations)."""
+    def add_sentence(self, sent: Sentence, lex: Lexicon, masked: list[bool], dates: list[DateMention],
+                     speakers: list[tuple[int, int]]) -> list[str]:
+        """Files the sentence's fighting; returns its places (also used as casualty locations).
+
+        `speakers` are the token ranges of reporting clauses: "Washington demande" names a
+        government speaking, not a place of fighting.
+        """
         toks = sent.tokens
         triggers: list[tuple[int, FightingAction]] = []
         k = 0
@@ -201,15 +233,25 @@ class FightingBook:
                 k += m[0]
             else:
                 k += 1
-        cands = candidates(sent, lex, self.gaz, masked)
+        cands = [c for c in candidates(sent, lex, self.gaz, masked)
+                 if not any(a <= c.start < b for a, b in speakers)]
         places = [c.name for c in cands]
-        if not triggers or any(lex.not_events.match(toks, i) is not None for i in range(len(toks))):
+        # a threat or plan voids the fighting words of its own clause only
+        segment: list[int] = []
+        seg = 0
+        for t in toks:
+            if t.text in ",;:" or t.low in lex.clause_boundaries:
+                seg += 1
+            segment.append(seg)
+        void = {segment[i] for i in range(len(toks)) if lex.not_events.match(toks, i) is not None}
+        triggers = [(k, a) for k, a in triggers if segment[k] not in void]
+        if not triggers:
             return places
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
         if not near:
             return places
         action = min((a for _, a in triggers), key=ACTION_RANK.index)
-        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands})
+        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands}, self.demonyms)
         date = next((d.date for d in dates if not d.since), None)
         for c in near:
             key = fold(c.name)
@@ -224,7 +266,7 @@ class FightingBook:
                     ev.actors.append(a)
             if ev.date is None:
                 ev.date = date
-            if sent.text not in ev.evidence:
+            if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
                 ev.evidence.append(sent.text)
         return places
 

@@ -121,6 +121,8 @@ class Lexicon:
     fighting: PhraseSet
     not_events: PhraseSet
     actor_nouns: PhraseSet
+    actor_modifiers: frozenset[str]
+    genitives: frozenset[str]
     non_actor_acronyms: frozenset[str]
     place_cues: PhraseSet
     place_nouns: frozenset[str]
@@ -200,6 +202,8 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         fighting=_labelled(data.get("fighting")),
         not_events=PhraseSet(_phrases(data.get("not_events"))),
         actor_nouns=PhraseSet(_phrases(data.get("actor_nouns"))),
+        actor_modifiers=_words(data.get("actor_modifiers")),
+        genitives=_words(data.get("genitives")),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
         place_cues=PhraseSet(_phrases(data.get("place_cues"))),
         place_nouns=_words(data.get("place_nouns")),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.text import Token
 
-_THOUSANDS = re.compile(r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+")
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+")
 _PLAIN = re.compile(r"\d+")
 MAX_WORDS = 8  # a number in words longer than this is not a figure anyone writes
 

@@ -119,6 +119,12 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         run = title_end
         while run < j and not toks[run].is_cap:
             run += 1
+    # "ministre de l'Intérieur Paul Durand": a capital right after "de l'" completes the role
+    while run < j and j - run >= 3 and run > i and (toks[run - 1].low in lex.articles or toks[run - 1].text in "'’"):
+        run += 1
+    # "Governor Amina Yusuf": a capitalised title opens the run but is no part of the name
+    while run < j and j - run >= 3 and lex.titles.match(toks, run) is not None:
+        run += lex.titles.match(toks, run)[0]  # type: ignore[index]
     run_words = [t for t in toks[run:j] if is_name_word(t, lex)]
     before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].text in ("M", "Mme"))
     if run < j and (len(run_words) >= 2 or (run_words and before_is_title and len(run_words[0].text) > 2)):

@@ -13,6 +13,8 @@ from bot.core.models import Statement, fold
 LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatement") is no lead quote
 BUDGET = 2.0  # further quotes are joined while the whole stays within this many times the lead
 MIN_CONTENT_WORDS = 3
+MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
+MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Group:
     role: str | None
     person: bool
     pieces: list[Piece] = field(default_factory=list)
-    sentences: list[Sentence] = field(default_factory=list)
+    sentences: dict[int, Sentence] = field(default_factory=dict)
     date: dt.date | None = None
     named: bool = True  # False while only known by a role
 
@@ -132,13 +134,14 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             text, direct, words = _clean(sent.span(c0, c1)), False, content_words
         else:
             text, direct, words = _clean(sent.span(q0, q1)), True, qwords
-        group.pieces.append(Piece(order * 100 + k, text, direct, words))
+        if len(group.pieces) < MAX_PIECES:
+            group.pieces.append(Piece(order * 100 + k, text, direct, words))
         added = True
-    if not added and content_words >= MIN_CONTENT_WORDS:
+    if not added and content_words >= MIN_CONTENT_WORDS and len(group.pieces) < MAX_PIECES:
         group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words))
         added = True
-    if sent not in group.sentences:
-        group.sentences.append(sent)
+    if len(group.sentences) < MAX_EVIDENCE:
+        group.sentences.setdefault(sent.index, sent)
     return group
 
 
@@ -169,7 +172,7 @@ def to_statements(book: SpeakerBook, article_id: str) -> list[Statement]:
             if total + p.words <= BUDGET * lead.words:
                 chosen.append(p)
                 total += p.words
-        evidence = " ".join(s.text for s in sorted(g.sentences, key=lambda s: s.index))
+        evidence = " ".join(g.sentences[k].text for k in sorted(g.sentences))
         out.append(Statement(
             article_id=article_id, speaker=g.name, quote=" … ".join(p.text for p in chosen),
             speaker_role=g.role, direct=lead.direct, date=g.date, evidence=evidence,

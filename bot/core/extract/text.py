@@ -16,7 +16,7 @@ from functools import lru_cache
 # Apostrophes split words so that "l'ANL" gives "l", "'", "ANL" in every language.
 _TOKEN_RE = re.compile(
     r"[^\W\d_]\w*(?:-\w+)*"
-    r"|\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?"
+    r"|\d+(?:[.,\u00a0\u202f ]\d{3}(?!\d))*(?:[.,]\d+)?"
     r"|\S"
 )
 QUOTE_MARKS = frozenset("«»“”„\"‟")
@@ -48,7 +48,7 @@ class Token:
 
     @property
     def is_digit(self) -> bool:
-        return self.text[:1].isdigit()
+        return self.text[:1].isdecimal()
 
     @property
     def is_quote(self) -> bool:
