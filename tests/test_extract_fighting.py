@@ -32,7 +32,8 @@ def test_english_clashes_and_container_place() -> None:
 
 
 def test_one_alert_per_place() -> None:
-    text = ("Rebels attacked Goma on Thursday. Government troops shelled rebel positions around Goma on Friday.")
+    text = ("Rebels attacked Goma on Thursday. "
+            "Government troops shelled rebel positions around Goma on Friday.")
     alerts = fights(text, "en")
     assert [f.location for f in alerts] == ["Goma"]
     assert alerts[0].place is not None and alerts[0].place.country == "DR Congo"

@@ -18,7 +18,8 @@ def test_tripoli_in_a_libyan_story_is_libyan() -> None:
 
 def test_tripoli_in_a_lebanese_story_is_lebanese() -> None:
     gaz = load_gazetteer()
-    countries = gaz.countries_in(tokenize("Clashes in northern Lebanon spread to Tripoli, Lebanese police said."))
+    text = "Clashes in northern Lebanon spread to Tripoli, Lebanese police said."
+    countries = gaz.countries_in(tokenize(text))
     place = gaz.lookup("Tripoli", countries)
     assert place is not None and place.country == "Lebanon"
 

@@ -28,7 +28,8 @@ def test_inverted_french_clause_with_role_and_date() -> None:
 
 
 def test_mismatched_quote_marks() -> None:
-    text = "La porte-parole Anne Leroy a appelé les deux camps à « cesser immédiatement les tirs » sur le port."
+    text = ("La porte-parole Anne Leroy a appelé les deux camps à « cesser immédiatement les tirs » "
+            "sur le port.")
     (s,) = statements(text, "fr")
     assert s.speaker == "Anne Leroy"
     text = "Le général Marc Henry a exigé d' »arrêter sans délai les bombardements contre les civils »."

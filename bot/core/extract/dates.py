@@ -13,6 +13,9 @@ from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import digits_value
 from bot.core.extract.text import Token
 
+# Ordinal endings written after a day number ("1er", "24th"); short enough to be language-neutral.
+_ORDINAL = frozenset({"er", "re", "e", "st", "nd", "rd", "th"})
+
 
 @dataclass(frozen=True, slots=True)
 class DateMention:
@@ -56,7 +59,9 @@ def _day_at(tokens: tuple[Token, ...], i: int) -> int | None:
     return None
 
 
-def _match_at(tokens: tuple[Token, ...], i: int, lex: Lexicon, pub: dt.date | None) -> tuple[int, dt.date] | None:
+def _match_at(
+    tokens: tuple[Token, ...], i: int, lex: Lexicon, pub: dt.date | None
+) -> tuple[int, dt.date] | None:
     """(end, date) of a date expression starting at token i."""
     tok = tokens[i]
     low = tok.low
@@ -76,9 +81,8 @@ def _match_at(tokens: tuple[Token, ...], i: int, lex: Lexicon, pub: dt.date | No
     if day is not None:
         j = i + 1
         # "1er", "24th": ordinal suffix
-        if j < len(tokens) and tokens[j].is_word and len(tokens[j].text) <= 3 and tokens[j].low not in lex.months:
-            if tokens[j].low in ("er", "re", "e", "st", "nd", "rd", "th"):
-                j += 1
+        if j < len(tokens) and tokens[j].low in _ORDINAL:
+            j += 1
         if j + 1 < len(tokens) and tokens[j].text == "/" and _day_at(tokens, j + 1) is not None:
             month = int(tokens[j + 1].text)
             if 1 <= month <= 12:
@@ -95,7 +99,7 @@ def _match_at(tokens: tuple[Token, ...], i: int, lex: Lexicon, pub: dt.date | No
             date = _day_month(day, lex.months[tokens[j].low], year, pub)
             return (j + (2 if year else 1), date) if date else None
         return None
-    if low in lex.months and tok.is_cap or low in lex.months and len(low) > 3:
+    if (low in lex.months and tok.is_cap) or (low in lex.months and len(low) > 3):
         month = lex.months[low]
         day = _day_at(tokens, i + 1)
         if day is not None:

@@ -55,12 +55,12 @@ def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
     j = k
     while j < len(tokens) and j - k < MAX_RUN:
         t = tokens[j]
-        if is_name_word(t, lex) and t.text not in lex.not_places and t.low not in lex.weekdays \
-                and t.low not in lex.months:
-            j += 1
-        elif t.low in lex.name_particles and j + 1 < len(tokens) and is_name_word(tokens[j + 1], lex) and j > k:
-            j += 1
-        elif t.text in "'’" and j > k and tokens[j - 1].low in lex.name_particles:
+        word = is_name_word(t, lex) and t.text not in lex.not_places and t.low not in lex.weekdays \
+            and t.low not in lex.months
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        particle = j > k and nxt is not None and t.low in lex.name_particles and is_name_word(nxt, lex)
+        elided = j > k and t.text in "'’" and tokens[j - 1].low in lex.name_particles
+        if word or particle or elided:
             j += 1
         else:
             break
@@ -72,7 +72,7 @@ def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
 def _is_actor_name(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bool:
     if j < len(tokens) and lex.actor_nouns.match(tokens, j) is not None:
         return True  # "Bunyan Marsous forces"
-    return j - k == 1 and tokens[k].text.isupper() and len(tokens[k].text) <= 6 and tokens[k].text not in ("US",)
+    return j - k == 1 and tokens[k].text.isupper() and len(tokens[k].text) <= 6
 
 
 def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, masked: list[bool]) -> list[Candidate]:
@@ -128,10 +128,10 @@ def _name_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
     j = k
     while j < len(tokens) and j - k < MAX_RUN:
         t = tokens[j]
-        if is_name_word(t, lex):
-            j += 1
-        elif (t.low in lex.name_particles or t.low in lex.articles or t.text in "'’") and j > k \
-                and j + 1 < len(tokens) and (is_name_word(tokens[j + 1], lex) or tokens[j + 1].text in "'’"):
+        joiner = t.low in lex.name_particles or t.low in lex.articles or t.text in "'’"
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        inner = j > k and nxt is not None and (is_name_word(nxt, lex) or nxt.text in "'’")
+        if is_name_word(t, lex) or (joiner and inner):
             j += 1
         else:
             break
@@ -140,13 +140,19 @@ def _name_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
     return j
 
 
-def _actor_span(toks: tuple[Token, ...], s: int, e: int, lex: Lexicon, demonyms: frozenset[str]) -> tuple[int, int]:
+def _hyphen_adjective(tok: Token) -> bool:
+    """"pro-government": a lower-case hyphenated modifier inside an actor's name."""
+    return "-" in tok.text and tok.is_word and not tok.is_cap
+
+
+def _actor_span(
+    toks: tuple[Token, ...], s: int, e: int, lex: Lexicon, demonyms: frozenset[str]
+) -> tuple[int, int]:
     """Grow an actor noun into its name: modifiers, a complement, a bracketed acronym."""
     n = len(toks)
     # the name before the noun: "Bunyan Marsous forces", "Libya pro-government forces"
     b = s
-    while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or
-                                   ("-" in toks[b - 1].text and toks[b - 1].is_word and not toks[b - 1].is_cap)):
+    while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or _hyphen_adjective(toks[b - 1])):
         b -= 1
     while b < s and not is_name_word(toks[b], lex):
         b += 1
@@ -167,7 +173,7 @@ def _actor_span(toks: tuple[Token, ...], s: int, e: int, lex: Lexicon, demonyms:
                 e = _name_end(toks, e, lex)
     # "Gouvernement d'union nationale (GNA)": lower-case words up to a bracketed acronym
     k = e
-    while k < n and k - e < 5 and (toks[k].is_word and not toks[k].is_cap or toks[k].text in "'’"):
+    while k < n and k - e < 5 and ((toks[k].is_word and not toks[k].is_cap) or toks[k].text in "'’"):
         k += 1
     if k + 2 < n and toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper():
         e = k + 3

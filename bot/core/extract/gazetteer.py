@@ -30,10 +30,11 @@ class Entry:
 class Gazetteer:
     names: dict[tuple[str, ...], tuple[Entry, ...]]
     adjectives: dict[str, str]  # folded adjective -> country
+    lower_starts: frozenset[tuple[str, ...]]  # lower-case first words of names ("province d'Idleb")
 
     def match(self, tokens: tuple[Token, ...], i: int) -> tuple[int, tuple[Entry, ...]] | None:
         """Longest gazetteer name starting at token i (case-sensitive start: a capital)."""
-        if i >= len(tokens) or not tokens[i].is_cap and tokens[i].low not in ("province", "bande", "nord", "sud"):
+        if i >= len(tokens) or (not tokens[i].is_cap and (tokens[i].low,) not in self.lower_starts):
             return None
         for n in range(min(MAX_NAME, len(tokens) - i), 0, -1):
             key = tuple(t.low for t in tokens[i : i + n])
@@ -96,4 +97,5 @@ def load_gazetteer() -> Gazetteer:
             for adj in cols[5].split("|"):
                 if adj.strip():
                     adjectives[fold_phrase(adj)[0]] = country
-    return Gazetteer({k: tuple(v) for k, v in names.items()}, adjectives)
+    lower = frozenset((v[0],) for v in names if len(v) > 1 and v[0].islower() and v[0] not in ("al", "el"))
+    return Gazetteer({k: tuple(v) for k, v in names.items()}, adjectives, lower)

@@ -6,7 +6,7 @@ The code never names a word of any language: it asks a `Lexicon` for phrase sets
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -227,7 +227,7 @@ def available_languages() -> tuple[str, ...]:
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_lexicon(lang: str) -> Lexicon:
     path = resources.files("bot.core.extract") / "lexicons" / f"{lang}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

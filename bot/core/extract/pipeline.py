@@ -25,7 +25,9 @@ def article_text(article: Article) -> str:
     return text
 
 
-def _source(pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]]) -> str | None:
+def _source(
+    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]]
+) -> str | None:
     """Who gives the figure at token `pos`.
 
     An attribution ("selon l'OSDH") covers its whole sentence; otherwise the clause whose

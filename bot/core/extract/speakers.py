@@ -73,11 +73,10 @@ def _name_run(tokens: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> int:
     start = k
     while start > i:
         t = tokens[start - 1]
-        if is_name_word(t, lex):
-            start -= 1
-        elif t.low in lex.name_particles and start - 1 > i and tokens[start - 2].is_cap:
-            start -= 1
-        elif t.text in "'’" and start - 1 > i and tokens[start - 2].low in lex.name_particles:
+        inner = start - 1 > i
+        particle = inner and t.low in lex.name_particles and tokens[start - 2].is_cap
+        elided = inner and t.text in "'’" and tokens[start - 2].low in lex.name_particles
+        if is_name_word(t, lex) or particle or elided:
             start -= 1
         else:
             break
@@ -120,7 +119,8 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         while run < j and not toks[run].is_cap:
             run += 1
     # "ministre de l'Intérieur Paul Durand": a capital right after "de l'" completes the role
-    while run < j and j - run >= 3 and run > i and (toks[run - 1].low in lex.articles or toks[run - 1].text in "'’"):
+    while run < j and j - run >= 3 and run > i and (toks[run - 1].low in lex.articles
+                                                     or toks[run - 1].text in "'’"):
         run += 1
     # "Governor Amina Yusuf": a capitalised title opens the run but is no part of the name
     while run < j and j - run >= 3 and lex.titles.match(toks, run) is not None:
@@ -186,7 +186,8 @@ def _apposition_after(sent: Sentence, j: int, lex: Lexicon) -> int:
     toks = sent.tokens
     if j < len(toks) and toks[j].text == ",":
         k = j + 1
-        while k < len(toks) and (is_name_word(toks[k], lex) or toks[k].low in lex.name_particles) and k - j < 6:
+        while k < len(toks) and k - j < 6 and (is_name_word(toks[k], lex)
+                                               or toks[k].low in lex.name_particles):
             k += 1
         caps = sum(1 for t in toks[j + 1 : k] if is_name_word(t, lex))
         if caps >= 2 and (k == len(toks) or toks[k].text in ",.;)"):
@@ -262,9 +263,9 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         if acc is not None:
             s0 = _skip_forward(sent, k + acc[0], lex, date_tokens)
             s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
-            spk = make_speaker(sent, s0, s1, lex)
-            if spk is not None and (k > 0 or (s1 < n and toks[s1].text == ",")):
-                found.append((k, s1, k, spk, False, True))
+            source = make_speaker(sent, s0, s1, lex)
+            if source is not None and (k > 0 or (s1 < n and toks[s1].text == ",")):
+                found.append((k, s1, k, source, False, True))
                 k = s1
                 continue
         hit = _verb_at(sent, k, lex, masked)

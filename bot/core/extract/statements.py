@@ -70,9 +70,7 @@ def _same_speaker(group: Group, spk: Speaker) -> bool:
         return True  # "Mme Pillay" after "Navi Pillay"
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     # an acronym or a name that the other mention spells out: "OSDH" in "Observatoire ... (OSDH)"
-    if len(short) == 1 and len(short[0]) >= 3 and short[0] in long_:
-        return True
-    return False
+    return len(short) == 1 and len(short[0]) >= 3 and short[0] in long_
 
 
 def _clean(text: str) -> str:
@@ -121,7 +119,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     if clause.date is not None and group.date is None:
         group.date = clause.date
     c0, c1 = clause.content
-    while c1 > c0 and (sent.tokens[c1 - 1].low in book.lex.clause_boundaries or sent.tokens[c1 - 1].text in ",;:("):
+    while c1 > c0 and (sent.tokens[c1 - 1].low in book.lex.clause_boundaries
+                       or sent.tokens[c1 - 1].text in ",;:("):
         c1 -= 1
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
     added = False
@@ -145,13 +144,18 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     return group
 
 
+def _rank(p: Piece) -> int:
+    """Newsworthiness tier: a full direct quote, then a short one, then reported speech."""
+    if p.direct and p.words >= LEAD_MIN_WORDS:
+        return 0
+    if p.direct and p.words >= 4:
+        return 1
+    return 2 if p.words >= MIN_CONTENT_WORDS else 3
+
+
 def _lead_index(pieces: list[Piece]) -> int:
-    for test in (lambda p: p.direct and p.words >= LEAD_MIN_WORDS, lambda p: p.direct and p.words >= 4,
-                 lambda p: p.words >= MIN_CONTENT_WORDS):
-        for i, p in enumerate(pieces):
-            if test(p):
-                return i
-    return 0
+    """The first piece of the best tier (article order breaks ties)."""
+    return min(range(len(pieces)), key=lambda i: (_rank(pieces[i]), i)) if pieces else 0
 
 
 def to_statements(book: SpeakerBook, article_id: str) -> list[Statement]:
