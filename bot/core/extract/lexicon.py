@@ -90,6 +90,10 @@ class Lexicon:
     according_to_initial: PhraseSet
     auxiliaries: PhraseSet
     passive: frozenset[str]
+    determiners: frozenset[str]
+    report_nouns: frozenset[str]
+    non_speakers: frozenset[str]
+    np_breakers: frozenset[str]
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     anaphoric: PhraseSet
@@ -169,6 +173,10 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         according_to_initial=PhraseSet(_phrases(data.get("according_to_initial"))),
         auxiliaries=PhraseSet(_phrases(data.get("auxiliaries"))),
         passive=_words(data.get("passive")),
+        determiners=_words(data.get("determiners")),
+        report_nouns=_words(data.get("report_nouns")),
+        non_speakers=_words(data.get("non_speakers")),
+        np_breakers=_words(data.get("np_breakers")),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         anaphoric=PhraseSet(_phrases(data.get("anaphoric"))),

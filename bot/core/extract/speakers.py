@@ -17,7 +17,7 @@ from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.text import Sentence, Token
 
-MAX_NP = 14  # tokens in a speaker noun phrase
+MAX_NP = 20  # tokens in a speaker noun phrase
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
 
 
@@ -89,7 +89,15 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     """Name and role of the speaker phrase tokens[i:j], or None if it names nobody."""
     toks = sent.tokens
     i, j = _strip(toks, i, j, lex)
+    # "le bilan provisoire de l'OSDH": the source is the body the report comes from
+    if i < j and toks[i].low in lex.report_nouns:
+        k = i + 1
+        while k < j and toks[k].low not in lex.genitives:
+            k += 1
+        i, j = _strip(toks, k + 1, j, lex)
     if i >= j or j - i > MAX_NP:
+        return None
+    if toks[i].low in lex.non_speakers:
         return None
     if j - i == 1 and toks[i].low in lex.pronouns:
         return Speaker(toks[i].text, pronoun=True)
@@ -129,7 +137,7 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].text in ("M", "Mme"))
     if run < j and (len(run_words) >= 2 or (run_words and before_is_title and len(run_words[0].text) > 2)):
         name_i = run
-        while name_i < j and (toks[name_i].text in lex.honorifics or toks[name_i].text == "."):
+        while name_i < j and (toks[name_i].low in lex.honorifics or toks[name_i].text == "."):
             name_i += 1
         role_i, role_j = _strip(toks, i, run, lex)
         # "le porte-parole du président X": the speaker is the spokesman, not X
@@ -163,12 +171,23 @@ def _skip_forward(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
 
 
 def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
-    """End of a noun phrase starting at k (stops at punctuation, clause words, verbs)."""
+    """End of a noun phrase starting at k (stops at punctuation, clause words, verbs).
+
+    After a personal name ("Mme Clinton") a preposition ends the phrase: "devant la presse à
+    Tokyo" says where she spoke, not who she is.
+    """
     toks = sent.tokens
     j = k
     depth = 0
+    names = 0
     while j < len(toks) and j - k < MAX_NP:
         t = toks[j]
+        if t.text == "." and j > k and toks[j - 1].low in lex.honorifics:
+            j += 1
+            continue
+        if names >= 2 and t.low in lex.np_breakers:
+            break
+        names = names + 1 if is_name_word(t, lex) or t.low in lex.honorifics else 0
         if t.text == "(":
             depth += 1
         elif t.text == ")":
@@ -234,8 +253,8 @@ def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[
     if m is not None:
         return m[0], False
     if tok.is_word and not tok.is_cap and lex.is_reporting_word(tok.low):
-        if k > 0 and toks[k - 1].low in lex.passive:
-            return None
+        if k > 0 and (toks[k - 1].low in lex.passive or toks[k - 1].low in lex.determiners):
+            return None  # "a été annoncé", "cette annonce": no speech act of a speaker
         if k + 1 < len(toks) and toks[k + 1].low in lex.agent_markers:
             return None  # "reconnu par la communauté internationale": a passive participle
         return 1, False
