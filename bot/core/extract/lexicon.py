@@ -90,6 +90,8 @@ class Lexicon:
     according_to_initial: PhraseSet
     auxiliaries: PhraseSet
     passive: frozenset[str]
+    prepositions: frozenset[str]
+    relatives: frozenset[str]
     determiners: frozenset[str]
     report_nouns: frozenset[str]
     non_speakers: frozenset[str]
@@ -173,6 +175,8 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         according_to_initial=PhraseSet(_phrases(data.get("according_to_initial"))),
         auxiliaries=PhraseSet(_phrases(data.get("auxiliaries"))),
         passive=_words(data.get("passive")),
+        prepositions=_words(data.get("prepositions")),
+        relatives=_words(data.get("relatives")),
         determiners=_words(data.get("determiners")),
         report_nouns=_words(data.get("report_nouns")),
         non_speakers=_words(data.get("non_speakers")),

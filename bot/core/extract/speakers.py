@@ -18,6 +18,7 @@ from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.text import Sentence, Token
 
 MAX_NP = 20  # tokens in a speaker noun phrase
+MAX_APPOSITION = 25  # tokens of a description between commas after a subject
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
 
 
@@ -147,7 +148,7 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
                 return Speaker(sent.span(i, j), role=sent.span(role_i, role_j) or None)
         if name_i >= j:
             name_i = run
-        role = sent.span(role_i, role_j) if role_i < role_j else None
+        role = sent.span(role_i, role_j).strip(" ,;:") if role_i < role_j else None
         return Speaker(sent.span(name_i, j), role=role, person=True)
     if title_at == i and body_at is None:
         m = lex.titles.match(toks, i)
@@ -233,6 +234,33 @@ def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
     return i
 
 
+def _subject_before_apposition(
+    sent: Sentence, comma: int, lex: Lexicon
+) -> tuple[Speaker | None, int, bool]:
+    """Subject of a verb preceded by ", ... ," (token `comma` is the second comma).
+
+    Either the commas hold the name ("le porte-parole des forces, Ahmed X, a fait état": the
+    phrase before them is the role), or they hold a description of the subject before them
+    ("Le Conseil national (CNS), qui réunit l'opposition, a demandé"; "Moscou, allié de Damas,").
+    """
+    toks = sent.tokens
+    c = comma - 1
+    while c >= 0 and comma - c <= MAX_APPOSITION and toks[c].text not in ",.;:!?«»“”\"":
+        c -= 1
+    if c < 0 or toks[c].text != ",":
+        return None, comma, False
+    inner = make_speaker(sent, c + 1, comma, lex)
+    r = _np_backward(sent, c, lex)
+    before = make_speaker(sent, r, c, lex) if r < c else None
+    if inner is not None and inner.person and all(is_name_word(t, lex) or t.low in lex.name_particles
+                                                  or t.low in lex.honorifics or t.text == "."
+                                                  for t in toks[c + 1 : comma]):
+        return Speaker(inner.name, role=before.name if before else None, person=True), r, True
+    if before is not None and not before.pronoun:
+        return before, r, False
+    return None, comma, False
+
+
 def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[int, bool] | None:
     """(length, pronoun-inverted) of a reporting verb at token k."""
     toks = sent.tokens
@@ -311,26 +339,24 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         inverted = prev is None or prev.text in ",«»“”\"" or prev.is_quote
         spk: Speaker | None = None
         start, end = b, vend
-        if inverted:
+        if prev is not None and prev.text == "," and b >= 2:
+            # ", Ahmed X, a fait état": a name between commas is the subject, not an inversion
+            named, named_start, strict = _subject_before_apposition(sent, b - 1, lex)
+            if strict:
+                spk, start = named, named_start
+        if inverted and spk is None:
             s0 = _skip_forward(sent, vend, lex, date_tokens)
-            if s0 < n and toks[s0].low not in lex.complementisers:
+            if s0 < n and toks[s0].low not in lex.complementisers and toks[s0].low not in lex.prepositions:
                 s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
                 spk = make_speaker(sent, s0, s1, lex)
                 end = s1
         if spk is None and prev is not None:
             j = b
             if prev.text == "," and b >= 2:
-                # "le porte-parole des forces, Ahmed X, a fait état": apposition before the verb
-                a = _np_backward(sent, b - 1, lex)
-                name = make_speaker(sent, a, b - 1, lex)
-                if name is not None and name.person and a > 0 and toks[a - 1].text == ",":
-                    r = _np_backward(sent, a - 1, lex)
-                    role = make_speaker(sent, r, a - 1, lex)
-                    spk = Speaker(name.name, role=role.name if role else None, person=True)
-                    start = r
-                elif name is not None and not inverted:
-                    spk, start = name, a
+                spk, start, _ = _subject_before_apposition(sent, b - 1, lex)
             else:
+                if toks[j - 1].low in lex.relatives and j >= 2:
+                    j -= 1  # "l'Egypte qui a jugé": the subject is before the relative pronoun
                 a = _np_backward(sent, j, lex)
                 spk = make_speaker(sent, a, j, lex)
                 start = a
