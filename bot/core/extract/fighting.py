@@ -37,6 +37,7 @@ class Candidate:
     end: int
     name: str
     entries: tuple[Entry, ...] = ()
+    listed: bool = False  # a later member of a list of places ("A, B et C")
 
 
 @dataclass
@@ -75,41 +76,68 @@ def _is_actor_name(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> b
     return j - k == 1 and tokens[k].text.isupper() and len(tokens[k].text) <= 6
 
 
-def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, masked: list[bool]) -> list[Candidate]:
+def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """Whether the name at k is introduced as a place.
+
+    A place cue ("à", "in", "près de", "village of") right before it, over articles and
+    apostrophes, or a place noun a few words before ("l'aéroport militaire de Menagh").
+    """
+    p = k
+    skipped_word = False
+    while p > 0 and k - p < 6:
+        if not skipped_word and lex.place_cues.match_end(toks, p):
+            return True
+        t = toks[p - 1]
+        if t.low in lex.place_nouns:
+            return True
+        if t.low in lex.articles or t.text in "'’":
+            p -= 1
+        elif t.is_word and not t.is_cap and t.low not in lex.stopwords and not skipped_word:
+            skipped_word = True
+            p -= 1
+        else:
+            break
+    return False
+
+
+def _list_follows(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """"A, B et C": a conjunction and a name come soon after j, so a comma before j joins a list."""
+    for k in range(j, min(len(toks) - 1, j + 8)):
+        if toks[k].low in lex.num_connectors and is_name_word(toks[k + 1], lex):
+            return True
+        if toks[k].text in ".;:":
+            return False
+    return False
+
+
+def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset()
+               ) -> list[Candidate]:
     toks = sent.tokens
     n = len(toks)
     out: list[Candidate] = []
     k = 0
     while k < n:
-        if masked[k]:
+        if not is_name_word(toks[k], lex) or toks[k].text in lex.not_places or toks[k].low in demonyms:
             k += 1
             continue
         g = gaz.match(toks, k)
-        if g is not None and not (k + g[0] < n and lex.actor_nouns.match(toks, k + g[0]) is not None
-                                  and g[1][0].kind == "country"):
-            end = k + g[0]
-            out.append(Candidate(k, end, sent.span(k, end), g[1]))
-            k = end
+        j = k + g[0] if g is not None else _run_end(toks, k, lex)
+        if j <= k:
+            k += 1
             continue
-        if is_name_word(toks[k], lex) and toks[k].text not in lex.not_places:
-            j = _run_end(toks, k, lex)
-            if j > k:
-                cue = lex.place_cues.match_end(toks, k)
-                if not cue and k >= 1 and toks[k - 1].low in lex.articles:
-                    cue = lex.place_cues.match_end(toks, k - 1)
-                    if not cue and k >= 2 and toks[k - 1].text in "'’":
-                        cue = lex.place_cues.match_end(toks, k - 2)
-                noun_after = j < n and toks[j].low in lex.place_nouns
-                if (cue or noun_after) and not _is_actor_name(toks, k, j, lex):
-                    end = j + 1 if noun_after and not cue else j
-                    out.append(Candidate(k, end, sent.span(k, end)))
-                k = j
-                continue
-        k += 1
+        gap = toks[out[-1].end : k] if out else ()
+        listed = bool(out) and len(gap) == 1 and (
+            gap[0].low in lex.num_connectors or (gap[0].text == "," and _list_follows(toks, j, lex)))
+        noun_after = j < n and toks[j].low in lex.place_nouns
+        actor = _is_actor_name(toks, k, j, lex) or any(lex.actor_nouns.match(toks, i) for i in range(k, j))
+        if (listed or noun_after or _has_cue(toks, k, lex)) and not actor:
+            end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
+            out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
+        k = j
     # drop containers: a place right after another one ("Uzaar in Tombo", "Igbo Olomu, Ogijo")
     kept: list[Candidate] = []
     for c in out:
-        if kept:
+        if kept and not c.listed:
             prev = kept[-1]
             gap = toks[prev.end : c.start]
             if len(gap) <= 6 and gap and all(
@@ -222,10 +250,10 @@ class FightingBook:
         self.events: dict[str, Event] = {}
 
     def add_sentence(self, sent: Sentence, lex: Lexicon, masked: list[bool], dates: list[DateMention],
-                     speakers: list[tuple[int, int]]) -> list[str]:
+                     speakers: set[str]) -> list[str]:
         """Files the sentence's fighting; returns its places (also used as casualty locations).
 
-        `speakers` are the token ranges of reporting clauses: "Washington demande" names a
+        `speakers` are the folded names of the sentence's speakers: "Washington demande" names a
         government speaking, not a place of fighting.
         """
         toks = sent.tokens
@@ -239,8 +267,8 @@ class FightingBook:
                 k += m[0]
             else:
                 k += 1
-        cands = [c for c in candidates(sent, lex, self.gaz, masked)
-                 if not any(a <= c.start < b for a, b in speakers)]
+        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms)
+                 if fold(c.name) not in speakers]
         places = [c.name for c in cands]
         # a threat or plan voids the fighting words of its own clause only
         segment: list[int] = []

@@ -93,7 +93,8 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                                                                   abs(q[0] - clauses[i].end)))
                 mine[best].append(q)
         resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i)) for i, c in enumerate(clauses)]
-        places = fighting.add_sentence(sent, lex, masked, dates, [(c.start, c.end) for c in clauses])
+        speaking = {fold(c.speaker.name) for c in clauses}
+        places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking)
         _casualties(sent, lex, article, resolved, casualties, dates, places, quotes)
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id))
