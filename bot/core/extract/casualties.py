@@ -65,24 +65,74 @@ def _qualifier(tokens: tuple[Token, ...], num: Number, lex: Lexicon, kill_before
     return "exact"
 
 
+def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
+              date_tokens: set[int]) -> str | None:
+    """A casualty verb or death noun just before the number: "killing five", "la mort de 11"."""
+    b = num.start - 1
+    while b >= 0 and num.start - b <= reach:
+        t = toks[b]
+        if t.text in _HARD_STOP or t.text == ",":
+            return None
+        hit = _casualty_at(toks, b, lex)
+        if hit is not None:
+            return hit[1]
+        if t.low in lex.death_nouns:
+            return "killed"
+        if b not in date_tokens and not (t.low in lex.articles or t.low in lex.auxiliaries or t.text in "'’"
+                                         or lex.qualifiers.match(toks, b) is not None or t.is_word):
+            return None
+        b -= 1
+    return None
+
+
+def _is_subset(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
+    """"dont 19 enfants", "including 10 children": a part of the figure before, not a figure."""
+    return lex.subset_markers.match_end(toks, num.start - (lex.qualifiers.match_end(toks, num.start))) > 0
+
+
+def _date_like(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """"17 and 21 June": a number joined to a day of a month."""
+    for k in range(j, min(len(toks), j + 4)):
+        if toks[k].low in lex.months:
+            return True
+        if not (toks[k].is_digit or toks[k].low in lex.num_connectors):
+            return False
+    return False
+
+
 def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention]) -> list[Figure]:
     toks = sent.tokens
     n = len(toks)
     date_tokens = {k for d in dates for k in range(d.start, d.end)}
-    cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)]
-    starts = {num.start for num in cands if not num.ambiguous}
+    cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
+             and not _date_like(toks, num.end, lex)]
+    subsets = {num.start for num in cands if _is_subset(toks, num, lex)}
+    starts = {num.start for num in cands if not num.ambiguous and num.start not in subsets}
     out: list[Figure] = []
     for num in cands:
+        if num.start in subsets:
+            continue
         j = num.end
         kind: str | None = None
         victims: str | None = None
         hit = _casualty_at(toks, j, lex)
-        if hit is not None:
+        if hit is not None and not (num.ambiguous and toks[j].low in lex.death_nouns):
             kind = hit[1]
             victims = toks[j].text
         elif num.ambiguous:
             continue
         else:
+            after = toks[j] if j < n else None
+            plain_after = (after is None or not after.is_word or after.low in lex.stopwords
+                           or after.low in lex.articles or lex.victims.match(toks, j) is not None)
+            # a verb right before the number is the strongest sign: "a tué 19 civils et blessé 61"
+            b = num.start - 1
+            while b >= 0 and b in date_tokens:
+                b -= 1
+            if plain_after and b >= 0:
+                hit = _casualty_at(toks, b, lex)
+                if hit is not None and toks[b].low not in lex.death_nouns:
+                    kind = hit[1]
             k = j
             while k < n and k - j < 3 and (toks[k].low in lex.articles or toks[k].text in "'’"):
                 k += 1
@@ -99,34 +149,20 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
             limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
             a = v_at if v_at is not None else j
-            while a < n and a - j < limit:
+            while kind is None and a < n and a - j < limit:
                 if toks[a].text in _HARD_STOP or (a in starts and a != num.start):
                     break
                 if v_at is None and toks[a].low in lex.clause_boundaries:
                     break
                 hit = _casualty_at(toks, a, lex)
-                if hit is not None:
+                # "la mort de 30 civils" heads a figure of its own
+                if hit is not None and not (toks[a].low in lex.death_nouns and a + 1 < n
+                                            and toks[a + 1].low in lex.genitives):
                     kind = hit[1]
                     break
                 a += 1
-            after = toks[j] if j < n else None
-            plain_after = (after is None or not after.is_word or after.low in lex.stopwords
-                           or after.low in lex.articles or v_at is not None)
-            if kind is None and plain_after:
-                # "killing five people", "la mort de 11 civils", "tuant mardi sept membres"
-                b = num.start - 1
-                while b >= 0 and num.start - b <= BACK_WINDOW:
-                    t = toks[b]
-                    if t.text in _HARD_STOP or t.text == ",":
-                        break
-                    hit = _casualty_at(toks, b, lex)
-                    if hit is not None:
-                        kind = hit[1]
-                        break
-                    if t.low in lex.death_nouns:
-                        kind = "killed"
-                        break
-                    b -= 1
+            if kind is None and (plain_after or v_at is not None):
+                kind = _backward(toks, num, lex, BACK_WINDOW, date_tokens)
         if kind is None:
             continue
         if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords:

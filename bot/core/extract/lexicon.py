@@ -112,6 +112,7 @@ class Lexicon:
     killed: PhraseSet
     wounded: PhraseSet
     death_nouns: frozenset[str]
+    subset_markers: PhraseSet
     victims: PhraseSet
     non_people_units: frozenset[str]
     vague: PhraseSet
@@ -199,6 +200,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         killed=PhraseSet(_phrases(data.get("killed_words"))),
         wounded=PhraseSet(_phrases(data.get("wounded_words"))),
         death_nouns=_words(data.get("death_nouns")),
+        subset_markers=PhraseSet(_phrases(data.get("subset_markers"))),
         victims=PhraseSet(_phrases(data.get("victim_nouns"))),
         non_people_units=_words(data.get("non_people_units")),
         vague=PhraseSet(_phrases(data.get("vague"))),
