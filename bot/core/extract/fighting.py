@@ -243,8 +243,9 @@ def _history(toks: tuple[Token, ...], k: int) -> bool:
 
 
 class FightingBook:
-    def __init__(self, article_id: str, gaz: Gazetteer) -> None:
+    def __init__(self, article_id: str, gaz: Gazetteer, published: dt.date | None = None) -> None:
         self.article_id = article_id
+        self.published = published
         self.gaz = gaz
         self.demonyms = frozenset(gaz.adjectives)
         self.events: dict[str, Event] = {}
@@ -286,8 +287,12 @@ class FightingBook:
             return places
         action = min((a for _, a in triggers), key=ACTION_RANK.index)
         actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands}, self.demonyms)
-        date = next((d.date for d in dates if not d.since), None)
+        events = [d for d in dates if not d.since]
         for c in near:
+            # the date nearest to the place ("Uzaar on 20/06 and Vase on 21/06"); news without a
+            # date reports the day of publication
+            near_dates = sorted(events, key=lambda d: (abs(d.start - c.end), d.start < c.start))
+            date = near_dates[0].date if near_dates else None
             key = fold(c.name)
             ev = self.events.get(key)
             if ev is None:
@@ -299,7 +304,7 @@ class FightingBook:
                 if fold(a) not in {fold(x) for x in ev.actors} and len(ev.actors) < MAX_ACTORS:
                     ev.actors.append(a)
             if ev.date is None:
-                ev.date = date
+                ev.date = date  # the first explicit date of the place; the publication day otherwise
             if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
                 ev.evidence.append(sent.text)
         return places
@@ -314,6 +319,6 @@ class FightingBook:
             place = self.gaz.place(e.location, e.entries, countries) if e.entries else None
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
-                date=e.date, evidence=" ".join(e.evidence), place=place,
+                date=e.date or self.published, evidence=" ".join(e.evidence), place=place,
             ))
         return out

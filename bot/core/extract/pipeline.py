@@ -74,7 +74,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     book = SpeakerBook(lex)
     casualties = CasualtyBook(article.id)
     gaz = load_gazetteer()
-    fighting = FightingBook(article.id, gaz)
+    fighting = FightingBook(article.id, gaz, article.published)
     all_tokens: list[Token] = []
     for sent in split_sentences(article_text(article)):
         all_tokens.extend(sent.tokens)
@@ -97,7 +97,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking)
         _casualties(sent, lex, article, resolved, casualties, dates, places, quotes)
     alerts: list[Alert] = []
-    alerts.extend(to_statements(book, article.id))
+    alerts.extend(to_statements(book, article.id, article.published))
     alerts.extend(fighting.alerts(gaz.countries_in(all_tokens)))
     alerts.extend(casualties.alerts)
     return alerts

@@ -158,7 +158,8 @@ def _lead_index(pieces: list[Piece]) -> int:
     return min(range(len(pieces)), key=lambda i: (_rank(pieces[i]), i)) if pieces else 0
 
 
-def to_statements(book: SpeakerBook, article_id: str) -> list[Statement]:
+def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None = None) -> list[Statement]:
+    """One statement per speaker; without a date in its clauses, a statement is of the publication day."""
     out: list[Statement] = []
     for g in book.groups:
         pieces = []
@@ -179,6 +180,6 @@ def to_statements(book: SpeakerBook, article_id: str) -> list[Statement]:
         evidence = " ".join(g.sentences[k].text for k in sorted(g.sentences))
         out.append(Statement(
             article_id=article_id, speaker=g.name, quote=" … ".join(p.text for p in chosen),
-            speaker_role=g.role, direct=lead.direct, date=g.date, evidence=evidence,
+            speaker_role=g.role, direct=lead.direct, date=g.date or published, evidence=evidence,
         ))
     return out
