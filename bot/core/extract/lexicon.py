@@ -102,6 +102,7 @@ class Lexicon:
     anaphoric_bodies: PhraseSet
     clause_boundaries: frozenset[str]
     complementisers: frozenset[str]
+    content_breakers: PhraseSet
     articles: frozenset[str]
     honorifics: frozenset[str]
     name_particles: frozenset[str]
@@ -188,6 +189,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         anaphoric_bodies=PhraseSet(_phrases(data.get("anaphoric_bodies"))),
         clause_boundaries=_words(data.get("clause_boundaries")),
         complementisers=_words(data.get("complementisers")),
+        content_breakers=PhraseSet(_phrases(data.get("content_breakers"))),
         articles=_words(data.get("articles")),
         honorifics=_words(data.get("honorifics")),
         name_particles=_words(data.get("name_particles")),

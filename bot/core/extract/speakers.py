@@ -272,10 +272,17 @@ def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[
         # "ajoute-t-il", or "a-t-il" followed by the participle
         if lex.is_reporting_word(parts[0]):
             return 1, True
-        if k + 1 < len(toks) and (lex.is_reporting_word(toks[k + 1].low) or
-                                  lex.reporting_phrases.match(toks, k + 1) is not None):
-            m = lex.reporting_phrases.match(toks, k + 1)
-            return 1 + (m[0] if m else 1), True
+        # "a-t-elle par ailleurs assuré": fillers may sit between the pronoun and the participle
+        v = k + 1
+        while v < len(toks) and v - k <= 4:
+            m = lex.auxiliaries.match(toks, v)
+            if m is None:
+                break
+            v += m[0]
+        if v < len(toks) and (lex.is_reporting_word(toks[v].low) or
+                              lex.reporting_phrases.match(toks, v) is not None):
+            m = lex.reporting_phrases.match(toks, v)
+            return v - k + (m[0] if m else 1), True
         return None
     m = lex.reporting_phrases.match(toks, k)
     if m is not None:
