@@ -125,11 +125,11 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     # reported content ends where a new clause is tacked on: ", où ...", ", tout en ..."
     for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1):
         t = sent.tokens[k]
-        if t.text == "," and (sent.tokens[k + 1].low in book.lex.clause_boundaries
-                              or book.lex.content_breakers.match(sent.tokens, k + 1) is not None):
-            if not any(q0 <= k < q1 for q0, q1 in quotes):
-                c1 = k
-                break
+        opens = sent.tokens[k + 1].low in book.lex.clause_boundaries or \
+            book.lex.content_breakers.match(sent.tokens, k + 1) is not None
+        if t.text == "," and opens and not any(q0 <= k < q1 for q0, q1 in quotes):
+            c1 = k
+            break
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
     added = False
     for k, (q0, q1) in enumerate(quotes):
