@@ -90,6 +90,8 @@ class Lexicon:
     according_to_initial: PhraseSet
     auxiliaries: PhraseSet
     passive: frozenset[str]
+    finite_verbs: frozenset[str]
+    not_place_cues: PhraseSet
     prepositions: frozenset[str]
     relatives: frozenset[str]
     determiners: frozenset[str]
@@ -177,6 +179,8 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         according_to_initial=PhraseSet(_phrases(data.get("according_to_initial"))),
         auxiliaries=PhraseSet(_phrases(data.get("auxiliaries"))),
         passive=_words(data.get("passive")),
+        finite_verbs=frozenset(str(w).lower() for w in data.get("finite_verbs") or ()),
+        not_place_cues=PhraseSet(_phrases(data.get("not_place_cues"))),
         prepositions=_words(data.get("prepositions")),
         relatives=_words(data.get("relatives")),
         determiners=_words(data.get("determiners")),

@@ -57,7 +57,8 @@ def _is_stop(tok: Token, lex: Lexicon) -> bool:
 
 def _strip(tokens: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tuple[int, int]:
     """Drop leading articles/apostrophes and trailing prepositions from a noun phrase."""
-    while i < j and (tokens[i].low in lex.articles or tokens[i].text in "'’-("):
+    while i < j and (tokens[i].low in lex.articles or tokens[i].text in "'’-(" or tokens[i].low in lex.prepositions
+                     or tokens[i].low in lex.num_connectors):
         i += 1
     while j > i and (tokens[j - 1].low in lex.articles or tokens[j - 1].text in "'’-(" or
                      tokens[j - 1].low in lex.num_connectors):
@@ -114,8 +115,8 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     body_at = next((k for k in range(i, j) if lex.bodies.match(toks, k) is not None), None)
     if not has_cap and title_at is None and body_at is None:
         return None
-    if any(t.low in lex.passive for t in toks[i:j]):
-        return None  # "était freinée par ...": a clause, not a name
+    if any(t.low in lex.passive or t.text.lower() in lex.finite_verbs for t in toks[i:j]):
+        return None  # "était freinée par ...", "X ont lancé des attaques": a clause, not a name
     run = _name_run(toks, i, j, lex)
     # a title's own capitals ("secrétaire d'Etat") are no part of the name after it
     title_end = i
@@ -135,7 +136,9 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     while run < j and j - run >= 3 and lex.titles.match(toks, run) is not None:
         run += lex.titles.match(toks, run)[0]  # type: ignore[index]
     run_words = [t for t in toks[run:j] if is_name_word(t, lex)]
-    before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].text in ("M", "Mme"))
+    before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].low in lex.honorifics
+                                   or (toks[run - 1].text == "." and run - 2 >= i
+                                       and toks[run - 2].low in lex.honorifics))
     if run < j and (len(run_words) >= 2 or (run_words and before_is_title and len(run_words[0].text) > 2)):
         name_i = run
         while name_i < j and (toks[name_i].low in lex.honorifics or toks[name_i].text == "."):
@@ -353,7 +356,10 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 spk, start = named, named_start
         if inverted and spk is None:
             s0 = _skip_forward(sent, vend, lex, date_tokens)
-            if s0 < n and toks[s0].low not in lex.complementisers and toks[s0].low not in lex.prepositions:
+            # an inverted subject opens with a determiner, a title or a name: "a déclaré le ministre"
+            opener = s0 < n and (toks[s0].low in lex.determiners or is_name_word(toks[s0], lex)
+                                 or lex.titles.match(toks, s0) is not None or toks[s0].low in lex.honorifics)
+            if opener and toks[s0].low not in lex.complementisers and toks[s0].low not in lex.prepositions:
                 s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
                 spk = make_speaker(sent, s0, s1, lex)
                 end = s1

@@ -66,7 +66,7 @@ def _same_speaker(group: Group, spk: Speaker) -> bool:
         return False
     if a == b:
         return True
-    if group.person and spk.person and a[-1] == b[-1] and len(a[-1]) > 3:
+    if (group.person or spk.person) and a[-1] == b[-1] and len(a[-1]) > 3 and min(len(a), len(b)) <= 3:
         return True  # "Mme Pillay" after "Navi Pillay"
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     # an acronym or a name that the other mention spells out: "OSDH" in "Observatoire ... (OSDH)"
