@@ -57,8 +57,8 @@ def _is_stop(tok: Token, lex: Lexicon) -> bool:
 
 def _strip(tokens: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tuple[int, int]:
     """Drop leading articles/apostrophes and trailing prepositions from a noun phrase."""
-    while i < j and (tokens[i].low in lex.articles or tokens[i].text in "'’-(" or tokens[i].low in lex.prepositions
-                     or tokens[i].low in lex.num_connectors):
+    while i < j and (tokens[i].low in lex.articles or tokens[i].text in "'’-("
+                     or tokens[i].low in lex.prepositions or tokens[i].low in lex.num_connectors):
         i += 1
     while j > i and (tokens[j - 1].low in lex.articles or tokens[j - 1].text in "'’-(" or
                      tokens[j - 1].low in lex.num_connectors):

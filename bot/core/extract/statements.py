@@ -144,9 +144,13 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         if len(group.pieces) < MAX_PIECES:
             group.pieces.append(Piece(order * 100 + k, text, direct, words))
         added = True
-    if not added and content_words >= MIN_CONTENT_WORDS and len(group.pieces) < MAX_PIECES:
-        group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words))
-        added = True
+    if not added and len(group.pieces) < MAX_PIECES:
+        if content_words >= MIN_CONTENT_WORDS:
+            group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words))
+        elif not clause.attribution:
+            # "Officials denied the news": too short to stand alone, the sentence says it best
+            words = sum(1 for t in sent.tokens if t.is_word)
+            group.pieces.append(Piece(order * 100, _clean(sent.text), False, words))
     if len(group.sentences) < MAX_EVIDENCE:
         group.sentences.setdefault(sent.index, sent)
     return group

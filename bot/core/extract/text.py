@@ -151,10 +151,34 @@ def quote_spans(sent: Sentence) -> list[tuple[int, int]]:
     "d' »arrêter immédiatement »" still delimit a quote; a last unpaired mark opens a quote that
     runs to the end of the sentence.
     """
-    marks = [i for i, t in enumerate(sent.tokens) if t.is_quote]
     spans: list[tuple[int, int]] = []
-    for k in range(0, len(marks) - 1, 2):
-        spans.append((marks[k] + 1, marks[k + 1]))
-    if len(marks) % 2 == 1 and len(sent.tokens) - marks[-1] > 4:
-        spans.append((marks[-1] + 1, len(sent.tokens)))
+    text, base = sent.text, sent.start
+    opened: int | None = None
+    for i, t in enumerate(sent.tokens):
+        if not t.is_quote:
+            continue
+        a, b = t.start - base, t.end - base
+        before = text[a - 1] if a > 0 else " "
+        after = text[b] if b < len(text) else " "
+        # by its surroundings a mark can open (space before, word after) or close (the reverse);
+        # French guillemets carry their direction and a space inside, unless plainly misused
+        # (" »arrêter": a closing mark used to open)
+        glued_left = before.isspace() and after.isalnum()
+        if t.text in "«“„":
+            can_open, can_close = True, False
+        elif t.text in "»”":
+            can_open, can_close = glued_left, not glued_left
+        else:
+            can_open = (before.isspace() or before in "('’-[") and not after.isspace()
+            can_close = not before.isspace() or after.isspace() or after in ".,;:!?)"
+        if opened is None:
+            if can_open or not can_close:
+                opened = i
+        elif can_close or not can_open:
+            spans.append((opened + 1, i))
+            opened = None
+        else:
+            opened = i  # two openers in a row: the first was a stray mark
+    if opened is not None and len(sent.tokens) - opened > 4:
+        spans.append((opened + 1, len(sent.tokens)))
     return spans
