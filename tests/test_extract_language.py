@@ -25,3 +25,12 @@ def test_unknown_language_is_detected() -> None:
                   published=dt.date(2024, 3, 12))
     (c,) = [a for a in extract_alerts(art) if isinstance(a, Casualty)]
     assert (c.killed, c.qualifier, c.reported_by) == (12, "at_least", "armée")
+
+
+def test_lexicon_words_stay_words() -> None:
+    # YAML 1.1 reads a bare "on" or "no" as a boolean; the lexicons must keep them as words
+    from bot.core.extract.lexicon import load_lexicon
+
+    en = load_lexicon("en")
+    assert ("on",) in en.place_cues.labels
+    assert "true" not in load_lexicon("fr").non_speakers

@@ -250,7 +250,9 @@ def available_languages() -> tuple[str, ...]:
 @cache
 def load_lexicon(lang: str) -> Lexicon:
     path = resources.files("bot.core.extract") / "lexicons" / f"{lang}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # BaseLoader keeps every scalar a string: YAML 1.1 would read the words "on", "off", "yes"
+    # and "no" as booleans (the code converts numbers itself)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506
     if not isinstance(data, dict):
         raise ValueError(f"lexicon {lang}: expected a mapping")
     return build_lexicon(data)
