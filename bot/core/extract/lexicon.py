@@ -252,7 +252,7 @@ def load_lexicon(lang: str) -> Lexicon:
     path = resources.files("bot.core.extract") / "lexicons" / f"{lang}.yaml"
     # BaseLoader keeps every scalar a string: YAML 1.1 would read the words "on", "off", "yes"
     # and "no" as booleans (the code converts numbers itself)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     if not isinstance(data, dict):
         raise ValueError(f"lexicon {lang}: expected a mapping")
     return build_lexicon(data)

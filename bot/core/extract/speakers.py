@@ -99,7 +99,7 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         i, j = _strip(toks, k + 1, j, lex)
     if i >= j or j - i > MAX_NP:
         return None
-    if toks[i].low in lex.non_speakers:
+    if toks[i].low in lex.non_speakers or toks[i].low in lex.weekdays or toks[i].low in lex.months:
         return None
     if j - i == 1 and toks[i].low in lex.pronouns:
         return Speaker(toks[i].text, pronoun=True)
@@ -110,7 +110,9 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     words = [t for t in toks[i:j] if t.is_word]
     if not words:
         return None
-    has_cap = any(t.is_cap for t in words[1:]) or (words[0].is_cap and toks[i].low not in lex.stopwords)
+    # a capital at the start of the sentence proves nothing unless the phrase is a single word
+    first_cap = words[0].is_cap and toks[i].low not in lex.stopwords and (i > 0 or len(words) == 1)
+    has_cap = any(t.is_cap for t in words[1:]) or first_cap
     title_at = next((k for k in range(i, j) if lex.titles.match(toks, k) is not None), None)
     body_at = next((k for k in range(i, j) if lex.bodies.match(toks, k) is not None), None)
     if not has_cap and title_at is None and body_at is None:
@@ -346,6 +348,11 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             else:
                 break
         prev = toks[b - 1] if b > 0 else None
+        if prev is not None and prev.low in lex.num_connectors and found and not found[-1][5]:
+            # "Bagdad a annoncé ... et a précisé": the second verb shares the first one's subject
+            found.append((b - 1, vend, k, found[-1][3], False, False))
+            k = vend
+            continue
         inverted = prev is None or prev.text in ",«»“”\"" or prev.is_quote
         spk: Speaker | None = None
         start, end = b, vend
