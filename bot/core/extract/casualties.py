@@ -116,7 +116,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         kind: str | None = None
         victims: str | None = None
         hit = _casualty_at(toks, j, lex)
-        if hit is not None and not (num.ambiguous and toks[j].low in lex.death_nouns):
+        if hit is not None:
             kind = hit[1]
             victims = toks[j].text
         elif num.ambiguous:
@@ -150,8 +150,13 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
             a = v_at if v_at is not None else j
             while kind is None and a < n and a - j < limit:
-                if toks[a].text in _HARD_STOP or (a in starts and a != num.start):
+                if toks[a].text in _HARD_STOP:
                     break
+                if a in starts and a != num.start:
+                    # "4 police and 39 civilians killed": coordinated figures share the verb
+                    if not (a > 0 and toks[a - 1].low in lex.num_connectors):
+                        break
+                    limit += WINDOW_WITH_VICTIM
                 if v_at is None and toks[a].low in lex.clause_boundaries:
                     break
                 hit = _casualty_at(toks, a, lex)

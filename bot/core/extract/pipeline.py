@@ -13,6 +13,7 @@ from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_state
 from bot.core.extract.text import Sentence, Token, quote_spans, split_sentences
 from bot.core.models import Alert, Article, Casualty, fold
 
+ATTRIBUTION_REACH = 22  # tokens before "selon X" that it still vouches for
 MAX_TEXT = 2_000_000  # characters read from one article; anything beyond is not news prose
 
 
@@ -35,7 +36,9 @@ def _source(
     to that quotation.
     """
     for clause, group in clauses:
-        if clause.attribution and group is not None:
+        # "..., selon l'OSDH" vouches for the figures just before it (or anywhere after "Selon X,")
+        if clause.attribution and group is not None and (
+                clause.start <= 1 or pos >= clause.end or 0 <= clause.start - pos <= ATTRIBUTION_REACH):
             return group.name
     best: tuple[int, str] | None = None
     for clause, group in clauses:
