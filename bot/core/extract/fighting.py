@@ -249,7 +249,28 @@ class FightingBook:
         self.published = published
         self.gaz = gaz
         self.demonyms = frozenset(gaz.adjectives)
+        self.people: set[str] = set()  # last names of people in the article: never a place
         self.events: dict[str, Event] = {}
+
+    def note_people(self, sent: Sentence, lex: Lexicon) -> None:
+        """Names after a title or honorific ("le président Bachar el-Assad", "M. Assad")."""
+        toks = sent.tokens
+        for k in range(len(toks) - 1):
+            # a lower-case title: "Cheikh Maksoud" is a district, "le cheikh X" a man
+            titled = lex.titles.match(toks, k) if not toks[k].is_cap else None
+            start = k + titled[0] if titled else (k + 1 if toks[k].low in lex.honorifics else -1)
+            if start < 0:
+                continue
+            if start < len(toks) and toks[start].text == ".":
+                start += 1
+            end = _name_end(toks, start, lex) if start < len(toks) else start
+            if end > start and not self.gaz.match(toks, start):
+                self.note_person(toks[end - 1].text)
+
+    def note_person(self, name: str) -> None:
+        words = fold(name).split()
+        if words:
+            self.people.add(words[-1])
 
     def add_sentence(self, sent: Sentence, lex: Lexicon, masked: list[bool], dates: list[DateMention],
                      speakers: set[str]) -> list[str]:
@@ -311,7 +332,8 @@ class FightingBook:
         return places
 
     def alerts(self, countries: Counter[str]) -> list[Fighting]:
-        events = list(self.events.values())
+        events = [e for e in self.events.values() if fold(e.location).split()[-1:] != [] and
+                  fold(e.location).split()[-1] not in self.people]
         # a country counts only when nothing more precise is given
         if any(e.kind != "country" for e in events):
             events = [e for e in events if e.kind != "country"]

@@ -97,6 +97,10 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                 mine[best].append(q)
         resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i)) for i, c in enumerate(clauses)]
         speaking = {fold(c.speaker.name) for c in clauses}
+        fighting.note_people(sent, lex)
+        for c in clauses:
+            if c.speaker.person:
+                fighting.note_person(c.speaker.name)
         places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking)
         _casualties(sent, lex, article, resolved, casualties, dates, places, quotes)
     alerts: list[Alert] = []
