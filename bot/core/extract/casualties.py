@@ -214,12 +214,34 @@ class CasualtyBook:
     def __init__(self, article_id: str) -> None:
         self.article_id = article_id
         self.alerts: list[Casualty] = []
+        self.roles: dict[str, str] = {}  # folded source name -> its role ("Navi Pillay" -> "... de l'ONU")
+
+    def same_source(self, a: str | None, b: str | None) -> bool:
+        """One source under two names: equal, or one named inside the other's role."""
+        fa, fb = fold(a), fold(b)
+        if fa == fb:
+            return True
+        for x, y in ((fa, fb), (fb, fa)):
+            role = fold(self.roles.get(x, ""))
+            if y and role and f" {y} " in f" {role} ":
+                return True
+        return False
+
+    def add_wounded(self, wounded: Figure) -> bool:
+        """"Another 13 were wounded": complete the last killed-only figure of the sentence before."""
+        if not self.alerts:
+            return False
+        last = self.alerts[-1]
+        if last.killed is None or last.wounded is not None:
+            return False
+        self.alerts[-1] = replace(last, wounded=wounded.number.value)
+        return True
 
     def add(self, c: Casualty) -> None:
         for i, old in enumerate(self.alerts):
             if old.killed != c.killed or old.wounded != c.wounded:
                 continue
-            same = fold(old.reported_by) == fold(c.reported_by)
+            same = self.same_source(old.reported_by, c.reported_by)
             if same or old.reported_by is None or c.reported_by is None:
                 # one figure told twice: keep what each telling adds (source, qualifier, start date)
                 self.alerts[i] = replace(

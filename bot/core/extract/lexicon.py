@@ -115,6 +115,7 @@ class Lexicon:
     killed: PhraseSet
     wounded: PhraseSet
     death_nouns: frozenset[str]
+    continuation: PhraseSet
     subset_markers: PhraseSet
     victims: PhraseSet
     non_people_units: frozenset[str]
@@ -206,6 +207,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         killed=PhraseSet(_phrases(data.get("killed_words"))),
         wounded=PhraseSet(_phrases(data.get("wounded_words"))),
         death_nouns=_words(data.get("death_nouns")),
+        continuation=PhraseSet(_phrases(data.get("continuation"))),
         subset_markers=PhraseSet(_phrases(data.get("subset_markers"))),
         victims=PhraseSet(_phrases(data.get("victim_nouns"))),
         non_people_units=_words(data.get("non_people_units")),

@@ -54,9 +54,19 @@ def _source(
 
 def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
                 book: CasualtyBook, dates: list[DateMention], places: list[str],
-                quotes: list[tuple[int, int]]) -> None:
+                quotes: list[tuple[int, int]], continues: bool) -> None:
     figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
-    for p in pair_figures(figures):
+    for _, group in clauses:
+        if group is not None and group.role:
+            book.roles[fold(group.name)] = group.role
+    pairs = pair_figures(figures)
+    if len(pairs) == 1 and pairs[0].killed is None and pairs[0].wounded is not None and continues:
+        w = pairs[0].wounded
+        toks = sent.tokens
+        near = range(max(0, w.number.start - 2), min(len(toks), w.number.end + 1))
+        if any(lex.continuation.match(toks, k) for k in near) and book.add_wounded(w):
+            return
+    for p in pairs:
         first = p.killed or p.wounded
         if first is None:
             continue
@@ -79,6 +89,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     gaz = load_gazetteer()
     fighting = FightingBook(article.id, gaz, article.published)
     all_tokens: list[Token] = []
+    had_figure = False  # the sentence before filed a figure (a following "another 13 wounded" completes it)
     for sent in split_sentences(article_text(article)):
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
@@ -102,7 +113,9 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
             if c.speaker.person:
                 fighting.note_person(c.speaker.name)
         places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking)
-        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes)
+        before = len(casualties.alerts)
+        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure)
+        had_figure = len(casualties.alerts) > before
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id, article.published))
     alerts.extend(fighting.alerts(gaz.countries_in(all_tokens)))
