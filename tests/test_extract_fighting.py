@@ -49,3 +49,13 @@ def test_airstrike_action() -> None:
     (f,) = fights("Air force jets carried out air strikes on rebel bases near Kadugli.", "en")
     assert f.action == "airstrike"
     assert f.location == "Kadugli"
+
+
+def test_lists_of_places() -> None:
+    text = "Des affrontements ont eu lieu dans les quartiers de Bab Amr, Khalidiyé et Inchaat jeudi."
+    assert [f.location for f in fights(text, "fr")] == ["Bab Amr", "Khalidiyé", "Inchaat"]
+
+
+def test_speakers_and_bases_are_not_places() -> None:
+    text = "Washington a condamné les frappes, selon l'ONG basée à Londres."
+    assert fights(text, "fr") == []
