@@ -49,7 +49,8 @@ def test_coordinated_figures_share_the_verb_and_qualifier() -> None:
 
 
 def test_wounded_in_the_next_sentence() -> None:
-    (c,) = casualties("A truck bomb exploded near the market, killing seven people. Another 25 were wounded.", "en")
+    text = "A truck bomb exploded near the market, killing seven people. Another 25 were wounded."
+    (c,) = casualties(text, "en")
     assert (c.killed, c.wounded) == (7, 25)
 
 
@@ -59,6 +60,7 @@ def test_verb_before_the_number() -> None:
 
 
 def test_repeated_figure_is_one_alert() -> None:
-    text = "Douze soldats ont été tués mardi. Les douze soldats ont été tués dans une embuscade, selon l'armée."
+    text = ("Douze soldats ont été tués mardi. "
+            "Les douze soldats ont été tués dans une embuscade, selon l'armée.")
     (c,) = casualties(text, "fr", title="12 soldats tués dans une embuscade")
     assert (c.killed, c.reported_by) == (12, "armée")
