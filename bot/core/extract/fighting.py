@@ -27,6 +27,7 @@ ACTION_RANK: tuple[FightingAction, ...] = (
 NEAR = 30  # tokens: a place further than this from every fighting word is not where it happened
 MAX_RUN = 6  # words in a place or actor name
 MAX_ACTORS = 4
+ACTOR_REACH = 2  # sentences away an event without actors borrows them from
 MAX_EVIDENCE = 5  # sentences kept as evidence for one place
 _CONNECT = frozenset(",(")
 
@@ -49,6 +50,7 @@ class Event:
     evidence: list[str] = field(default_factory=list)
     entries: tuple[Entry, ...] = ()
     kind: str = "place"
+    sentence: int = 0  # index of the first sentence that filed it
 
 
 def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
@@ -196,7 +198,7 @@ def _actor_span(
         if c < n and is_name_word(toks[c], lex):
             e = _name_end(toks, c, lex)
         elif c < n and toks[c].is_word and not toks[c].is_cap and toks[c].low not in lex.stopwords \
-                and lex.fighting.match(toks, c) is None:
+                and lex.fighting.match(toks, c) is None and toks[c].low not in lex.place_nouns:
             e = c + 1
             if e < n and is_name_word(toks[e], lex):
                 e = _name_end(toks, e, lex)
@@ -229,6 +231,29 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
         if t.is_word and t.text.isupper() and 2 <= len(t.text) <= 6 and t.text not in lex.non_actor_acronyms \
                 and (k == 0 or toks[k - 1].text != "(") and t.text not in places:
             found.append((k, k + 1))
+        elif lex.party_cues.match(toks, k) is not None:
+            # "clashes between Koussouma and Mougna": the parties are named after the cue
+            c = k + 1
+            while c < n and c - k < 12 and (is_name_word(toks[c], lex) or toks[c].low in lex.num_connectors):
+                if is_name_word(toks[c], lex):
+                    e = _name_end(toks, c, lex)
+                    found.append((c, e))
+                    c = e
+                else:
+                    c += 1
+        elif is_name_word(t, lex) or t.is_quote:
+            # "Fulanis attack ...", "\"Pipeline vandals\" attack ...": a name right before a fighting verb
+            e = _name_end(toks, k, lex) if not t.is_quote else k + 1
+            if t.is_quote:
+                while e < n and e - k < 6 and not toks[e].is_quote:
+                    e += 1
+            f = e + 1 if e < n and toks[e].is_quote else e
+            m2 = lex.fighting.match(toks, f) if f < n else None
+            if e > k and m2 is not None and m2[1] != "clashes" and toks[k].text not in lex.not_places:
+                s = k + 1 if t.is_quote else k
+                if fold(sent.span(s, e)) not in places and s < e:
+                    found.append((s, e))
+                k = e
         k += 1
     names: list[str] = []
     for s, e in found:
@@ -251,6 +276,7 @@ class FightingBook:
         self.demonyms = frozenset(gaz.adjectives)
         self.people: set[str] = set()  # last names of people in the article: never a place
         self.events: dict[str, Event] = {}
+        self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
 
     def note_people(self, sent: Sentence, lex: Lexicon) -> None:
         """Names after a title or honorific ("le président Bachar el-Assad", "M. Assad")."""
@@ -304,11 +330,13 @@ class FightingBook:
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places
+        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands}, self.demonyms)
+        if actors:
+            self.sentence_actors.append((sent.index, actors))
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
         if not near:
             return places
         action = min((a for _, a in triggers), key=ACTION_RANK.index)
-        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands}, self.demonyms)
         events = [d for d in dates if not d.since]
         for c in near:
             # the date nearest to the place ("Uzaar on 20/06 and Vase on 21/06"); news without a
@@ -319,7 +347,7 @@ class FightingBook:
             ev = self.events.get(key)
             if ev is None:
                 kind = c.entries[0].kind if c.entries else "place"
-                ev = self.events[key] = Event(c.name, action, [], date, [], c.entries, kind)
+                ev = self.events[key] = Event(c.name, action, [], date, [], c.entries, kind, sent.index)
             elif ACTION_RANK.index(action) < ACTION_RANK.index(ev.action) and ev.action == "other":
                 ev.action = action
             for a in actors:
@@ -339,6 +367,13 @@ class FightingBook:
             events = [e for e in events if e.kind != "country"]
         out: list[Fighting] = []
         for e in events:
+            if not e.actors:
+                # "Two people were killed in Baidoa. Al Shabaab suspected.": the actors of the
+                # nearest fighting sentence around, the one before first
+                close = [(abs(i - e.sentence), i > e.sentence, a) for i, a in self.sentence_actors
+                         if abs(i - e.sentence) <= ACTOR_REACH]
+                if close:
+                    e.actors = list(min(close)[2])
             place = self.gaz.place(e.location, e.entries, countries) if e.entries else None
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),

@@ -132,6 +132,7 @@ class Lexicon:
     fighting: PhraseSet
     not_events: PhraseSet
     actor_nouns: PhraseSet
+    party_cues: PhraseSet
     actor_modifiers: frozenset[str]
     genitives: frozenset[str]
     non_actor_acronyms: frozenset[str]
@@ -224,6 +225,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         fighting=_labelled(data.get("fighting")),
         not_events=PhraseSet(_phrases(data.get("not_events"))),
         actor_nouns=PhraseSet(_phrases(data.get("actor_nouns"))),
+        party_cues=PhraseSet(_phrases(data.get("party_cues"))),
         actor_modifiers=_words(data.get("actor_modifiers")),
         genitives=_words(data.get("genitives")),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
