@@ -143,7 +143,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 m = lex.victims.match(toks, a)
                 if m is not None:
                     v_at = a + m[0]
-                    victims = sent.span(j, v_at).strip(" ,") or None
+                    victims = sent.span(k, v_at).strip(" ,") or None
                     break
                 if toks[a].text in _HARD_STOP or toks[a].text == ",":
                     break
@@ -239,13 +239,16 @@ class CasualtyBook:
 
     def add(self, c: Casualty) -> None:
         for i, old in enumerate(self.alerts):
-            if old.killed != c.killed or old.wounded != c.wounded:
+            if old.killed != c.killed or (old.wounded != c.wounded and None not in (old.wounded, c.wounded)):
+                continue
+            if old.killed is None and old.wounded != c.wounded:
                 continue
             same = self.same_source(old.reported_by, c.reported_by)
             if same or old.reported_by is None or c.reported_by is None:
                 # one figure told twice: keep what each telling adds (source, qualifier, start date)
                 self.alerts[i] = replace(
                     old,
+                    wounded=old.wounded if old.wounded is not None else c.wounded,
                     reported_by=old.reported_by or c.reported_by,
                     qualifier=old.qualifier if old.qualifier != "exact" else c.qualifier,
                     since=old.since or c.since,

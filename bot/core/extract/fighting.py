@@ -249,7 +249,8 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                     e += 1
             f = e + 1 if e < n and toks[e].is_quote else e
             m2 = lex.fighting.match(toks, f) if f < n else None
-            if e > k and m2 is not None and m2[1] != "clashes" and toks[k].text not in lex.not_places:
+            if e > k and m2 is not None and m2[1] != "clashes" and toks[k].text not in lex.not_places \
+                    and lex.fighting.match(toks, k + (1 if t.is_quote else 0)) is None:
                 s = k + 1 if t.is_quote else k
                 if fold(sent.span(s, e)) not in places and s < e:
                     found.append((s, e))

@@ -12,19 +12,24 @@ from typing import Any
 
 import yaml
 
-from bot.core.extract.text import Token, fold_phrase, fold_word
+from bot.core.extract.text import Token, fold_phrase, fold_word, tokenize
 
 MAX_PHRASE = 8  # tokens; longer lexicon entries are ignored so matching stays bounded
 
 
 class PhraseSet:
-    """Folded multi-word phrases, matched at a token position (longest first)."""
+    """Folded multi-word phrases, matched at a token position (longest first).
 
-    __slots__ = ("_by_first", "labels")
+    With `accents=True` the match keeps accents (only case is folded): French "a" (has) is an
+    auxiliary, "à" (to) is not.
+    """
 
-    def __init__(self, phrases: dict[tuple[str, ...], str] | None = None) -> None:
+    __slots__ = ("_by_first", "accents", "labels")
+
+    def __init__(self, phrases: dict[tuple[str, ...], str] | None = None, accents: bool = False) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self.labels: dict[tuple[str, ...], str] = {}
+        self.accents = accents
         for words, label in (phrases or {}).items():
             self.add(words, label)
 
@@ -39,6 +44,12 @@ class PhraseSet:
     def match(self, tokens: tuple[Token, ...] | list[Token], i: int) -> tuple[int, str] | None:
         """(length, label) of the longest phrase starting at token i, or None."""
         if i >= len(tokens):
+            return None
+        if self.accents:
+            for words, label in self._by_first.get(tokens[i].text.lower(), ()):
+                n = len(words)
+                if i + n <= len(tokens) and all(tokens[i + k].text.lower() == words[k] for k in range(1, n)):
+                    return n, label
             return None
         for words, label in self._by_first.get(tokens[i].low, ()):
             n = len(words)
@@ -66,6 +77,16 @@ def _phrases(values: Any, label: str = "") -> dict[tuple[str, ...], str]:
         if words:
             out[words] = label
     return out
+
+
+def _accented(values: Any) -> PhraseSet:
+    """Phrases matched with their accents (lower case only)."""
+    out: dict[tuple[str, ...], str] = {}
+    for value in values or ():
+        words = tuple(t.text.lower() for t in tokenize(str(value)))
+        if words:
+            out[words] = ""
+    return PhraseSet(out, accents=True)
 
 
 def _labelled(mapping: Any) -> PhraseSet:
@@ -179,7 +200,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         reporting_phrases=PhraseSet(_phrases(data.get("reporting_phrases"))),
         according_to=PhraseSet(_phrases(data.get("according_to"))),
         according_to_initial=PhraseSet(_phrases(data.get("according_to_initial"))),
-        auxiliaries=PhraseSet(_phrases(data.get("auxiliaries"))),
+        auxiliaries=_accented(data.get("auxiliaries")),
         passive=_words(data.get("passive")),
         finite_verbs=frozenset(str(w).lower() for w in data.get("finite_verbs") or ()),
         not_place_cues=PhraseSet(_phrases(data.get("not_place_cues"))),

@@ -105,8 +105,8 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         return Speaker(toks[i].text, pronoun=True)
     if lex.anaphoric.match(toks, i) is not None:
         return Speaker(sent.span(i, j), pronoun=True)
-    if toks[i].is_digit or not toks[i].is_word:
-        return None
+    if not toks[i].is_word or any(t.is_digit for t in toks[i:j]):
+        return None  # "Russian forces launched 27 drones": a clause, not a name
     words = [t for t in toks[i:j] if t.is_word]
     if not words:
         return None
@@ -348,7 +348,9 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             else:
                 break
         prev = toks[b - 1] if b > 0 else None
-        if prev is not None and prev.low in lex.num_connectors and found and not found[-1][5]:
+        shares = prev is not None and found and not found[-1][5] and (
+            (prev.low in lex.num_connectors and b < k) or (prev.text == "," and found[-1][1] == b - 1))
+        if shares:
             # "Bagdad a annoncé ... et a précisé": the second verb shares the first one's subject
             found.append((b - 1, vend, k, found[-1][3], False, False))
             k = vend
@@ -392,7 +394,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         prv = found[idx - 1][1] if idx > 0 else 0
         if attrib:
             content = (end + 1, n) if start == 0 else (prv, start)
-        elif inverted or (start <= 1 and end >= n - 2):
+        elif inverted or (start <= 1 and end >= n - 2) or all(not t.is_word for t in toks[end:]):
             content = (prv, start)
         else:
             c = _skip_forward(sent, end, lex, date_tokens)

@@ -10,6 +10,9 @@ from bot.core.extract.speakers import Clause, Speaker
 from bot.core.extract.text import Sentence, fold_phrase
 from bot.core.models import Statement, fold
 
+# Folded words that make a trailing name a complement ("ministère ... du Hamas") rather than the
+# name itself; short function words of the languages the lexicons cover.
+GENITIVE_LIKE = frozenset({"de", "du", "des", "d", "of", "the", "la", "le", "l", "al"})
 LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatement") is no lead quote
 BUDGET = 2.0  # further quotes are joined while the whole stays within this many times the lead
 MIN_CONTENT_WORDS = 3
@@ -69,8 +72,14 @@ def _same_speaker(group: Group, spk: Speaker) -> bool:
     if (group.person or spk.person) and a[-1] == b[-1] and len(a[-1]) > 3 and min(len(a), len(b)) <= 3:
         return True  # "Mme Pillay" after "Navi Pillay"
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    # an acronym or a name that the other mention spells out: "OSDH" in "Observatoire ... (OSDH)"
-    return len(short) == 1 and len(short[0]) >= 3 and short[0] in long_
+    short_text = group.name if short is a else spk.name
+    if len(short) != 1 or len(short[0]) < 3:
+        return False
+    # an acronym that the other mention spells out: "OSDH" in "Observatoire ... (OSDH)"
+    if short[0] in long_ and short_text.strip().isupper():
+        return True
+    # "Sana" and "agence officielle Sana" (but not "Hamas" and "ministère de la Santé du Hamas")
+    return long_[-1] == short[0] and len(long_) >= 2 and long_[-2] not in GENITIVE_LIKE
 
 
 def _clean(text: str) -> str:
@@ -125,8 +134,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     # reported content ends where a new clause is tacked on: ", où ...", ", tout en ..."
     for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1):
         t = sent.tokens[k]
-        opens = sent.tokens[k + 1].low in book.lex.clause_boundaries or \
-            book.lex.content_breakers.match(sent.tokens, k + 1) is not None
+        opens = book.lex.content_breakers.match(sent.tokens, k + 1) is not None
         if t.text == "," and opens and not any(q0 <= k < q1 for q0, q1 in quotes):
             c1 = k
             break
