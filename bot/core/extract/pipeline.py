@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.extract.casualties import CasualtyBook, figures_in, pair_figures, since_for
+from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
 from bot.core.extract.dates import DateMention, find_dates
 from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
@@ -54,8 +54,7 @@ def _source(
 
 def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
                 book: CasualtyBook, dates: list[DateMention], places: list[str],
-                quotes: list[tuple[int, int]], continues: bool) -> None:
-    figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
+                quotes: list[tuple[int, int]], continues: bool, figures: list[Figure]) -> None:
     for _, group in clauses:
         if group is not None and group.role:
             book.roles[fold(group.name)] = group.role
@@ -93,11 +92,8 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     for sent in split_sentences(article_text(article)):
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
-        masked = [False] * len(sent.tokens)
-        for a, b in quotes:
-            for k in range(a, b):
-                masked[k] = True
         dates = find_dates(sent.tokens, lex, article.published)
+        figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
         clauses = find_clauses(sent, lex, quotes, dates)
         # each quotation goes to the nearest clause of its sentence
         mine: dict[int, list[tuple[int, int]]] = {i: [] for i in range(len(clauses))}
@@ -106,7 +102,8 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                 best = min(range(len(clauses)), key=lambda i: min(abs(clauses[i].start - q[1]),
                                                                   abs(q[0] - clauses[i].end)))
                 mine[best].append(q)
-        resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i)) for i, c in enumerate(clauses)]
+        resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i, bool(figures)))
+                    for i, c in enumerate(clauses)]
         speaking = {fold(c.speaker.name) for c in clauses}
         fighting.note_people(sent, lex)
         for c in clauses:
@@ -114,7 +111,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                 fighting.note_person(c.speaker.name)
         places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking)
         before = len(casualties.alerts)
-        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure)
+        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures)
         had_figure = len(casualties.alerts) > before
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id, article.published))

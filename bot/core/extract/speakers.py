@@ -350,6 +350,9 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         prev = toks[b - 1] if b > 0 else None
         shares = prev is not None and found and not found[-1][5] and (
             (prev.low in lex.num_connectors and b < k) or (prev.text == "," and found[-1][1] == b - 1))
+        if prev is not None and prev.low in lex.num_connectors and not shares:
+            k = vend  # "refuse tout dialogue avec M. X et exige": the subject is further back
+            continue
         if shares:
             # "Bagdad a annoncé ... et a précisé": the second verb shares the first one's subject
             found.append((b - 1, vend, k, found[-1][3], False, False))

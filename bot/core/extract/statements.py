@@ -26,6 +26,7 @@ class Piece:
     text: str
     direct: bool
     words: int
+    figure_only: bool = False  # "..., selon X" vouching for a casualty figure: a casualty, not a statement
 
 
 @dataclass
@@ -71,6 +72,8 @@ def _same_speaker(group: Group, spk: Speaker) -> bool:
         return True
     if (group.person or spk.person) and a[-1] == b[-1] and len(a[-1]) > 3 and min(len(a), len(b)) <= 3:
         return True  # "Mme Pillay" after "Navi Pillay"
+    if (group.person or spk.person) and min(len(a), len(b)) == 1 and a[0] == b[0] and len(a[0]) >= 3:
+        return True  # "M. Ban" after "Ban Ki-moon": family names may come first
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     short_text = group.name if short is a else spk.name
     if len(short) != 1 or len(short[0]) < 3:
@@ -120,7 +123,8 @@ class SpeakerBook:
         return g
 
 
-def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]], order: int) -> Group | None:
+def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]], order: int,
+               has_figure: bool = False) -> Group | None:
     group = book.resolve(clause.speaker)
     if group is None:
         return None
@@ -154,7 +158,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         added = True
     if not added and len(group.pieces) < MAX_PIECES:
         if content_words >= MIN_CONTENT_WORDS:
-            group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words))
+            group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
+                                      figure_only=clause.attribution and has_figure))
         elif not clause.attribution:
             # "Officials denied the news": too short to stand alone, the sentence says it best
             words = sum(1 for t in sent.tokens if t.is_word)
@@ -188,8 +193,8 @@ def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None 
             if p.text and fold(p.text) not in seen:
                 seen.add(fold(p.text))
                 pieces.append(p)
-        if not pieces:
-            continue
+        if not pieces or all(p.figure_only for p in pieces):
+            continue  # a source that only vouches for tolls is filed with the casualty alerts
         lead = pieces.pop(_lead_index(pieces))
         chosen = [lead]
         total = lead.words
