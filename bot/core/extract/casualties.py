@@ -215,6 +215,7 @@ class CasualtyBook:
         self.article_id = article_id
         self.alerts: list[Casualty] = []
         self.roles: dict[str, str] = {}  # folded source name -> its role ("Navi Pillay" -> "... de l'ONU")
+        self.headlines: set[int] = set()  # indices of alerts read from the headline
 
     def same_source(self, a: str | None, b: str | None) -> bool:
         """One source under two names: equal, or one named inside the other's role."""
@@ -237,8 +238,16 @@ class CasualtyBook:
         self.alerts[-1] = replace(last, wounded=wounded.number.value)
         return True
 
-    def add(self, c: Casualty) -> None:
+    def add(self, c: Casualty, headline: bool = False) -> None:
+        """File a figure; a headline figure is a summary of the body and merges with it."""
         for i, old in enumerate(self.alerts):
+            same_toll = old.killed == c.killed and (old.wounded is None or old.wounded == c.wounded)
+            if i in self.headlines and same_toll:
+                # the body tells who gave the headline's figure
+                qualifier = c.qualifier if c.qualifier != "exact" else old.qualifier
+                self.alerts[i] = replace(c, qualifier=qualifier, reported_by=c.reported_by or old.reported_by)
+                self.headlines.discard(i)
+                return
             if old.killed != c.killed or (old.wounded != c.wounded and None not in (old.wounded, c.wounded)):
                 continue
             if old.killed is None and old.wounded != c.wounded:
@@ -256,4 +265,6 @@ class CasualtyBook:
                     victims=old.victims or c.victims,
                 )
                 return
+        if headline:
+            self.headlines.add(len(self.alerts))
         self.alerts.append(c)

@@ -26,6 +26,14 @@ def article_text(article: Article) -> str:
     return text
 
 
+def _is_headline(sent: Sentence, article: Article) -> bool:
+    """The first sentence is the headline: the title, or a first line without a full stop."""
+    if article.title and fold(article.title) == fold(sent.text):
+        return True
+    line = sent.text.rstrip()
+    return "\n" not in line and not line.endswith((".", "!", "?", "»", "\"", "”"))
+
+
 def _source(
     pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]]
 ) -> str | None:
@@ -54,7 +62,8 @@ def _source(
 
 def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
                 book: CasualtyBook, dates: list[DateMention], places: list[str],
-                quotes: list[tuple[int, int]], continues: bool, figures: list[Figure]) -> None:
+                quotes: list[tuple[int, int]], continues: bool, figures: list[Figure],
+                headline: bool) -> None:
     for _, group in clauses:
         if group is not None and group.role:
             book.roles[fold(group.name)] = group.role
@@ -69,7 +78,7 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
         first = p.killed or p.wounded
         if first is None:
             continue
-        book.add(Casualty(
+        book.add(headline=headline, c=Casualty(
             article_id=article.id,
             killed=p.killed.number.value if p.killed else None,
             wounded=p.wounded.number.value if p.wounded else None,
@@ -111,7 +120,9 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                 fighting.note_person(c.speaker.name)
         places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking)
         before = len(casualties.alerts)
-        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures)
+        headline = sent.index == 0 and _is_headline(sent, article)
+        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures,
+                    headline)
         had_figure = len(casualties.alerts) > before
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id, article.published))

@@ -190,8 +190,10 @@ def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None 
         pieces = []
         seen: set[str] = set()
         for p in sorted(g.pieces, key=lambda p: p.order):
-            if p.text and fold(p.text) not in seen:
-                seen.add(fold(p.text))
+            key = fold(p.text)
+            # a quotation and the reported sentence around it are told once
+            if key and not any(key in s or s in key for s in seen):
+                seen.add(key)
                 pieces.append(p)
         if not pieces or all(p.figure_only for p in pieces):
             continue  # a source that only vouches for tolls is filed with the casualty alerts
