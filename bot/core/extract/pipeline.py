@@ -43,15 +43,18 @@ def _source(
     reported content holds the figure; a figure inside a quotation belongs to the clause nearest
     to that quotation.
     """
-    for clause, group in clauses:
-        # "..., selon l'OSDH" vouches for the figures just before it (or anywhere after "Selon X,")
-        if clause.attribution and group is not None and (
-                clause.start <= 1 or pos >= clause.end or 0 <= clause.start - pos <= ATTRIBUTION_REACH):
-            return group.name
+    # "..., selon l'OSDH" vouches for the figures just before it (or anywhere after "Selon X,");
+    # of several, the nearest
+    vouching = [(abs(clause.start - pos), group.name) for clause, group in clauses
+                if clause.attribution and group is not None and (
+                    clause.start <= 1 or pos >= clause.end or 0 <= clause.start - pos <= ATTRIBUTION_REACH)]
+    if vouching:
+        return min(vouching)[1]
     best: tuple[int, str] | None = None
     for clause, group in clauses:
         c0, c1 = clause.content
-        if group is not None and c0 <= pos < c1 and (best is None or c1 - c0 < best[0]):
+        holds = group is not None and not clause.attribution and c0 <= pos < c1
+        if group is not None and holds and (best is None or c1 - c0 < best[0]):
             best = (c1 - c0, group.name)
     if best is None and any(a <= pos < b for a, b in quotes):
         near = [(min(abs(c.start - pos), abs(pos - c.end)), g.name) for c, g in clauses if g is not None]
