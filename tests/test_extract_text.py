@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.extract.lexicon import load_lexicon
 from bot.core.extract.text import quote_spans, split_sentences
 
 
@@ -25,7 +26,7 @@ def test_stray_quote_mark_is_dropped() -> None:
 
 def test_sentences_keep_multi_sentence_quotes_and_abbreviations() -> None:
     text = "« Nous tiendrons. Nous vaincrons », a-t-il dit. M. Dupont est parti. Le 3e jour."
-    got = [s.text for s in split_sentences(text)]
+    got = [s.text for s in split_sentences(text, load_lexicon("fr").abbreviations)]
     assert got == ["« Nous tiendrons. Nous vaincrons », a-t-il dit.", "M. Dupont est parti.", "Le 3e jour."]
 
 

@@ -13,9 +13,6 @@ from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import digits_value
 from bot.core.extract.text import Token
 
-# Ordinal endings written after a day number ("1er", "24th"); short enough to be language-neutral.
-_ORDINAL = frozenset({"er", "re", "e", "st", "nd", "rd", "th"})
-
 
 @dataclass(frozen=True, slots=True)
 class DateMention:
@@ -81,7 +78,7 @@ def _match_at(
     if day is not None:
         j = i + 1
         # "1er", "24th": ordinal suffix
-        if j < len(tokens) and tokens[j].low in _ORDINAL:
+        if j < len(tokens) and tokens[j].low in lex.ordinal_suffixes:
             j += 1
         if j + 1 < len(tokens) and tokens[j].text == "/" and _day_at(tokens, j + 1) is not None:
             month = int(tokens[j + 1].text)

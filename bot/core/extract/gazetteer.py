@@ -80,6 +80,7 @@ def load_gazetteer() -> Gazetteer:
     raw = (resources.files("bot.core.extract") / "gazetteer.tsv").read_text(encoding="utf-8")
     names: dict[tuple[str, ...], list[Entry]] = {}
     adjectives: dict[str, str] = {}
+    lower: set[tuple[str, ...]] = set()
     for line in raw.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -93,9 +94,10 @@ def load_gazetteer() -> Gazetteer:
             key = fold_phrase(v)
             if 0 < len(key) <= MAX_NAME:
                 names.setdefault(key, []).append(entry)
+                if v[:1].islower() and len(key) > 1:
+                    lower.add(key[:1])  # "province d'Idleb", "bande de Gaza": written in lower case
         if len(cols) > 5:
             for adj in cols[5].split("|"):
                 if adj.strip():
                     adjectives[fold_phrase(adj)[0]] = country
-    lower = frozenset((v[0],) for v in names if len(v) > 1 and v[0].islower() and v[0] not in ("al", "el"))
-    return Gazetteer({k: tuple(v) for k, v in names.items()}, adjectives, lower)
+    return Gazetteer({k: tuple(v) for k, v in names.items()}, adjectives, frozenset(lower))

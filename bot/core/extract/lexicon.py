@@ -162,6 +162,8 @@ class Lexicon:
     not_places: frozenset[str]
     weekdays: dict[str, int]
     months: dict[str, int]
+    ordinal_suffixes: frozenset[str]
+    abbreviations: frozenset[str]
     yesterday: PhraseSet
     day_before_yesterday: PhraseSet
     today: PhraseSet
@@ -258,6 +260,8 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
             **{fold_word(str(m)): i + 1 for i, m in enumerate(data.get("months") or ())},
             **{fold_word(str(k)): int(v) for k, v in (data.get("month_abbrev") or {}).items()},
         },
+        ordinal_suffixes=_words(data.get("ordinal_suffixes")),
+        abbreviations=frozenset(str(a).lower().rstrip(".") for a in data.get("abbreviations") or ()),
         yesterday=PhraseSet(_phrases(data.get("yesterday"))),
         day_before_yesterday=PhraseSet(_phrases(data.get("day_before_yesterday"))),
         today=PhraseSet(_phrases(data.get("today"))),

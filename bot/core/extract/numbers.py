@@ -37,7 +37,7 @@ def _parts(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> list[str] | None:
     parts = tokens[i].low.split("-")
     ok = all(
         p in lex.num_units or (p,) in lex.num_tens or p in lex.num_hundreds or p in lex.num_scales
-        or p in lex.num_connectors or p in ("quatre", "vingt", "vingts")
+        or p in lex.num_connectors
         for p in parts
     )
     return parts if ok and parts else None

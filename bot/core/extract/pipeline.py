@@ -101,7 +101,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     fighting = FightingBook(article.id, gaz, article.published)
     all_tokens: list[Token] = []
     had_figure = False  # the sentence before filed a figure (a following "another 13 wounded" completes it)
-    for sent in split_sentences(article_text(article)):
+    for sent in split_sentences(article_text(article), lex.abbreviations):
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)

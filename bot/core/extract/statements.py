@@ -10,9 +10,6 @@ from bot.core.extract.speakers import Clause, Speaker
 from bot.core.extract.text import Sentence, fold_phrase
 from bot.core.models import Statement, fold
 
-# Folded words that make a trailing name a complement ("ministère ... du Hamas") rather than the
-# name itself; short function words of the languages the lexicons cover.
-GENITIVE_LIKE = frozenset({"de", "du", "des", "d", "of", "the", "la", "le", "l", "al"})
 LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatement") is no lead quote
 BUDGET = 2.0  # further quotes are joined while the whole stays within this many times the lead
 MIN_CONTENT_WORDS = 3
@@ -64,7 +61,7 @@ def _same_role(a: str | None, b: str | None, lex: Lexicon) -> bool:
     return any(ta in group and tb in group for group in lex.role_synonyms)
 
 
-def _same_speaker(group: Group, spk: Speaker) -> bool:
+def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
     a, b = group.key_words(), tuple(fold(spk.name).split())
     if not a or not b:
         return False
@@ -82,7 +79,9 @@ def _same_speaker(group: Group, spk: Speaker) -> bool:
     if short[0] in long_ and short_text.strip().isupper():
         return True
     # "Sana" and "agence officielle Sana" (but not "Hamas" and "ministère de la Santé du Hamas")
-    return long_[-1] == short[0] and len(long_) >= 2 and long_[-2] not in GENITIVE_LIKE
+    # (a genitive or article before the last word makes it a complement)
+    before = long_[-2] if len(long_) >= 2 else ""
+    return long_[-1] == short[0] and bool(before) and before not in lex.genitives and before not in lex.articles
 
 
 def _clean(text: str) -> str:
@@ -112,7 +111,7 @@ class SpeakerBook:
                     self.last = g
                     return g
         for g in self.groups:
-            if _same_speaker(g, spk):
+            if _same_speaker(g, spk, self.lex):
                 if g.role is None and spk.role:
                     g.role = spk.role
                 self.last = g

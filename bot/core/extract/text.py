@@ -83,11 +83,7 @@ class Sentence:
         return self.text[a:b]
 
 
-_ABBREV = frozenset({"m", "mme", "mlle", "mgr", "dr", "mr", "mrs", "ms", "st", "gen", "col", "lt", "sgt",
-                     "jun", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "no", "vs", "etc", "av", "j"})
-
-
-def _cut_points(par: str) -> list[int]:
+def _cut_points(par: str, abbreviations: frozenset[str]) -> list[int]:
     """Offsets (exclusive) where a paragraph splits into sentences.
 
     A full stop, '!' or '?' followed by a space and a capital, digit or quote mark ends a
@@ -113,7 +109,7 @@ def _cut_points(par: str) -> list[int]:
                 k -= 1
             word = par[k + 1 : i].lower()
             quoted = open_quote >= 0 and i - open_quote < MAX_QUOTE
-            if (nxt.isupper() or nxt.isdigit() or nxt in QUOTE_MARKS) and word not in _ABBREV and not quoted:
+            if (nxt.isupper() or nxt.isdigit() or nxt in QUOTE_MARKS) and word not in abbreviations and not quoted:
                 cuts.append(i + 1)
                 last = i + 1
         if i - last >= MAX_SENTENCE:
@@ -124,7 +120,8 @@ def _cut_points(par: str) -> list[int]:
     return cuts
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Sentence]:
+    """Sentences of a text; `abbreviations` (lower case, no dot) never end one ("M. Dupont")."""
     out: list[Sentence] = []
     pos = 0
     for line in text.splitlines(keepends=True):
@@ -133,7 +130,7 @@ def split_sentences(text: str) -> list[Sentence]:
         if not line.strip():
             continue
         prev = 0
-        for cut in [*_cut_points(line), len(line)]:
+        for cut in [*_cut_points(line, abbreviations), len(line)]:
             chunk = line[prev:cut]
             lead = len(chunk) - len(chunk.lstrip())
             body = chunk.strip()
