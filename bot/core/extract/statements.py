@@ -81,7 +81,8 @@ def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
     # "Sana" and "agence officielle Sana" (but not "Hamas" and "ministère de la Santé du Hamas")
     # (a genitive or article before the last word makes it a complement)
     before = long_[-2] if len(long_) >= 2 else ""
-    return long_[-1] == short[0] and bool(before) and before not in lex.genitives and before not in lex.articles
+    complement = before in lex.genitives or before in lex.articles
+    return long_[-1] == short[0] and bool(before) and not complement
 
 
 def _clean(text: str) -> str:

@@ -109,7 +109,8 @@ def _cut_points(par: str, abbreviations: frozenset[str]) -> list[int]:
                 k -= 1
             word = par[k + 1 : i].lower()
             quoted = open_quote >= 0 and i - open_quote < MAX_QUOTE
-            if (nxt.isupper() or nxt.isdigit() or nxt in QUOTE_MARKS) and word not in abbreviations and not quoted:
+            ends = nxt.isupper() or nxt.isdigit() or nxt in QUOTE_MARKS
+            if ends and word not in abbreviations and not quoted:
                 cuts.append(i + 1)
                 last = i + 1
         if i - last >= MAX_SENTENCE:
