@@ -21,7 +21,7 @@ _TOKEN_RE = re.compile(
 )
 QUOTE_MARKS = frozenset("«»“”„\"‟")
 MAX_SENTENCE = 1200  # characters; longer runs are cut so no rule sees an unbounded span
-MAX_QUOTE = 1500  # a quote left open longer than this is taken as a stray mark
+MAX_QUOTE = 600  # characters: a quote left open longer than this is taken as a stray mark
 
 
 @lru_cache(maxsize=65536)
@@ -98,7 +98,13 @@ def _cut_points(par: str, abbreviations: frozenset[str]) -> list[int]:
     while i < n:
         c = par[i]
         if c in QUOTE_MARKS:
-            open_quote = -1 if open_quote >= 0 else i
+            # guillemets and curly quotes say which way they go; straight ones toggle
+            if c in "«“„":
+                open_quote = i
+            elif c in "»”":
+                open_quote = -1
+            else:
+                open_quote = -1 if open_quote >= 0 else i
         elif c in ".!?" and i + 2 < n and par[i + 1].isspace():
             j = i + 1
             while j < n and par[j].isspace() and j - i < 4:
