@@ -64,3 +64,13 @@ def test_repeated_figure_is_one_alert() -> None:
             "Les douze soldats ont été tués dans une embuscade, selon l'armée.")
     (c,) = casualties(text, "fr", title="12 soldats tués dans une embuscade")
     assert (c.killed, c.reported_by) == (12, "armée")
+
+
+def test_source_named_after_the_sentence() -> None:
+    text = "Two soldiers and four rebels were killed on Monday near the border, the army said in a statement."
+    got = casualties(text, "en")
+    assert sorted((c.killed, c.reported_by) for c in got) == [(2, "army"), (4, "army")]
+
+
+def test_ages_are_not_figures() -> None:
+    assert casualties("A 25-year-old man was shot dead by police.", "en") == []

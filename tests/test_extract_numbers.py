@@ -54,6 +54,7 @@ def test_killed_and_wounded_in_one_alert() -> None:
 @pytest.mark.parametrize(("text", "lang"), [
     ("Les combats se déroulent à une trentaine de kilomètres de la ville, détruite en 2014.", "fr"),
     ("Un homme de 60 ans a été blessé.", "fr"),
+    ("A 19-year-old student was wounded.", "en"),
     ("The rebels burned 12 vehicles and killed livestock.", "en"),
     ("Des dizaines de personnes ont été tuées.", "fr"),
     ("Dozens of people were killed.", "en"),

@@ -42,10 +42,11 @@ def _casualty_at(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> tuple[int, 
 
 
 def _unit_after(tokens: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """A unit after the number: "30 kilomètres", "60 ans", "a 25-year-old man", "12 vehicles"."""
     k = j
-    while k < len(tokens) and k - j < 3 and (tokens[k].low in lex.articles or tokens[k].text in "'’"):
+    while k < len(tokens) and k - j < 3 and (tokens[k].low in lex.articles or tokens[k].text in "'’-"):
         k += 1
-    return k < len(tokens) and (tokens[k].low in lex.non_people_units or tokens[k].text in "%/")
+    return k < len(tokens) and (tokens[k].low.split("-")[0] in lex.non_people_units or tokens[k].text in "%/")
 
 
 def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tokens: set[int]) -> bool:

@@ -397,7 +397,9 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         prv = found[idx - 1][1] if idx > 0 else 0
         if attrib:
             content = (end + 1, n) if start == 0 else (prv, start)
-        elif inverted or (start <= 1 and end >= n - 2) or all(not t.is_word for t in toks[end:]):
+        elif inverted or (start <= 1 and end >= n - 2) or all(
+                not t.is_word for t in toks[_skip_forward(sent, end, lex, date_tokens):]):
+            # "..., the army said in a statement.": nothing said after the verb, so before it
             content = (prv, start)
         else:
             c = _skip_forward(sent, end, lex, date_tokens)
