@@ -17,7 +17,7 @@ from bot.core.extract.gazetteer import Entry, Gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.speakers import is_name_word
 from bot.core.extract.text import Sentence, Token
-from bot.core.models import Fighting, FightingAction, fold
+from bot.core.models import Fighting, FightingAction, Place, fold
 
 # When a sentence holds several fighting words, the most telling one names the action.
 ACTION_RANK: tuple[FightingAction, ...] = (
@@ -375,7 +375,13 @@ class FightingBook:
                          if abs(i - e.sentence) <= ACTOR_REACH]
                 if close:
                     e.actors = list(min(close)[2])
-            place = self.gaz.place(e.location, e.entries, countries) if e.entries else None
+            if e.entries:
+                place: Place | None = self.gaz.place(e.location, e.entries, countries)
+            elif countries:
+                # a village the gazetteer does not know: in the country the article speaks of most
+                place = Place(name=e.location, country=countries.most_common(1)[0][0])
+            else:
+                place = None
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
                 date=e.date or self.published, evidence=" ".join(e.evidence), place=place,
