@@ -64,4 +64,5 @@ def test_speakers_and_bases_are_not_places() -> None:
 def test_unknown_village_gets_the_article_s_country() -> None:
     text = "Des combats ont éclaté jeudi dans le village de Kfar Nabuda, dans le nord de la Syrie."
     (f,) = fights(text, "fr")
-    assert f.place is not None and (f.place.name, f.place.country, f.place.lat) == ("Kfar Nabuda", "Syria", None)
+    assert f.place is not None
+    assert (f.place.name, f.place.country, f.place.lat) == ("Kfar Nabuda", "Syria", None)
