@@ -12,6 +12,7 @@ the command that shows it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bot.core.i18n import t
 from bot.core.importance import story_importance
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, reporter
+from bot.core.translate import localize
 
 SECTION_ORDER = ("casualty", "fighting", "statement")
 MAX_LINES = 40
@@ -51,9 +53,11 @@ class DigestEntry:
     importance: float = 0.0
     outlets: tuple[str, ...] = ()
     previous: Casualty | None = None  # the story's figure before this one, for "what changed"
+    story_lang: str | None = None  # language of the story's title (kept as written, marked with it)
 
 
 def entry_line(alert: Alert, lang: str) -> Line:
+    alert = localize(alert, lang)  # institution, role and place words in the reader's language
     if isinstance(alert, Casualty):
         where = f" — {alert.location}" if alert.location else ""
         return Line.of(Span(casualty_figures(alert, lang), "bold"), f" ({reporter(alert, lang)}){where}")
@@ -134,7 +138,7 @@ def _rows(entries: list[DigestEntry], lang: str, reconciled: Mapping[int, Casual
             group = stories[key]
             title = group[0].story_title or _w(lang, "no_title")
             title = title if len(title) <= 100 else title[:99].rstrip() + "…"
-            rows.append(_Row(Line.of(Span(f"▸ {title}", "italic")), "group"))
+            rows.append(_Row(Line.of(Span(f"▸ {title}", "italic", lang=group[0].story_lang)), "group"))
             if section == "casualty":
                 figures = [e.alert for e in group if isinstance(e.alert, Casualty)]
                 story_id = group[0].story_id
@@ -171,6 +175,8 @@ def build_digest_parts(
         head.append(Line.of(Span(_since(lang, since), "italic")))
     if not entries:
         return [Message(headline=title, lines=(*head, Line.of(t(lang, "nothing_new"))), lang=lang, meta=meta)]
+    # Institution, role, actor and place words in the reader's language (quotes and names untouched).
+    entries = [dataclasses.replace(e, alert=localize(e.alert, lang)) for e in entries]
     rows = _rows(entries, lang, reconciled or {})
     total = sum(r.entries for r in rows)
     budget_lines, budget_chars = max(3, max_lines - 1), max(200, max_chars - 120)  # room for "and N more"

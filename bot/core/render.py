@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.core.i18n import t
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
 from bot.core.tally import CasualtyChangeAlert
+from bot.core.translate import localize, translate
 
 
 def casualty_figures(alert: Casualty, lang: str) -> str:
@@ -25,13 +26,16 @@ def casualty_figures(alert: Casualty, lang: str) -> str:
 
 
 def reporter(alert: Casualty, lang: str) -> str:
-    return alert.reported_by or t(lang, "article_itself")
+    """Who gave the figure, institution words in the reader's language ("Health Ministry")."""
+    return translate(alert.reported_by, lang) or t(lang, "article_itself")
 
 
 def headline(alert: Alert, lang: str) -> str:
+    """One line: "At least 21 killed, 27 wounded (Health Ministry, Tripoli)"."""
+    alert = localize(alert, lang)
     if isinstance(alert, Casualty):
-        where = f" — {alert.location}" if alert.location else ""
-        return f"{casualty_figures(alert, lang)} ({reporter(alert, lang)}){where}"
+        where = f", {alert.location}" if alert.location else ""
+        return f"{casualty_figures(alert, lang)} ({reporter(alert, lang)}{where})"
     if isinstance(alert, Fighting):
         return f"{t(lang, 'fighting')}: {alert.location} — {t(lang, 'action_' + alert.action)}"
     role = f" ({alert.speaker_role})" if alert.speaker_role else ""
@@ -39,6 +43,7 @@ def headline(alert: Alert, lang: str) -> str:
 
 
 def alert_lines(alert: Alert, lang: str, article_lang: str | None) -> list[Line]:
+    alert = localize(alert, lang)
     lines: list[Line] = []
     if isinstance(alert, Casualty):
         if alert.victims:

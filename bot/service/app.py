@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.chat.base import ChatAdapter
+from bot.chat.base import ChatAdapter, Conversation
 from bot.chat.console import ConsoleAdapter
-from bot.config import Config
+from bot.config import Config, ConfigError, require_secret
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
 
@@ -28,20 +28,80 @@ class App:
     pipeline: Pipeline
 
 
-def build_adapters(config: Config, out: TextIO | None = None) -> dict[str, ChatAdapter]:
+def build_adapters(
+    config: Config, store: Store, conversation: Conversation, out: TextIO | None = None,
+) -> dict[str, ChatAdapter]:
+    """One adapter per enabled output. Secrets are read here, from the variables the config names."""
     adapters: dict[str, ChatAdapter] = {}
     if config.console.enabled:
         adapters["console"] = ConsoleAdapter(out, color=config.console.color)
+    if config.slack.enabled:
+        from bot.chat.slack import SlackAdapter
+
+        sk = config.slack
+        adapters["slack"] = SlackAdapter(
+            bot_token=require_secret(config, "outputs.slack.bot_token_env", sk.bot_token_env),
+            signing_secret=(require_secret(config, "outputs.slack.signing_secret_env", sk.signing_secret_env)
+                            if sk.mode == "http" else config.secret(sk.signing_secret_env)),
+            app_token=(require_secret(config, "outputs.slack.app_token_env", sk.app_token_env)
+                       if sk.mode == "socket" else None),
+            mode="socket" if sk.mode == "socket" else "http", host=sk.host, port=sk.port,
+            base_url=sk.api_url, admin_user_ids=sk.admins, conversation=conversation,
+        )
+    if config.matrix.enabled:
+        from bot.chat.matrix import MatrixAdapter
+
+        mx = config.matrix
+        token, password = config.secret(mx.access_token_env), config.secret(mx.password_env)
+        if not token and not password:
+            raise ConfigError(f"{config.path}: outputs.matrix.access_token_env: neither {mx.access_token_env} "
+                              f"nor {mx.password_env} is set in the environment")
+        room_langs = {c.language for c in config.channels if c.output == "matrix"}
+        adapters["matrix"] = MatrixAdapter(
+            homeserver=mx.homeserver, user_id=mx.user_id, conversation=conversation, state=store,
+            access_token=token, password=password, rooms=mx.rooms, command_prefix=mx.prefix,
+            allowed_inviters=mx.admins, admin_user_ids=mx.admins, admin_power_level=mx.admin_power_level,
+            lang=room_langs.pop() if len(room_langs) == 1 else config.language,
+        )
     return adapters
 
 
 @contextlib.asynccontextmanager
-async def open_app(config: Config, *, out: TextIO | None = None) -> AsyncIterator[App]:
+async def open_app(config: Config, *, out: TextIO | None = None, serve: bool = False) -> AsyncIterator[App]:
+    """The bot, assembled. With `serve`, chat adapters listen (commands, threads) and /healthz is up."""
+    from bot.service.conversation import NewsConversation
+
     store = Store.open(config.database)
+    adapters: dict[str, ChatAdapter] = {}
+    pipeline = Pipeline(config, store, adapters)
+    health = None
     try:
-        adapters = build_adapters(config, out)
-        yield App(config, store, adapters, Pipeline(config, store, adapters))
+        conversation = NewsConversation(store, config, process=pipeline.process)
+        adapters.update(build_adapters(config, store, conversation, out))
+        pipeline.adapters = dict(adapters)
+        if serve:
+            for adapter in adapters.values():
+                start = getattr(adapter, "start", None)
+                if start is not None:
+                    await start()
+            if config.health.enabled:
+                from bot.service.health import start_health_server
+
+                health = await start_health_server(store, config.health.host, config.health.port)
+        yield App(config, store, adapters, pipeline)
     finally:
+        # Every adapter is stopped, started or not: stopping flushes send queues and closes clients.
+        for name, adapter in reversed(adapters.items()):
+            stop = getattr(adapter, "stop", None)
+            if stop is None:
+                continue
+            try:
+                await stop()
+            except Exception:
+                log.exception("stopping the %s adapter failed", name)
+        if health is not None:
+            await health.cleanup()
+        await pipeline.fetcher.aclose()
         store.close()
 
 
@@ -71,7 +131,7 @@ async def run_forever(
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows, nor off the main thread
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-    async with open_app(config, out=out) as app:
+    async with open_app(config, out=out, serve=True) as app:
         if clock is not None:
             app.pipeline.clock = clock
         scheduler = BotScheduler(config, app.store, app.adapters, app.pipeline)

@@ -150,9 +150,17 @@ class Pipeline:
             state, now, etag=listing.etag if remote else None,
             last_modified=listing.last_modified if remote else None))
 
+    def sources(self) -> tuple[SourceConfig, ...]:
+        """The configured sources, then those added by `/news sources add` (kept in the database)."""
+        from bot.service.conversation import added_sources
+
+        configured = {s.name for s in self.config.sources}
+        added = [s for s in added_sources(self.store) if s.name not in configured]
+        return (*self.config.sources, *added)
+
     async def ingest_all(self, report: RunReport | None = None) -> RunReport:
         report = report or RunReport()
-        for source in self.config.sources:
+        for source in self.sources():
             await self.poll(source, report)
         return report
 

@@ -41,6 +41,7 @@ from bot.service.pipeline import Pipeline, RunReport
 from bot.service.subscriptions import ChannelPlan, alert_topics, in_quiet_hours, plan_channels, rescore
 from bot.store import Store, StoredAlert
 from bot.store import schema as s
+from bot.store.db import PROCESS_ID
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +144,19 @@ class BotScheduler:
                                         topics_of=topics_of, held=self.held)
 
     async def poll_job(self, name: str) -> RunReport | None:
-        source = next((x for x in self.config.sources if x.name == name), None)
+        source = next((x for x in self.pipeline.sources() if x.name == name), None)
         if source is None:
+            self._unschedule(f"poll:{name}")  # removed with /news sources remove
             return None
         now = self.clock()
         retry = self.store.source_state(name).next_retry_at
         if retry is not None and retry > now:
             self._postpone(f"poll:{name}", retry)
+            return None
+        # Replicas sharing a database: whoever holds the source's lease polls it, the others skip.
+        lease_ttl = dt.timedelta(seconds=max(30.0, source.interval_s * 1.5))
+        if not self.store.acquire_lease(f"poll:{name}", PROCESS_ID, lease_ttl, now=now):
+            log.debug("poll %s: another replica holds it", name)
             return None
         report = RunReport()
         await self.pipeline.poll(source, report)
@@ -190,8 +197,22 @@ class BotScheduler:
                 sent += 1
         return sent
 
+    def schedule_polls(self) -> None:
+        """A polling job per source (configured or added in chat) that has none yet."""
+        if self.scheduler is None:
+            return
+        now = self.clock()
+        for source in self.pipeline.sources():
+            if self.scheduler.get_job(f"poll:{source.name}") is not None:
+                continue
+            retry = self.store.source_state(source.name).next_retry_at
+            first = max(now, retry) if retry is not None else now
+            self._schedule(f"poll:{source.name}", self.poll_job, IntervalTrigger(seconds=source.interval_s),
+                           source.name, first=first, grace=max(60, source.interval_s))
+
     async def tick(self) -> None:
         self.refresh_plans()
+        self.schedule_polls()
         await self.deliver()
         await self.catch_up()  # a digest whose post failed goes out within a minute of the chat's return
 
@@ -208,11 +229,7 @@ class BotScheduler:
         self.plans = {}
         self.refresh_plans()
         now = self.clock()
-        for source in self.config.sources:
-            retry = self.store.source_state(source.name).next_retry_at
-            first = max(now, retry) if retry is not None else now
-            self._schedule(f"poll:{source.name}", self.poll_job, IntervalTrigger(seconds=source.interval_s),
-                           source.name, first=first, grace=max(60, source.interval_s))
+        self.schedule_polls()
         self._schedule("tick", self.tick, IntervalTrigger(seconds=TICK_S))
         self._schedule("housekeeping", self.housekeeping_job, IntervalTrigger(seconds=HOUSEKEEPING_S),
                        first=now + dt.timedelta(minutes=1))

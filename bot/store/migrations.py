@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, insert, inspect, select
+from sqlalchemy import Connection, Table, insert, inspect, select, text
 
 from bot.store import schema as s
 
@@ -23,11 +23,49 @@ class Migration:
     run: Callable[[Connection], None] | None = None
 
 
+# Full-text search (SQLite FTS5): articles through an external-content index kept in step by
+# triggers; alerts through their searchable fields pulled out of the JSON. Other databases search
+# with LIKE instead (bot/service/search.py), so this is a no-op there.
+_ALERT_BODY = " || ' ' || ".join(
+    f"coalesce(json_extract({{row}}.data, '$.{k}'), '')"
+    for k in ("speaker", "speaker_role", "quote", "location", "actors", "victims", "reported_by", "evidence"))
+_FTS_SQL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN "
+    "INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); END",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE OF title, text ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); "
+    "INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+    "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS alerts_fts USING fts5(body, tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS alerts_fts_ai AFTER INSERT ON alerts BEGIN "
+    f"INSERT INTO alerts_fts(rowid, body) VALUES (new.id, {_ALERT_BODY.format(row='new')}); END",
+    "CREATE TRIGGER IF NOT EXISTS alerts_fts_ad AFTER DELETE ON alerts BEGIN "
+    "DELETE FROM alerts_fts WHERE rowid = old.id; END",
+    "CREATE TRIGGER IF NOT EXISTS alerts_fts_au AFTER UPDATE OF data ON alerts BEGIN "
+    "DELETE FROM alerts_fts WHERE rowid = old.id; "
+    f"INSERT INTO alerts_fts(rowid, body) VALUES (new.id, {_ALERT_BODY.format(row='new')}); END",
+    f"INSERT INTO alerts_fts(rowid, body) SELECT alerts.id, {_ALERT_BODY.format(row='alerts')} FROM alerts "
+    "WHERE alerts.id NOT IN (SELECT rowid FROM alerts_fts)",
+)
+
+
+def _full_text_search(conn: Connection) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    for statement in _FTS_SQL:
+        conn.execute(text(statement))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, alerts, deliveries, source state",
               (s.source_state, s.seen_entries, s.articles, s.alerts, s.alert_articles, s.deliveries, s.kv)),
     Migration(2, "stories, threads, subscriptions, digest state",
               (s.stories, s.story_threads, s.subscriptions, s.channel_state)),
+    Migration(5, "full-text search over articles and alerts (SQLite FTS5)", run=_full_text_search),
     Migration(7, "leases for replicas", (s.leases,)),
     Migration(8, "crash recovery: articles.processed_at, deliveries.owner",
               run=lambda conn: _add_columns(conn, [(s.articles, "processed_at"), (s.deliveries, "owner")])),

@@ -110,7 +110,7 @@ def test_housekeeping_deletes_old_articles_without_alerts_and_empties_the_rest(t
 
 
 async def test_run_forever_runs_jobs_and_stops_cleanly(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+    config = make_config(tmp_path, [{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
     (tmp_path / "libya" / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "no alerts here"}) + "\n")
     stop = asyncio.Event()
     task = asyncio.create_task(run_forever(config, stop=stop))
@@ -128,7 +128,7 @@ async def test_run_forever_runs_jobs_and_stops_cleanly(tmp_path: Path) -> None:
 
 
 async def test_cancelling_run_forever_like_ctrl_c_shuts_down(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+    config = make_config(tmp_path, [{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
     task = asyncio.create_task(run_forever(config))
     await asyncio.sleep(0.05)
     task.cancel()

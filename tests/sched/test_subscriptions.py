@@ -126,14 +126,14 @@ async def test_subscriptions_filter_what_each_channel_gets(tmp_path: Path) -> No
         await bot.scheduler.deliver()
         try:
             console = [m.headline for m in bot.console.alerts("console")]
-            assert console == ["3 killed (ministry) — Tripoli"]
+            assert console == ["3 killed (ministry, Tripoli)"]
             kw = [m.headline for m in bot.slack.alerts("C-kw")]
-            assert kw == ["3 killed (ministry) — Tripoli"]  # "Tripolitania" is not "Tripoli"
+            assert kw == ["3 killed (ministry, Tripoli)"]  # "Tripolitania" is not "Tripoli"
             topic = [m.headline for m in bot.slack.alerts("C-topic")]
             assert topic == ["Fighting: Khartoum — shelling"]
             important = sorted(m.headline for m in bot.slack.alerts("C-important"))
             # Casualty 6.4 (first figure), head of state 6, shelling at a new place 6; clashes 5.5, army chief 4.
-            assert important == ["3 killed (ministry) — Tripoli", "Fighting: Khartoum — shelling",
+            assert important == ["3 killed (ministry, Tripoli)", "Fighting: Khartoum — shelling",
                                  "Joe (President of Ruritania) said"]
         finally:
             await bot.close()
@@ -195,7 +195,7 @@ async def test_quiet_hours_hold_alerts_and_release_them_after(tmp_path: Path) ->
             traveller.move_to(utc(2026, 5, 5, 5, 0))  # 07:00 Paris: the quiet-hours job delivers
             await bot.scheduler.deliver()
             assert [m.headline for m in bot.console.alerts()] == [
-                "Fighting: Sirte — air strike", "4 killed (ministry) — Sirte"]
+                "Fighting: Sirte — air strike", "4 killed (ministry, Sirte)"]
             await bot.scheduler.deliver()
             assert len(bot.console.alerts()) == 2  # once
         finally:

@@ -1,0 +1,510 @@
+"""Answers to follow-up questions asked in an alert's thread, from that story's facts only.
+
+Pure: the conversation gathers the story's alerts and articles into a `StoryFacts`; this module
+detects the question's language (French or English, from its words) and intent (who, what was said,
+how many killed or wounded, where, when, which source, what changed, what else), and writes the
+answer in the question's language, citing the article and the sentence each fact comes from. A
+question the sources cannot answer gets "not in the sources" and the closest sentences, never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.core.i18n import t
+from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
+from bot.core.render import casualty_figures, headline, reporter
+from bot.core.translate import equivalents, localize, places_in, translate
+
+Intent = Literal["changed", "else", "wounded", "killed", "casualties", "said", "source", "when", "where", "who"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An article as it is cited: title, outlet, and a link (URL) or the file it was read from."""
+
+    article_id: int
+    title: str | None
+    outlet: str | None
+    link: str | None
+    lang: str | None
+    text: str
+    published: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    alert_id: int
+    alert: Alert
+    source: Source
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFacts:
+    story_id: int
+    title: str | None
+    facts: tuple[Fact, ...]
+    sources: tuple[Source, ...]
+    root_alert_id: int | None = None  # the alert the thread started from, when known
+    elsewhere: tuple[Fact, ...] = ()  # recent facts of other stories, for "what else happened"
+
+
+# --- language and intent -----------------------------------------------------------------------
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_FR_WORDS = _set(
+    "qui quoi ou quand combien quel quelle quels quelles est sont la le les de des du au aux a t il elle ils "
+    "elles ont dit parle blesses tues morts pourquoi comment sur ce c qu d l s n y en que ne pas et un une "
+    "depuis position autre autres nouveau neuf change exactement declare cite rapporte lieu endroit")
+_EN_WORDS = _set(
+    "who what where when how many much which the of is was were did does said say says wounded killed dead "
+    "injured why about on in to has have been source outlet else new changed exactly quote place happened "
+    "there any it he she they from")
+
+_INTENTS: tuple[tuple[Intent, tuple[str, ...]], ...] = (
+    ("changed", ("qu est ce qui a change", "qui a change", "a change", "quoi de neuf", "du nouveau", "mise a jour",
+                 "evolu", "changed", "what s new", "whats new", "anything new", "update")),
+    ("else", ("quoi d autre", "autre chose", "d autres", "ailleurs", "what else", "anything else", "elsewhere",
+              "other news", "otherwise")),
+    ("wounded", ("blesse", "wounded", "injur", "hurt")),
+    ("killed", ("tue", "morts", "mort ", "deces", "victimes", "killed", "dead", "death", "died", "deaths")),
+    ("casualties", ("bilan", "combien", "how many", "toll", "casualt")),
+    ("said", ("qu a t il dit", "qu a t elle dit", "qu a dit", "qu ont ils dit", "qu est ce qu il a dit",
+              "dit exactement", "exactement", "citation", "quels mots", "qu a t il declare", "say ", "says ",
+              "what exactly", "said exactly", "what was said", "quote", "exact words",
+              "what were the words", "what has he said")),
+    ("source", ("source", "quel media", "quel journal", "d ou vient", "qui rapporte", "lien", "article",
+                "which outlet", "what outlet", "link", "who reported", "where does it come from")),
+    ("when", ("quand", "quelle date", "quel jour", "a quelle heure", "when", "what date", "what day", "what time",
+              "date")),
+    ("where", ("lieu", "endroit", "localisation", "where", "location", "which place")),
+    ("who", ("qui ", "who ", "whom ", "speaker")),
+)
+
+_STOP = _set(
+    "le la les l un une des de du d au aux a à et ou est sont ce c qu que qui quoi quel quelle quels quelles "
+     "il elle ils elles on t y en sur dans par pour avec ne pas plus se s son sa ses leur leurs cette cet ces "
+     "the a an of to in on at for by with is are was were be been has have had do does did it its this that "
+     "these those he she they them his her their there what who whom which where when why how many much "
+     "about from as and or not no any some said say says tell me us please donc alors est-ce ete été fait "
+     "faire dit parle happen happened happening going goes went passe passé arrive arrivé produit produite "
+     "really vraiment now maintenant today aujourd hui know savoir think pense selon according per "
+     "exactly exactement other others")
+
+
+def detect_lang(question: str, default: str = "en") -> str:
+    """"fr" or "en" from the question's words (accents count for French); `default` on a tie."""
+    words = fold(question).split()
+    fr = sum(1 for w in words if w in _FR_WORDS) + 2 * len(re.findall(r"[àâçéèêëîïôûùüÿœ]", question.lower()))
+    en = sum(1 for w in words if w in _EN_WORDS)
+    if fr > en:
+        return "fr"
+    if en > fr:
+        return "en"
+    return default
+
+
+def detect_intent(question: str) -> Intent | None:
+    """The first intent whose key words start a word of the question (accents and case ignored)."""
+    q = f" {fold(question)} "
+    where = "où" in question.lower() or q.strip() in ("ou", "ou ca")
+    q = q.replace(" ou ", " | ")  # "ou" without an accent is "or"; "où" is marked below
+    if where:
+        q += "where "
+    for intent, keys in _INTENTS:
+        if any(f" {k}" in q for k in keys):
+            return intent
+    return None
+
+
+# --- sentences and citations -------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"(?<=[.!?…»])\s+(?=[A-ZÀ-ÖØ-Þ«\"“])")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
+
+
+def content_words(question: str) -> list[str]:
+    """The question's words that are not grammar nor intent words, folded."""
+    intent_words = {w for _, keys in _INTENTS for k in keys for w in k.split()}
+    out = []
+    for w in fold(question).split():
+        if w in _STOP or w in intent_words or len(w) < 3 or w.isdigit():
+            continue
+        out.append(w)
+    return out
+
+
+def _word_set(text: str) -> set[str]:
+    return {_stem(w) for w in fold(text).split()}
+
+
+def _found(word: str, words: set[str]) -> bool:
+    return any(all(_stem(p) in words for p in form.split()) for form in equivalents(word))
+
+
+def closest_sentences(question: str, facts: StoryFacts, n: int = 2) -> list[tuple[str, Source]]:
+    words = content_words(question)
+    scored: list[tuple[float, int, str, Source]] = []
+    order = 0
+    for src in facts.sources:
+        for sentence in sentences(src.text):
+            have = _word_set(sentence)
+            score = sum(1 for w in words if _found(w, have))
+            if score:
+                scored.append((-score / (1 + len(have) / 60), order, sentence, src))
+            order += 1
+    scored.sort(key=lambda x: (x[0], x[1]))
+    return [(s, src) for _, _, s, src in scored[:n]]
+
+
+def citation(src: Source, lang: str) -> Line:
+    """"— Title, Outlet, https://…" (or the file the article was read from)."""
+    spans: list[Span] = [Span("— ")]
+    if src.title:
+        spans.append(Span(src.title, "italic", lang=src.lang))
+    if src.outlet:
+        spans.append(Span(f", {src.outlet}"))
+    if src.published:
+        spans.append(Span(f", {src.published.isoformat()}"))
+    if src.link:
+        if src.link.startswith(("http://", "https://")):
+            spans.extend([Span(", "), Span(src.link, href=src.link)])
+        else:
+            spans.extend([Span(f", {t(lang, 'ans_file')}: "), Span(src.link, "code")])
+    return Line(tuple(spans))
+
+
+def evidence_of(fact: Fact) -> str:
+    """The sentence a fact comes from: the alert's evidence, else the article sentence closest to it."""
+    a = fact.alert
+    if a.evidence:
+        return a.evidence
+    if isinstance(a, Statement):
+        keys = [a.speaker, a.quote[:40]]
+    elif isinstance(a, Fighting):
+        keys = [a.location]
+    else:
+        keys = [str(a.killed or ""), str(a.wounded or "")]
+    for sentence in sentences(fact.source.text):
+        if any(k and k in sentence for k in keys):
+            return sentence
+    return ""
+
+
+def cite(fact: Fact, lang: str) -> list[Line]:
+    lines = []
+    sentence = evidence_of(fact)
+    if sentence:
+        lines.append(Line.of(Span(sentence, "quote", lang=fact.source.lang)))
+    lines.append(citation(fact.source, lang))
+    return lines
+
+
+def _message(title: str, lines: Iterable[Line], lang: str, intent: str, facts: StoryFacts) -> Message:
+    return Message(headline=title, lines=tuple(lines), lang=lang,
+                   meta={"type": "answer", "intent": intent, "story_id": str(facts.story_id)})
+
+
+# --- answers per intent ------------------------------------------------------------------------
+
+def _of(facts: StoryFacts, kind: type[Statement] | type[Fighting] | type[Casualty]) -> list[Fact]:
+    return [f for f in facts.facts if isinstance(f.alert, kind)]
+
+
+def _figures(c: Casualty, lang: str) -> str:
+    """Figures inside a sentence: "at least 21 killed, 27 wounded" (not capitalised)."""
+    text = casualty_figures(c, lang)
+    return text[:1].lower() + text[1:]
+
+
+def _speaker_line(s: Statement, lang: str) -> str:
+    role = translate(s.speaker_role, lang)
+    speaker = translate(s.speaker, lang) or s.speaker
+    return f"{speaker} ({role})" if role else speaker
+
+
+def answer_who(facts: StoryFacts, lang: str) -> Message:
+    lines: list[Line] = []
+    statements = _of(facts, Statement)
+    if not statements:
+        lines.append(Line.of(t(lang, "ans_no_speaker")))
+    seen: set[str] = set()
+    for f in statements:
+        s = f.alert
+        assert isinstance(s, Statement)
+        if fold(s.speaker) in seen:
+            continue
+        seen.add(fold(s.speaker))
+        lines.append(Line.of(Span(_speaker_line(s, lang), "bold")))
+        lines.extend(cite(f, lang))
+    reporters = [f for f in _of(facts, Casualty) if isinstance(f.alert, Casualty) and f.alert.reported_by]
+    if reporters:
+        parts = []
+        for f in reporters:
+            assert isinstance(f.alert, Casualty)
+            parts.append(f"{reporter(f.alert, lang)} ({_figures(f.alert, lang)})")
+        lines.append(Line.of(Span(f"{t(lang, 'ans_figures_by')}: ", "bold"), "; ".join(parts)))
+    return _message(t(lang, "ans_who"), lines, lang, "who", facts)
+
+
+def answer_said(facts: StoryFacts, lang: str, question: str) -> Message:
+    statements = _of(facts, Statement)
+    named = [f for f in statements if isinstance(f.alert, Statement)
+             and any(part in _word_set(question) for part in fold(f.alert.speaker).split() if len(part) > 2)]
+    chosen = named or statements
+    lines: list[Line] = []
+    if not chosen:
+        lines.append(Line.of(t(lang, "ans_no_speaker")))
+    for f in chosen:
+        s = f.alert
+        assert isinstance(s, Statement)
+        date = f", {s.date.isoformat()}" if s.date else ""
+        lines.append(Line.of(Span(f"{_speaker_line(s, lang)}{date}:", "bold")))
+        lines.append(Line.of(Span(s.quote, "quote", lang=f.source.lang)))
+        if s.evidence and fold(s.quote) not in fold(s.evidence):
+            lines.append(Line.of(Span(s.evidence, "quote", lang=f.source.lang)))
+        lines.append(citation(f.source, lang))
+    return _message(t(lang, "ans_said"), lines, lang, "said", facts)
+
+
+def _figure(c: Casualty, what: Literal["killed", "wounded"], lang: str) -> str:
+    n = c.killed if what == "killed" else c.wounded
+    qualifier = t(lang, c.qualifier)
+    text = f"{qualifier} {n} {t(lang, what)}" if qualifier else f"{n} {t(lang, what)}"
+    return text[:1].upper() + text[1:]
+
+
+def _reporter_words(c: Casualty) -> set[str]:
+    forms = (c.reported_by, translate(c.reported_by, "en"), translate(c.reported_by, "fr"))
+    return _word_set(" ".join(f for f in forms if f))
+
+
+def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str = "") -> Message:
+    cas = _of(facts, Casualty)
+    # "How many dead according to the ministry?": that source's figures first, the others after.
+    asked = {_stem(w) for w in content_words(question)}
+    focus = [f for f in cas if isinstance(f.alert, Casualty) and asked & _reporter_words(f.alert)]
+    if focus:
+        cas = focus + [f for f in cas if f not in focus]
+    lines: list[Line] = []
+    if which == "casualties":
+        title = t(lang, "ans_casualties")
+        for f in cas:
+            assert isinstance(f.alert, Casualty)
+            lines.append(Line.of(Span(headline(f.alert, lang), "bold")))
+            lines.extend(cite(f, lang))
+        if not cas:
+            lines.append(Line.of(t(lang, "ans_none_figure", what=f"{t(lang, 'killed')}/{t(lang, 'wounded')}")))
+        return _message(title, lines, lang, which, facts)
+    what: Literal["killed", "wounded"] = "wounded" if which == "wounded" else "killed"
+    title = t(lang, "ans_wounded" if what == "wounded" else "ans_killed")
+    with_figure: list[Fact] = []
+    without: list[Fact] = []
+    for f in cas:
+        assert isinstance(f.alert, Casualty)
+        value = f.alert.wounded if what == "wounded" else f.alert.killed
+        (with_figure if value is not None else without).append(f)
+    for f in with_figure:
+        c = f.alert
+        assert isinstance(c, Casualty)
+        where = f", {translate(c.location, lang)}" if c.location else ""
+        lines.append(Line.of(Span(_figure(c, what, lang), "bold"), f" ({reporter(c, lang)}{where})"))
+        lines.extend(cite(f, lang))
+    if not with_figure:
+        lines.insert(0, Line.of(Span(t(lang, "ans_none_figure", what=t(lang, what)), "bold")))
+    if without:
+        who = "; ".join(f"{reporter(f.alert, lang)} ({_figures(f.alert, lang)})"
+                        for f in without if isinstance(f.alert, Casualty))
+        key = "ans_others_none" if with_figure else "ans_figures_by"
+        text = t(lang, key, what=t(lang, what), who=who) if with_figure else f"{t(lang, key)}: {who}"
+        lines.append(Line.of(text))
+    return _message(title, lines, lang, which, facts)
+
+
+def answer_where(facts: StoryFacts, lang: str) -> Message:
+    lines: list[Line] = []
+    named: list[str] = []
+    for f in facts.facts:
+        a = localize(f.alert, lang)
+        if isinstance(a, Fighting):
+            actors = f" ({', '.join(a.actors)})" if a.actors else ""
+            country = f", {a.place.country}" if a.place and a.place.country else ""
+            lines.append(Line.of(Span(f"{a.location}{country}", "bold"),
+                                 f" — {t(lang, 'action_' + a.action)}{actors}"))
+            lines.extend(cite(f, lang))
+            named.append(a.location)
+            named.extend(places_in(evidence_of(f), lang))
+        elif isinstance(a, Casualty) and a.location:
+            lines.append(Line.of(Span(a.location, "bold"), f" — {headline(f.alert, lang)}"))
+            named.append(a.location)
+            named.extend(places_in(evidence_of(f), lang))
+    named = list(dict.fromkeys(named))
+    if named:
+        lines.insert(0, Line.of(Span(f"{t(lang, 'ans_places_named')}: ", "bold"), ", ".join(named)))
+    else:
+        lines.append(Line.of(t(lang, "ans_no_place")))
+    return _message(t(lang, "ans_where"), lines, lang, "where", facts)
+
+
+def answer_when(facts: StoryFacts, lang: str) -> Message:
+    lines: list[Line] = []
+    for f in facts.facts:
+        a = localize(f.alert, lang)
+        if isinstance(a, Statement) and a.date:
+            lines.append(Line.of(t(lang, "ans_spoke_on", who=a.speaker, date=a.date.isoformat())))
+        elif isinstance(a, Fighting) and a.date:
+            lines.append(Line.of(t(lang, "ans_fighting_on", where=a.location, date=a.date.isoformat())))
+        elif isinstance(a, Casualty) and a.since:
+            figures = f"{casualty_figures(a, lang)} ({reporter(a, lang)})"
+            lines.append(Line.of(t(lang, "ans_toll_since", figures=figures, date=a.since.isoformat())))
+        else:
+            continue
+        sentence = evidence_of(f)
+        if sentence:
+            lines.append(Line.of(Span(sentence, "quote", lang=f.source.lang)))
+    for src in facts.sources:
+        if src.published:
+            lines.append(Line.of(t(lang, "ans_published", date=src.published.isoformat())))
+            lines.append(citation(src, lang))
+    if not lines:
+        lines.append(Line.of(t(lang, "ans_no_date")))
+    return _message(t(lang, "ans_when"), lines, lang, "when", facts)
+
+
+def answer_source(facts: StoryFacts, lang: str) -> Message:
+    lines: list[Line] = []
+    for src in facts.sources:
+        n = sum(1 for f in facts.facts if f.source.article_id == src.article_id)
+        lines.append(citation(src, lang))
+        name = t(lang, "lang_" + src.lang) if src.lang else ""
+        extra = f" ({name})" if name and not name.startswith("lang_") else ""
+        lines.append(Line.of(f"   {t(lang, 'ans_alert_count', n=n)}{extra}"))
+    return _message(t(lang, "ans_sources"), lines, lang, "source", facts)
+
+
+def _fact_line(f: Fact, lang: str) -> Line:
+    return Line.of(Span(headline(f.alert, lang), "bold"), Span(f"  [A{f.alert_id}]", "code"))
+
+
+def answer_changed(facts: StoryFacts, lang: str) -> Message:
+    lines: list[Line] = []
+    ordered = sorted(facts.facts, key=lambda f: (f.created_at or dt.datetime.min.replace(tzinfo=dt.UTC), f.alert_id))
+    first_article = ordered[0].source.article_id if ordered else None
+    if len({s.article_id for s in facts.sources}) <= 1:
+        lines.append(Line.of(t(lang, "ans_one_article")))
+        lines.extend(_fact_line(f, lang) for f in ordered)
+        return _message(t(lang, "ans_changed"), lines, lang, "changed", facts)
+    by_reporter: dict[str, list[Fact]] = {}
+    for f in ordered:
+        if isinstance(f.alert, Casualty):
+            by_reporter.setdefault(fold(f.alert.reported_by), []).append(f)
+    for group in by_reporter.values():
+        if len(group) > 1:
+            old, new = group[0].alert, group[-1].alert
+            assert isinstance(old, Casualty) and isinstance(new, Casualty)
+            lines.append(Line.of(Span(t(lang, "ans_figure_changed", who=reporter(new, lang),
+                                       old=casualty_figures(old, lang), new=casualty_figures(new, lang)), "bold")))
+            lines.extend(cite(group[-1], lang))
+    newer = [f for f in ordered if f.source.article_id != first_article]
+    for src in {f.source.article_id: f.source for f in newer}.values():
+        lines.append(Line.of(Span(t(lang, "ans_new_in", title=src.title or src.outlet or "?"), "bold")))
+        lines.extend(_fact_line(f, lang) for f in newer if f.source.article_id == src.article_id)
+        lines.append(citation(src, lang))
+    return _message(t(lang, "ans_changed"), lines, lang, "changed", facts)
+
+
+def answer_else(facts: StoryFacts, lang: str) -> Message:
+    others = [f for f in facts.facts if f.alert_id != facts.root_alert_id]
+    lines: list[Line] = [Line.of(Span(t(lang, "ans_in_story"), "bold"))]
+    lines.extend(_fact_line(f, lang) for f in others)
+    if not others:
+        lines.append(Line.of(t(lang, "ans_nothing_else")))
+    if facts.elsewhere:
+        lines.append(Line.of(Span(t(lang, "ans_elsewhere"), "bold")))
+        lines.extend(_fact_line(f, lang) for f in facts.elsewhere)
+    return _message(t(lang, "ans_else"), lines, lang, "else", facts)
+
+
+def answer_unknown(facts: StoryFacts, lang: str, question: str, missing: list[str]) -> Message:
+    lines: list[Line] = []
+    if missing:
+        lines.append(Line.of(t(lang, "ans_not_found_terms", terms=", ".join(missing))))
+    else:
+        lines.append(Line.of(t(lang, "ans_no_direct")))
+    close = closest_sentences(question, facts)
+    if close:
+        lines.append(Line.of(Span(t(lang, "ans_closest"), "bold")))
+        for sentence, src in close:
+            lines.append(Line.of(Span(sentence, "quote", lang=src.lang)))
+            lines.append(citation(src, lang))
+    else:
+        lines.append(Line.of(t(lang, "ans_no_close")))
+    title = t(lang, "ans_not_found" if missing else "ans_no_direct_title")
+    return _message(title, lines, lang, "unknown", facts)
+
+
+def story_words(facts: StoryFacts) -> set[str]:
+    words: set[str] = set()
+    for src in facts.sources:
+        words |= _word_set(f"{src.title or ''} {src.outlet or ''} {src.text}")
+    for f in facts.facts:
+        a = f.alert
+        if isinstance(a, Statement):
+            words |= _word_set(f"{a.speaker} {a.speaker_role or ''} {a.quote} {translate(a.speaker_role, 'en')}")
+        elif isinstance(a, Fighting):
+            words |= _word_set(f"{a.location} {' '.join(a.actors)} {translate(a.location, 'en')}")
+        else:
+            words |= _word_set(f"{a.reported_by or ''} {a.victims or ''} {a.location or ''} "
+                               f"{translate(a.reported_by, 'en')} {translate(a.victims, 'en')}")
+    return words
+
+
+def answer(question: str, facts: StoryFacts, *, default_lang: str = "en") -> Message:
+    """The answer to `question` from the story's facts, in the question's language."""
+    lang = detect_lang(question, default_lang)
+    intent = detect_intent(question)
+    known = story_words(facts)
+    missing_all = [w for w in content_words(question) if not _found(w, known)]
+    # Names the sources never mention make an answer a guess: say so instead.
+    names = {fold(w) for w in re.findall(r"[\w\-]+", question)[1:] if w[:1].isupper()}
+    missing_names = [w for w in missing_all if w in names]
+    if intent is None or missing_names:
+        shown = missing_names or missing_all
+        original = {fold(w): w for w in re.findall(r"[\w\-]+", question)}
+        return answer_unknown(facts, lang, question, [original.get(w, w) for w in shown])
+    if intent in ("who", "said"):
+        # "Who is Ghassan Salame?", "What did Haftar say?": a name the sources mention but never quote.
+        speakers = {w for f in facts.facts if isinstance(f.alert, Statement) for w in fold(f.alert.speaker).split()}
+        unquoted = {w for w in names if w not in speakers and w in content_words(question) and not places_in(w, "en")}
+        if unquoted and not names & speakers:
+            return answer_unknown(facts, lang, question, [])
+    if intent == "who":
+        return answer_who(facts, lang)
+    if intent == "said":
+        return answer_said(facts, lang, question)
+    if intent in ("killed", "wounded", "casualties"):
+        return answer_casualties(facts, lang, intent, question)
+    if intent == "where":
+        return answer_where(facts, lang)
+    if intent == "when":
+        return answer_when(facts, lang)
+    if intent == "source":
+        return answer_source(facts, lang)
+    if intent == "changed":
+        return answer_changed(facts, lang)
+    return answer_else(facts, lang)

@@ -1,0 +1,198 @@
+"""Institution, role, victim and place words in the reader's language, from a small data glossary.
+
+Alerts keep facts as the article wrote them ("ministère de la Santé", "secrétaire d'Etat"); this
+module writes them in the reader's language ("Health Ministry", "Secretary of State") by replacing
+known phrases, longest first, and leaving everything else — person names above all — as it is.
+The same glossary lets topics, speakers and places match in either language ("Libya" ≈ "Libye").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.core.models import Alert, Casualty, Fighting, Place, Statement, fold
+
+GLOSSARY_FILE = Path(__file__).with_name("data") / "glossary.yaml"
+HOLE = "{x}"
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kind: str
+    forms: dict[str, tuple[str, ...]]  # language -> spellings, the first is the one the bot writes
+
+    def preferred(self, lang: str) -> str | None:
+        forms = self.forms.get(lang)
+        return forms[0] if forms else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    tokens: tuple[str, ...]  # folded words; HOLE matches one capitalised word
+    lang: str
+    entry: Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    entries: tuple[Entry, ...]
+    patterns: tuple[_Pattern, ...]  # longest first
+
+    @staticmethod
+    def of(entries: Iterable[Entry]) -> Glossary:
+        entries = tuple(entries)
+        patterns: list[_Pattern] = []
+        for entry in entries:
+            for lang, forms in entry.forms.items():
+                for form in forms:
+                    tokens = tuple(HOLE if w == "x" and HOLE in form else w for w in _fold_words(form))
+                    if tokens:
+                        patterns.append(_Pattern(tokens, lang, entry))
+        patterns.sort(key=lambda p: (-len(p.tokens), p.tokens.count(HOLE)))
+        return Glossary(entries, tuple(patterns))
+
+
+def _fold_words(text: str) -> list[str]:
+    return fold(text.replace(HOLE, " x ")).split()
+
+
+@lru_cache(maxsize=1)
+def glossary() -> Glossary:
+    data = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    entries: list[Entry] = []
+    for item in data["entries"]:
+        forms = {lang: tuple(str(v) for v in item[lang]) for lang in ("en", "fr") if item.get(lang)}
+        entries.append(Entry(kind=str(item.get("kind", "term")), forms=forms))
+    return Glossary.of(entries)
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    start: int  # index of the first word
+    end: int  # index after the last word
+    pattern: _Pattern
+    hole: str | None
+
+
+def _words(text: str) -> list[re.Match[str]]:
+    return list(_WORD.finditer(text))
+
+
+def _match_at(words: list[re.Match[str]], folded: list[str], i: int, pattern: _Pattern) -> _Match | None:
+    n = len(pattern.tokens)
+    if i + n > len(words):
+        return None
+    hole: str | None = None
+    for k, token in enumerate(pattern.tokens):
+        if token == HOLE:
+            word = words[i + k].group()
+            if not word[:1].isupper():
+                return None
+            hole = word
+        elif folded[i + k] != token:
+            return None
+    return _Match(i, i + n, pattern, hole)
+
+
+def _matches(text: str, kinds: frozenset[str] | None = None) -> tuple[list[re.Match[str]], list[_Match]]:
+    words = _words(text)
+    folded = [fold(w.group()) for w in words]
+    found: list[_Match] = []
+    i = 0
+    while i < len(words):
+        hit = None
+        for pattern in glossary().patterns:
+            if kinds is not None and pattern.entry.kind not in kinds:
+                continue
+            hit = _match_at(words, folded, i, pattern)
+            if hit is not None:
+                break
+        if hit is None:
+            i += 1
+        else:
+            found.append(hit)
+            i = hit.end
+    return words, found
+
+
+def translate(text: str | None, lang: str) -> str | None:
+    """`text` with every glossary phrase written in `lang`; unknown words (names) kept as they are."""
+    if not text:
+        return text
+    words, found = _matches(text)
+    out: list[str] = []
+    pos = 0
+    for m in found:
+        target = m.pattern.entry.preferred(lang)
+        if target is None or m.pattern.lang == lang:
+            continue
+        start, end = words[m.start].start(), words[m.end - 1].end()
+        # A hole is a name; an elided article glued to the phrase ("l'armée") goes with it.
+        replacement = target.replace(HOLE, translate(m.hole, lang) or "") if m.hole else target
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(text[pos:])
+    result = "".join(out)
+    # "l'" or "d'" left dangling before a translated phrase reads as French in an English text.
+    if lang != "fr":
+        result = re.sub(r"(?<!\w)[lLdD][’'](?=[A-Z])", "", result)
+    return result
+
+
+def localize(alert: Alert, lang: str) -> Alert:
+    """The alert with institution, role, victim and place words in `lang`; quotes and names untouched."""
+    if isinstance(alert, Casualty):
+        return dataclasses.replace(
+            alert, reported_by=translate(alert.reported_by, lang), victims=translate(alert.victims, lang),
+            location=translate(alert.location, lang))
+    if isinstance(alert, Fighting):
+        place = alert.place
+        if place is not None:
+            place = Place(translate(place.name, lang) or place.name, translate(place.country, lang), place.lat,
+                          place.lon)
+        return dataclasses.replace(
+            alert, location=translate(alert.location, lang) or alert.location,
+            actors=tuple(translate(a, lang) or a for a in alert.actors), place=place)
+    assert isinstance(alert, Statement)
+    # A speaker is a person (no glossary word: kept) or a body ("ministère de la Santé": translated).
+    return dataclasses.replace(alert, speaker=translate(alert.speaker, lang) or alert.speaker,
+                               speaker_role=translate(alert.speaker_role, lang))
+
+
+def equivalents(term: str) -> set[str]:
+    """Folded forms of `term` in every language the glossary knows ("Libya" -> {"libya", "libye"})."""
+    key = fold(term)
+    out = {key} if key else set()
+    for entry in glossary().entries:
+        forms = [f for fs in entry.forms.values() for f in fs if HOLE not in f]
+        if any(fold(f) == key for f in forms):
+            out.update(fold(f) for f in forms)
+    return out
+
+
+def mentions(text: str | None, term: str) -> bool:
+    """True when `text` names `term` (in either language), accent- and case-insensitively, as whole words."""
+    hay = f" {fold(text)} "
+    return any(f" {form} " in hay for form in equivalents(term) if form)
+
+
+def places_in(text: str, lang: str) -> list[str]:
+    """Places the glossary knows that `text` names, written in `lang`, in order of appearance."""
+    words, found = _matches(text, frozenset({"place"}))
+    out: list[str] = []
+    for m in found:
+        target = m.pattern.entry.preferred(lang) or " ".join(w.group() for w in words[m.start:m.end])
+        if m.hole:
+            target = target.replace(HOLE, translate(m.hole, lang) or m.hole)
+        if target not in out:
+            out.append(target)
+    return out
