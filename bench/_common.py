@@ -8,6 +8,7 @@ network; every generator is seeded so two runs build the same data.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import platform
 import random
@@ -87,9 +88,9 @@ def timer() -> Iterator[list[float]]:
 
 
 def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty sequence."""
+    """Nearest-rank percentile (p in 0..100) of a non-empty sequence: the ceil(p/100 * n)-th smallest."""
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    k = max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))
     return ordered[k]
 
 
