@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pstats
 import random
 import resource
 import shutil
@@ -62,7 +63,7 @@ def parse_time_v(text: str) -> tuple[int | None, float | None]:
     return rss, wall
 
 
-def run_one(n: int, fmt: str, timeout: float, keep_log: bool) -> None:
+def run_one(n: int, fmt: str, timeout: float, keep_log: bool, profile: int = 0) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp_name:
         tmp = Path(tmp_name)
         t0 = time.perf_counter()
@@ -76,7 +77,10 @@ def run_one(n: int, fmt: str, timeout: float, keep_log: bool) -> None:
         }
         config_path = tmp / "bot.yaml"
         config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
-        cmd = [sys.executable, "-m", "bot", "run", "--once", "-c", str(config_path)]
+        prof_path = tmp / "run.prof"
+        # With --profile the run is slower and its memory includes cProfile's: for finding where time goes.
+        prof = ["-m", "cProfile", "-o", str(prof_path)] if profile else []
+        cmd = [sys.executable, *prof, "-m", "bot", "run", "--once", "-c", str(config_path)]
         gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
         wrapped = [gnu_time, "-v", *cmd] if gnu_time else cmd
         out_path = tmp / "stdout.txt"
@@ -102,6 +106,8 @@ def run_one(n: int, fmt: str, timeout: float, keep_log: bool) -> None:
         row("peak RSS of children (getrusage)", f"{usage.ru_maxrss / 1024:.0f} MiB")
         row("run's own summary", summary[-1].strip() if summary else "(none)")
         row("database size", f"{(tmp / 'bot.db').stat().st_size / 1e6:.1f} MB (+ WAL)")
+        if profile and prof_path.exists():
+            pstats.Stats(str(prof_path)).sort_stats("cumulative").print_stats(profile)
         if proc.returncode != 0 or keep_log:
             tail = [line for line in err.splitlines() if not line.startswith("\t")][-15:]
             print("   stderr (last lines):\n      " + "\n      ".join(tail))
@@ -116,11 +122,13 @@ def main() -> None:
     p.add_argument("--timeout", type=float, default=3600.0, help="seconds before a run is killed "
                    "(default %(default)s)")
     p.add_argument("--show-log", action="store_true", help="print the end of the run's stderr")
+    p.add_argument("--profile", type=int, default=0, metavar="N", help="run under cProfile and print its N "
+                   "costliest functions (cumulative); times and memory then include the profiler")
     args = p.parse_args()
     sizes = [int(x) for x in args.articles.split(",") if x.strip()]
     print_header("run --once: peak memory and wall time over a folder source", vars(args))
     for n in sizes:
-        run_one(n, args.format, args.timeout, args.show_log)
+        run_one(n, args.format, args.timeout, args.show_log, args.profile)
 
 
 if __name__ == "__main__":
