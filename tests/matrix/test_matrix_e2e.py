@@ -1,0 +1,284 @@
+"""End to end on Matrix: the real store (SQLite file), pipeline, /news engine and Matrix adapter.
+
+The bot is assembled by `open_app` from a parsed config and talks to the session's Synapse; a human
+(a matrix-nio client) creates the room, invites the bot and asks it things. Articles come from a
+folder source holding the repository's seed article (and, per test, later articles of the story).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from matrix_helpers import Human, uniq
+from synapse_harness import Synapse
+
+from bot.config import Config, parse_config
+from bot.core.models import Casualty, Statement
+from bot.service.app import App, open_app
+from bot.service.pipeline import RunReport
+from bot.service.scheduler import BotScheduler
+from bot.store import StoredAlert
+
+pytestmark = pytest.mark.matrix
+
+MakeHuman = Callable[[str], Awaitable[Human]]
+Event = dict[str, Any]
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEED_SENTENCE = "Au moins 35 personnes, dont des civils, ont été tuées des deux côtés dans des combats depuis jeudi."
+UPDATE_SENTENCE = "Au moins 47 personnes ont été tuées depuis jeudi, dont des civils, des deux côtés."
+
+
+@dataclass
+class Setup:
+    config: Config
+    human: Human
+    room: str
+    bot_id: str
+    articles: Path
+
+
+@pytest.fixture
+async def setup(synapse: Synapse, make_human: MakeHuman, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setup:
+    """A room made by Alice with the bot invited, the seed in a folder source, the config that ties them."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for path in SEEDS.iterdir():
+        shutil.copy(path, articles)
+    bot = synapse.register(uniq("newsbot"))
+    monkeypatch.setenv("E2E_MATRIX_PASSWORD", bot.password)
+    monkeypatch.delenv("E2E_MATRIX_TOKEN", raising=False)
+    alice = await make_human("alice")
+    room = await alice.create_room(invite=(bot.user_id,))
+    config = parse_config({
+        "database": f"sqlite:///{tmp_path / 'bot.db'}",
+        "sources": [{"name": "seed", "type": "folder", "path": str(articles)}],
+        "outputs": {
+            "console": {"enabled": False},
+            "matrix": {"enabled": True, "homeserver": synapse.url, "user_id": bot.user_id,
+                       "access_token_env": "E2E_MATRIX_TOKEN", "password_env": "E2E_MATRIX_PASSWORD",
+                       "rooms": [room], "admins": [alice.user.user_id]},
+        },
+        "channels": [{"output": "matrix", "id": room, "language": "en"}],
+    }, "test.yaml")
+    return Setup(config, alice, room, bot.user_id, articles)
+
+
+@asynccontextmanager
+async def running(setup: Setup) -> AsyncIterator[App]:
+    async with open_app(setup.config, serve=True) as app:
+        await setup.human.wait_member(setup.room, setup.bot_id)
+        yield app
+
+
+async def cycle(app: App) -> tuple[RunReport, int]:
+    """One round of what the scheduler does: poll every source, then deliver (as `run_once` does)."""
+    scheduler = BotScheduler(app.config, app.store, app.adapters, app.pipeline)
+    scheduler.refresh_plans()
+    report = await app.pipeline.ingest_all()
+    delivered = await scheduler.deliver()
+    return report, delivered.sent
+
+
+def casualties(app: App) -> list[StoredAlert]:
+    found = [sa for sa in app.store.alerts(types=["casualty"]) if isinstance(sa.alert, Casualty)]
+    assert found, ("the extractor stored no casualty alert for the seed article "
+                   "(is bot/core/extract still the placeholder?)")
+    return found
+
+
+def figures(alerts: Iterable[StoredAlert]) -> set[int]:
+    out: set[int] = set()
+    for sa in alerts:
+        assert isinstance(sa.alert, Casualty)
+        out |= {n for n in (sa.alert.killed, sa.alert.wounded) if n is not None}
+    return out
+
+
+def has_number(text: str, n: int) -> bool:
+    return re.search(rf"(?<![\d.,]){n}(?![\d.,]?\d)", text) is not None
+
+
+def relation(event: Event) -> dict[str, Any]:
+    rel: dict[str, Any] = (event.get("content") or {}).get("m.relates_to") or {}
+    return rel
+
+
+def reply_to(event: Event) -> str | None:
+    target: str | None = (relation(event).get("m.in_reply_to") or {}).get("event_id")
+    return target
+
+
+def shown(event: Event) -> str:
+    content = event.get("content") or {}
+    new = content.get("m.new_content") or {}
+    return json.dumps([content.get("body"), content.get("formatted_body"), new.get("body"),
+                       new.get("formatted_body")], ensure_ascii=False)
+
+
+def bot_messages(setup: Setup) -> list[Event]:
+    return [e for e in setup.human.events
+            if e.get("sender") == setup.bot_id and e.get("type") == "m.room.message" and e["room_id"] == setup.room]
+
+
+def alert_messages(setup: Setup) -> list[Event]:
+    """The bot's messages that are not answers (no m.in_reply_to to someone's event) and not edits."""
+    return [e for e in bot_messages(setup)
+            if relation(e).get("rel_type") != "m.replace"
+            and (reply_to(e) is None or relation(e).get("is_falling_back") is True)]
+
+
+def write_article(folder: Path, stem: str, text: str, *, title: str, published: str, lang: str = "fr") -> None:
+    (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+    (folder / f"{stem}.meta.yaml").write_text(
+        f"title: {json.dumps(title, ensure_ascii=False)}\nlang: {lang}\npublished: {published}\nsource: seed\n",
+        encoding="utf-8")
+
+
+def write_update(folder: Path) -> None:
+    """A light rewrite of the seed, a day later, with a higher toll."""
+    seed = next(p for p in sorted(folder.glob("*.txt")))
+    text = seed.read_text(encoding="utf-8")
+    assert SEED_SENTENCE in text
+    write_article(folder, "001_update", text.replace(SEED_SENTENCE, UPDATE_SENTENCE),
+                  title="Libye : au moins 47 morts dans l'offensive de Haftar sur Tripoli", published="2019-04-09")
+
+
+async def ask(setup: Setup, text: str, **extra: Any) -> Event:
+    """Send `text` as Alice; the bot's answer to it."""
+    event_id = await setup.human.send_text(setup.room, text, **extra)
+    [answer] = await setup.human.wait_for(
+        lambda e: e.get("sender") == setup.bot_id and reply_to(e) == event_id, timeout=20)
+    return answer
+
+
+async def settle(human: Human, seconds: float = 2.0) -> None:
+    """Sync for a while so that anything still on its way arrives."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    while loop.time() < end:
+        await human.sync(300)
+
+
+# --- tests ------------------------------------------------------------------------------------
+
+async def test_news_casualties_gets_the_stored_figures_and_a_source(setup: Setup) -> None:
+    async with running(setup) as app:
+        report = await app.pipeline.ingest_all()
+        assert report.articles_new == 1 and not report.failed_sources
+        stored = casualties(app)
+        reporters = {sa.alert.reported_by for sa in stored if isinstance(sa.alert, Casualty) and sa.alert.reported_by}
+
+        answer = await ask(setup, "!news casualties")
+        text = shown(answer)
+        missing = sorted(n for n in figures(stored) if not has_number(text, n))
+        assert not missing, f"figures {missing} of the stored casualty alerts are not in the answer: {text}"
+        assert reporters and any(name in text for name in reporters), f"no source of {reporters} named: {text}"
+        assert answer["content"]["m.mentions"] == {"user_ids": [setup.human.user.user_id]}
+        assert "rel_type" not in relation(answer)  # asked outside a thread: a plain reply
+
+
+async def test_alerts_root_then_thread_replies_and_the_root_is_edited(setup: Setup) -> None:
+    async with running(setup) as app:
+        report, sent = await cycle(app)
+        stored = app.store.alerts()
+        casualties(app)
+        assert sent == report.alerts_new == len(stored)
+        posted = await setup.human.wait_for(lambda e: e in alert_messages(setup), count=len(stored), timeout=30)
+        roots = [e for e in posted if not relation(e)]
+        assert len(roots) == 1, [shown(e) for e in roots]
+        root = roots[0]
+        (story,) = {sa.story_id for sa in stored}
+        assert story is not None and app.store.thread_root("matrix", setup.room, story) == root["event_id"]
+        replies = [e for e in posted if e is not root]
+        assert len(replies) == len(stored) - 1
+        assert all(relation(e).get("rel_type") == "m.thread" and relation(e)["event_id"] == root["event_id"]
+                   for e in replies)
+
+        write_update(setup.articles)
+        report, sent = await cycle(app)
+        assert report.articles_new == 1 and report.alerts_new >= 1 and sent == report.alerts_new
+
+        def new_reply(e: Event) -> bool:
+            return (e.get("sender") == setup.bot_id and relation(e).get("rel_type") == "m.thread"
+                    and relation(e).get("event_id") == root["event_id"] and has_number(shown(e), 47))
+
+        def root_edit(e: Event) -> bool:
+            return (e.get("sender") == setup.bot_id and relation(e).get("rel_type") == "m.replace"
+                    and relation(e).get("event_id") == root["event_id"] and has_number(shown(e), 47))
+
+        await setup.human.wait_for(new_reply, timeout=20)
+        [edit] = await setup.human.wait_for(root_edit, timeout=20)
+        assert "47" in edit["content"]["m.new_content"]["body"]
+        assert edit["content"]["body"].startswith("* ")  # the fallback clients without edits show
+        await settle(setup.human, 1.0)
+        assert len([e for e in alert_messages(setup) if not relation(e)]) == 1  # no second root
+
+
+async def test_questions_in_an_alert_thread_get_threaded_answers(setup: Setup) -> None:
+    async with running(setup) as app:
+        _, sent = await cycle(app)
+        assert sent > 0
+        wounded = {sa.alert.wounded for sa in casualties(app) if isinstance(sa.alert, Casualty) and sa.alert.wounded}
+        speakers = {sa.alert.speaker for sa in app.store.alerts(types=["statement"]) if isinstance(sa.alert, Statement)}
+        assert wounded and speakers
+        await setup.human.wait_for(lambda e: e in alert_messages(setup) and not relation(e), timeout=20)
+        await settle(setup.human, 0.5)
+        roots = [e for e in alert_messages(setup) if not relation(e)]
+        assert len(roots) == 1, f"one story, one root message expected: {[shown(e) for e in roots]}"
+        root = roots[0]
+        in_thread = {"m.relates_to": {"rel_type": "m.thread", "event_id": root["event_id"], "is_falling_back": True,
+                                      "m.in_reply_to": {"event_id": root["event_id"]}}}
+
+        answer = await ask(setup, "How many were wounded?", **in_thread)
+        assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root["event_id"]
+        assert any(has_number(shown(answer), n) for n in wounded), shown(answer)
+
+        answer = await ask(setup, "Qui a parlé ?", **in_thread)
+        assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root["event_id"]
+        named = [s for s in speakers if s in shown(answer)]
+        assert named, f"none of {speakers} in {shown(answer)}"
+
+
+async def test_after_a_restart_nothing_is_answered_or_posted_twice(setup: Setup) -> None:
+    async with running(setup) as app:
+        await cycle(app)
+        casualties(app)
+        first = await ask(setup, "!news casualties")
+        await settle(setup.human, 1.0)
+        alerts_before = [e["event_id"] for e in alert_messages(setup)]
+        assert alerts_before
+
+    # While the bot is down: a command that must be answered once it is back.
+    while_down = await setup.human.send_text(setup.room, "!news statements")
+
+    async with running(setup) as app:
+        report, sent = await cycle(app)
+        assert (report.articles_new, report.alerts_new, sent) == (0, 0, 0)
+        await setup.human.wait_for(lambda e: e.get("sender") == setup.bot_id and reply_to(e) == while_down,
+                                   timeout=20)
+        after = await ask(setup, "!news fighting")
+        assert after["event_id"] != first["event_id"]
+        await settle(setup.human, 2.0)
+
+    answers: dict[str, int] = {}
+    for e in bot_messages(setup):
+        target = reply_to(e)
+        if target is not None and e not in alert_messages(setup):
+            answers[target] = answers.get(target, 0) + 1
+    commands = [e["event_id"] for e in setup.human.events
+                if e.get("sender") == setup.human.user.user_id and str(e.get("content", {}).get("body", "")
+                                                                      ).startswith("!news")]
+    assert len(commands) == 3
+    counts = {c: answers.get(c, 0) for c in commands}
+    assert all(n == 1 for n in counts.values()), f"answers per command, in the order asked: {list(counts.values())}"
+    assert [e["event_id"] for e in alert_messages(setup)] == alerts_before
