@@ -1,0 +1,271 @@
+"""Casualty figures: numbers of people killed or wounded, with qualifier, source and start date.
+
+A number counts when the words around it say people died or were hurt: a casualty noun right
+after it ("35 morts", "23 dead"), a victim noun and then a casualty verb in the same stretch of
+clause ("21 personnes ... ont été tuées"), or a casualty verb just before it ("killing five").
+Units after the number (years, kilometres, vehicles, months) and four-digit years rule it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from bot.core.extract.dates import DateMention
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.numbers import Number
+from bot.core.extract.text import Sentence, Token
+from bot.core.models import Casualty, Qualifier, fold
+
+WINDOW_WITH_VICTIM = 14  # tokens between "21 personnes" and "tuées"
+WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 13 were wounded")
+BACK_WINDOW = 4  # tokens between "killing" and "five"
+_HARD_STOP = frozenset(";:.!?()«»“”\"")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    number: Number
+    kind: str  # "killed" or "wounded"
+    victims: str | None
+    qualifier: Qualifier
+
+
+def _casualty_at(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> tuple[int, str] | None:
+    m = lex.killed.match(tokens, k)
+    if m is not None:
+        return m[0], "killed"
+    m = lex.wounded.match(tokens, k)
+    if m is not None:
+        return m[0], "wounded"
+    return None
+
+
+def _unit_after(tokens: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """A unit after the number: "30 kilomètres", "60 ans", "a 25-year-old man", "12 vehicles"."""
+    k = j
+    while k < len(tokens) and k - j < 3 and (tokens[k].low in lex.articles or tokens[k].text in "'’-"):
+        k += 1
+    return k < len(tokens) and (tokens[k].low.split("-")[0] in lex.non_people_units or tokens[k].text in "%/")
+
+
+def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tokens: set[int]) -> bool:
+    if num.start in date_tokens or num.year_like:
+        return False
+    return not _unit_after(tokens, num.end, lex)
+
+
+def _qualifier(tokens: tuple[Token, ...], num: Number, lex: Lexicon, kill_before: int | None) -> Qualifier:
+    if num.approx:
+        return "about"
+    n = lex.qualifiers.match_end(tokens, num.start)
+    if n:
+        label = lex.qualifiers.match(tokens, num.start - n)
+        if label is not None and label[1] in ("at_least", "more_than", "about", "up_to"):
+            return label[1]  # type: ignore[return-value]
+    return "exact"
+
+
+def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
+              date_tokens: set[int]) -> str | None:
+    """A casualty verb or death noun just before the number: "killing five", "la mort de 11"."""
+    b = num.start - 1
+    while b >= 0 and num.start - b <= reach:
+        t = toks[b]
+        if t.text in _HARD_STOP or t.text == ",":
+            return None
+        hit = _casualty_at(toks, b, lex)
+        if hit is not None:
+            return hit[1]
+        if t.low in lex.death_nouns:
+            return "killed"
+        if b not in date_tokens and not (t.low in lex.articles or t.low in lex.auxiliaries or t.text in "'’"
+                                         or lex.qualifiers.match(toks, b) is not None or t.is_word):
+            return None
+        b -= 1
+    return None
+
+
+def _is_subset(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
+    """"dont 19 enfants", "including 10 children": a part of the figure before, not a figure."""
+    return lex.subset_markers.match_end(toks, num.start - (lex.qualifiers.match_end(toks, num.start))) > 0
+
+
+def _date_like(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """"17 and 21 June": a number joined to a day of a month."""
+    for k in range(j, min(len(toks), j + 4)):
+        if toks[k].low in lex.months:
+            return True
+        if not (toks[k].is_digit or toks[k].low in lex.num_connectors):
+            return False
+    return False
+
+
+def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention]) -> list[Figure]:
+    toks = sent.tokens
+    n = len(toks)
+    date_tokens = {k for d in dates for k in range(d.start, d.end)}
+    cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
+             and not _date_like(toks, num.end, lex)]
+    subsets = {num.start for num in cands if _is_subset(toks, num, lex)}
+    starts = {num.start for num in cands if not num.ambiguous and num.start not in subsets}
+    out: list[Figure] = []
+    for num in cands:
+        if num.start in subsets:
+            continue
+        j = num.end
+        kind: str | None = None
+        victims: str | None = None
+        hit = _casualty_at(toks, j, lex)
+        if hit is not None:
+            kind = hit[1]
+            victims = toks[j].text
+        elif num.ambiguous:
+            continue
+        else:
+            after = toks[j] if j < n else None
+            plain_after = (after is None or not after.is_word or after.low in lex.stopwords
+                           or after.low in lex.articles or lex.victims.match(toks, j) is not None)
+            # a verb right before the number is the strongest sign: "a tué 19 civils et blessé 61"
+            b = num.start - 1
+            while b >= 0 and b in date_tokens:
+                b -= 1
+            if plain_after and b >= 0:
+                hit = _casualty_at(toks, b, lex)
+                if hit is not None and toks[b].low not in lex.death_nouns:
+                    kind = hit[1]
+            k = j
+            while k < n and k - j < 3 and (toks[k].low in lex.articles or toks[k].text in "'’"):
+                k += 1
+            v_at = None
+            for a in range(k, min(n, k + 5)):
+                if _casualty_at(toks, a, lex) is not None:
+                    break
+                m = lex.victims.match(toks, a)
+                if m is not None:
+                    v_at = a + m[0]
+                    victims = sent.span(k, v_at).strip(" ,") or None
+                    break
+                if toks[a].text in _HARD_STOP or toks[a].text == ",":
+                    break
+            limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
+            a = v_at if v_at is not None else j
+            while kind is None and a < n and a - j < limit:
+                if toks[a].text in _HARD_STOP:
+                    break
+                if a in starts and a != num.start:
+                    # "4 police and 39 civilians killed": coordinated figures share the verb
+                    if not (a > 0 and toks[a - 1].low in lex.num_connectors):
+                        break
+                    limit += WINDOW_WITH_VICTIM
+                if v_at is None and toks[a].low in lex.clause_boundaries:
+                    break
+                hit = _casualty_at(toks, a, lex)
+                # "la mort de 30 civils" heads a figure of its own
+                if hit is not None and not (toks[a].low in lex.death_nouns and a + 1 < n
+                                            and toks[a + 1].low in lex.genitives):
+                    kind = hit[1]
+                    break
+                a += 1
+            if kind is None and (plain_after or v_at is not None):
+                kind = _backward(toks, num, lex, BACK_WINDOW, date_tokens)
+        if kind is None:
+            continue
+        if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords:
+            victims = toks[j].text
+        qualifier = _qualifier(toks, num, lex, None)
+        if qualifier == "exact" and out and out[-1].qualifier != "exact":
+            # "At least 4 police and 39 civilians": the qualifier spans the coordinated figures
+            gap = toks[out[-1].number.end : num.start]
+            if len(gap) <= 4 and gap and gap[-1].low in lex.num_connectors:
+                qualifier = out[-1].qualifier
+        out.append(Figure(num, kind, victims, qualifier))
+    return out
+
+
+@dataclass
+class Pending:
+    killed: Figure | None
+    wounded: Figure | None
+
+
+def pair_figures(figures: list[Figure]) -> list[Pending]:
+    """Killed and wounded of one stretch belong together: "5 killed, 8 wounded"."""
+    out: list[Pending] = []
+    for f in figures:
+        if f.kind == "wounded" and out and out[-1].killed is not None and out[-1].wounded is None:
+            out[-1].wounded = f
+        elif f.kind == "killed":
+            out.append(Pending(f, None))
+        else:
+            out.append(Pending(None, f))
+    return out
+
+
+def since_for(dates: list[DateMention], after: int) -> dt.date | None:
+    for d in dates:
+        if d.since:
+            return d.date
+    return None
+
+
+class CasualtyBook:
+    """Figures across an article; the same figure from the same source is one alert."""
+
+    def __init__(self, article_id: str) -> None:
+        self.article_id = article_id
+        self.alerts: list[Casualty] = []
+        self.roles: dict[str, str] = {}  # folded source name -> its role ("Navi Pillay" -> "... de l'ONU")
+        self.headlines: set[int] = set()  # indices of alerts read from the headline
+
+    def same_source(self, a: str | None, b: str | None) -> bool:
+        """One source under two names: equal, or one named inside the other's role."""
+        fa, fb = fold(a), fold(b)
+        if fa == fb:
+            return True
+        for x, y in ((fa, fb), (fb, fa)):
+            role = fold(self.roles.get(x, ""))
+            if y and role and f" {y} " in f" {role} ":
+                return True
+        return False
+
+    def add_wounded(self, wounded: Figure) -> bool:
+        """"Another 13 were wounded": complete the last killed-only figure of the sentence before."""
+        if not self.alerts:
+            return False
+        last = self.alerts[-1]
+        if last.killed is None or last.wounded is not None:
+            return False
+        self.alerts[-1] = replace(last, wounded=wounded.number.value)
+        return True
+
+    def add(self, c: Casualty, headline: bool = False) -> None:
+        """File a figure; a headline figure is a summary of the body and merges with it."""
+        for i, old in enumerate(self.alerts):
+            same_toll = old.killed == c.killed and (old.wounded is None or old.wounded == c.wounded)
+            if i in self.headlines and same_toll:
+                # the body tells who gave the headline's figure
+                qualifier = c.qualifier if c.qualifier != "exact" else old.qualifier
+                self.alerts[i] = replace(c, qualifier=qualifier, reported_by=c.reported_by or old.reported_by)
+                self.headlines.discard(i)
+                return
+            if old.killed != c.killed or (old.wounded != c.wounded and None not in (old.wounded, c.wounded)):
+                continue
+            if old.killed is None and old.wounded != c.wounded:
+                continue
+            same = self.same_source(old.reported_by, c.reported_by)
+            if same or old.reported_by is None or c.reported_by is None:
+                # one figure told twice: keep what each telling adds (source, qualifier, start date)
+                self.alerts[i] = replace(
+                    old,
+                    wounded=old.wounded if old.wounded is not None else c.wounded,
+                    reported_by=old.reported_by or c.reported_by,
+                    qualifier=old.qualifier if old.qualifier != "exact" else c.qualifier,
+                    since=old.since or c.since,
+                    location=old.location or c.location,
+                    victims=old.victims or c.victims,
+                )
+                return
+        if headline:
+            self.headlines.add(len(self.alerts))
+        self.alerts.append(c)

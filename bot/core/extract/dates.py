@@ -1,0 +1,127 @@
+"""Dates in a sentence, resolved against the article's publication date.
+
+A weekday or a day-month without year is the most recent such day on or before publication:
+news reports on the past, so "dimanche" in a Monday paper is the day before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.numbers import digits_value
+from bot.core.extract.text import Token
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int
+    end: int
+    date: dt.date
+    since: bool = False  # introduced by "depuis"/"since": the start of a count
+
+
+def _last_weekday(published: dt.date, weekday: int) -> dt.date:
+    return published - dt.timedelta(days=(published.weekday() - weekday) % 7)
+
+
+def _day_month(day: int, month: int, year: int | None, published: dt.date | None) -> dt.date | None:
+    try:
+        if year is not None:
+            return dt.date(year, month, day)
+        if published is None:
+            return None
+        candidate = dt.date(published.year, month, day)
+        if candidate > published + dt.timedelta(days=1):
+            candidate = dt.date(published.year - 1, month, day)
+        return candidate
+    except ValueError:
+        return None
+
+
+def _year_at(tokens: tuple[Token, ...], i: int) -> int | None:
+    if i < len(tokens) and tokens[i].is_digit and len(tokens[i].text) == 4:
+        value = digits_value(tokens[i].text)
+        if value is not None and 1800 <= value <= 2100:
+            return value
+    return None
+
+
+def _day_at(tokens: tuple[Token, ...], i: int) -> int | None:
+    if 0 <= i < len(tokens) and tokens[i].is_digit and len(tokens[i].text) <= 2:
+        value = int(tokens[i].text)
+        if 1 <= value <= 31:
+            return value
+    return None
+
+
+def _match_at(
+    tokens: tuple[Token, ...], i: int, lex: Lexicon, pub: dt.date | None
+) -> tuple[int, dt.date] | None:
+    """(end, date) of a date expression starting at token i."""
+    tok = tokens[i]
+    low = tok.low
+    if pub is not None:
+        if low in lex.weekdays:
+            return i + 1, _last_weekday(pub, lex.weekdays[low])
+        for phrases, delta in ((lex.day_before_yesterday, 2), (lex.yesterday, 1), (lex.today, 0)):
+            m = phrases.match(tokens, i)
+            if m is not None:
+                return i + m[0], pub - dt.timedelta(days=delta)
+    parts = low.split("-")
+    if len(parts) == 2 and parts[0] in lex.mid_month and parts[1] in lex.months:
+        year = _year_at(tokens, i + 1)
+        date = _day_month(15, lex.months[parts[1]], year, pub)
+        return (i + (2 if year else 1), date) if date else None
+    day = _day_at(tokens, i)
+    if day is not None:
+        j = i + 1
+        # "1er", "24th": ordinal suffix
+        if j < len(tokens) and tokens[j].low in lex.ordinal_suffixes:
+            j += 1
+        if j + 1 < len(tokens) and tokens[j].text == "/" and _day_at(tokens, j + 1) is not None:
+            month = int(tokens[j + 1].text)
+            if 1 <= month <= 12:
+                end = j + 2
+                year = None
+                if end + 1 < len(tokens) and tokens[end].text == "/" and tokens[end + 1].is_digit:
+                    raw = int(tokens[end + 1].text)
+                    year = raw if raw > 100 else 2000 + raw
+                    end += 2
+                date = _day_month(day, month, year, pub)
+                return (end, date) if date else None
+        if j < len(tokens) and tokens[j].low.rstrip(".") in lex.months:
+            year = _year_at(tokens, j + 1)
+            date = _day_month(day, lex.months[tokens[j].low], year, pub)
+            return (j + (2 if year else 1), date) if date else None
+        return None
+    if (low in lex.months and tok.is_cap) or (low in lex.months and len(low) > 3):
+        month = lex.months[low]
+        day = _day_at(tokens, i + 1)
+        if day is not None:
+            year = _year_at(tokens, i + 2) or (_year_at(tokens, i + 3) if i + 2 < len(tokens)
+                                               and tokens[i + 2].text == "," else None)
+            date = _day_month(day, month, year, pub)
+            return (i + 2, date) if date else None
+        year = _year_at(tokens, i + 1)
+        date = _day_month(1, month, year, pub)
+        return (i + (2 if year else 1), date) if date else None
+    return None
+
+
+def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | None) -> list[DateMention]:
+    out: list[DateMention] = []
+    i = 0
+    while i < len(tokens):
+        hit = _match_at(tokens, i, lex, published)
+        if hit is None:
+            i += 1
+            continue
+        end, date = hit
+        since = lex.since.match_end(tokens, i) > 0 or (
+            i >= 2 and tokens[i - 1].low in lex.articles and lex.since.match_end(tokens, i - 1) > 0
+        )
+        out.append(DateMention(i, end, date, since))
+        i = max(end, i + 1)
+    return out

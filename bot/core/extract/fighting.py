@@ -1,0 +1,389 @@
+"""Fighting updates: armed violence or a military move at a named place.
+
+A sentence qualifies when it holds a fighting word (its lexicon label gives the action) and is not
+a threat, plan or piece of history. Its places are gazetteer names and capitalised names after a
+place cue ("dans la localité de X", "in the village of X", "X region"); a place right after another
+one ("Uzaar in Tombo") is the first one's container and is dropped. One alert per place per article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.core.extract.dates import DateMention
+from bot.core.extract.gazetteer import Entry, Gazetteer
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.speakers import is_name_word
+from bot.core.extract.text import Sentence, Token
+from bot.core.models import Fighting, FightingAction, Place, fold
+
+# When a sentence holds several fighting words, the most telling one names the action.
+ACTION_RANK: tuple[FightingAction, ...] = (
+    "ceasefire", "resumed", "halted", "withdrawal", "advance", "airstrike", "shelling", "offensive",
+    "clashes", "other",
+)
+NEAR = 30  # tokens: a place further than this from every fighting word is not where it happened
+MAX_RUN = 6  # words in a place or actor name
+MAX_ACTORS = 4
+ACTOR_REACH = 2  # sentences away an event without actors borrows them from
+MAX_EVIDENCE = 5  # sentences kept as evidence for one place
+_CONNECT = frozenset(",(")
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    name: str
+    entries: tuple[Entry, ...] = ()
+    listed: bool = False  # a later member of a list of places ("A, B et C")
+
+
+@dataclass
+class Event:
+    location: str
+    action: FightingAction
+    actors: list[str] = field(default_factory=list)
+    date: dt.date | None = None
+    evidence: list[str] = field(default_factory=list)
+    entries: tuple[Entry, ...] = ()
+    kind: str = "place"
+    sentence: int = 0  # index of the first sentence that filed it
+
+
+def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
+    """End of the capitalised name starting at k ("Maarret Masrin", "Bab al Hawa", "al-Goura")."""
+    j = k
+    while j < len(tokens) and j - k < MAX_RUN:
+        t = tokens[j]
+        word = is_name_word(t, lex) and t.text not in lex.not_places and t.low not in lex.weekdays \
+            and t.low not in lex.months
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        particle = j > k and nxt is not None and t.low in lex.name_particles and is_name_word(nxt, lex)
+        elided = j > k and t.text in "'’" and tokens[j - 1].low in lex.name_particles
+        if word or particle or elided:
+            j += 1
+        else:
+            break
+    while j > k and not is_name_word(tokens[j - 1], lex):
+        j -= 1
+    return j
+
+
+def _is_actor_name(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bool:
+    if j < len(tokens) and lex.actor_nouns.match(tokens, j) is not None:
+        return True  # "Bunyan Marsous forces"
+    return j - k == 1 and tokens[k].text.isupper() and len(tokens[k].text) <= 6
+
+
+def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """Whether the name at k is introduced as a place.
+
+    A place cue ("à", "in", "près de", "village of") right before it, over articles and
+    apostrophes, or a place noun a few words before ("l'aéroport militaire de Menagh").
+    """
+    p = k
+    skipped_word = False
+    while p > 0 and k - p < 6:
+        if not skipped_word and lex.place_cues.match_end(toks, p):
+            return True
+        t = toks[p - 1]
+        if t.low in lex.place_nouns:
+            return True
+        if t.low in lex.articles or t.text in "'’":
+            p -= 1
+        elif t.is_word and not t.is_cap and t.low not in lex.stopwords and not skipped_word:
+            skipped_word = True
+            p -= 1
+        else:
+            break
+    return False
+
+
+def _list_follows(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """"A, B et C": a conjunction and a name come soon after j, so a comma before j joins a list."""
+    for k in range(j, min(len(toks) - 1, j + 8)):
+        if toks[k].low in lex.num_connectors and is_name_word(toks[k + 1], lex):
+            return True
+        if toks[k].text in ".;:":
+            return False
+    return False
+
+
+def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset()
+               ) -> list[Candidate]:
+    toks = sent.tokens
+    n = len(toks)
+    out: list[Candidate] = []
+    k = 0
+    while k < n:
+        if not is_name_word(toks[k], lex) or toks[k].text in lex.not_places or toks[k].low in demonyms:
+            k += 1
+            continue
+        g = gaz.match(toks, k)
+        j = k + g[0] if g is not None else _run_end(toks, k, lex)
+        if j <= k:
+            k += 1
+            continue
+        gap = toks[out[-1].end : k] if out else ()
+        listed = bool(out) and len(gap) == 1 and (
+            gap[0].low in lex.num_connectors or (gap[0].text == "," and _list_follows(toks, j, lex)))
+        noun_after = j < n and toks[j].low in lex.place_nouns
+        actor = _is_actor_name(toks, k, j, lex) or any(lex.actor_nouns.match(toks, i) for i in range(k, j))
+        based = lex.not_place_cues.match_end(toks, k) > 0
+        if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
+            end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
+            out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
+        k = j
+    # drop containers: a place right after another one ("Uzaar in Tombo", "Igbo Olomu, Ogijo")
+    kept: list[Candidate] = []
+    for c in out:
+        if kept and not c.listed:
+            prev = kept[-1]
+            gap = toks[prev.end : c.start]
+            if len(gap) <= 6 and gap and all(
+                t.text in _CONNECT or t.low in lex.place_nouns or t.low in lex.articles
+                or lex.place_cues.match(toks, prev.end + i) is not None for i, t in enumerate(gap)
+            ) and not any(t.low in lex.num_connectors for t in gap):
+                continue
+        kept.append(c)
+    if any(not c.entries or c.entries[0].kind != "country" for c in kept):
+        kept = [c for c in kept if not c.entries or c.entries[0].kind != "country"]
+    return kept
+
+
+def _name_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
+    """End of a capitalised name at k, for actors (no place stop-list)."""
+    j = k
+    while j < len(tokens) and j - k < MAX_RUN:
+        t = tokens[j]
+        joiner = t.low in lex.name_particles or t.low in lex.articles or t.text in "'’"
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        inner = j > k and nxt is not None and (is_name_word(nxt, lex) or nxt.text in "'’")
+        if is_name_word(t, lex) or (joiner and inner):
+            j += 1
+        else:
+            break
+    while j > k and not is_name_word(tokens[j - 1], lex):
+        j -= 1
+    return j
+
+
+def _hyphen_adjective(tok: Token) -> bool:
+    """"pro-government": a lower-case hyphenated modifier inside an actor's name."""
+    return "-" in tok.text and tok.is_word and not tok.is_cap
+
+
+def _actor_span(
+    toks: tuple[Token, ...], s: int, e: int, lex: Lexicon, demonyms: frozenset[str]
+) -> tuple[int, int]:
+    """Grow an actor noun into its name: modifiers, a complement, a bracketed acronym."""
+    n = len(toks)
+    # the name before the noun: "Bunyan Marsous forces", "Libya pro-government forces"
+    b = s
+    while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or _hyphen_adjective(toks[b - 1])):
+        b -= 1
+    while b < s and not is_name_word(toks[b], lex):
+        b += 1
+    if b < s and toks[b].text not in lex.not_places:
+        s = b
+    while e < n and e - s < 8 and (toks[e].low in lex.actor_modifiers or toks[e].low in demonyms):
+        e += 1
+    if e < n and toks[e].low in lex.genitives:
+        c = e + 1
+        while c < n and c - e < 3 and (toks[c].low in lex.articles or toks[c].text in "'’"):
+            c += 1
+        if c < n and is_name_word(toks[c], lex):
+            e = _name_end(toks, c, lex)
+        elif c < n and toks[c].is_word and not toks[c].is_cap and toks[c].low not in lex.stopwords \
+                and lex.fighting.match(toks, c) is None and toks[c].low not in lex.place_nouns:
+            e = c + 1
+            if e < n and is_name_word(toks[e], lex):
+                e = _name_end(toks, e, lex)
+    # "Gouvernement d'union nationale (GNA)": lower-case words up to a bracketed acronym
+    k = e
+    while k < n and k - e < 5 and ((toks[k].is_word and not toks[k].is_cap) or toks[k].text in "'’"):
+        k += 1
+    if k + 2 < n and toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper():
+        e = k + 3
+    return s, e
+
+
+def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str],
+              demonyms: frozenset[str] = frozenset()) -> list[str]:
+    toks = sent.tokens
+    n = len(toks)
+    found: list[tuple[int, int]] = []
+    k = 0
+    while k < n:
+        if masked[k]:
+            k += 1
+            continue
+        m = lex.actor_nouns.match(toks, k)
+        if m is not None:
+            s, e = _actor_span(toks, k, k + m[0], lex, demonyms)
+            found.append((s, e))
+            k = max(e, k + 1)
+            continue
+        t = toks[k]
+        if t.is_word and t.text.isupper() and 2 <= len(t.text) <= 6 and t.text not in lex.non_actor_acronyms \
+                and (k == 0 or toks[k - 1].text != "(") and t.text not in places:
+            found.append((k, k + 1))
+        elif lex.party_cues.match(toks, k) is not None:
+            # "clashes between Koussouma and Mougna": the parties are named after the cue
+            c = k + 1
+            while c < n and c - k < 12 and (is_name_word(toks[c], lex) or toks[c].low in lex.num_connectors):
+                if is_name_word(toks[c], lex):
+                    e = _name_end(toks, c, lex)
+                    found.append((c, e))
+                    c = e
+                else:
+                    c += 1
+        elif is_name_word(t, lex) or t.is_quote:
+            # "Fulanis attack ...", "\"Pipeline vandals\" attack ...": a name right before a fighting verb
+            e = _name_end(toks, k, lex) if not t.is_quote else k + 1
+            if t.is_quote:
+                while e < n and e - k < 6 and not toks[e].is_quote:
+                    e += 1
+            f = e + 1 if e < n and toks[e].is_quote else e
+            m2 = lex.fighting.match(toks, f) if f < n else None
+            if e > k and m2 is not None and m2[1] != "clashes" and toks[k].text not in lex.not_places \
+                    and lex.fighting.match(toks, k + (1 if t.is_quote else 0)) is None:
+                s = k + 1 if t.is_quote else k
+                if fold(sent.span(s, e)) not in places and s < e:
+                    found.append((s, e))
+                k = e
+        k += 1
+    names: list[str] = []
+    for s, e in found:
+        name = sent.span(s, e).strip(" ,")
+        if name and fold(name) not in {fold(x) for x in names} and fold(name) not in places:
+            names.append(name)
+    return names[:MAX_ACTORS]
+
+
+def _history(toks: tuple[Token, ...], k: int) -> bool:
+    """A fighting word dated to a past year ("des affrontements en 2014")."""
+    return any(t.is_digit and len(t.text) == 4 for t in toks[k + 1 : k + 4])
+
+
+class FightingBook:
+    def __init__(self, article_id: str, gaz: Gazetteer, published: dt.date | None = None) -> None:
+        self.article_id = article_id
+        self.published = published
+        self.gaz = gaz
+        self.demonyms = frozenset(gaz.adjectives)
+        self.people: set[str] = set()  # last names of people in the article: never a place
+        self.events: dict[str, Event] = {}
+        self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
+
+    def note_people(self, sent: Sentence, lex: Lexicon) -> None:
+        """Names after a title or honorific ("le président Bachar el-Assad", "M. Assad")."""
+        toks = sent.tokens
+        for k in range(len(toks) - 1):
+            # a lower-case title: "Cheikh Maksoud" is a district, "le cheikh X" a man
+            titled = lex.titles.match(toks, k) if not toks[k].is_cap else None
+            start = k + titled[0] if titled else (k + 1 if toks[k].low in lex.honorifics else -1)
+            if start < 0:
+                continue
+            if start < len(toks) and toks[start].text == ".":
+                start += 1
+            end = _name_end(toks, start, lex) if start < len(toks) else start
+            if end > start and not self.gaz.match(toks, start):
+                self.note_person(toks[end - 1].text)
+
+    def note_person(self, name: str) -> None:
+        words = fold(name).split()
+        if words:
+            self.people.add(words[-1])
+
+    def add_sentence(self, sent: Sentence, lex: Lexicon, masked: list[bool], dates: list[DateMention],
+                     speakers: set[str]) -> list[str]:
+        """Files the sentence's fighting; returns its places (also used as casualty locations).
+
+        `speakers` are the folded names of the sentence's speakers: "Washington demande" names a
+        government speaking, not a place of fighting.
+        """
+        toks = sent.tokens
+        triggers: list[tuple[int, FightingAction]] = []
+        k = 0
+        while k < len(toks):
+            m = lex.fighting.match(toks, k) if not masked[k] else None
+            if m is not None:
+                if not _history(toks, k + m[0] - 1):
+                    triggers.append((k, m[1]))  # type: ignore[arg-type]
+                k += m[0]
+            else:
+                k += 1
+        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms)
+                 if fold(c.name) not in speakers]
+        places = [c.name for c in cands]
+        # a threat or plan voids the fighting words of its own clause only
+        segment: list[int] = []
+        seg = 0
+        for t in toks:
+            if t.text in ",;:" or t.low in lex.clause_boundaries:
+                seg += 1
+            segment.append(seg)
+        void = {segment[i] for i in range(len(toks)) if lex.not_events.match(toks, i) is not None}
+        triggers = [(k, a) for k, a in triggers if segment[k] not in void]
+        if not triggers:
+            return places
+        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands}, self.demonyms)
+        if actors:
+            self.sentence_actors.append((sent.index, actors))
+        near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
+        if not near:
+            return places
+        action = min((a for _, a in triggers), key=ACTION_RANK.index)
+        events = [d for d in dates if not d.since]
+        for c in near:
+            # the date nearest to the place ("Uzaar on 20/06 and Vase on 21/06"); news without a
+            # date reports the day of publication
+            near_dates = sorted(events, key=lambda d: (abs(d.start - c.end), d.start < c.start))
+            date = near_dates[0].date if near_dates else None
+            key = fold(c.name)
+            ev = self.events.get(key)
+            if ev is None:
+                kind = c.entries[0].kind if c.entries else "place"
+                ev = self.events[key] = Event(c.name, action, [], date, [], c.entries, kind, sent.index)
+            elif ACTION_RANK.index(action) < ACTION_RANK.index(ev.action) and ev.action == "other":
+                ev.action = action
+            for a in actors:
+                if fold(a) not in {fold(x) for x in ev.actors} and len(ev.actors) < MAX_ACTORS:
+                    ev.actors.append(a)
+            if ev.date is None:
+                ev.date = date  # the first explicit date of the place; the publication day otherwise
+            if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
+                ev.evidence.append(sent.text)
+        return places
+
+    def alerts(self, countries: Counter[str]) -> list[Fighting]:
+        events = [e for e in self.events.values() if fold(e.location).split()[-1:] != [] and
+                  fold(e.location).split()[-1] not in self.people]
+        # a country counts only when nothing more precise is given
+        if any(e.kind != "country" for e in events):
+            events = [e for e in events if e.kind != "country"]
+        out: list[Fighting] = []
+        for e in events:
+            if not e.actors:
+                # "Two people were killed in Baidoa. Al Shabaab suspected.": the actors of the
+                # nearest fighting sentence around, the one before first
+                close = [(abs(i - e.sentence), i > e.sentence, a) for i, a in self.sentence_actors
+                         if abs(i - e.sentence) <= ACTOR_REACH]
+                if close:
+                    e.actors = list(min(close)[2])
+            if e.entries:
+                place: Place | None = self.gaz.place(e.location, e.entries, countries)
+            elif countries:
+                # a village the gazetteer does not know: in the country the article speaks of most
+                place = Place(name=e.location, country=countries.most_common(1)[0][0])
+            else:
+                place = None
+            out.append(Fighting(
+                article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
+                date=e.date or self.published, evidence=" ".join(e.evidence), place=place,
+            ))
+        return out

@@ -1,0 +1,287 @@
+"""Lexicons: one YAML file per language under `lexicons/`; adding a language is adding a file.
+
+The code never names a word of any language: it asks a `Lexicon` for phrase sets and tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from bot.core.extract.text import Token, fold_phrase, fold_word, tokenize
+
+MAX_PHRASE = 8  # tokens; longer lexicon entries are ignored so matching stays bounded
+
+
+class PhraseSet:
+    """Folded multi-word phrases, matched at a token position (longest first).
+
+    With `accents=True` the match keeps accents (only case is folded): French "a" (has) is an
+    auxiliary, "à" (to) is not.
+    """
+
+    __slots__ = ("_by_first", "accents", "labels")
+
+    def __init__(self, phrases: dict[tuple[str, ...], str] | None = None, accents: bool = False) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self.labels: dict[tuple[str, ...], str] = {}
+        self.accents = accents
+        for words, label in (phrases or {}).items():
+            self.add(words, label)
+
+    def add(self, words: tuple[str, ...], label: str = "") -> None:
+        if not words or len(words) > MAX_PHRASE:
+            return
+        self.labels[words] = label
+        bucket = self._by_first.setdefault(words[0], [])
+        bucket.append((words, label))
+        bucket.sort(key=lambda item: -len(item[0]))
+
+    def match(self, tokens: tuple[Token, ...] | list[Token], i: int) -> tuple[int, str] | None:
+        """(length, label) of the longest phrase starting at token i, or None."""
+        if i >= len(tokens):
+            return None
+        if self.accents:
+            for words, label in self._by_first.get(tokens[i].text.lower(), ()):
+                n = len(words)
+                if i + n <= len(tokens) and all(tokens[i + k].text.lower() == words[k] for k in range(1, n)):
+                    return n, label
+            return None
+        for words, label in self._by_first.get(tokens[i].low, ()):
+            n = len(words)
+            if i + n <= len(tokens) and all(tokens[i + k].low == words[k] for k in range(1, n)):
+                return n, label
+        return None
+
+    def match_end(self, tokens: tuple[Token, ...] | list[Token], j: int) -> int:
+        """Length of the longest phrase ending just before token j (0 when none)."""
+        best = 0
+        for n in range(1, min(MAX_PHRASE, j) + 1):
+            m = self.match(tokens, j - n)
+            if m is not None and m[0] == n:
+                best = n
+        return best
+
+    def __contains__(self, word: str) -> bool:
+        return (word,) in self.labels
+
+
+def _phrases(values: Any, label: str = "") -> dict[tuple[str, ...], str]:
+    out: dict[tuple[str, ...], str] = {}
+    for value in values or ():
+        words = fold_phrase(str(value))
+        if words:
+            out[words] = label
+    return out
+
+
+def _accented(values: Any) -> PhraseSet:
+    """Phrases matched with their accents (lower case only)."""
+    out: dict[tuple[str, ...], str] = {}
+    for value in values or ():
+        words = tuple(t.text.lower() for t in tokenize(str(value)))
+        if words:
+            out[words] = ""
+    return PhraseSet(out, accents=True)
+
+
+def _labelled(mapping: Any) -> PhraseSet:
+    merged: dict[tuple[str, ...], str] = {}
+    for label, values in (mapping or {}).items():
+        merged.update(_phrases(values, str(label)))
+    return PhraseSet(merged)
+
+
+def _words(values: Any) -> frozenset[str]:
+    return frozenset(fold_word(str(v)) for v in values or ())
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    lang: str
+    stopwords: frozenset[str]
+    reporting_stems: tuple[str, ...]
+    reporting_endings: frozenset[str]
+    reporting_phrases: PhraseSet
+    according_to: PhraseSet
+    according_to_initial: PhraseSet
+    auxiliaries: PhraseSet
+    passive: frozenset[str]
+    finite_verbs: frozenset[str]
+    not_place_cues: PhraseSet
+    prepositions: frozenset[str]
+    relatives: frozenset[str]
+    determiners: frozenset[str]
+    report_nouns: frozenset[str]
+    non_speakers: frozenset[str]
+    np_breakers: frozenset[str]
+    agent_markers: frozenset[str]
+    pronouns: frozenset[str]
+    anaphoric: PhraseSet
+    anaphoric_bodies: PhraseSet
+    clause_boundaries: frozenset[str]
+    complementisers: frozenset[str]
+    content_breakers: PhraseSet
+    articles: frozenset[str]
+    honorifics: frozenset[str]
+    name_particles: frozenset[str]
+    titles: PhraseSet
+    bodies: PhraseSet
+    role_synonyms: tuple[frozenset[tuple[str, ...]], ...]
+    speaker_skip: PhraseSet
+    killed: PhraseSet
+    wounded: PhraseSet
+    death_nouns: frozenset[str]
+    continuation: PhraseSet
+    subset_markers: PhraseSet
+    victims: PhraseSet
+    non_people_units: frozenset[str]
+    vague: PhraseSet
+    qualifiers: PhraseSet
+    approx_numbers: dict[str, int]
+    approx_determiners: frozenset[str]
+    num_units: dict[str, int]
+    num_tens: dict[tuple[str, ...], int]
+    num_hundreds: frozenset[str]
+    num_scales: dict[str, int]
+    num_connectors: frozenset[str]
+    num_ambiguous: frozenset[str]
+    fighting: PhraseSet
+    not_events: PhraseSet
+    actor_nouns: PhraseSet
+    party_cues: PhraseSet
+    actor_modifiers: frozenset[str]
+    genitives: frozenset[str]
+    non_actor_acronyms: frozenset[str]
+    place_cues: PhraseSet
+    place_nouns: frozenset[str]
+    not_places: frozenset[str]
+    weekdays: dict[str, int]
+    months: dict[str, int]
+    ordinal_suffixes: frozenset[str]
+    abbreviations: frozenset[str]
+    yesterday: PhraseSet
+    day_before_yesterday: PhraseSet
+    today: PhraseSet
+    since: PhraseSet
+    mid_month: frozenset[str]
+    date_ignore_before: frozenset[str]
+    _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def is_reporting_word(self, low: str) -> bool:
+        """A reporting verb form: a listed stem followed by one of the listed endings."""
+        hit = self._verb_cache.get(low)
+        if hit is None:
+            hit = any(
+                low.startswith(stem) and low[len(stem):] in self.reporting_endings
+                for stem in self.reporting_stems
+            )
+            if len(self._verb_cache) < 50000:
+                self._verb_cache[low] = hit
+        return hit
+
+
+def _number_tables(data: dict[str, Any]) -> tuple[dict[str, int], dict[tuple[str, ...], int]]:
+    units = {fold_word(str(k)): int(v) for k, v in (data.get("units") or {}).items()}
+    tens = {fold_phrase(str(k)): int(v) for k, v in (data.get("tens") or {}).items()}
+    return units, tens
+
+
+def build_lexicon(data: dict[str, Any]) -> Lexicon:
+    nums = data.get("numbers") or {}
+    units, tens = _number_tables(nums)
+    return Lexicon(
+        lang=str(data["lang"]),
+        stopwords=_words(data.get("stopwords")),
+        reporting_stems=tuple(sorted({fold_word(str(s)) for s in data.get("reporting_stems") or ()})),
+        reporting_endings=frozenset(fold_word(str(e)) for e in data.get("reporting_endings") or () if e),
+        reporting_phrases=PhraseSet(_phrases(data.get("reporting_phrases"))),
+        according_to=PhraseSet(_phrases(data.get("according_to"))),
+        according_to_initial=PhraseSet(_phrases(data.get("according_to_initial"))),
+        auxiliaries=_accented(data.get("auxiliaries")),
+        passive=_words(data.get("passive")),
+        finite_verbs=frozenset(str(w).lower() for w in data.get("finite_verbs") or ()),
+        not_place_cues=PhraseSet(_phrases(data.get("not_place_cues"))),
+        prepositions=_words(data.get("prepositions")),
+        relatives=_words(data.get("relatives")),
+        determiners=_words(data.get("determiners")),
+        report_nouns=_words(data.get("report_nouns")),
+        non_speakers=_words(data.get("non_speakers")),
+        np_breakers=_words(data.get("np_breakers")),
+        agent_markers=_words(data.get("agent_markers")),
+        pronouns=_words(data.get("pronouns")),
+        anaphoric=PhraseSet(_phrases(data.get("anaphoric"))),
+        anaphoric_bodies=PhraseSet(_phrases(data.get("anaphoric_bodies"))),
+        clause_boundaries=_words(data.get("clause_boundaries")),
+        complementisers=_words(data.get("complementisers")),
+        content_breakers=PhraseSet(_phrases(data.get("content_breakers"))),
+        articles=_words(data.get("articles")),
+        honorifics=_words(data.get("honorifics")),
+        name_particles=_words(data.get("name_particles")),
+        titles=PhraseSet(_phrases(data.get("titles"))),
+        bodies=PhraseSet(_phrases(data.get("bodies"))),
+        role_synonyms=tuple(
+            frozenset(fold_phrase(str(r)) for r in group) for group in data.get("role_synonyms") or ()
+        ),
+        speaker_skip=PhraseSet(_phrases(data.get("speaker_skip"))),
+        killed=PhraseSet(_phrases(data.get("killed_words"))),
+        wounded=PhraseSet(_phrases(data.get("wounded_words"))),
+        death_nouns=_words(data.get("death_nouns")),
+        continuation=PhraseSet(_phrases(data.get("continuation"))),
+        subset_markers=PhraseSet(_phrases(data.get("subset_markers"))),
+        victims=PhraseSet(_phrases(data.get("victim_nouns"))),
+        non_people_units=_words(data.get("non_people_units")),
+        vague=PhraseSet(_phrases(data.get("vague"))),
+        qualifiers=_labelled(data.get("qualifiers")),
+        approx_numbers={fold_word(str(k)): int(v) for k, v in (data.get("approx_numbers") or {}).items()},
+        approx_determiners=_words(data.get("approx_determiners")),
+        num_units=units,
+        num_tens=tens,
+        num_hundreds=_words(nums.get("hundreds")),
+        num_scales={fold_word(str(k)): int(v) for k, v in (nums.get("scales") or {}).items()},
+        num_connectors=_words(nums.get("connectors")),
+        num_ambiguous=_words(nums.get("ambiguous")),
+        fighting=_labelled(data.get("fighting")),
+        not_events=PhraseSet(_phrases(data.get("not_events"))),
+        actor_nouns=PhraseSet(_phrases(data.get("actor_nouns"))),
+        party_cues=PhraseSet(_phrases(data.get("party_cues"))),
+        actor_modifiers=_words(data.get("actor_modifiers")),
+        genitives=_words(data.get("genitives")),
+        non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
+        place_cues=PhraseSet(_phrases(data.get("place_cues"))),
+        place_nouns=_words(data.get("place_nouns")),
+        not_places=frozenset(str(w) for w in data.get("not_places") or ()),
+        weekdays={fold_word(str(w)): i for i, w in enumerate(data.get("weekdays") or ())},
+        months={
+            **{fold_word(str(m)): i + 1 for i, m in enumerate(data.get("months") or ())},
+            **{fold_word(str(k)): int(v) for k, v in (data.get("month_abbrev") or {}).items()},
+        },
+        ordinal_suffixes=_words(data.get("ordinal_suffixes")),
+        abbreviations=frozenset(str(a).lower().rstrip(".") for a in data.get("abbreviations") or ()),
+        yesterday=PhraseSet(_phrases(data.get("yesterday"))),
+        day_before_yesterday=PhraseSet(_phrases(data.get("day_before_yesterday"))),
+        today=PhraseSet(_phrases(data.get("today"))),
+        since=PhraseSet(_phrases(data.get("since"))),
+        mid_month=_words(data.get("mid_month")),
+        date_ignore_before=_words(data.get("date_ignore_before")),
+    )
+
+
+def available_languages() -> tuple[str, ...]:
+    folder = resources.files("bot.core.extract") / "lexicons"
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+@cache
+def load_lexicon(lang: str) -> Lexicon:
+    path = resources.files("bot.core.extract") / "lexicons" / f"{lang}.yaml"
+    # BaseLoader keeps every scalar a string: YAML 1.1 would read the words "on", "off", "yes"
+    # and "no" as booleans (the code converts numbers itself)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    if not isinstance(data, dict):
+        raise ValueError(f"lexicon {lang}: expected a mapping")
+    return build_lexicon(data)

@@ -1,0 +1,131 @@
+"""Numbers in digits or words, and the approximate number nouns ("une trentaine", "a dozen")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.text import Token
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+")
+_PLAIN = re.compile(r"\d+")
+MAX_WORDS = 8  # a number in words longer than this is not a figure anyone writes
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    start: int  # first token
+    end: int  # one past the last token
+    value: int
+    approx: bool = False  # "une trentaine": the qualifier is "about"
+    year_like: bool = False  # four digits that read as a year ("2014")
+    ambiguous: bool = False  # "un"/"une": a number only right before a casualty noun
+
+
+def digits_value(text: str) -> int | None:
+    """Integer value of "35", "5.000", "5,000", "7 600"; None for decimals like "2.5"."""
+    if _THOUSANDS.fullmatch(text):
+        return int(re.sub(r"\D", "", text))
+    if _PLAIN.fullmatch(text):
+        return int(text)
+    return None
+
+
+def _parts(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> list[str] | None:
+    """Hyphen-split parts of a token if every part is a number word or connector."""
+    parts = tokens[i].low.split("-")
+    ok = all(
+        p in lex.num_units or (p,) in lex.num_tens or p in lex.num_hundreds or p in lex.num_scales
+        or p in lex.num_connectors
+        for p in parts
+    )
+    return parts if ok and parts else None
+
+
+def words_value(parts: list[str], lex: Lexicon) -> int | None:
+    total = current = 0
+    seen = False
+    k = 0
+    while k < len(parts):
+        pair = tuple(parts[k : k + 2])
+        if len(pair) == 2 and pair in lex.num_tens:
+            current += lex.num_tens[pair]
+            k += 2
+            seen = True
+            continue
+        p = parts[k]
+        if p in lex.num_units:
+            current += lex.num_units[p]
+        elif (p,) in lex.num_tens:
+            current += lex.num_tens[(p,)]
+        elif p in lex.num_hundreds:
+            current = (current or 1) * 100
+        elif p in lex.num_scales:
+            total += (current or 1) * lex.num_scales[p]
+            current = 0
+        elif p in lex.num_connectors:
+            if not seen or k == len(parts) - 1:
+                return None
+            k += 1
+            continue
+        else:
+            return None
+        seen = True
+        k += 1
+    return total + current if seen else None
+
+
+def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
+    tok = tokens[i]
+    if tok.is_digit:
+        # "20/06", "24-26": dates and ranges are not figures by themselves
+        if i + 2 < len(tokens) and tokens[i + 1].text == "/" and tokens[i + 2].is_digit:
+            return None
+        if i >= 2 and tokens[i - 1].text == "/" and tokens[i - 2].is_digit:
+            return None
+        value = digits_value(tok.text)
+        if value is None:
+            return None
+        year = len(tok.text) == 4 and 1800 <= value <= 2100
+        return Number(i, i + 1, value, year_like=year)
+    if not tok.is_word:
+        return None
+    # approximate noun after its determiner: "une trentaine", "a dozen"
+    if tok.low in lex.approx_numbers and i > 0 and tokens[i - 1].low in lex.approx_determiners:
+        return Number(i - 1, i + 1, lex.approx_numbers[tok.low], approx=True)
+    if tok.low in lex.num_ambiguous:
+        return Number(i, i + 1, 1, ambiguous=True)
+    parts: list[str] = []
+    j = i
+    while j < len(tokens) and j - i < MAX_WORDS:
+        more = _parts(tokens, j, lex)
+        if more is None:
+            break
+        parts.extend(more)
+        j += 1
+    # a trailing connector belongs to the sentence ("five and ...")
+    while j > i and tokens[j - 1].low in lex.num_connectors:
+        j -= 1
+        parts = parts[:-1]
+    if j == i:
+        return None
+    value = words_value(parts, lex)
+    if value is None:
+        return None
+    return Number(i, j, value)
+
+
+def find_numbers(tokens: tuple[Token, ...], lex: Lexicon) -> list[Number]:
+    out: list[Number] = []
+    i = 0
+    while i < len(tokens):
+        num = number_at(tokens, i, lex)
+        if num is None:
+            i += 1
+            continue
+        if num.start < i and out and out[-1].end > num.start:
+            out.pop()
+        out.append(num)
+        i = max(num.end, i + 1)
+    return out

@@ -1,0 +1,134 @@
+"""One pass over an article's sentences, feeding the statement, fighting and casualty rules."""
+
+from __future__ import annotations
+
+from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
+from bot.core.extract.dates import DateMention, find_dates
+from bot.core.extract.fighting import FightingBook
+from bot.core.extract.gazetteer import load_gazetteer
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.numbers import find_numbers
+from bot.core.extract.speakers import Clause, find_clauses
+from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
+from bot.core.extract.text import Sentence, Token, quote_spans, split_sentences
+from bot.core.models import Alert, Article, Casualty, fold
+
+ATTRIBUTION_REACH = 22  # tokens before "selon X" that it still vouches for
+MAX_TEXT = 2_000_000  # characters read from one article; anything beyond is not news prose
+
+
+def article_text(article: Article) -> str:
+    """The body, with the title in front unless the body already opens with it."""
+    text = article.text[:MAX_TEXT]
+    title = (article.title or "").strip()
+    if title and fold(title) not in fold(text[: len(title) * 3 + 200]):
+        return f"{title}.\n{text}"
+    return text
+
+
+def _is_headline(sent: Sentence, article: Article) -> bool:
+    """The first sentence is the headline: the title, or a first line without a full stop."""
+    if article.title and fold(article.title) == fold(sent.text):
+        return True
+    line = sent.text.rstrip()
+    return "\n" not in line and not line.endswith((".", "!", "?", "»", "\"", "”"))
+
+
+def _source(
+    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]]
+) -> str | None:
+    """Who gives the figure at token `pos`.
+
+    An attribution ("selon l'OSDH") covers its whole sentence; otherwise the clause whose
+    reported content holds the figure; a figure inside a quotation belongs to the clause nearest
+    to that quotation.
+    """
+    # "..., selon l'OSDH" vouches for the figures just before it (or anywhere after "Selon X,");
+    # of several, the nearest
+    vouching = [(abs(clause.start - pos), group.name) for clause, group in clauses
+                if clause.attribution and group is not None and (
+                    clause.start <= 1 or pos >= clause.end or 0 <= clause.start - pos <= ATTRIBUTION_REACH)]
+    if vouching:
+        return min(vouching)[1]
+    best: tuple[int, str] | None = None
+    for clause, group in clauses:
+        c0, c1 = clause.content
+        holds = group is not None and not clause.attribution and c0 <= pos < c1
+        if group is not None and holds and (best is None or c1 - c0 < best[0]):
+            best = (c1 - c0, group.name)
+    if best is None and any(a <= pos < b for a, b in quotes):
+        near = [(min(abs(c.start - pos), abs(pos - c.end)), g.name) for c, g in clauses if g is not None]
+        if near:
+            return min(near)[1]
+    return best[1] if best else None
+
+
+def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
+                book: CasualtyBook, dates: list[DateMention], places: list[str],
+                quotes: list[tuple[int, int]], continues: bool, figures: list[Figure],
+                headline: bool) -> None:
+    for _, group in clauses:
+        if group is not None and group.role:
+            book.roles[fold(group.name)] = group.role
+    pairs = pair_figures(figures)
+    if len(pairs) == 1 and pairs[0].killed is None and pairs[0].wounded is not None and continues:
+        w = pairs[0].wounded
+        toks = sent.tokens
+        near = range(max(0, w.number.start - 2), min(len(toks), w.number.end + 1))
+        if any(lex.continuation.match(toks, k) for k in near) and book.add_wounded(w):
+            return
+    for p in pairs:
+        first = p.killed or p.wounded
+        if first is None:
+            continue
+        book.add(headline=headline, c=Casualty(
+            article_id=article.id,
+            killed=p.killed.number.value if p.killed else None,
+            wounded=p.wounded.number.value if p.wounded else None,
+            qualifier=first.qualifier,
+            victims=first.victims,
+            reported_by=_source(first.number.start, clauses, quotes),
+            since=since_for(dates, first.number.start),
+            location=places[0] if places else None,
+            evidence=sent.text,
+        ))
+
+
+def run(article: Article, lex: Lexicon) -> list[Alert]:
+    book = SpeakerBook(lex)
+    casualties = CasualtyBook(article.id)
+    gaz = load_gazetteer()
+    fighting = FightingBook(article.id, gaz, article.published)
+    all_tokens: list[Token] = []
+    had_figure = False  # the sentence before filed a figure (a following "another 13 wounded" completes it)
+    for sent in split_sentences(article_text(article), lex.abbreviations):
+        all_tokens.extend(sent.tokens)
+        quotes = quote_spans(sent)
+        dates = find_dates(sent.tokens, lex, article.published)
+        figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
+        clauses = find_clauses(sent, lex, quotes, dates)
+        # each quotation goes to the nearest clause of its sentence
+        mine: dict[int, list[tuple[int, int]]] = {i: [] for i in range(len(clauses))}
+        for q in quotes:
+            if clauses:
+                best = min(range(len(clauses)), key=lambda i: min(abs(clauses[i].start - q[1]),
+                                                                  abs(q[0] - clauses[i].end)))
+                mine[best].append(q)
+        resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i, bool(figures)))
+                    for i, c in enumerate(clauses)]
+        speaking = {fold(c.speaker.name) for c in clauses}
+        fighting.note_people(sent, lex)
+        for c in clauses:
+            if c.speaker.person:
+                fighting.note_person(c.speaker.name)
+        places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking)
+        before = len(casualties.alerts)
+        headline = sent.index == 0 and _is_headline(sent, article)
+        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures,
+                    headline)
+        had_figure = len(casualties.alerts) > before
+    alerts: list[Alert] = []
+    alerts.extend(to_statements(book, article.id, article.published))
+    alerts.extend(fighting.alerts(gaz.countries_in(all_tokens)))
+    alerts.extend(casualties.alerts)
+    return alerts

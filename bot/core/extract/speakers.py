@@ -1,0 +1,413 @@
+"""Reporting clauses: who says something in a sentence, and where what they say lies.
+
+Three shapes cover news prose in both languages:
+- subject first: "Le ministère a déclaré que ...", "military sources said that ...";
+- inverted, after the content: "..., a déclaré dimanche le secrétaire d'Etat Mike Pompeo";
+  with a pronoun ("a-t-il ajouté") the speaker is the last one named before;
+- attribution: "selon l'OSDH", "according to police".
+Statements are built from these clauses, and casualty figures take their source from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.core.extract.dates import DateMention
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.text import Sentence, Token
+
+MAX_NP = 20  # tokens in a speaker noun phrase
+MAX_APPOSITION = 25  # tokens of a description between commas after a subject
+_STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    name: str  # as named: the person's name, or the body / role phrase
+    role: str | None = None
+    pronoun: bool = False  # "il", "he", "a-t-il": the last named speaker
+    role_only: bool = False  # "le secrétaire d'Etat américain": a role without a name
+    person: bool = False  # a personal name was found
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    sentence: Sentence
+    start: int  # token range of the clause itself (speaker and verb), excluded from the content
+    end: int
+    verb: int
+    speaker: Speaker
+    content: tuple[int, int]  # token range of what was said
+    date: dt.date | None
+    attribution: bool = False  # "selon X": the source of a fact rather than a speech act
+
+
+def is_name_word(tok: Token, lex: Lexicon) -> bool:
+    """A capitalised word, or a particle-led one such as "al-Mesmari"."""
+    if tok.is_cap and tok.is_word:
+        return True
+    parts = tok.text.split("-")
+    return len(parts) >= 2 and parts[0].lower() in lex.name_particles and parts[1][:1].isupper()
+
+
+def _is_stop(tok: Token, lex: Lexicon) -> bool:
+    return tok.text in _STOP_PUNCT or tok.low in lex.clause_boundaries
+
+
+def _strip(tokens: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tuple[int, int]:
+    """Drop leading articles/apostrophes and trailing prepositions from a noun phrase."""
+    while i < j and (tokens[i].low in lex.articles or tokens[i].text in "'’-("
+                     or tokens[i].low in lex.prepositions or tokens[i].low in lex.num_connectors):
+        i += 1
+    while j > i and (tokens[j - 1].low in lex.articles or tokens[j - 1].text in "'’-(" or
+                     tokens[j - 1].low in lex.num_connectors):
+        j -= 1
+    return i, j
+
+
+def _name_run(tokens: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> int:
+    """Start of the run of capitalised words (with name particles) ending the phrase at j."""
+    k = j
+    # a trailing acronym in brackets belongs to the name: "Observatoire ... (OSDH)"
+    if k - i >= 3 and tokens[k - 1].text == ")" and tokens[k - 3].text == "(":
+        k -= 3
+    start = k
+    while start > i:
+        t = tokens[start - 1]
+        inner = start - 1 > i
+        particle = inner and t.low in lex.name_particles and tokens[start - 2].is_cap
+        elided = inner and t.text in "'’" and tokens[start - 2].low in lex.name_particles
+        if is_name_word(t, lex) or particle or elided:
+            start -= 1
+        else:
+            break
+    while start < k and not is_name_word(tokens[start], lex):
+        start += 1
+    return start
+
+
+def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None:
+    """Name and role of the speaker phrase tokens[i:j], or None if it names nobody."""
+    toks = sent.tokens
+    i, j = _strip(toks, i, j, lex)
+    # "le bilan provisoire de l'OSDH": the source is the body the report comes from
+    if i < j and toks[i].low in lex.report_nouns:
+        k = i + 1
+        while k < j and toks[k].low not in lex.genitives:
+            k += 1
+        i, j = _strip(toks, k + 1, j, lex)
+    if i >= j or j - i > MAX_NP:
+        return None
+    if toks[i].low in lex.non_speakers or toks[i].low in lex.weekdays or toks[i].low in lex.months:
+        return None
+    if j - i == 1 and toks[i].low in lex.pronouns:
+        return Speaker(toks[i].text, pronoun=True)
+    if lex.anaphoric.match(toks, i) is not None:
+        return Speaker(sent.span(i, j), pronoun=True)
+    if not toks[i].is_word or any(t.is_digit for t in toks[i:j]):
+        return None  # "Russian forces launched 27 drones": a clause, not a name
+    words = [t for t in toks[i:j] if t.is_word]
+    if not words:
+        return None
+    # a capital at the start of the sentence proves nothing unless the phrase is a single word
+    first_cap = words[0].is_cap and toks[i].low not in lex.stopwords and (i > 0 or len(words) == 1)
+    has_cap = any(t.is_cap for t in words[1:]) or first_cap
+    title_at = next((k for k in range(i, j) if lex.titles.match(toks, k) is not None), None)
+    body_at = next((k for k in range(i, j) if lex.bodies.match(toks, k) is not None), None)
+    if not has_cap and title_at is None and body_at is None:
+        return None
+    if any(t.low in lex.passive or t.text.lower() in lex.finite_verbs for t in toks[i:j]):
+        return None  # "était freinée par ...", "X ont lancé des attaques": a clause, not a name
+    run = _name_run(toks, i, j, lex)
+    # a title's own capitals ("secrétaire d'Etat") are no part of the name after it
+    title_end = i
+    for k in range(i, j):
+        m = lex.titles.match(toks, k)
+        if m is not None and k < run < k + m[0] <= j:
+            title_end = max(title_end, k + m[0])
+    if title_end > run:
+        run = title_end
+        while run < j and not toks[run].is_cap:
+            run += 1
+    # "ministre de l'Intérieur Paul Durand": a capital right after "de l'" completes the role
+    while run < j and j - run >= 3 and run > i and (toks[run - 1].low in lex.articles
+                                                     or toks[run - 1].text in "'’"):
+        run += 1
+    # "Governor Amina Yusuf": a capitalised title opens the run but is no part of the name
+    while run < j and j - run >= 3 and lex.titles.match(toks, run) is not None:
+        run += lex.titles.match(toks, run)[0]  # type: ignore[index]
+    run_words = [t for t in toks[run:j] if is_name_word(t, lex)]
+    before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].low in lex.honorifics
+                                   or (toks[run - 1].text == "." and run - 2 >= i
+                                       and toks[run - 2].low in lex.honorifics))
+    if run < j and (len(run_words) >= 2 or (run_words and before_is_title and len(run_words[0].text) > 2)):
+        name_i = run
+        while name_i < j and (toks[name_i].low in lex.honorifics or toks[name_i].text == "."):
+            name_i += 1
+        role_i, role_j = _strip(toks, i, run, lex)
+        # "le porte-parole du président X": the speaker is the spokesman, not X
+        if role_i < role_j and title_at is not None and title_at < role_j and role_j - role_i >= 3:
+            before = role_j - lex.titles.match_end(toks, role_j)
+            if before < role_j and before - 1 >= role_i and toks[before - 1].low in lex.articles:
+                return Speaker(sent.span(i, j), role=sent.span(role_i, role_j) or None)
+        if name_i >= j:
+            name_i = run
+        role = sent.span(role_i, role_j).strip(" ,;:") if role_i < role_j else None
+        return Speaker(sent.span(name_i, j), role=role, person=True)
+    if title_at == i and body_at is None:
+        m = lex.titles.match(toks, i)
+        rest_caps = any(t.is_cap and t.is_word for t in toks[i + (m[0] if m else 1) : j])
+        if not rest_caps:
+            return Speaker(sent.span(i, j), role=sent.span(i, j), role_only=True)
+    return Speaker(sent.span(i, j))
+
+
+def _skip_forward(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
+    toks = sent.tokens
+    while k < len(toks):
+        m = lex.speaker_skip.match(toks, k) or lex.auxiliaries.match(toks, k)
+        if m is not None:
+            k += m[0]
+        elif k in dates:
+            k += 1
+        else:
+            break
+    return k
+
+
+def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
+    """End of a noun phrase starting at k (stops at punctuation, clause words, verbs).
+
+    After a personal name ("Mme Clinton") a preposition ends the phrase: "devant la presse à
+    Tokyo" says where she spoke, not who she is.
+    """
+    toks = sent.tokens
+    j = k
+    depth = 0
+    names = 0
+    while j < len(toks) and j - k < MAX_NP:
+        t = toks[j]
+        if t.text == "." and j > k and toks[j - 1].low in lex.honorifics:
+            j += 1
+            continue
+        if names >= 2 and t.low in lex.np_breakers:
+            break
+        names = names + 1 if is_name_word(t, lex) or t.low in lex.honorifics else 0
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (_is_stop(t, lex) or lex.is_reporting_word(t.low)):
+            break
+        j += 1
+    return j
+
+
+def _apposition_after(sent: Sentence, j: int, lex: Lexicon) -> int:
+    """End of ", Firstname Lastname" right after j, else j."""
+    toks = sent.tokens
+    if j < len(toks) and toks[j].text == ",":
+        k = j + 1
+        while k < len(toks) and k - j < 6 and (is_name_word(toks[k], lex)
+                                               or toks[k].low in lex.name_particles):
+            k += 1
+        caps = sum(1 for t in toks[j + 1 : k] if is_name_word(t, lex))
+        if caps >= 2 and (k == len(toks) or toks[k].text in ",.;)"):
+            return k
+    return j
+
+
+def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
+    """Start of the noun phrase ending at j (exclusive)."""
+    toks = sent.tokens
+    i = j
+    depth = 0
+    while i > 0 and j - i < MAX_NP:
+        t = toks[i - 1]
+        if t.text == ")":
+            depth += 1
+        elif t.text == "(":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (_is_stop(t, lex) or lex.is_reporting_word(t.low)):
+            break
+        i -= 1
+    return i
+
+
+def _subject_before_apposition(
+    sent: Sentence, comma: int, lex: Lexicon
+) -> tuple[Speaker | None, int, bool]:
+    """Subject of a verb preceded by ", ... ," (token `comma` is the second comma).
+
+    Either the commas hold the name ("le porte-parole des forces, Ahmed X, a fait état": the
+    phrase before them is the role), or they hold a description of the subject before them
+    ("Le Conseil national (CNS), qui réunit l'opposition, a demandé"; "Moscou, allié de Damas,").
+    """
+    toks = sent.tokens
+    c = comma - 1
+    while c >= 0 and comma - c <= MAX_APPOSITION and toks[c].text not in ",.;:!?«»“”\"":
+        c -= 1
+    if c < 0 or toks[c].text != ",":
+        return None, comma, False
+    inner = make_speaker(sent, c + 1, comma, lex)
+    r = _np_backward(sent, c, lex)
+    before = make_speaker(sent, r, c, lex) if r < c else None
+    if inner is not None and inner.person and all(is_name_word(t, lex) or t.low in lex.name_particles
+                                                  or t.low in lex.honorifics or t.text == "."
+                                                  for t in toks[c + 1 : comma]):
+        return Speaker(inner.name, role=before.name if before else None, person=True), r, True
+    if before is not None and not before.pronoun:
+        return before, r, False
+    return None, comma, False
+
+
+def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[int, bool] | None:
+    """(length, pronoun-inverted) of a reporting verb at token k."""
+    toks = sent.tokens
+    if masked[k]:
+        return None
+    tok = toks[k]
+    parts = tok.low.split("-")
+    if len(parts) >= 2 and parts[-1] in lex.pronouns:
+        # "ajoute-t-il", or "a-t-il" followed by the participle
+        if lex.is_reporting_word(parts[0]):
+            return 1, True
+        # "a-t-elle par ailleurs assuré": fillers may sit between the pronoun and the participle
+        v = k + 1
+        while v < len(toks) and v - k <= 4:
+            m = lex.auxiliaries.match(toks, v)
+            if m is None:
+                break
+            v += m[0]
+        if v < len(toks) and (lex.is_reporting_word(toks[v].low) or
+                              lex.reporting_phrases.match(toks, v) is not None):
+            m = lex.reporting_phrases.match(toks, v)
+            return v - k + (m[0] if m else 1), True
+        return None
+    m = lex.reporting_phrases.match(toks, k)
+    if m is not None:
+        return m[0], False
+    if tok.is_word and not tok.is_cap and lex.is_reporting_word(tok.low):
+        if k > 0 and (toks[k - 1].low in lex.passive or toks[k - 1].low in lex.determiners):
+            return None  # "a été annoncé", "cette annonce": no speech act of a speaker
+        if k + 1 < len(toks) and toks[k + 1].low in lex.agent_markers:
+            return None  # "reconnu par la communauté internationale": a passive participle
+        return 1, False
+    return None
+
+
+def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
+                 dates: list[DateMention]) -> list[Clause]:
+    toks = sent.tokens
+    n = len(toks)
+    masked = [False] * n
+    for a, b in quotes:
+        for k in range(max(a - 1, 0), min(b + 1, n)):
+            masked[k] = True
+    date_tokens = {k for d in dates for k in range(d.start, d.end)}
+    found: list[tuple[int, int, int, Speaker, bool, bool]] = []  # start, end, verb, speaker, inverted, attrib
+    k = 0
+    while k < n:
+        if masked[k]:
+            k += 1
+            continue
+        acc = lex.according_to.match(toks, k)
+        if acc is None and k == 0:
+            acc = lex.according_to_initial.match(toks, k)
+        if acc is not None:
+            s0 = _skip_forward(sent, k + acc[0], lex, date_tokens)
+            s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
+            source = make_speaker(sent, s0, s1, lex)
+            if source is not None and (k > 0 or (s1 < n and toks[s1].text == ",")):
+                found.append((k, s1, k, source, False, True))
+                k = s1
+                continue
+        hit = _verb_at(sent, k, lex, masked)
+        if hit is None:
+            k += 1
+            continue
+        length, pron_inverted = hit
+        vend = k + length
+        if pron_inverted:
+            found.append((k, vend, k, Speaker("", pronoun=True), True, False))
+            k = vend
+            continue
+        # walk back over auxiliaries and fillers to the subject
+        b = k
+        while b > 0:
+            m = lex.auxiliaries.match_end(toks, b)
+            if m:
+                b -= m
+            elif b - 1 in date_tokens:
+                b -= 1
+            else:
+                break
+        prev = toks[b - 1] if b > 0 else None
+        shares = prev is not None and found and not found[-1][5] and (
+            (prev.low in lex.num_connectors and b < k) or (prev.text == "," and found[-1][1] == b - 1))
+        if prev is not None and prev.low in lex.num_connectors and not shares:
+            k = vend  # "refuse tout dialogue avec M. X et exige": the subject is further back
+            continue
+        if shares:
+            # "Bagdad a annoncé ... et a précisé": the second verb shares the first one's subject
+            found.append((b - 1, vend, k, found[-1][3], False, False))
+            k = vend
+            continue
+        inverted = prev is None or prev.text in ",«»“”\"" or prev.is_quote
+        spk: Speaker | None = None
+        start, end = b, vend
+        if prev is not None and prev.text == "," and b >= 2:
+            # ", Ahmed X, a fait état": a name between commas is the subject, not an inversion
+            named, named_start, strict = _subject_before_apposition(sent, b - 1, lex)
+            if strict:
+                spk, start = named, named_start
+        if inverted and spk is None:
+            s0 = _skip_forward(sent, vend, lex, date_tokens)
+            # an inverted subject opens with a determiner, a title or a name: "a déclaré le ministre"
+            opener = s0 < n and (toks[s0].low in lex.determiners or is_name_word(toks[s0], lex)
+                                 or lex.titles.match(toks, s0) is not None or toks[s0].low in lex.honorifics)
+            if opener and toks[s0].low not in lex.complementisers and toks[s0].low not in lex.prepositions:
+                s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
+                spk = make_speaker(sent, s0, s1, lex)
+                end = s1
+        if spk is None and prev is not None:
+            j = b
+            if prev.text == "," and b >= 2:
+                spk, start, _ = _subject_before_apposition(sent, b - 1, lex)
+            else:
+                if toks[j - 1].low in lex.relatives and j >= 2:
+                    j -= 1  # "l'Egypte qui a jugé": the subject is before the relative pronoun
+                a = _np_backward(sent, j, lex)
+                spk = make_speaker(sent, a, j, lex)
+                start = a
+            end = vend
+        if spk is None:
+            k = vend
+            continue
+        found.append((start, end, k, spk, inverted and spk is not None and start >= b, False))
+        k = max(vend, k + 1)
+    clauses: list[Clause] = []
+    for idx, (start, end, verb, spk, inverted, attrib) in enumerate(found):
+        nxt = found[idx + 1][0] if idx + 1 < len(found) else n
+        prv = found[idx - 1][1] if idx > 0 else 0
+        if attrib:
+            content = (end + 1, n) if start == 0 else (prv, start)
+        elif inverted or (start <= 1 and end >= n - 2) or all(
+                not t.is_word for t in toks[_skip_forward(sent, end, lex, date_tokens):]):
+            # "..., the army said in a statement.": nothing said after the verb, so before it
+            content = (prv, start)
+        else:
+            c = _skip_forward(sent, end, lex, date_tokens)
+            if c < n and toks[c].low in lex.complementisers:
+                c += 1
+            while c < n and toks[c].text in "'’":
+                c += 1
+            content = (c, nxt)
+        date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]), None)
+        clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib))
+    return clauses

@@ -1,0 +1,212 @@
+"""Statements: reporting clauses grouped by speaker, one alert per speaker per article."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.speakers import Clause, Speaker
+from bot.core.extract.text import Sentence, fold_phrase
+from bot.core.models import Statement, fold
+
+LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatement") is no lead quote
+BUDGET = 2.0  # further quotes are joined while the whole stays within this many times the lead
+MIN_CONTENT_WORDS = 3
+MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
+MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
+
+
+@dataclass
+class Piece:
+    order: int
+    text: str
+    direct: bool
+    words: int
+    figure_only: bool = False  # "..., selon X" vouching for a casualty figure: a casualty, not a statement
+
+
+@dataclass
+class Group:
+    """All the clauses of one speaker."""
+
+    name: str
+    role: str | None
+    person: bool
+    pieces: list[Piece] = field(default_factory=list)
+    sentences: dict[int, Sentence] = field(default_factory=dict)
+    date: dt.date | None = None
+    named: bool = True  # False while only known by a role
+
+    def key_words(self) -> tuple[str, ...]:
+        return tuple(fold(self.name).split())
+
+
+def _title_of(text: str | None, lex: Lexicon) -> tuple[str, ...] | None:
+    if not text:
+        return None
+    toks = fold_phrase(text)
+    for n in range(min(len(toks), 6), 0, -1):
+        if toks[:n] in lex.titles.labels:
+            return toks[:n]
+    return None
+
+
+def _same_role(a: str | None, b: str | None, lex: Lexicon) -> bool:
+    ta, tb = _title_of(a, lex), _title_of(b, lex)
+    if ta is None or tb is None:
+        return False
+    if ta == tb:
+        return True
+    return any(ta in group and tb in group for group in lex.role_synonyms)
+
+
+def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
+    a, b = group.key_words(), tuple(fold(spk.name).split())
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if (group.person or spk.person) and a[-1] == b[-1] and len(a[-1]) > 3 and min(len(a), len(b)) <= 3:
+        return True  # "Mme Pillay" after "Navi Pillay"
+    if (group.person or spk.person) and min(len(a), len(b)) == 1 and a[0] == b[0] and len(a[0]) >= 3:
+        return True  # "M. Ban" after "Ban Ki-moon": family names may come first
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    short_text = group.name if short is a else spk.name
+    if len(short) != 1 or len(short[0]) < 3:
+        return False
+    # an acronym that the other mention spells out: "OSDH" in "Observatoire ... (OSDH)"
+    if short[0] in long_ and short_text.strip().isupper():
+        return True
+    # "Sana" and "agence officielle Sana" (but not "Hamas" and "ministère de la Santé du Hamas")
+    # (a genitive or article before the last word makes it a complement)
+    before = long_[-2] if len(long_) >= 2 else ""
+    complement = before in lex.genitives or before in lex.articles
+    return long_[-1] == short[0] and bool(before) and not complement
+
+
+def _clean(text: str) -> str:
+    return text.strip(" ,;:«»“”\"„'’-—").strip()
+
+
+class SpeakerBook:
+    """Speakers in article order; resolves pronouns and roles to the speaker they stand for."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        self.lex = lex
+        self.groups: list[Group] = []
+        self.last: Group | None = None
+
+    def resolve(self, spk: Speaker) -> Group | None:
+        if spk.pronoun:
+            return self.last
+        if fold_phrase(spk.name) in self.lex.anaphoric_bodies.labels:
+            # "l'ONG", "the group": a bare body noun stands for the last body that spoke
+            for g in reversed(self.groups):
+                if not g.person:
+                    self.last = g
+                    return g
+        if spk.role_only:
+            for g in reversed(self.groups):
+                if _same_role(g.role, spk.role, self.lex) or _same_role(g.name, spk.role, self.lex):
+                    self.last = g
+                    return g
+        for g in self.groups:
+            if _same_speaker(g, spk, self.lex):
+                if g.role is None and spk.role:
+                    g.role = spk.role
+                self.last = g
+                return g
+        g = Group(spk.name, spk.role, spk.person)
+        self.groups.append(g)
+        self.last = g
+        return g
+
+
+def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]], order: int,
+               has_figure: bool = False) -> Group | None:
+    group = book.resolve(clause.speaker)
+    if group is None:
+        return None
+    sent = clause.sentence
+    if clause.date is not None and group.date is None:
+        group.date = clause.date
+    c0, c1 = clause.content
+    while c1 > c0 and (sent.tokens[c1 - 1].low in book.lex.clause_boundaries
+                       or sent.tokens[c1 - 1].text in ",;:("):
+        c1 -= 1
+    # reported content ends where a new clause is tacked on: ", où ...", ", tout en ..."
+    for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1):
+        t = sent.tokens[k]
+        opens = book.lex.content_breakers.match(sent.tokens, k + 1) is not None
+        if t.text == "," and opens and not any(q0 <= k < q1 for q0, q1 in quotes):
+            c1 = k
+            break
+    content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
+    added = False
+    for k, (q0, q1) in enumerate(quotes):
+        qwords = sum(1 for t in sent.tokens[q0:q1] if t.is_word)
+        if qwords == 0:
+            continue
+        inside = c0 <= q0 and q1 <= c1
+        if inside and content_words > 1.6 * qwords:
+            text, direct, words = _clean(sent.span(c0, c1)), False, content_words
+        else:
+            text, direct, words = _clean(sent.span(q0, q1)), True, qwords
+        if len(group.pieces) < MAX_PIECES:
+            group.pieces.append(Piece(order * 100 + k, text, direct, words))
+        added = True
+    if not added and len(group.pieces) < MAX_PIECES:
+        if content_words >= MIN_CONTENT_WORDS:
+            group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
+                                      figure_only=clause.attribution and has_figure))
+        elif not clause.attribution:
+            # "Officials denied the news": too short to stand alone, the sentence says it best
+            words = sum(1 for t in sent.tokens if t.is_word)
+            group.pieces.append(Piece(order * 100, _clean(sent.text), False, words))
+    if len(group.sentences) < MAX_EVIDENCE:
+        group.sentences.setdefault(sent.index, sent)
+    return group
+
+
+def _rank(p: Piece) -> int:
+    """Newsworthiness tier: a full direct quote, then a short one, then reported speech."""
+    if p.direct and p.words >= LEAD_MIN_WORDS:
+        return 0
+    if p.direct and p.words >= 4:
+        return 1
+    return 2 if p.words >= MIN_CONTENT_WORDS else 3
+
+
+def _lead_index(pieces: list[Piece]) -> int:
+    """The first piece of the best tier (article order breaks ties)."""
+    return min(range(len(pieces)), key=lambda i: (_rank(pieces[i]), i)) if pieces else 0
+
+
+def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None = None) -> list[Statement]:
+    """One statement per speaker; without a date in its clauses, a statement is of the publication day."""
+    out: list[Statement] = []
+    for g in book.groups:
+        pieces = []
+        seen: set[str] = set()
+        for p in sorted(g.pieces, key=lambda p: p.order):
+            key = fold(p.text)
+            # a quotation and the reported sentence around it are told once
+            if key and not any(key in s or s in key for s in seen):
+                seen.add(key)
+                pieces.append(p)
+        if not pieces or all(p.figure_only for p in pieces):
+            continue  # a source that only vouches for tolls is filed with the casualty alerts
+        lead = pieces.pop(_lead_index(pieces))
+        chosen = [lead]
+        total = lead.words
+        for p in pieces:
+            if total + p.words <= BUDGET * lead.words:
+                chosen.append(p)
+                total += p.words
+        evidence = " ".join(g.sentences[k].text for k in sorted(g.sentences))
+        out.append(Statement(
+            article_id=article_id, speaker=g.name, quote=" … ".join(p.text for p in chosen),
+            speaker_role=g.role, direct=lead.direct, date=g.date or published, evidence=evidence,
+        ))
+    return out

@@ -1,0 +1,76 @@
+"""Casualty alerts: who gives the figure, sub-figures, coordinated and repeated figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.extract import extract_alerts
+from bot.core.models import Article, Casualty
+
+FRIDAY = dt.date(2024, 5, 10)
+
+
+def casualties(text: str, lang: str, title: str | None = None) -> list[Casualty]:
+    art = Article(id="c", text=text, lang=lang, published=FRIDAY, title=title)
+    return [a for a in extract_alerts(art) if isinstance(a, Casualty)]
+
+
+def test_sources_in_both_orders() -> None:
+    (c,) = casualties("Quatorze villageois ont été tués jeudi soir, a indiqué la police locale.", "fr")
+    assert (c.killed, c.reported_by) == (14, "police locale")
+    (c,) = casualties("Selon le Croissant-Rouge, au moins 9 personnes ont péri dans l'explosion.", "fr")
+    assert (c.killed, c.qualifier, c.reported_by) == (9, "at_least", "Croissant-Rouge")
+    (c,) = casualties("Health officials said that 31 people were killed and 70 wounded.", "en")
+    assert (c.killed, c.wounded, c.reported_by) == (31, 70, "Health officials")
+
+
+def test_figure_on_the_article_s_own_authority() -> None:
+    (c,) = casualties("Three soldiers died when their vehicle hit a mine on Tuesday.", "en")
+    assert (c.killed, c.reported_by) == (3, None)
+
+
+def test_spokesman_named_between_commas() -> None:
+    text = "Le porte-parole de l'armée, Karim Benali, a fait état de 6 soldats tués depuis lundi."
+    (c,) = casualties(text, "fr")
+    assert (c.killed, c.reported_by, c.since) == (6, "Karim Benali", dt.date(2024, 5, 6))
+
+
+def test_sub_figures_are_not_figures() -> None:
+    text = "Au moins 40 civils, dont 12 enfants, ont été tués, selon une ONG locale."
+    got = casualties(text, "fr")
+    assert [(c.killed, c.qualifier) for c in got] == [(40, "at_least")]
+    got = casualties("Twenty people were killed, including 8 women.", "en")
+    assert [c.killed for c in got] == [20]
+
+
+def test_coordinated_figures_share_the_verb_and_qualifier() -> None:
+    got = casualties("At least 5 guards and 11 prisoners were killed in the riot.", "en")
+    assert sorted((c.killed, c.qualifier) for c in got) == [(5, "at_least"), (11, "at_least")]
+
+
+def test_wounded_in_the_next_sentence() -> None:
+    text = "A truck bomb exploded near the market, killing seven people. Another 25 were wounded."
+    (c,) = casualties(text, "en")
+    assert (c.killed, c.wounded) == (7, 25)
+
+
+def test_verb_before_the_number() -> None:
+    (c,) = casualties("Le raid a tué 19 civils et blessé 40 autres à l'aube.", "fr")
+    assert (c.killed, c.wounded) == (19, 40)
+
+
+def test_repeated_figure_is_one_alert() -> None:
+    text = ("Douze soldats ont été tués mardi. "
+            "Les douze soldats ont été tués dans une embuscade, selon l'armée.")
+    (c,) = casualties(text, "fr", title="12 soldats tués dans une embuscade")
+    assert (c.killed, c.reported_by) == (12, "armée")
+
+
+def test_source_named_after_the_sentence() -> None:
+    text = "Two soldiers and four rebels were killed on Monday near the border, the army said in a statement."
+    got = casualties(text, "en")
+    assert sorted((c.killed, c.reported_by) for c in got) == [(2, "army"), (4, "army")]
+
+
+def test_ages_are_not_figures() -> None:
+    assert casualties("A 25-year-old man was shot dead by police.", "en") == []

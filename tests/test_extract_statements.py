@@ -1,0 +1,68 @@
+"""Statements: speakers named in both reporting orders, pronouns resolved, one alert per speaker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.extract import extract_alerts
+from bot.core.models import Article, Statement
+
+WEDNESDAY = dt.date(2024, 3, 13)
+
+
+def statements(text: str, lang: str) -> list[Statement]:
+    art = Article(id="s", text=text, lang=lang, published=WEDNESDAY)
+    return [a for a in extract_alerts(art) if isinstance(a, Statement)]
+
+
+def test_inverted_french_clause_with_role_and_date() -> None:
+    text = ("« Nous ne céderons rien sur la question des otages », a affirmé mardi soir le ministre "
+            "de l'Intérieur Paul Durand. « Le dialogue reste ouvert à tous les partis », a-t-il ajouté.")
+    (s,) = statements(text, "fr")
+    assert s.speaker == "Paul Durand"
+    assert s.speaker_role == "ministre de l'Intérieur"
+    assert s.direct
+    assert s.date == dt.date(2024, 3, 12)
+    assert s.quote.startswith("Nous ne céderons rien")
+    assert "Le dialogue reste ouvert" in s.quote
+
+
+def test_mismatched_quote_marks() -> None:
+    text = ("La porte-parole Anne Leroy a appelé les deux camps à « cesser immédiatement les tirs » "
+            "sur le port.")
+    (s,) = statements(text, "fr")
+    assert s.speaker == "Anne Leroy"
+    text = "Le général Marc Henry a exigé d' »arrêter sans délai les bombardements contre les civils »."
+    (s,) = statements(text, "fr")
+    assert s.speaker == "Marc Henry"
+    assert "arrêter sans délai les bombardements" in s.quote
+
+
+def test_reported_speech_and_body_speaker() -> None:
+    text = "Le ministère des Affaires étrangères a dénoncé jeudi une violation flagrante du cessez-le-feu."
+    (s,) = statements(text, "fr")
+    assert s.speaker.startswith("ministère des Affaires étrangères")
+    assert not s.direct
+    assert "violation flagrante" in s.quote
+
+
+def test_english_speaker_then_pronoun() -> None:
+    text = ('"We will rebuild every school that was destroyed," Governor Amina Yusuf said on Monday. '
+            '"The first classes will open next month," she added.')
+    (s,) = statements(text, "en")
+    assert s.speaker == "Amina Yusuf"
+    assert s.speaker_role == "Governor"
+    assert s.date == dt.date(2024, 3, 11)
+    assert "rebuild every school" in s.quote
+
+
+def test_according_to_is_a_source_not_a_new_speaker_per_mention() -> None:
+    text = ("The bridge was closed on Tuesday, according to the transport ministry. "
+            "Repairs will take a month, the transport ministry said.")
+    alerts = statements(text, "en")
+    assert len(alerts) == 1
+
+
+def test_actions_are_not_statements() -> None:
+    assert statements("Le président a inauguré mardi un nouvel hôpital à Lyon.", "fr") == []
+    assert statements("The convoy reached the border on Friday.", "en") == []

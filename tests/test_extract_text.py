@@ -1,0 +1,35 @@
+"""Sentences and quotations: the units every rule reads."""
+
+from __future__ import annotations
+
+from bot.core.extract.lexicon import load_lexicon
+from bot.core.extract.text import quote_spans, split_sentences
+
+
+def quotes(text: str) -> list[str]:
+    (s,) = split_sentences(text)
+    return [s.span(a, b) for a, b in quote_spans(s)]
+
+
+def test_quote_styles() -> None:
+    assert quotes("Il a dit « nous partirons demain » hier.") == ["nous partirons demain"]
+    assert quotes("She said “we will stay” today.") == ["we will stay"]
+    assert quotes('He said "we will stay" today.') == ["we will stay"]
+    # a closing guillemet used to open, as newswires sometimes print it
+    assert quotes("Il a appelé à »cesser le feu » sans délai.") == ["cesser le feu"]
+
+
+def test_stray_quote_mark_is_dropped() -> None:
+    text = 'Des combats "sans précédent, a dit le chef, se déroulent "sur plusieurs fronts".'
+    assert quotes(text) == ["sur plusieurs fronts"]
+
+
+def test_sentences_keep_multi_sentence_quotes_and_abbreviations() -> None:
+    text = "« Nous tiendrons. Nous vaincrons », a-t-il dit. M. Dupont est parti. Le 3e jour."
+    got = [s.text for s in split_sentences(text, load_lexicon("fr").abbreviations)]
+    assert got == ["« Nous tiendrons. Nous vaincrons », a-t-il dit.", "M. Dupont est parti.", "Le 3e jour."]
+
+
+def test_sentence_length_is_bounded() -> None:
+    text = "mot " * 5000
+    assert all(len(s.text) <= 1300 for s in split_sentences(text))
