@@ -282,3 +282,36 @@ async def test_after_a_restart_nothing_is_answered_or_posted_twice(setup: Setup)
     counts = {c: answers.get(c, 0) for c in commands}
     assert all(n == 1 for n in counts.values()), f"answers per command, in the order asked: {list(counts.values())}"
     assert [e["event_id"] for e in alert_messages(setup)] == alerts_before
+
+
+async def test_after_a_restart_the_story_continues_in_its_thread(setup: Setup) -> None:
+    """A question asked while the bot was down is answered once it is back; a later article of the story
+    goes into the thread opened before the restart, whose root is edited."""
+    async with running(setup) as app:
+        await cycle(app)
+        killed = {sa.alert.killed for sa in casualties(app) if isinstance(sa.alert, Casualty) and sa.alert.killed}
+        await settle(setup.human, 1.0)
+        roots = [e for e in alert_messages(setup) if not relation(e)]
+        assert len(roots) == 1
+        root = roots[0]["event_id"]
+    in_thread = {"m.relates_to": {"rel_type": "m.thread", "event_id": root, "is_falling_back": True,
+                                  "m.in_reply_to": {"event_id": root}}}
+    question = await setup.human.send_text(setup.room, "How many were killed?", **in_thread)
+
+    write_update(setup.articles)
+    async with running(setup) as app:
+        [answer] = await setup.human.wait_for(
+            lambda e: e.get("sender") == setup.bot_id and reply_to(e) == question, timeout=20)
+        assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root
+        assert any(has_number(shown(answer), n) for n in killed), shown(answer)
+        report, sent = await cycle(app)
+        assert report.articles_new == 1 and sent == report.alerts_new >= 1
+        await setup.human.wait_for(
+            lambda e: (e.get("sender") == setup.bot_id and relation(e).get("rel_type") == "m.thread"
+                       and relation(e).get("event_id") == root and has_number(shown(e), 47)), timeout=20)
+        await setup.human.wait_for(
+            lambda e: (e.get("sender") == setup.bot_id and relation(e).get("rel_type") == "m.replace"
+                       and relation(e).get("event_id") == root and has_number(shown(e), 47)), timeout=20)
+        await settle(setup.human, 1.0)
+    assert [e["event_id"] for e in alert_messages(setup) if not relation(e)] == [root]
+    assert len([e for e in bot_messages(setup) if reply_to(e) == question]) == 1

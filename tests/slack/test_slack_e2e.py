@@ -298,3 +298,34 @@ async def test_article_text_posts_no_mention_and_no_link(
         for escaped in ESCAPED:
             assert escaped in shown, f"{escaped!r} missing: the hostile text was not shown escaped: {shown}"
         assert all(c.args["parse"] == "none" and c.args["link_names"] is False for c in posts(fake_slack))
+
+
+async def test_after_a_restart_threads_are_still_the_bots_and_nothing_is_posted_twice(
+    articles: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack
+) -> None:
+    config = make_config(articles)
+    async with running(config) as app:
+        await cycle(app)
+        casualties(app)
+        root = fake_slack.messages[0]["ts"]
+        posted = len(posts(fake_slack))
+
+    write_update(articles)
+    async with running(config) as app:
+        report, sent = await cycle(app)
+        assert report.articles_new == 1 and sent == report.alerts_new >= 1
+        later = posts(fake_slack, after=posted)
+        assert len(later) == sent, "alerts delivered before the restart were posted again"
+        assert all(c.args.get("thread_ts") == root for c in later)
+        assert has_number(dump(fake_slack.of("chat.update")[-1]), 47)
+        assert fake_slack.of("chat.update")[-1].args["ts"] == root
+
+        question = event_body({"type": "message", "channel": CHANNEL, "channel_type": "channel", "user": "U222",
+                               "text": "How many were killed?", "ts": "1700000800.000001", "thread_ts": root,
+                               "event_ts": "1700000800.000001"}, event_id="EvQ4")
+        before = len(posts(fake_slack))
+        status, _ = await send(config, question, signed_headers(question, content_type="application/json"))
+        assert status == 200
+        await wait_until(lambda: len(posts(fake_slack)) > before)
+        answer = posts(fake_slack)[-1]
+        assert answer.args["thread_ts"] == root and has_number(dump(answer), 47), dump(answer)
