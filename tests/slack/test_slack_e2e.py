@@ -9,6 +9,7 @@ holding the repository's seed article (and, per test, later articles of the same
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import shutil
@@ -329,3 +330,41 @@ async def test_after_a_restart_threads_are_still_the_bots_and_nothing_is_posted_
         await wait_until(lambda: len(posts(fake_slack)) > before)
         answer = posts(fake_slack)[-1]
         assert answer.args["thread_ts"] == root and has_number(dump(answer), 47), dump(answer)
+
+
+async def test_a_crash_mid_post_is_recovered_without_posting_twice(
+    articles: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slack got the 4th alert but the bot died before the answer came: after the restart that alert is
+    found in the thread (by its delivery key in the message metadata) instead of being posted again."""
+    import bot.store.db as db
+
+    config = make_config(articles)
+    fake_slack.hang_after = 3
+    dead = db.PROCESS_ID
+    async with running(config) as app:
+        delivering = asyncio.create_task(cycle(app))
+        await fake_slack.wait_for("chat.postMessage", 4, timeout=10)
+        await asyncio.sleep(0.2)
+        assert not delivering.done()
+        total = len(app.store.alerts())
+        assert total > 4, "the seed gives too few alerts for this test"
+        # The process dies: its delivery task and its sends in flight are gone.
+        delivering.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivering
+        await app.adapters["slack"].queue.close(timeout=0)  # type: ignore[attr-defined]
+
+    fake_slack.hang_after = None
+    monkeypatch.setattr(db, "PROCESS_ID", f"{dead}-restarted")
+    async with running(config) as app:
+        app.store.release_lease(f"alive:{dead}", dead)  # the dead process's liveness lease ran out
+        _, sent = await cycle(app)
+        assert sent == total - 4
+        assert len(posts(fake_slack)) == total
+        keys = [json.loads(c.args["metadata"])["event_payload"]["key"] if isinstance(c.args["metadata"], str)
+                else c.args["metadata"]["event_payload"]["key"] for c in posts(fake_slack)]
+        assert len(set(keys)) == total, "an alert was posted twice"
+        root = fake_slack.messages[0]["ts"]
+        assert all(m["thread_ts"] == root for m in fake_slack.messages[1:])
+        assert all(d["status"] == "sent" for d in app.store.deliveries("slack"))
