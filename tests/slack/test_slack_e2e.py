@@ -332,23 +332,26 @@ async def test_after_a_restart_threads_are_still_the_bots_and_nothing_is_posted_
         assert answer.args["thread_ts"] == root and has_number(dump(answer), 47), dump(answer)
 
 
+@pytest.mark.parametrize("answered", [0, 3], ids=["root", "reply"])
 async def test_a_crash_mid_post_is_recovered_without_posting_twice(
-    articles: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+    articles: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
+    answered: int,
 ) -> None:
-    """Slack got the 4th alert but the bot died before the answer came: after the restart that alert is
-    found in the thread (by its delivery key in the message metadata) instead of being posted again."""
+    """Slack got an alert (the thread's root, or a reply) but the bot died before the answer came: after the
+    restart it is found in the channel or thread (by its delivery key in the message metadata) instead of
+    being posted again, and the thread goes on under the same root."""
     import bot.store.db as db
 
     config = make_config(articles)
-    fake_slack.hang_after = 3
+    fake_slack.hang_after = answered
     dead = db.PROCESS_ID
     async with running(config) as app:
         delivering = asyncio.create_task(cycle(app))
-        await fake_slack.wait_for("chat.postMessage", 4, timeout=10)
+        await fake_slack.wait_for("chat.postMessage", answered + 1, timeout=10)
         await asyncio.sleep(0.2)
         assert not delivering.done()
         total = len(app.store.alerts())
-        assert total > 4, "the seed gives too few alerts for this test"
+        assert total > answered + 1, "the seed gives too few alerts for this test"
         # The process dies: its delivery task and its sends in flight are gone.
         delivering.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -360,11 +363,14 @@ async def test_a_crash_mid_post_is_recovered_without_posting_twice(
     async with running(config) as app:
         app.store.release_lease(f"alive:{dead}", dead)  # the dead process's liveness lease ran out
         _, sent = await cycle(app)
-        assert sent == total - 4
+        assert sent == total - answered - 1
         assert len(posts(fake_slack)) == total
         keys = [json.loads(c.args["metadata"])["event_payload"]["key"] if isinstance(c.args["metadata"], str)
                 else c.args["metadata"]["event_payload"]["key"] for c in posts(fake_slack)]
         assert len(set(keys)) == total, "an alert was posted twice"
         root = fake_slack.messages[0]["ts"]
+        assert fake_slack.messages[0]["thread_ts"] is None
         assert all(m["thread_ts"] == root for m in fake_slack.messages[1:])
+        (story,) = {sa.story_id for sa in app.store.alerts()}
+        assert story is not None and app.store.thread_root("slack", CHANNEL, story) == root
         assert all(d["status"] == "sent" for d in app.store.deliveries("slack"))
