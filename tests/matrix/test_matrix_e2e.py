@@ -16,7 +16,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import aiohttp
 import pytest
 from matrix_helpers import Human, uniq
 from synapse_harness import Synapse
@@ -125,16 +127,58 @@ def shown(event: Event) -> str:
                        new.get("formatted_body")], ensure_ascii=False)
 
 
-def bot_messages(setup: Setup) -> list[Event]:
-    return [e for e in setup.human.events
-            if e.get("sender") == setup.bot_id and e.get("type") == "m.room.message" and e["room_id"] == setup.room]
+async def history(setup: Setup) -> list[Event]:
+    """Every event of the room, oldest first, read from the homeserver (a sync's timeline is limited:
+    events can be missing from what the human synced, never from here)."""
+    url = f"{setup.config.matrix.homeserver}/_matrix/client/v3/rooms/{quote(setup.room, safe='')}/messages"
+    headers = {"Authorization": f"Bearer {setup.human.user.access_token}"}
+    events: list[Event] = []
+    params = {"dir": "b", "limit": "500"}
+    async with aiohttp.ClientSession() as session:
+        while True:
+            async with session.get(url, params=params, headers=headers) as resp:
+                assert resp.status == 200, await resp.text()
+                page = await resp.json()
+            events.extend(page.get("chunk") or [])
+            if not page.get("chunk") or not page.get("end"):
+                break
+            params["from"] = page["end"]
+    return [{**e, "room_id": setup.room} for e in reversed(events)]
 
 
-def alert_messages(setup: Setup) -> list[Event]:
-    """The bot's messages that are not answers (no m.in_reply_to to someone's event) and not edits."""
-    return [e for e in bot_messages(setup)
+async def wait_history(setup: Setup, pred: Callable[[Event], bool], *, count: int = 1,
+                       timeout: float = 20.0) -> list[Event]:
+    """The room's events matching `pred`, once there are at least `count` of them."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        found = [e for e in await history(setup) if pred(e)]
+        if len(found) >= count:
+            return found
+        if loop.time() > end:
+            raise AssertionError(f"{len(found)} matching event(s) after {timeout}s, expected {count}")
+        await asyncio.sleep(0.2)
+
+
+def bot_messages(setup: Setup, events: list[Event]) -> list[Event]:
+    return [e for e in events if e.get("sender") == setup.bot_id and e.get("type") == "m.room.message"]
+
+
+def alert_messages(setup: Setup, events: list[Event]) -> list[Event]:
+    """The bot's alerts: messages that answer nobody's event (thread replies point at the root only as a
+    fallback) and are not edits."""
+    return [e for e in bot_messages(setup, events)
             if relation(e).get("rel_type") != "m.replace"
             and (reply_to(e) is None or relation(e).get("is_falling_back") is True)]
+
+
+def is_alert(setup: Setup) -> Callable[[Event], bool]:
+    return lambda e: bool(alert_messages(setup, [e]))
+
+
+def in_thread(root: str) -> dict[str, Any]:
+    return {"m.relates_to": {"rel_type": "m.thread", "event_id": root, "is_falling_back": True,
+                             "m.in_reply_to": {"event_id": root}}}
 
 
 def write_article(folder: Path, stem: str, text: str, *, title: str, published: str, lang: str = "fr") -> None:
@@ -156,17 +200,12 @@ def write_update(folder: Path) -> None:
 async def ask(setup: Setup, text: str, **extra: Any) -> Event:
     """Send `text` as Alice; the bot's answer to it."""
     event_id = await setup.human.send_text(setup.room, text, **extra)
-    [answer] = await setup.human.wait_for(
-        lambda e: e.get("sender") == setup.bot_id and reply_to(e) == event_id, timeout=20)
+    [answer] = await wait_history(setup, lambda e: e.get("sender") == setup.bot_id and reply_to(e) == event_id)
     return answer
 
 
-async def settle(human: Human, seconds: float = 2.0) -> None:
-    """Sync for a while so that anything still on its way arrives."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + seconds
-    while loop.time() < end:
-        await human.sync(300)
+def answers_to(setup: Setup, events: list[Event], event_id: str) -> list[Event]:
+    return [e for e in bot_messages(setup, events) if reply_to(e) == event_id and not is_alert(setup)(e)]
 
 
 # --- tests ------------------------------------------------------------------------------------
@@ -193,35 +232,36 @@ async def test_alerts_root_then_thread_replies_and_the_root_is_edited(setup: Set
         stored = app.store.alerts()
         casualties(app)
         assert sent == report.alerts_new == len(stored)
-        posted = await setup.human.wait_for(lambda e: e in alert_messages(setup), count=len(stored), timeout=30)
+        posted = await wait_history(setup, is_alert(setup), count=len(stored))
+        assert len(posted) == len(stored)
         roots = [e for e in posted if not relation(e)]
         assert len(roots) == 1, [shown(e) for e in roots]
-        root = roots[0]
+        root = roots[0]["event_id"]
+        assert posted[0]["event_id"] == root  # the root came first
         (story,) = {sa.story_id for sa in stored}
-        assert story is not None and app.store.thread_root("matrix", setup.room, story) == root["event_id"]
-        replies = [e for e in posted if e is not root]
-        assert len(replies) == len(stored) - 1
-        assert all(relation(e).get("rel_type") == "m.thread" and relation(e)["event_id"] == root["event_id"]
-                   for e in replies)
+        assert story is not None and app.store.thread_root("matrix", setup.room, story) == root
+        assert all(relation(e).get("rel_type") == "m.thread" and relation(e)["event_id"] == root for e in posted[1:])
 
         write_update(setup.articles)
         report, sent = await cycle(app)
         assert report.articles_new == 1 and report.alerts_new >= 1 and sent == report.alerts_new
 
         def new_reply(e: Event) -> bool:
-            return (e.get("sender") == setup.bot_id and relation(e).get("rel_type") == "m.thread"
-                    and relation(e).get("event_id") == root["event_id"] and has_number(shown(e), 47))
+            return (is_alert(setup)(e) and relation(e).get("rel_type") == "m.thread"
+                    and relation(e).get("event_id") == root and has_number(shown(e), 47))
 
         def root_edit(e: Event) -> bool:
             return (e.get("sender") == setup.bot_id and relation(e).get("rel_type") == "m.replace"
-                    and relation(e).get("event_id") == root["event_id"] and has_number(shown(e), 47))
+                    and relation(e).get("event_id") == root and has_number(shown(e), 47))
 
-        await setup.human.wait_for(new_reply, timeout=20)
-        [edit] = await setup.human.wait_for(root_edit, timeout=20)
-        assert "47" in edit["content"]["m.new_content"]["body"]
-        assert edit["content"]["body"].startswith("* ")  # the fallback clients without edits show
-        await settle(setup.human, 1.0)
-        assert len([e for e in alert_messages(setup) if not relation(e)]) == 1  # no second root
+        await wait_history(setup, new_reply)
+        edits = await wait_history(setup, root_edit)
+        edit = edits[-1]
+        assert has_number(edit["content"]["m.new_content"]["body"], 47)
+        assert edit["content"]["body"].startswith("* ")  # the fallback for clients without edits
+        events = await history(setup)
+        assert len(alert_messages(setup, events)) == len(stored) + sent
+        assert [e["event_id"] for e in alert_messages(setup, events) if not relation(e)] == [root]  # no second root
 
 
 async def test_questions_in_an_alert_thread_get_threaded_answers(setup: Setup) -> None:
@@ -231,32 +271,28 @@ async def test_questions_in_an_alert_thread_get_threaded_answers(setup: Setup) -
         wounded = {sa.alert.wounded for sa in casualties(app) if isinstance(sa.alert, Casualty) and sa.alert.wounded}
         speakers = {sa.alert.speaker for sa in app.store.alerts(types=["statement"]) if isinstance(sa.alert, Statement)}
         assert wounded and speakers
-        await setup.human.wait_for(lambda e: e in alert_messages(setup) and not relation(e), timeout=20)
-        await settle(setup.human, 0.5)
-        roots = [e for e in alert_messages(setup) if not relation(e)]
+        await wait_history(setup, is_alert(setup), count=sent)
+        roots = [e for e in alert_messages(setup, await history(setup)) if not relation(e)]
         assert len(roots) == 1, f"one story, one root message expected: {[shown(e) for e in roots]}"
-        root = roots[0]
-        in_thread = {"m.relates_to": {"rel_type": "m.thread", "event_id": root["event_id"], "is_falling_back": True,
-                                      "m.in_reply_to": {"event_id": root["event_id"]}}}
+        root = roots[0]["event_id"]
 
-        answer = await ask(setup, "How many were wounded?", **in_thread)
-        assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root["event_id"]
+        answer = await ask(setup, "How many were wounded?", **in_thread(root))
+        assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root
         assert any(has_number(shown(answer), n) for n in wounded), shown(answer)
 
-        answer = await ask(setup, "Qui a parlé ?", **in_thread)
-        assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root["event_id"]
+        answer = await ask(setup, "Qui a parlé ?", **in_thread(root))
+        assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root
         named = [s for s in speakers if s in shown(answer)]
         assert named, f"none of {speakers} in {shown(answer)}"
 
 
 async def test_after_a_restart_nothing_is_answered_or_posted_twice(setup: Setup) -> None:
     async with running(setup) as app:
-        await cycle(app)
+        _, sent = await cycle(app)
         casualties(app)
-        first = await ask(setup, "!news casualties")
-        await settle(setup.human, 1.0)
-        alerts_before = [e["event_id"] for e in alert_messages(setup)]
-        assert alerts_before
+        first = await setup.human.send_text(setup.room, "!news casualties")
+        await wait_history(setup, lambda e: bool(answers_to(setup, [e], first)))
+        alerts_before = [e["event_id"] for e in await wait_history(setup, is_alert(setup), count=sent)]
 
     # While the bot is down: a command that must be answered once it is back.
     while_down = await setup.human.send_text(setup.room, "!news statements")
@@ -264,54 +300,90 @@ async def test_after_a_restart_nothing_is_answered_or_posted_twice(setup: Setup)
     async with running(setup) as app:
         report, sent = await cycle(app)
         assert (report.articles_new, report.alerts_new, sent) == (0, 0, 0)
-        await setup.human.wait_for(lambda e: e.get("sender") == setup.bot_id and reply_to(e) == while_down,
-                                   timeout=20)
-        after = await ask(setup, "!news fighting")
-        assert after["event_id"] != first["event_id"]
-        await settle(setup.human, 2.0)
+        await wait_history(setup, lambda e: bool(answers_to(setup, [e], while_down)))
+        after = await setup.human.send_text(setup.room, "!news fighting")
+        await wait_history(setup, lambda e: bool(answers_to(setup, [e], after)))
+        await asyncio.sleep(2.0)  # time for a repeated answer to show up
 
-    answers: dict[str, int] = {}
-    for e in bot_messages(setup):
-        target = reply_to(e)
-        if target is not None and e not in alert_messages(setup):
-            answers[target] = answers.get(target, 0) + 1
-    commands = [e["event_id"] for e in setup.human.events
-                if e.get("sender") == setup.human.user.user_id and str(e.get("content", {}).get("body", "")
-                                                                      ).startswith("!news")]
-    assert len(commands) == 3
-    counts = {c: answers.get(c, 0) for c in commands}
-    assert all(n == 1 for n in counts.values()), f"answers per command, in the order asked: {list(counts.values())}"
-    assert [e["event_id"] for e in alert_messages(setup)] == alerts_before
+    events = await history(setup)
+    counts = [len(answers_to(setup, events, c)) for c in (first, while_down, after)]
+    assert counts == [1, 1, 1], f"answers to: the command before the restart, while down, after: {counts}"
+    assert [e["event_id"] for e in alert_messages(setup, events)] == alerts_before
 
 
 async def test_after_a_restart_the_story_continues_in_its_thread(setup: Setup) -> None:
     """A question asked while the bot was down is answered once it is back; a later article of the story
     goes into the thread opened before the restart, whose root is edited."""
     async with running(setup) as app:
-        await cycle(app)
+        _, sent = await cycle(app)
         killed = {sa.alert.killed for sa in casualties(app) if isinstance(sa.alert, Casualty) and sa.alert.killed}
-        await settle(setup.human, 1.0)
-        roots = [e for e in alert_messages(setup) if not relation(e)]
+        posted = await wait_history(setup, is_alert(setup), count=sent)
+        roots = [e for e in posted if not relation(e)]
         assert len(roots) == 1
         root = roots[0]["event_id"]
-    in_thread = {"m.relates_to": {"rel_type": "m.thread", "event_id": root, "is_falling_back": True,
-                                  "m.in_reply_to": {"event_id": root}}}
-    question = await setup.human.send_text(setup.room, "How many were killed?", **in_thread)
+    question = await setup.human.send_text(setup.room, "How many were killed?", **in_thread(root))
 
     write_update(setup.articles)
     async with running(setup) as app:
-        [answer] = await setup.human.wait_for(
-            lambda e: e.get("sender") == setup.bot_id and reply_to(e) == question, timeout=20)
+        [answer] = await wait_history(setup, lambda e: bool(answers_to(setup, [e], question)))
         assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root
         assert any(has_number(shown(answer), n) for n in killed), shown(answer)
-        report, sent = await cycle(app)
-        assert report.articles_new == 1 and sent == report.alerts_new >= 1
-        await setup.human.wait_for(
-            lambda e: (e.get("sender") == setup.bot_id and relation(e).get("rel_type") == "m.thread"
-                       and relation(e).get("event_id") == root and has_number(shown(e), 47)), timeout=20)
-        await setup.human.wait_for(
-            lambda e: (e.get("sender") == setup.bot_id and relation(e).get("rel_type") == "m.replace"
-                       and relation(e).get("event_id") == root and has_number(shown(e), 47)), timeout=20)
-        await settle(setup.human, 1.0)
-    assert [e["event_id"] for e in alert_messages(setup) if not relation(e)] == [root]
-    assert len([e for e in bot_messages(setup) if reply_to(e) == question]) == 1
+        report, sent_now = await cycle(app)
+        assert report.articles_new == 1 and sent_now == report.alerts_new >= 1
+        await wait_history(setup, lambda e: (is_alert(setup)(e) and relation(e).get("event_id") == root
+                                             and has_number(shown(e), 47)))
+        await wait_history(setup, lambda e: (e.get("sender") == setup.bot_id
+                                             and relation(e).get("rel_type") == "m.replace"
+                                             and relation(e).get("event_id") == root and has_number(shown(e), 47)))
+        await asyncio.sleep(1.0)
+    events = await history(setup)
+    alerts = alert_messages(setup, events)
+    assert len(alerts) == sent + sent_now
+    assert [e["event_id"] for e in alerts if not relation(e)] == [root]
+    assert len(answers_to(setup, events, question)) == 1
+
+
+@pytest.mark.parametrize("sent_before_crash", [1, 3], ids=["root", "reply"])
+async def test_a_crash_right_after_a_send_does_not_post_it_twice(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch, sent_before_crash: int
+) -> None:
+    """The homeserver took an alert but the bot died before recording it: after the restart it is sent
+    again with the same transaction id (its delivery key), which Synapse answers with the first event."""
+    import bot.store.db as db
+
+    dead = db.PROCESS_ID
+    async with running(setup) as app:
+        adapter = app.adapters["matrix"]
+        real_post, real_reply = adapter.post, adapter.reply
+        sends = 0
+
+        async def dies_after(real: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+            nonlocal sends
+            posted = await real(*args)
+            sends += 1
+            if sends == sent_before_crash:
+                raise asyncio.CancelledError  # the process is killed before the send is confirmed
+            return posted
+
+        monkeypatch.setattr(adapter, "post", lambda *a: dies_after(real_post, *a))
+        monkeypatch.setattr(adapter, "reply", lambda *a: dies_after(real_reply, *a))
+        with pytest.raises(asyncio.CancelledError):
+            await cycle(app)
+        total = len(app.store.alerts())
+        casualties(app)
+        assert total > sent_before_crash
+
+    monkeypatch.setattr(db, "PROCESS_ID", f"{dead}-restarted")
+    async with running(setup) as app:
+        app.store.release_lease(f"alive:{dead}", dead)  # the dead process's liveness lease ran out
+        _, sent = await cycle(app)
+        assert sent == total - sent_before_crash + 1  # the unconfirmed one is sent again…
+        assert all(d["status"] == "sent" for d in app.store.deliveries("matrix"))
+        (story,) = {sa.story_id for sa in app.store.alerts()}
+        root = app.store.thread_root("matrix", setup.room, story) if story is not None else None
+        await wait_history(setup, is_alert(setup), count=total)
+        await asyncio.sleep(1.0)
+    alerts = alert_messages(setup, await history(setup))
+    assert len(alerts) == total, f"{len(alerts)} alert messages for {total} alerts"  # …but shown once
+    assert [e["event_id"] for e in alerts if not relation(e)] == [root]
+    assert all(relation(e).get("event_id") == root for e in alerts[1:])
