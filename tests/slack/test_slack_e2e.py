@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -54,11 +55,11 @@ def articles(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_config(tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], Config]:
+def make_config(tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Config]:
     monkeypatch.setenv("E2E_SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("E2E_SLACK_SIGNING_SECRET", SIGNING_SECRET)
 
-    def make(folder: Path) -> Config:
+    def make(folder: Path, channels: list[dict[str, Any]] | None = None) -> Config:
         return parse_config({
             "database": f"sqlite:///{tmp_path / 'bot.db'}",
             "sources": [{"name": "seed", "type": "folder", "path": str(folder)}],
@@ -68,7 +69,7 @@ def make_config(tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.Monke
                           "bot_token_env": "E2E_SLACK_BOT_TOKEN", "signing_secret_env": "E2E_SLACK_SIGNING_SECRET",
                           "api_url": fake_slack.api_url},
             },
-            "channels": [{"output": "slack", "id": CHANNEL, "language": "en"}],
+            "channels": channels or [{"output": "slack", "id": CHANNEL, "language": "en"}],
         }, "test.yaml")
 
     return make
@@ -152,7 +153,7 @@ def figures(alerts: Iterable[StoredAlert]) -> set[int]:
 # --- /news ------------------------------------------------------------------------------------
 
 async def test_news_casualties_answers_with_the_stored_figures_and_checks_signatures(
-    articles: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
     config = make_config(articles)
     async with running(config) as app:
@@ -187,7 +188,7 @@ async def test_news_casualties_answers_with_the_stored_figures_and_checks_signat
 # --- alerts -----------------------------------------------------------------------------------
 
 async def test_alerts_are_posted_threaded_by_story_and_the_root_follows_the_figures(
-    articles: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
     config = make_config(articles)
     async with running(config) as app:
@@ -227,7 +228,7 @@ async def test_alerts_are_posted_threaded_by_story_and_the_root_follows_the_figu
 
 
 async def test_a_question_in_an_alert_thread_is_answered_in_the_thread(
-    articles: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
     config = make_config(articles)
     async with running(config) as app:
@@ -266,7 +267,7 @@ ESCAPED = ("&lt;!channel&gt;", "&lt;@U123&gt;", "&lt;http://evil|click&gt;")
 
 
 async def test_article_text_posts_no_mention_and_no_link(
-    tmp_path: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack
+    tmp_path: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
     folder = tmp_path / "hostile"
     folder.mkdir()
@@ -302,7 +303,7 @@ async def test_article_text_posts_no_mention_and_no_link(
 
 
 async def test_after_a_restart_threads_are_still_the_bots_and_nothing_is_posted_twice(
-    articles: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
     config = make_config(articles)
     async with running(config) as app:
@@ -334,7 +335,7 @@ async def test_after_a_restart_threads_are_still_the_bots_and_nothing_is_posted_
 
 @pytest.mark.parametrize("answered", [0, 3], ids=["root", "reply"])
 async def test_a_crash_mid_post_is_recovered_without_posting_twice(
-    articles: Path, make_config: Callable[[Path], Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
     answered: int,
 ) -> None:
     """Slack got an alert (the thread's root, or a reply) but the bot died before the answer came: after the
@@ -374,3 +375,49 @@ async def test_a_crash_mid_post_is_recovered_without_posting_twice(
         (story,) = {sa.story_id for sa in app.store.alerts()}
         assert story is not None and app.store.thread_root("slack", CHANNEL, story) == root
         assert all(d["status"] == "sent" for d in app.store.deliveries("slack"))
+
+
+async def test_each_channel_gets_its_own_thread_language_and_filters(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+) -> None:
+    config = make_config(articles, [{"output": "slack", "id": "CEN", "language": "en"},
+                                    {"output": "slack", "id": "CFR", "language": "fr", "types": ["casualty"]}])
+    async with running(config) as app:
+        _, sent = await cycle(app)
+        every = app.store.alerts()
+        casualty_ids = {sa.id for sa in casualties(app)}
+        assert len(casualty_ids) < len(every)
+        assert sent == len(every) + len(casualty_ids)
+        roots = {}
+        for channel, count in (("CEN", len(every)), ("CFR", len(casualty_ids))):
+            mine = [m for m in fake_slack.messages if m["channel"] == channel]
+            assert len(mine) == count, (channel, len(mine), count)
+            assert mine[0]["thread_ts"] is None
+            roots[channel] = mine[0]["ts"]
+            assert all(m["thread_ts"] == roots[channel] for m in mine[1:])
+        french = [c for c in posts(fake_slack) if c.args["channel"] == "CFR"]
+        assert all("tués" in dump(c) for c in french), [dump(c) for c in french]
+        assert not any("killed" in dump(c) for c in french)
+
+        write_update(articles)
+        before = len(posts(fake_slack))
+        updates = len(fake_slack.of("chat.update"))
+        _, sent = await cycle(app)
+        later = posts(fake_slack, after=before)
+        assert sorted(c.args["channel"] for c in later) == ["CEN", "CFR"]
+        assert all(c.args["thread_ts"] == roots[c.args["channel"]] and has_number(dump(c), 47) for c in later)
+        edited = {(c.args["channel"], c.args["ts"]) for c in fake_slack.of("chat.update")[updates:]
+                  if has_number(dump(c), 47)}
+        assert edited == {("CEN", roots["CEN"]), ("CFR", roots["CFR"])}
+
+        # The French channel's thread is answered there, in French.
+        before = len(posts(fake_slack))
+        question = event_body({"type": "message", "channel": "CFR", "channel_type": "channel", "user": "U222",
+                               "text": "Combien de blessés ?", "ts": "1700000900.000001", "thread_ts": roots["CFR"],
+                               "event_ts": "1700000900.000001"}, event_id="EvQ5")
+        status, _ = await send(config, question, signed_headers(question, content_type="application/json"))
+        assert status == 200
+        await wait_until(lambda: len(posts(fake_slack)) > before)
+        (answer,) = posts(fake_slack, after=before)
+        assert answer.args["channel"] == "CFR" and answer.args["thread_ts"] == roots["CFR"]
+        assert "bless" in dump(answer).lower() and has_number(dump(answer), 27), dump(answer)
