@@ -387,3 +387,33 @@ async def test_a_crash_right_after_a_send_does_not_post_it_twice(
     assert len(alerts) == total, f"{len(alerts)} alert messages for {total} alerts"  # …but shown once
     assert [e["event_id"] for e in alerts if not relation(e)] == [root]
     assert all(relation(e).get("event_id") == root for e in alerts[1:])
+
+
+async def test_article_text_pings_nobody_and_injects_no_html(setup: Setup) -> None:
+    for path in setup.articles.iterdir():
+        path.unlink()
+    write_article(
+        setup.articles, "hostile",
+        f"@room breaking: at least 12 people were killed in Misrata on Monday, the health ministry said. "
+        f"\"We call on {setup.human.user.user_id} to read <a href='javascript:alert(1)'>click</a> now,\" "
+        f"said Mike Pompeo, the US Secretary of State.",
+        title="@room breaking", published="2019-04-09", lang="en")
+    async with running(setup) as app:
+        report, sent = await cycle(app)
+        assert report.alerts_new > 0 and sent == report.alerts_new
+        evidence = json.dumps([sa.alert.evidence for sa in app.store.alerts()], ensure_ascii=False)
+        assert "@room" in evidence and setup.human.user.user_id in evidence  # the hostile text reached the alerts
+        posted = await wait_history(setup, is_alert(setup), count=sent)
+        root = next(e["event_id"] for e in posted if not relation(e))
+        answer = await ask(setup, "Who said that?", **in_thread(root))
+    shown_all = [*posted, answer]
+    for event in shown_all:
+        content = event["content"]
+        body, html = content.get("body", ""), content.get("formatted_body", "")
+        assert "@room" not in body and "@room" not in html, body
+        assert setup.human.user.user_id not in body and setup.human.user.user_id not in html, body
+        assert not re.search(r"<a\s[^>]*href=[\"']?javascript", html, re.IGNORECASE), html
+    assert all(e["content"].get("m.mentions") == {} for e in posted)  # alerts mention nobody
+    assert answer["content"]["m.mentions"] == {"user_ids": [setup.human.user.user_id]}  # only who asked
+    html_all = " ".join(e["content"].get("formatted_body", "") for e in shown_all)
+    assert "&lt;a href=" in html_all, "the hostile markup was not shown escaped"
