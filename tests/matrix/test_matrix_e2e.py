@@ -8,6 +8,7 @@ folder source holding the repository's seed article (and, per test, later articl
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import shutil
@@ -417,3 +418,24 @@ async def test_article_text_pings_nobody_and_injects_no_html(setup: Setup) -> No
     assert answer["content"]["m.mentions"] == {"user_ids": [setup.human.user.user_id]}  # only who asked
     html_all = " ".join(e["content"].get("formatted_body", "") for e in shown_all)
     assert "&lt;a href=" in html_all, "the hostile markup was not shown escaped"
+
+
+async def test_a_french_room_gets_french_alerts_and_answers(setup: Setup) -> None:
+    setup.config = dataclasses.replace(
+        setup.config, channels=tuple(dataclasses.replace(ch, language="fr") for ch in setup.config.channels))
+    async with running(setup) as app:
+        _, sent = await cycle(app)
+        stored = casualties(app)
+        posted = await wait_history(setup, is_alert(setup), count=sent)
+        figures_shown = [e for e in posted if "tués" in shown(e)]
+        assert len(figures_shown) >= len(stored), [shown(e) for e in posted]
+        assert not any(" killed" in shown(e) for e in posted)
+        root = posted[0]["event_id"]
+
+        answer = await ask(setup, "!news bilans")  # the French alias of casualties
+        assert "tués" in shown(answer) and "killed" not in shown(answer), shown(answer)
+        assert all(has_number(shown(answer), n) for n in figures(stored)), shown(answer)
+
+        # A command asked in an alert's thread is answered in that thread.
+        answer = await ask(setup, "!news bilans", **in_thread(root))
+        assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root
