@@ -127,7 +127,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             plain_after = (after is None or not after.is_word or after.low in lex.stopwords
                            or after.low in lex.articles or lex.victims.match(toks, j) is not None)
             # a verb right before the number is the strongest sign: "a tué 19 civils et blessé 61"
-            b = num.start - 1
+            b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)  # "killing at least 12"
             while b >= 0 and b in date_tokens:
                 b -= 1
             if plain_after and b >= 0:
