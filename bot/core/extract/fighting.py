@@ -133,7 +133,8 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         noun_after = j < n and toks[j].low in lex.place_nouns
         last_word = (fold(toks[j - 1].text).split() or [""])[-1]
         person = g is None and last_word in people  # "hostiles à Bachar el-Assad à Tripoli"
-        actor = _is_actor_name(toks, k, j, lex) or any(lex.actor_nouns.match(toks, i) for i in range(k, j)) or person
+        named_actor = any(lex.actor_nouns.match(toks, i) for i in range(k, j))
+        actor = _is_actor_name(toks, k, j, lex) or named_actor or person
         based = lex.not_place_cues.match_end(toks, k) > 0
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
