@@ -347,7 +347,11 @@ class FightingBook:
             # date reports the day of publication
             near_dates = sorted(events, key=lambda d: (abs(d.start - c.end), d.start < c.start))
             date = near_dates[0].date if near_dates else None
-            key = fold(c.name)
+            # "Abu Sleem district" and "Abu Sleem" are one place
+            words = fold(c.name).split()
+            while len(words) > 1 and words[-1] in lex.place_nouns:
+                words.pop()
+            key = " ".join(words)
             ev = self.events.get(key)
             if ev is None:
                 kind = c.entries[0].kind if c.entries else "place"
