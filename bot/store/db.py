@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from bot.core.models import Alert, Article, alert_from_dict, alert_to_dict
@@ -118,8 +119,19 @@ class Store:
     @classmethod
     def open(cls, url: str, *, target: int = LATEST) -> Store:
         engine = make_engine(url)
-        with engine.begin() as conn:
-            migrate(conn, target)
+        # Replicas start together: on PostgreSQL an advisory lock makes them migrate one after the other;
+        # elsewhere (SQLite) the loser of a race sees an error, waits, and finds the work done.
+        for attempt in range(10):
+            try:
+                with engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+                    migrate(conn, target)
+                break
+            except DBAPIError:
+                if attempt == 9:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
         return cls(engine)
 
     def close(self) -> None:
