@@ -74,3 +74,11 @@ def test_source_named_after_the_sentence() -> None:
 
 def test_ages_are_not_figures() -> None:
     assert casualties("A 25-year-old man was shot dead by police.", "en") == []
+
+
+def test_killing_and_wounding_with_qualifier() -> None:
+    text = "The bomb exploded in the market, killing at least 12 people and wounding 30 others."
+    (c,) = casualties(text, "en")
+    assert (c.killed, c.wounded, c.qualifier) == (12, 30, "at_least")
+    (c,) = casualties("La bombe a explosé, tuant au moins 12 personnes et blessant 30 autres.", "fr")
+    assert (c.killed, c.wounded, c.qualifier) == (12, 30, "at_least")

@@ -66,3 +66,19 @@ def test_according_to_is_a_source_not_a_new_speaker_per_mention() -> None:
 def test_actions_are_not_statements() -> None:
     assert statements("Le président a inauguré mardi un nouvel hôpital à Lyon.", "fr") == []
     assert statements("The convoy reached the border on Friday.", "en") == []
+
+
+def test_english_role_after_the_name_and_organisation_names() -> None:
+    text = '"We will not surrender," said John Smith, a spokesman for the rebel group.'
+    (s,) = statements(text, "en")
+    assert (s.speaker, s.speaker_role) == ("John Smith", "spokesman for the rebel group")
+    text = "According to the Observatory for Human Rights, the town was shelled overnight by the army."
+    (s,) = statements(text, "en")
+    assert s.speaker == "Observatory for Human Rights"
+
+
+def test_scare_quotes_are_not_quotations() -> None:
+    text = "L'armée a affirmé avoir repris la localité, où 12 « terroristes » ont été tués."
+    (s,) = statements(text, "fr")
+    assert not s.direct
+    assert s.quote.startswith("avoir repris la localité")

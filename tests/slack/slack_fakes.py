@@ -60,7 +60,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
-        app.router.add_get("/api/{method}", self._api)  # slack_sdk reads history and replies with GET
+        app.router.add_get("/api/{method}", self._api)  # conversations.history/replies are GETs
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{rid}", self._response)
         app.router.add_get("/socket", self._socket)

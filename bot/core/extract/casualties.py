@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import Number
-from bot.core.extract.text import Sentence, Token
+from bot.core.extract.text import Sentence, Token, quote_spans
 from bot.core.models import Casualty, Qualifier, fold
 
 WINDOW_WITH_VICTIM = 14  # tokens between "21 personnes" and "tuées"
 WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 13 were wounded")
 BACK_WINDOW = 4  # tokens between "killing" and "five"
-_HARD_STOP = frozenset(";:.!?()«»“”\"")
+_HARD_STOP = frozenset(";:.!?()")  # quote marks are transparent: 12 « terroristes » tués
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,7 @@ def _date_like(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
 def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention]) -> list[Figure]:
     toks = sent.tokens
     n = len(toks)
+    quotes = quote_spans(sent)
     date_tokens = {k for d in dates for k in range(d.start, d.end)}
     cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
              and not _date_like(toks, num.end, lex)]
@@ -127,7 +128,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             plain_after = (after is None or not after.is_word or after.low in lex.stopwords
                            or after.low in lex.articles or lex.victims.match(toks, j) is not None)
             # a verb right before the number is the strongest sign: "a tué 19 civils et blessé 61"
-            b = num.start - 1
+            b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)  # "killing at least 12"
             while b >= 0 and b in date_tokens:
                 b -= 1
             if plain_after and b >= 0:
@@ -150,7 +151,9 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
             limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
             a = v_at if v_at is not None else j
-            while kind is None and a < n and a - j < limit:
+            # a number inside a quotation finds its verb inside it too
+            q_end = next((q1 for q0, q1 in quotes if q0 <= num.start < q1), n)
+            while kind is None and a < min(n, q_end) and a - j < limit:
                 if toks[a].text in _HARD_STOP:
                     break
                 if a in starts and a != num.start:

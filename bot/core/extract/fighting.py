@@ -112,8 +112,8 @@ def _list_follows(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     return False
 
 
-def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset()
-               ) -> list[Candidate]:
+def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset(),
+               people: frozenset[str] | set[str] = frozenset()) -> list[Candidate]:
     toks = sent.tokens
     n = len(toks)
     out: list[Candidate] = []
@@ -131,7 +131,10 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         listed = bool(out) and len(gap) == 1 and (
             gap[0].low in lex.num_connectors or (gap[0].text == "," and _list_follows(toks, j, lex)))
         noun_after = j < n and toks[j].low in lex.place_nouns
-        actor = _is_actor_name(toks, k, j, lex) or any(lex.actor_nouns.match(toks, i) for i in range(k, j))
+        last_word = (fold(toks[j - 1].text).split() or [""])[-1]
+        person = g is None and last_word in people  # "hostiles à Bachar el-Assad à Tripoli"
+        named_actor = any(lex.actor_nouns.match(toks, i) for i in range(k, j))
+        actor = _is_actor_name(toks, k, j, lex) or named_actor or person
         based = lex.not_place_cues.match_end(toks, k) > 0
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
@@ -317,7 +320,7 @@ class FightingBook:
                 k += m[0]
             else:
                 k += 1
-        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms)
+        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people)
                  if fold(c.name) not in speakers]
         places = [c.name for c in cands]
         # a threat or plan voids the fighting words of its own clause only
@@ -344,7 +347,11 @@ class FightingBook:
             # date reports the day of publication
             near_dates = sorted(events, key=lambda d: (abs(d.start - c.end), d.start < c.start))
             date = near_dates[0].date if near_dates else None
-            key = fold(c.name)
+            # "Abu Sleem district" and "Abu Sleem" are one place
+            words = fold(c.name).split()
+            while len(words) > 1 and words[-1] in lex.place_nouns:
+                words.pop()
+            key = " ".join(words)
             ev = self.events.get(key)
             if ev is None:
                 kind = c.entries[0].kind if c.entries else "place"

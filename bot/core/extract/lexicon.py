@@ -24,11 +24,12 @@ class PhraseSet:
     auxiliary, "à" (to) is not.
     """
 
-    __slots__ = ("_by_first", "accents", "labels")
+    __slots__ = ("_by_first", "_last_words", "accents", "labels")
 
     def __init__(self, phrases: dict[tuple[str, ...], str] | None = None, accents: bool = False) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self.labels: dict[tuple[str, ...], str] = {}
+        self._last_words: set[str] = set()  # lets match_end give up at once on most tokens
         self.accents = accents
         for words, label in (phrases or {}).items():
             self.add(words, label)
@@ -37,6 +38,7 @@ class PhraseSet:
         if not words or len(words) > MAX_PHRASE:
             return
         self.labels[words] = label
+        self._last_words.add(words[-1])
         bucket = self._by_first.setdefault(words[0], [])
         bucket.append((words, label))
         bucket.sort(key=lambda item: -len(item[0]))
@@ -59,6 +61,11 @@ class PhraseSet:
 
     def match_end(self, tokens: tuple[Token, ...] | list[Token], j: int) -> int:
         """Length of the longest phrase ending just before token j (0 when none)."""
+        if j <= 0 or j > len(tokens):
+            return 0
+        last = tokens[j - 1].text.lower() if self.accents else tokens[j - 1].low
+        if last not in self._last_words:
+            return 0
         best = 0
         for n in range(1, min(MAX_PHRASE, j) + 1):
             m = self.match(tokens, j - n)
@@ -171,6 +178,33 @@ class Lexicon:
     mid_month: frozenset[str]
     date_ignore_before: frozenset[str]
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def date_starts(self) -> frozenset[str]:
+        """Every word a date expression may open with (a fast pre-check)."""
+        return self._derived("date_starts")
+
+    @property
+    def number_starts(self) -> frozenset[str]:
+        """Every word a number in words may open with (a fast pre-check)."""
+        return self._derived("number_starts")
+
+    def _derived(self, name: str) -> frozenset[str]:
+        """Word sets computed once from the tables, kept on the (cached) lexicon."""
+        hit = self._sets.get(name)
+        if hit is None:
+            if name == "date_starts":
+                words = set(self.weekdays) | set(self.months) | set(self.mid_month)
+                for ps in (self.yesterday, self.day_before_yesterday, self.today):
+                    words |= {w[0] for w in ps.labels}
+            else:
+                words = set(self.num_units) | {w[0] for w in self.num_tens} | set(self.num_hundreds) \
+                    | set(self.num_scales) | set(self.approx_numbers) | set(self.approx_determiners) \
+                    | set(self.num_ambiguous)
+            hit = frozenset(words)
+            self._sets[name] = hit
+        return hit
 
     def is_reporting_word(self, low: str) -> bool:
         """A reporting verb form: a listed stem followed by one of the listed endings."""

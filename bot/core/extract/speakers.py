@@ -138,6 +138,9 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     while run < j and j - run >= 3 and lex.titles.match(toks, run) is not None:
         run += lex.titles.match(toks, run)[0]  # type: ignore[index]
     run_words = [t for t in toks[run:j] if is_name_word(t, lex)]
+    if run > i + 1 and (toks[run - 1].low in lex.prepositions or toks[run - 1].low in lex.genitives) \
+            and any(is_name_word(t, lex) for t in toks[i : run - 1]):
+        run_words = []  # "Syrian Observatory for Human Rights": one body's name, no person in it
     before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].low in lex.honorifics
                                    or (toks[run - 1].text == "." and run - 2 >= i
                                        and toks[run - 2].low in lex.honorifics))
@@ -218,6 +221,21 @@ def _apposition_after(sent: Sentence, j: int, lex: Lexicon) -> int:
         if caps >= 2 and (k == len(toks) or toks[k].text in ",.;)"):
             return k
     return j
+
+
+def _role_after(sent: Sentence, j: int, spk: Speaker, lex: Lexicon) -> tuple[Speaker, int]:
+    toks = sent.tokens
+    if j < len(toks) and toks[j].text == ",":
+        r0 = j + 1
+        while r0 < len(toks) and r0 - j < 3 and toks[r0].low in lex.articles:
+            r0 += 1
+        if r0 < len(toks) and lex.titles.match(toks, r0) is not None:
+            r1 = _np_forward(sent, r0, lex)
+            while r1 > r0 and (toks[r1 - 1].low in lex.articles or toks[r1 - 1].text in ",;"):
+                r1 -= 1
+            if r1 > r0:
+                return Speaker(spk.name, role=sent.span(r0, r1), person=True), r1
+    return spk, j
 
 
 def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
@@ -375,6 +393,9 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
                 spk = make_speaker(sent, s0, s1, lex)
                 end = s1
+                if spk is not None and spk.person and spk.role is None:
+                    # '"...," said John Smith, a spokesman for the group': the role follows the name
+                    spk, end = _role_after(sent, s1, spk, lex)
         if spk is None and prev is not None:
             j = b
             if prev.text == "," and b >= 2:
@@ -403,6 +424,13 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             content = (prv, start)
         else:
             c = _skip_forward(sent, end, lex, date_tokens)
+            # "told reporters that ...", "a indiqué aux journalistes que ...": the addressee is no content
+            for d in range(c, min(n, c + 5)):
+                if toks[d].low in lex.complementisers:
+                    c = d
+                    break
+                if toks[d].text in _STOP_PUNCT:
+                    break
             if c < n and toks[c].low in lex.complementisers:
                 c += 1
             while c < n and toks[c].text in "'’":

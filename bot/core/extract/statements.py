@@ -13,6 +13,7 @@ from bot.core.models import Statement, fold
 LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatement") is no lead quote
 BUDGET = 2.0  # further quotes are joined while the whole stays within this many times the lead
 MIN_CONTENT_WORDS = 3
+MIN_QUOTE_WORDS = 2  # a single quoted word is a scare quote
 MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
 MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
 
@@ -146,8 +147,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     added = False
     for k, (q0, q1) in enumerate(quotes):
         qwords = sum(1 for t in sent.tokens[q0:q1] if t.is_word)
-        if qwords == 0:
-            continue
+        if qwords < MIN_QUOTE_WORDS:
+            continue  # « terroristes »: a word in scare quotes, not a quotation
         inside = c0 <= q0 and q1 <= c1
         if inside and content_words > 1.6 * qwords:
             text, direct, words = _clean(sent.span(c0, c1)), False, content_words
