@@ -26,10 +26,10 @@ from slack_fakes import BOT_TOKEN, SIGNING_SECRET, Call, FakeSlack, command_body
 
 from bot.config import Config, parse_config
 from bot.core.models import Casualty
-from bot.service.app import App, open_app
+from bot.service.app import App, open_app, run_forever
 from bot.service.pipeline import RunReport
 from bot.service.scheduler import BotScheduler
-from bot.store import StoredAlert
+from bot.store import Store, StoredAlert
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 CHANNEL = "C111"
@@ -421,3 +421,31 @@ async def test_each_channel_gets_its_own_thread_language_and_filters(
         (answer,) = posts(fake_slack, after=before)
         assert answer.args["channel"] == "CFR" and answer.args["thread_ts"] == roots["CFR"]
         assert "bless" in dump(answer).lower() and has_number(dump(answer), 27), dump(answer)
+
+
+async def test_run_forever_polls_delivers_answers_and_stops(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+) -> None:
+    """The production entry point: the scheduler polls the folder at start, delivers, serves /news."""
+    config = make_config(articles)
+    stop = asyncio.Event()
+    bot = asyncio.create_task(run_forever(config, stop=stop))
+    try:
+        await fake_slack.wait_for("chat.postMessage", 1, timeout=20)
+        body = command_body("casualties", fake_slack.response_url("forever"), channel=CHANNEL)
+        status, _ = await send(config, body, signed_headers(body))
+        assert status == 200
+        (answer,) = await fake_slack.wait_for("response", timeout=10)
+        await fake_slack.wait_for("chat.update", 1, timeout=30)  # the end of the delivery pass: the root's edit
+    finally:
+        stop.set()
+        await asyncio.wait_for(bot, 20)
+    store = Store.open(config.database)
+    try:
+        stored = [sa for sa in store.alerts(types=["casualty"]) if isinstance(sa.alert, Casualty)]
+        assert stored and all(has_number(dump(answer), n) for n in figures(stored)), dump(answer)
+        total = len(store.alerts())
+        assert len(posts(fake_slack)) == total
+        assert all(d["status"] == "sent" for d in store.deliveries("slack")) and len(store.deliveries("slack")) == total
+    finally:
+        store.close()
