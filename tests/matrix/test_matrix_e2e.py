@@ -294,6 +294,8 @@ async def test_after_a_restart_nothing_is_answered_or_posted_twice(setup: Setup)
         first = await setup.human.send_text(setup.room, "!news casualties")
         await wait_history(setup, lambda e: bool(answers_to(setup, [e], first)))
         alerts_before = [e["event_id"] for e in await wait_history(setup, is_alert(setup), count=sent)]
+        asked = await setup.human.send_text(setup.room, "How many were wounded?", **in_thread(alerts_before[0]))
+        await wait_history(setup, lambda e: bool(answers_to(setup, [e], asked)))
 
     # While the bot is down: a command that must be answered once it is back.
     while_down = await setup.human.send_text(setup.room, "!news statements")
@@ -307,8 +309,9 @@ async def test_after_a_restart_nothing_is_answered_or_posted_twice(setup: Setup)
         await asyncio.sleep(2.0)  # time for a repeated answer to show up
 
     events = await history(setup)
-    counts = [len(answers_to(setup, events, c)) for c in (first, while_down, after)]
-    assert counts == [1, 1, 1], f"answers to: the command before the restart, while down, after: {counts}"
+    counts = [len(answers_to(setup, events, c)) for c in (first, asked, while_down, after)]
+    assert counts == [1, 1, 1, 1], ("answers to: the command and the thread question before the restart, "
+                                    f"the command while down, the command after: {counts}")
     assert [e["event_id"] for e in alert_messages(setup, events)] == alerts_before
 
 
