@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import re
 import shutil
@@ -19,10 +20,21 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
-from slack_fakes import BOT_TOKEN, BOT_USER, SIGNING_SECRET, Call, FakeSlack, command_body, event_body, signed_headers
+from slack_fakes import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    BOT_USER,
+    SIGNING_SECRET,
+    Call,
+    FakeSlack,
+    command_body,
+    event_body,
+    signed_headers,
+)
 
 from bot.config import Config, parse_config
 from bot.core.models import Casualty
@@ -463,3 +475,38 @@ async def test_run_forever_polls_delivers_answers_and_stops(
         assert all(d["status"] == "sent" for d in store.deliveries("slack")) and len(store.deliveries("slack")) == total
     finally:
         store.close()
+
+
+async def test_socket_mode_from_config_answers_commands_and_thread_questions(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("E2E_SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.delenv("E2E_SLACK_SIGNING_SECRET")  # not needed in Socket Mode
+    http = make_config(articles)
+    config = dataclasses.replace(http, slack=dataclasses.replace(http.slack, mode="socket",
+                                                                 app_token_env="E2E_SLACK_APP_TOKEN"))
+    async with running(config) as app:
+        await fake_slack.wait_for("socket.connect")
+        _, sent = await cycle(app)
+        numbers = figures(casualties(app))
+        wounded = {sa.alert.wounded for sa in casualties(app) if isinstance(sa.alert, Casualty) and sa.alert.wounded}
+        root = fake_slack.messages[0]["ts"]
+
+        payload = dict(parse_qsl(command_body("casualties", fake_slack.response_url("socket"), channel=CHANNEL)))
+        await fake_slack.send_envelope({"envelope_id": "env-1", "type": "slash_commands",
+                                        "accepts_response_payload": True, "payload": payload})
+        (answer,) = await fake_slack.wait_for("response", timeout=10)
+        assert all(has_number(dump(answer), n) for n in numbers), dump(answer)
+
+        before = len(posts(fake_slack))
+        event = json.loads(event_body({"type": "message", "channel": CHANNEL, "channel_type": "channel",
+                                       "user": "U222", "text": "How many were wounded?", "ts": "1700001000.000001",
+                                       "thread_ts": root, "event_ts": "1700001000.000001"}, event_id="EvS1"))
+        await fake_slack.send_envelope({"envelope_id": "env-2", "type": "events_api",
+                                        "accepts_response_payload": False, "payload": event})
+        await wait_until(lambda: len(posts(fake_slack)) > before)
+        (reply,) = posts(fake_slack, after=before)
+        assert reply.args["thread_ts"] == root and any(has_number(dump(reply), n) for n in wounded), dump(reply)
+        acks = {c.args.get("envelope_id") for c in await fake_slack.wait_for("socket.ack", 2)}
+        assert acks == {"env-1", "env-2"}
+        assert sent == len(app.store.alerts())
