@@ -126,11 +126,13 @@ def has_number(text: str, n: int) -> bool:
     return re.search(rf"(?<![\d.,]){n}(?![\d.,]?\d)", text) is not None
 
 
-def write_article(folder: Path, stem: str, text: str, *, title: str, published: str, lang: str = "fr") -> None:
+def write_article(folder: Path, stem: str, text: str, *, title: str, published: str, lang: str = "fr",
+                  **meta: str) -> None:
     (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+    extra = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items())
     (folder / f"{stem}.meta.yaml").write_text(
-        f"title: {json.dumps(title, ensure_ascii=False)}\nlang: {lang}\npublished: {published}\nsource: seed\n",
-        encoding="utf-8")
+        f"title: {json.dumps(title, ensure_ascii=False)}\nlang: {lang}\npublished: {published}\nsource: seed\n"
+        + extra, encoding="utf-8")
 
 
 def write_update(folder: Path) -> None:
@@ -288,8 +290,8 @@ async def test_a_question_in_an_alert_thread_is_answered_in_the_thread(
 
 # --- article text cannot ping or link ------------------------------------------------------------
 
-CONTROLS = ("<!channel>", "<@U123>", "<http://evil|click>", "<http://evil")
-ESCAPED = ("&lt;!channel&gt;", "&lt;@U123&gt;", "&lt;http://evil|click&gt;")
+CONTROLS = ("<!channel>", "<@U123>", "<http://evil|click>", "<http://evil", "<!here>", "<!everyone>")
+ESCAPED = ("&lt;!channel&gt;", "&lt;@U123&gt;", "&lt;http://evil|click&gt;", "&lt;!here&gt; Daily")
 
 
 async def test_article_text_posts_no_mention_and_no_link(
@@ -301,7 +303,8 @@ async def test_article_text_posts_no_mention_and_no_link(
         folder, "hostile",
         "<!channel> breaking: at least 12 people were killed in Misrata on Monday, the health ministry said. "
         "\"We call on <@U123> to read <http://evil|click> now,\" said Mike Pompeo, the US Secretary of State.",
-        title="<!channel> breaking", published="2019-04-09", lang="en")
+        title="<!channel> breaking", published="2019-04-09", lang="en", outlet="<!here> Daily",
+        url="https://news.example/a|<!everyone>")
     config = make_config(folder)
     async with running(config) as app:
         report, sent = await cycle(app)
