@@ -182,11 +182,13 @@ def in_thread(root: str) -> dict[str, Any]:
                              "m.in_reply_to": {"event_id": root}}}
 
 
-def write_article(folder: Path, stem: str, text: str, *, title: str, published: str, lang: str = "fr") -> None:
+def write_article(folder: Path, stem: str, text: str, *, title: str, published: str, lang: str = "fr",
+                  **meta: str) -> None:
     (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+    extra = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items())
     (folder / f"{stem}.meta.yaml").write_text(
-        f"title: {json.dumps(title, ensure_ascii=False)}\nlang: {lang}\npublished: {published}\nsource: seed\n",
-        encoding="utf-8")
+        f"title: {json.dumps(title, ensure_ascii=False)}\nlang: {lang}\npublished: {published}\nsource: seed\n"
+        + extra, encoding="utf-8")
 
 
 def write_update(folder: Path) -> None:
@@ -401,7 +403,8 @@ async def test_article_text_pings_nobody_and_injects_no_html(setup: Setup) -> No
         f"@room breaking: at least 12 people were killed in Misrata on Monday, the health ministry said. "
         f"\"We call on {setup.human.user.user_id} to read <a href='javascript:alert(1)'>click</a> now,\" "
         f"said Mike Pompeo, the US Secretary of State.",
-        title="@room breaking", published="2019-04-09", lang="en")
+        title="@room breaking", published="2019-04-09", lang="en", outlet="@room <b>Daily</b>",
+        url="javascript:alert(1)")
     async with running(setup) as app:
         report, sent = await cycle(app)
         assert report.alerts_new > 0 and sent == report.alerts_new
@@ -421,6 +424,7 @@ async def test_article_text_pings_nobody_and_injects_no_html(setup: Setup) -> No
     assert answer["content"]["m.mentions"] == {"user_ids": [setup.human.user.user_id]}  # only who asked
     html_all = " ".join(e["content"].get("formatted_body", "") for e in shown_all)
     assert "&lt;a href=" in html_all, "the hostile markup was not shown escaped"
+    assert "&lt;b&gt;Daily&lt;/b&gt;" in html_all, "the hostile outlet name was not shown escaped"
 
 
 async def test_a_french_room_gets_french_alerts_and_answers(setup: Setup) -> None:
