@@ -513,3 +513,23 @@ async def test_socket_mode_from_config_answers_commands_and_thread_questions(
         acks = {c.args.get("envelope_id") for c in await fake_slack.wait_for("socket.ack", 2)}
         assert acks == {"env-1", "env-2"}
         assert sent == len(app.store.alerts())
+
+
+async def test_a_refused_post_is_retried_next_round_in_the_same_thread(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+) -> None:
+    config = make_config(articles)
+    async with running(config) as app:
+        fake_slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "internal_error"})
+        fake_slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "0"})  # retried by the client
+        _, sent = await cycle(app)
+        total = len(app.store.alerts())
+        assert sent == total - 1  # the refused one waits for the next round
+        assert len(app.store.undelivered_alerts("slack", CHANNEL)) == 1
+        _, sent = await cycle(app)
+        assert sent == 1 and not app.store.undelivered_alerts("slack", CHANNEL)
+        assert len(fake_slack.messages) == total
+        root = fake_slack.messages[0]
+        assert root["thread_ts"] is None and all(m["thread_ts"] == root["ts"] for m in fake_slack.messages[1:])
+        keys = {m["metadata"]["event_payload"]["key"] for m in fake_slack.messages}
+        assert len(keys) == total
