@@ -192,18 +192,17 @@ def citation(src: Source, lang: str) -> Line:
 def evidence_of(fact: Fact) -> str:
     """The sentence a fact comes from: the alert's evidence, else the article sentence closest to it."""
     a = fact.alert
-    if a.evidence:
-        return a.evidence
     if isinstance(a, Statement):
         keys = [a.speaker, a.quote[:40]]
     elif isinstance(a, Fighting):
         keys = [a.location]
     else:
         keys = [str(a.killed or ""), str(a.wounded or "")]
-    for sentence in sentences(fact.source.text):
+    # Evidence may span several sentences (a speaker's quotes joined): cite the one that names the fact.
+    for sentence in sentences(a.evidence or fact.source.text):
         if any(k and k in sentence for k in keys):
             return sentence
-    return ""
+    return a.evidence
 
 
 def cite(fact: Fact, lang: str) -> list[Line]:
@@ -348,11 +347,11 @@ def answer_where(facts: StoryFacts, lang: str) -> Message:
                                  f" — {t(lang, 'action_' + a.action)}{actors}"))
             lines.extend(cite(f, lang))
             named.append(a.location)
-            named.extend(places_in(evidence_of(f), lang))
+            named.extend(places_in(a.evidence or evidence_of(f), lang))  # every place of the fact
         elif isinstance(a, Casualty) and a.location:
             lines.append(Line.of(Span(a.location, "bold"), f" — {headline(f.alert, lang)}"))
             named.append(a.location)
-            named.extend(places_in(evidence_of(f), lang))
+            named.extend(places_in(a.evidence or evidence_of(f), lang))  # every place of the fact
     named = list(dict.fromkeys(named))
     if named:
         lines.insert(0, Line.of(Span(f"{t(lang, 'ans_places_named')}: ", "bold"), ", ".join(named)))
