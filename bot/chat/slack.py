@@ -339,7 +339,7 @@ class SlackAdapter:
         await self.reply(channel, thread_ts, answer)
 
     def _hint(self) -> str:
-        return (f"I answer questions in the threads of my alerts and digests; "
+        return (f"I answer questions in the threads of my alerts; "
                 f"elsewhere, try {self.command_name} help.")
 
     def _already_seen(self, channel: str, ts: str) -> bool:

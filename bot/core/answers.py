@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.i18n import t
+from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, headline, reporter
 from bot.core.translate import equivalents, localize, places_in, translate
@@ -182,10 +183,13 @@ def citation(src: Source, lang: str) -> Line:
     if src.published:
         spans.append(Span(f", {src.published.isoformat()}"))
     if src.link:
-        if src.link.startswith(("http://", "https://")):
-            spans.extend([Span(", "), Span(src.link, href=src.link)])
+        link = web_link(src.link)
+        if link is not None:
+            spans.extend([Span(", "), Span(link, href=link)])
         else:
-            spans.extend([Span(f", {t(lang, 'ans_file')}: "), Span(src.link, "code")])
+            # A local file: its name says which article; the server's folders are nobody's business in chat.
+            name = src.link.replace("\\", "/").rsplit("/", 1)[-1]
+            spans.extend([Span(f", {t(lang, 'ans_file')}: "), Span(name, "code")])
     return Line(tuple(spans))
 
 

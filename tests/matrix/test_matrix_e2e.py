@@ -448,10 +448,6 @@ async def test_a_french_room_gets_french_alerts_and_answers(setup: Setup) -> Non
         assert relation(answer).get("rel_type") == "m.thread" and relation(answer)["event_id"] == root
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot defect: alerts to a channel configured as a room alias are recorded under the alias "
-    "(deliveries, story_threads), while questions arrive with the room id, so "
-    "NewsConversation.follow_up finds no story and the question is silently ignored"))
 async def test_a_room_configured_by_its_alias_gets_alerts_and_thread_answers(setup: Setup) -> None:
     """The adapter resolves `#alias:server` channels for posting; the thread it opens must be answered too."""
     alias_name = uniq("news")

@@ -535,10 +535,6 @@ async def test_a_refused_post_is_retried_next_round_in_the_same_thread(
         assert len(keys) == total
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot defect: NewsConversation.follow_up only knows alert threads (digest deliveries have no story), so a "
-    "question in a digest's thread is not answered, while the adapter's hint says it answers questions "
-    "'in the threads of my alerts and digests'"))
 async def test_a_question_in_a_digest_thread_is_answered_as_the_bot_says(
     articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
