@@ -63,7 +63,14 @@ async def deliver_alerts(
             continue
         store.heartbeat()
         await recover_orphans(store, adapter, channel)
-        for stored in store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW):
+        pending = store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW)
+        # Story by story, most important first: a new story's thread opens on its weightiest fact
+        # (a casualty figure rather than a passing statement).
+        first_seen: dict[int | None, int] = {}
+        for stored in pending:
+            first_seen.setdefault(stored.story_id, stored.id)
+        pending.sort(key=lambda a: (first_seen[a.story_id], -a.importance, a.id))
+        for stored in pending:
             if not wanted(channel, stored, topics_of(stored) if topics_of is not None else None):
                 continue
             item = f"alert:{stored.id}"
