@@ -66,3 +66,46 @@ def test_unknown_village_gets_the_article_s_country() -> None:
     (f,) = fights(text, "fr")
     assert f.place is not None
     assert (f.place.name, f.place.country, f.place.lat) == ("Kfar Nabuda", "Syria", None)
+
+
+def test_diplomatic_bodies_are_not_armed_actors() -> None:
+    text = ("Samedi, les forces du Front patriotique du Nord (FPN) ont lancé une offensive sur Kidal, "
+            "tandis que les ministres du G7 appelaient au calme.")
+    (f,) = fights(text, "fr")
+    assert f.actors == ("forces du Front patriotique du Nord (FPN)",)
+    text = "Le Conseil de sécurité de l'ONU et le G20 ont condamné les bombardements de l'armée sur Gao."
+    (f,) = fights(text, "fr")
+    assert f.actors == ("armée",)
+    text = "G7 ministers met as militiamen of the RPF attacked Bunia and the AU summit opened."
+    (f,) = fights(text, "en")
+    assert f.actors == ("militiamen of the RPF",)
+
+
+def test_a_body_said_to_strike_is_an_actor() -> None:
+    (f,) = fights("NATO bombed government positions near Sirte on Friday.", "en")
+    assert f.actors == ("NATO",)
+    (f,) = fights("L'OTAN a bombardé des positions près de Syrte vendredi.", "fr")
+    assert f.actors == ("OTAN",)
+
+
+def test_variants_of_one_actor_are_merged() -> None:
+    text = ("Les forces du Front patriotique du Nord (FPN) ont attaqué Kidal vendredi. "
+            "Samedi, les combattants du FPN ont été repoussés à Kidal par l'armée.")
+    (f,) = fights(text, "fr")
+    assert f.actors == ("forces du Front patriotique du Nord (FPN)", "armée")
+    text = ("The RPF attacked Bunia on Monday. On Tuesday, fighters of the Rally for Peace and Freedom (RPF) "
+            "shelled army positions in Bunia.")
+    (f,) = (f for f in fights(text, "en") if f.location == "Bunia")
+    assert f.actors == ("fighters of the Rally for Peace and Freedom (RPF)", "army")
+
+
+def test_generic_noun_and_proper_name_stay_apart() -> None:
+    from bot.core.extract.fighting import same_actor
+    from bot.core.extract.lexicon import load_lexicon
+
+    fr, en = load_lexicon("fr"), load_lexicon("en")
+    assert same_actor("forces de l'ANL", "forces de l'armée nationale libyenne (ANL)", fr)
+    assert same_actor("armée", "armée syrienne", fr)
+    assert not same_actor("armée", "Armée syrienne libre", fr)
+    assert not same_actor("US forces", "US-backed SDF", en)
+    assert not same_actor("forces de la RDC", "rebelles de la RDC", fr, frozenset({"rdc"}))

@@ -9,6 +9,7 @@ one ("Uzaar in Tombo") is the first one's container and is dropped. One alert pe
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -205,13 +206,91 @@ def _actor_span(
             e = c + 1
             if e < n and is_name_word(toks[e], lex):
                 e = _name_end(toks, e, lex)
-    # "Gouvernement d'union nationale (GNA)": lower-case words up to a bracketed acronym
+    # "Gouvernement d'union nationale (GNA)", "Front patriotique du Nord (FPN)": the rest of the
+    # name up to a bracketed acronym
     k = e
-    while k < n and k - e < 5 and ((toks[k].is_word and not toks[k].is_cap) or toks[k].text in "'’"):
+    while k < n and k - e < 6 and (toks[k].is_word or toks[k].text in "'’") \
+            and toks[k].low not in lex.clause_boundaries and lex.fighting.match(toks, k) is None:
         k += 1
     if k + 2 < n and toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper():
         e = k + 3
     return s, e
+
+
+_STRIKING = frozenset({"offensive", "airstrike", "shelling", "advance", "withdrawal"})
+
+
+def _strikes(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """A military act right after j, over auxiliaries ("a bombardé", "struck"): the body fights."""
+    for _ in range(4):
+        if j >= len(toks):
+            return False
+        m = lex.fighting.match(toks, j)
+        if m is not None:
+            return m[1] in _STRIKING
+        a = lex.auxiliaries.match(toks, j)
+        if a is None:
+            return False
+        j += a[0]
+    return False
+
+
+def _non_armed(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """An acronym naming no armed actor: a diplomatic body or a name one governs.
+
+    "G7", "les ministres du G7", "G7 ministers", "the summit of the AU", media and NGOs; unless the
+    body is itself said to strike ("l'OTAN a bombardé").
+    """
+    if _strikes(toks, k + 1, lex):
+        return False
+    if toks[k].text in lex.non_actor_acronyms or lex.non_armed.match(toks, k) is not None:
+        return True
+    if lex.non_armed.match(toks, k + 1) is not None:
+        return True
+    p = k
+    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in lex.genitives
+                                   or toks[p - 1].text in "'’"):
+        p -= 1
+    return p < k and lex.non_armed.match_end(toks, p) > 0
+
+
+def acronyms(name: str, lex: Lexicon) -> set[str]:
+    """The acronyms in an actor's name that identify it ("ANL" in "forces de l'ANL").
+
+    Acronyms of diplomatic bodies, media and countries ("US-backed forces") identify no group.
+    """
+    return {w for w in re.findall(r"\w+", name) if 2 <= len(w) <= 6 and w.isupper() and w.isalpha()
+            and w not in lex.non_actor_acronyms and (fold(w),) not in lex.non_armed.labels}
+
+
+def same_actor(a: str, b: str, lex: Lexicon, places: frozenset[str] = frozenset()) -> bool:
+    """Two names of one actor: a shared acronym (not a place's: `places` are folded), or one name
+    inside the other.
+
+    "forces de l'ANL" and "forces de l'armée nationale libyenne (ANL)"; "armée" and "armée syrienne".
+    A generic noun inside a proper name names another actor ("armée" is not "Armée syrienne libre").
+    """
+    if any(fold(w) not in places for w in acronyms(a, lex) & acronyms(b, lex)):
+        return True
+    fa, fb = fold(a).split(), fold(b).split()
+    if not fa or not fb:
+        return False
+    long, short, long_name, short_name = (fa, fb, a, b) if len(fa) >= len(fb) else (fb, fa, b, a)
+    n = len(short)
+    if not any(long[i : i + n] == short for i in range(len(long) - n + 1)):
+        return False
+    return not (long_name[:1].isupper() and not short_name[:1].isupper() and long != short)
+
+
+def add_actor(actors: list[str], name: str, lex: Lexicon, places: frozenset[str] = frozenset()) -> None:
+    """Adds an actor, merged with a variant already listed; the most informative form is kept."""
+    for i, old in enumerate(actors):
+        if same_actor(old, name, lex, places):
+            if len(fold(name)) > len(fold(old)):
+                actors[i] = name
+            return
+    if len(actors) < MAX_ACTORS:
+        actors.append(name)
 
 
 def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str],
@@ -231,13 +310,15 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
             k = max(e, k + 1)
             continue
         t = toks[k]
-        if t.is_word and t.text.isupper() and 2 <= len(t.text) <= 6 and t.text not in lex.non_actor_acronyms \
-                and (k == 0 or toks[k - 1].text != "(") and t.text not in places:
-            found.append((k, k + 1))
+        if t.is_word and t.text.isupper() and 2 <= len(t.text) <= 6 and (k == 0 or toks[k - 1].text != "(") \
+                and t.text not in places:
+            if not _non_armed(toks, k, lex):
+                found.append((k, k + 1))
         elif lex.party_cues.match(toks, k) is not None:
             # "clashes between Koussouma and Mougna": the parties are named after the cue
             c = k + 1
-            while c < n and c - k < 12 and (is_name_word(toks[c], lex) or toks[c].low in lex.num_connectors):
+            while c < n and c - k < 12 and (is_name_word(toks[c], lex) or toks[c].low in lex.num_connectors) \
+                    and toks[c].low not in lex.months and toks[c].low not in lex.weekdays:
                 if is_name_word(toks[c], lex):
                     e = _name_end(toks, c, lex)
                     found.append((c, e))
@@ -262,9 +343,9 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
     names: list[str] = []
     for s, e in found:
         name = sent.span(s, e).strip(" ,")
-        if name and fold(name) not in {fold(x) for x in names} and fold(name) not in places:
-            names.append(name)
-    return names[:MAX_ACTORS]
+        if name and fold(name) not in places:
+            add_actor(names, name, lex)
+    return names
 
 
 def _history(toks: tuple[Token, ...], k: int) -> bool:
@@ -278,6 +359,9 @@ class FightingBook:
         self.published = published
         self.gaz = gaz
         self.demonyms = frozenset(gaz.adjectives)
+        # one-word place names ("RDC", "USA"): an acronym shared by two actors' names that is a
+        # country says nothing about them being one actor
+        self.place_acronyms = frozenset(k[0] for k in gaz.names if len(k) == 1)
         self.people: set[str] = set()  # last names of people in the article: never a place
         self.events: dict[str, Event] = {}
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
@@ -359,8 +443,7 @@ class FightingBook:
             elif ACTION_RANK.index(action) < ACTION_RANK.index(ev.action) and ev.action == "other":
                 ev.action = action
             for a in actors:
-                if fold(a) not in {fold(x) for x in ev.actors} and len(ev.actors) < MAX_ACTORS:
-                    ev.actors.append(a)
+                add_actor(ev.actors, a, lex, self.place_acronyms)
             if ev.date is None:
                 ev.date = date  # the first explicit date of the place; the publication day otherwise
             if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:

@@ -164,6 +164,7 @@ class Lexicon:
     actor_modifiers: frozenset[str]
     genitives: frozenset[str]
     non_actor_acronyms: frozenset[str]
+    non_armed: PhraseSet
     place_cues: PhraseSet
     place_nouns: frozenset[str]
     not_places: frozenset[str]
@@ -286,6 +287,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         actor_modifiers=_words(data.get("actor_modifiers")),
         genitives=_words(data.get("genitives")),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
+        non_armed=PhraseSet(_phrases(data.get("non_armed_bodies"))),
         place_cues=PhraseSet(_phrases(data.get("place_cues"))),
         place_nouns=_words(data.get("place_nouns")),
         not_places=frozenset(str(w) for w in data.get("not_places") or ()),
