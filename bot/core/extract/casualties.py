@@ -18,7 +18,7 @@ from bot.core.extract.text import Sentence, Token, quote_spans
 from bot.core.models import Casualty, Qualifier, fold
 
 WINDOW_WITH_VICTIM = 14  # tokens between "21 personnes" and "tuées"
-WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 13 were wounded")
+WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 8 were wounded")
 BACK_WINDOW = 4  # tokens between "killing" and "five"
 _HARD_STOP = frozenset(";:.!?()")  # quote marks are transparent: 12 « terroristes » tués
 
@@ -68,7 +68,7 @@ def _qualifier(tokens: tuple[Token, ...], num: Number, lex: Lexicon, kill_before
 
 def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
               date_tokens: set[int]) -> str | None:
-    """A casualty verb or death noun just before the number: "killing five", "la mort de 11"."""
+    """A casualty verb or death noun just before the number: "killing five", "la mort de 7"."""
     b = num.start - 1
     while b >= 0 and num.start - b <= reach:
         t = toks[b]
@@ -87,12 +87,12 @@ def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
 
 
 def _is_subset(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
-    """"dont 19 enfants", "including 10 children": a part of the figure before, not a figure."""
+    """"dont 4 enfants", "including 3 children": a part of the figure before, not a figure."""
     return lex.subset_markers.match_end(toks, num.start - (lex.qualifiers.match_end(toks, num.start))) > 0
 
 
 def _date_like(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
-    """"17 and 21 June": a number joined to a day of a month."""
+    """"3 and 9 May": a number joined to a day of a month."""
     for k in range(j, min(len(toks), j + 4)):
         if toks[k].low in lex.months:
             return True
@@ -127,7 +127,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             after = toks[j] if j < n else None
             plain_after = (after is None or not after.is_word or after.low in lex.stopwords
                            or after.low in lex.articles or lex.victims.match(toks, j) is not None)
-            # a verb right before the number is the strongest sign: "a tué 19 civils et blessé 61"
+            # a verb right before the number is the strongest sign: "a tué 8 civils et blessé 23"
             b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)  # "killing at least 12"
             while b >= 0 and b in date_tokens:
                 b -= 1
@@ -157,7 +157,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 if toks[a].text in _HARD_STOP:
                     break
                 if a in starts and a != num.start:
-                    # "4 police and 39 civilians killed": coordinated figures share the verb
+                    # "3 police and 12 civilians killed": coordinated figures share the verb
                     if not (a > 0 and toks[a - 1].low in lex.num_connectors):
                         break
                     limit += WINDOW_WITH_VICTIM
@@ -178,7 +178,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             victims = toks[j].text
         qualifier = _qualifier(toks, num, lex, None)
         if qualifier == "exact" and out and out[-1].qualifier != "exact":
-            # "At least 4 police and 39 civilians": the qualifier spans the coordinated figures
+            # "At least 3 police and 12 civilians": the qualifier spans the coordinated figures
             gap = toks[out[-1].number.end : num.start]
             if len(gap) <= 4 and gap and gap[-1].low in lex.num_connectors:
                 qualifier = out[-1].qualifier
@@ -218,7 +218,7 @@ class CasualtyBook:
     def __init__(self, article_id: str) -> None:
         self.article_id = article_id
         self.alerts: list[Casualty] = []
-        self.roles: dict[str, str] = {}  # folded source name -> its role ("Navi Pillay" -> "... de l'ONU")
+        self.roles: dict[str, str] = {}  # folded source name -> its role ("Anne Martin" -> "... de l'ONU")
         self.headlines: set[int] = set()  # indices of alerts read from the headline
 
     def same_source(self, a: str | None, b: str | None) -> bool:
@@ -233,7 +233,7 @@ class CasualtyBook:
         return False
 
     def add_wounded(self, wounded: Figure) -> bool:
-        """"Another 13 were wounded": complete the last killed-only figure of the sentence before."""
+        """"Another 8 were wounded": complete the last killed-only figure of the sentence before."""
         if not self.alerts:
             return False
         last = self.alerts[-1]

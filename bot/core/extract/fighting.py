@@ -3,7 +3,7 @@
 A sentence qualifies when it holds a fighting word (its lexicon label gives the action) and is not
 a threat, plan or piece of history. Its places are gazetteer names and capitalised names after a
 place cue ("dans la localité de X", "in the village of X", "X region"); a place right after another
-one ("Uzaar in Tombo") is the first one's container and is dropped. One alert per place per article.
+one ("Tamra in Wadi Kel") is the first one's container and is dropped. One alert per place per article.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Event:
 
 
 def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
-    """End of the capitalised name starting at k ("Maarret Masrin", "Bab al Hawa", "al-Goura")."""
+    """End of the capitalised name starting at k ("Tell Rimah", "Bab el Nour", "al-Moura")."""
     j = k
     while j < len(tokens) and j - k < MAX_RUN:
         t = tokens[j]
@@ -75,7 +75,7 @@ def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
 
 def _is_actor_name(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bool:
     if j < len(tokens) and lex.actor_nouns.match(tokens, j) is not None:
-        return True  # "Bunyan Marsous forces"
+        return True  # "Sakr Hawran forces"
     return j - k == 1 and tokens[k].text.isupper() and len(tokens[k].text) <= 6
 
 
@@ -83,7 +83,7 @@ def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     """Whether the name at k is introduced as a place.
 
     A place cue ("à", "in", "près de", "village of") right before it, over articles and
-    apostrophes, or a place noun a few words before ("l'aéroport militaire de Menagh").
+    apostrophes, or a place noun a few words before ("l'aéroport militaire de Tell Rimah").
     """
     p = k
     skipped_word = False
@@ -133,7 +133,7 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             gap[0].low in lex.num_connectors or (gap[0].text == "," and _list_follows(toks, j, lex)))
         noun_after = j < n and toks[j].low in lex.place_nouns
         last_word = (fold(toks[j - 1].text).split() or [""])[-1]
-        person = g is None and last_word in people  # "hostiles à Bachar el-Assad à Tripoli"
+        person = g is None and last_word in people  # "hostiles à Karim Haddad à Saïda"
         named_actor = any(lex.actor_nouns.match(toks, i) for i in range(k, j))
         actor = _is_actor_name(toks, k, j, lex) or named_actor or person
         based = lex.not_place_cues.match_end(toks, k) > 0
@@ -141,7 +141,7 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
             out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
         k = j
-    # drop containers: a place right after another one ("Uzaar in Tombo", "Igbo Olomu, Ogijo")
+    # drop containers: a place right after another one ("Tamra in Wadi Kel", "Ode Ise, Akoro")
     kept: list[Candidate] = []
     for c in out:
         if kept and not c.listed:
@@ -185,7 +185,7 @@ def _actor_span(
 ) -> tuple[int, int]:
     """Grow an actor noun into its name: modifiers, a complement, a bracketed acronym."""
     n = len(toks)
-    # the name before the noun: "Bunyan Marsous forces", "Libya pro-government forces"
+    # the name before the noun: "Sakr Hawran forces", "Mali pro-government forces"
     b = s
     while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or _hyphen_adjective(toks[b - 1])):
         b -= 1
@@ -315,7 +315,7 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
             if not _non_armed(toks, k, lex):
                 found.append((k, k + 1))
         elif lex.party_cues.match(toks, k) is not None:
-            # "clashes between Koussouma and Mougna": the parties are named after the cue
+            # "clashes between Dorba and Kessa": the parties are named after the cue
             c = k + 1
             while c < n and c - k < 12 and (is_name_word(toks[c], lex) or toks[c].low in lex.num_connectors) \
                     and toks[c].low not in lex.months and toks[c].low not in lex.weekdays:
@@ -326,7 +326,7 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                 else:
                     c += 1
         elif is_name_word(t, lex) or t.is_quote:
-            # "Fulanis attack ...", "\"Pipeline vandals\" attack ...": a name right before a fighting verb
+            # "Tuaregs attack ...", "\"Road bandits\" attack ...": a name right before a fighting verb
             e = _name_end(toks, k, lex) if not t.is_quote else k + 1
             if t.is_quote:
                 while e < n and e - k < 6 and not toks[e].is_quote:
@@ -367,10 +367,10 @@ class FightingBook:
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
 
     def note_people(self, sent: Sentence, lex: Lexicon) -> None:
-        """Names after a title or honorific ("le président Bachar el-Assad", "M. Assad")."""
+        """Names after a title or honorific ("le président Karim Haddad", "M. Haddad")."""
         toks = sent.tokens
         for k in range(len(toks) - 1):
-            # a lower-case title: "Cheikh Maksoud" is a district, "le cheikh X" a man
+            # a lower-case title: "Cheikh Nour" is a district, "le cheikh X" a man
             titled = lex.titles.match(toks, k) if not toks[k].is_cap else None
             start = k + titled[0] if titled else (k + 1 if toks[k].low in lex.honorifics else -1)
             if start < 0:
@@ -427,11 +427,11 @@ class FightingBook:
         action = min((a for _, a in triggers), key=ACTION_RANK.index)
         events = [d for d in dates if not d.since]
         for c in near:
-            # the date nearest to the place ("Uzaar on 20/06 and Vase on 21/06"); news without a
+            # the date nearest to the place ("Tamra on 20/06 and Kessa on 21/06"); news without a
             # date reports the day of publication
             near_dates = sorted(events, key=lambda d: (abs(d.start - c.end), d.start < c.start))
             date = near_dates[0].date if near_dates else None
-            # "Abu Sleem district" and "Abu Sleem" are one place
+            # "Bab Nour district" and "Bab Nour" are one place
             words = fold(c.name).split()
             while len(words) > 1 and words[-1] in lex.place_nouns:
                 words.pop()
@@ -459,7 +459,7 @@ class FightingBook:
         out: list[Fighting] = []
         for e in events:
             if not e.actors:
-                # "Two people were killed in Baidoa. Al Shabaab suspected.": the actors of the
+                # "Three people were killed in Kessa. Rebels suspected.": the actors of the
                 # nearest fighting sentence around, the one before first
                 close = [(abs(i - e.sentence), i > e.sentence, a) for i, a in self.sentence_actors
                          if abs(i - e.sentence) <= ACTOR_REACH]

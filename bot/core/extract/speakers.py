@@ -91,7 +91,7 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     """Name and role of the speaker phrase tokens[i:j], or None if it names nobody."""
     toks = sent.tokens
     i, j = _strip(toks, i, j, lex)
-    # "le bilan provisoire de l'OSDH": the source is the body the report comes from
+    # "le dernier bilan de la Croix-Rouge": the source is the body the report comes from
     if i < j and toks[i].low in lex.report_nouns:
         k = i + 1
         while k < j and toks[k].low not in lex.genitives:
@@ -182,7 +182,7 @@ def _skip_forward(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
 def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
     """End of a noun phrase starting at k (stops at punctuation, clause words, verbs).
 
-    After a personal name ("Mme Clinton") a preposition ends the phrase: "devant la presse à
+    After a personal name ("Mme Martin") a preposition ends the phrase: "devant la presse à
     Tokyo" says where she spoke, not who she is.
     """
     toks = sent.tokens
@@ -264,7 +264,7 @@ def _subject_before_apposition(
 
     Either the commas hold the name ("le porte-parole des forces, Ahmed X, a fait état": the
     phrase before them is the role), or they hold a description of the subject before them
-    ("Le Conseil national (CNS), qui réunit l'opposition, a demandé"; "Moscou, allié de Damas,").
+    ("Le Front uni (FU), qui regroupe les partis, a réclamé"; "Paris, allié de Bamako,").
     """
     toks = sent.tokens
     c = comma - 1
@@ -369,10 +369,10 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         shares = prev is not None and found and not found[-1][5] and (
             (prev.low in lex.num_connectors and b < k) or (prev.text == "," and found[-1][1] == b - 1))
         if prev is not None and prev.low in lex.num_connectors and not shares:
-            k = vend  # "refuse tout dialogue avec M. X et exige": the subject is further back
+            k = vend  # "rejette toute négociation avec M. X et exige": the subject is further back
             continue
         if shares:
-            # "Bagdad a annoncé ... et a précisé": the second verb shares the first one's subject
+            # "Kiev a annoncé ... et a précisé": the second verb shares the first one's subject
             found.append((b - 1, vend, k, found[-1][3], False, False))
             k = vend
             continue
@@ -402,7 +402,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 spk, start, _ = _subject_before_apposition(sent, b - 1, lex)
             else:
                 if toks[j - 1].low in lex.relatives and j >= 2:
-                    j -= 1  # "l'Egypte qui a jugé": the subject is before the relative pronoun
+                    j -= 1  # "la Turquie qui a estimé": the subject is before the relative pronoun
                 a = _np_backward(sent, j, lex)
                 spk = make_speaker(sent, a, j, lex)
                 start = a
