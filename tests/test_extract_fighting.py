@@ -109,3 +109,13 @@ def test_generic_noun_and_proper_name_stay_apart() -> None:
     assert not same_actor("armée", "Armée syrienne libre", fr)
     assert not same_actor("US forces", "US-backed SDF", en)
     assert not same_actor("forces de la RDC", "rebelles de la RDC", fr, frozenset({"rdc"}))
+
+
+def test_acronym_of_a_spelled_out_political_body_is_no_actor() -> None:
+    text = ("Le Conseil de coordination nationale (CCN) a condamné mardi les bombardements de l'armée "
+            "sur Gao, que le CCN juge inacceptables.")
+    (f,) = fights(text, "fr")
+    assert f.actors == ("armée",)
+    text = "The Regional Council (RC) said that army jets bombed Goma, and the RC called for talks."
+    (f,) = fights(text, "en")
+    assert f.actors == ("army jets",)

@@ -195,6 +195,9 @@ def _actor_span(
         s = b
     while e < n and e - s < 8 and (toks[e].low in lex.actor_modifiers or toks[e].low in demonyms):
         e += 1
+    m = lex.actor_nouns.match(toks, e) if e < n else None
+    if m is not None:
+        e += m[0]  # "army jets", "militia fighters": one actor
     if e < n and toks[e].low in lex.genitives:
         c = e + 1
         while c < n and c - e < 3 and (toks[c].low in lex.articles or toks[c].text in "'’"):
@@ -363,6 +366,7 @@ class FightingBook:
         # country says nothing about them being one actor
         self.place_acronyms = frozenset(k[0] for k in gaz.names if len(k) == 1)
         self.people: set[str] = set()  # last names of people in the article: never a place
+        self.bodies: set[str] = set()  # folded acronyms of diplomatic bodies: never an actor
         self.events: dict[str, Event] = {}
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
 
@@ -381,6 +385,21 @@ class FightingBook:
             if end > start and not self.gaz.match(toks, start):
                 self.note_person(toks[end - 1].text)
 
+    def note_bodies(self, toks: tuple[Token, ...], lex: Lexicon) -> None:
+        """Acronyms the article spells out as a diplomatic or political body: "le Conseil national
+        de transition (CNT)", "the Arab League (AL)" name no armed actor later on."""
+        for k in range(2, len(toks) - 1):
+            if toks[k - 1].text != "(" or toks[k + 1].text != ")" or not toks[k].text.isupper():
+                continue
+            s = k - 1
+            while s > 0 and k - s < 9 and (toks[s - 1].is_word or toks[s - 1].text in "'’"):
+                s -= 1
+            first = next((i for i in range(s, k - 1) if toks[i].is_cap and toks[i].low not in lex.articles
+                          and toks[i].low not in lex.stopwords), None)
+            # the body's noun heads the name in French, ends it in English
+            if first is not None and any(lex.non_armed.match(toks, i) is not None for i in range(first, k - 1)):
+                self.bodies.add(fold(toks[k].text))
+
     def note_person(self, name: str) -> None:
         words = fold(name).split()
         if words:
@@ -394,6 +413,7 @@ class FightingBook:
         government speaking, not a place of fighting.
         """
         toks = sent.tokens
+        self.note_bodies(toks, lex)
         triggers: list[tuple[int, FightingAction]] = []
         k = 0
         while k < len(toks):
@@ -418,7 +438,7 @@ class FightingBook:
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places
-        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands}, self.demonyms)
+        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands} | self.bodies, self.demonyms)
         if actors:
             self.sentence_actors.append((sent.index, actors))
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
