@@ -119,3 +119,17 @@ def test_acronym_of_a_spelled_out_political_body_is_no_actor() -> None:
     text = "The Regional Council (RC) said that army jets bombed Goma, and the RC called for talks."
     (f,) = fights(text, "en")
     assert f.actors == ("army jets",)
+
+
+def test_english_of_names_no_place_unless_a_place_word_leads() -> None:
+    text = "The President of the Regional Assembly said that gunmen attacked Kessa village on Monday."
+    assert [f.location for f in fights(text, "en")] == ["Kessa"]
+    text = "Fighters of the Rally for Peace and Freedom (RPF) shelled army positions in Bunia."
+    assert [f.location for f in fights(text, "en")] == ["Bunia"]
+    text = "Rebels took control of parts of Dorba on Monday after fighting on the eastern side of Kessa."
+    assert [f.location for f in fights(text, "en")] == ["Dorba", "Kessa"]
+
+
+def test_container_after_areas_of() -> None:
+    text = "Militiamen attacked army positions in the Tamra and Dilo areas of Kessa territory."
+    assert [f.location.split()[0] for f in fights(text, "en")] == ["Tamra", "Dilo"]

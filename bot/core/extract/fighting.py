@@ -113,6 +113,21 @@ def _list_follows(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     return False
 
 
+def _container_gap(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> bool:
+    """Whether tokens i..j join a place to its container: commas, place nouns, articles, genitives
+    and place cues taken whole ("areas of", ", south of", "in the district of")."""
+    while i < j:
+        t = toks[i]
+        m = lex.place_cues.match(toks, i)
+        if m is not None and i + m[0] <= j:
+            i += m[0]
+        elif t.text in _CONNECT or t.low in lex.place_nouns or t.low in lex.articles or t.low in lex.genitives:
+            i += 1
+        else:
+            return False
+    return True
+
+
 def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset(),
                people: frozenset[str] | set[str] = frozenset()) -> list[Candidate]:
     toks = sent.tokens
@@ -147,10 +162,8 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         if kept and not c.listed:
             prev = kept[-1]
             gap = toks[prev.end : c.start]
-            if len(gap) <= 6 and gap and all(
-                t.text in _CONNECT or t.low in lex.place_nouns or t.low in lex.articles
-                or lex.place_cues.match(toks, prev.end + i) is not None for i, t in enumerate(gap)
-            ) and not any(t.low in lex.num_connectors for t in gap):
+            if 0 < len(gap) <= 6 and _container_gap(toks, prev.end, c.start, lex) \
+                    and not any(t.low in lex.num_connectors for t in gap):
                 continue
         kept.append(c)
     if any(not c.entries or c.entries[0].kind != "country" for c in kept):
