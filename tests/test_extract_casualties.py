@@ -82,3 +82,38 @@ def test_killing_and_wounding_with_qualifier() -> None:
     assert (c.killed, c.wounded, c.qualifier) == (12, 30, "at_least")
     (c,) = casualties("La bombe a explosé, tuant au moins 12 personnes et blessant 30 autres.", "fr")
     assert (c.killed, c.wounded, c.qualifier) == (12, 30, "at_least")
+
+
+def src(text: str, lang: str) -> list[tuple[int | None, int | None, str | None]]:
+    return [(c.killed, c.wounded, c.reported_by) for c in casualties(text, lang)]
+
+
+def test_source_carried_into_a_sentence_that_goes_on() -> None:
+    text = ("Selon l'OSDH, 12 civils ont été tués à Homs. "
+            "Dans la province voisine, six autres civils ont péri dans des bombardements.")
+    assert src(text, "fr") == [(12, None, "OSDH"), (6, None, "OSDH")]
+    text = ("According to the health ministry, 12 civilians were killed in the strike on Monday. "
+            "Five other people died in a separate raid on Tuesday.")
+    assert src(text, "en") == [(12, None, "health ministry"), (5, None, "health ministry")]
+
+
+def test_source_not_carried_across_a_new_topic() -> None:
+    text = ("Selon les correspondants de l'AFP, les habitants manquent de pain. "
+            "Au Liban voisin, des heurts ont fait neuf blessés.")
+    assert src(text, "fr") == [(None, 9, None)]
+    text = "Police said the crowd dispersed on Monday. Nine people were injured in clashes in the capital."
+    assert src(text, "en") == [(None, 9, None)]
+
+
+def test_pronoun_and_same_source_name_the_last_source() -> None:
+    text = "The governor said that the town was shelled overnight. He added that 4 soldiers were killed."
+    assert src(text, "en") == [(4, None, "governor")]
+    text = ("According to the army, 12 rebels were killed in Kessa. "
+            "Seven civilians died in Dorba on Friday, according to the same source.")
+    assert src(text, "en") == [(12, None, "army"), (7, None, "army")]
+
+
+def test_a_lone_attribution_vouches_for_its_sentence_s_only_figure() -> None:
+    text = ("Lundi, 33 personnes, dont 15 enfants, avaient déjà été tuées et des dizaines d'autres blessées "
+            "par la chute d'un missile sur un quartier populaire de la ville, selon l'ONG locale.")
+    assert src(text, "fr") == [(33, None, "ONG locale")]

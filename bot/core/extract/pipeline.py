@@ -35,7 +35,7 @@ def _is_headline(sent: Sentence, article: Article) -> bool:
 
 
 def _source(
-    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]]
+    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]], alone: bool = False
 ) -> str | None:
     """Who gives the figure at token `pos`.
 
@@ -56,21 +56,37 @@ def _source(
         holds = group is not None and not clause.attribution and c0 <= pos < c1
         if group is not None and holds and (best is None or c1 - c0 < best[0]):
             best = (c1 - c0, group.name)
-    if best is None and any(a <= pos < b for a, b in quotes):
+    inside = any(a <= pos < b for a, b in quotes)
+    if best is None and inside:
         near = [(min(abs(c.start - pos), abs(pos - c.end)), g.name) for c, g in clauses if g is not None]
         if near:
             return min(near)[1]
+    if best is None and not inside and alone:
+        # the sentence's only figure, one attribution and no one else speaking: it vouches however
+        # far it is (with several figures, a far attribution is the last one's)
+        sources = {g.name for c, g in clauses if c.attribution and g is not None}
+        if len(sources) == 1 and all(c.attribution for c, _ in clauses):
+            return sources.pop()
     return best[1] if best else None
+
+
+def _carried(clauses: list[tuple[Clause, Group | None]]) -> str | None:
+    """The one source a sentence names, which a figure in the next sentence without a source of its
+    own still comes from ("Selon l'ONG, ... . Dans la province voisine, 16 civils ont été tués.")."""
+    names = {g.name for _, g in clauses if g is not None}
+    return names.pop() if len(names) == 1 else None
 
 
 def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
                 book: CasualtyBook, dates: list[DateMention], places: list[str],
                 quotes: list[tuple[int, int]], continues: bool, figures: list[Figure],
-                headline: bool) -> None:
+                headline: bool, carried: str | None = None) -> None:
     for _, group in clauses:
         if group is not None and group.role:
             book.roles[fold(group.name)] = group.role
     pairs = pair_figures(figures)
+    # a sentence that goes on from the one before ("d'autres", "another") keeps its source
+    follows = any(lex.continuation.match(sent.tokens, k) for k in range(len(sent.tokens)))
     if len(pairs) == 1 and pairs[0].killed is None and pairs[0].wounded is not None and continues:
         w = pairs[0].wounded
         toks = sent.tokens
@@ -87,7 +103,8 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
             wounded=p.wounded.number.value if p.wounded else None,
             qualifier=first.qualifier,
             victims=first.victims,
-            reported_by=_source(first.number.start, clauses, quotes),
+            reported_by=_source(first.number.start, clauses, quotes, len(pairs) == 1) or (
+                carried if not clauses and not headline and follows else None),
             since=since_for(dates, first.number.start),
             location=places[0] if places else None,
             evidence=sent.text,
@@ -100,7 +117,8 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     gaz = load_gazetteer()
     fighting = FightingBook(article.id, gaz, article.published)
     all_tokens: list[Token] = []
-    had_figure = False  # the sentence before filed a figure (a following "another 13 wounded" completes it)
+    had_figure = False  # the sentence before filed a figure (a following "another 8 wounded" completes it)
+    carried: str | None = None  # the one source the sentence before named
     for sent in split_sentences(article_text(article), lex.abbreviations):
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
@@ -125,7 +143,8 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         before = len(casualties.alerts)
         headline = sent.index == 0 and _is_headline(sent, article)
         _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures,
-                    headline)
+                    headline, carried)
+        carried = _carried(resolved)
         had_figure = len(casualties.alerts) > before
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id, article.published))
