@@ -133,3 +133,23 @@ def test_english_of_names_no_place_unless_a_place_word_leads() -> None:
 def test_container_after_areas_of() -> None:
     text = "Militiamen attacked army positions in the Tamra and Dilo areas of Kessa territory."
     assert [f.location.split()[0] for f in fights(text, "en")] == ["Tamra", "Dilo"]
+
+
+def test_actor_names_are_clean() -> None:
+    (f,) = fights("Tunisian air force bombed rebel camps near Kasserine on Thursday.", "en")
+    assert f.actors == ("Tunisian air force",)
+    (f,) = fights("Dix insurgés ont été tués vendredi par l'armée à Kidal.", "fr")
+    assert f.actors == ("insurgés", "armée")
+    text = "A car bomb exploded in front of the Al-Nour Hospital in Benghazi, killing five people."
+    assert fights(text, "en")[0].actors == ()
+    text = "A bus was ambushed by gunmen between Dorba and Kessa near Garissa on Monday."
+    assert fights(text, "en")[0].actors == ("gunmen",)
+    text = "Clashes were reported on 23 June between Dorba’s forces and Kessa militias near Tamra."
+    assert fights(text, "en")[0].actors == ("Dorba’s forces", "Kessa militias")
+
+
+def test_a_closing_quote_opens_no_actor_name() -> None:
+    text = ("L'armée s'est dite \"déterminée à écraser le terrorisme\", affirmant avoir \"tué des dizaines "
+            "d'hommes\" près de Homs.")
+    (f,) = fights(text, "fr")
+    assert f.actors == ("armée",)

@@ -198,9 +198,12 @@ def _actor_span(
 ) -> tuple[int, int]:
     """Grow an actor noun into its name: modifiers, a complement, a bracketed acronym."""
     n = len(toks)
-    # the name before the noun: "Sakr Hawran forces", "Mali pro-government forces"
+    # the name before the noun: "Sakr Hawran forces", "Mali pro-government forces", "Dorba's forces"
     b = s
-    while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or _hyphen_adjective(toks[b - 1])):
+    if b >= 3 and toks[b - 1].low == "s" and toks[b - 2].text in "'’\x92" and is_name_word(toks[b - 3], lex):
+        b -= 2
+    while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or _hyphen_adjective(toks[b - 1])) \
+            and toks[b - 1].low not in lex.number_starts:
         b -= 1
     while b < s and not is_name_word(toks[b], lex):
         b += 1
@@ -309,6 +312,18 @@ def add_actor(actors: list[str], name: str, lex: Lexicon, places: frozenset[str]
         actors.append(name)
 
 
+def _clash_before(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """A fighting word in the few words before k, in the same clause, and no actor right before k."""
+    if k > 0 and lex.actor_nouns.match_end(toks, k):
+        return False
+    i = k - 1
+    while i >= 0 and k - i <= 6 and toks[i].text not in ",;:":
+        if lex.fighting.match(toks, i) is not None:
+            return True
+        i -= 1
+    return False
+
+
 def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str],
               demonyms: frozenset[str] = frozenset()) -> list[str]:
     toks = sent.tokens
@@ -330,8 +345,9 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                 and t.text not in places:
             if not _non_armed(toks, k, lex):
                 found.append((k, k + 1))
-        elif lex.party_cues.match(toks, k) is not None:
-            # "clashes between Dorba and Kessa": the parties are named after the cue
+        elif lex.party_cues.match(toks, k) is not None and _clash_before(toks, k, lex):
+            # "clashes between Dorba and Kessa": the parties are named after the cue (after a
+            # fighting word: "gunmen between Dorba and Kessa" names places)
             c = k + 1
             while c < n and c - k < 12 and (is_name_word(toks[c], lex) or toks[c].low in lex.num_connectors) \
                     and toks[c].low not in lex.months and toks[c].low not in lex.weekdays:
@@ -349,18 +365,25 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                     e += 1
             f = e + 1 if e < n and toks[e].is_quote else e
             m2 = lex.fighting.match(toks, f) if f < n else None
+            s = k + 1 if t.is_quote else k
+            # a quoted name is capitalised ("\"Road bandits\""; a closing mark opens no name); a
+            # fighting word that is itself an actor ("air force") makes the name its modifier
             if e > k and m2 is not None and m2[1] != "clashes" and toks[k].text not in lex.not_places \
-                    and lex.fighting.match(toks, k + (1 if t.is_quote else 0)) is None:
-                s = k + 1 if t.is_quote else k
-                if fold(sent.span(s, e)) not in places and s < e:
+                    and lex.fighting.match(toks, s) is None and s < e and is_name_word(toks[s], lex) \
+                    and lex.actor_nouns.match(toks, f) is None:
+                if fold(sent.span(s, e)) not in places:
                     found.append((s, e))
-                k = e
+                k = e - 1
         k += 1
     names: list[str] = []
     for s, e in found:
         name = sent.span(s, e).strip(" ,")
-        if name and fold(name) not in places:
-            add_actor(names, name, lex)
+        words = fold(name).split()
+        if not words or fold(name) in places or words[-1] in lex.place_nouns:
+            continue  # "Al-Nour Hospital" is where, not who
+        if len(words) == 1 and (words[0] in demonyms or words[0] in lex.months or words[0] in lex.weekdays):
+            continue  # a bare adjective or a date is no actor
+        add_actor(names, name, lex)
     return names
 
 
