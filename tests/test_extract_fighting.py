@@ -153,3 +153,8 @@ def test_a_closing_quote_opens_no_actor_name() -> None:
             "d'hommes\" près de Homs.")
     (f,) = fights(text, "fr")
     assert f.actors == ("armée",)
+
+
+def test_a_container_place_is_no_actor() -> None:
+    (f,) = fights("Militiamen attacked Tamra in Kessa killing five people.", "en")
+    assert (f.location, f.actors) == ("Tamra", ("Militiamen",))

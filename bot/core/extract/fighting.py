@@ -129,7 +129,9 @@ def _container_gap(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> boo
 
 
 def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset(),
-               people: frozenset[str] | set[str] = frozenset()) -> list[Candidate]:
+               people: frozenset[str] | set[str] = frozenset(), dropped: list[Candidate] | None = None
+               ) -> list[Candidate]:
+    """The sentence's places; containers left out are added to `dropped` when given."""
     toks = sent.tokens
     n = len(toks)
     out: list[Candidate] = []
@@ -164,6 +166,8 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             gap = toks[prev.end : c.start]
             if 0 < len(gap) <= 6 and _container_gap(toks, prev.end, c.start, lex) \
                     and not any(t.low in lex.num_connectors for t in gap):
+                if dropped is not None:
+                    dropped.append(c)
                 continue
         kept.append(c)
     if any(not c.entries or c.entries[0].kind != "country" for c in kept):
@@ -460,7 +464,8 @@ class FightingBook:
                 k += m[0]
             else:
                 k += 1
-        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people)
+        containers: list[Candidate] = []
+        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers)
                  if fold(c.name) not in speakers]
         places = [c.name for c in cands]
         # a threat or plan voids the fighting words of its own clause only
@@ -474,7 +479,8 @@ class FightingBook:
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places
-        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands} | self.bodies, self.demonyms)
+        not_actors = {fold(c.name) for c in cands + containers} | self.bodies
+        actors = actors_in(sent, lex, masked, not_actors, self.demonyms)
         if actors:
             self.sentence_actors.append((sent.index, actors))
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
