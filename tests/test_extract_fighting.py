@@ -158,3 +158,12 @@ def test_a_closing_quote_opens_no_actor_name() -> None:
 def test_a_container_place_is_no_actor() -> None:
     (f,) = fights("Militiamen attacked Tamra in Kessa killing five people.", "en")
     assert (f.location, f.actors) == ("Tamra", ("Militiamen",))
+
+
+def test_people_after_loyalty_words_and_negated_fighting_are_no_places() -> None:
+    text = "Des heurts ont opposé des partisans fidèles à Karim Haddad à Saïda, faisant trois blessés."
+    assert [f.location for f in fights(text, "fr")] == ["Saïda"]
+    text = "Clashes erupted between youths loyal to Kessa Dorba in Tamra on Monday."
+    assert [f.location for f in fights(text, "en")] == ["Tamra"]
+    assert fights("Sur le plateau du Golan, l'armée n'a jamais tiré un obus.", "fr") == []
+    assert fights("The army has never shelled Tamra.", "en") == []
