@@ -82,3 +82,20 @@ def test_scare_quotes_are_not_quotations() -> None:
     (s,) = statements(text, "fr")
     assert not s.direct
     assert s.quote.startswith("avoir repris la localité")
+
+
+def test_demonstratives_stand_for_the_last_person_named() -> None:
+    text = ("Le ministre a annoncé la fin des combats. L'offre du chef de l'opposition, Karim Haddad, "
+            "semblait compromise. Celui-ci a en effet exigé la libération de tous les prisonniers.")
+    got = {s.speaker: s.quote for s in statements(text, "fr")}
+    assert got["Karim Haddad"].startswith("la libération de tous les prisonniers")
+    text = ("The minister announced the end of the fighting. The offer made by opposition leader Karim Haddad "
+            "seemed doomed. The latter demanded the release of all prisoners.")
+    got = {s.speaker: s.quote for s in statements(text, "en")}
+    assert got["Karim Haddad"].startswith("the release of all prisoners")
+
+
+def test_plain_pronouns_still_stand_for_the_last_speaker() -> None:
+    text = ("Le ministre Paul Durand a annoncé la fin des combats, en présence de Karim Haddad. "
+            "Il a ajouté que les négociations reprendraient lundi à Genève.")
+    assert {s.speaker for s in statements(text, "fr")} == {"Paul Durand"}

@@ -128,6 +128,7 @@ class Lexicon:
     np_breakers: frozenset[str]
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
+    demonstratives: PhraseSet
     anaphoric: PhraseSet
     anaphoric_bodies: PhraseSet
     clause_boundaries: frozenset[str]
@@ -249,6 +250,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         np_breakers=_words(data.get("np_breakers")),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
+        demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),
         anaphoric=PhraseSet(_phrases(data.get("anaphoric"))),
         anaphoric_bodies=PhraseSet(_phrases(data.get("anaphoric_bodies"))),
         clause_boundaries=_words(data.get("clause_boundaries")),

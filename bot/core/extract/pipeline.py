@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
 from bot.core.extract.dates import DateMention, find_dates
 from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import find_numbers
-from bot.core.extract.speakers import Clause, find_clauses
+from bot.core.extract.speakers import Clause, find_clauses, person_mentions
 from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
-from bot.core.extract.text import Sentence, Token, quote_spans, split_sentences
+from bot.core.extract.text import Sentence, Token, fold_phrase, quote_spans, split_sentences
 from bot.core.models import Alert, Article, Casualty, fold
 
 ATTRIBUTION_REACH = 22  # tokens before "selon X" that it still vouches for
@@ -119,12 +121,22 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     all_tokens: list[Token] = []
     had_figure = False  # the sentence before filed a figure (a following "another 8 wounded" completes it)
     carried: str | None = None  # the one source the sentence before named
+    previous: Sentence | None = None
     for sent in split_sentences(article_text(article), lex.abbreviations):
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
         figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
         clauses = find_clauses(sent, lex, quotes, dates)
+        # "celui-ci", "the latter": the last person named, in this sentence or the one before
+        for i, c in enumerate(clauses):
+            if c.speaker.pronoun and fold_phrase(c.speaker.name) in lex.demonstratives.labels:
+                here = [spk for k, spk in person_mentions(sent, lex) if k < c.start]
+                prior = person_mentions(previous, lex) if previous is not None else []
+                latest = here[-1] if here else (prior[-1][1] if prior else None)
+                if latest is not None:
+                    clauses[i] = replace(c, speaker=latest)
+        previous = sent
         # each quotation goes to the nearest clause of its sentence
         mine: dict[int, list[tuple[int, int]]] = {i: [] for i in range(len(clauses))}
         for q in quotes:

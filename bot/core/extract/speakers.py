@@ -99,6 +99,9 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         i, j = _strip(toks, k + 1, j, lex)
     if i >= j or j - i > MAX_NP:
         return None
+    d = lex.demonstratives.match(toks, i)
+    if d is not None and i + d[0] == j:
+        return Speaker(sent.span(i, j), pronoun=True)
     if toks[i].low in lex.non_speakers or toks[i].low in lex.weekdays or toks[i].low in lex.months:
         return None
     if j - i == 1 and toks[i].low in lex.pronouns:
@@ -317,6 +320,32 @@ def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[
             return None  # "reconnu par la communauté internationale": a passive participle
         return 1, False
     return None
+
+
+def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
+    """Personal names the sentence mentions, speaking or not ("l'offre du chef de l'opposition,
+    Karim Haddad, semblait compromise"): what a demonstrative ("celui-ci") may stand for."""
+    toks = sent.tokens
+    n = len(toks)
+    out: list[tuple[int, Speaker]] = []
+    k = 1
+    while k < n:
+        if not is_name_word(toks[k], lex):
+            k += 1
+            continue
+        j = k
+        while j < n and (is_name_word(toks[j], lex) or (
+                toks[j].low in lex.name_particles and j + 1 < n and is_name_word(toks[j + 1], lex))):
+            j += 1
+        words = toks[k:j]
+        plain = not any(lex.bodies.match(toks, i) or lex.titles.match(toks, i) or toks[i].text in lex.not_places
+                        for i in range(k, j))
+        if sum(1 for t in words if is_name_word(t, lex)) >= 2 and plain:
+            spk = make_speaker(sent, k, j, lex)
+            if spk is not None and spk.person:
+                out.append((k, spk))
+        k = j
+    return out
 
 
 def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
