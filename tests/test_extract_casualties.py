@@ -117,3 +117,18 @@ def test_a_lone_attribution_vouches_for_its_sentence_s_only_figure() -> None:
     text = ("Lundi, 33 personnes, dont 15 enfants, avaient déjà été tuées et des dizaines d'autres blessées "
             "par la chute d'un missile sur un quartier populaire de la ville, selon l'ONG locale.")
     assert src(text, "fr") == [(33, None, "ONG locale")]
+
+
+def test_parts_listed_after_a_total_are_no_figures() -> None:
+    text = ("Au moins 29 personnes, dix soldats, huit rebelles et onze civils, ont été tuées depuis le début "
+            "de l'assaut, d'après l'ONG.")
+    assert src(text, "fr") == [(29, None, "ONG")]
+    text = "Au moins 153 personnes -- 76 civils, 26 rebelles et 51 soldats -- ont péri samedi, selon l'ONG."
+    assert src(text, "fr") == [(153, None, "ONG")]
+    text = "At least 40 people (12 soldiers and 28 civilians) were killed on Monday, the ministry said."
+    assert src(text, "en") == [(40, None, "ministry")]
+
+
+def test_coordinated_figures_without_a_total_stay_apart() -> None:
+    text = "Attackers killed two policemen and four civilians on Monday."
+    assert [c.killed for c in casualties(text, "en")] == [2, 4]

@@ -101,6 +101,54 @@ def _date_like(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     return False
 
 
+_OPENERS = {"(": ")", ",": ",", "-": "-", "—": "—", "–": "–", ":": None}
+
+
+def _breakdown(toks: tuple[Token, ...], k: int, starts: dict[int, Number], lex: Lexicon) -> tuple[int, int] | None:
+    """A list of parts in apposition after a total ("29 personnes, dix soldats, huit rebelles et onze
+    civils, ont été tuées"; "153 people -- 76 civilians and 77 soldiers -- died"): the span of the
+    list, from its opening mark to just after its closing one, or None."""
+    n = len(toks)
+    if k >= n or toks[k].text not in _OPENERS:
+        return None
+    opener = toks[k].text
+    closer = _OPENERS[opener]
+    a = k + 1
+    while a < n and toks[a].text == opener and opener in "-":
+        a += 1  # "--"
+    parts = 0
+    while a < n and a - k < 40:
+        num = starts.get(a)
+        if num is None:
+            return None
+        parts += 1
+        a = num.end
+        m = lex.victims.match(toks, a)
+        if m is None:
+            return None
+        a += m[0]
+        while a < n and toks[a].is_word and toks[a].low not in lex.num_connectors \
+                and _casualty_at(toks, a, lex) is None and a not in starts:
+            a += 1  # "76 civils syriens"
+        if a >= n:
+            return None
+        t = toks[a]
+        if closer is not None and t.text == closer and (parts >= 2 and (a + 1 >= n or starts.get(a + 1) is None)):
+            e = a + 1
+            while e < n and toks[e].text == closer and closer in "-":
+                e += 1
+            return (k, e)
+        if closer is None and t.text in ".;" and parts >= 2:
+            return (k, a)
+        if t.text == "," or t.low in lex.num_connectors:
+            a += 1
+            if a < n and toks[a].low in lex.num_connectors:
+                a += 1  # ", et"
+            continue
+        return None
+    return None
+
+
 def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention]) -> list[Figure]:
     toks = sent.tokens
     n = len(toks)
@@ -109,6 +157,17 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
     cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
              and not _date_like(toks, num.end, lex)]
     subsets = {num.start for num in cands if _is_subset(toks, num, lex)}
+    # the parts listed in apposition after a total are no figures of their own
+    by_start = {num.start: num for num in cands}
+    apposed: dict[int, tuple[int, int]] = {}  # victim phrase end of a total -> its list's span
+    for num in cands:
+        if num.start in subsets:
+            continue
+        m = lex.victims.match(toks, num.end)
+        span = _breakdown(toks, num.end + m[0], by_start, lex) if m is not None else None
+        if span is not None:
+            apposed[num.end + m[0]] = span  # type: ignore[index]
+            subsets |= {k for k in range(span[0], span[1]) if k in by_start}
     starts = {num.start for num in cands if not num.ambiguous and num.start not in subsets}
     out: list[Figure] = []
     for num in cands:
@@ -154,6 +213,10 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             # a number inside a quotation finds its verb inside it too
             q_end = next((q1 for q0, q1 in quotes if q0 <= num.start < q1), n)
             while kind is None and a < min(n, q_end) and a - j < limit:
+                if a in apposed:
+                    limit += apposed[a][1] - a
+                    a = apposed[a][1]  # over the parts to the total's verb
+                    continue
                 if toks[a].text in _HARD_STOP:
                     break
                 if a in starts and a != num.start:
