@@ -132,3 +132,10 @@ def test_parts_listed_after_a_total_are_no_figures() -> None:
 def test_coordinated_figures_without_a_total_stay_apart() -> None:
     text = "Attackers killed two policemen and four civilians on Monday."
     assert [c.killed for c in casualties(text, "en")] == [2, 4]
+
+
+def test_comma_lists_of_figures_share_their_verb() -> None:
+    text = "Three soldiers, two policemen and four civilians were killed on Monday."
+    assert [c.killed for c in casualties(text, "en")] == [3, 2, 4]
+    text = "Trois soldats, deux policiers et quatre civils ont été tués lundi."
+    assert [c.killed for c in casualties(text, "fr")] == [3, 2, 4]

@@ -220,8 +220,11 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 if toks[a].text in _HARD_STOP:
                     break
                 if a in starts and a != num.start:
-                    # "3 police and 12 civilians killed": coordinated figures share the verb
-                    if not (a > 0 and toks[a - 1].low in lex.num_connectors):
+                    # "3 police and 12 civilians killed", "3 soldiers, 2 police and 4 civilians killed":
+                    # coordinated figures share the verb
+                    listed = toks[a - 1].text == "," and any(
+                        toks[x].low in lex.num_connectors and x + 1 in starts for x in range(a, min(n, a + 8)))
+                    if not (a > 0 and (toks[a - 1].low in lex.num_connectors or listed)):
                         break
                     limit += WINDOW_WITH_VICTIM
                 if v_at is None and toks[a].low in lex.clause_boundaries:
