@@ -139,3 +139,12 @@ def test_comma_lists_of_figures_share_their_verb() -> None:
     assert [c.killed for c in casualties(text, "en")] == [3, 2, 4]
     text = "Trois soldats, deux policiers et quatre civils ont été tués lundi."
     assert [c.killed for c in casualties(text, "fr")] == [3, 2, 4]
+
+
+def test_only_a_source_of_figures_or_an_attribution_is_carried() -> None:
+    text = ("Rebels shelled the city on Tuesday, killing at least 25 civilians, according to local activists. "
+            "The council called for an immediate ceasefire. Another 40 people were wounded, the activists added.")
+    assert src(text, "en") == [(25, None, "local activists"), (None, 40, "local activists")]
+    text = ("The council called for an immediate ceasefire on Tuesday. "
+            "Another 40 people were wounded in the shelling.")
+    assert src(text, "en") == [(None, 40, None)]

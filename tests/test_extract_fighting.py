@@ -167,3 +167,10 @@ def test_people_after_loyalty_words_and_negated_fighting_are_no_places() -> None
     assert [f.location for f in fights(text, "en")] == ["Tamra"]
     assert fights("Sur le plateau du Golan, l'armée n'a jamais tiré un obus.", "fr") == []
     assert fights("The army has never shelled Tamra.", "en") == []
+
+
+def test_media_and_reporting_clauses_name_no_place() -> None:
+    text = "« C'est une attaque contre des civils », a-t-il déclaré sur Telegram après les frappes sur Kharkiv."
+    assert [f.location for f in fights(text, "fr")] == ["Kharkiv"]
+    text = "Air strikes on Rafah killed 18 people overnight, health officials in Gaza said."
+    assert [f.location for f in fights(text, "en")] == ["Rafah"]

@@ -99,3 +99,10 @@ def test_plain_pronouns_still_stand_for_the_last_speaker() -> None:
     text = ("Le ministre Paul Durand a annoncé la fin des combats, en présence de Karim Haddad. "
             "Il a ajouté que les négociations reprendraient lundi à Genève.")
     assert {s.speaker for s in statements(text, "fr")} == {"Paul Durand"}
+
+
+def test_role_after_a_conjunction() -> None:
+    text = ("Le G7 a condamné ces frappes et le secrétaire général de l'ONU, Karim Haddad, a appelé "
+            "toutes les parties à la retenue.")
+    got = {s.speaker: s.speaker_role for s in statements(text, "fr")}
+    assert got["Karim Haddad"] == "secrétaire général de l'ONU"

@@ -446,11 +446,12 @@ class FightingBook:
             self.people.add(words[-1])
 
     def add_sentence(self, sent: Sentence, lex: Lexicon, masked: list[bool], dates: list[DateMention],
-                     speakers: set[str]) -> list[str]:
+                     speakers: set[str], reporting: tuple[tuple[int, int], ...] = ()) -> list[str]:
         """Files the sentence's fighting; returns its places (also used as casualty locations).
 
         `speakers` are the folded names of the sentence's speakers: "Washington demande" names a
-        government speaking, not a place of fighting.
+        government speaking, not a place of fighting. `reporting` are the token spans of its
+        reporting clauses: "health officials in Gaza said" names no place of fighting either.
         """
         toks = sent.tokens
         self.note_bodies(toks, lex)
@@ -466,7 +467,7 @@ class FightingBook:
                 k += 1
         containers: list[Candidate] = []
         cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers)
-                 if fold(c.name) not in speakers]
+                 if fold(c.name) not in speakers and not any(a <= c.start < b for a, b in reporting)]
         places = [c.name for c in cands]
         # a threat or plan voids the fighting words of its own clause only
         segment: list[int] = []

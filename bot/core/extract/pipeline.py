@@ -72,10 +72,14 @@ def _source(
     return best[1] if best else None
 
 
-def _carried(clauses: list[tuple[Clause, Group | None]]) -> str | None:
-    """The one source a sentence names, which a figure in the next sentence without a source of its
-    own still comes from ("Selon l'ONG, ... . Dans la province voisine, 16 civils ont été tués.")."""
-    names = {g.name for _, g in clauses if g is not None}
+def _carried(clauses: list[tuple[Clause, Group | None]], filed: list[Casualty]) -> str | None:
+    """The source a figure in the next sentence without a source of its own still comes from
+    ("Selon l'ONG, 12 civils ... . Dans la province voisine, six autres ont été tués."): the one
+    source of the sentence's figures, or else its one attribution ("selon X", "according to X")."""
+    sources = {c.reported_by for c in filed if c.reported_by}
+    if filed:
+        return sources.pop() if len(sources) == 1 else None
+    names = {g.name for c, g in clauses if g is not None and c.attribution}
     return names.pop() if len(names) == 1 else None
 
 
@@ -151,12 +155,13 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         for c in clauses:
             if c.speaker.person:
                 fighting.note_person(c.speaker.name)
-        places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking)
+        places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking,
+                                       tuple((c.start, c.end) for c in clauses))
         before = len(casualties.alerts)
         headline = sent.index == 0 and _is_headline(sent, article)
         _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures,
                     headline, carried)
-        carried = _carried(resolved)
+        carried = _carried(resolved, casualties.alerts[before:])
         had_figure = len(casualties.alerts) > before
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id, article.published))

@@ -277,7 +277,16 @@ def _subject_before_apposition(
         return None, comma, False
     inner = make_speaker(sent, c + 1, comma, lex)
     r = _np_backward(sent, c, lex)
-    before = make_speaker(sent, r, c, lex) if r < c else None
+    # "X a condamné ces frappes et le secrétaire général de l'ONU, Karim Haddad, a appelé": the role
+    # is the title after the last conjunction, and the clause starts at the conjunction
+    role_at = r
+    for k in range(c - 2, r, -1):
+        if toks[k].low in lex.num_connectors:
+            t_i, _ = _strip(toks, k + 1, c, lex)
+            if lex.titles.match(toks, t_i) is not None:
+                r, role_at = k, t_i
+            break
+    before = make_speaker(sent, role_at, c, lex) if role_at < c else None
     if inner is not None and inner.person and all(is_name_word(t, lex) or t.low in lex.name_particles
                                                   or t.low in lex.honorifics or t.text == "."
                                                   for t in toks[c + 1 : comma]):
