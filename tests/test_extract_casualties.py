@@ -148,3 +148,11 @@ def test_only_a_source_of_figures_or_an_attribution_is_carried() -> None:
     text = ("The council called for an immediate ceasefire on Tuesday. "
             "Another 40 people were wounded in the shelling.")
     assert src(text, "en") == [(None, 40, None)]
+
+
+def test_french_un_counts_before_a_victim_and_its_verb() -> None:
+    text = "Un soldat a été tué et trois autres blessés lors de combats près de Gao."
+    assert src(text, "fr") == [(1, 3, None)]
+    assert [c.killed for c in casualties("Une femme et deux enfants ont été tués lundi.", "fr")] == [1, 2]
+    assert [c.killed for c in casualties("Un habitant a déclaré que 5 personnes ont été tuées.", "fr")] == [5]
+    assert [c.killed for c in casualties("Un bombardement a tué 12 personnes.", "fr")] == [12]

@@ -181,7 +181,25 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             kind = hit[1]
             victims = toks[j].text
         elif num.ambiguous:
-            continue
+            # "un soldat a été tué": an article-like "one" counts only before a victim noun with the
+            # casualty verb close after, no other figure or clause in between
+            m = lex.victims.match(toks, j)
+            if m is None:
+                continue
+            a = j + m[0]
+            while a < n and a - j < 8 and kind is None:
+                t = toks[a]
+                listed = a in starts and toks[a - 1].low not in lex.num_connectors
+                if t.text in _HARD_STOP or t.text == "," or t.low in lex.clause_boundaries or listed \
+                        or lex.is_reporting_word(t.low):
+                    break
+                hit = _casualty_at(toks, a, lex)
+                if hit is not None:
+                    kind = hit[1]
+                a += 1
+            if kind is None:
+                continue
+            victims = sent.span(j, j + m[0])
         else:
             after = toks[j] if j < n else None
             plain_after = (after is None or not after.is_word or after.low in lex.stopwords
