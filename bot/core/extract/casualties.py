@@ -189,7 +189,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             a = j + m[0]
             while a < n and a - j < 8 and kind is None:
                 t = toks[a]
-                listed = a in starts and toks[a - 1].low not in lex.num_connectors
+                listed = (a in starts and toks[a - 1].low not in lex.num_connectors) or t.is_digit
                 if t.text in _HARD_STOP or t.text == "," or t.low in lex.clause_boundaries or listed \
                         or lex.is_reporting_word(t.low):
                     break
