@@ -174,3 +174,20 @@ def test_media_and_reporting_clauses_name_no_place() -> None:
     assert [f.location for f in fights(text, "fr")] == ["Kharkiv"]
     text = "Air strikes on Rafah killed 18 people overnight, health officials in Gaza said."
     assert [f.location for f in fights(text, "en")] == ["Rafah"]
+
+
+def test_the_month_may_voids_nothing() -> None:
+    (f,) = fights("Gunmen killed five people in Tillaberi on 3 May.", "en")
+    assert (f.location, f.date) == ("Tillaberi", dt.date(2023, 5, 3))
+    assert fights("Gunmen may attack Tillaberi next week.", "en") == []
+
+
+def test_places_off_a_coast_and_names_split_at_a_conjunction() -> None:
+    (f,) = fights("Rebels launched a missile attack on a ship off Hodeidah on Wednesday.", "en")
+    assert f.location == "Hodeidah"
+    text = ("Les affrontements entre l'armée soudanaise et les Forces de soutien rapide (FSR) ont fait "
+            "au moins 56 morts à Khartoum.")
+    (f,) = fights(text, "fr")
+    assert f.actors == ("armée soudanaise", "Forces de soutien rapide (FSR)")
+    text = "Saudi-led coalition jets struck rebel positions in Saada, the coalition said."
+    assert fights(text, "en")[0].actors == ("Saudi-led coalition jets",)

@@ -106,3 +106,10 @@ def test_role_after_a_conjunction() -> None:
             "toutes les parties à la retenue.")
     got = {s.speaker: s.speaker_role for s in statements(text, "fr")}
     assert got["Karim Haddad"] == "secrétaire général de l'ONU"
+
+
+def test_titled_name_between_commas_after_its_office() -> None:
+    text = ("Le président du Conseil souverain, le général Karim Haddad, a appelé à la reddition "
+            "des rebelles.")
+    (s,) = statements(text, "fr")
+    assert (s.speaker, s.speaker_role) == ("Karim Haddad", "président du Conseil souverain")

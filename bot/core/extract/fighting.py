@@ -233,7 +233,9 @@ def _actor_span(
     # name up to a bracketed acronym
     k = e
     while k < n and k - e < 6 and (toks[k].is_word or toks[k].text in "'’") \
-            and toks[k].low not in lex.clause_boundaries and lex.fighting.match(toks, k) is None:
+            and toks[k].low not in lex.clause_boundaries and lex.fighting.match(toks, k) is None \
+            and lex.actor_nouns.match(toks, k) is None and not (
+                toks[k].low in lex.num_connectors and k + 1 < n and toks[k + 1].low in lex.articles):
         k += 1
     if k + 2 < n and toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper():
         e = k + 3
@@ -291,7 +293,8 @@ def same_actor(a: str, b: str, lex: Lexicon, places: frozenset[str] = frozenset(
     inside the other.
 
     "forces de l'ANL" and "forces de l'armée nationale libyenne (ANL)"; "armée" and "armée syrienne".
-    A generic noun inside a proper name names another actor ("armée" is not "Armée syrienne libre").
+    A generic noun heading a proper name names another actor ("armée" is not "Armée syrienne libre"),
+    unlike one inside it ("coalition" and "Saudi-led coalition jets").
     """
     if any(fold(w) not in places for w in acronyms(a, lex) & acronyms(b, lex)):
         return True
@@ -302,7 +305,7 @@ def same_actor(a: str, b: str, lex: Lexicon, places: frozenset[str] = frozenset(
     n = len(short)
     if not any(long[i : i + n] == short for i in range(len(long) - n + 1)):
         return False
-    return not (long_name[:1].isupper() and not short_name[:1].isupper() and long != short)
+    return not (long_name[:1].isupper() and not short_name[:1].isupper() and long[0] == short[0] and long != short)
 
 
 def add_actor(actors: list[str], name: str, lex: Lexicon, places: frozenset[str] = frozenset()) -> None:
@@ -476,7 +479,9 @@ class FightingBook:
             if t.text in ",;:" or t.low in lex.clause_boundaries:
                 seg += 1
             segment.append(seg)
-        void = {segment[i] for i in range(len(toks)) if lex.not_events.match(toks, i) is not None}
+        # "may" the modal voids its clause, "3 May" the date does not
+        in_date = {i for d in dates for i in range(d.start, d.end)}
+        void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.match(toks, i) is not None}
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places

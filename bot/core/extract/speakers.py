@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
-from bot.core.extract.text import Sentence, Token
+from bot.core.extract.text import Sentence, Token, fold_phrase
 
 MAX_NP = 20  # tokens in a speaker noun phrase
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
@@ -287,10 +287,13 @@ def _subject_before_apposition(
                 r, role_at = k, t_i
             break
     before = make_speaker(sent, role_at, c, lex) if role_at < c else None
-    if inner is not None and inner.person and all(is_name_word(t, lex) or t.low in lex.name_particles
-                                                  or t.low in lex.honorifics or t.text == "."
-                                                  for t in toks[c + 1 : comma]):
-        return Speaker(inner.name, role=before.name if before else None, person=True), r, True
+    titled = inner is not None and inner.role is not None and fold_phrase(inner.role) in lex.titles.labels
+    if inner is not None and inner.person and (titled or all(
+            is_name_word(t, lex) or t.low in lex.name_particles or t.low in lex.honorifics or t.text == "."
+            for t in toks[c + 1 : comma])):
+        # "le président du Conseil, le général X, a appelé": the role is the phrase before the commas
+        role = before.name if before is not None and not before.pronoun else inner.role
+        return Speaker(inner.name, role=role, person=True), r, True
     if before is not None and not before.pronoun:
         return before, r, False
     return None, comma, False
