@@ -191,3 +191,19 @@ def test_places_off_a_coast_and_names_split_at_a_conjunction() -> None:
     assert f.actors == ("armée soudanaise", "Forces de soutien rapide (FSR)")
     text = "Saudi-led coalition jets struck rebel positions in Saada, the coalition said."
     assert fights(text, "en")[0].actors == ("Saudi-led coalition jets",)
+
+
+def test_places_after_buildings_capitals_and_compass_regions() -> None:
+    text = "Une frappe de missile russe sur un immeuble résidentiel de Dnipro a fait huit morts lundi."
+    assert [f.location for f in fights(text, "fr")] == ["Dnipro"]
+    text = "At least 30 people were killed in clashes between rival militias in the Libyan capital Tripoli."
+    assert [f.location for f in fights(text, "en")] == ["Tripoli"]
+    text = "Une trentaine de civils ont été tués dans l'attaque de trois villages du centre du Mali."
+    assert [f.location for f in fights(text, "fr")] == ["Mali"]
+
+
+def test_french_adjectives_and_number_words_are_no_actors_or_places() -> None:
+    text = "L'armée russe a affirmé avoir frappé des cibles militaires près de Kharkiv."
+    assert fights(text, "fr")[0].actors == ("armée russe",)
+    text = "Deux immeubles ont été détruits par des bombardements à Alep."
+    assert [f.location for f in fights(text, "fr")] == ["Alep"]

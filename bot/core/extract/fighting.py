@@ -137,8 +137,9 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
     out: list[Candidate] = []
     k = 0
     while k < n:
-        if not is_name_word(toks[k], lex) or toks[k].text in lex.not_places or toks[k].low in demonyms:
-            k += 1
+        if not is_name_word(toks[k], lex) or toks[k].text in lex.not_places or toks[k].low in demonyms \
+                or toks[k].low in lex.number_starts:
+            k += 1  # "Deux immeubles" is no place name
             continue
         g = gaz.match(toks, k)
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
@@ -342,6 +343,11 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
             k += 1
             continue
         m = lex.actor_nouns.match(toks, k)
+        if m is not None and m[0] == 1 and toks[k].low in lex.actor_adjectives and k > 0:
+            prev = toks[k - 1]
+            if prev.is_word and not prev.is_cap and not prev.is_digit and prev.low not in lex.stopwords \
+                    and prev.low not in lex.articles and prev.low not in lex.number_starts:
+                m = None  # "des cibles militaires": an adjective
         if m is not None:
             s, e = _actor_span(toks, k, k + m[0], lex, demonyms)
             found.append((s, e))

@@ -163,6 +163,7 @@ class Lexicon:
     actor_nouns: PhraseSet
     party_cues: PhraseSet
     actor_modifiers: frozenset[str]
+    actor_adjectives: frozenset[str]
     genitives: frozenset[str]
     non_actor_acronyms: frozenset[str]
     non_armed: PhraseSet
@@ -287,6 +288,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         actor_nouns=PhraseSet(_phrases(data.get("actor_nouns"))),
         party_cues=PhraseSet(_phrases(data.get("party_cues"))),
         actor_modifiers=_words(data.get("actor_modifiers")),
+        actor_adjectives=_words(data.get("actor_adjectives_after_noun")),
         genitives=_words(data.get("genitives")),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
         non_armed=PhraseSet(_phrases(data.get("non_armed_bodies"))),
