@@ -113,3 +113,13 @@ def test_titled_name_between_commas_after_its_office() -> None:
             "des rebelles.")
     (s,) = statements(text, "fr")
     assert (s.speaker, s.speaker_role) == ("Karim Haddad", "président du Conseil souverain")
+
+
+def test_media_fillers_and_wire_datelines() -> None:
+    text = ("« Les secours fouillent les décombres », a indiqué sur Telegram le gouverneur régional, "
+            "Karim Haddad.")
+    (s,) = statements(text, "fr")
+    assert (s.speaker, s.speaker_role) == ("Karim Haddad", "gouverneur régional")
+    text = "Kiev (AFP) - Au moins huit personnes ont été tuées lundi à Dnipro, ont annoncé les autorités locales."
+    (s,) = statements(text, "fr")
+    assert s.quote.startswith("Au moins huit personnes")

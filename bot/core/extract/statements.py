@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from bot.core.extract.lexicon import Lexicon
@@ -86,8 +87,12 @@ def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
     return long_[-1] == short[0] and bool(before) and not complement
 
 
+# A wire dateline opening the article: "Kiev (AFP) - ", "BAMAKO, 4 juillet 2023 (Reuters) — "
+_DATELINE = re.compile(r"^[^()\n.]{1,60}\([A-Z][A-Za-z]{1,12}\)\s*[-–—]+\s*")
+
+
 def _clean(text: str) -> str:
-    return text.strip(" ,;:«»“”\"„'’-—").strip()
+    return _DATELINE.sub("", text.strip()).strip(" ,;:«»“”\"„'’-—").strip()
 
 
 class SpeakerBook:
