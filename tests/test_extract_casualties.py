@@ -156,3 +156,10 @@ def test_french_un_counts_before_a_victim_and_its_verb() -> None:
     assert [c.killed for c in casualties("Une femme et deux enfants ont été tués lundi.", "fr")] == [1, 2]
     assert [c.killed for c in casualties("Un habitant a déclaré que 5 personnes ont été tuées.", "fr")] == [5]
     assert [c.killed for c in casualties("Un bombardement a tué 12 personnes.", "fr")] == [12]
+
+
+def test_a_figure_s_location_is_the_nearest_place() -> None:
+    text = ("Ukrainian forces repelled 25 attacks around Bakhmut over the past day, the General Staff said, "
+            "adding that Russian shelling killed two civilians in Kherson.")
+    (c,) = casualties(text, "en")
+    assert (c.killed, c.location) == (2, "Kherson")

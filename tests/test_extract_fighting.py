@@ -207,3 +207,16 @@ def test_french_adjectives_and_number_words_are_no_actors_or_places() -> None:
     assert fights(text, "fr")[0].actors == ("armée russe",)
     text = "Deux immeubles ont été détruits par des bombardements à Alep."
     assert [f.location for f in fights(text, "fr")] == ["Alep"]
+
+
+def test_each_place_takes_its_own_clause_s_action() -> None:
+    text = ("Ukrainian forces repelled 25 attacks around Bakhmut over the past day, the General Staff said, "
+            "adding that Russian shelling killed two civilians in Kherson.")
+    got = {f.location: f.action for f in fights(text, "en")}
+    assert got == {"Bakhmut": "halted", "Kherson": "shelling"}
+
+
+def test_a_name_before_its_adjective_and_auxiliary_fights() -> None:
+    text = "Le Hezbollah libanais a tiré dimanche des roquettes sur le nord d'Israël."
+    (f,) = fights(text, "fr")
+    assert (f.location, f.actors) == ("Israël", ("Hezbollah",))

@@ -377,12 +377,15 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                 while e < n and e - k < 6 and not toks[e].is_quote:
                     e += 1
             f = e + 1 if e < n and toks[e].is_quote else e
+            while f < n and f - e < 4 and (toks[f].low in demonyms or lex.auxiliaries.match(toks, f)):
+                f += 1  # "le Hezbollah libanais a tiré"
             m2 = lex.fighting.match(toks, f) if f < n else None
             s = k + 1 if t.is_quote else k
             # a quoted name is capitalised ("\"Road bandits\""; a closing mark opens no name); a
             # fighting word that is itself an actor ("air force") makes the name its modifier
             if e > k and m2 is not None and m2[1] != "clashes" and toks[k].text not in lex.not_places \
                     and lex.fighting.match(toks, s) is None and s < e and is_name_word(toks[s], lex) \
+                    and toks[s].low not in lex.articles \
                     and lex.actor_nouns.match(toks, f) is None:
                 if fold(sent.span(s, e)) not in places:
                     found.append((s, e))
@@ -415,6 +418,7 @@ class FightingBook:
         # country says nothing about them being one actor
         self.place_acronyms = frozenset(k[0] for k in gaz.names if len(k) == 1)
         self.people: set[str] = set()  # last names of people in the article: never a place
+        self.place_starts: list[int] = []  # token positions of the last sentence's places
         self.bodies: set[str] = set()  # folded acronyms of diplomatic bodies: never an actor
         self.events: dict[str, Event] = {}
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
@@ -478,6 +482,7 @@ class FightingBook:
         cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers)
                  if fold(c.name) not in speakers and not any(a <= c.start < b for a, b in reporting)]
         places = [c.name for c in cands]
+        self.place_starts = [c.start for c in cands]
         # a threat or plan voids the fighting words of its own clause only
         segment: list[int] = []
         seg = 0
@@ -498,9 +503,11 @@ class FightingBook:
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
         if not near:
             return places
-        action = min((a for _, a in triggers), key=ACTION_RANK.index)
         events = [d for d in dates if not d.since]
         for c in near:
+            # the most telling fighting word of the place's own clause, of the sentence otherwise
+            own = [a for t, a in triggers if segment[t] == segment[c.start]] or [a for _, a in triggers]
+            action = min(own, key=ACTION_RANK.index)
             # the date nearest to the place ("Tamra on 20/06 and Kessa on 21/06"); news without a
             # date reports the day of publication
             near_dates = sorted(events, key=lambda d: (abs(d.start - c.end), d.start < c.start))

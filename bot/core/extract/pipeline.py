@@ -83,10 +83,20 @@ def _carried(clauses: list[tuple[Clause, Group | None]], filed: list[Casualty]) 
     return names.pop() if len(names) == 1 else None
 
 
+def _nearest_place(pos: int, places: list[str], starts: list[int]) -> str | None:
+    """The sentence's place closest to the figure, one after it first ("killed two civilians in
+    Kherson" after "attacks around Bakhmut")."""
+    if not places:
+        return None
+    if len(starts) != len(places):
+        return places[0]
+    return min(zip(starts, places, strict=True), key=lambda sp: (abs(sp[0] - pos), sp[0] < pos))[1]
+
+
 def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
                 book: CasualtyBook, dates: list[DateMention], places: list[str],
                 quotes: list[tuple[int, int]], continues: bool, figures: list[Figure],
-                headline: bool, carried: str | None = None) -> None:
+                headline: bool, carried: str | None = None, place_starts: list[int] | None = None) -> None:
     for _, group in clauses:
         if group is not None and group.role:
             book.roles[fold(group.name)] = group.role
@@ -112,7 +122,7 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
             reported_by=_source(first.number.start, clauses, quotes, len(pairs) == 1) or (
                 carried if not clauses and not headline and follows else None),
             since=since_for(dates, first.number.start),
-            location=places[0] if places else None,
+            location=_nearest_place(first.number.start, places, place_starts or []),
             evidence=sent.text,
         ))
 
@@ -160,7 +170,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         before = len(casualties.alerts)
         headline = sent.index == 0 and _is_headline(sent, article)
         _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures,
-                    headline, carried)
+                    headline, carried, fighting.place_starts)
         carried = _carried(resolved, casualties.alerts[before:])
         had_figure = len(casualties.alerts) > before
     alerts: list[Alert] = []
