@@ -163,3 +163,11 @@ def test_a_figure_s_location_is_the_nearest_place() -> None:
             "adding that Russian shelling killed two civilians in Kherson.")
     (c,) = casualties(text, "en")
     assert (c.killed, c.location) == (2, "Kherson")
+
+
+def test_it_added_gives_the_last_source() -> None:
+    text = "The health ministry said 10 soldiers died in Homs. It added that 12 civilians were killed in Hama."
+    assert src(text, "en") == [(10, None, "health ministry"), (12, None, "health ministry")]
+    text = "Le ministère de la Santé a fait état de 10 soldats tués à Homs. Il a ajouté que 12 civils avaient péri."
+    assert src(text, "fr") == [(10, None, "ministère de la Santé"), (12, None, "ministère de la Santé")]
+    assert src("It was reported that 5 people died in Homs.", "en") == [(5, None, None)]
