@@ -123,3 +123,8 @@ def test_media_fillers_and_wire_datelines() -> None:
     text = "Kiev (AFP) - Au moins huit personnes ont été tuées lundi à Dnipro, ont annoncé les autorités locales."
     (s,) = statements(text, "fr")
     assert s.quote.startswith("Au moins huit personnes")
+
+
+def test_documents_do_not_speak() -> None:
+    assert statements("Selon la Constitution, le président peut se présenter deux fois.", "fr") == []
+    assert statements("Under the agreement, the law says that troops must leave.", "en") == []
