@@ -85,14 +85,14 @@ def test_scare_quotes_are_not_quotations() -> None:
 
 
 def test_demonstratives_stand_for_the_last_person_named() -> None:
-    text = ("Le ministre a annoncé la fin des combats. L'offre du chef de l'opposition, Karim Haddad, "
-            "semblait compromise. Celui-ci a en effet exigé la libération de tous les prisonniers.")
+    text = ("Le ministre a annoncé la fin des combats. Le plan du médiateur, Karim Haddad, a été rejeté "
+            "mardi. Celui-ci a aussitôt dénoncé une manoeuvre dilatoire du gouvernement.")
     got = {s.speaker: s.quote for s in statements(text, "fr")}
-    assert got["Karim Haddad"].startswith("la libération de tous les prisonniers")
-    text = ("The minister announced the end of the fighting. The offer made by opposition leader Karim Haddad "
-            "seemed doomed. The latter demanded the release of all prisoners.")
+    assert got["Karim Haddad"].startswith("une manoeuvre dilatoire")
+    text = ("The minister announced the end of the fighting. The plan drafted by mediator Karim Haddad "
+            "was rejected. The latter denounced a delaying tactic by the government.")
     got = {s.speaker: s.quote for s in statements(text, "en")}
-    assert got["Karim Haddad"].startswith("the release of all prisoners")
+    assert got["Karim Haddad"].startswith("a delaying tactic")
 
 
 def test_plain_pronouns_still_stand_for_the_last_speaker() -> None:
@@ -126,5 +126,5 @@ def test_media_fillers_and_wire_datelines() -> None:
 
 
 def test_documents_do_not_speak() -> None:
-    assert statements("Selon la Constitution, le président peut se présenter deux fois.", "fr") == []
+    assert statements("Selon la Constitution, le scrutin doit avoir lieu avant l'été.", "fr") == []
     assert statements("Under the agreement, the law says that troops must leave.", "en") == []

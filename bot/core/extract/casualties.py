@@ -105,8 +105,8 @@ _OPENERS = {"(": ")", ",": ",", "-": "-", "—": "—", "–": "–", ":": None}
 
 
 def _breakdown(toks: tuple[Token, ...], k: int, starts: dict[int, Number], lex: Lexicon) -> tuple[int, int] | None:
-    """A list of parts in apposition after a total ("29 personnes, dix soldats, huit rebelles et onze
-    civils, ont été tuées"; "153 people -- 76 civilians and 77 soldiers -- died"): the span of the
+    """A list of parts in apposition after a total ("17 personnes, quatre policiers, six assaillants
+    et sept passants, ont péri"; "64 people -- 30 civilians and 34 guards -- died"): the span of the
     list, from its opening mark to just after its closing one, or None."""
     n = len(toks)
     if k >= n or toks[k].text not in _OPENERS:

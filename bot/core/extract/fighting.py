@@ -139,7 +139,7 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
     while k < n:
         if not is_name_word(toks[k], lex) or toks[k].text in lex.not_places or toks[k].low in demonyms \
                 or toks[k].low in lex.number_starts:
-            k += 1  # "Deux immeubles" is no place name
+            k += 1  # "Trois maisons" is no place name
             continue
         g = gaz.match(toks, k)
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
@@ -347,7 +347,7 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
             prev = toks[k - 1]
             if prev.is_word and not prev.is_cap and not prev.is_digit and prev.low not in lex.stopwords \
                     and prev.low not in lex.articles and prev.low not in lex.number_starts:
-                m = None  # "des cibles militaires": an adjective
+                m = None  # "des cibles militaires", "des positions rebelles": an adjective
         if m is not None:
             s, e = _actor_span(toks, k, k + m[0], lex, demonyms)
             found.append((s, e))

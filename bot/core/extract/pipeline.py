@@ -74,7 +74,7 @@ def _source(
 
 def _carried(clauses: list[tuple[Clause, Group | None]], filed: list[Casualty]) -> str | None:
     """The source a figure in the next sentence without a source of its own still comes from
-    ("Selon l'ONG, 12 civils ... . Dans la province voisine, six autres ont été tués."): the one
+    ("Selon l'ONG, 12 civils ... . Près de Hama, sept autres villageois ont péri."): the one
     source of the sentence's figures, or else its one attribution ("selon X", "according to X")."""
     sources = {c.reported_by for c in filed if c.reported_by}
     if filed:
