@@ -220,3 +220,8 @@ def test_a_name_before_its_adjective_and_auxiliary_fights() -> None:
     text = "Le Hezbollah libanais a tiré dimanche des roquettes sur le nord d'Israël."
     (f,) = fights(text, "fr")
     assert (f.location, f.actors) == ("Israël", ("Hezbollah",))
+
+
+def test_a_misread_apostrophe_is_shown_as_one() -> None:
+    text = "Fighting broke out late on Friday between Kessa\x92s forces and Dorba militias near Tamra."
+    assert fights(text, "en")[0].actors == ("Kessa’s forces", "Dorba militias")

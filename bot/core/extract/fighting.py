@@ -393,7 +393,8 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
         k += 1
     names: list[str] = []
     for s, e in found:
-        name = sent.span(s, e).strip(" ,")
+        # a cp1252 apostrophe read as a C1 control character ("Dorba\x92s forces") is shown as one
+        name = sent.span(s, e).strip(" ,").replace("\x92", "’")
         words = fold(name).split()
         if not words or fold(name) in places or words[-1] in lex.place_nouns:
             continue  # "Al-Nour Hospital" is where, not who
