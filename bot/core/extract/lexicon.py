@@ -128,6 +128,7 @@ class Lexicon:
     np_breakers: frozenset[str]
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
+    demonstratives: PhraseSet
     anaphoric: PhraseSet
     anaphoric_bodies: PhraseSet
     clause_boundaries: frozenset[str]
@@ -162,8 +163,10 @@ class Lexicon:
     actor_nouns: PhraseSet
     party_cues: PhraseSet
     actor_modifiers: frozenset[str]
+    actor_adjectives: frozenset[str]
     genitives: frozenset[str]
     non_actor_acronyms: frozenset[str]
+    non_armed: PhraseSet
     place_cues: PhraseSet
     place_nouns: frozenset[str]
     not_places: frozenset[str]
@@ -248,6 +251,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         np_breakers=_words(data.get("np_breakers")),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
+        demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),
         anaphoric=PhraseSet(_phrases(data.get("anaphoric"))),
         anaphoric_bodies=PhraseSet(_phrases(data.get("anaphoric_bodies"))),
         clause_boundaries=_words(data.get("clause_boundaries")),
@@ -284,8 +288,10 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         actor_nouns=PhraseSet(_phrases(data.get("actor_nouns"))),
         party_cues=PhraseSet(_phrases(data.get("party_cues"))),
         actor_modifiers=_words(data.get("actor_modifiers")),
+        actor_adjectives=_words(data.get("actor_adjectives_after_noun")),
         genitives=_words(data.get("genitives")),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
+        non_armed=PhraseSet(_phrases(data.get("non_armed_bodies"))),
         place_cues=PhraseSet(_phrases(data.get("place_cues"))),
         place_nouns=_words(data.get("place_nouns")),
         not_places=frozenset(str(w) for w in data.get("not_places") or ()),
