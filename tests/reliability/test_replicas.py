@@ -109,3 +109,51 @@ async def test_two_replicas_share_the_work_without_doubles(db_url: str, tmp_path
     digest_claims = [d for d in Store.open(db_url).deliveries("slack") if d["item_key"].startswith("digest:")]
     assert digests, "a digest was due every minute"
     assert len(digests) == len({d["item_key"] for d in digest_claims}) == len(digest_claims)
+
+
+async def test_two_replicas_delivering_one_story_at_once_open_one_thread(store: Store) -> None:
+    """Replica A is slow to post a story's root; replica B, meanwhile, must not open a second thread."""
+    import itertools
+
+    from bot.chat.base import Posted
+    from bot.config import ChannelConfig
+    from bot.core.models import Article, Casualty, Fighting
+    from bot.core.models import Message as Msg
+    from bot.service.delivery import deliver_alerts
+
+    ids = itertools.count(1)
+    log: list[tuple[str, str, str | None]] = []
+
+    class Chat:
+        name = "rec"
+
+        def __init__(self, delay: float) -> None:
+            self.delay = delay
+
+        async def post(self, channel: str, message: Msg) -> Posted:
+            await asyncio.sleep(self.delay)
+            log.append(("post", message.headline, None))
+            return Posted(channel, f"m{next(ids)}")
+
+        async def reply(self, channel: str, thread_id: str, message: Msg) -> Posted:
+            log.append(("reply", message.headline, thread_id))
+            return Posted(channel, f"m{next(ids)}")
+
+        async def edit(self, channel: str, message_id: str, message: Msg) -> None:
+            return None
+
+    article_id, _ = store.add_article(Article(id="a", text="t"))
+    story = store.new_story("Tripoli")
+    for alert in (Casualty("a", killed=35, qualifier="at_least"), Fighting("a", "Tripoli", "clashes")):
+        store.add_alert(alert, article_id=article_id, story_id=story, importance=5.0)
+    channels = (ChannelConfig(output="rec", id="C1"),)
+
+    async def replica_b() -> None:
+        await asyncio.sleep(0.1)
+        await deliver_alerts(store, {"rec": Chat(0.0)}, channels, owner="replica-b")
+
+    await asyncio.gather(deliver_alerts(store, {"rec": Chat(0.5)}, channels, owner="replica-a"), replica_b())
+    await deliver_alerts(store, {"rec": Chat(0.0)}, channels, owner="replica-b")  # its next pass
+    roots = [entry for entry in log if entry[0] == "post"]
+    assert len(roots) == 1, log
+    assert len(log) == 2 and log[1][0] == "reply" and log[1][2] == "m1", log
