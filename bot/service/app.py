@@ -61,7 +61,8 @@ def build_adapters(
             homeserver=mx.homeserver, user_id=mx.user_id, conversation=conversation, state=store,
             access_token=token, password=password, rooms=mx.rooms, command_prefix=mx.prefix,
             allowed_inviters=mx.admins, admin_user_ids=mx.admins, admin_power_level=mx.admin_power_level,
-            lang=room_langs.pop() if len(room_langs) == 1 else config.language,
+            # Rooms of mixed languages: the adapter leaves the default and the core reads each room's own.
+            lang=room_langs.pop() if len(room_langs) == 1 else "en",
         )
     return adapters
 

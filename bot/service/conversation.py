@@ -83,11 +83,12 @@ class NewsConversation:
     # --- the Conversation protocol ------------------------------------------------------------
 
     def reader_lang(self, ctx: ChatContext) -> str:
-        """The channel's language: the context's, or the configured channel's when the adapter left the default."""
+        """The context's language when the adapter set one (not the default "en"), else the configured
+        channel's, else the bot's."""
         if ctx.lang != "en":
             return ctx.lang
         channel = next((ch for ch in self.config.channels if ch.output == ctx.adapter and ch.id == ctx.channel), None)
-        return channel.language if channel is not None else ctx.lang
+        return channel.language if channel is not None else self.config.language
 
     async def command(self, text: str, ctx: ChatContext) -> Message:
         lang = self.reader_lang(ctx)
