@@ -102,8 +102,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging(level=logging.INFO if args.verbose else logging.WARNING)
     handler: Handler = args.handler
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.service.app import StartupError
+    from bot.service.logs import scrub
+
     try:
         return handler(args)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        print(f"error: could not start {scrub(str(exc))}", file=sys.stderr)
+        return 2
+    except DBAPIError as exc:  # unreachable server, bad credentials, unwritable file
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        print(f"error: database: {scrub(reason)}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. the database's folder cannot be created
+        print(f"error: {scrub(str(exc))}", file=sys.stderr)
         return 2

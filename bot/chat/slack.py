@@ -352,6 +352,17 @@ class SlackAdapter:
         return False
 
 
+class _QuietTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself, then warns that the client we hand it
+    (built from that same token) wins: true, harmless, and alarming to an operator. Drop that one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("bot.chat.slack.bolt").addFilter(_QuietTokenWarning())
+
+
 def _new_app(client: AsyncWebClient, signing_secret: str, *, verify: bool) -> AsyncApp:
     return AsyncApp(
         name="newsbot-slack",

@@ -20,6 +20,10 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 
+class StartupError(Exception):
+    """A chat adapter could not start (rejected token, unreachable server): one line for the operator."""
+
+
 @dataclass
 class App:
     config: Config
@@ -84,7 +88,10 @@ async def open_app(config: Config, *, out: TextIO | None = None, serve: bool = F
             for adapter in adapters.values():
                 start = getattr(adapter, "start", None)
                 if start is not None:
-                    await start()
+                    try:
+                        await start()
+                    except Exception as exc:
+                        raise StartupError(f"the {adapter.name} adapter: {exc}") from exc
             if config.health.enabled:
                 from bot.service.health import start_health_server
 

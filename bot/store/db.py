@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
 from bot.core.models import Alert, Article, alert_from_dict, alert_to_dict
@@ -128,8 +128,12 @@ class Store:
                         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
                     migrate(conn, target)
                 break
-            except DBAPIError:
-                if attempt == 9:
+            except DBAPIError as exc:
+                # Only a race with another starting replica is worth waiting for, not a refused connection.
+                text = str(exc.orig).lower()
+                racing = isinstance(exc, IntegrityError | ProgrammingError) or "already exists" in text \
+                    or "locked" in text
+                if attempt == 9 or not racing:
                     raise
                 time.sleep(0.2 * (attempt + 1))
         return cls(engine)
