@@ -33,6 +33,10 @@ BAD = [
     ("sources: [\n", "line", "not valid YAML"),
     ("language: 12\n", "language", "a two-letter language code"),
     ("- just\n- a list\n", "", "a mapping"),
+    ("language: de\n", "language", "a language the bot writes in: en, fr"),
+    ("sources:\n  - name: x\n    type: feed\n    url: http://a\n    interval: 0.001s\n", "sources[0].interval",
+     "at least 10s"),
+    ("outputs:\n  slack:\n    enabled: true\nchannels:\n  - output: slack\n", "channels[0].id", "a Slack channel id"),
 ]
 
 
