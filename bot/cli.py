@@ -95,8 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _verbose_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`-v` before or after the command (`python -m bot run -v`): what people type either way."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                                 help="log what the bot does")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    _verbose_everywhere(parser)
     args = parser.parse_args(argv)
     from bot.service.logs import setup_logging
 
