@@ -95,15 +95,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _verbose_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`-v` before or after the command (`python -m bot run -v`): what people type either way."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                                 help="log what the bot does")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    _verbose_everywhere(parser)
     args = parser.parse_args(argv)
     from bot.service.logs import setup_logging
 
     setup_logging(level=logging.INFO if args.verbose else logging.WARNING)
     handler: Handler = args.handler
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.service.app import StartupError
+    from bot.service.logs import scrub
+
     try:
         return handler(args)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        print(f"error: could not start {scrub(str(exc))}", file=sys.stderr)
+        return 2
+    except DBAPIError as exc:  # unreachable server, bad credentials, unwritable file
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        print(f"error: database: {scrub(reason)}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. the database's folder cannot be created
+        print(f"error: {scrub(str(exc))}", file=sys.stderr)
         return 2

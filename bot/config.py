@@ -21,6 +21,7 @@ DEFAULT_CONFIG = Path("config/bot.yaml")
 SOURCE_TYPES = ("feed", "page", "file", "folder")
 OUTPUTS = ("console", "slack", "matrix")
 ALERT_TYPE_NAMES: tuple[str, ...] = ("statement", "fighting", "casualty")
+MIN_INTERVAL_S = 10
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -236,6 +237,15 @@ class _Reader:
             raise self.fail(key, "a two-letter language code such as en or fr", value)
         return value
 
+    def reader_language(self, value: object, key: str) -> str:
+        """A language the bot writes in (alerts, digests, answers): one it has words for."""
+        from bot.core.i18n import LANGUAGES
+
+        lang = self.language(value, key)
+        if lang not in LANGUAGES:
+            raise self.fail(key, f"a language the bot writes in: {', '.join(LANGUAGES)}", value)
+        return lang
+
     def cron(self, value: object, key: str) -> str:
         text = self.string(value, key)
         fields = text.split()
@@ -260,7 +270,7 @@ _TOP = ("database", "language", "timezone", "retention", "log_format", "sources"
 def parse_config(data: object, file: str) -> Config:
     r = _Reader(file)
     top = r.mapping(data, "", _TOP)
-    language = r.get(top, "language", "", r.language, "en")
+    language = r.get(top, "language", "", r.reader_language, "en")
     timezone = r.get(top, "timezone", "", r.timezone, "UTC")
     database = r.get(top, "database", "", r.string, "sqlite:///data/bot.db")
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database):
@@ -290,6 +300,8 @@ def parse_config(data: object, file: str) -> Config:
             interval_s=int(r.get(s, "interval", p, r.duration, 900.0)),
             backfill=r.get(s, "backfill", p, r.integer, 0),
         )
+        if src.interval_s < MIN_INTERVAL_S:
+            raise r.fail(p + "interval", f"at least {MIN_INTERVAL_S}s (sources are polled politely)", s.get("interval"))
         if kind in ("feed", "page") and not (src.url and re.match(r"^https?://", src.url)):
             raise r.fail(p + "url", f"an http(s) URL for a {kind} source", src.url)
         if kind in ("file", "folder") and not src.path:
@@ -364,6 +376,9 @@ def parse_config(data: object, file: str) -> Config:
         if "output" not in ch:
             raise r.fail(p + "output", f"one of {', '.join(OUTPUTS)}", None)
         output = r.choice(OUTPUTS)(ch["output"], p + "output")
+        if output != "console" and "id" not in ch:
+            what = "a Slack channel id such as C0123456" if output == "slack" else "a Matrix room id or alias"
+            raise r.fail(p + "id", what, None)
         if not enabled[output]:
             raise r.fail(p + "output", f"an enabled output (set outputs.{output}.enabled: true)", output)
         digest = None
@@ -389,7 +404,7 @@ def parse_config(data: object, file: str) -> Config:
         channels.append(ChannelConfig(
             output=output,
             id=r.get(ch, "id", p, r.string, output),
-            language=r.get(ch, "language", p, r.language, language),
+            language=r.get(ch, "language", p, r.reader_language, language),
             alerts=r.get(ch, "alerts", p, r.boolean, True),
             digest=digest,
             topics=r.get(ch, "topics", p, r.strings, ()),

@@ -33,6 +33,10 @@ BAD = [
     ("sources: [\n", "line", "not valid YAML"),
     ("language: 12\n", "language", "a two-letter language code"),
     ("- just\n- a list\n", "", "a mapping"),
+    ("language: de\n", "language", "a language the bot writes in: en, fr"),
+    ("sources:\n  - name: x\n    type: feed\n    url: http://a\n    interval: 0.001s\n", "sources[0].interval",
+     "at least 10s"),
+    ("outputs:\n  slack:\n    enabled: true\nchannels:\n  - output: slack\n", "channels[0].id", "a Slack channel id"),
 ]
 
 
@@ -63,3 +67,35 @@ def test_bad_config_stops_cli_with_one_line_and_exit_2(tmp_path: Path, text: str
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load_config(tmp_path / "nope.yaml")
+
+
+def _cli(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run([PYTHON, "-m", "bot", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "pg.yaml"
+    path.write_text("database: postgresql+psycopg://bot:hunter22@127.0.0.1:1/news\nsources: []\n")
+    proc = _cli(["run", "--once", "-c", str(path)])
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: database:") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "hunter22" not in proc.stderr
+
+
+def test_a_chat_that_refuses_the_bot_stops_it_with_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = tmp_path / "slack.yaml"
+    path.write_text(f"database: sqlite:///{tmp_path / 'b.db'}\nsources: []\n"
+                    f"outputs:\n  slack:\n    enabled: true\n    port: {port}\n    api_url: http://127.0.0.1:1/api/\n"
+                    "channels:\n  - output: slack\n    id: C1\n")
+    proc = _cli(["run", "-c", str(path)], {"SLACK_BOT_TOKEN": "xoxb-secret-1", "SLACK_SIGNING_SECRET": "s" * 32})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: could not start the slack adapter") and "Traceback" not in proc.stderr
+    assert "xoxb-secret-1" not in proc.stderr

@@ -45,3 +45,8 @@ def test_no_publication_date_keeps_absolute_dates_only() -> None:
     lex = load_lexicon("fr")
     found = find_dates(tuple(tokenize("dimanche, le 3 mai 2020")), lex, None)
     assert [d.date for d in found] == [dt.date(2020, 5, 3)]
+
+
+def test_hyphenated_relative_days() -> None:
+    assert dates("avant-hier", "fr")[0][0] == dt.date(2024, 3, 9)
+    assert dates("aujourd'hui", "fr")[0][0] == MONDAY

@@ -66,3 +66,162 @@ def test_unknown_village_gets_the_article_s_country() -> None:
     (f,) = fights(text, "fr")
     assert f.place is not None
     assert (f.place.name, f.place.country, f.place.lat) == ("Kfar Nabuda", "Syria", None)
+
+
+def test_diplomatic_bodies_are_not_armed_actors() -> None:
+    text = ("Samedi, les forces du Front patriotique du Nord (FPN) ont lancé une offensive sur Kidal, "
+            "tandis que les ministres du G7 appelaient au calme.")
+    (f,) = fights(text, "fr")
+    assert f.actors == ("forces du Front patriotique du Nord (FPN)",)
+    text = "Le Conseil de sécurité de l'ONU et le G20 ont condamné les bombardements de l'armée sur Gao."
+    (f,) = fights(text, "fr")
+    assert f.actors == ("armée",)
+    text = "G7 ministers met as militiamen of the RPF attacked Bunia and the AU summit opened."
+    (f,) = fights(text, "en")
+    assert f.actors == ("militiamen of the RPF",)
+
+
+def test_a_body_said_to_strike_is_an_actor() -> None:
+    (f,) = fights("NATO bombed government positions near Sirte on Friday.", "en")
+    assert f.actors == ("NATO",)
+    (f,) = fights("L'OTAN a bombardé des positions près de Syrte vendredi.", "fr")
+    assert f.actors == ("OTAN",)
+
+
+def test_variants_of_one_actor_are_merged() -> None:
+    text = ("Les forces du Front patriotique du Nord (FPN) ont attaqué Kidal vendredi. "
+            "Samedi, les combattants du FPN ont été repoussés à Kidal par l'armée.")
+    (f,) = fights(text, "fr")
+    assert f.actors == ("forces du Front patriotique du Nord (FPN)", "armée")
+    text = ("The RPF attacked Bunia on Monday. On Tuesday, fighters of the Rally for Peace and Freedom (RPF) "
+            "shelled army positions in Bunia.")
+    (f,) = (f for f in fights(text, "en") if f.location == "Bunia")
+    assert f.actors == ("fighters of the Rally for Peace and Freedom (RPF)", "army")
+
+
+def test_generic_noun_and_proper_name_stay_apart() -> None:
+    from bot.core.extract.fighting import same_actor
+    from bot.core.extract.lexicon import load_lexicon
+
+    fr, en = load_lexicon("fr"), load_lexicon("en")
+    assert same_actor("forces de l'ANL", "forces de l'armée nationale libyenne (ANL)", fr)
+    assert same_actor("armée", "armée syrienne", fr)
+    assert not same_actor("armée", "Armée syrienne libre", fr)
+    assert not same_actor("US forces", "US-backed SDF", en)
+    assert not same_actor("forces de la RDC", "rebelles de la RDC", fr, frozenset({"rdc"}))
+
+
+def test_acronym_of_a_spelled_out_political_body_is_no_actor() -> None:
+    text = ("Le Conseil de coordination nationale (CCN) a condamné mardi les bombardements de l'armée "
+            "sur Gao, que le CCN juge inacceptables.")
+    (f,) = fights(text, "fr")
+    assert f.actors == ("armée",)
+    text = "The Regional Council (RC) said that army jets bombed Goma, and the RC called for talks."
+    (f,) = fights(text, "en")
+    assert f.actors == ("army jets",)
+
+
+def test_english_of_names_no_place_unless_a_place_word_leads() -> None:
+    text = "The President of the Regional Assembly said that gunmen attacked Kessa village on Monday."
+    assert [f.location for f in fights(text, "en")] == ["Kessa"]
+    text = "Fighters of the Rally for Peace and Freedom (RPF) shelled army positions in Bunia."
+    assert [f.location for f in fights(text, "en")] == ["Bunia"]
+    text = "Rebels took control of parts of Dorba on Monday after fighting on the eastern side of Kessa."
+    assert [f.location for f in fights(text, "en")] == ["Dorba", "Kessa"]
+
+
+def test_container_after_areas_of() -> None:
+    text = "Gunmen attacked homes in the Tamra and Dilo areas of Kessa district overnight."
+    assert [f.location.split()[0] for f in fights(text, "en")] == ["Tamra", "Dilo"]
+
+
+def test_actor_names_are_clean() -> None:
+    (f,) = fights("Chadian air force jets struck rebel columns near Abeche on Thursday.", "en")
+    assert f.actors == ("Chadian air force jets",)
+    (f,) = fights("Douze miliciens ont été abattus samedi par l'armée près de Kidal.", "fr")
+    assert f.actors == ("miliciens", "armée")
+    text = "Gunmen opened fire at the gate of the Palm Hotel in Mogadishu, killing nine guests."
+    assert "Palm Hotel" not in fights(text, "en")[0].actors
+    text = "A bus was ambushed by gunmen between Dorba and Kessa near Garissa on Monday."
+    assert fights(text, "en")[0].actors == ("gunmen",)
+    text = "Fighting broke out late on Friday between Kessa’s forces and Dorba militias near Tamra."
+    assert fights(text, "en")[0].actors == ("Kessa’s forces", "Dorba militias")
+
+
+def test_a_closing_quote_opens_no_actor_name() -> None:
+    text = ("Le commandement s'est dit \"prêt à tenir la ville\", assurant avoir \"abattu un drone\" "
+            "près de Homs.")
+    (f,) = fights(text, "fr")
+    assert "assurant avoir" not in f.actors
+
+
+def test_a_container_place_is_no_actor() -> None:
+    (f,) = fights("Militiamen attacked Tamra in Kessa killing five people.", "en")
+    assert (f.location, f.actors) == ("Tamra", ("Militiamen",))
+
+
+def test_people_after_loyalty_words_and_negated_fighting_are_no_places() -> None:
+    text = "Des jeunes fidèles à Karim Haddad ont affronté la police à Saïda dans la nuit."
+    assert [f.location for f in fights(text, "fr")] == ["Saïda"]
+    text = "Clashes erupted between youths loyal to Kessa Dorba in Tamra on Monday."
+    assert [f.location for f in fights(text, "en")] == ["Tamra"]
+    assert fights("L'armée n'a jamais bombardé Tamra, a assuré le maire.", "fr") == []
+    assert fights("The army has never shelled Tamra.", "en") == []
+
+
+def test_media_and_reporting_clauses_name_no_place() -> None:
+    text = "« C'est une attaque contre des civils », a-t-il déclaré sur Telegram après les frappes sur Kharkiv."
+    assert [f.location for f in fights(text, "fr")] == ["Kharkiv"]
+    text = "Air strikes on Rafah killed 18 people overnight, health officials in Gaza said."
+    assert [f.location for f in fights(text, "en")] == ["Rafah"]
+
+
+def test_the_month_may_voids_nothing() -> None:
+    (f,) = fights("Gunmen killed five people in Tillaberi on 3 May.", "en")
+    assert (f.location, f.date) == ("Tillaberi", dt.date(2023, 5, 3))
+    assert fights("Gunmen may attack Tillaberi next week.", "en") == []
+
+
+def test_places_off_a_coast_and_names_split_at_a_conjunction() -> None:
+    (f,) = fights("Rebels launched a missile attack on a ship off Hodeidah on Wednesday.", "en")
+    assert f.location == "Hodeidah"
+    text = ("Les affrontements entre l'armée soudanaise et les Forces de soutien rapide (FSR) ont fait "
+            "au moins 56 morts à Khartoum.")
+    (f,) = fights(text, "fr")
+    assert f.actors == ("armée soudanaise", "Forces de soutien rapide (FSR)")
+    text = "Saudi-led coalition jets struck rebel positions in Saada, the coalition said."
+    assert fights(text, "en")[0].actors == ("Saudi-led coalition jets",)
+
+
+def test_places_after_buildings_capitals_and_compass_regions() -> None:
+    text = "Une frappe de missile russe sur un immeuble résidentiel de Dnipro a fait huit morts lundi."
+    assert [f.location for f in fights(text, "fr")] == ["Dnipro"]
+    text = "At least 30 people were killed in clashes between rival militias in the Libyan capital Tripoli."
+    assert [f.location for f in fights(text, "en")] == ["Tripoli"]
+    text = "Une trentaine de civils ont été tués dans l'attaque de trois villages du centre du Mali."
+    assert [f.location for f in fights(text, "fr")] == ["Mali"]
+
+
+def test_french_adjectives_and_number_words_are_no_actors_or_places() -> None:
+    text = "L'armée russe a affirmé avoir frappé des cibles militaires près de Kharkiv."
+    assert fights(text, "fr")[0].actors == ("armée russe",)
+    text = "Trois maisons ont été détruites par des bombardements à Alep."
+    assert [f.location for f in fights(text, "fr")] == ["Alep"]
+
+
+def test_each_place_takes_its_own_clause_s_action() -> None:
+    text = ("Ukrainian forces repelled 25 attacks around Bakhmut over the past day, the General Staff said, "
+            "adding that Russian shelling killed two civilians in Kherson.")
+    got = {f.location: f.action for f in fights(text, "en")}
+    assert got == {"Bakhmut": "halted", "Kherson": "shelling"}
+
+
+def test_a_name_before_its_adjective_and_auxiliary_fights() -> None:
+    text = "Le Hezbollah libanais a tiré dimanche des roquettes sur le nord d'Israël."
+    (f,) = fights(text, "fr")
+    assert (f.location, f.actors) == ("Israël", ("Hezbollah",))
+
+
+def test_a_misread_apostrophe_is_shown_as_one() -> None:
+    text = "Fighting broke out late on Friday between Kessa\x92s forces and Dorba militias near Tamra."
+    assert fights(text, "en")[0].actors == ("Kessa’s forces", "Dorba militias")

@@ -66,3 +66,65 @@ def test_according_to_is_a_source_not_a_new_speaker_per_mention() -> None:
 def test_actions_are_not_statements() -> None:
     assert statements("Le président a inauguré mardi un nouvel hôpital à Lyon.", "fr") == []
     assert statements("The convoy reached the border on Friday.", "en") == []
+
+
+def test_english_role_after_the_name_and_organisation_names() -> None:
+    text = '"We will not surrender," said John Smith, a spokesman for the rebel group.'
+    (s,) = statements(text, "en")
+    assert (s.speaker, s.speaker_role) == ("John Smith", "spokesman for the rebel group")
+    text = "According to the Observatory for Human Rights, the town was shelled overnight by the army."
+    (s,) = statements(text, "en")
+    assert s.speaker == "Observatory for Human Rights"
+
+
+def test_scare_quotes_are_not_quotations() -> None:
+    text = "L'armée a affirmé avoir repris la localité, où 12 « terroristes » ont été tués."
+    (s,) = statements(text, "fr")
+    assert not s.direct
+    assert s.quote.startswith("avoir repris la localité")
+
+
+def test_demonstratives_stand_for_the_last_person_named() -> None:
+    text = ("Le ministre a annoncé la fin des combats. Le plan du médiateur, Karim Haddad, a été rejeté "
+            "mardi. Celui-ci a aussitôt dénoncé une manoeuvre dilatoire du gouvernement.")
+    got = {s.speaker: s.quote for s in statements(text, "fr")}
+    assert got["Karim Haddad"].startswith("une manoeuvre dilatoire")
+    text = ("The minister announced the end of the fighting. The plan drafted by mediator Karim Haddad "
+            "was rejected. The latter denounced a delaying tactic by the government.")
+    got = {s.speaker: s.quote for s in statements(text, "en")}
+    assert got["Karim Haddad"].startswith("a delaying tactic")
+
+
+def test_plain_pronouns_still_stand_for_the_last_speaker() -> None:
+    text = ("Le ministre Paul Durand a annoncé la fin des combats, en présence de Karim Haddad. "
+            "Il a ajouté que les négociations reprendraient lundi à Genève.")
+    assert {s.speaker for s in statements(text, "fr")} == {"Paul Durand"}
+
+
+def test_role_after_a_conjunction() -> None:
+    text = ("Le G7 a condamné ces frappes et le secrétaire général de l'ONU, Karim Haddad, a appelé "
+            "toutes les parties à la retenue.")
+    got = {s.speaker: s.speaker_role for s in statements(text, "fr")}
+    assert got["Karim Haddad"] == "secrétaire général de l'ONU"
+
+
+def test_titled_name_between_commas_after_its_office() -> None:
+    text = ("Le président du Conseil souverain, le général Karim Haddad, a appelé à la reddition "
+            "des rebelles.")
+    (s,) = statements(text, "fr")
+    assert (s.speaker, s.speaker_role) == ("Karim Haddad", "président du Conseil souverain")
+
+
+def test_media_fillers_and_wire_datelines() -> None:
+    text = ("« Les secours fouillent les décombres », a indiqué sur Telegram le gouverneur régional, "
+            "Karim Haddad.")
+    (s,) = statements(text, "fr")
+    assert (s.speaker, s.speaker_role) == ("Karim Haddad", "gouverneur régional")
+    text = "Kiev (AFP) - Au moins huit personnes ont été tuées lundi à Dnipro, ont annoncé les autorités locales."
+    (s,) = statements(text, "fr")
+    assert s.quote.startswith("Au moins huit personnes")
+
+
+def test_documents_do_not_speak() -> None:
+    assert statements("Selon la Constitution, le scrutin doit avoir lieu avant l'été.", "fr") == []
+    assert statements("Under the agreement, the law says that troops must leave.", "en") == []

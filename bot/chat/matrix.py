@@ -466,9 +466,11 @@ class MatrixAdapter:
         text = strip_reply_fallback(content["body"]).strip()
         thread_root = rel.get("event_id") if rel.get("rel_type") == "m.thread" else None
 
+        # The core knows a room by the name it was configured with (an alias, say), not by its id.
+        channel = self.channel_name(room_id)
         command = self.parse_command(text)
         if command is not None:
-            ctx = ChatContext(adapter=self.name, channel=room_id, user=sender,
+            ctx = ChatContext(adapter=self.name, channel=channel, user=sender,
                               is_admin=await self.is_admin(room_id, sender), thread_id=thread_root,
                               lang=self.lang)
             try:
@@ -483,7 +485,7 @@ class MatrixAdapter:
             return
         if not (self._mentions_me(content, text) or await self._is_own_event(room_id, thread_root)):
             return
-        ctx = ChatContext(adapter=self.name, channel=room_id, user=sender,
+        ctx = ChatContext(adapter=self.name, channel=channel, user=sender,
                           is_admin=await self.is_admin(room_id, sender), thread_id=thread_root,
                           lang=self.lang)
         reply = await self.conversation.follow_up(self._strip_mention(text), ctx)
@@ -562,6 +564,13 @@ class MatrixAdapter:
         return own
 
     # --- outgoing ----------------------------------------------------------------------------
+
+    def channel_name(self, room_id: str) -> str:
+        """The alias a room was configured (or posted to) by, else its id: the core's name for it."""
+        for alias, rid in self._aliases.items():
+            if rid == room_id:
+                return alias
+        return room_id
 
     async def _room_id(self, channel: str) -> str:
         if not channel.startswith("#"):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
+from bot.core.links import web_link
 from bot.core.models import Line, Message, Span
 
 WORD_JOINER = "\u2060"
@@ -36,19 +36,9 @@ def esc(text: str) -> str:
 
 
 def safe_href(href: str | None) -> str | None:
-    """The link if it is a plain http(s) URL with a host, else None."""
-    if not href:
-        return None
-    href = href.strip()
-    if any(c.isspace() or ord(c) < 0x20 or c == "\x7f" for c in href):
-        return None
-    try:
-        parts = urlsplit(href)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return href
+    """The link if it is a plain http(s) URL with a host and no whitespace, else None."""
+    link = web_link(href)
+    return None if link is None or any(c.isspace() for c in link) else link
 
 
 def _lang_attr(lang: str | None) -> str:

@@ -339,7 +339,7 @@ class SlackAdapter:
         await self.reply(channel, thread_ts, answer)
 
     def _hint(self) -> str:
-        return (f"I answer questions in the threads of my alerts and digests; "
+        return (f"I answer questions in the threads of my alerts; "
                 f"elsewhere, try {self.command_name} help.")
 
     def _already_seen(self, channel: str, ts: str) -> bool:
@@ -350,6 +350,17 @@ class SlackAdapter:
         while len(self._seen) > 1000:
             self._seen.popitem(last=False)
         return False
+
+
+class _QuietTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself, then warns that the client we hand it
+    (built from that same token) wins: true, harmless, and alarming to an operator. Drop that one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("bot.chat.slack.bolt").addFilter(_QuietTokenWarning())
 
 
 def _new_app(client: AsyncWebClient, signing_secret: str, *, verify: bool) -> AsyncApp:

@@ -16,7 +16,6 @@ import os
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from slack_sdk.models.blocks import (
     Block,
@@ -27,6 +26,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.links import web_link
 from bot.core.models import Line, Message, Span
 
 HEADER_MAX = 150  # Slack's limit for a header block's text
@@ -57,14 +57,8 @@ def safe_url(href: str | None) -> str | None:
     `|`, `<`, `>` and whitespace would end or split Slack's link syntax, so they are
     percent-encoded; `&` is entity-escaped as Slack expects inside `<...>`.
     """
-    if not href:
-        return None
-    href = href.strip()
-    try:
-        parts = urlsplit(href)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    href = web_link(href)
+    if href is None:
         return None
     out = []
     for ch in href:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.i18n import t
+from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, headline, reporter
 from bot.core.translate import equivalents, localize, places_in, translate
@@ -182,28 +183,30 @@ def citation(src: Source, lang: str) -> Line:
     if src.published:
         spans.append(Span(f", {src.published.isoformat()}"))
     if src.link:
-        if src.link.startswith(("http://", "https://")):
-            spans.extend([Span(", "), Span(src.link, href=src.link)])
+        link = web_link(src.link)
+        if link is not None:
+            spans.extend([Span(", "), Span(link, href=link)])
         else:
-            spans.extend([Span(f", {t(lang, 'ans_file')}: "), Span(src.link, "code")])
+            # A local file: its name says which article; the server's folders are nobody's business in chat.
+            name = src.link.replace("\\", "/").rsplit("/", 1)[-1]
+            spans.extend([Span(f", {t(lang, 'ans_file')}: "), Span(name, "code")])
     return Line(tuple(spans))
 
 
 def evidence_of(fact: Fact) -> str:
     """The sentence a fact comes from: the alert's evidence, else the article sentence closest to it."""
     a = fact.alert
-    if a.evidence:
-        return a.evidence
     if isinstance(a, Statement):
         keys = [a.speaker, a.quote[:40]]
     elif isinstance(a, Fighting):
         keys = [a.location]
     else:
         keys = [str(a.killed or ""), str(a.wounded or "")]
-    for sentence in sentences(fact.source.text):
+    # Evidence may span several sentences (a speaker's quotes joined): cite the one that names the fact.
+    for sentence in sentences(a.evidence or fact.source.text):
         if any(k and k in sentence for k in keys):
             return sentence
-    return ""
+    return a.evidence
 
 
 def cite(fact: Fact, lang: str) -> list[Line]:
@@ -348,11 +351,11 @@ def answer_where(facts: StoryFacts, lang: str) -> Message:
                                  f" — {t(lang, 'action_' + a.action)}{actors}"))
             lines.extend(cite(f, lang))
             named.append(a.location)
-            named.extend(places_in(evidence_of(f), lang))
+            named.extend(places_in(a.evidence or evidence_of(f), lang))  # every place of the fact
         elif isinstance(a, Casualty) and a.location:
             lines.append(Line.of(Span(a.location, "bold"), f" — {headline(f.alert, lang)}"))
             named.append(a.location)
-            named.extend(places_in(evidence_of(f), lang))
+            named.extend(places_in(a.evidence or evidence_of(f), lang))  # every place of the fact
     named = list(dict.fromkeys(named))
     if named:
         lines.insert(0, Line.of(Span(f"{t(lang, 'ans_places_named')}: ", "bold"), ", ".join(named)))

@@ -333,6 +333,10 @@ _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "mn": 60, "h": 3600, "d": 86400,
 _REF = re.compile(r"^(?:(a|alert|alerte|s|story|sujet)[\s:#\-_]?)?#?(\d+)$", re.IGNORECASE)
 
 
+MAX_ID = 2**31 - 1
+MAX_SPAN = dt.timedelta(days=36500)
+
+
 def tokens(text: str) -> list[str]:
     """Words, with "double quotes" or « guillemets » grouping; apostrophes (d'Etat) are ordinary letters."""
     return [next(g for g in m.groups() if g is not None) for m in _TOKEN.finditer(text)]
@@ -343,7 +347,11 @@ def parse_duration(value: str) -> dt.timedelta | None:
     if not m:
         return None
     unit = (m.group(2) or "h").lower()
-    return dt.timedelta(seconds=float(m.group(1)) * _UNITS[unit])
+    seconds = float(m.group(1)) * _UNITS[unit]
+    # Nothing the bot stores is older than a century; larger spans would overflow date arithmetic.
+    if not seconds < MAX_SPAN.total_seconds():
+        return None
+    return dt.timedelta(seconds=seconds)
 
 
 def parse_ref(value: str, default: RefKind = "story") -> Ref | None:
@@ -352,7 +360,8 @@ def parse_ref(value: str, default: RefKind = "story") -> Ref | None:
         return None
     prefix = (m.group(1) or "").lower()
     kind: RefKind = "alert" if prefix.startswith("a") else "story" if prefix else default
-    return Ref(kind, int(m.group(2)))
+    number = int(m.group(2))
+    return Ref(kind, number) if number <= MAX_ID else None  # database ids are 32-bit
 
 
 def _is_url(value: str) -> bool:
@@ -414,9 +423,10 @@ def parse_since(value: str) -> Since | None:
     if duration is not None:
         return duration
     try:
-        return dt.datetime.fromisoformat(value.strip())
+        when = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return None
+    return when if 1900 <= when.year <= 9000 else None
 
 
 def _since(opts: dict[str, str], name: str, lang: str) -> Since | ParseError | None:

@@ -1,6 +1,7 @@
 """Alerts in, digest messages out.
 
-Order: casualty figures first (by story, each story's reconciled figure then what changed), then
+Order: casualty figures first (by story, each story's figures reconciled per measure and
+population (bot.core.tally) then what changed), then
 fighting by place, then statements (by story); within each part, the most important first
 (`bot.core.importance`). Every fact shows the outlets that carried it. An empty period says so in one
 line rather than staying silent.
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.i18n import t
 from bot.core.importance import story_importance
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, reporter
+from bot.core.tally import figures_of, reconcile
+from bot.core.tally_text import estimate_lines
 from bot.core.translate import localize
 
 SECTION_ORDER = ("casualty", "fighting", "statement")
@@ -29,10 +31,8 @@ MAX_CHARS = 3000  # below Slack's 3000-character section text and far below Matr
 MAX_PARTS = 3
 
 _WORDS = {
-    "en": {"reconciled": "Reconciled figure", "previously": "previously {x}", "part": "part {i} of {n}",
-           "from_reports": "from {n} reports", "no_title": "Untitled story"},
-    "fr": {"reconciled": "Bilan consolidé", "previously": "précédemment {x}", "part": "partie {i} sur {n}",
-           "from_reports": "d'après {n} sources", "no_title": "Sujet sans titre"},
+    "en": {"previously": "previously {x}", "part": "part {i} of {n}", "no_title": "Untitled story"},
+    "fr": {"previously": "précédemment {x}", "part": "partie {i} sur {n}", "no_title": "Sujet sans titre"},
 }
 
 
@@ -74,17 +74,6 @@ def _figures_changed(new: Casualty, old: Casualty | None) -> bool:
     return old is not None and (old.killed, old.wounded) != (new.killed, new.wounded)
 
 
-def reconcile(figures: list[Casualty]) -> Casualty | None:
-    """One figure for a story from several reports: each reporter's latest, then the highest toll.
-    (Tolls of an ongoing event rise; an older, lower report is superseded.) None for a single report."""
-    latest: dict[str, Casualty] = {}
-    for f in figures:
-        latest[fold(f.reported_by)] = f
-    if len(figures) < 2:
-        return None
-    return max(latest.values(), key=lambda f: ((f.killed or 0), (f.wounded or 0)))
-
-
 def _with_outlets(line: Line, outlets: tuple[str, ...]) -> Line:
     if not outlets:
         return line
@@ -103,7 +92,7 @@ def _story_key(e: DigestEntry) -> tuple[int, int]:
     return (0, e.story_id) if e.story_id is not None else (1, id(e))
 
 
-def _rows(entries: list[DigestEntry], lang: str, reconciled: Mapping[int, Casualty]) -> list[_Row]:
+def _rows(entries: list[DigestEntry], lang: str) -> list[_Row]:
     scores: dict[tuple[int, int], list[float]] = {}
     for e in entries:
         scores.setdefault(_story_key(e), []).append(e.importance)
@@ -140,13 +129,14 @@ def _rows(entries: list[DigestEntry], lang: str, reconciled: Mapping[int, Casual
             title = title if len(title) <= 100 else title[:99].rstrip() + "…"
             rows.append(_Row(Line.of(Span(f"▸ {title}", "italic", lang=group[0].story_lang)), "group"))
             if section == "casualty":
-                figures = [e.alert for e in group if isinstance(e.alert, Casualty)]
-                story_id = group[0].story_id
-                best = reconciled.get(story_id) if story_id is not None else None
-                best = best or reconcile(figures)
-                if best is not None:
-                    rows.append(_Row(Line.of(f"{_w(lang, 'reconciled')}: ", Span(casualty_figures(best, lang), "bold"),
-                                             f" ({_w(lang, 'from_reports', n=len(figures))})"), "note"))
+                # The story's figures reconciled per measure and population (bot.core.tally): low/best/high
+                # side by side, never one side's count added to or mixed with the other's.
+                figures = [f for i, e in enumerate(group) if isinstance(e.alert, Casualty)
+                           for f in figures_of(e.alert, date=None, seq=i)]
+                view = reconcile(figures)
+                if len(figures) > 1:
+                    for estimate in view.estimates:
+                        rows.extend(_Row(line, "note") for line in estimate_lines(estimate, lang, detail=False))
                 # What changed, in the order it was reported.
                 ordered = group
             else:
@@ -164,7 +154,7 @@ def _rows(entries: list[DigestEntry], lang: str, reconciled: Mapping[int, Casual
 def build_digest_parts(
     entries: list[DigestEntry], *, lang: str, since: dt.datetime | None, now: dt.datetime,
     max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS, max_parts: int = MAX_PARTS,
-    more_command: str = "/news digest --since 24h", reconciled: Mapping[int, Casualty] | None = None,
+    more_command: str = "/news digest --since 24h",
 ) -> list[Message]:
     """The digest as one or more messages, each within `max_lines` lines and `max_chars` characters.
     `now` and `since` are shown as given: pass them in the channel's time zone."""
@@ -177,7 +167,7 @@ def build_digest_parts(
         return [Message(headline=title, lines=(*head, Line.of(t(lang, "nothing_new"))), lang=lang, meta=meta)]
     # Institution, role, actor and place words in the reader's language (quotes and names untouched).
     entries = [dataclasses.replace(e, alert=localize(e.alert, lang)) for e in entries]
-    rows = _rows(entries, lang, reconciled or {})
+    rows = _rows(entries, lang)
     total = sum(r.entries for r in rows)
     budget_lines, budget_chars = max(3, max_lines - 1), max(200, max_chars - 120)  # room for "and N more"
     parts: list[list[_Row]] = []
@@ -236,8 +226,7 @@ def build_digest_parts(
 def build_digest(
     entries: list[DigestEntry], *, lang: str, since: dt.datetime | None, now: dt.datetime,
     max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS, more_command: str = "/news digest --since 24h",
-    reconciled: Mapping[int, Casualty] | None = None,
 ) -> Message:
     """The digest as a single message: what does not fit is counted with the command that shows it."""
     return build_digest_parts(entries, lang=lang, since=since, now=now, max_lines=max_lines, max_chars=max_chars,
-                              max_parts=1, more_command=more_command, reconciled=reconciled)[0]
+                              max_parts=1, more_command=more_command)[0]

@@ -7,6 +7,7 @@ with the article's language. Names of people, bodies and places are kept as the 
 from __future__ import annotations
 
 from bot.core.i18n import t
+from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
 from bot.core.tally import CasualtyChangeAlert
 from bot.core.translate import localize, translate
@@ -111,7 +112,7 @@ def render_alert(
         for i, (name, link) in enumerate(outlets):
             if i:
                 spans.append(Span(", "))
-            spans.append(Span(name, href=link if link and link.startswith(("http://", "https://")) else None))
+            spans.append(Span(name, href=web_link(link)))
         if article_lang:
             name_of_lang = t(lang, "lang_" + article_lang)
             spans.append(Span(f" ({article_lang if name_of_lang.startswith('lang_') else name_of_lang})"))

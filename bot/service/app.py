@@ -20,6 +20,10 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 
+class StartupError(Exception):
+    """A chat adapter could not start (rejected token, unreachable server): one line for the operator."""
+
+
 @dataclass
 class App:
     config: Config
@@ -61,7 +65,8 @@ def build_adapters(
             homeserver=mx.homeserver, user_id=mx.user_id, conversation=conversation, state=store,
             access_token=token, password=password, rooms=mx.rooms, command_prefix=mx.prefix,
             allowed_inviters=mx.admins, admin_user_ids=mx.admins, admin_power_level=mx.admin_power_level,
-            lang=room_langs.pop() if len(room_langs) == 1 else config.language,
+            # Rooms of mixed languages: the adapter leaves the default and the core reads each room's own.
+            lang=room_langs.pop() if len(room_langs) == 1 else "en",
         )
     return adapters
 
@@ -83,7 +88,10 @@ async def open_app(config: Config, *, out: TextIO | None = None, serve: bool = F
             for adapter in adapters.values():
                 start = getattr(adapter, "start", None)
                 if start is not None:
-                    await start()
+                    try:
+                        await start()
+                    except Exception as exc:
+                        raise StartupError(f"the {adapter.name} adapter: {exc}") from exc
             if config.health.enabled:
                 from bot.service.health import start_health_server
 

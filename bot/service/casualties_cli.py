@@ -34,6 +34,7 @@ def cmd_casualties(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from bot.chat.console import ConsoleAdapter
     from bot.core.i18n import t
     from bot.core.models import Line, Message, Span, fold
+    from bot.core.tally_text import view_lines
     from bot.service import tallies
     from bot.store import Store
 
@@ -52,12 +53,12 @@ def cmd_casualties(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if topic and len(stories) > 1:
             view = tallies.topic_view(store, [int(st["id"]) for st in stories], topic)
             message = Message(headline=f"{t(lang, 'casualties')} — {topic}", lang=lang,
-                              lines=tuple(tallies.view_lines(view, lang)))
+                              lines=tuple(view_lines(view, lang)))
             out.write(console.format(message) + "\n\n")
         for story in stories:
             story_id = int(story["id"])
             view = tallies.story_view(store, story_id)
-            lines: list[Line] = [*tallies.view_lines(view, lang),
+            lines: list[Line] = [*view_lines(view, lang),
                                  Line.of(Span(t(lang, "history"), "bold")), *tallies.history_lines(view, lang)]
             attachments: tuple[str, ...] = ()
             if not args.no_chart:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
-import inspect
 import json
 import logging
 import re
@@ -31,6 +29,7 @@ from bot.core.i18n import t
 from bot.core.models import Article, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import headline
 from bot.core.translate import equivalents, mentions
+from bot.ingest.guard import read_url as guarded_read_url
 from bot.service import subscriptions as subs
 from bot.service.digests import digest_entries
 from bot.service.search import search
@@ -49,28 +48,12 @@ LIST_LIMIT = 15
 SCAN_LIMIT = 1000  # newest alerts looked at by a listing command
 
 
-class ReadUnavailable(Exception):
-    """No page reader in this installation (bot.ingest.guard is missing)."""
-
-
 def default_reader(config: Config) -> UrlReader:
-    """`read URL` through bot.ingest.guard: the address is checked (no private hosts) before it is fetched."""
+    """`read URL` through the ingestion's guarded reader: private and loopback hosts refused, each redirect
+    checked, the body capped (see bot.ingest.guard)."""
 
     async def read(url: str) -> Article:
-        try:
-            guard: Any = importlib.import_module("bot.ingest.guard")
-        except ImportError as exc:
-            raise ReadUnavailable(str(exc)) from exc
-        await guard.guard_url(url, config.fetch.allow_private)
-        reader = guard.read_url
-        offered = {"allow_private": config.fetch.allow_private, "fetch": config.fetch, "config": config}
-        params = inspect.signature(reader).parameters
-        result = reader(url, **{k: v for k, v in offered.items() if k in params})
-        if inspect.isawaitable(result):
-            result = await result
-        if not isinstance(result, Article):
-            raise TypeError(f"read_url returned {type(result).__name__}, not an Article")
-        return result
+        return await guarded_read_url(url, config.fetch.allow_private, fetch=config.fetch)
 
     return read
 
@@ -100,11 +83,12 @@ class NewsConversation:
     # --- the Conversation protocol ------------------------------------------------------------
 
     def reader_lang(self, ctx: ChatContext) -> str:
-        """The channel's language: the context's, or the configured channel's when the adapter left the default."""
+        """The context's language when the adapter set one (not the default "en"), else the configured
+        channel's, else the bot's."""
         if ctx.lang != "en":
             return ctx.lang
         channel = next((ch for ch in self.config.channels if ch.output == ctx.adapter and ch.id == ctx.channel), None)
-        return channel.language if channel is not None else ctx.lang
+        return channel.language if channel is not None else self.config.language
 
     async def command(self, text: str, ctx: ChatContext) -> Message:
         lang = self.reader_lang(ctx)
@@ -515,8 +499,6 @@ class NewsConversation:
     async def _read(self, url: str, lang: str) -> Message:
         try:
             article = await self.read_url(url)
-        except ReadUnavailable:
-            return self._error(lang, t(lang, "cmd_read_unavailable"))
         except Exception as exc:  # refused by the guard, or the page could not be fetched
             log.info("read %s failed: %s", url, exc)
             return self._error(lang, t(lang, "cmd_read_failed", url=url, error=str(exc) or type(exc).__name__))
@@ -571,5 +553,5 @@ def conversation_for(app: App) -> Conversation:
     return NewsConversation(app.store, app.config, process=app.pipeline.process)
 
 
-__all__ = ["NewsConversation", "ReadUnavailable", "UrlReader", "added_source_records", "added_sources",
+__all__ = ["NewsConversation", "UrlReader", "added_source_records", "added_sources",
            "conversation_for", "default_reader"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import re
 import sys
 from pathlib import Path
@@ -32,6 +33,8 @@ def _channel(config: Config, wanted: str | None) -> tuple[str, str]:
         if wanted is None or ch.id == wanted:
             return ch.id, ch.language
     return wanted or "console", config.language
+
+log = logging.getLogger(__name__)
 
 
 async def run_console(
@@ -66,18 +69,22 @@ async def run_console(
             if text.lower() in ("quit", "exit"):
                 break
             reply = _REPLY.match(text)
-            if _PREFIX.match(text):
-                message = await conv.command(_PREFIX.sub("", text, count=1), ctx)
-                await adapter.post(channel_id, message)
-            elif reply:
-                ref = parse_ref(reply.group(1), default="alert")
-                if ref is None:
-                    out.write(f"not an alert or story id: {reply.group(1)} (use A12 or S3)\n\n")
-                    continue
-                message = conv.answer_ref(ref, reply.group(2).strip(), default_lang=lang)
-                await adapter.reply(channel_id, ref.label, message)
-            else:
-                out.write("type `/news help`, or `reply A12 your question` to ask about alert A12\n\n")
+            try:
+                if _PREFIX.match(text):
+                    message = await conv.command(_PREFIX.sub("", text, count=1), ctx)
+                    await adapter.post(channel_id, message)
+                elif reply:
+                    ref = parse_ref(reply.group(1), default="alert")
+                    if ref is None:
+                        out.write(f"not an alert or story id: {reply.group(1)} (use A12 or S3)\n\n")
+                        continue
+                    message = conv.answer_ref(ref, reply.group(2).strip(), default_lang=lang)
+                    await adapter.reply(channel_id, ref.label, message)
+                else:
+                    out.write("type `/news help`, or `reply A12 your question` to ask about alert A12\n\n")
+            except Exception as exc:  # one bad line must not end the session, as it would not end a chat
+                log.exception("console line %r failed", text)
+                out.write(f"error: that failed ({type(exc).__name__}); the session goes on\n\n")
         return 0
     finally:
         if store is not None:

@@ -19,6 +19,7 @@ from bot.core.render import render_alert
 from bot.service.subscriptions import alert_matches
 from bot.service.tallies import root_edit, root_edited
 from bot.store import Store, StoredAlert, utcnow
+from bot.store.db import PROCESS_ID
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ async def deliver_alerts(
     *, now: dt.datetime | None = None,
     topics_of: Callable[[StoredAlert], Collection[str]] | None = None,
     held: Callable[[ChannelConfig, dt.datetime], bool] | None = None,
+    owner: str = PROCESS_ID,
 ) -> DeliveryReport:
     """`topics_of` gives an alert's topics for topic filters; `held` says a channel is in its quiet hours
     (its alerts stay undelivered until a later call finds it awake)."""
@@ -63,7 +65,14 @@ async def deliver_alerts(
             continue
         store.heartbeat()
         await recover_orphans(store, adapter, channel)
-        for stored in store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW):
+        pending = store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW)
+        # Story by story, most important first: a new story's thread opens on its weightiest fact
+        # (a casualty figure rather than a passing statement).
+        first_seen: dict[int | None, int] = {}
+        for stored in pending:
+            first_seen.setdefault(stored.story_id, stored.id)
+        pending.sort(key=lambda a: (first_seen[a.story_id], -a.importance, a.id))
+        for stored in pending:
             if not wanted(channel, stored, topics_of(stored) if topics_of is not None else None):
                 continue
             item = f"alert:{stored.id}"
@@ -77,19 +86,32 @@ async def deliver_alerts(
             message = dataclasses.replace(
                 message, meta={**message.meta, "delivery_key": delivery_key(adapter.name, channel.id, item)})
             root = store.thread_root(adapter.name, channel.id, stored.story_id) if stored.story_id else None
+            # Opening a story's thread is reserved first: a replica delivering the same story at the same
+            # time would otherwise open a second thread. The loser leaves the alert for its next pass.
+            opening = f"thread:{adapter.name}:{channel.id}:{stored.story_id}"[:200]
+            if root is None and stored.story_id is not None and not store.acquire_lease(
+                    opening, owner, dt.timedelta(minutes=1)):
+                store.release(adapter.name, channel.id, item, "thread being opened by another replica")
+                continue
             try:
                 if root is None:
                     posted = await adapter.post(channel.id, message)
-                    if stored.story_id is not None:
-                        store.set_thread_root(adapter.name, channel.id, stored.story_id, posted.message_id)
                 else:
                     posted = await adapter.reply(channel.id, root, message)
             except Exception as exc:  # the chat said no: release the claim, retry next time
                 log.warning("delivery of alert %s to %s/%s failed: %s", stored.id, adapter.name, channel.id, exc)
                 store.release(adapter.name, channel.id, item, str(exc))
+                if root is None and stored.story_id is not None:
+                    store.release_lease(opening, owner)
                 failed += 1
                 continue
+            # Posted: from here on the alert is delivered, whatever else fails.
             store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
+            if root is None and stored.story_id is not None:
+                try:
+                    store.set_thread_root(adapter.name, channel.id, stored.story_id, posted.message_id)
+                finally:
+                    store.release_lease(opening, owner)
             sent += 1
             if root is not None and stored.story_id is not None:
                 replied[(adapter.name, channel.id, stored.story_id)] = (adapter, channel, root)

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from bot.core.models import Alert, alert_from_dict, fold
@@ -147,21 +147,24 @@ def _score(body: str, groups: list[set[str]]) -> int:
     return sum(1 for g in groups if any(f" {form} " in hay for form in g))
 
 
+# Without FTS5 (PostgreSQL), the newest rows are matched in Python, where accents and case fold the same
+# way as everywhere else in the bot ("securite" finds "sécurité"); SQL ILIKE would compare raw accents.
+SCAN_ARTICLES = 5000
+SCAN_ALERTS = 20000
+
+
 def _like(store: Store, groups: list[set[str]], limit: int) -> list[SearchHit]:
     forms = {form for g in groups for form in g}
-    raw = forms | {w for f in forms for w in f.split()}
     hits: list[SearchHit] = []
     with store.tx() as conn:
-        art = s.articles.c
-        cond = or_(*[c.ilike(f"%{w}%") for w in raw for c in (art.title, art.text)])
-        for r in conn.execute(select(s.articles).where(cond).limit(500)).mappings().all():
+        newest = select(s.articles).order_by(s.articles.c.id.desc()).limit(SCAN_ARTICLES)
+        for r in conn.execute(newest).mappings():
             body = f"{r['title'] or ''}\n{r['text']}"
             score = _score(body, groups) + 0.5 * _score(r["title"] or "", groups)
             if score:
                 hits.append(SearchHit("article", int(r["id"]), r["story_id"], r["title"],
                                       snippet_around(r["text"], forms), -score, outlet=r["outlet"], url=r["url"]))
-        for r in conn.execute(select(s.alerts).where(or_(*[s.alerts.c.data.ilike(f"%{w}%") for w in raw]))
-                              .limit(500)).mappings().all():
+        for r in conn.execute(select(s.alerts).order_by(s.alerts.c.id.desc()).limit(SCAN_ALERTS)).mappings():
             data = json.loads(r["data"])
             body = _alert_body(data)
             score = _score(body, groups)

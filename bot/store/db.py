@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
 from bot.core.models import Alert, Article, alert_from_dict, alert_to_dict
@@ -118,8 +119,23 @@ class Store:
     @classmethod
     def open(cls, url: str, *, target: int = LATEST) -> Store:
         engine = make_engine(url)
-        with engine.begin() as conn:
-            migrate(conn, target)
+        # Replicas start together: on PostgreSQL an advisory lock makes them migrate one after the other;
+        # elsewhere (SQLite) the loser of a race sees an error, waits, and finds the work done.
+        for attempt in range(10):
+            try:
+                with engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+                    migrate(conn, target)
+                break
+            except DBAPIError as exc:
+                # Only a race with another starting replica is worth waiting for, not a refused connection.
+                text = str(exc.orig).lower()
+                racing = isinstance(exc, IntegrityError | ProgrammingError) or "already exists" in text \
+                    or "locked" in text
+                if attempt == 9 or not racing:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
         return cls(engine)
 
     def close(self) -> None:
@@ -286,15 +302,21 @@ class Store:
                 status="sent", message_id=message_id, thread_id=thread_id, sent_at=utcnow()))
 
     def orphaned_claims(self, adapter: str, channel: str, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-        """Claims never confirmed whose owner is gone (its liveness lease expired): a crash mid-send."""
+        """Claims never confirmed whose owner is gone: a process that died mid-send.
+
+        An owner is gone when its liveness lease expired, or at once when it ran on this machine and
+        its process no longer exists (a restart after a crash need not wait for the lease).
+        """
         now = now or utcnow()
-        alive = select(s.leases.c.name).where(and_(
-            s.leases.c.name == "alive:" + s.deliveries.c.owner, s.leases.c.expires_at >= now))
         q = select(s.deliveries).where(and_(
             s.deliveries.c.adapter == adapter, s.deliveries.c.channel == channel,
-            s.deliveries.c.status == "claimed", ~alive.exists()))
+            s.deliveries.c.status == "claimed", s.deliveries.c.owner != PROCESS_ID))
         with self.tx() as conn:
-            return [dict(r) for r in conn.execute(q.order_by(s.deliveries.c.id)).mappings().all()]
+            claims = [dict(r) for r in conn.execute(q.order_by(s.deliveries.c.id)).mappings().all()]
+            owners = {c["owner"] for c in claims if c["owner"]}
+            alive = set(conn.execute(select(s.leases.c.owner).where(and_(
+                s.leases.c.name.in_([f"alive:{o}" for o in owners]), s.leases.c.expires_at >= now))).scalars())
+        return [c for c in claims if not c["owner"] or c["owner"] not in alive or _dead_here(c["owner"])]
 
     def heartbeat(self, ttl: dt.timedelta = dt.timedelta(minutes=3)) -> None:
         """Say this process is alive, so its claims in flight are not taken over by another."""
@@ -463,6 +485,22 @@ class Store:
                     last_digest_at=when))
             if done.rowcount == 0:
                 conn.execute(insert(s.channel_state).values(adapter=adapter, channel=channel, last_digest_at=when))
+
+
+def _dead_here(owner: str) -> bool:
+    """True when `owner` (host:pid:nonce) ran on this machine and that process is gone."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    # The pid exists; it could be a new process that reused it, but erring towards "alive" only delays.
+    return False
 
 
 def _delivery(adapter: str, channel: str, item_key: str) -> Any:

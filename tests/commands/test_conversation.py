@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
-
 from bot.core.commands import SPECS
 from bot.core.models import Article, Casualty
 from bot.service.conversation import NewsConversation, added_source_records, added_sources
@@ -152,18 +148,12 @@ async def test_read_url_refused_by_the_guard(make_world: WorldFactory) -> None:
     assert "Could not read http://127.0.0.1/admin: private address 127.0.0.1 refused" in text
 
 
-@pytest.mark.skipif(importlib.util.find_spec("bot.ingest.guard") is not None, reason="the page reader is merged")
-async def test_read_without_the_page_reader_says_so(world: World) -> None:
-    assert "not available" in await world.run("read https://example.org/a")
-
-
 async def test_channel_language_from_the_configuration_when_the_adapter_leaves_the_default(world: World) -> None:
     # an adapter that does not fill ctx.lang: the configured channel's language is used
     assert (await world.run("help", channel="console-fr")).startswith("Commandes /news")
     assert (await world.run("help", channel="console-en")).startswith("/news commands")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("bot.ingest.guard") is None, reason="the page reader is not merged")
 async def test_default_reader_refuses_a_private_address(world: World) -> None:
     # the real guard (bot.ingest.guard): no network needed for an IP literal
     text = await world.run("read http://127.0.0.1:9/admin")

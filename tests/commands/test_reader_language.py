@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,24 @@ def test_localize_keeps_quotes(world: World) -> None:
     english = localize(statement, "en")
     assert english.quote == statement.quote  # type: ignore[union-attr]
     assert english.speaker_role == "Secretary of State"  # type: ignore[union-attr]
+
+
+def test_rooms_of_one_adapter_each_answer_in_their_own_language(tmp_path: Path) -> None:
+    from bot.chat.base import ChatContext
+    from bot.config import ChannelConfig, Config
+    from bot.service.conversation import NewsConversation
+    from bot.store import Store
+
+    config = Config(path="x.yaml", database=f"sqlite:///{tmp_path / 'l.db'}", language="fr",
+                    channels=(ChannelConfig(output="matrix", id="!a", language="fr"),
+                              ChannelConfig(output="matrix", id="!b", language="en")))
+    store = Store.open(config.database)
+    try:
+        conversation = NewsConversation(store, config)
+
+        def lang_of(room: str) -> str:
+            return conversation.reader_lang(ChatContext(adapter="matrix", channel=room, user="u"))
+
+        assert (lang_of("!a"), lang_of("!b"), lang_of("!unlisted")) == ("fr", "en", "fr")
+    finally:
+        store.close()

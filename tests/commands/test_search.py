@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from bot.core.models import Article
@@ -67,3 +68,15 @@ def test_index_follows_new_articles(tmp_path: object) -> None:
         assert [h.title for h in search(store, "benghazi")] == ["B"]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("query", ["securite", "sécurité", "AEROPORT", "blessés"])
+def test_search_ignores_accents_on_every_database(store: Store, query: str) -> None:
+    """On PostgreSQL there is no FTS5: the fallback must fold accents as the SQLite index does."""
+    from bot.core.models import Article
+
+    store.add_article(Article(id="x", title="Sécurité à l'aéroport", source="afp",
+                              text="Des tirs près de l'aéroport ont fait trois blessés, selon la sécurité civile."))
+    store.add_article(Article(id="y", title="Autre", source="afp", text="Rien à voir ici."))
+    hits = search_module.search(store, query)
+    assert [h.title for h in hits if h.kind == "article"] == ["Sécurité à l'aéroport"]

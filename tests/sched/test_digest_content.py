@@ -8,7 +8,7 @@ from pathlib import Path
 
 import time_machine
 
-from bot.core.digest import DigestEntry, build_digest, build_digest_parts, reconcile
+from bot.core.digest import DigestEntry, build_digest, build_digest_parts
 from bot.core.models import Casualty, Fighting, Statement
 from tests.sched.sched_helpers import Bot, make_config, utc
 
@@ -38,7 +38,7 @@ def test_sections_order_and_grouping() -> None:
     assert lines[1:] == [
         "Casualty figures",
         "▸ Tripoli clashes",
-        "Reconciled figure: 35 killed (from 3 reports)",
+        "Killed — all victims: low 30 · best 30 · high 35 (2 sources)",  # the Red Crescent is no party
         "21 killed (ministry) [AFP, AP]",
         "35 killed (ministry) — previously 21 killed [Reuters]",
         "30 killed (Red Crescent) [BBC]",
@@ -51,11 +51,18 @@ def test_sections_order_and_grouping() -> None:
     ]
 
 
-def test_reconcile_takes_each_reporters_latest_then_the_highest() -> None:
-    assert reconcile([Casualty("1", killed=5)]) is None
-    best = reconcile([Casualty("1", killed=40, reported_by="A"), Casualty("2", killed=25, reported_by="B"),
-                      Casualty("3", killed=30, reported_by="A")])
-    assert best is not None and best.killed == 30
+def test_opposing_sides_figures_are_reconciled_apart_never_summed() -> None:
+    entries = [
+        DigestEntry(Casualty("1", killed=21, wounded=27, reported_by="ministère de la Santé", victims="personnes"),
+                    1, "Tripoli", 7.0),
+        DigestEntry(Casualty("1", killed=14, reported_by="porte-parole des forces de Haftar", victims="soldats"),
+                    1, "Tripoli", 6.0),
+    ]
+    lines = [x.plain for x in build_digest(entries, lang="en", since=None, now=NOW).lines]
+    assert "Killed — all victims: low 21 · best 21 · high 21 (1 source)" in lines
+    assert "Killed — soldiers: low 14 · best 14 · high 14 (1 source)" in lines
+    assert "Wounded — all victims: low 27 · best 27 · high 27 (1 source)" in lines
+    assert not any("35" in line for line in lines)
 
 
 def _many(n: int) -> list[DigestEntry]:

@@ -46,6 +46,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []  # what chat.postMessage posted, as history returns it
         self.hang_after: int | None = None  # answer this many chat.postMessage calls, then hang
+        self._hung = asyncio.Event()  # set by stop(): hung requests end, so the server stops at once
         self.calls: list[Call] = []
         self._failures: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = {}
         self._ts = itertools.count(1)
@@ -59,6 +60,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # conversations.history/replies are GETs
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{rid}", self._response)
         app.router.add_get("/socket", self._socket)
@@ -69,6 +71,7 @@ class FakeSlack:
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
+        self._hung.set()
         for ws in self.sockets:
             await ws.close()
         if self._runner is not None:
@@ -133,7 +136,7 @@ class FakeSlack:
         await self._record(Call(method, args, 200, now, headers, raw))
         if method == "chat.postMessage" and self.hang_after is not None and len(self.of(method)) > self.hang_after:
             # Posted, but the answer never comes: the client is killed while it waits.
-            await asyncio.Event().wait()
+            await self._hung.wait()
         return web.json_response(body)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:

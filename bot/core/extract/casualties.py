@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import Number
-from bot.core.extract.text import Sentence, Token
+from bot.core.extract.text import Sentence, Token, quote_spans
 from bot.core.models import Casualty, Qualifier, fold
 
 WINDOW_WITH_VICTIM = 14  # tokens between "21 personnes" and "tuées"
-WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 13 were wounded")
+WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 8 were wounded")
 BACK_WINDOW = 4  # tokens between "killing" and "five"
-_HARD_STOP = frozenset(";:.!?()«»“”\"")
+_HARD_STOP = frozenset(";:.!?()")  # quote marks are transparent: 12 « terroristes » tués
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def _qualifier(tokens: tuple[Token, ...], num: Number, lex: Lexicon, kill_before
 
 def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
               date_tokens: set[int]) -> str | None:
-    """A casualty verb or death noun just before the number: "killing five", "la mort de 11"."""
+    """A casualty verb or death noun just before the number: "killing five", "la mort de 7"."""
     b = num.start - 1
     while b >= 0 and num.start - b <= reach:
         t = toks[b]
@@ -87,12 +87,12 @@ def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
 
 
 def _is_subset(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
-    """"dont 19 enfants", "including 10 children": a part of the figure before, not a figure."""
+    """"dont 4 enfants", "including 3 children": a part of the figure before, not a figure."""
     return lex.subset_markers.match_end(toks, num.start - (lex.qualifiers.match_end(toks, num.start))) > 0
 
 
 def _date_like(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
-    """"17 and 21 June": a number joined to a day of a month."""
+    """"3 and 9 May": a number joined to a day of a month."""
     for k in range(j, min(len(toks), j + 4)):
         if toks[k].low in lex.months:
             return True
@@ -101,13 +101,73 @@ def _date_like(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     return False
 
 
+_OPENERS = {"(": ")", ",": ",", "-": "-", "—": "—", "–": "–", ":": None}
+
+
+def _breakdown(toks: tuple[Token, ...], k: int, starts: dict[int, Number], lex: Lexicon) -> tuple[int, int] | None:
+    """A list of parts in apposition after a total ("17 personnes, quatre policiers, six assaillants
+    et sept passants, ont péri"; "64 people -- 30 civilians and 34 guards -- died"): the span of the
+    list, from its opening mark to just after its closing one, or None."""
+    n = len(toks)
+    if k >= n or toks[k].text not in _OPENERS:
+        return None
+    opener = toks[k].text
+    closer = _OPENERS[opener]
+    a = k + 1
+    while a < n and toks[a].text == opener and opener in "-":
+        a += 1  # "--"
+    parts = 0
+    while a < n and a - k < 40:
+        num = starts.get(a)
+        if num is None:
+            return None
+        parts += 1
+        a = num.end
+        m = lex.victims.match(toks, a)
+        if m is None:
+            return None
+        a += m[0]
+        while a < n and toks[a].is_word and toks[a].low not in lex.num_connectors \
+                and _casualty_at(toks, a, lex) is None and a not in starts:
+            a += 1  # "76 civils syriens"
+        if a >= n:
+            return None
+        t = toks[a]
+        if closer is not None and t.text == closer and (parts >= 2 and (a + 1 >= n or starts.get(a + 1) is None)):
+            e = a + 1
+            while e < n and toks[e].text == closer and closer in "-":
+                e += 1
+            return (k, e)
+        if closer is None and t.text in ".;" and parts >= 2:
+            return (k, a)
+        if t.text == "," or t.low in lex.num_connectors:
+            a += 1
+            if a < n and toks[a].low in lex.num_connectors:
+                a += 1  # ", et"
+            continue
+        return None
+    return None
+
+
 def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention]) -> list[Figure]:
     toks = sent.tokens
     n = len(toks)
+    quotes = quote_spans(sent)
     date_tokens = {k for d in dates for k in range(d.start, d.end)}
     cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
              and not _date_like(toks, num.end, lex)]
     subsets = {num.start for num in cands if _is_subset(toks, num, lex)}
+    # the parts listed in apposition after a total are no figures of their own
+    by_start = {num.start: num for num in cands}
+    apposed: dict[int, tuple[int, int]] = {}  # victim phrase end of a total -> its list's span
+    for num in cands:
+        if num.start in subsets:
+            continue
+        m = lex.victims.match(toks, num.end)
+        span = _breakdown(toks, num.end + m[0], by_start, lex) if m is not None else None
+        if span is not None:
+            apposed[num.end + m[0]] = span  # type: ignore[index]
+            subsets |= {k for k in range(span[0], span[1]) if k in by_start}
     starts = {num.start for num in cands if not num.ambiguous and num.start not in subsets}
     out: list[Figure] = []
     for num in cands:
@@ -121,13 +181,31 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             kind = hit[1]
             victims = toks[j].text
         elif num.ambiguous:
-            continue
+            # "un soldat a été tué": an article-like "one" counts only before a victim noun with the
+            # casualty verb close after, no other figure or clause in between
+            m = lex.victims.match(toks, j)
+            if m is None:
+                continue
+            a = j + m[0]
+            while a < n and a - j < 8 and kind is None:
+                t = toks[a]
+                listed = (a in starts and toks[a - 1].low not in lex.num_connectors) or t.is_digit
+                if t.text in _HARD_STOP or t.text == "," or t.low in lex.clause_boundaries or listed \
+                        or lex.is_reporting_word(t.low):
+                    break
+                hit = _casualty_at(toks, a, lex)
+                if hit is not None:
+                    kind = hit[1]
+                a += 1
+            if kind is None:
+                continue
+            victims = sent.span(j, j + m[0])
         else:
             after = toks[j] if j < n else None
             plain_after = (after is None or not after.is_word or after.low in lex.stopwords
                            or after.low in lex.articles or lex.victims.match(toks, j) is not None)
-            # a verb right before the number is the strongest sign: "a tué 19 civils et blessé 61"
-            b = num.start - 1
+            # a verb right before the number is the strongest sign: "a tué 8 civils et blessé 23"
+            b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)  # "killing at least 12"
             while b >= 0 and b in date_tokens:
                 b -= 1
             if plain_after and b >= 0:
@@ -150,12 +228,21 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
             limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
             a = v_at if v_at is not None else j
-            while kind is None and a < n and a - j < limit:
+            # a number inside a quotation finds its verb inside it too
+            q_end = next((q1 for q0, q1 in quotes if q0 <= num.start < q1), n)
+            while kind is None and a < min(n, q_end) and a - j < limit:
+                if a in apposed:
+                    limit += apposed[a][1] - a
+                    a = apposed[a][1]  # over the parts to the total's verb
+                    continue
                 if toks[a].text in _HARD_STOP:
                     break
                 if a in starts and a != num.start:
-                    # "4 police and 39 civilians killed": coordinated figures share the verb
-                    if not (a > 0 and toks[a - 1].low in lex.num_connectors):
+                    # "3 police and 12 civilians killed", "3 soldiers, 2 police and 4 civilians killed":
+                    # coordinated figures share the verb
+                    listed = toks[a - 1].text == "," and any(
+                        toks[x].low in lex.num_connectors and x + 1 in starts for x in range(a, min(n, a + 8)))
+                    if not (a > 0 and (toks[a - 1].low in lex.num_connectors or listed)):
                         break
                     limit += WINDOW_WITH_VICTIM
                 if v_at is None and toks[a].low in lex.clause_boundaries:
@@ -175,7 +262,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             victims = toks[j].text
         qualifier = _qualifier(toks, num, lex, None)
         if qualifier == "exact" and out and out[-1].qualifier != "exact":
-            # "At least 4 police and 39 civilians": the qualifier spans the coordinated figures
+            # "At least 3 police and 12 civilians": the qualifier spans the coordinated figures
             gap = toks[out[-1].number.end : num.start]
             if len(gap) <= 4 and gap and gap[-1].low in lex.num_connectors:
                 qualifier = out[-1].qualifier
@@ -215,7 +302,7 @@ class CasualtyBook:
     def __init__(self, article_id: str) -> None:
         self.article_id = article_id
         self.alerts: list[Casualty] = []
-        self.roles: dict[str, str] = {}  # folded source name -> its role ("Navi Pillay" -> "... de l'ONU")
+        self.roles: dict[str, str] = {}  # folded source name -> its role ("Anne Martin" -> "... de l'ONU")
         self.headlines: set[int] = set()  # indices of alerts read from the headline
 
     def same_source(self, a: str | None, b: str | None) -> bool:
@@ -230,7 +317,7 @@ class CasualtyBook:
         return False
 
     def add_wounded(self, wounded: Figure) -> bool:
-        """"Another 13 were wounded": complete the last killed-only figure of the sentence before."""
+        """"Another 8 were wounded": complete the last killed-only figure of the sentence before."""
         if not self.alerts:
             return False
         last = self.alerts[-1]

@@ -62,6 +62,8 @@ def _match_at(
     """(end, date) of a date expression starting at token i."""
     tok = tokens[i]
     low = tok.low
+    if not tok.is_digit and low not in lex.date_starts and low.split("-")[0] not in lex.date_starts:
+        return None  # most tokens: no date word can start here
     if pub is not None:
         if low in lex.weekdays:
             return i + 1, _last_weekday(pub, lex.weekdays[low])

@@ -3,12 +3,13 @@
 A sentence qualifies when it holds a fighting word (its lexicon label gives the action) and is not
 a threat, plan or piece of history. Its places are gazetteer names and capitalised names after a
 place cue ("dans la localité de X", "in the village of X", "X region"); a place right after another
-one ("Uzaar in Tombo") is the first one's container and is dropped. One alert per place per article.
+one ("Tamra in Wadi Kel") is the first one's container and is dropped. One alert per place per article.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -54,7 +55,7 @@ class Event:
 
 
 def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
-    """End of the capitalised name starting at k ("Maarret Masrin", "Bab al Hawa", "al-Goura")."""
+    """End of the capitalised name starting at k ("Tell Rimah", "Bab el Nour", "al-Moura")."""
     j = k
     while j < len(tokens) and j - k < MAX_RUN:
         t = tokens[j]
@@ -74,7 +75,7 @@ def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
 
 def _is_actor_name(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bool:
     if j < len(tokens) and lex.actor_nouns.match(tokens, j) is not None:
-        return True  # "Bunyan Marsous forces"
+        return True  # "Sakr Hawran forces"
     return j - k == 1 and tokens[k].text.isupper() and len(tokens[k].text) <= 6
 
 
@@ -82,7 +83,7 @@ def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     """Whether the name at k is introduced as a place.
 
     A place cue ("à", "in", "près de", "village of") right before it, over articles and
-    apostrophes, or a place noun a few words before ("l'aéroport militaire de Menagh").
+    apostrophes, or a place noun a few words before ("l'aéroport militaire de Tell Rimah").
     """
     p = k
     skipped_word = False
@@ -112,15 +113,33 @@ def _list_follows(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     return False
 
 
-def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset()
+def _container_gap(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> bool:
+    """Whether tokens i..j join a place to its container: commas, place nouns, articles, genitives
+    and place cues taken whole ("areas of", ", south of", "in the district of")."""
+    while i < j:
+        t = toks[i]
+        m = lex.place_cues.match(toks, i)
+        if m is not None and i + m[0] <= j:
+            i += m[0]
+        elif t.text in _CONNECT or t.low in lex.place_nouns or t.low in lex.articles or t.low in lex.genitives:
+            i += 1
+        else:
+            return False
+    return True
+
+
+def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset(),
+               people: frozenset[str] | set[str] = frozenset(), dropped: list[Candidate] | None = None
                ) -> list[Candidate]:
+    """The sentence's places; containers left out are added to `dropped` when given."""
     toks = sent.tokens
     n = len(toks)
     out: list[Candidate] = []
     k = 0
     while k < n:
-        if not is_name_word(toks[k], lex) or toks[k].text in lex.not_places or toks[k].low in demonyms:
-            k += 1
+        if not is_name_word(toks[k], lex) or toks[k].text in lex.not_places or toks[k].low in demonyms \
+                or toks[k].low in lex.number_starts:
+            k += 1  # "Trois maisons" is no place name
             continue
         g = gaz.match(toks, k)
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
@@ -131,22 +150,25 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         listed = bool(out) and len(gap) == 1 and (
             gap[0].low in lex.num_connectors or (gap[0].text == "," and _list_follows(toks, j, lex)))
         noun_after = j < n and toks[j].low in lex.place_nouns
-        actor = _is_actor_name(toks, k, j, lex) or any(lex.actor_nouns.match(toks, i) for i in range(k, j))
+        last_word = (fold(toks[j - 1].text).split() or [""])[-1]
+        person = g is None and last_word in people  # "hostiles à Karim Haddad à Saïda"
+        named_actor = any(lex.actor_nouns.match(toks, i) for i in range(k, j))
+        actor = _is_actor_name(toks, k, j, lex) or named_actor or person
         based = lex.not_place_cues.match_end(toks, k) > 0
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
             out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
         k = j
-    # drop containers: a place right after another one ("Uzaar in Tombo", "Igbo Olomu, Ogijo")
+    # drop containers: a place right after another one ("Tamra in Wadi Kel", "Ode Ise, Akoro")
     kept: list[Candidate] = []
     for c in out:
         if kept and not c.listed:
             prev = kept[-1]
             gap = toks[prev.end : c.start]
-            if len(gap) <= 6 and gap and all(
-                t.text in _CONNECT or t.low in lex.place_nouns or t.low in lex.articles
-                or lex.place_cues.match(toks, prev.end + i) is not None for i, t in enumerate(gap)
-            ) and not any(t.low in lex.num_connectors for t in gap):
+            if 0 < len(gap) <= 6 and _container_gap(toks, prev.end, c.start, lex) \
+                    and not any(t.low in lex.num_connectors for t in gap):
+                if dropped is not None:
+                    dropped.append(c)
                 continue
         kept.append(c)
     if any(not c.entries or c.entries[0].kind != "country" for c in kept):
@@ -181,9 +203,12 @@ def _actor_span(
 ) -> tuple[int, int]:
     """Grow an actor noun into its name: modifiers, a complement, a bracketed acronym."""
     n = len(toks)
-    # the name before the noun: "Bunyan Marsous forces", "Libya pro-government forces"
+    # the name before the noun: "Sakr Hawran forces", "Mali pro-government forces", "Dorba's forces"
     b = s
-    while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or _hyphen_adjective(toks[b - 1])):
+    if b >= 3 and toks[b - 1].low == "s" and toks[b - 2].text in "'’\x92" and is_name_word(toks[b - 3], lex):
+        b -= 2
+    while b > 0 and s - b < 4 and (is_name_word(toks[b - 1], lex) or _hyphen_adjective(toks[b - 1])) \
+            and toks[b - 1].low not in lex.number_starts:
         b -= 1
     while b < s and not is_name_word(toks[b], lex):
         b += 1
@@ -191,6 +216,9 @@ def _actor_span(
         s = b
     while e < n and e - s < 8 and (toks[e].low in lex.actor_modifiers or toks[e].low in demonyms):
         e += 1
+    m = lex.actor_nouns.match(toks, e) if e < n else None
+    if m is not None:
+        e += m[0]  # "army jets", "militia fighters": one actor
     if e < n and toks[e].low in lex.genitives:
         c = e + 1
         while c < n and c - e < 3 and (toks[c].low in lex.articles or toks[c].text in "'’"):
@@ -202,13 +230,106 @@ def _actor_span(
             e = c + 1
             if e < n and is_name_word(toks[e], lex):
                 e = _name_end(toks, e, lex)
-    # "Gouvernement d'union nationale (GNA)": lower-case words up to a bracketed acronym
+    # "Gouvernement d'union nationale (GNA)", "Front patriotique du Nord (FPN)": the rest of the
+    # name up to a bracketed acronym
     k = e
-    while k < n and k - e < 5 and ((toks[k].is_word and not toks[k].is_cap) or toks[k].text in "'’"):
+    while k < n and k - e < 6 and (toks[k].is_word or toks[k].text in "'’") \
+            and toks[k].low not in lex.clause_boundaries and lex.fighting.match(toks, k) is None \
+            and lex.actor_nouns.match(toks, k) is None and not (
+                toks[k].low in lex.num_connectors and k + 1 < n and toks[k + 1].low in lex.articles):
         k += 1
     if k + 2 < n and toks[k].text == "(" and toks[k + 2].text == ")" and toks[k + 1].text.isupper():
         e = k + 3
     return s, e
+
+
+_STRIKING = frozenset({"offensive", "airstrike", "shelling", "advance", "withdrawal"})
+
+
+def _strikes(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """A military act right after j, over auxiliaries ("a bombardé", "struck"): the body fights."""
+    for _ in range(4):
+        if j >= len(toks):
+            return False
+        m = lex.fighting.match(toks, j)
+        if m is not None:
+            return m[1] in _STRIKING
+        a = lex.auxiliaries.match(toks, j)
+        if a is None:
+            return False
+        j += a[0]
+    return False
+
+
+def _non_armed(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """An acronym naming no armed actor: a diplomatic body or a name one governs.
+
+    "G7", "les ministres du G7", "G7 ministers", "the summit of the AU", media and NGOs; unless the
+    body is itself said to strike ("l'OTAN a bombardé").
+    """
+    if _strikes(toks, k + 1, lex):
+        return False
+    if toks[k].text in lex.non_actor_acronyms or lex.non_armed.match(toks, k) is not None:
+        return True
+    if lex.non_armed.match(toks, k + 1) is not None:
+        return True
+    p = k
+    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in lex.genitives
+                                   or toks[p - 1].text in "'’"):
+        p -= 1
+    return p < k and lex.non_armed.match_end(toks, p) > 0
+
+
+def acronyms(name: str, lex: Lexicon) -> set[str]:
+    """The acronyms in an actor's name that identify it ("ANL" in "forces de l'ANL").
+
+    Acronyms of diplomatic bodies, media and countries ("US-backed forces") identify no group.
+    """
+    return {w for w in re.findall(r"\w+", name) if 2 <= len(w) <= 6 and w.isupper() and w.isalpha()
+            and w not in lex.non_actor_acronyms and (fold(w),) not in lex.non_armed.labels}
+
+
+def same_actor(a: str, b: str, lex: Lexicon, places: frozenset[str] = frozenset()) -> bool:
+    """Two names of one actor: a shared acronym (not a place's: `places` are folded), or one name
+    inside the other.
+
+    "forces de l'ANL" and "forces de l'armée nationale libyenne (ANL)"; "armée" and "armée syrienne".
+    A generic noun heading a proper name names another actor ("armée" is not "Armée syrienne libre"),
+    unlike one inside it ("coalition" and "Saudi-led coalition jets").
+    """
+    if any(fold(w) not in places for w in acronyms(a, lex) & acronyms(b, lex)):
+        return True
+    fa, fb = fold(a).split(), fold(b).split()
+    if not fa or not fb:
+        return False
+    long, short, long_name, short_name = (fa, fb, a, b) if len(fa) >= len(fb) else (fb, fa, b, a)
+    n = len(short)
+    if not any(long[i : i + n] == short for i in range(len(long) - n + 1)):
+        return False
+    return not (long_name[:1].isupper() and not short_name[:1].isupper() and long[0] == short[0] and long != short)
+
+
+def add_actor(actors: list[str], name: str, lex: Lexicon, places: frozenset[str] = frozenset()) -> None:
+    """Adds an actor, merged with a variant already listed; the most informative form is kept."""
+    for i, old in enumerate(actors):
+        if same_actor(old, name, lex, places):
+            if len(fold(name)) > len(fold(old)):
+                actors[i] = name
+            return
+    if len(actors) < MAX_ACTORS:
+        actors.append(name)
+
+
+def _clash_before(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """A fighting word in the few words before k, in the same clause, and no actor right before k."""
+    if k > 0 and lex.actor_nouns.match_end(toks, k):
+        return False
+    i = k - 1
+    while i >= 0 and k - i <= 6 and toks[i].text not in ",;:":
+        if lex.fighting.match(toks, i) is not None:
+            return True
+        i -= 1
+    return False
 
 
 def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str],
@@ -222,19 +343,27 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
             k += 1
             continue
         m = lex.actor_nouns.match(toks, k)
+        if m is not None and m[0] == 1 and toks[k].low in lex.actor_adjectives and k > 0:
+            prev = toks[k - 1]
+            if prev.is_word and not prev.is_cap and not prev.is_digit and prev.low not in lex.stopwords \
+                    and prev.low not in lex.articles and prev.low not in lex.number_starts:
+                m = None  # "des cibles militaires", "des positions rebelles": an adjective
         if m is not None:
             s, e = _actor_span(toks, k, k + m[0], lex, demonyms)
             found.append((s, e))
             k = max(e, k + 1)
             continue
         t = toks[k]
-        if t.is_word and t.text.isupper() and 2 <= len(t.text) <= 6 and t.text not in lex.non_actor_acronyms \
-                and (k == 0 or toks[k - 1].text != "(") and t.text not in places:
-            found.append((k, k + 1))
-        elif lex.party_cues.match(toks, k) is not None:
-            # "clashes between Koussouma and Mougna": the parties are named after the cue
+        if t.is_word and t.text.isupper() and 2 <= len(t.text) <= 6 and (k == 0 or toks[k - 1].text != "(") \
+                and t.text not in places:
+            if not _non_armed(toks, k, lex):
+                found.append((k, k + 1))
+        elif lex.party_cues.match(toks, k) is not None and _clash_before(toks, k, lex):
+            # "clashes between Dorba and Kessa": the parties are named after the cue (after a
+            # fighting word: "gunmen between Dorba and Kessa" names places)
             c = k + 1
-            while c < n and c - k < 12 and (is_name_word(toks[c], lex) or toks[c].low in lex.num_connectors):
+            while c < n and c - k < 12 and (is_name_word(toks[c], lex) or toks[c].low in lex.num_connectors) \
+                    and toks[c].low not in lex.months and toks[c].low not in lex.weekdays:
                 if is_name_word(toks[c], lex):
                     e = _name_end(toks, c, lex)
                     found.append((c, e))
@@ -242,26 +371,37 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                 else:
                     c += 1
         elif is_name_word(t, lex) or t.is_quote:
-            # "Fulanis attack ...", "\"Pipeline vandals\" attack ...": a name right before a fighting verb
+            # "Tuaregs attack ...", "\"Road bandits\" attack ...": a name right before a fighting verb
             e = _name_end(toks, k, lex) if not t.is_quote else k + 1
             if t.is_quote:
                 while e < n and e - k < 6 and not toks[e].is_quote:
                     e += 1
             f = e + 1 if e < n and toks[e].is_quote else e
+            while f < n and f - e < 4 and (toks[f].low in demonyms or lex.auxiliaries.match(toks, f)):
+                f += 1  # "le Hezbollah libanais a tiré"
             m2 = lex.fighting.match(toks, f) if f < n else None
+            s = k + 1 if t.is_quote else k
+            # a quoted name is capitalised ("\"Road bandits\""; a closing mark opens no name); a
+            # fighting word that is itself an actor ("air force") makes the name its modifier
             if e > k and m2 is not None and m2[1] != "clashes" and toks[k].text not in lex.not_places \
-                    and lex.fighting.match(toks, k + (1 if t.is_quote else 0)) is None:
-                s = k + 1 if t.is_quote else k
-                if fold(sent.span(s, e)) not in places and s < e:
+                    and lex.fighting.match(toks, s) is None and s < e and is_name_word(toks[s], lex) \
+                    and toks[s].low not in lex.articles \
+                    and lex.actor_nouns.match(toks, f) is None:
+                if fold(sent.span(s, e)) not in places:
                     found.append((s, e))
-                k = e
+                k = e - 1
         k += 1
     names: list[str] = []
     for s, e in found:
-        name = sent.span(s, e).strip(" ,")
-        if name and fold(name) not in {fold(x) for x in names} and fold(name) not in places:
-            names.append(name)
-    return names[:MAX_ACTORS]
+        # a cp1252 apostrophe read as a C1 control character ("Dorba\x92s forces") is shown as one
+        name = sent.span(s, e).strip(" ,").replace("\x92", "’")
+        words = fold(name).split()
+        if not words or fold(name) in places or words[-1] in lex.place_nouns:
+            continue  # "Al-Nour Hospital" is where, not who
+        if len(words) == 1 and (words[0] in demonyms or words[0] in lex.months or words[0] in lex.weekdays):
+            continue  # a bare adjective or a date is no actor
+        add_actor(names, name, lex)
+    return names
 
 
 def _history(toks: tuple[Token, ...], k: int) -> bool:
@@ -275,15 +415,20 @@ class FightingBook:
         self.published = published
         self.gaz = gaz
         self.demonyms = frozenset(gaz.adjectives)
+        # one-word place names ("RDC", "USA"): an acronym shared by two actors' names that is a
+        # country says nothing about them being one actor
+        self.place_acronyms = frozenset(k[0] for k in gaz.names if len(k) == 1)
         self.people: set[str] = set()  # last names of people in the article: never a place
+        self.place_starts: list[int] = []  # token positions of the last sentence's places
+        self.bodies: set[str] = set()  # folded acronyms of diplomatic bodies: never an actor
         self.events: dict[str, Event] = {}
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
 
     def note_people(self, sent: Sentence, lex: Lexicon) -> None:
-        """Names after a title or honorific ("le président Bachar el-Assad", "M. Assad")."""
+        """Names after a title or honorific ("le président Karim Haddad", "M. Haddad")."""
         toks = sent.tokens
         for k in range(len(toks) - 1):
-            # a lower-case title: "Cheikh Maksoud" is a district, "le cheikh X" a man
+            # a lower-case title: "Cheikh Nour" is a district, "le cheikh X" a man
             titled = lex.titles.match(toks, k) if not toks[k].is_cap else None
             start = k + titled[0] if titled else (k + 1 if toks[k].low in lex.honorifics else -1)
             if start < 0:
@@ -294,19 +439,36 @@ class FightingBook:
             if end > start and not self.gaz.match(toks, start):
                 self.note_person(toks[end - 1].text)
 
+    def note_bodies(self, toks: tuple[Token, ...], lex: Lexicon) -> None:
+        """Acronyms the article spells out as a diplomatic or political body: "le Conseil national
+        de transition (CNT)", "the Arab League (AL)" name no armed actor later on."""
+        for k in range(2, len(toks) - 1):
+            if toks[k - 1].text != "(" or toks[k + 1].text != ")" or not toks[k].text.isupper():
+                continue
+            s = k - 1
+            while s > 0 and k - s < 9 and (toks[s - 1].is_word or toks[s - 1].text in "'’"):
+                s -= 1
+            first = next((i for i in range(s, k - 1) if toks[i].is_cap and toks[i].low not in lex.articles
+                          and toks[i].low not in lex.stopwords), None)
+            # the body's noun heads the name in French, ends it in English
+            if first is not None and any(lex.non_armed.match(toks, i) is not None for i in range(first, k - 1)):
+                self.bodies.add(fold(toks[k].text))
+
     def note_person(self, name: str) -> None:
         words = fold(name).split()
         if words:
             self.people.add(words[-1])
 
     def add_sentence(self, sent: Sentence, lex: Lexicon, masked: list[bool], dates: list[DateMention],
-                     speakers: set[str]) -> list[str]:
+                     speakers: set[str], reporting: tuple[tuple[int, int], ...] = ()) -> list[str]:
         """Files the sentence's fighting; returns its places (also used as casualty locations).
 
         `speakers` are the folded names of the sentence's speakers: "Washington demande" names a
-        government speaking, not a place of fighting.
+        government speaking, not a place of fighting. `reporting` are the token spans of its
+        reporting clauses: "health officials in Gaza said" names no place of fighting either.
         """
         toks = sent.tokens
+        self.note_bodies(toks, lex)
         triggers: list[tuple[int, FightingAction]] = []
         k = 0
         while k < len(toks):
@@ -317,9 +479,11 @@ class FightingBook:
                 k += m[0]
             else:
                 k += 1
-        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms)
-                 if fold(c.name) not in speakers]
+        containers: list[Candidate] = []
+        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers)
+                 if fold(c.name) not in speakers and not any(a <= c.start < b for a, b in reporting)]
         places = [c.name for c in cands]
+        self.place_starts = [c.start for c in cands]
         # a threat or plan voids the fighting words of its own clause only
         segment: list[int] = []
         seg = 0
@@ -327,24 +491,33 @@ class FightingBook:
             if t.text in ",;:" or t.low in lex.clause_boundaries:
                 seg += 1
             segment.append(seg)
-        void = {segment[i] for i in range(len(toks)) if lex.not_events.match(toks, i) is not None}
+        # "may" the modal voids its clause, "3 May" the date does not
+        in_date = {i for d in dates for i in range(d.start, d.end)}
+        void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.match(toks, i) is not None}
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places
-        actors = actors_in(sent, lex, masked, {fold(c.name) for c in cands}, self.demonyms)
+        not_actors = {fold(c.name) for c in cands + containers} | self.bodies
+        actors = actors_in(sent, lex, masked, not_actors, self.demonyms)
         if actors:
             self.sentence_actors.append((sent.index, actors))
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
         if not near:
             return places
-        action = min((a for _, a in triggers), key=ACTION_RANK.index)
         events = [d for d in dates if not d.since]
         for c in near:
-            # the date nearest to the place ("Uzaar on 20/06 and Vase on 21/06"); news without a
+            # the most telling fighting word of the place's own clause, of the sentence otherwise
+            own = [a for t, a in triggers if segment[t] == segment[c.start]] or [a for _, a in triggers]
+            action = min(own, key=ACTION_RANK.index)
+            # the date nearest to the place ("Tamra on 20/06 and Kessa on 21/06"); news without a
             # date reports the day of publication
             near_dates = sorted(events, key=lambda d: (abs(d.start - c.end), d.start < c.start))
             date = near_dates[0].date if near_dates else None
-            key = fold(c.name)
+            # "Bab Nour district" and "Bab Nour" are one place
+            words = fold(c.name).split()
+            while len(words) > 1 and words[-1] in lex.place_nouns:
+                words.pop()
+            key = " ".join(words)
             ev = self.events.get(key)
             if ev is None:
                 kind = c.entries[0].kind if c.entries else "place"
@@ -352,8 +525,7 @@ class FightingBook:
             elif ACTION_RANK.index(action) < ACTION_RANK.index(ev.action) and ev.action == "other":
                 ev.action = action
             for a in actors:
-                if fold(a) not in {fold(x) for x in ev.actors} and len(ev.actors) < MAX_ACTORS:
-                    ev.actors.append(a)
+                add_actor(ev.actors, a, lex, self.place_acronyms)
             if ev.date is None:
                 ev.date = date  # the first explicit date of the place; the publication day otherwise
             if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
@@ -369,7 +541,7 @@ class FightingBook:
         out: list[Fighting] = []
         for e in events:
             if not e.actors:
-                # "Two people were killed in Baidoa. Al Shabaab suspected.": the actors of the
+                # "Three people were killed in Kessa. Rebels suspected.": the actors of the
                 # nearest fighting sentence around, the one before first
                 close = [(abs(i - e.sentence), i > e.sentence, a) for i, a in self.sentence_actors
                          if abs(i - e.sentence) <= ACTOR_REACH]

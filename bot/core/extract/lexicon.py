@@ -24,11 +24,12 @@ class PhraseSet:
     auxiliary, "à" (to) is not.
     """
 
-    __slots__ = ("_by_first", "accents", "labels")
+    __slots__ = ("_by_first", "_last_words", "accents", "labels")
 
     def __init__(self, phrases: dict[tuple[str, ...], str] | None = None, accents: bool = False) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self.labels: dict[tuple[str, ...], str] = {}
+        self._last_words: set[str] = set()  # lets match_end give up at once on most tokens
         self.accents = accents
         for words, label in (phrases or {}).items():
             self.add(words, label)
@@ -37,6 +38,7 @@ class PhraseSet:
         if not words or len(words) > MAX_PHRASE:
             return
         self.labels[words] = label
+        self._last_words.add(words[-1])
         bucket = self._by_first.setdefault(words[0], [])
         bucket.append((words, label))
         bucket.sort(key=lambda item: -len(item[0]))
@@ -59,6 +61,11 @@ class PhraseSet:
 
     def match_end(self, tokens: tuple[Token, ...] | list[Token], j: int) -> int:
         """Length of the longest phrase ending just before token j (0 when none)."""
+        if j <= 0 or j > len(tokens):
+            return 0
+        last = tokens[j - 1].text.lower() if self.accents else tokens[j - 1].low
+        if last not in self._last_words:
+            return 0
         best = 0
         for n in range(1, min(MAX_PHRASE, j) + 1):
             m = self.match(tokens, j - n)
@@ -121,6 +128,7 @@ class Lexicon:
     np_breakers: frozenset[str]
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
+    demonstratives: PhraseSet
     anaphoric: PhraseSet
     anaphoric_bodies: PhraseSet
     clause_boundaries: frozenset[str]
@@ -155,8 +163,10 @@ class Lexicon:
     actor_nouns: PhraseSet
     party_cues: PhraseSet
     actor_modifiers: frozenset[str]
+    actor_adjectives: frozenset[str]
     genitives: frozenset[str]
     non_actor_acronyms: frozenset[str]
+    non_armed: PhraseSet
     place_cues: PhraseSet
     place_nouns: frozenset[str]
     not_places: frozenset[str]
@@ -171,6 +181,33 @@ class Lexicon:
     mid_month: frozenset[str]
     date_ignore_before: frozenset[str]
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def date_starts(self) -> frozenset[str]:
+        """Every word a date expression may open with (a fast pre-check)."""
+        return self._derived("date_starts")
+
+    @property
+    def number_starts(self) -> frozenset[str]:
+        """Every word a number in words may open with (a fast pre-check)."""
+        return self._derived("number_starts")
+
+    def _derived(self, name: str) -> frozenset[str]:
+        """Word sets computed once from the tables, kept on the (cached) lexicon."""
+        hit = self._sets.get(name)
+        if hit is None:
+            if name == "date_starts":
+                words = set(self.weekdays) | set(self.months) | set(self.mid_month)
+                for ps in (self.yesterday, self.day_before_yesterday, self.today):
+                    words |= {w[0] for w in ps.labels}
+            else:
+                words = set(self.num_units) | {w[0] for w in self.num_tens} | set(self.num_hundreds) \
+                    | set(self.num_scales) | set(self.approx_numbers) | set(self.approx_determiners) \
+                    | set(self.num_ambiguous)
+            hit = frozenset(words)
+            self._sets[name] = hit
+        return hit
 
     def is_reporting_word(self, low: str) -> bool:
         """A reporting verb form: a listed stem followed by one of the listed endings."""
@@ -214,6 +251,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         np_breakers=_words(data.get("np_breakers")),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
+        demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),
         anaphoric=PhraseSet(_phrases(data.get("anaphoric"))),
         anaphoric_bodies=PhraseSet(_phrases(data.get("anaphoric_bodies"))),
         clause_boundaries=_words(data.get("clause_boundaries")),
@@ -250,8 +288,10 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         actor_nouns=PhraseSet(_phrases(data.get("actor_nouns"))),
         party_cues=PhraseSet(_phrases(data.get("party_cues"))),
         actor_modifiers=_words(data.get("actor_modifiers")),
+        actor_adjectives=_words(data.get("actor_adjectives_after_noun")),
         genitives=_words(data.get("genitives")),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
+        non_armed=PhraseSet(_phrases(data.get("non_armed_bodies"))),
         place_cues=PhraseSet(_phrases(data.get("place_cues"))),
         place_nouns=_words(data.get("place_nouns")),
         not_places=frozenset(str(w) for w in data.get("not_places") or ()),

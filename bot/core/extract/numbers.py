@@ -89,8 +89,9 @@ def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
             return None
         year = len(tok.text) == 4 and 1800 <= value <= 2100
         return Number(i, i + 1, value, year_like=year)
-    if not tok.is_word:
-        return None
+    starts = lex.number_starts
+    if not tok.is_word or (tok.low not in starts and tok.low.split("-")[0] not in starts):
+        return None  # most words: no number word can start here
     # approximate noun after its determiner: "une trentaine", "a dozen"
     if tok.low in lex.approx_numbers and i > 0 and tokens[i - 1].low in lex.approx_determiners:
         return Number(i - 1, i + 1, lex.approx_numbers[tok.low], approx=True)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
 from bot.core.extract.dates import DateMention, find_dates
 from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import find_numbers
-from bot.core.extract.speakers import Clause, find_clauses
+from bot.core.extract.speakers import Clause, find_clauses, person_mentions
 from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
-from bot.core.extract.text import Sentence, Token, quote_spans, split_sentences
+from bot.core.extract.text import Sentence, Token, fold_phrase, quote_spans, split_sentences
 from bot.core.models import Alert, Article, Casualty, fold
 
 ATTRIBUTION_REACH = 22  # tokens before "selon X" that it still vouches for
@@ -35,7 +37,7 @@ def _is_headline(sent: Sentence, article: Article) -> bool:
 
 
 def _source(
-    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]]
+    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]], alone: bool = False
 ) -> str | None:
     """Who gives the figure at token `pos`.
 
@@ -56,21 +58,51 @@ def _source(
         holds = group is not None and not clause.attribution and c0 <= pos < c1
         if group is not None and holds and (best is None or c1 - c0 < best[0]):
             best = (c1 - c0, group.name)
-    if best is None and any(a <= pos < b for a, b in quotes):
+    inside = any(a <= pos < b for a, b in quotes)
+    if best is None and inside:
         near = [(min(abs(c.start - pos), abs(pos - c.end)), g.name) for c, g in clauses if g is not None]
         if near:
             return min(near)[1]
+    if best is None and not inside and alone:
+        # the sentence's only figure, one attribution and no one else speaking: it vouches however
+        # far it is (with several figures, a far attribution is the last one's)
+        sources = {g.name for c, g in clauses if c.attribution and g is not None}
+        if len(sources) == 1 and all(c.attribution for c, _ in clauses):
+            return sources.pop()
     return best[1] if best else None
+
+
+def _carried(clauses: list[tuple[Clause, Group | None]], filed: list[Casualty]) -> str | None:
+    """The source a figure in the next sentence without a source of its own still comes from
+    ("Selon l'ONG, 12 civils ... . Près de Hama, sept autres villageois ont péri."): the one
+    source of the sentence's figures, or else its one attribution ("selon X", "according to X")."""
+    sources = {c.reported_by for c in filed if c.reported_by}
+    if filed:
+        return sources.pop() if len(sources) == 1 else None
+    names = {g.name for c, g in clauses if g is not None and c.attribution}
+    return names.pop() if len(names) == 1 else None
+
+
+def _nearest_place(pos: int, places: list[str], starts: list[int]) -> str | None:
+    """The sentence's place closest to the figure, one after it first ("killed two civilians in
+    Kherson" after "attacks around Bakhmut")."""
+    if not places:
+        return None
+    if len(starts) != len(places):
+        return places[0]
+    return min(zip(starts, places, strict=True), key=lambda sp: (abs(sp[0] - pos), sp[0] < pos))[1]
 
 
 def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tuple[Clause, Group | None]],
                 book: CasualtyBook, dates: list[DateMention], places: list[str],
                 quotes: list[tuple[int, int]], continues: bool, figures: list[Figure],
-                headline: bool) -> None:
+                headline: bool, carried: str | None = None, place_starts: list[int] | None = None) -> None:
     for _, group in clauses:
         if group is not None and group.role:
             book.roles[fold(group.name)] = group.role
     pairs = pair_figures(figures)
+    # a sentence that goes on from the one before ("d'autres", "another") keeps its source
+    follows = any(lex.continuation.match(sent.tokens, k) for k in range(len(sent.tokens)))
     if len(pairs) == 1 and pairs[0].killed is None and pairs[0].wounded is not None and continues:
         w = pairs[0].wounded
         toks = sent.tokens
@@ -87,9 +119,10 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
             wounded=p.wounded.number.value if p.wounded else None,
             qualifier=first.qualifier,
             victims=first.victims,
-            reported_by=_source(first.number.start, clauses, quotes),
+            reported_by=_source(first.number.start, clauses, quotes, len(pairs) == 1) or (
+                carried if not clauses and not headline and follows else None),
             since=since_for(dates, first.number.start),
-            location=places[0] if places else None,
+            location=_nearest_place(first.number.start, places, place_starts or []),
             evidence=sent.text,
         ))
 
@@ -100,13 +133,24 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     gaz = load_gazetteer()
     fighting = FightingBook(article.id, gaz, article.published)
     all_tokens: list[Token] = []
-    had_figure = False  # the sentence before filed a figure (a following "another 13 wounded" completes it)
+    had_figure = False  # the sentence before filed a figure (a following "another 8 wounded" completes it)
+    carried: str | None = None  # the one source the sentence before named
+    previous: Sentence | None = None
     for sent in split_sentences(article_text(article), lex.abbreviations):
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
         figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
         clauses = find_clauses(sent, lex, quotes, dates)
+        # "celui-ci", "the latter": the last person named, in this sentence or the one before
+        for i, c in enumerate(clauses):
+            if c.speaker.pronoun and fold_phrase(c.speaker.name) in lex.demonstratives.labels:
+                here = [spk for k, spk in person_mentions(sent, lex) if k < c.start]
+                prior = person_mentions(previous, lex) if previous is not None else []
+                latest = here[-1] if here else (prior[-1][1] if prior else None)
+                if latest is not None:
+                    clauses[i] = replace(c, speaker=latest)
+        previous = sent
         # each quotation goes to the nearest clause of its sentence
         mine: dict[int, list[tuple[int, int]]] = {i: [] for i in range(len(clauses))}
         for q in quotes:
@@ -121,11 +165,13 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         for c in clauses:
             if c.speaker.person:
                 fighting.note_person(c.speaker.name)
-        places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking)
+        places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking,
+                                       tuple((c.start, c.end) for c in clauses))
         before = len(casualties.alerts)
         headline = sent.index == 0 and _is_headline(sent, article)
         _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures,
-                    headline)
+                    headline, carried, fighting.place_starts)
+        carried = _carried(resolved, casualties.alerts[before:])
         had_figure = len(casualties.alerts) > before
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id, article.published))

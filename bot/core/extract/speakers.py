@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
-from bot.core.extract.text import Sentence, Token
+from bot.core.extract.text import Sentence, Token, fold_phrase
 
 MAX_NP = 20  # tokens in a speaker noun phrase
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
@@ -91,7 +91,7 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     """Name and role of the speaker phrase tokens[i:j], or None if it names nobody."""
     toks = sent.tokens
     i, j = _strip(toks, i, j, lex)
-    # "le bilan provisoire de l'OSDH": the source is the body the report comes from
+    # "le dernier bilan de la Croix-Rouge": the source is the body the report comes from
     if i < j and toks[i].low in lex.report_nouns:
         k = i + 1
         while k < j and toks[k].low not in lex.genitives:
@@ -99,6 +99,9 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         i, j = _strip(toks, k + 1, j, lex)
     if i >= j or j - i > MAX_NP:
         return None
+    d = lex.demonstratives.match(toks, i)
+    if d is not None and i + d[0] == j:
+        return Speaker(sent.span(i, j), pronoun=True)
     if toks[i].low in lex.non_speakers or toks[i].low in lex.weekdays or toks[i].low in lex.months:
         return None
     if j - i == 1 and toks[i].low in lex.pronouns:
@@ -138,6 +141,9 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     while run < j and j - run >= 3 and lex.titles.match(toks, run) is not None:
         run += lex.titles.match(toks, run)[0]  # type: ignore[index]
     run_words = [t for t in toks[run:j] if is_name_word(t, lex)]
+    if run > i + 1 and (toks[run - 1].low in lex.prepositions or toks[run - 1].low in lex.genitives) \
+            and any(is_name_word(t, lex) for t in toks[i : run - 1]):
+        run_words = []  # "Syrian Observatory for Human Rights": one body's name, no person in it
     before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].low in lex.honorifics
                                    or (toks[run - 1].text == "." and run - 2 >= i
                                        and toks[run - 2].low in lex.honorifics))
@@ -179,7 +185,7 @@ def _skip_forward(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
 def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
     """End of a noun phrase starting at k (stops at punctuation, clause words, verbs).
 
-    After a personal name ("Mme Clinton") a preposition ends the phrase: "devant la presse à
+    After a personal name ("Mme Martin") a preposition ends the phrase: "devant la presse à
     Tokyo" says where she spoke, not who she is.
     """
     toks = sent.tokens
@@ -220,6 +226,21 @@ def _apposition_after(sent: Sentence, j: int, lex: Lexicon) -> int:
     return j
 
 
+def _role_after(sent: Sentence, j: int, spk: Speaker, lex: Lexicon) -> tuple[Speaker, int]:
+    toks = sent.tokens
+    if j < len(toks) and toks[j].text == ",":
+        r0 = j + 1
+        while r0 < len(toks) and r0 - j < 3 and toks[r0].low in lex.articles:
+            r0 += 1
+        if r0 < len(toks) and lex.titles.match(toks, r0) is not None:
+            r1 = _np_forward(sent, r0, lex)
+            while r1 > r0 and (toks[r1 - 1].low in lex.articles or toks[r1 - 1].text in ",;"):
+                r1 -= 1
+            if r1 > r0:
+                return Speaker(spk.name, role=sent.span(r0, r1), person=True), r1
+    return spk, j
+
+
 def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
     """Start of the noun phrase ending at j (exclusive)."""
     toks = sent.tokens
@@ -246,7 +267,7 @@ def _subject_before_apposition(
 
     Either the commas hold the name ("le porte-parole des forces, Ahmed X, a fait état": the
     phrase before them is the role), or they hold a description of the subject before them
-    ("Le Conseil national (CNS), qui réunit l'opposition, a demandé"; "Moscou, allié de Damas,").
+    ("Le Front uni (FU), qui regroupe les partis, a réclamé"; "Paris, allié de Bamako,").
     """
     toks = sent.tokens
     c = comma - 1
@@ -256,11 +277,23 @@ def _subject_before_apposition(
         return None, comma, False
     inner = make_speaker(sent, c + 1, comma, lex)
     r = _np_backward(sent, c, lex)
-    before = make_speaker(sent, r, c, lex) if r < c else None
-    if inner is not None and inner.person and all(is_name_word(t, lex) or t.low in lex.name_particles
-                                                  or t.low in lex.honorifics or t.text == "."
-                                                  for t in toks[c + 1 : comma]):
-        return Speaker(inner.name, role=before.name if before else None, person=True), r, True
+    # "X a condamné ces frappes et le secrétaire général de l'ONU, Karim Haddad, a appelé": the role
+    # is the title after the last conjunction, and the clause starts at the conjunction
+    role_at = r
+    for k in range(c - 2, r, -1):
+        if toks[k].low in lex.num_connectors:
+            t_i, _ = _strip(toks, k + 1, c, lex)
+            if lex.titles.match(toks, t_i) is not None:
+                r, role_at = k, t_i
+            break
+    before = make_speaker(sent, role_at, c, lex) if role_at < c else None
+    titled = inner is not None and inner.role is not None and fold_phrase(inner.role) in lex.titles.labels
+    if inner is not None and inner.person and (titled or all(
+            is_name_word(t, lex) or t.low in lex.name_particles or t.low in lex.honorifics or t.text == "."
+            for t in toks[c + 1 : comma])):
+        # "le président du Conseil, le général X, a appelé": the role is the phrase before the commas
+        role = before.name if before is not None and not before.pronoun else inner.role
+        return Speaker(inner.name, role=role, person=True), r, True
     if before is not None and not before.pronoun:
         return before, r, False
     return None, comma, False
@@ -299,6 +332,32 @@ def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[
             return None  # "reconnu par la communauté internationale": a passive participle
         return 1, False
     return None
+
+
+def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
+    """Personal names the sentence mentions, speaking or not ("l'offre du chef de l'opposition,
+    Karim Haddad, semblait compromise"): what a demonstrative ("celui-ci") may stand for."""
+    toks = sent.tokens
+    n = len(toks)
+    out: list[tuple[int, Speaker]] = []
+    k = 1
+    while k < n:
+        if not is_name_word(toks[k], lex):
+            k += 1
+            continue
+        j = k
+        while j < n and (is_name_word(toks[j], lex) or (
+                toks[j].low in lex.name_particles and j + 1 < n and is_name_word(toks[j + 1], lex))):
+            j += 1
+        words = toks[k:j]
+        plain = not any(lex.bodies.match(toks, i) or lex.titles.match(toks, i) or toks[i].text in lex.not_places
+                        for i in range(k, j))
+        if sum(1 for t in words if is_name_word(t, lex)) >= 2 and plain:
+            spk = make_speaker(sent, k, j, lex)
+            if spk is not None and spk.person:
+                out.append((k, spk))
+        k = j
+    return out
 
 
 def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
@@ -351,10 +410,10 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         shares = prev is not None and found and not found[-1][5] and (
             (prev.low in lex.num_connectors and b < k) or (prev.text == "," and found[-1][1] == b - 1))
         if prev is not None and prev.low in lex.num_connectors and not shares:
-            k = vend  # "refuse tout dialogue avec M. X et exige": the subject is further back
+            k = vend  # "rejette toute négociation avec M. X et exige": the subject is further back
             continue
         if shares:
-            # "Bagdad a annoncé ... et a précisé": the second verb shares the first one's subject
+            # "Kiev a annoncé ... et a précisé": the second verb shares the first one's subject
             found.append((b - 1, vend, k, found[-1][3], False, False))
             k = vend
             continue
@@ -375,13 +434,16 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
                 spk = make_speaker(sent, s0, s1, lex)
                 end = s1
+                if spk is not None and spk.person and spk.role is None:
+                    # '"...," said John Smith, a spokesman for the group': the role follows the name
+                    spk, end = _role_after(sent, s1, spk, lex)
         if spk is None and prev is not None:
             j = b
             if prev.text == "," and b >= 2:
                 spk, start, _ = _subject_before_apposition(sent, b - 1, lex)
             else:
                 if toks[j - 1].low in lex.relatives and j >= 2:
-                    j -= 1  # "l'Egypte qui a jugé": the subject is before the relative pronoun
+                    j -= 1  # "la Turquie qui a estimé": the subject is before the relative pronoun
                 a = _np_backward(sent, j, lex)
                 spk = make_speaker(sent, a, j, lex)
                 start = a
@@ -403,6 +465,13 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             content = (prv, start)
         else:
             c = _skip_forward(sent, end, lex, date_tokens)
+            # "told reporters that ...", "a indiqué aux journalistes que ...": the addressee is no content
+            for d in range(c, min(n, c + 5)):
+                if toks[d].low in lex.complementisers:
+                    c = d
+                    break
+                if toks[d].text in _STOP_PUNCT:
+                    break
             if c < n and toks[c].low in lex.complementisers:
                 c += 1
             while c < n and toks[c].text in "'’":

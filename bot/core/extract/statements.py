@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from bot.core.extract.lexicon import Lexicon
@@ -13,6 +14,7 @@ from bot.core.models import Statement, fold
 LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatement") is no lead quote
 BUDGET = 2.0  # further quotes are joined while the whole stays within this many times the lead
 MIN_CONTENT_WORDS = 3
+MIN_QUOTE_WORDS = 2  # a single quoted word is a scare quote
 MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
 MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
 
@@ -68,9 +70,9 @@ def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
     if a == b:
         return True
     if (group.person or spk.person) and a[-1] == b[-1] and len(a[-1]) > 3 and min(len(a), len(b)) <= 3:
-        return True  # "Mme Pillay" after "Navi Pillay"
+        return True  # "Mme Martin" after "Anne Martin"
     if (group.person or spk.person) and min(len(a), len(b)) == 1 and a[0] == b[0] and len(a[0]) >= 3:
-        return True  # "M. Ban" after "Ban Ki-moon": family names may come first
+        return True  # "M. Nguyen" after "Nguyen Van Tam": family names may come first
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     short_text = group.name if short is a else spk.name
     if len(short) != 1 or len(short[0]) < 3:
@@ -78,15 +80,19 @@ def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
     # an acronym that the other mention spells out: "OSDH" in "Observatoire ... (OSDH)"
     if short[0] in long_ and short_text.strip().isupper():
         return True
-    # "Sana" and "agence officielle Sana" (but not "Hamas" and "ministère de la Santé du Hamas")
+    # "Nova" and "agence officielle Nova" (but not "Fatah" and "ministère de la Santé du Fatah")
     # (a genitive or article before the last word makes it a complement)
     before = long_[-2] if len(long_) >= 2 else ""
     complement = before in lex.genitives or before in lex.articles
     return long_[-1] == short[0] and bool(before) and not complement
 
 
+# A wire dateline opening the article: "Kiev (AFP) - ", "BAMAKO, 4 juillet 2023 (Reuters) — "
+_DATELINE = re.compile(r"^[^()\n.]{1,60}\([A-Z][A-Za-z]{1,12}\)\s*[-–—]+\s*")
+
+
 def _clean(text: str) -> str:
-    return text.strip(" ,;:«»“”\"„'’-—").strip()
+    return _DATELINE.sub("", text.strip()).strip(" ,;:«»“”\"„'’-—").strip()
 
 
 class SpeakerBook:
@@ -146,8 +152,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     added = False
     for k, (q0, q1) in enumerate(quotes):
         qwords = sum(1 for t in sent.tokens[q0:q1] if t.is_word)
-        if qwords == 0:
-            continue
+        if qwords < MIN_QUOTE_WORDS:
+            continue  # « terroristes »: a word in scare quotes, not a quotation
         inside = c0 <= q0 and q1 <= c1
         if inside and content_words > 1.6 * qwords:
             text, direct, words = _clean(sent.span(c0, c1)), False, content_words
