@@ -70,7 +70,9 @@ class SourceReader:
         if source.type not in REMOTE_TYPES or not source.url:
             raise SourceError(f"source {source.name!r}: type {source.type!r} is not supported")
         try:
-            result = await self.fetcher.get(source.url, etag=etag, last_modified=last_modified)
+            # Every hop is guarded, whoever configured the source: a feed redirecting to a metadata or
+            # loopback address is refused unless fetch.allow_private (the guard's own default) is on.
+            result = await self.fetcher.get(source.url, etag=etag, last_modified=last_modified, guard=True)
         except FetchError as exc:
             raise SourceError(f"source {source.name!r}: {exc}") from None
         new_etag, new_modified = result.etag or etag, result.last_modified or last_modified

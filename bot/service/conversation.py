@@ -29,6 +29,7 @@ from bot.core.i18n import t
 from bot.core.models import Article, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import headline
 from bot.core.translate import equivalents, mentions
+from bot.ingest.guard import BlockedURL, guard_url
 from bot.ingest.guard import read_url as guarded_read_url
 from bot.service import subscriptions as subs
 from bot.service.digests import digest_entries
@@ -211,7 +212,7 @@ class NewsConversation:
         if isinstance(cmd, c.Sources):
             return self._sources(lang)
         if isinstance(cmd, c.SourcesAdd):
-            return self._sources_add(cmd, ctx)
+            return await self._sources_add(cmd, ctx)
         if isinstance(cmd, c.SourcesRemove):
             return self._sources_remove(cmd, lang)
         assert isinstance(cmd, c.Read)
@@ -457,8 +458,15 @@ class NewsConversation:
             lines.append(Line.of(t(lang, "cmd_no_sources")))
         return Message(headline=t(lang, "cmd_sources"), lines=tuple(lines), lang=lang, meta={"type": "sources"})
 
-    def _sources_add(self, cmd: c.SourcesAdd, ctx: ChatContext) -> Message:
+    async def _sources_add(self, cmd: c.SourcesAdd, ctx: ChatContext) -> Message:
         lang = ctx.lang
+        # The poller fetches added sources and /news search shows what it read to everybody: a URL
+        # inside the bot's own network (loopback, private, metadata) is refused unless fetch.allow_private.
+        try:
+            await guard_url(cmd.url, self.config.fetch.allow_private, allow_unresolved=True)
+        except BlockedURL as exc:
+            log.info("sources add %s refused: %s", cmd.url, exc)
+            return self._error(lang, t(lang, "cmd_url_refused", error=str(exc)))
         host = urlsplit(cmd.url).hostname or "source"
         name = cmd.source_name or re.sub(r"^www\.", "", host)
         taken = {fold(src.name) for src in self.config.sources} | {fold(d["name"])
