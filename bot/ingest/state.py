@@ -9,6 +9,7 @@ import logging
 from sqlalchemy import and_, select
 
 from bot.config import SourceConfig
+from bot.ingest.urls import redact_urls
 from bot.store import Store
 from bot.store import schema as s
 from bot.store.db import SourceState
@@ -25,8 +26,10 @@ def backoff_delay(interval_s: int, failures: int) -> dt.timedelta:
 
 
 def failed(state: SourceState, error: str, interval_s: int, now: dt.datetime) -> SourceState:
+    """The state after a failed poll. URLs in the error are redacted (userinfo, query values): anyone
+    may read `last_error` with `/news sources`."""
     failures = state.failures + 1
-    return dataclasses.replace(state, failures=failures, last_polled_at=now, last_error=error[:2000],
+    return dataclasses.replace(state, failures=failures, last_polled_at=now, last_error=redact_urls(error)[:2000],
                                next_retry_at=now + backoff_delay(interval_s, failures))
 
 
@@ -50,6 +53,7 @@ def record_failure(store: Store, source: SourceConfig, state: SourceState, error
     working to failing (then INFO while it keeps failing): a dead feed does not flood the logs."""
     if not error.startswith("source "):
         error = f"source {source.name!r}: {error}"
+    error = redact_urls(error)
     new_state = failed(state, error, source.interval_s, now)
     store.save_source_state(new_state)
     retry = new_state.next_retry_at.isoformat(timespec="seconds") if new_state.next_retry_at else "?"

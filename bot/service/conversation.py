@@ -31,6 +31,7 @@ from bot.core.render import headline
 from bot.core.translate import equivalents, mentions
 from bot.ingest.guard import BlockedURL, guard_url
 from bot.ingest.guard import read_url as guarded_read_url
+from bot.ingest.urls import redact_url, redact_urls
 from bot.service import subscriptions as subs
 from bot.service.digests import digest_entries
 from bot.service.search import search
@@ -439,8 +440,8 @@ class NewsConversation:
     def _sources(self, lang: str) -> Message:
         lines: list[Line] = []
         listed: list[tuple[str, str, str | None]] = [
-            (src.name, src.url or src.path or "", None) for src in self.config.sources]
-        listed += [(d["name"], d["url"], d.get("added_by")) for d in added_source_records(self.store)]
+            (src.name, redact_url(src.url) if src.url else src.path or "", None) for src in self.config.sources]
+        listed += [(d["name"], redact_url(d["url"]), d.get("added_by")) for d in added_source_records(self.store)]
         for name, where, added_by in listed:
             state = self.store.source_state(name)
             parts = [t(lang, "cmd_last_success", when=_when(state.last_success_at)) if state.last_success_at
@@ -453,7 +454,8 @@ class NewsConversation:
                 parts.append(t(lang, "cmd_added_by", who=added_by))
             lines.append(Line.of(Span(name, "bold"), f" ({where}) — " + "; ".join(parts)))
             if state.last_error:
-                lines.append(Line.of(f"   {t(lang, 'cmd_last_error')}: ", Span(state.last_error, "code")))
+                # Redacted again here: errors stored before redaction existed may still hold a secret.
+                lines.append(Line.of(f"   {t(lang, 'cmd_last_error')}: ", Span(redact_urls(state.last_error), "code")))
         if not lines:
             lines.append(Line.of(t(lang, "cmd_no_sources")))
         return Message(headline=t(lang, "cmd_sources"), lines=tuple(lines), lang=lang, meta={"type": "sources"})
@@ -465,8 +467,8 @@ class NewsConversation:
         try:
             await guard_url(cmd.url, self.config.fetch.allow_private, allow_unresolved=True)
         except BlockedURL as exc:
-            log.info("sources add %s refused: %s", cmd.url, exc)
-            return self._error(lang, t(lang, "cmd_url_refused", error=str(exc)))
+            log.info("sources add %s refused: %s", redact_url(cmd.url), redact_urls(str(exc)))
+            return self._error(lang, t(lang, "cmd_url_refused", error=redact_urls(str(exc))))
         host = urlsplit(cmd.url).hostname or "source"
         name = cmd.source_name or re.sub(r"^www\.", "", host)
         taken = {fold(src.name) for src in self.config.sources} | {fold(d["name"])
@@ -478,7 +480,7 @@ class NewsConversation:
                   "added_at": utcnow().isoformat(timespec="seconds"), "adapter": ctx.adapter, "channel": ctx.channel}
         self.store.set_state(SOURCE_KEY + name, json.dumps(record, ensure_ascii=False))
         return Message(headline=t(lang, "cmd_sources"), lines=(Line.of(t(lang, "cmd_source_added", name=name,
-                                                                              url=cmd.url)),),
+                                                                              url=redact_url(cmd.url))),),
                        lang=lang, meta={"type": "sources add"})
 
     def _sources_remove(self, cmd: c.SourcesRemove, lang: str) -> Message:
