@@ -138,10 +138,16 @@ class Pipeline:
                 log.warning("source %r: entry %s could not be read (%s: %s)", source.name, entry.key,
                             article.__class__.__name__, article)
             elif article is not None:
-                if remote and content_seen(self.store, source.name, article.content_hash):
-                    report.articles_seen += 1
-                else:
-                    self.process(article, report)
+                try:
+                    if remote and content_seen(self.store, source.name, article.content_hash):
+                        report.articles_seen += 1
+                    else:
+                        self.process(article, report)
+                except Exception:
+                    # One article that cannot be stored or processed must not block its source: it is
+                    # logged and marked seen below (skipped for good). Were the database itself
+                    # failing, marking it seen fails too and the poll stops as before: nothing is lost.
+                    log.exception("source %r: entry %s could not be processed; skipped", source.name, entry.key)
             if remote:
                 self.store.mark_seen(source.name, [entry.key])
         if state.failures:
