@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import logging
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select
 
 from bot.config import SourceConfig
 from bot.ingest.urls import redact_urls
@@ -46,6 +46,15 @@ def content_seen(store: Store, source: str, content_hash: str) -> bool:
         row = conn.execute(select(s.articles.c.id).where(and_(
             s.articles.c.source == source, s.articles.c.content_hash == content_hash)).limit(1)).first()
     return row is not None
+
+
+def forget_source(store: Store, name: str) -> None:
+    """Drop what polling remembers of a source (its `source_state` row and `seen_entries`): a source
+    added again under this name starts as new (backlog marked seen, `backfill` kept), whatever its URL.
+    Its stored articles stay."""
+    with store.tx() as conn:
+        conn.execute(delete(s.seen_entries).where(s.seen_entries.c.source == name))
+        conn.execute(delete(s.source_state).where(s.source_state.c.name == name))
 
 
 def record_failure(store: Store, source: SourceConfig, state: SourceState, error: str, now: dt.datetime) -> SourceState:

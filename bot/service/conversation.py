@@ -31,6 +31,7 @@ from bot.core.render import headline
 from bot.core.translate import equivalents, mentions
 from bot.ingest.guard import BlockedURL, guard_url
 from bot.ingest.guard import read_url as guarded_read_url
+from bot.ingest.state import forget_source
 from bot.ingest.urls import redact_url, redact_urls
 from bot.service import subscriptions as subs
 from bot.service.digests import digest_entries
@@ -478,6 +479,7 @@ class NewsConversation:
         kind = "feed" if re.search(r"(rss|atom|feed|\.xml)(\b|$)", cmd.url, re.IGNORECASE) else "page"
         record = {"name": name, "url": cmd.url, "type": kind, "added_by": ctx.user,
                   "added_at": utcnow().isoformat(timespec="seconds"), "adapter": ctx.adapter, "channel": ctx.channel}
+        forget_source(self.store, name)  # state left by an earlier source of this name (removed by hand?)
         self.store.set_state(SOURCE_KEY + name, json.dumps(record, ensure_ascii=False))
         return Message(headline=t(lang, "cmd_sources"), lines=(Line.of(t(lang, "cmd_source_added", name=name,
                                                                               url=redact_url(cmd.url))),),
@@ -492,6 +494,7 @@ class NewsConversation:
             return self._error(lang, t(lang, "cmd_source_unknown", name=name))
         with self.store.tx() as conn:
             conn.execute(delete(s.kv).where(s.kv.c.key == SOURCE_KEY + record["name"]))
+        forget_source(self.store, record["name"])
         return Message(headline=t(lang, "cmd_sources"),
                        lines=(Line.of(t(lang, "cmd_source_removed", name=record["name"])),),
                        lang=lang, meta={"type": "sources remove"})
