@@ -67,3 +67,27 @@ async def test_feed_redirecting_to_a_private_address_with_allow_private(tmp_path
         assert hits == [FEED, METADATA]
     finally:
         store.close()
+
+
+async def test_source_url_in_logs_is_redacted(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    secret_feed = "https://feeds.example.org/rss.xml?subscriber=S3CRETID"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = rss([item(n) for n in range(1, 6)])
+        return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/rss+xml"})
+
+    store = Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
+    config = make_config("sqlite://", [feed_source(secret_feed)], max_bytes=2000)
+    pipeline = Pipeline(config, store, {}, extractor=lambda a: [], clock=Clock(),
+                        transport=httpx.MockTransport(handler))
+    try:
+        with caplog.at_level(logging.INFO):
+            await pipeline.poll(config.sources[0], RunReport())
+    finally:
+        await pipeline.fetcher.aclose()
+        store.close()
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("bot."))
+    assert "larger than fetch.max_bytes" in logged
+    assert "S3CRETID" not in logged and "subscriber=***" in logged
