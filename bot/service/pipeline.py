@@ -178,7 +178,11 @@ class Pipeline:
     async def ingest_all(self, report: RunReport | None = None) -> RunReport:
         report = report or RunReport()
         for source in self.sources():
-            await self.poll(source, report)
+            try:
+                await self.poll(source, report)
+            except Exception:  # e.g. the store refusing a write: the other sources are still read
+                log.exception("source %r: poll failed", source.name)
+                report.failed_sources.append(source.name)
         return report
 
     async def deliver(self) -> DeliveryReport:

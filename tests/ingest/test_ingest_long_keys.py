@@ -76,3 +76,27 @@ async def test_one_failing_article_is_logged_and_skipped(
     assert failed and "'wire'" in failed[0].getMessage() and "urn:item:2" in failed[0].getMessage()
     assert store.is_seen("wire", "id:urn:item:2")
     assert store.source_state("wire").failures == 0 and store.source_state("wire").initialized
+
+
+async def test_a_poll_that_raises_does_not_stop_the_other_sources(
+        store: Store, server: LocalServer, caplog: pytest.LogCaptureFixture) -> None:
+    first = server.static("/one", rss([item(1)]), content_type="application/rss+xml")
+    second = server.static("/two", rss([item(2)]), content_type="application/rss+xml")
+    sources = [feed_source(first, name="one", backfill=5), feed_source(second, name="two", backfill=5)]
+    pipeline = Pipeline(make_config("sqlite://", sources), store, {}, extractor=lambda a: [], clock=Clock())
+    real = store.save_source_state
+
+    def save(state: object) -> None:
+        if getattr(state, "name", None) == "one":
+            raise RuntimeError("database refused the write")
+        real(state)  # type: ignore[arg-type]
+
+    store.save_source_state = save  # type: ignore[method-assign]
+    try:
+        with caplog.at_level(logging.ERROR):
+            report = await pipeline.ingest_all()
+    finally:
+        await pipeline.fetcher.aclose()
+    assert report.failed_sources == ["one"]
+    assert store.source_state("two").initialized and report.articles_new == 2
+    assert any("'one'" in r.getMessage() and "poll failed" in r.getMessage() for r in caplog.records)
