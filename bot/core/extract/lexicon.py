@@ -125,6 +125,7 @@ class Lexicon:
     determiners: frozenset[str]
     report_nouns: frozenset[str]
     non_speakers: frozenset[str]
+    indefinite_plurals: frozenset[str]
     np_breakers: frozenset[str]
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
@@ -248,6 +249,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         determiners=_words(data.get("determiners")),
         report_nouns=_words(data.get("report_nouns")),
         non_speakers=_words(data.get("non_speakers")),
+        indefinite_plurals=_words(data.get("indefinite_plurals")),
         np_breakers=_words(data.get("np_breakers")),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),

@@ -430,7 +430,12 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             # an inverted subject opens with a determiner, a title or a name: "a déclaré le ministre"
             opener = s0 < n and (toks[s0].low in lex.determiners or is_name_word(toks[s0], lex)
                                  or lex.titles.match(toks, s0) is not None or toks[s0].low in lex.honorifics)
-            if opener and toks[s0].low not in lex.complementisers and toks[s0].low not in lex.prepositions:
+            # an indefinite plural that is also a preposition ("des") opens a subject when a title or
+            # a body follows it: "ont indiqué à l'AFP des sources sécuritaires"
+            plural = s0 + 1 < n and toks[s0].low in lex.indefinite_plurals and (
+                lex.titles.match(toks, s0 + 1) is not None or lex.bodies.match(toks, s0 + 1) is not None)
+            if opener and toks[s0].low not in lex.complementisers and (
+                    toks[s0].low not in lex.prepositions or plural):
                 s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
                 spk = make_speaker(sent, s0, s1, lex)
                 end = s1
