@@ -20,6 +20,7 @@ from bot.core.models import Casualty, Qualifier, fold
 WINDOW_WITH_VICTIM = 14  # tokens between "21 personnes" and "tuées"
 WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 8 were wounded")
 BACK_WINDOW = 4  # tokens between "killing" and "five"
+TOLL_REACH = 20  # tokens between "the death toll" and "has risen to 40"
 _HARD_STOP = frozenset(";:.!?()")  # quote marks are transparent: 12 « terroristes » tués
 
 
@@ -84,6 +85,24 @@ def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
             return None
         b -= 1
     return None
+
+
+def _toll_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> bool:
+    """A death toll said to stand at the number: "the death toll has risen to 40", "le bilan s'élève à 40"."""
+    b = num.start - lex.qualifiers.match_end(toks, num.start)
+    while b > 0 and b - 1 in date_tokens:
+        b -= 1
+    m = lex.toll_verbs.match_end(toks, b)
+    if not m:
+        return False
+    a = b - m
+    while a > 0 and b - a < TOLL_REACH:
+        if toks[a - 1].text in _HARD_STOP:
+            return False
+        if lex.toll_nouns.match_end(toks, a):
+            return True
+        a -= 1
+    return False
 
 
 def _is_subset(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
@@ -256,6 +275,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 a += 1
             if kind is None and (plain_after or v_at is not None):
                 kind = _backward(toks, num, lex, BACK_WINDOW, date_tokens)
+            if kind is None and plain_after and _toll_before(toks, num, lex, date_tokens):
+                kind = "killed"
         if kind is None:
             continue
         if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords:

@@ -137,11 +137,14 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
     out: list[Candidate] = []
     k = 0
     while k < n:
-        if not is_name_word(toks[k], lex) or toks[k].text in lex.not_places or toks[k].low in demonyms \
-                or toks[k].low in lex.number_starts:
+        if not is_name_word(toks[k], lex):
+            k += 1
+            continue
+        g = gaz.match(toks, k)  # a known name may open with a stop word: "North Kivu"
+        if g is None and (toks[k].text in lex.not_places or toks[k].low in demonyms
+                          or toks[k].low in lex.number_starts):
             k += 1  # "Trois maisons" is no place name
             continue
-        g = gaz.match(toks, k)
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
         if j <= k:
             k += 1
@@ -153,7 +156,13 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         last_word = (fold(toks[j - 1].text).split() or [""])[-1]
         person = g is None and last_word in people  # "hostiles à Karim Haddad à Saïda"
         named_actor = any(lex.actor_nouns.match(toks, i) for i in range(k, j))
-        actor = _is_actor_name(toks, k, j, lex) or named_actor or person
+        # "strikes on Houthi positions": a name before such a noun qualifies it
+        # and so is one before a noun modifying an armed body ("from the North Sinai security troops")
+        modifier = (g is None and j < n and toks[j].low in lex.non_place_heads) or (
+            j + 1 < n and toks[j].is_word and not toks[j].is_cap and toks[j].low not in lex.stopwords
+            and lex.killed.match(toks, j) is None and lex.wounded.match(toks, j) is None
+            and lex.actor_nouns.match(toks, j + 1) is not None)
+        actor = _is_actor_name(toks, k, j, lex) or named_actor or person or modifier
         based = lex.not_place_cues.match_end(toks, k) > 0
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j

@@ -125,6 +125,9 @@ class Lexicon:
     determiners: frozenset[str]
     report_nouns: frozenset[str]
     non_speakers: frozenset[str]
+    toll_nouns: PhraseSet
+    toll_verbs: PhraseSet
+    non_place_heads: frozenset[str]
     indefinite_plurals: frozenset[str]
     np_breakers: frozenset[str]
     agent_markers: frozenset[str]
@@ -269,6 +272,9 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         ),
         speaker_skip=PhraseSet(_phrases(data.get("speaker_skip"))),
         killed=PhraseSet(_phrases(data.get("killed_words"))),
+        toll_nouns=PhraseSet(_phrases(data.get("toll_nouns"))),
+        toll_verbs=PhraseSet(_phrases(data.get("toll_verbs"))),
+        non_place_heads=_words(data.get("non_place_heads")),
         wounded=PhraseSet(_phrases(data.get("wounded_words"))),
         death_nouns=_words(data.get("death_nouns")),
         continuation=PhraseSet(_phrases(data.get("continuation"))),
