@@ -288,7 +288,6 @@ def run_article(key: str) -> list[Alert]:
 
 
 KNOWN_GAPS: set[tuple[str, int]] = {
-    ("en-yemen-mokha", 1), ("fr-ukraine-kharkiv", 3),
 }
 CASES = [
     pytest.param(key, i, id=f"{key}-{i}", marks=[pytest.mark.xfail(strict=True, reason="known gap of the rules")]

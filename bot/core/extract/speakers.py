@@ -328,8 +328,8 @@ def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[
     if tok.is_word and not tok.is_cap and lex.is_reporting_word(tok.low):
         if k > 0 and (toks[k - 1].low in lex.passive or toks[k - 1].low in lex.determiners):
             return None  # "a été annoncé", "cette annonce": no speech act of a speaker
-        if k + 1 < len(toks) and toks[k + 1].low in lex.agent_markers:
-            return None  # "reconnu par la communauté internationale": a passive participle
+        if k + 1 < len(toks) and toks[k + 1].low in lex.agent_markers and lex.auxiliaries.match(toks, k + 1) is None:
+            return None  # "reconnu par la communauté internationale": a passive participle ("par ailleurs" is none)
         return 1, False
     return None
 
