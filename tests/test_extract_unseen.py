@@ -259,7 +259,9 @@ def check(expect: Expect, alerts: list[Alert]) -> str | None:
     if isinstance(expect, Fight):
         fights = [a for a in alerts if isinstance(a, Fighting)]
         for f in fights:
-            if any(_fold(p) == _fold(f.location) for p in expect.places):
+            # as the scorer: the location names the place or the place names it ("Sagaing region")
+            if any(f" {_fold(p)} " in f" {_fold(f.location)} " or f" {_fold(f.location)} " in f" {_fold(p)} "
+                   for p in expect.places):
                 if expect.action is not None and f.action != expect.action:
                     return f"{f.location}: action {f.action}, expected {expect.action}"
                 return None
