@@ -238,6 +238,98 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             Toll(30, None, "about", ("secouriste",)),
             Fight(("Sagaing",), "airstrike"),
         ]),
+    # second batch: number words, toll verbs, titles after names, relative dates
+    "en-sudan-singa": ("en", (
+        "Sudan's army said on Sunday it had retaken the town of Singa, the capital of Sennar state, from the "
+        "paramilitary Rapid Support Forces. Twenty-one people, including eight children, were killed when "
+        "shells hit a camp for displaced people in Omdurman, a medical source said. The World Health "
+        "Organization warned that cholera was spreading in the area."),
+        dt.date(2026, 11, 9), [
+            Fight(("Singa",), "advance"),
+            Toll(21, None, "exact", ("medical source",)),
+            Fight(("Omdurman",), "shelling"),
+            Says(("World Health Organization",)),
+            NoToll(8),
+        ]),
+    "en-ukraine-zelensky": ("en", (
+        "Ukrainian President Volodymyr Zelensky said Russia had launched nearly 500 drones and 40 missiles at "
+        "Ukraine overnight. In Lviv, a dozen people were wounded, the city's mayor Andriy Sadovyi said. "
+        "\"Russia must be stopped,\" Zelensky said in his nightly address."),
+        dt.date(2026, 7, 12), [
+            Says(("Volodymyr Zelensky", "Zelensky")),
+            Toll(None, 12, "about", ("Sadovyi",)),
+            Fight(("Lviv",)),
+            NoToll(500),
+            NoToll(40),
+        ]),
+    "en-gaza-toll": ("en", (
+        "The Gaza health ministry said on Monday that the death toll since October 7, 2023 had reached "
+        "44,211, with 104,567 wounded. Israeli troops pushed deeper into Jabalia in the north of the "
+        "territory, residents said."),
+        dt.date(2026, 1, 12), [
+            Toll(44211, 104567, "exact", ("health ministry",), dt.date(2023, 10, 7)),
+            Fight(("Jabalia",), "advance"),
+        ]),
+    "en-myanmar-rakhine": ("en", (
+        "Fighting between the Arakan Army and junta troops has killed at least 30 civilians in Rakhine "
+        "state since last month, a local rights group said on Thursday. The junta did not respond to a "
+        "request for comment."),
+        dt.date(2026, 3, 5), [
+            Toll(30, None, "at_least", ("rights group",)),
+            Fight(("Rakhine",), "clashes"),
+        ]),
+    "en-drc-ituri": ("en", (
+        "Militiamen from the CODECO group attacked a displacement camp in Djugu territory overnight, "
+        "hacking to death 18 people, Ituri province's governor said. Dozens of huts were burned, a camp "
+        "official told Reuters."),
+        dt.date(2026, 2, 2), [
+            Fight(("Djugu",), "offensive"),
+            Toll(18, None, "exact", ("governor",)),
+        ]),
+    "fr-soudan-el-fasher": ("fr", (
+        "Les paramilitaires ont pilonné dimanche El-Facher, la capitale du Darfour-Nord, faisant au moins "
+        "vingt et un morts, dont six enfants, a indiqué à l'AFP une source médicale. « Les obus tombent "
+        "sur les quartiers résidentiels », a dit un habitant, Mohamed Adam, joint par téléphone."),
+        dt.date(2026, 10, 13), [
+            Toll(21, None, "at_least", ("source médicale",)),
+            Says(("Mohamed Adam",)),
+            NoToll(6),
+        ]),
+    "fr-ukraine-bilan": ("fr", (
+        "Le bilan de la frappe russe de mardi contre un immeuble de Dnipro s'élève désormais à 45 morts, "
+        "a annoncé jeudi le gouverneur régional. Selon l'ONU, plus de 12.000 civils ont été tués en "
+        "Ukraine depuis février 2022."),
+        dt.date(2026, 1, 22), [
+            Toll(45, None, "exact", ("gouverneur",)),
+            Fight(("Dnipro",)),
+            Toll(12000, None, "more_than", ("ONU",), dt.date(2022, 2, 1)),
+        ]),
+    "fr-niger-tillaberi": ("fr", (
+        "Une dizaine de soldats nigériens ont été tués hier dans une embuscade près de Téra, dans la région "
+        "de Tillabéri, a annoncé le ministère de la Défense dans un communiqué lu à la télévision. "
+        "« Nos forces ont neutralisé plusieurs terroristes », précise le texte."),
+        dt.date(2026, 5, 6), [
+            Toll(10, None, "about", ("ministère de la Défense",)),
+            Fight(("Téra", "Tera"), "offensive"),
+            Says(("ministère de la Défense",)),
+        ]),
+    "fr-gaza-defense-civile": ("fr", (
+        "« Nous avons retiré quinze corps des décombres », a déclaré à l'AFP Mahmoud Bassal, porte-parole "
+        "de la Défense civile de Gaza, après des frappes israéliennes sur Deir el-Balah. L'armée "
+        "israélienne a dit avoir visé « un centre de commandement du Hamas »."),
+        dt.date(2026, 4, 1), [
+            Says(("Mahmoud Bassal",)),
+            Fight(("Deir el-Balah",), "airstrike"),
+            Says(("armée israélienne",)),
+        ]),
+    "fr-rdc-bukavu": ("fr", (
+        "Plus de 3.000 personnes ont été tuées depuis fin janvier dans les combats autour de Goma et "
+        "Bukavu, selon un bilan de l'ONU publié vendredi. Le M23 et ses alliés rwandais contrôlent désormais "
+        "les deux capitales provinciales du Kivu."),
+        dt.date(2026, 2, 22), [
+            Toll(3000, None, "more_than", ("ONU",)),
+            Fight(("Bukavu", "Goma"), "clashes"),
+        ]),
 }
 
 
@@ -289,8 +381,9 @@ def run_article(key: str) -> list[Alert]:
     return extract_alerts(Article(id=key, text=text, lang=lang, published=published))
 
 
-KNOWN_GAPS: set[tuple[str, int]] = {
-}
+# A wounded toll at a place after an attack on the whole country: the place of the attack is read
+# from no fighting word of its own sentence.
+KNOWN_GAPS: set[tuple[str, int]] = {("en-ukraine-zelensky", 2)}
 CASES = [
     pytest.param(key, i, id=f"{key}-{i}", marks=[pytest.mark.xfail(strict=True, reason="known gap of the rules")]
                  if (key, i) in KNOWN_GAPS else [])

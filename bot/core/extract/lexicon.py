@@ -130,6 +130,7 @@ class Lexicon:
     non_place_heads: frozenset[str]
     indefinite_plurals: frozenset[str]
     np_breakers: frozenset[str]
+    np_enders: PhraseSet
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -254,6 +255,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         non_speakers=_words(data.get("non_speakers")),
         indefinite_plurals=_words(data.get("indefinite_plurals")),
         np_breakers=_words(data.get("np_breakers")),
+        np_enders=PhraseSet(_phrases(data.get("np_enders"))),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),

@@ -199,6 +199,9 @@ def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
             continue
         if names >= 2 and t.low in lex.np_breakers:
             break
+        if j > k and depth == 0 and (lex.np_enders.match(toks, j) is not None
+                                     or lex.speaker_skip.match(toks, j) is not None):
+            break  # "le ministère dans un communiqué", "un habitant joint par téléphone"
         names = names + 1 if is_name_word(t, lex) or t.low in lex.honorifics else 0
         if t.text == "(":
             depth += 1
@@ -382,9 +385,12 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             s0 = _skip_forward(sent, k + acc[0], lex, date_tokens)
             s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
             source = make_speaker(sent, s0, s1, lex)
-            if source is not None and (k > 0 or (s1 < n and toks[s1].text == ",")):
-                found.append((k, s1, k, source, False, True))
-                k = s1
+            e = s1  # "Selon un militant s'exprimant sous couvert de l'anonymat, ...": the clause runs on
+            if lex.np_enders.match(toks, s1) is not None:
+                e = next((x for x in range(s1, min(n, s1 + MAX_NP)) if toks[x].text in ",.;:"), s1)
+            if source is not None and (k > 0 or (e < n and toks[e].text == ",")):
+                found.append((k, e, k, source, False, True))
+                k = e
                 continue
         hit = _verb_at(sent, k, lex, masked)
         if hit is None:
