@@ -330,6 +330,59 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             Toll(3000, None, "more_than", ("ONU",)),
             Fight(("Bukavu", "Goma"), "clashes"),
         ]),
+    # third batch: approximate counts, sources closing a sentence, tolls since a weekday
+    "en-sudan-spokesman": ("en", (
+        "Sudanese army spokesman Nabil Abdallah said on Monday that troops had repelled an RSF assault on El "
+        "Fasher, killing scores of fighters. The RSF said in a statement that its forces had shot down a "
+        "military drone over Nyala."),
+        dt.date(2026, 3, 3), [
+            Says(("Nabil Abdallah",)),
+            Fight(("El Fasher",), "halted"),
+            Says(("RSF",)),
+        ]),
+    "en-gaza-two-dozen": ("en", (
+        "Nearly two dozen people were killed in Israeli strikes across Gaza overnight, including 11 in a "
+        "school sheltering displaced families in Gaza City, according to the Hamas-run civil defence agency. "
+        "Israel's military said it was looking into the reports."),
+        dt.date(2026, 3, 3), [
+            Toll(24, None, "about", ("civil defence agency",)),
+            Fight(("Gaza City", "Gaza"), "airstrike"),
+            NoToll(2),
+        ]),
+    "en-libya-since-thursday": ("en", (
+        "More than 150 people have been killed in fighting between rival armed groups in Tripoli's southern "
+        "suburbs since last Thursday, the Libyan health ministry said in an updated toll."),
+        dt.date(2026, 3, 3), [
+            Toll(150, None, "more_than", ("health ministry",), dt.date(2026, 2, 26)),
+            Fight(("Tripoli",), "clashes"),
+        ]),
+    "en-somalia-hotel": ("en", (
+        "Al-Shabaab fighters stormed a hotel in Mogadishu late on Friday, triggering a siege that left at "
+        "least 21 people dead and 117 injured, police said."),
+        dt.date(2026, 3, 3), [
+            Toll(21, 117, "at_least", ("police",)),
+            Fight(("Mogadishu",), "offensive"),
+        ]),
+    "fr-burkina-elus": ("fr", (
+        "L'attaque a fait deux cents morts, selon des élus locaux, un bilan que le gouvernement conteste. "
+        "« Ce chiffre est exagéré », a réagi le ministre de la Communication, Jean-Emmanuel Ouédraogo."),
+        dt.date(2026, 3, 3), [
+            Toll(200, None, "exact", ("élus locaux",)),
+            Says(("Jean-Emmanuel Ouédraogo", "ministre de la Communication")),
+        ]),
+    "fr-mali-kidal": ("fr", (
+        "Quatre casques bleus ont été blessés mercredi par l'explosion d'un engin explosif improvisé au "
+        "passage de leur convoi près de Kidal, a annoncé la Minusma sur X."),
+        dt.date(2026, 3, 3), [
+            Toll(None, 4, "exact", ("Minusma",)),
+            Fight(("Kidal",)),
+        ]),
+    "fr-rdc-ituri-bilan": ("fr", (
+        "Au total, quelque 400 personnes ont péri dans les violences intercommunautaires dans l'Ituri depuis "
+        "le début de l'année, d'après le Bureau conjoint des Nations unies aux droits de l'homme (BCNUDH)."),
+        dt.date(2026, 3, 3), [
+            Toll(400, None, "about", ("BCNUDH", "Bureau conjoint")),
+        ]),
 }
 
 

@@ -122,7 +122,9 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
             continue
         end, date = hit
         since = lex.since.match_end(tokens, i) > 0 or (
-            i >= 2 and tokens[i - 1].low in lex.articles and lex.since.match_end(tokens, i - 1) > 0
+            # "depuis le 4 avril", "since last Thursday"
+            i >= 2 and (tokens[i - 1].low in lex.articles or tokens[i - 1].low in lex.date_ignore_before)
+            and lex.since.match_end(tokens, i - 1) > 0
         )
         out.append(DateMention(i, end, date, since))
         i = max(end, i + 1)

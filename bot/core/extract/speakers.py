@@ -18,6 +18,7 @@ from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.text import Sentence, Token, fold_phrase
 
 MAX_NP = 20  # tokens in a speaker noun phrase
+TAIL_WORDS = 5  # words of a closing phrase after a verb that says nothing ('in an updated toll')
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
 
@@ -337,6 +338,19 @@ def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[
     return None
 
 
+def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
+    """Whether the words after a verb say nothing: none, or a short closing phrase that opens with a
+    preposition ("the ministry said in an updated toll.", "a déclaré à la chaîne publique.")."""
+    tail = sent.tokens[c:]
+    if all(not t.is_word for t in tail):
+        return True
+    words = [t for t in tail if t.is_word]
+    return (tail[0].low in lex.prepositions and len(words) <= TAIL_WORDS
+            and not any(t.low in lex.complementisers or t.low in lex.clause_boundaries or t.text in ",;:"
+                        or t.is_digit or lex.is_reporting_word(t.low) for t in tail)
+            and not any(lex.killed.match(tail, k) or lex.wounded.match(tail, k) for k in range(len(tail))))
+
+
 def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
     """Personal names the sentence mentions, speaking or not ("l'offre du chef de l'opposition,
     Karim Haddad, semblait compromise"): what a demonstrative ("celui-ci") may stand for."""
@@ -470,8 +484,8 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         prv = found[idx - 1][1] if idx > 0 else 0
         if attrib:
             content = (end + 1, n) if start == 0 else (prv, start)
-        elif inverted or (start <= 1 and end >= n - 2) or all(
-                not t.is_word for t in toks[_skip_forward(sent, end, lex, date_tokens):]):
+        elif inverted or (start <= 1 and end >= n - 2) or _nothing_said_after(
+                sent, _skip_forward(sent, end, lex, date_tokens), lex):
             # "..., the army said in a statement.": nothing said after the verb, so before it
             content = (prv, start)
         else:
@@ -488,6 +502,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             while c < n and toks[c].text in "'’":
                 c += 1
             content = (c, nxt)
-        date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]), None)
+        date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]
+                     and not d.since), None)  # "since last Thursday, the ministry said": no date of speech
         clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib))
     return clauses
