@@ -383,6 +383,44 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
         dt.date(2026, 3, 3), [
             Toll(400, None, "about", ("BCNUDH", "Bureau conjoint")),
         ]),
+    # fourth batch: event notes, datelines, verbs that report only after a quotation
+    "en-note-darfur": ("en", (
+        "On 18 June 2023, RSF fighters attacked the village of Misterei in West Darfur, killing at least 28 "
+        "civilians. Local sources reported that dozens more were wounded."),
+        dt.date(2023, 6, 20), [
+            Fight(("Misterei",), "offensive"),
+            Toll(28, None, "at_least", None),
+        ]),
+    "en-note-jenin": ("en", (
+        "On 31 January 2024, Israeli forces raided Jenin refugee camp and engaged in an armed clash with "
+        "Palestinian militants. Three militants were killed and an Israeli soldier was injured, according "
+        "to the Palestinian Ministry of Health."),
+        dt.date(2024, 2, 1), [
+            Fight(("Jenin",)),
+            Toll(3, None, "exact", ("Ministry of Health",)),
+        ]),
+    "fr-ukraine-depeche": ("fr", (
+        "Kiev (AFP) - Au moins sept personnes, dont un enfant, ont été tuées samedi dans des frappes russes "
+        "sur la région de Kharkiv, ont annoncé les autorités locales."),
+        dt.date(2024, 2, 1), [
+            Toll(7, None, "at_least", ("autorités locales",)),
+            Fight(("Kharkiv",), "airstrike"),
+            NoToll(1),
+        ]),
+    "fr-soudan-reprise": ("fr", (
+        "Khartoum (AFP) - Les combats entre l'armée du général Abdel Fattah al-Burhane et les FSR du général "
+        "Mohamed Hamdane Daglo ont repris mardi à Omdourman, ont rapporté des témoins."),
+        dt.date(2024, 2, 1), [
+            Fight(("Omdourman",), "resumed"),
+            Says(("témoins",)),
+        ]),
+    "fr-ukraine-lance": ("fr", (
+        "« Nous ne reculerons pas », a lancé le président ukrainien Volodymyr Zelensky dans son allocution "
+        "du soir. L'armée russe a lancé dans la nuit une nouvelle offensive près de Koupiansk."),
+        dt.date(2024, 2, 1), [
+            Says(("Volodymyr Zelensky",)),
+            Fight(("Koupiansk",), "offensive"),
+        ]),
 }
 
 

@@ -131,6 +131,7 @@ class Lexicon:
     indefinite_plurals: frozenset[str]
     np_breakers: frozenset[str]
     np_enders: PhraseSet
+    inverted_verbs: PhraseSet
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -256,6 +257,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         indefinite_plurals=_words(data.get("indefinite_plurals")),
         np_breakers=_words(data.get("np_breakers")),
         np_enders=PhraseSet(_phrases(data.get("np_enders"))),
+        inverted_verbs=PhraseSet(_phrases(data.get("inverted_verbs"))),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),

@@ -18,6 +18,7 @@ from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.text import Sentence, Token, fold_phrase
 
 MAX_NP = 20  # tokens in a speaker noun phrase
+_CLOSING_QUOTES = frozenset('»”"')
 TAIL_WORDS = 5  # words of a closing phrase after a verb that says nothing ('in an updated toll')
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
@@ -338,6 +339,26 @@ def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[
     return None
 
 
+def _inverted_verb_at(sent: Sentence, k: int, lex: Lexicon) -> tuple[int, bool] | None:
+    """A verb that reports speech only right after a quotation ("« ... », a lancé le président"), not
+    elsewhere ("l'armée a lancé une offensive")."""
+    m = lex.inverted_verbs.match(sent.tokens, k)
+    if m is None:
+        return None
+    toks = sent.tokens
+    b = k
+    while b > 0:
+        a = lex.auxiliaries.match_end(toks, b)
+        if not a:
+            break
+        b -= a
+    if b > 0 and toks[b - 1].text == ",":
+        b -= 1
+    if b > 0 and (toks[b - 1].is_quote or toks[b - 1].text in _CLOSING_QUOTES):
+        return m[0], False
+    return None
+
+
 def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
     """Whether the words after a verb say nothing: none, or a short closing phrase that opens with a
     preposition ("the ministry said in an updated toll.", "a déclaré à la chaîne publique.")."""
@@ -407,6 +428,8 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 k = e
                 continue
         hit = _verb_at(sent, k, lex, masked)
+        if hit is None and not masked[k]:
+            hit = _inverted_verb_at(sent, k, lex)
         if hit is None:
             k += 1
             continue
