@@ -421,6 +421,44 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             Says(("Volodymyr Zelensky",)),
             Fight(("Koupiansk",), "offensive"),
         ]),
+    # fifth batch: descriptions closing a statement, prosecutors, vague counts
+    "en-ukraine-prosecutors": ("en", (
+        "A Russian glide bomb struck a residential area of Kostiantynivka, killing two women, prosecutors "
+        "said. Reuters could not independently verify the report."),
+        dt.date(2025, 8, 5), [
+            Toll(2, None, "exact", ("prosecutors",)),
+            Fight(("Kostiantynivka",), "airstrike"),
+        ]),
+    "en-niger-landmine": ("en", (
+        "Five soldiers were killed and seven others wounded when their vehicle hit a landmine in the "
+        "Tillaberi region, Niger's defence ministry said in a statement read on state television on Sunday."),
+        dt.date(2025, 8, 5), [
+            Toll(5, 7, "exact", ("defence ministry",)),
+            Fight(("Tillaberi",)),
+        ]),
+    "en-nigeria-anonymity": ("en", (
+        "Armed men killed about 50 people in attacks on several villages in Plateau state overnight, a local "
+        "leader told The Associated Press, speaking on condition of anonymity for fear of reprisals."),
+        dt.date(2025, 8, 5), [
+            Toll(50, None, "about", ("local leader",)),
+            Fight(("Plateau",), "offensive"),
+        ]),
+    "fr-soudan-kutum": ("fr", (
+        "Au moins onze civils ont péri dans un bombardement de l'armée sur un marché de la ville de Kutum, au "
+        "Darfour-Nord, a déploré la Coordination générale des camps de déplacés, une ONG locale. Plusieurs "
+        "dizaines de personnes ont été blessées, selon la même source. Le conflit a fait des dizaines de "
+        "milliers de morts, selon l'ONU."),
+        dt.date(2025, 8, 5), [
+            Toll(11, None, "at_least", ("Coordination générale",)),
+            Fight(("Kutum",), "shelling"),
+            NoToll(10),
+        ]),
+    "fr-gaza-nouveau-bilan": ("fr", (
+        "D'après un nouveau bilan du ministère de la Santé de Gaza, 61.158 personnes ont été tuées et "
+        "151.442 blessées depuis le début de la guerre."),
+        dt.date(2025, 8, 5), [
+            Toll(61158, 151442, "exact", ("ministère de la Santé",)),
+        ]),
 }
 
 

@@ -19,7 +19,8 @@ from bot.core.extract.text import Sentence, Token, fold_phrase
 
 MAX_NP = 20  # tokens in a speaker noun phrase
 _CLOSING_QUOTES = frozenset('»”"')
-TAIL_WORDS = 5  # words of a closing phrase after a verb that says nothing ('in an updated toll')
+TAIL_WORDS = 7  # words of a closing phrase after a verb that says nothing ('in an updated toll')
+DESCRIPTION_WORDS = 12  # words of a description closing a statement ('speaking on condition of ...')
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
 
@@ -360,16 +361,21 @@ def _inverted_verb_at(sent: Sentence, k: int, lex: Lexicon) -> tuple[int, bool] 
 
 
 def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
-    """Whether the words after a verb say nothing: none, or a short closing phrase that opens with a
-    preposition ("the ministry said in an updated toll.", "a déclaré à la chaîne publique.")."""
+    """Whether the words after a verb say nothing: none; a short closing phrase that opens with a
+    preposition ("the ministry said in an updated toll."); or a description of the speaker or the
+    statement ("told AP, speaking on condition of anonymity", "said in a statement read on state TV")."""
     tail = sent.tokens[c:]
     if all(not t.is_word for t in tail):
         return True
-    words = [t for t in tail if t.is_word]
-    return (tail[0].low in lex.prepositions and len(words) <= TAIL_WORDS
+    rest = tail[1:] if tail[0].text == "," else tail
+    described = bool(rest) and lex.np_enders.match(rest, 0) is not None
+    if not described and (rest is not tail or tail[0].low not in lex.prepositions):
+        return False
+    words = [t for t in rest if t.is_word]
+    return (len(words) <= (DESCRIPTION_WORDS if described else TAIL_WORDS)
             and not any(t.low in lex.complementisers or t.low in lex.clause_boundaries or t.text in ",;:"
-                        or t.is_digit or lex.is_reporting_word(t.low) for t in tail)
-            and not any(lex.killed.match(tail, k) or lex.wounded.match(tail, k) for k in range(len(tail))))
+                        or t.is_digit or t.low in lex.finite_verbs or lex.is_reporting_word(t.low) for t in rest)
+            and not any(lex.killed.match(rest, k) or lex.wounded.match(rest, k) for k in range(len(rest))))
 
 
 def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
