@@ -459,6 +459,26 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
         dt.date(2025, 8, 5), [
             Toll(61158, 151442, "exact", ("ministère de la Santé",)),
         ]),
+    # sixth batch: reports from a body, spokesmen after a quotation
+    "en-ukraine-sumy": ("en", (
+        "Sixteen people, among them three rescuers, died in a double-tap strike on Sumy, according to a "
+        "statement from the regional administration. \"Our positions are holding,\" said Oleksandr Borodin, a "
+        "spokesman for the 15th brigade."),
+        dt.date(2025, 8, 5), [
+            Toll(16, None, "exact", ("regional administration",)),
+            Fight(("Sumy",), "airstrike"),
+            Says(("Oleksandr Borodin",)),
+            NoToll(3),
+        ]),
+    "fr-burkina-mansila": ("fr", (
+        "Les jihadistes ont tué hier au moins 50 civils à Mansila, une commune du nord du Burkina, a rapporté "
+        "une source locale jointe par l'AFP. Interrogé par l'AFP, un porte-parole de l'armée a indiqué "
+        "« examiner les informations »."),
+        dt.date(2025, 8, 5), [
+            Toll(50, None, "at_least", ("source locale",)),
+            Fight(("Mansila",)),
+            Says(("porte-parole",)),
+        ]),
 }
 
 

@@ -132,6 +132,7 @@ class Lexicon:
     np_breakers: frozenset[str]
     np_enders: PhraseSet
     inverted_verbs: PhraseSet
+    source_links: frozenset[str]
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -258,6 +259,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         np_breakers=_words(data.get("np_breakers")),
         np_enders=PhraseSet(_phrases(data.get("np_enders"))),
         inverted_verbs=PhraseSet(_phrases(data.get("inverted_verbs"))),
+        source_links=_words(data.get("source_links") or data.get("genitives")),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),

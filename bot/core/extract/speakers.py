@@ -97,7 +97,7 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     # "le dernier bilan de la Croix-Rouge": the source is the body the report comes from
     if i < j and toks[i].low in lex.report_nouns:
         k = i + 1
-        while k < j and toks[k].low not in lex.genitives:
+        while k < j and toks[k].low not in lex.source_links:  # "a statement from the ministry"
             k += 1
         i, j = _strip(toks, k + 1, j, lex)
     if i >= j or j - i > MAX_NP:
