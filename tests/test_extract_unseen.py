@@ -479,6 +479,31 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             Fight(("Mansila",)),
             Says(("porte-parole",)),
         ]),
+    # seventh batch: spaced thousands, hyphenated number words, plain sources
+    "fr-ukraine-milliers": ("fr", (
+        "Plus de 12 000 personnes ont été tuées depuis le début de l'invasion russe, selon l'ONU. Le bilan du "
+        "bombardement de Kherson est lourd : 17 morts et 40 blessés, d'après la protection civile."),
+        dt.date(2025, 8, 5), [
+            Toll(12000, None, "more_than", ("ONU",)),
+            Toll(17, 40, "exact", ("protection civile",)),
+            NoToll(12),
+        ]),
+    "fr-nigeria-kamikaze": ("fr", (
+        "Un kamikaze s'est fait exploser sur un marché de Maiduguri, tuant soixante-dix personnes et en "
+        "blessant quatre-vingt-dix autres, selon la police. Au moins 20 civils ont été tués, selon les "
+        "premiers éléments, dans une seconde explosion."),
+        dt.date(2025, 8, 5), [
+            Toll(70, 90, "exact", ("police",)),
+            Fight(("Maiduguri",)),
+            Toll(20, None, "at_least", None),
+        ]),
+    "en-sahel-adding": ("en", (
+        "Twenty-one soldiers and a civilian were killed in an attack on their base in Inata, the army said, "
+        "adding that its troops had repelled the assailants."),
+        dt.date(2025, 8, 5), [
+            Toll(21, None, "exact", ("army",)),
+            Says(("army",)),
+        ]),
 }
 
 

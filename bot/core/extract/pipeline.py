@@ -141,7 +141,8 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
         figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
-        clauses = find_clauses(sent, lex, quotes, dates)
+        # a source known only by its place after "selon" vouches for figures, and says nothing else
+        clauses = [c for c in find_clauses(sent, lex, quotes, dates) if figures or not c.speaker.plain]
         # "celui-ci", "the latter": the last person named, in this sentence or the one before
         for i, c in enumerate(clauses):
             if c.speaker.pronoun and fold_phrase(c.speaker.name) in lex.demonstratives.labels:

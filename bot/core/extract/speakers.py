@@ -18,6 +18,7 @@ from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.text import Sentence, Token, fold_phrase
 
 MAX_NP = 20  # tokens in a speaker noun phrase
+PLAIN_SOURCE_WORDS = 4  # words of a source named after 'selon' that is no known body
 _CLOSING_QUOTES = frozenset('»”"')
 TAIL_WORDS = 7  # words of a closing phrase after a verb that says nothing ('in an updated toll')
 DESCRIPTION_WORDS = 12  # words of a description closing a statement ('speaking on condition of ...')
@@ -32,6 +33,7 @@ class Speaker:
     pronoun: bool = False  # "il", "he", "a-t-il": the last named speaker
     role_only: bool = False  # "le secrétaire d'Etat américain": a role without a name
     person: bool = False  # a personal name was found
+    plain: bool = False  # named only by its place after "selon": a source of figures, no speaker otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,22 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         if not rest_caps:
             return Speaker(sent.span(i, j), role=sent.span(i, j), role_only=True)
     return Speaker(sent.span(i, j))
+
+
+def _plain_source(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None:
+    """After "selon" / "according to", a determiner and a few plain words name a source that is no
+    known body ("d'après la protection civile"); a bare report ("selon les estimations") names none."""
+    toks = sent.tokens
+    if i >= j or toks[i].low not in lex.articles:
+        return None
+    a, b = _strip(toks, i, j, lex)
+    words = [t for t in toks[a:b] if t.is_word]
+    if not words or len(words) > PLAIN_SOURCE_WORDS or not toks[a].is_word:
+        return None
+    if any(t.is_digit or t.low in lex.passive or t.text.lower() in lex.finite_verbs or t.low in lex.report_nouns
+           or t.low in lex.non_speakers or t.low in lex.pronouns for t in toks[a:b]):
+        return None
+    return Speaker(sent.span(a, b), plain=True)
 
 
 def _skip_forward(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
@@ -426,6 +444,8 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             s0 = _skip_forward(sent, k + acc[0], lex, date_tokens)
             s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
             source = make_speaker(sent, s0, s1, lex)
+            if source is None and k > 0:
+                source = _plain_source(sent, s0, s1, lex)  # "..., d'après la protection civile."
             e = s1  # "Selon un militant s'exprimant sous couvert de l'anonymat, ...": the clause runs on
             if lex.np_enders.match(toks, s1) is not None:
                 e = next((x for x in range(s1, min(n, s1 + MAX_NP)) if toks[x].text in ",.;:"), s1)
@@ -530,7 +550,9 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 c += 1
             while c < n and toks[c].text in "'’":
                 c += 1
-            content = (c, nxt)
+            # "..., the army said, adding that ...": nothing between the verb and the next one, so
+            # what was said comes before
+            content = (c, nxt) if any(t.is_word for t in toks[c:nxt]) else (prv, start)
         date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]
                      and not d.since), None)  # "since last Thursday, the ministry said": no date of speech
         clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib))
