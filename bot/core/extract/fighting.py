@@ -413,9 +413,13 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
     return names
 
 
-def _history(toks: tuple[Token, ...], k: int) -> bool:
-    """A fighting word dated to a past year ("des affrontements en 2014")."""
-    return any(t.is_digit and len(t.text) == 4 for t in toks[k + 1 : k + 4])
+def _history(toks: tuple[Token, ...], k: int, start: int | None = None, year: int | None = None) -> bool:
+    """A fighting word dated to a past year ("des affrontements en 2014", "the 2014 battle")."""
+    if any(t.is_digit and len(t.text) == 4 for t in toks[k + 1 : k + 4]):
+        return True
+    if start is None or year is None:
+        return False
+    return any(t.is_digit and len(t.text) == 4 and 1900 < int(t.text) < year for t in toks[max(0, start - 2) : start])
 
 
 class FightingBook:
@@ -483,7 +487,7 @@ class FightingBook:
         while k < len(toks):
             m = lex.fighting.match(toks, k) if not masked[k] else None
             if m is not None:
-                if not _history(toks, k + m[0] - 1):
+                if not _history(toks, k + m[0] - 1, k, self.published.year if self.published else None):
                     triggers.append((k, m[1]))  # type: ignore[arg-type]
                 k += m[0]
             else:
@@ -503,6 +507,12 @@ class FightingBook:
         # "may" the modal voids its clause, "3 May" the date does not
         in_date = {i for d in dates for i in range(d.start, d.end)}
         void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.match(toks, i) is not None}
+        # a year long past in the clause makes it history: "The 2014 battle for the airport killed
+        # hundreds" (a full date such as "On 30 December 2025" dates an event, whatever its year)
+        if self.published is not None:
+            year = self.published.year - 1
+            void |= {segment[i] for i, t in enumerate(toks) if i not in in_date
+                     and t.is_digit and len(t.text) == 4 and 1900 < int(t.text) < year}
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places
