@@ -528,6 +528,18 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             NoFight("Kinshasa"),
             NoFight("Doha"),
         ]),
+    # ninth batch: explicit bounds on approximate number words
+    "fr-sahel-bornes": ("fr", (
+        "Plus d'une centaine de civils ont été tués dans l'attaque de Barsalogho, selon l'ONU. Au moins une "
+        "dizaine de soldats ont également péri, a indiqué l'armée. Une trentaine de blessés ont été évacués "
+        "vers Kaya, selon les secours."),
+        dt.date(2025, 8, 5), [
+            Toll(100, None, "more_than", ("ONU",)),
+            Toll(10, None, "at_least", ("armée",)),
+            Toll(None, 30, "about", ("secours",)),
+            Fight(("Barsalogho",), "offensive"),
+            NoFight("Kaya"),
+        ]),
 }
 
 

@@ -57,14 +57,17 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
 
 
 def _qualifier(tokens: tuple[Token, ...], num: Number, lex: Lexicon, kill_before: int | None) -> Qualifier:
-    if num.approx:
-        return "about"
-    n = lex.qualifiers.match_end(tokens, num.start)
+    start = num.start
+    while num.approx and start > 0 and tokens[start - 1].text in "'’":
+        start -= 1  # "plus d'une centaine"
+    n = lex.qualifiers.match_end(tokens, start)
     if n:
-        label = lex.qualifiers.match(tokens, num.start - n)
-        if label is not None and label[1] in ("at_least", "more_than", "about", "up_to"):
+        label = lex.qualifiers.match(tokens, start - n)
+        # an explicit bound outweighs an approximate number word: "plus d'une centaine", "at least a dozen"
+        if label is not None and (label[1] in ("at_least", "more_than", "up_to")
+                                  or (label[1] == "about" and not num.approx)):
             return label[1]  # type: ignore[return-value]
-    return "exact"
+    return "about" if num.approx else "exact"
 
 
 def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
