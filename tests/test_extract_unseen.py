@@ -540,6 +540,36 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             Fight(("Barsalogho",), "offensive"),
             NoFight("Kaya"),
         ]),
+    # tenth batch: whole wire stories with datelines, credits and page furniture
+    "en-reuters-ukraine": ("en", (
+        "KYIV, March 11 (Reuters) - Russian drones and missiles killed at least nine people across Ukraine "
+        "overnight, officials said on Tuesday, as Kyiv and Washington prepared for talks in Saudi Arabia.\n"
+        "In the southern city of Odesa, a missile struck a port facility, killing four Syrian crew members of "
+        "a grain ship, Governor Oleh Kiper said. Two more people were wounded, he added.\n"
+        "\"Russia continues its terror,\" Foreign Minister Andrii Sybiha wrote on X.\n"
+        "(Reporting by Olena Harmash; Editing by Mark Trevelyan)"),
+        dt.date(2025, 3, 11), [
+            Toll(9, None, "at_least", ("officials",)),
+            Toll(4, None, "exact", ("Oleh Kiper",)),
+            Fight(("Odesa",)),
+            Says(("Andrii Sybiha",)),
+            NoFight("Saudi Arabia"),
+        ]),
+    "fr-afp-mali": ("fr", (
+        "Mali: au moins 30 morts dans une attaque jihadiste près de Gao\n"
+        "Publié le 11/03/2025 à 10h15 | AFP\n"
+        "Bamako (AFP) - Au moins trente civils ont été tués lundi dans une attaque attribuée à des jihadistes "
+        "contre un convoi de véhicules près de Gao, dans le nord du Mali, ont indiqué mardi à l'AFP des sources "
+        "locales et sécuritaires.\n"
+        "« Les assaillants ont intercepté le convoi et ont ouvert le feu sur les passagers », a expliqué un élu "
+        "de la région, sous couvert d'anonymat. « C'est un carnage », a-t-il ajouté.\n"
+        "Partager cet article | Facebook | Twitter"),
+        dt.date(2025, 3, 11), [
+            Toll(30, None, "at_least", ("sources locales",)),
+            Fight(("Gao",), "offensive"),
+            Says(("élu",)),
+            NoFight("Bamako"),
+        ]),
 }
 
 

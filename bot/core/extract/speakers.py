@@ -378,6 +378,18 @@ def _inverted_verb_at(sent: Sentence, k: int, lex: Lexicon) -> tuple[int, bool] 
     return None
 
 
+def _tacked_on(sent: Sentence, c: int, nxt: int, lex: Lexicon) -> bool:
+    """Whether a clause of its own follows the verb over a comma, with no "that" to open what was said:
+    "..., officials said on Tuesday, as Kyiv prepared for talks" said what came before."""
+    toks = sent.tokens
+    if c + 1 >= len(toks) or toks[c].text != ",":
+        return False
+    w = toks[c + 1].low
+    if w not in lex.clause_boundaries or w in lex.complementisers:
+        return False
+    return not any(t.low in lex.complementisers for t in toks[c + 3 : nxt])  # "alors que" opens no content
+
+
 def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
     """Whether the words after a verb say nothing: none; a short closing phrase that opens with a
     preposition ("the ministry said in an updated toll."); or a description of the speaker or the
@@ -534,7 +546,8 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         if attrib:
             content = (end + 1, n) if start == 0 else (prv, start)
         elif inverted or (start <= 1 and end >= n - 2) or _nothing_said_after(
-                sent, _skip_forward(sent, end, lex, date_tokens), lex):
+                sent, _skip_forward(sent, end, lex, date_tokens), lex) or _tacked_on(
+                sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):
             # "..., the army said in a statement.": nothing said after the verb, so before it
             content = (prv, start)
         else:
