@@ -570,6 +570,20 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             Says(("élu",)),
             NoFight("Bamako"),
         ]),
+    # eleventh batch: event notes naming their source by its report
+    "en-note-myanmar": ("en", (
+        "On 1 May 2023, the People's Defence Force (PDF) ambushed a Myanmar military column near Kani township "
+        "(Sagaing). 8 soldiers were killed, according to a PDF statement."),
+        dt.date(2023, 5, 2), [
+            Fight(("Kani",), "offensive"),
+            Toll(8, None, "exact", ("PDF",)),
+        ]),
+    "fr-demonstratif": ("fr", (
+        "Le médiateur a rencontré lundi à Moscou le président russe Vladimir Poutine. Ce dernier a assuré que la "
+        "Russie soutiendrait ses efforts pour obtenir une trêve à Gaza."),
+        dt.date(2025, 3, 11), [
+            Says(("Vladimir Poutine",)),
+        ]),
 }
 
 

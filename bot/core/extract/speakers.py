@@ -102,6 +102,11 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         while k < j and toks[k].low not in lex.source_links:  # "a statement from the ministry"
             k += 1
         i, j = _strip(toks, k + 1, j, lex)
+    # "a PDF statement", "an army report": the body the report comes from
+    d = lex.demonstratives.match(toks, i)
+    if j - i >= 2 and toks[j - 1].low in lex.report_nouns and toks[j - 2].is_word and (
+            d is None or i + d[0] != j):  # "ce dernier" is a person
+        i, j = _strip(toks, i, j - 1, lex)
     if i >= j or j - i > MAX_NP:
         return None
     d = lex.demonstratives.match(toks, i)
