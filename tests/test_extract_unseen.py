@@ -584,6 +584,18 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
         dt.date(2025, 3, 11), [
             Says(("Vladimir Poutine",)),
         ]),
+    # twelfth batch: control retaken, hospital sources, correspondents
+    "fr-soudan-ed-daein": ("fr", (
+        "Un responsable militaire, qui a requis l'anonymat, a indiqué que les troupes avaient repris le contrôle "
+        "d'Ed Daein. Six soldats ont été tués, a-t-on appris de source hospitalière. Au moins quatre personnes "
+        "ont été tuées par des tirs d'artillerie à Khartoum-Nord, d'après un correspondant de l'AFP sur place."),
+        dt.date(2025, 5, 7), [
+            Says(("responsable militaire",)),
+            Fight(("Ed Daein",), "advance"),
+            Toll(6, None, "exact", ("source hospitalière",)),
+            Toll(4, None, "at_least", ("correspondant de l'AFP",)),
+            Fight(("Khartoum-Nord",), "shelling"),
+        ]),
 }
 
 
