@@ -488,7 +488,16 @@ class FightingBook:
             m = lex.fighting.match(toks, k) if not masked[k] else None
             if m is not None:
                 if not _history(toks, k + m[0] - 1, k, self.published.year if self.published else None):
-                    triggers.append((k, m[1]))  # type: ignore[arg-type]
+                    action = m[1]
+                    if action == "resumed":
+                        # "ont repris jeudi le contrôle de X": taken back, not fighting again
+                        o = k + m[0]
+                        while o < len(toks) and o - k - m[0] < 3 and (toks[o].low in lex.weekdays
+                                                                       or toks[o].low in lex.articles):
+                            o += 1
+                        if lex.recaptured_objects.match(toks, o) is not None:
+                            action = "advance"
+                    triggers.append((k, action))  # type: ignore[arg-type]
                 k += m[0]
             else:
                 k += 1

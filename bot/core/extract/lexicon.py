@@ -133,6 +133,7 @@ class Lexicon:
     np_enders: PhraseSet
     inverted_verbs: PhraseSet
     source_links: frozenset[str]
+    recaptured_objects: PhraseSet
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -260,6 +261,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         np_enders=PhraseSet(_phrases(data.get("np_enders"))),
         inverted_verbs=PhraseSet(_phrases(data.get("inverted_verbs"))),
         source_links=_words(data.get("source_links") or data.get("genitives")),
+        recaptured_objects=PhraseSet(_phrases(data.get("recaptured_objects"))),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),
