@@ -596,6 +596,25 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             Toll(4, None, "at_least", ("correspondant de l'AFP",)),
             Fight(("Khartoum-Nord",), "shelling"),
         ]),
+    # thirteenth batch: withdrawals, recaptures, disasters
+    "fr-retraits": ("fr", (
+        "Les forces ukrainiennes se sont retirées d'Avdiïvka, a annoncé le commandant en chef. Dans le centre "
+        "de la Syrie, les forces du régime ont repris jeudi le contrôle de Karnaz. Un séisme a frappé Herat, "
+        "tuant 20 personnes, selon les autorités."),
+        dt.date(2025, 1, 10), [
+            Fight(("Avdiïvka", "Avdiivka"), "withdrawal"),
+            Fight(("Karnaz",), "advance"),
+            NoFight("Herat"),
+            NoToll(20),
+        ]),
+    "en-disaster": ("en", (
+        "Drones struck an oil depot in Bryansk overnight, the regional governor said. At least seventy-three "
+        "migrants drowned when their boat capsized off the coast of Libya, the IOM said."),
+        dt.date(2025, 1, 10), [
+            Fight(("Bryansk",)),
+            NoToll(73),
+            NoFight("Libya"),
+        ]),
 }
 
 

@@ -134,6 +134,7 @@ class Lexicon:
     inverted_verbs: PhraseSet
     source_links: frozenset[str]
     recaptured_objects: PhraseSet
+    disasters: PhraseSet
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -262,6 +263,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         inverted_verbs=PhraseSet(_phrases(data.get("inverted_verbs"))),
         source_links=_words(data.get("source_links") or data.get("genitives")),
         recaptured_objects=PhraseSet(_phrases(data.get("recaptured_objects"))),
+        disasters=PhraseSet(_phrases(data.get("disasters"))),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),

@@ -140,7 +140,9 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
-        figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
+        # a disaster or an accident ("a boat capsized", "un séisme") kills no one by violence
+        disaster = any(lex.disasters.match(sent.tokens, k) is not None for k in range(len(sent.tokens)))
+        figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
         # a source known only by its place after "selon" vouches for figures, and says nothing else
         clauses = [c for c in find_clauses(sent, lex, quotes, dates) if figures or not c.speaker.plain]
         # "celui-ci", "the latter": the last person named, in this sentence or the one before
@@ -166,7 +168,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         for c in clauses:
             if c.speaker.person:
                 fighting.note_person(c.speaker.name)
-        places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking,
+        places = fighting.add_sentence(sent, lex, [disaster] * len(sent.tokens), dates, speaking,
                                        tuple((c.start, c.end) for c in clauses))
         before = len(casualties.alerts)
         headline = sent.index == 0 and _is_headline(sent, article)
