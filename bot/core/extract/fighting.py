@@ -351,7 +351,7 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
         if masked[k]:
             k += 1
             continue
-        m = lex.actor_nouns.match(toks, k)
+        m = lex.actor_nouns.match(toks, k) if lex.actor_nouns.may_start(toks[k]) else None
         if m is not None and m[0] == 1 and toks[k].low in lex.actor_adjectives and k > 0:
             prev = toks[k - 1]
             if prev.is_word and not prev.is_cap and not prev.is_digit and prev.low not in lex.stopwords \
@@ -367,7 +367,7 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                 and t.text not in places:
             if not _non_armed(toks, k, lex):
                 found.append((k, k + 1))
-        elif lex.party_cues.match(toks, k) is not None and _clash_before(toks, k, lex):
+        elif lex.party_cues.may_start(t) and lex.party_cues.match(toks, k) is not None and _clash_before(toks, k, lex):
             # "clashes between Dorba and Kessa": the parties are named after the cue (after a
             # fighting word: "gunmen between Dorba and Kessa" names places)
             c = k + 1
@@ -485,7 +485,7 @@ class FightingBook:
         triggers: list[tuple[int, FightingAction]] = []
         k = 0
         while k < len(toks):
-            m = lex.fighting.match(toks, k) if not masked[k] else None
+            m = lex.fighting.match(toks, k) if not masked[k] and lex.fighting.may_start(toks[k]) else None
             if m is not None:
                 if not _history(toks, k + m[0] - 1, k, self.published.year if self.published else None):
                     action = m[1]
@@ -515,7 +515,8 @@ class FightingBook:
             segment.append(seg)
         # "may" the modal voids its clause, "3 May" the date does not
         in_date = {i for d in dates for i in range(d.start, d.end)}
-        void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.match(toks, i) is not None}
+        void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.may_start(toks[i])
+                and lex.not_events.match(toks, i) is not None}
         # a year long past in the clause makes it history: "The 2014 battle for the airport killed
         # hundreds" (a full date such as "On 30 December 2025" dates an event, whatever its year)
         if self.published is not None:

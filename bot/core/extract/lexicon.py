@@ -59,6 +59,18 @@ class PhraseSet:
                 return n, label
         return None
 
+    def occurs_in(self, tokens: tuple[Token, ...] | list[Token]) -> bool:
+        """Whether any phrase occurs in the tokens."""
+        first = self._by_first
+        for i, tok in enumerate(tokens):
+            if (tok.text.lower() if self.accents else tok.low) in first and self.match(tokens, i) is not None:
+                return True
+        return False
+
+    def may_start(self, tok: Token) -> bool:
+        """Whether a phrase may start at this token (a cheap test before `match`)."""
+        return (tok.text.lower() if self.accents else tok.low) in self._by_first
+
     def match_end(self, tokens: tuple[Token, ...] | list[Token], j: int) -> int:
         """Length of the longest phrase ending just before token j (0 when none)."""
         if j <= 0 or j > len(tokens):

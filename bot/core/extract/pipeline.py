@@ -102,7 +102,7 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
             book.roles[fold(group.name)] = group.role
     pairs = pair_figures(figures)
     # a sentence that goes on from the one before ("d'autres", "another") keeps its source
-    follows = any(lex.continuation.match(sent.tokens, k) for k in range(len(sent.tokens)))
+    follows = lex.continuation.occurs_in(sent.tokens)
     if len(pairs) == 1 and pairs[0].killed is None and pairs[0].wounded is not None and continues:
         w = pairs[0].wounded
         toks = sent.tokens
@@ -141,7 +141,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
         # a disaster or an accident ("a boat capsized", "un séisme") kills no one by violence
-        disaster = any(lex.disasters.match(sent.tokens, k) is not None for k in range(len(sent.tokens)))
+        disaster = lex.disasters.occurs_in(sent.tokens)
         figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
         # a source known only by its place after "selon" vouches for figures, and says nothing else
         clauses = [c for c in find_clauses(sent, lex, quotes, dates) if figures or not c.speaker.plain]

@@ -471,7 +471,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 k = e
                 continue
         hit = _verb_at(sent, k, lex, masked)
-        if hit is None and not masked[k]:
+        if hit is None and not masked[k] and lex.inverted_verbs.may_start(toks[k]):
             hit = _inverted_verb_at(sent, k, lex)
         if hit is None:
             k += 1
