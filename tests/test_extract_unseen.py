@@ -615,6 +615,16 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             NoToll(73),
             NoFight("Libya"),
         ]),
+    # fourteenth batch: competing tolls, accusations
+    "en-gaza-competing-tolls": ("en", (
+        "Hamas said the strikes had killed 12 of its fighters, while Israel put the toll at 30. Sudan's army "
+        "accused the RSF of shelling a hospital in El Fasher, an accusation the paramilitary group rejected."),
+        dt.date(2025, 5, 7), [
+            Toll(12, None, "exact", ("Hamas",)),
+            Toll(30, None, "exact", ("Israel",)),
+            Says(("Sudan's army",)),
+            Fight(("El Fasher",), "shelling"),
+        ]),
 }
 
 

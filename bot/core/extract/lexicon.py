@@ -147,6 +147,7 @@ class Lexicon:
     source_links: frozenset[str]
     recaptured_objects: PhraseSet
     disasters: PhraseSet
+    article_opens_np: bool
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -276,6 +277,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         source_links=_words(data.get("source_links") or data.get("genitives")),
         recaptured_objects=PhraseSet(_phrases(data.get("recaptured_objects"))),
         disasters=PhraseSet(_phrases(data.get("disasters"))),
+        article_opens_np=bool(data.get("article_opens_np")),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),

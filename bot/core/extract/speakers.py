@@ -285,6 +285,12 @@ def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
             depth -= 1
         elif depth == 0 and (_is_stop(t, lex) or lex.is_reporting_word(t.low)):
             break
+        if depth == 0 and lex.article_opens_np and t.low in lex.determiners and i >= 2 and i < j:
+            b = toks[i - 2]
+            if b.is_word and not b.is_cap and b.low not in lex.prepositions and b.low not in lex.genitives \
+                    and b.low not in lex.articles and b.low not in lex.num_connectors and b.low not in lex.stopwords:
+                i -= 1
+                break  # "an accusation the paramilitary group rejected": the subject opens at "the"
         i -= 1
     return i
 
@@ -400,8 +406,8 @@ def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
     preposition ("the ministry said in an updated toll."); or a description of the speaker or the
     statement ("told AP, speaking on condition of anonymity", "said in a statement read on state TV")."""
     tail = sent.tokens[c:]
-    if all(not t.is_word for t in tail):
-        return True
+    if all(not t.is_word and not t.is_digit for t in tail):
+        return True  # ("put the toll at 30." says 30)
     rest = tail[1:] if tail[0].text == "," else tail
     described = bool(rest) and lex.np_enders.match(rest, 0) is not None
     if not described and (rest is not tail or tail[0].low not in lex.prepositions):
@@ -570,7 +576,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 c += 1
             # "..., the army said, adding that ...": nothing between the verb and the next one, so
             # what was said comes before
-            content = (c, nxt) if any(t.is_word for t in toks[c:nxt]) else (prv, start)
+            content = (c, nxt) if any(t.is_word or t.is_digit for t in toks[c:nxt]) else (prv, start)
         date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]
                      and not d.since), None)  # "since last Thursday, the ministry said": no date of speech
         clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib))
