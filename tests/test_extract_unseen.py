@@ -625,6 +625,21 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             Says(("Sudan's army",)),
             Fight(("El Fasher",), "shelling"),
         ]),
+    # fifteenth batch: links to other stories in the page
+    "fr-afp-liens": ("fr", (
+        "Soudan: des frappes de drones sur Port-Soudan\n"
+        "Mis à jour le 07/05/2025 à 12h30\n"
+        "Port-Soudan (AFP) - Des drones ont frappé mardi un dépôt de carburant à Port-Soudan, siège provisoire "
+        "du gouvernement, a indiqué l'armée, qui accuse les FSR.\n"
+        "Aucune victime n'a été signalée.\n"
+        "Lire aussi : Ukraine : au moins 12 morts dans une frappe russe sur Kryvyï Rih\n"
+        "© 2025 AFP"),
+        dt.date(2025, 5, 7), [
+            Fight(("Port-Soudan",), "airstrike"),
+            Says(("armée",)),
+            NoFight("Kryvyï Rih"),
+            NoToll(12),
+        ]),
 }
 
 

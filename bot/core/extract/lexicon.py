@@ -148,6 +148,7 @@ class Lexicon:
     recaptured_objects: PhraseSet
     disasters: PhraseSet
     article_opens_np: bool
+    link_markers: PhraseSet
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -278,6 +279,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         recaptured_objects=PhraseSet(_phrases(data.get("recaptured_objects"))),
         disasters=PhraseSet(_phrases(data.get("disasters"))),
         article_opens_np=bool(data.get("article_opens_np")),
+        link_markers=PhraseSet(_phrases(data.get("link_markers"))),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),

@@ -137,6 +137,8 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     carried: str | None = None  # the one source the sentence before named
     previous: Sentence | None = None
     for sent in split_sentences(article_text(article), lex.abbreviations):
+        if lex.link_markers.match(sent.tokens, 0) is not None:
+            continue  # "Lire aussi : ...": a link to another story
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
