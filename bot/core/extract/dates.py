@@ -121,6 +121,13 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
             i += 1
             continue
         end, date = hit
+        if tokens[i].low in lex.weekdays:
+            # "lundi 3 mars", "Tuesday, May 6": the explicit date names the day
+            j = end + 1 if end < len(tokens) and tokens[end].text == "," else end
+            explicit = j < len(tokens) and tokens[j].low not in lex.weekdays
+            nxt = _match_at(tokens, j, lex, published) if explicit else None
+            if nxt is not None:
+                end, date = nxt
         since = lex.since.match_end(tokens, i) > 0 or (
             # "depuis le 4 avril", "since last Thursday"
             i >= 2 and (tokens[i - 1].low in lex.articles or tokens[i - 1].low in lex.date_ignore_before)
