@@ -60,3 +60,9 @@ def test_hyphenated_relative_days() -> None:
 ])
 def test_weekday_with_date_and_since_last(text: str, lang: str, want: list[tuple[dt.date, bool]]) -> None:
     assert dates(text, lang) == want
+
+
+def test_start_of_the_year_as_the_start_of_a_count() -> None:
+    assert dates("depuis le début de l'année", "fr") == [(dt.date(2024, 1, 1), True)]
+    assert dates("since the start of the year", "en") == [(dt.date(2024, 1, 1), True)]
+    assert dates("au début de l'année", "fr") == []  # no count: no date either

@@ -117,6 +117,12 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
     i = 0
     while i < len(tokens):
         hit = _match_at(tokens, i, lex, published)
+        if hit is None and published is not None and lex.year_start.may_start(tokens[i]):
+            # "depuis le début de l'année": 1 January, as the start of a count only
+            m = lex.year_start.match(tokens, i)
+            counted = lex.since.match_end(tokens, i) > 0 or (
+                i >= 2 and tokens[i - 1].low in lex.articles and lex.since.match_end(tokens, i - 1) > 0)
+            hit = (i + m[0], dt.date(published.year, 1, 1)) if m is not None and counted else None
         if hit is None:
             i += 1
             continue

@@ -149,6 +149,7 @@ class Lexicon:
     disasters: PhraseSet
     article_opens_np: bool
     link_markers: PhraseSet
+    year_start: PhraseSet
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -280,6 +281,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         disasters=PhraseSet(_phrases(data.get("disasters"))),
         article_opens_np=bool(data.get("article_opens_np")),
         link_markers=PhraseSet(_phrases(data.get("link_markers"))),
+        year_start=PhraseSet(_phrases(data.get("year_start"))),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),
