@@ -640,6 +640,26 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             NoFight("Kryvyï Rih"),
             NoToll(12),
         ]),
+    # sixteenth batch: numbers that label or bound, not count
+    "en-labels": ("en", (
+        "The attack on Route 5 near Kramatorsk killed 7 people, police said. Two of the three attackers were "
+        "killed, the army said, citing Security Council Resolution 2231."),
+        dt.date(2025, 1, 10), [
+            Toll(7, None, "exact", ("police",)),
+            Toll(2, None, "exact", ("army",)),
+            NoToll(5),
+            NoToll(3),
+            NoToll(2231),
+        ]),
+    "fr-labels": ("fr", (
+        "Deux des trois assaillants ont été tués sur la route 4, près de Diffa, selon une source militaire. "
+        "Un homme de 45 ans a été tué."),
+        dt.date(2025, 1, 10), [
+            Toll(2, None, "exact", ("source militaire",)),
+            NoToll(3),
+            NoToll(4),
+            NoToll(45),
+        ]),
 }
 
 

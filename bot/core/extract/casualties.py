@@ -53,6 +53,16 @@ def _unit_after(tokens: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
 def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tokens: set[int]) -> bool:
     if num.start in date_tokens or num.year_like:
         return False
+    k = num.start
+    if k > 0 and tokens[k - 1].low in lex.label_nouns:
+        return False  # "Route 5", "Resolution 2231", "la brigade 47": a label, not a count
+    for gap in (2, 1):  # "two of the three attackers", "deux des trois assaillants"
+        g = k - gap
+        if g < 1 or tokens[g].low not in lex.genitives:
+            continue
+        joined = all(tokens[x].low in lex.articles or tokens[x].low in lex.genitives for x in range(g, k))
+        if joined and (tokens[g - 1].is_digit or tokens[g - 1].low in lex.number_starts):
+            return False  # the count the figure is taken from
     return not _unit_after(tokens, num.end, lex)
 
 

@@ -70,6 +70,8 @@ def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
             break
     while j > k and not is_name_word(tokens[j - 1], lex):
         j -= 1
+    if k < j < len(tokens) and tokens[j].is_digit and tokens[j - 1].low in lex.label_nouns:
+        j += 1  # "Route 5"
     return j
 
 

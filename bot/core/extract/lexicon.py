@@ -150,6 +150,7 @@ class Lexicon:
     article_opens_np: bool
     link_markers: PhraseSet
     year_start: PhraseSet
+    label_nouns: frozenset[str]
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -282,6 +283,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         article_opens_np=bool(data.get("article_opens_np")),
         link_markers=PhraseSet(_phrases(data.get("link_markers"))),
         year_start=PhraseSet(_phrases(data.get("year_start"))),
+        label_nouns=_words(data.get("label_nouns")),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),

@@ -396,6 +396,8 @@ def _tacked_on(sent: Sentence, c: int, nxt: int, lex: Lexicon) -> bool:
     if c + 1 >= len(toks) or toks[c].text != ",":
         return False
     w = toks[c + 1].low
+    if lex.content_breakers.match(toks, c + 1) is not None and w not in lex.complementisers:
+        return True  # "..., the army said, citing ...", "..., adding that ...": a new clause says the rest
     if w not in lex.clause_boundaries or w in lex.complementisers:
         return False
     return not any(t.low in lex.complementisers for t in toks[c + 3 : nxt])  # "alors que" opens no content
