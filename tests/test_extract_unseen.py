@@ -579,10 +579,10 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             Toll(8, None, "exact", ("PDF",)),
         ]),
     "fr-demonstratif": ("fr", (
-        "Le médiateur a rencontré lundi à Moscou le président russe Vladimir Poutine. Ce dernier a assuré que la "
-        "Russie soutiendrait ses efforts pour obtenir une trêve à Gaza."),
+        "Le médiateur qatari a reçu lundi à Doha le ministre iranien Abbas Araghchi. Ce dernier a promis une "
+        "réponse rapide à la proposition de trêve au Liban."),
         dt.date(2025, 3, 11), [
-            Says(("Vladimir Poutine",)),
+            Says(("Abbas Araghchi",)),
         ]),
     # twelfth batch: control retaken, hospital sources, correspondents
     "fr-soudan-ed-daein": ("fr", (
@@ -598,12 +598,12 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
         ]),
     # thirteenth batch: withdrawals, recaptures, disasters
     "fr-retraits": ("fr", (
-        "Les forces ukrainiennes se sont retirées d'Avdiïvka, a annoncé le commandant en chef. Dans le centre "
-        "de la Syrie, les forces du régime ont repris jeudi le contrôle de Karnaz. Un séisme a frappé Herat, "
-        "tuant 20 personnes, selon les autorités."),
+        "Les forces ukrainiennes se sont retirées d'Avdiïvka, a annoncé le commandant en chef. Au Kordofan, "
+        "les paramilitaires ont repris samedi le contrôle de Babanusa. Un séisme a frappé Herat, tuant 20 "
+        "personnes, selon les autorités."),
         dt.date(2025, 1, 10), [
             Fight(("Avdiïvka", "Avdiivka"), "withdrawal"),
-            Fight(("Karnaz",), "advance"),
+            Fight(("Babanusa",), "advance"),
             NoFight("Herat"),
             NoToll(20),
         ]),
