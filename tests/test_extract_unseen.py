@@ -660,6 +660,14 @@ ARTICLES: dict[str, tuple[str, str, dt.date, list[Expect]]] = {
             NoToll(4),
             NoToll(45),
         ]),
+    # seventeenth batch: "auprès de"
+    "fr-aupres": ("fr", (
+        "Six soldats ont été tués près de Ménaka, a-t-on appris auprès de l'armée. « La ville est encerclée », a "
+        "déclaré auprès de l'AFP le gouverneur de la région."),
+        dt.date(2025, 1, 10), [
+            Toll(6, None, "exact", ("armée",)),
+            Says(("gouverneur",)),
+        ]),
 }
 
 
