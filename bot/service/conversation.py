@@ -514,7 +514,8 @@ class NewsConversation:
             article = await self.read_url(url)
         except Exception as exc:  # refused by the guard, or the page could not be fetched
             log.info("read %s failed: %s", url, exc)
-            return self._error(lang, t(lang, "cmd_read_failed", url=url, error=str(exc) or type(exc).__name__))
+            error = redact_urls(str(exc)) or type(exc).__name__
+            return self._error(lang, t(lang, "cmd_read_failed", url=redact_url(url), error=error))
         if not article.url:
             article = dataclasses.replace(article, url=url)
         if article.source == "unknown":

@@ -78,3 +78,5 @@ def setup_logging(*, level: int, fmt: str = "text", secrets: Iterable[str] = ())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs every request line with its full URL at INFO; a feed URL may carry a token anywhere.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))

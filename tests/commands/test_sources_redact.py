@@ -10,9 +10,11 @@ import pytest
 
 from bot.chat.base import ChatContext
 from bot.config import Config, FetchConfig, SourceConfig
+from bot.core.models import Article
 from bot.ingest.state import record_failure
 from bot.service.conversation import NewsConversation
 from bot.store import SourceState, Store
+from tests.commands.conftest import WorldFactory
 
 SECRET_URL = "https://bot:hunter22@feeds.example.org/rss.xml?api_key=abc123XYZ&lang=fr"
 READER = ChatContext(adapter="console", channel="news", user="anyone", is_admin=False, lang="en")
@@ -64,3 +66,13 @@ async def test_added_source_url_is_redacted_in_replies_and_listing(store: Store)
     listing = (await conv.command("sources", READER)).plain
     assert "wire (https://***@feeds.example.org/rss.xml?api_key=***&lang=***)" in listing
     assert_clean(listing)
+
+
+async def test_read_failure_does_not_echo_credentials(make_world: WorldFactory) -> None:
+    async def failing(url: str) -> Article:
+        raise ValueError(f"could not fetch {url}: HTTP 403")
+
+    world = await make_world(read_url=failing)
+    text = await world.run("read https://bob:hunter22@example.org/feed?token=abc123")
+    assert "Could not read" in text
+    assert "hunter22" not in text and "abc123" not in text
