@@ -50,3 +50,19 @@ def test_no_publication_date_keeps_absolute_dates_only() -> None:
 def test_hyphenated_relative_days() -> None:
     assert dates("avant-hier", "fr")[0][0] == dt.date(2024, 3, 9)
     assert dates("aujourd'hui", "fr")[0][0] == MONDAY
+
+
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    ("vendredi 1er mars", "fr", [(dt.date(2024, 3, 1), False)]),  # the explicit date names the day
+    ("on Tuesday, March 5", "en", [(dt.date(2024, 3, 5), False)]),
+    ("mardi, 12 soldats", "fr", [(dt.date(2024, 3, 5), False)]),  # a figure after a weekday is no day
+    ("since last Thursday", "en", [(dt.date(2024, 3, 7), True)]),
+])
+def test_weekday_with_date_and_since_last(text: str, lang: str, want: list[tuple[dt.date, bool]]) -> None:
+    assert dates(text, lang) == want
+
+
+def test_start_of_the_year_as_the_start_of_a_count() -> None:
+    assert dates("depuis le début de l'année", "fr") == [(dt.date(2024, 1, 1), True)]
+    assert dates("since the start of the year", "en") == [(dt.date(2024, 1, 1), True)]
+    assert dates("au début de l'année", "fr") == []  # no count: no date either

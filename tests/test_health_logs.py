@@ -68,3 +68,34 @@ def test_json_logs_carry_the_source_and_no_secret() -> None:
     record = json.loads(out.getvalue())
     assert record["level"] == "warning" and record["source"] == "AFP feed"
     assert "topsecret-token" not in out.getvalue()
+
+
+def test_scrub_hides_credential_query_parameters() -> None:
+    line = ("GET https://api.example.org/v1/feed?lang=fr&api_key=k-123456&apikey=abcdef&key=AIzaXY "
+            "&token=t0k3n&sig=deadbeef&signature=c0ffee&secret=s3cr&password=pw1 ok")
+    clean = scrub(line)
+    for secret in ("k-123456", "abcdef", "AIzaXY", "t0k3n", "deadbeef", "c0ffee", "s3cr", "pw1"):
+        assert secret not in clean, secret
+    assert "api_key=***" in clean and "lang=fr" in clean and "monkey=banana" in scrub("monkey=banana")
+
+
+def test_json_logs_scrub_secrets_holding_quotes_and_backslashes() -> None:
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    secret = 'pa"ss\\word-42'
+    handler.setFormatter(JsonFormatter([secret]))
+    log = logging.getLogger("test.jsonlogs.escape")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("login with %s failed", secret, extra={"detail": f"tried {secret}"})
+        try:
+            raise ValueError(f"bad {secret}")
+        except ValueError:
+            log.exception("boom")
+    finally:
+        log.removeHandler(handler)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert lines[0]["message"] == "login with *** failed" and lines[0]["detail"] == "tried ***"
+    assert secret not in lines[1]["error"] and "bad ***" in lines[1]["error"]
+    assert 'pa\\"ss' not in out.getvalue()

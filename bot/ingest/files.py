@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import yaml
 
 from bot.core.models import Article
 
+log = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt", ".md"}
 JSON_SUFFIXES = {".json", ".jsonl"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -71,7 +73,8 @@ def _meta_for(path: Path) -> dict[str, Any]:
     if not meta_path.exists():
         return {}
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        # Decoded like the articles: a meta file saved as cp1252 is read, not a UnicodeDecodeError.
+        meta = yaml.safe_load(_decode(meta_path.read_bytes()))
     except yaml.YAMLError as exc:
         raise ArticleFileError(f"{meta_path}: not valid YAML ({exc.__class__.__name__})") from exc
     if not isinstance(meta, dict):
@@ -90,11 +93,18 @@ def html_to_text(html: str) -> tuple[str, str | None]:
 
 
 def read_articles(path: Path, *, source: str | None = None) -> Iterator[Article]:
-    """Every article in a file or folder (recursively, sorted by name for stable order)."""
+    """Every article in a file or folder (recursively, sorted by name for stable order).
+
+    In a folder, a file that cannot be read (bad JSON, a truncated .jsonl, unreadable bytes…) is
+    logged, naming it, and skipped: the articles before the error and the other files are kept. A
+    single file that cannot be read raises ArticleFileError."""
     if path.is_dir():
         for child in sorted(path.rglob("*")):
             if child.is_file() and child.suffix.lower() in ARTICLE_SUFFIXES:
-                yield from read_articles(child, source=source)
+                try:
+                    yield from read_articles(child, source=source)
+                except Exception as exc:  # one bad file must not hide the rest of the folder
+                    log.warning("%s: skipped (%s: %s)", child, exc.__class__.__name__, exc)
         return
     if not path.exists():
         raise ArticleFileError(f"{path}: no such file or folder")

@@ -37,6 +37,10 @@ class BlockedURL(Exception):
     """A URL the guard refuses; the message says which host and why."""
 
 
+class _Unresolved(Exception):
+    """The host did not resolve (guard_url turns it into BlockedURL unless told otherwise)."""
+
+
 async def resolve(host: str, port: int) -> list[str]:
     """Every address `host` resolves to (getaddrinfo in a worker thread). Tests monkeypatch this."""
     infos = await asyncio.to_thread(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
@@ -73,8 +77,11 @@ def forbidden_reason(address: IPAddress) -> str | None:
     return None
 
 
-async def guard_url(url: str, allow_private: bool) -> None:
-    """Raise BlockedURL unless `url` is http(s) and its host resolves only to public addresses."""
+async def guard_url(url: str, allow_private: bool, *, allow_unresolved: bool = False) -> None:
+    """Raise BlockedURL unless `url` is http(s) and its host resolves only to public addresses.
+
+    `allow_unresolved`: a host that does not resolve now passes (`sources add` of a URL that is
+    fetched later, when every hop is guarded again); otherwise it is refused."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -88,7 +95,12 @@ async def guard_url(url: str, allow_private: bool) -> None:
     if allow_private:
         return
     port = port or (443 if parts.scheme.lower() == "https" else 80)
-    addresses = await _addresses(host, port)
+    try:
+        addresses = await _addresses(host, port)
+    except _Unresolved as exc:
+        if allow_unresolved:
+            return
+        raise BlockedURL(str(exc)) from None
     for address in addresses:
         reason = forbidden_reason(address)
         if reason is not None:
@@ -103,7 +115,7 @@ async def _addresses(host: str, port: int) -> list[IPAddress]:
     try:
         found = await resolve(host, port)
     except OSError as exc:
-        raise BlockedURL(f"{host}: cannot be resolved ({exc})") from None
+        raise _Unresolved(f"{host}: cannot be resolved ({exc})") from None
     addresses: list[IPAddress] = []
     for raw in found:
         try:

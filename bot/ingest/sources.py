@@ -19,7 +19,7 @@ from bot.ingest.feeds import Entry, FeedError, parse_feed
 from bot.ingest.fetch import Fetcher, FetchError
 from bot.ingest.files import read_articles
 from bot.ingest.pages import NotAnArticle, extract_fetched
-from bot.ingest.urls import normalize_url
+from bot.ingest.urls import normalize_url, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,9 @@ class SourceReader:
         if source.type not in REMOTE_TYPES or not source.url:
             raise SourceError(f"source {source.name!r}: type {source.type!r} is not supported")
         try:
-            result = await self.fetcher.get(source.url, etag=etag, last_modified=last_modified)
+            # Every hop is guarded, whoever configured the source: a feed redirecting to a metadata or
+            # loopback address is refused unless fetch.allow_private (the guard's own default) is on.
+            result = await self.fetcher.get(source.url, etag=etag, last_modified=last_modified, guard=True)
         except FetchError as exc:
             raise SourceError(f"source {source.name!r}: {exc}") from None
         new_etag, new_modified = result.etag or etag, result.last_modified or last_modified
@@ -78,7 +80,7 @@ class SourceReader:
             return Listing([], new_etag, new_modified, not_modified=True)
         if result.truncated:
             log.warning("source %r: %s is larger than fetch.max_bytes (%d); the rest was not read",
-                        source.name, source.url, self.fetcher.config.max_bytes)
+                        source.name, redact_url(source.url), self.fetcher.config.max_bytes)
         if source.type == "feed":
             try:
                 # The configured URL, not the final one: relative ids resolve the same after a redirect.

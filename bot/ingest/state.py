@@ -6,9 +6,10 @@ import dataclasses
 import datetime as dt
 import logging
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select
 
 from bot.config import SourceConfig
+from bot.ingest.urls import redact_urls
 from bot.store import Store
 from bot.store import schema as s
 from bot.store.db import SourceState
@@ -25,8 +26,10 @@ def backoff_delay(interval_s: int, failures: int) -> dt.timedelta:
 
 
 def failed(state: SourceState, error: str, interval_s: int, now: dt.datetime) -> SourceState:
+    """The state after a failed poll. URLs in the error are redacted (userinfo, query values): anyone
+    may read `last_error` with `/news sources`."""
     failures = state.failures + 1
-    return dataclasses.replace(state, failures=failures, last_polled_at=now, last_error=error[:2000],
+    return dataclasses.replace(state, failures=failures, last_polled_at=now, last_error=redact_urls(error)[:2000],
                                next_retry_at=now + backoff_delay(interval_s, failures))
 
 
@@ -45,11 +48,21 @@ def content_seen(store: Store, source: str, content_hash: str) -> bool:
     return row is not None
 
 
+def forget_source(store: Store, name: str) -> None:
+    """Drop what polling remembers of a source (its `source_state` row and `seen_entries`): a source
+    added again under this name starts as new (backlog marked seen, `backfill` kept), whatever its URL.
+    Its stored articles stay."""
+    with store.tx() as conn:
+        conn.execute(delete(s.seen_entries).where(s.seen_entries.c.source == name))
+        conn.execute(delete(s.source_state).where(s.source_state.c.name == name))
+
+
 def record_failure(store: Store, source: SourceConfig, state: SourceState, error: str, now: dt.datetime) -> SourceState:
     """Count a failed poll and schedule the retry. Logged at WARNING only when the source goes from
     working to failing (then INFO while it keeps failing): a dead feed does not flood the logs."""
     if not error.startswith("source "):
         error = f"source {source.name!r}: {error}"
+    error = redact_urls(error)
     new_state = failed(state, error, source.interval_s, now)
     store.save_source_state(new_state)
     retry = new_state.next_retry_at.isoformat(timespec="seconds") if new_state.next_retry_at else "?"

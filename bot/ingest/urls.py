@@ -7,6 +7,7 @@ case can matter to the server.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset({
@@ -50,3 +51,39 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+# A URL inside free text (an error message): up to the first blank, quote or bracket, without the
+# punctuation that ends a sentence or comes before an error text ("URL: HTTP 500").
+_URL_IN_TEXT = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s'\"<>`]*[^\s'\"<>`.,:;)]")
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@")
+
+
+def _redact_params(text: str) -> str:
+    out = []
+    for part in re.split(r"([&;])", text):
+        if part in ("&", ";") or not part:
+            out.append(part)
+        elif "=" in part:
+            out.append(part.split("=", 1)[0] + "=***")
+        else:
+            out.append("***")
+    return "".join(out)
+
+
+def redact_url(url: str) -> str:
+    """`url` fit to show anyone: userinfo (`user:password@`) and every query value become `***`
+    (and a fragment's `name=value` pairs: tokens travel there too).
+
+    `https://bot:pw@host/rss?api_key=abc&lang=fr` -> `https://***@host/rss?api_key=***&lang=***`."""
+    url = _USERINFO.sub(r"\1***@", url)
+    rest, hash_, fragment = url.partition("#")
+    if "=" in fragment:
+        fragment = _redact_params(fragment)
+    head, sep, query = rest.partition("?")
+    return head + sep + (_redact_params(query) if sep else "") + hash_ + fragment
+
+
+def redact_urls(text: str) -> str:
+    """Every URL in `text` redacted as by `redact_url` (error messages that quote the URL they read)."""
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)

@@ -29,7 +29,10 @@ from bot.core.i18n import t
 from bot.core.models import Article, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import headline
 from bot.core.translate import equivalents, mentions
+from bot.ingest.guard import BlockedURL, guard_url
 from bot.ingest.guard import read_url as guarded_read_url
+from bot.ingest.state import forget_source
+from bot.ingest.urls import redact_url, redact_urls
 from bot.service import subscriptions as subs
 from bot.service.digests import digest_entries
 from bot.service.search import search
@@ -212,7 +215,7 @@ class NewsConversation:
         if isinstance(cmd, c.Sources):
             return self._sources(lang)
         if isinstance(cmd, c.SourcesAdd):
-            return self._sources_add(cmd, ctx)
+            return await self._sources_add(cmd, ctx)
         if isinstance(cmd, c.SourcesRemove):
             return self._sources_remove(cmd, lang)
         assert isinstance(cmd, c.Read)
@@ -439,8 +442,8 @@ class NewsConversation:
     def _sources(self, lang: str) -> Message:
         lines: list[Line] = []
         listed: list[tuple[str, str, str | None]] = [
-            (src.name, src.url or src.path or "", None) for src in self.config.sources]
-        listed += [(d["name"], d["url"], d.get("added_by")) for d in added_source_records(self.store)]
+            (src.name, redact_url(src.url) if src.url else src.path or "", None) for src in self.config.sources]
+        listed += [(d["name"], redact_url(d["url"]), d.get("added_by")) for d in added_source_records(self.store)]
         for name, where, added_by in listed:
             state = self.store.source_state(name)
             parts = [t(lang, "cmd_last_success", when=_when(state.last_success_at)) if state.last_success_at
@@ -453,13 +456,21 @@ class NewsConversation:
                 parts.append(t(lang, "cmd_added_by", who=added_by))
             lines.append(Line.of(Span(name, "bold"), f" ({where}) — " + "; ".join(parts)))
             if state.last_error:
-                lines.append(Line.of(f"   {t(lang, 'cmd_last_error')}: ", Span(state.last_error, "code")))
+                # Redacted again here: errors stored before redaction existed may still hold a secret.
+                lines.append(Line.of(f"   {t(lang, 'cmd_last_error')}: ", Span(redact_urls(state.last_error), "code")))
         if not lines:
             lines.append(Line.of(t(lang, "cmd_no_sources")))
         return Message(headline=t(lang, "cmd_sources"), lines=tuple(lines), lang=lang, meta={"type": "sources"})
 
-    def _sources_add(self, cmd: c.SourcesAdd, ctx: ChatContext) -> Message:
+    async def _sources_add(self, cmd: c.SourcesAdd, ctx: ChatContext) -> Message:
         lang = ctx.lang
+        # The poller fetches added sources and /news search shows what it read to everybody: a URL
+        # inside the bot's own network (loopback, private, metadata) is refused unless fetch.allow_private.
+        try:
+            await guard_url(cmd.url, self.config.fetch.allow_private, allow_unresolved=True)
+        except BlockedURL as exc:
+            log.info("sources add %s refused: %s", redact_url(cmd.url), redact_urls(str(exc)))
+            return self._error(lang, t(lang, "cmd_url_refused", error=redact_urls(str(exc))))
         host = urlsplit(cmd.url).hostname or "source"
         name = cmd.source_name or re.sub(r"^www\.", "", host)
         taken = {fold(src.name) for src in self.config.sources} | {fold(d["name"])
@@ -469,9 +480,10 @@ class NewsConversation:
         kind = "feed" if re.search(r"(rss|atom|feed|\.xml)(\b|$)", cmd.url, re.IGNORECASE) else "page"
         record = {"name": name, "url": cmd.url, "type": kind, "added_by": ctx.user,
                   "added_at": utcnow().isoformat(timespec="seconds"), "adapter": ctx.adapter, "channel": ctx.channel}
+        forget_source(self.store, name)  # state left by an earlier source of this name (removed by hand?)
         self.store.set_state(SOURCE_KEY + name, json.dumps(record, ensure_ascii=False))
         return Message(headline=t(lang, "cmd_sources"), lines=(Line.of(t(lang, "cmd_source_added", name=name,
-                                                                              url=cmd.url)),),
+                                                                              url=redact_url(cmd.url))),),
                        lang=lang, meta={"type": "sources add"})
 
     def _sources_remove(self, cmd: c.SourcesRemove, lang: str) -> Message:
@@ -483,6 +495,7 @@ class NewsConversation:
             return self._error(lang, t(lang, "cmd_source_unknown", name=name))
         with self.store.tx() as conn:
             conn.execute(delete(s.kv).where(s.kv.c.key == SOURCE_KEY + record["name"]))
+        forget_source(self.store, record["name"])
         return Message(headline=t(lang, "cmd_sources"),
                        lines=(Line.of(t(lang, "cmd_source_removed", name=record["name"])),),
                        lang=lang, meta={"type": "sources remove"})
@@ -501,7 +514,8 @@ class NewsConversation:
             article = await self.read_url(url)
         except Exception as exc:  # refused by the guard, or the page could not be fetched
             log.info("read %s failed: %s", url, exc)
-            return self._error(lang, t(lang, "cmd_read_failed", url=url, error=str(exc) or type(exc).__name__))
+            error = redact_urls(str(exc)) or type(exc).__name__
+            return self._error(lang, t(lang, "cmd_read_failed", url=redact_url(url), error=error))
         if not article.url:
             article = dataclasses.replace(article, url=url)
         if article.source == "unknown":

@@ -12,13 +12,17 @@ import re
 import sys
 from collections.abc import Iterable
 
-# Slack (xoxb-, xoxp-, xapp-), Matrix access tokens (syt_), bearer headers, passwords in URLs.
+# Usual names of query parameters (and key=value settings) that carry a credential.
+TOKEN_PARAMS = ("key", "api_key", "apikey", "token", "access_token", "sig", "signature", "secret", "password")
+
+# Slack (xoxb-, xoxp-, xapp-), Matrix access tokens (syt_), bearer headers, credential parameters
+# (`?api_key=…`, `&sig=…`), passwords in URLs.
 _TOKEN_PATTERNS = (
     re.compile(r"\bxox[abposr]-[A-Za-z0-9-]+"),
     re.compile(r"\bxapp-[A-Za-z0-9-]+"),
     re.compile(r"\bsyt_[A-Za-z0-9_]+"),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
-    re.compile(r"(?i)(access_token=)[^&\s]+"),
+    re.compile(r"(?i)(\b(?:" + "|".join(TOKEN_PARAMS) + r")=)[^&;#\s\"'<>]+"),
     re.compile(r"(://[^:/@\s]+:)[^@\s]+(@)"),
 )
 
@@ -59,7 +63,10 @@ class JsonFormatter(_Scrubbing):
                 data[key] = value if isinstance(value, str | int | float | bool) or value is None else str(value)
         if record.exc_info:
             data["error"] = self.formatException(record.exc_info)
-        return scrub(json.dumps(data, ensure_ascii=False), self.secrets)
+        # Scrubbed before encoding: JSON escapes `"` and `\`, and a secret holding one would no longer
+        # be found in the encoded line.
+        clean = {k: scrub(v, self.secrets) if isinstance(v, str) else v for k, v in data.items()}
+        return json.dumps(clean, ensure_ascii=False)
 
 
 def setup_logging(*, level: int, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
@@ -71,3 +78,5 @@ def setup_logging(*, level: int, fmt: str = "text", secrets: Iterable[str] = ())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs every request line with its full URL at INFO; a feed URL may carry a token anywhere.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))

@@ -14,6 +14,7 @@ from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config, SourceConfig
 from bot.core.extract import extract_alerts
 from bot.core.models import Alert, Article, Message
+from bot.ingest.feeds import Entry
 from bot.ingest.fetch import Fetcher
 from bot.ingest.files import ArticleFileError
 from bot.ingest.sources import REMOTE_TYPES, SourceError, SourceReader, latest_entries
@@ -124,12 +125,12 @@ class Pipeline:
         if remote and not state.initialized:
             todo = latest_entries(entries, source.backfill)
             chosen = {e.key for e in todo}
-            self.store.mark_seen(source.name, [e.key for e in entries if e.key not in chosen])
+            await asyncio.to_thread(self.store.mark_seen, source.name, [e.key for e in entries if e.key not in chosen])
             if len(entries) > len(todo):
                 log.info("source %r: new source, %d existing entries marked seen, %d kept (backfill)",
                          source.name, len(entries) - len(todo), len(todo))
         elif remote:
-            todo = [e for e in entries if not self.store.is_seen(source.name, e.key)]
+            todo = await asyncio.to_thread(self._unseen, source.name, entries)
         else:
             todo = entries
         articles = await asyncio.gather(*(self.reader.complete(source, e) for e in todo), return_exceptions=True)
@@ -138,17 +139,33 @@ class Pipeline:
                 log.warning("source %r: entry %s could not be read (%s: %s)", source.name, entry.key,
                             article.__class__.__name__, article)
             elif article is not None:
-                if remote and content_seen(self.store, source.name, article.content_hash):
-                    report.articles_seen += 1
-                else:
-                    self.process(article, report)
+                try:
+                    # In a worker thread, one article at a time: extraction and the store's queries
+                    # take long enough over a big poll to stall chat acks, Matrix sync and /healthz.
+                    await asyncio.to_thread(self._store_entry, source, article, report, remote=remote)
+                except Exception:
+                    # One article that cannot be stored or processed must not block its source: it is
+                    # logged and marked seen below (skipped for good). Were the database itself
+                    # failing, marking it seen fails too and the poll stops as before: nothing is lost.
+                    log.exception("source %r: entry %s could not be processed; skipped", source.name, entry.key)
             if remote:
-                self.store.mark_seen(source.name, [entry.key])
+                await asyncio.to_thread(self.store.mark_seen, source.name, [entry.key])
         if state.failures:
             log.info("source %r: working again after %d failure(s)", source.name, state.failures)
         self.store.save_source_state(succeeded(
             state, now, etag=listing.etag if remote else None,
             last_modified=listing.last_modified if remote else None))
+
+    def _store_entry(self, source: SourceConfig, article: Article, report: RunReport, *, remote: bool) -> None:
+        """`process` an article of a poll, unless the source already gave this very content (blocking:
+        `poll` runs it in a worker thread)."""
+        if remote and content_seen(self.store, source.name, article.content_hash):
+            report.articles_seen += 1
+        else:
+            self.process(article, report)
+
+    def _unseen(self, source: str, entries: list[Entry]) -> list[Entry]:
+        return [e for e in entries if not self.store.is_seen(source, e.key)]
 
     def sources(self) -> tuple[SourceConfig, ...]:
         """The configured sources, then those added by `/news sources add` (kept in the database)."""
@@ -161,7 +178,11 @@ class Pipeline:
     async def ingest_all(self, report: RunReport | None = None) -> RunReport:
         report = report or RunReport()
         for source in self.sources():
-            await self.poll(source, report)
+            try:
+                await self.poll(source, report)
+            except Exception:  # e.g. the store refusing a write: the other sources are still read
+                log.exception("source %r: poll failed", source.name)
+                report.failed_sources.append(source.name)
         return report
 
     async def deliver(self) -> DeliveryReport:

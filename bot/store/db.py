@@ -153,15 +153,26 @@ class Store:
     # --- articles --------------------------------------------------------------------------
 
     def add_article(self, article: Article, *, key: str | None = None) -> tuple[int, bool]:
-        """Store an article once; returns (row id, True when it is new). Keyed by URL or source+id."""
-        key = key or article.url or f"{article.source}:{article.id}"
+        """Store an article once; returns (row id, True when it is new). Keyed by URL or source+id.
+
+        Keys hold at most 500 characters (the column's size; PostgreSQL refuses longer ones): a longer
+        key keeps its first 435 and ends with `#` and the SHA-256 of the whole key, so two long links
+        sharing a prefix stay two articles. The outlet and language are cut to their columns too."""
+        import hashlib
+
+        full = key or article.url or f"{article.source}:{article.id}"
+        key = full
+        if len(full) > 500:
+            key = f"{full[:435]}#{hashlib.sha256(full.encode('utf-8', 'surrogatepass')).hexdigest()}"
         with self.tx() as conn:
-            row = conn.execute(select(s.articles.c.id).where(s.articles.c.key == key)).first()
+            # SQLite never enforced the size: an older database may hold the whole key.
+            row = conn.execute(select(s.articles.c.id).where(s.articles.c.key.in_({key, full}))).first()
             if row is not None:
                 return int(row[0]), False
             result = conn.execute(insert(s.articles).values(
-                key=key, source=article.source, outlet=article.outlet, url=article.url, title=article.title,
-                lang=article.lang, published=article.published, fetched_at=utcnow(), text=article.text,
+                key=key, source=article.source, outlet=article.outlet[:200] if article.outlet else article.outlet,
+                url=article.url, title=article.title, lang=article.lang[:8] if article.lang else article.lang,
+                published=article.published, fetched_at=utcnow(), text=article.text,
                 content_hash=article.content_hash,
             ))
             pk = result.inserted_primary_key

@@ -86,3 +86,13 @@ async def test_unresolvable_host_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(guard, "resolve", fail)
     with pytest.raises(BlockedURL, match="cannot be resolved"):
         await guard_url("https://nowhere.invalid/", allow_private=False)
+
+
+def test_redact_url_hides_userinfo_query_values_and_fragment_tokens() -> None:
+    from bot.ingest.urls import redact_url, redact_urls
+
+    assert redact_url("https://u:p@h.org/rss?api_key=abc&lang=fr") == "https://***@h.org/rss?api_key=***&lang=***"
+    assert redact_url("https://h.org/cb#access_token=abc") == "https://h.org/cb#access_token=***"
+    assert redact_url("https://h.org/a/b#top") == "https://h.org/a/b#top"
+    text = "source 'w': https://h.org/f?token=zz: HTTP 500 (see 'http://x.org/?sig=1')."
+    assert redact_urls(text) == "source 'w': https://h.org/f?token=***: HTTP 500 (see 'http://x.org/?sig=***')."

@@ -20,6 +20,7 @@ from bot.core.models import Casualty, Qualifier, fold
 WINDOW_WITH_VICTIM = 14  # tokens between "21 personnes" and "tuées"
 WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 8 were wounded")
 BACK_WINDOW = 4  # tokens between "killing" and "five"
+TOLL_REACH = 20  # tokens between "the death toll" and "has risen to 40"
 _HARD_STOP = frozenset(";:.!?()")  # quote marks are transparent: 12 « terroristes » tués
 
 
@@ -52,18 +53,31 @@ def _unit_after(tokens: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
 def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tokens: set[int]) -> bool:
     if num.start in date_tokens or num.year_like:
         return False
+    k = num.start
+    if k > 0 and tokens[k - 1].low in lex.label_nouns:
+        return False  # "Route 5", "Resolution 2231", "la brigade 47": a label, not a count
+    for gap in (2, 1):  # "two of the three attackers", "deux des trois assaillants"
+        g = k - gap
+        if g < 1 or tokens[g].low not in lex.genitives:
+            continue
+        joined = all(tokens[x].low in lex.articles or tokens[x].low in lex.genitives for x in range(g, k))
+        if joined and (tokens[g - 1].is_digit or tokens[g - 1].low in lex.number_starts):
+            return False  # the count the figure is taken from
     return not _unit_after(tokens, num.end, lex)
 
 
 def _qualifier(tokens: tuple[Token, ...], num: Number, lex: Lexicon, kill_before: int | None) -> Qualifier:
-    if num.approx:
-        return "about"
-    n = lex.qualifiers.match_end(tokens, num.start)
+    start = num.start
+    while num.approx and start > 0 and tokens[start - 1].text in "'’":
+        start -= 1  # "plus d'une centaine"
+    n = lex.qualifiers.match_end(tokens, start)
     if n:
-        label = lex.qualifiers.match(tokens, num.start - n)
-        if label is not None and label[1] in ("at_least", "more_than", "about", "up_to"):
+        label = lex.qualifiers.match(tokens, start - n)
+        # an explicit bound outweighs an approximate number word: "plus d'une centaine", "at least a dozen"
+        if label is not None and (label[1] in ("at_least", "more_than", "up_to")
+                                  or (label[1] == "about" and not num.approx)):
             return label[1]  # type: ignore[return-value]
-    return "exact"
+    return "about" if num.approx else "exact"
 
 
 def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
@@ -84,6 +98,24 @@ def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
             return None
         b -= 1
     return None
+
+
+def _toll_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> bool:
+    """A death toll said to stand at the number: "the death toll has risen to 40", "le bilan s'élève à 40"."""
+    b = num.start - lex.qualifiers.match_end(toks, num.start)
+    while b > 0 and b - 1 in date_tokens:
+        b -= 1
+    m = lex.toll_verbs.match_end(toks, b)
+    if not m:
+        return False
+    a = b - m
+    while a > 0 and b - a < TOLL_REACH:
+        if toks[a - 1].text in _HARD_STOP:
+            return False
+        if lex.toll_nouns.match_end(toks, a):
+            return True
+        a -= 1
+    return False
 
 
 def _is_subset(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
@@ -256,6 +288,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 a += 1
             if kind is None and (plain_after or v_at is not None):
                 kind = _backward(toks, num, lex, BACK_WINDOW, date_tokens)
+            if kind is None and plain_after and _toll_before(toks, num, lex, date_tokens):
+                kind = "killed"
         if kind is None:
             continue
         if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords:

@@ -117,12 +117,27 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
     i = 0
     while i < len(tokens):
         hit = _match_at(tokens, i, lex, published)
+        if hit is None and published is not None and lex.year_start.may_start(tokens[i]):
+            # "depuis le début de l'année": 1 January, as the start of a count only
+            m = lex.year_start.match(tokens, i)
+            counted = lex.since.match_end(tokens, i) > 0 or (
+                i >= 2 and tokens[i - 1].low in lex.articles and lex.since.match_end(tokens, i - 1) > 0)
+            hit = (i + m[0], dt.date(published.year, 1, 1)) if m is not None and counted else None
         if hit is None:
             i += 1
             continue
         end, date = hit
+        if tokens[i].low in lex.weekdays:
+            # "lundi 3 mars", "Tuesday, May 6": the explicit date names the day
+            j = end + 1 if end < len(tokens) and tokens[end].text == "," else end
+            explicit = j < len(tokens) and tokens[j].low not in lex.weekdays
+            nxt = _match_at(tokens, j, lex, published) if explicit else None
+            if nxt is not None:
+                end, date = nxt
         since = lex.since.match_end(tokens, i) > 0 or (
-            i >= 2 and tokens[i - 1].low in lex.articles and lex.since.match_end(tokens, i - 1) > 0
+            # "depuis le 4 avril", "since last Thursday"
+            i >= 2 and (tokens[i - 1].low in lex.articles or tokens[i - 1].low in lex.date_ignore_before)
+            and lex.since.match_end(tokens, i - 1) > 0
         )
         out.append(DateMention(i, end, date, since))
         i = max(end, i + 1)

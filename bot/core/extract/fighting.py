@@ -70,6 +70,8 @@ def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
             break
     while j > k and not is_name_word(tokens[j - 1], lex):
         j -= 1
+    if k < j < len(tokens) and tokens[j].is_digit and tokens[j - 1].low in lex.label_nouns:
+        j += 1  # "Route 5"
     return j
 
 
@@ -93,8 +95,8 @@ def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
         t = toks[p - 1]
         if t.low in lex.place_nouns:
             return True
-        if t.low in lex.articles or t.text in "'’":
-            p -= 1
+        if t.low in lex.articles or t.text in "'’" or t.low in lex.weekdays:
+            p -= 1  # over "dimanche" too: "ont pilonné dimanche El-Facher"
         elif t.is_word and not t.is_cap and t.low not in lex.stopwords and not skipped_word:
             skipped_word = True
             p -= 1
@@ -137,11 +139,14 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
     out: list[Candidate] = []
     k = 0
     while k < n:
-        if not is_name_word(toks[k], lex) or toks[k].text in lex.not_places or toks[k].low in demonyms \
-                or toks[k].low in lex.number_starts:
+        if not is_name_word(toks[k], lex):
+            k += 1
+            continue
+        g = gaz.match(toks, k)  # a known name may open with a stop word: "North Kivu"
+        if g is None and (toks[k].text in lex.not_places or toks[k].low in demonyms
+                          or toks[k].low in lex.number_starts):
             k += 1  # "Trois maisons" is no place name
             continue
-        g = gaz.match(toks, k)
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
         if j <= k:
             k += 1
@@ -153,7 +158,13 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         last_word = (fold(toks[j - 1].text).split() or [""])[-1]
         person = g is None and last_word in people  # "hostiles à Karim Haddad à Saïda"
         named_actor = any(lex.actor_nouns.match(toks, i) for i in range(k, j))
-        actor = _is_actor_name(toks, k, j, lex) or named_actor or person
+        # "strikes on Houthi positions": a name before such a noun qualifies it
+        # and so is one before a noun modifying an armed body ("from the North Sinai security troops")
+        modifier = (g is None and j < n and toks[j].low in lex.non_place_heads) or (
+            j + 1 < n and toks[j].is_word and not toks[j].is_cap and toks[j].low not in lex.stopwords
+            and lex.killed.match(toks, j) is None and lex.wounded.match(toks, j) is None
+            and lex.actor_nouns.match(toks, j + 1) is not None)
+        actor = _is_actor_name(toks, k, j, lex) or named_actor or person or modifier
         based = lex.not_place_cues.match_end(toks, k) > 0
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
@@ -342,7 +353,7 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
         if masked[k]:
             k += 1
             continue
-        m = lex.actor_nouns.match(toks, k)
+        m = lex.actor_nouns.match(toks, k) if lex.actor_nouns.may_start(toks[k]) else None
         if m is not None and m[0] == 1 and toks[k].low in lex.actor_adjectives and k > 0:
             prev = toks[k - 1]
             if prev.is_word and not prev.is_cap and not prev.is_digit and prev.low not in lex.stopwords \
@@ -358,7 +369,7 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                 and t.text not in places:
             if not _non_armed(toks, k, lex):
                 found.append((k, k + 1))
-        elif lex.party_cues.match(toks, k) is not None and _clash_before(toks, k, lex):
+        elif lex.party_cues.may_start(t) and lex.party_cues.match(toks, k) is not None and _clash_before(toks, k, lex):
             # "clashes between Dorba and Kessa": the parties are named after the cue (after a
             # fighting word: "gunmen between Dorba and Kessa" names places)
             c = k + 1
@@ -404,9 +415,13 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
     return names
 
 
-def _history(toks: tuple[Token, ...], k: int) -> bool:
-    """A fighting word dated to a past year ("des affrontements en 2014")."""
-    return any(t.is_digit and len(t.text) == 4 for t in toks[k + 1 : k + 4])
+def _history(toks: tuple[Token, ...], k: int, start: int | None = None, year: int | None = None) -> bool:
+    """A fighting word dated to a past year ("des affrontements en 2014", "the 2014 battle")."""
+    if any(t.is_digit and len(t.text) == 4 for t in toks[k + 1 : k + 4]):
+        return True
+    if start is None or year is None:
+        return False
+    return any(t.is_digit and len(t.text) == 4 and 1900 < int(t.text) < year for t in toks[max(0, start - 2) : start])
 
 
 class FightingBook:
@@ -472,10 +487,19 @@ class FightingBook:
         triggers: list[tuple[int, FightingAction]] = []
         k = 0
         while k < len(toks):
-            m = lex.fighting.match(toks, k) if not masked[k] else None
+            m = lex.fighting.match(toks, k) if not masked[k] and lex.fighting.may_start(toks[k]) else None
             if m is not None:
-                if not _history(toks, k + m[0] - 1):
-                    triggers.append((k, m[1]))  # type: ignore[arg-type]
+                if not _history(toks, k + m[0] - 1, k, self.published.year if self.published else None):
+                    action = m[1]
+                    if action == "resumed":
+                        # "ont repris jeudi le contrôle de X": taken back, not fighting again
+                        o = k + m[0]
+                        while o < len(toks) and o - k - m[0] < 3 and (toks[o].low in lex.weekdays
+                                                                       or toks[o].low in lex.articles):
+                            o += 1
+                        if lex.recaptured_objects.match(toks, o) is not None:
+                            action = "advance"
+                    triggers.append((k, action))  # type: ignore[arg-type]
                 k += m[0]
             else:
                 k += 1
@@ -493,7 +517,14 @@ class FightingBook:
             segment.append(seg)
         # "may" the modal voids its clause, "3 May" the date does not
         in_date = {i for d in dates for i in range(d.start, d.end)}
-        void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.match(toks, i) is not None}
+        void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.may_start(toks[i])
+                and lex.not_events.match(toks, i) is not None}
+        # a year long past in the clause makes it history: "The 2014 battle for the airport killed
+        # hundreds" (a full date such as "On 30 December 2025" dates an event, whatever its year)
+        if self.published is not None:
+            year = self.published.year - 1
+            void |= {segment[i] for i, t in enumerate(toks) if i not in in_date
+                     and t.is_digit and len(t.text) == 4 and 1900 < int(t.text) < year}
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places

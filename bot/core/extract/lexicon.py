@@ -59,6 +59,18 @@ class PhraseSet:
                 return n, label
         return None
 
+    def occurs_in(self, tokens: tuple[Token, ...] | list[Token]) -> bool:
+        """Whether any phrase occurs in the tokens."""
+        first = self._by_first
+        for i, tok in enumerate(tokens):
+            if (tok.text.lower() if self.accents else tok.low) in first and self.match(tokens, i) is not None:
+                return True
+        return False
+
+    def may_start(self, tok: Token) -> bool:
+        """Whether a phrase may start at this token (a cheap test before `match`)."""
+        return (tok.text.lower() if self.accents else tok.low) in self._by_first
+
     def match_end(self, tokens: tuple[Token, ...] | list[Token], j: int) -> int:
         """Length of the longest phrase ending just before token j (0 when none)."""
         if j <= 0 or j > len(tokens):
@@ -125,7 +137,20 @@ class Lexicon:
     determiners: frozenset[str]
     report_nouns: frozenset[str]
     non_speakers: frozenset[str]
+    toll_nouns: PhraseSet
+    toll_verbs: PhraseSet
+    non_place_heads: frozenset[str]
+    indefinite_plurals: frozenset[str]
     np_breakers: frozenset[str]
+    np_enders: PhraseSet
+    inverted_verbs: PhraseSet
+    source_links: frozenset[str]
+    recaptured_objects: PhraseSet
+    disasters: PhraseSet
+    article_opens_np: bool
+    link_markers: PhraseSet
+    year_start: PhraseSet
+    label_nouns: frozenset[str]
     agent_markers: frozenset[str]
     pronouns: frozenset[str]
     demonstratives: PhraseSet
@@ -248,7 +273,17 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         determiners=_words(data.get("determiners")),
         report_nouns=_words(data.get("report_nouns")),
         non_speakers=_words(data.get("non_speakers")),
+        indefinite_plurals=_words(data.get("indefinite_plurals")),
         np_breakers=_words(data.get("np_breakers")),
+        np_enders=PhraseSet(_phrases(data.get("np_enders"))),
+        inverted_verbs=PhraseSet(_phrases(data.get("inverted_verbs"))),
+        source_links=_words(data.get("source_links") or data.get("genitives")),
+        recaptured_objects=PhraseSet(_phrases(data.get("recaptured_objects"))),
+        disasters=PhraseSet(_phrases(data.get("disasters"))),
+        article_opens_np=bool(data.get("article_opens_np")),
+        link_markers=PhraseSet(_phrases(data.get("link_markers"))),
+        year_start=PhraseSet(_phrases(data.get("year_start"))),
+        label_nouns=_words(data.get("label_nouns")),
         agent_markers=_words(data.get("agent_markers")),
         pronouns=_words(data.get("pronouns")),
         demonstratives=PhraseSet(_phrases(data.get("demonstratives"))),
@@ -267,6 +302,9 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         ),
         speaker_skip=PhraseSet(_phrases(data.get("speaker_skip"))),
         killed=PhraseSet(_phrases(data.get("killed_words"))),
+        toll_nouns=PhraseSet(_phrases(data.get("toll_nouns"))),
+        toll_verbs=PhraseSet(_phrases(data.get("toll_verbs"))),
+        non_place_heads=_words(data.get("non_place_heads")),
         wounded=PhraseSet(_phrases(data.get("wounded_words"))),
         death_nouns=_words(data.get("death_nouns")),
         continuation=PhraseSet(_phrases(data.get("continuation"))),

@@ -114,6 +114,9 @@ def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
     value = words_value(parts, lex)
     if value is None:
         return None
+    if j < len(tokens) and tokens[j].low in lex.approx_numbers:
+        # "two dozen": a count of approximate units
+        return Number(i, j + 1, value * lex.approx_numbers[tokens[j].low], approx=True)
     return Number(i, j, value)
 
 

@@ -102,7 +102,7 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
             book.roles[fold(group.name)] = group.role
     pairs = pair_figures(figures)
     # a sentence that goes on from the one before ("d'autres", "another") keeps its source
-    follows = any(lex.continuation.match(sent.tokens, k) for k in range(len(sent.tokens)))
+    follows = lex.continuation.occurs_in(sent.tokens)
     if len(pairs) == 1 and pairs[0].killed is None and pairs[0].wounded is not None and continues:
         w = pairs[0].wounded
         toks = sent.tokens
@@ -137,11 +137,16 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     carried: str | None = None  # the one source the sentence before named
     previous: Sentence | None = None
     for sent in split_sentences(article_text(article), lex.abbreviations):
+        if lex.link_markers.match(sent.tokens, 0) is not None:
+            continue  # "Lire aussi : ...": a link to another story
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
-        figures = figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
-        clauses = find_clauses(sent, lex, quotes, dates)
+        # a disaster or an accident ("a boat capsized", "un séisme") kills no one by violence
+        disaster = lex.disasters.occurs_in(sent.tokens)
+        figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
+        # a source known only by its place after "selon" vouches for figures, and says nothing else
+        clauses = [c for c in find_clauses(sent, lex, quotes, dates) if figures or not c.speaker.plain]
         # "celui-ci", "the latter": the last person named, in this sentence or the one before
         for i, c in enumerate(clauses):
             if c.speaker.pronoun and fold_phrase(c.speaker.name) in lex.demonstratives.labels:
@@ -165,7 +170,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         for c in clauses:
             if c.speaker.person:
                 fighting.note_person(c.speaker.name)
-        places = fighting.add_sentence(sent, lex, [False] * len(sent.tokens), dates, speaking,
+        places = fighting.add_sentence(sent, lex, [disaster] * len(sent.tokens), dates, speaking,
                                        tuple((c.start, c.end) for c in clauses))
         before = len(casualties.alerts)
         headline = sent.index == 0 and _is_headline(sent, article)

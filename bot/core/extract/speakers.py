@@ -18,6 +18,10 @@ from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.text import Sentence, Token, fold_phrase
 
 MAX_NP = 20  # tokens in a speaker noun phrase
+PLAIN_SOURCE_WORDS = 4  # words of a source named after 'selon' that is no known body
+_CLOSING_QUOTES = frozenset('»”"')
+TAIL_WORDS = 7  # words of a closing phrase after a verb that says nothing ('in an updated toll')
+DESCRIPTION_WORDS = 12  # words of a description closing a statement ('speaking on condition of ...')
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
 
@@ -29,6 +33,7 @@ class Speaker:
     pronoun: bool = False  # "il", "he", "a-t-il": the last named speaker
     role_only: bool = False  # "le secrétaire d'Etat américain": a role without a name
     person: bool = False  # a personal name was found
+    plain: bool = False  # named only by its place after "selon": a source of figures, no speaker otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +99,14 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     # "le dernier bilan de la Croix-Rouge": the source is the body the report comes from
     if i < j and toks[i].low in lex.report_nouns:
         k = i + 1
-        while k < j and toks[k].low not in lex.genitives:
+        while k < j and toks[k].low not in lex.source_links:  # "a statement from the ministry"
             k += 1
         i, j = _strip(toks, k + 1, j, lex)
+    # "a PDF statement", "an army report": the body the report comes from
+    d = lex.demonstratives.match(toks, i)
+    if j - i >= 2 and toks[j - 1].low in lex.report_nouns and toks[j - 2].is_word and (
+            d is None or i + d[0] != j):  # "ce dernier" is a person
+        i, j = _strip(toks, i, j - 1, lex)
     if i >= j or j - i > MAX_NP:
         return None
     d = lex.demonstratives.match(toks, i)
@@ -169,6 +179,22 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     return Speaker(sent.span(i, j))
 
 
+def _plain_source(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None:
+    """After "selon" / "according to", a determiner and a few plain words name a source that is no
+    known body ("d'après la protection civile"); a bare report ("selon les estimations") names none."""
+    toks = sent.tokens
+    if i >= j or toks[i].low not in lex.articles:
+        return None
+    a, b = _strip(toks, i, j, lex)
+    words = [t for t in toks[a:b] if t.is_word]
+    if not words or len(words) > PLAIN_SOURCE_WORDS or not toks[a].is_word:
+        return None
+    if any(t.is_digit or t.low in lex.passive or t.text.lower() in lex.finite_verbs or t.low in lex.report_nouns
+           or t.low in lex.non_speakers or t.low in lex.pronouns for t in toks[a:b]):
+        return None
+    return Speaker(sent.span(a, b), plain=True)
+
+
 def _skip_forward(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
     toks = sent.tokens
     while k < len(toks):
@@ -199,6 +225,9 @@ def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
             continue
         if names >= 2 and t.low in lex.np_breakers:
             break
+        if j > k and depth == 0 and (lex.np_enders.match(toks, j) is not None
+                                     or lex.speaker_skip.match(toks, j) is not None):
+            break  # "le ministère dans un communiqué", "un habitant joint par téléphone"
         names = names + 1 if is_name_word(t, lex) or t.low in lex.honorifics else 0
         if t.text == "(":
             depth += 1
@@ -256,6 +285,12 @@ def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
             depth -= 1
         elif depth == 0 and (_is_stop(t, lex) or lex.is_reporting_word(t.low)):
             break
+        if depth == 0 and lex.article_opens_np and t.low in lex.determiners and i >= 2 and i < j:
+            b = toks[i - 2]
+            if b.is_word and not b.is_cap and b.low not in lex.prepositions and b.low not in lex.genitives \
+                    and b.low not in lex.articles and b.low not in lex.num_connectors and b.low not in lex.stopwords:
+                i -= 1
+                break  # "an accusation the paramilitary group rejected": the subject opens at "the"
         i -= 1
     return i
 
@@ -328,10 +363,62 @@ def _verb_at(sent: Sentence, k: int, lex: Lexicon, masked: list[bool]) -> tuple[
     if tok.is_word and not tok.is_cap and lex.is_reporting_word(tok.low):
         if k > 0 and (toks[k - 1].low in lex.passive or toks[k - 1].low in lex.determiners):
             return None  # "a été annoncé", "cette annonce": no speech act of a speaker
-        if k + 1 < len(toks) and toks[k + 1].low in lex.agent_markers:
-            return None  # "reconnu par la communauté internationale": a passive participle
+        if k + 1 < len(toks) and toks[k + 1].low in lex.agent_markers and lex.auxiliaries.match(toks, k + 1) is None:
+            return None  # "reconnu par la communauté internationale": a passive participle ("par ailleurs" is none)
         return 1, False
     return None
+
+
+def _inverted_verb_at(sent: Sentence, k: int, lex: Lexicon) -> tuple[int, bool] | None:
+    """A verb that reports speech only right after a quotation ("« ... », a lancé le président"), not
+    elsewhere ("l'armée a lancé une offensive")."""
+    m = lex.inverted_verbs.match(sent.tokens, k)
+    if m is None:
+        return None
+    toks = sent.tokens
+    b = k
+    while b > 0:
+        a = lex.auxiliaries.match_end(toks, b)
+        if not a:
+            break
+        b -= a
+    if b > 0 and toks[b - 1].text == ",":
+        b -= 1
+    if b > 0 and (toks[b - 1].is_quote or toks[b - 1].text in _CLOSING_QUOTES):
+        return m[0], False
+    return None
+
+
+def _tacked_on(sent: Sentence, c: int, nxt: int, lex: Lexicon) -> bool:
+    """Whether a clause of its own follows the verb over a comma, with no "that" to open what was said:
+    "..., officials said on Tuesday, as Kyiv prepared for talks" said what came before."""
+    toks = sent.tokens
+    if c + 1 >= len(toks) or toks[c].text != ",":
+        return False
+    w = toks[c + 1].low
+    if lex.content_breakers.match(toks, c + 1) is not None and w not in lex.complementisers:
+        return True  # "..., the army said, citing ...", "..., adding that ...": a new clause says the rest
+    if w not in lex.clause_boundaries or w in lex.complementisers:
+        return False
+    return not any(t.low in lex.complementisers for t in toks[c + 3 : nxt])  # "alors que" opens no content
+
+
+def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
+    """Whether the words after a verb say nothing: none; a short closing phrase that opens with a
+    preposition ("the ministry said in an updated toll."); or a description of the speaker or the
+    statement ("told AP, speaking on condition of anonymity", "said in a statement read on state TV")."""
+    tail = sent.tokens[c:]
+    if all(not t.is_word and not t.is_digit for t in tail):
+        return True  # ("put the toll at 30." says 30)
+    rest = tail[1:] if tail[0].text == "," else tail
+    described = bool(rest) and lex.np_enders.match(rest, 0) is not None
+    if not described and (rest is not tail or tail[0].low not in lex.prepositions):
+        return False
+    words = [t for t in rest if t.is_word]
+    return (len(words) <= (DESCRIPTION_WORDS if described else TAIL_WORDS)
+            and not any(t.low in lex.complementisers or t.low in lex.clause_boundaries or t.text in ",;:"
+                        or t.is_digit or t.low in lex.finite_verbs or lex.is_reporting_word(t.low) for t in rest)
+            and not any(lex.killed.match(rest, k) or lex.wounded.match(rest, k) for k in range(len(rest))))
 
 
 def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
@@ -382,11 +469,18 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             s0 = _skip_forward(sent, k + acc[0], lex, date_tokens)
             s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
             source = make_speaker(sent, s0, s1, lex)
-            if source is not None and (k > 0 or (s1 < n and toks[s1].text == ",")):
-                found.append((k, s1, k, source, False, True))
-                k = s1
+            if source is None and k > 0:
+                source = _plain_source(sent, s0, s1, lex)  # "..., d'après la protection civile."
+            e = s1  # "Selon un militant s'exprimant sous couvert de l'anonymat, ...": the clause runs on
+            if lex.np_enders.match(toks, s1) is not None:
+                e = next((x for x in range(s1, min(n, s1 + MAX_NP)) if toks[x].text in ",.;:"), s1)
+            if source is not None and (k > 0 or (e < n and toks[e].text == ",")):
+                found.append((k, e, k, source, False, True))
+                k = e
                 continue
         hit = _verb_at(sent, k, lex, masked)
+        if hit is None and not masked[k] and lex.inverted_verbs.may_start(toks[k]):
+            hit = _inverted_verb_at(sent, k, lex)
         if hit is None:
             k += 1
             continue
@@ -430,7 +524,12 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             # an inverted subject opens with a determiner, a title or a name: "a déclaré le ministre"
             opener = s0 < n and (toks[s0].low in lex.determiners or is_name_word(toks[s0], lex)
                                  or lex.titles.match(toks, s0) is not None or toks[s0].low in lex.honorifics)
-            if opener and toks[s0].low not in lex.complementisers and toks[s0].low not in lex.prepositions:
+            # an indefinite plural that is also a preposition ("des") opens a subject when a title or
+            # a body follows it: "ont indiqué à l'AFP des sources sécuritaires"
+            plural = s0 + 1 < n and toks[s0].low in lex.indefinite_plurals and (
+                lex.titles.match(toks, s0 + 1) is not None or lex.bodies.match(toks, s0 + 1) is not None)
+            if opener and toks[s0].low not in lex.complementisers and (
+                    toks[s0].low not in lex.prepositions or plural):
                 s1 = _apposition_after(sent, _np_forward(sent, s0, lex), lex)
                 spk = make_speaker(sent, s0, s1, lex)
                 end = s1
@@ -459,8 +558,9 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         prv = found[idx - 1][1] if idx > 0 else 0
         if attrib:
             content = (end + 1, n) if start == 0 else (prv, start)
-        elif inverted or (start <= 1 and end >= n - 2) or all(
-                not t.is_word for t in toks[_skip_forward(sent, end, lex, date_tokens):]):
+        elif inverted or (start <= 1 and end >= n - 2) or _nothing_said_after(
+                sent, _skip_forward(sent, end, lex, date_tokens), lex) or _tacked_on(
+                sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):
             # "..., the army said in a statement.": nothing said after the verb, so before it
             content = (prv, start)
         else:
@@ -476,7 +576,10 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 c += 1
             while c < n and toks[c].text in "'’":
                 c += 1
-            content = (c, nxt)
-        date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]), None)
+            # "..., the army said, adding that ...": nothing between the verb and the next one, so
+            # what was said comes before
+            content = (c, nxt) if any(t.is_word or t.is_digit for t in toks[c:nxt]) else (prv, start)
+        date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]
+                     and not d.since), None)  # "since last Thursday, the ministry said": no date of speech
         clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib))
     return clauses
