@@ -42,6 +42,7 @@ from bot.core.models import Line, Message
 
 log = logging.getLogger(__name__)
 METADATA_EVENT = "newsbot_delivery"
+ACK_FLUSH_S = 0.05
 
 Mode = Literal["http", "socket"]
 
@@ -246,6 +247,9 @@ class SlackAdapter:
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # Slack wants this within 3 s; the answer follows through response_url
+        # Bolt returns the ack to Slack from a loop that checks every 10 ms; a long command that never
+        # yields would hold it back until the answer is ready. Let that loop see the ack first.
+        await asyncio.sleep(ACK_FLUSH_S)
         text, public = split_public_flag(unescape_mrkdwn(str(command.get("text") or "")))
         channel = str(command.get("channel_id") or "")
         user = str(command.get("user_id") or "")

@@ -9,6 +9,7 @@ The same glossary lets topics, speakers and places match in either language ("Li
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -168,15 +169,19 @@ def localize(alert: Alert, lang: str) -> Alert:
                                speaker_role=translate(alert.speaker_role, lang))
 
 
-def equivalents(term: str) -> set[str]:
-    """Folded forms of `term` in every language the glossary knows ("Libya" -> {"libya", "libye"})."""
+@functools.lru_cache(maxsize=4096)
+def equivalents(term: str) -> frozenset[str]:
+    """Folded forms of `term` in every language the glossary knows ("Libya" -> {"libya", "libye"}).
+
+    Cached: a filtered `/news` command asks this for every alert it looks at, and the glossary is fixed.
+    """
     key = fold(term)
     out = {key} if key else set()
     for entry in glossary().entries:
         forms = [f for fs in entry.forms.values() for f in fs if HOLE not in f]
         if any(fold(f) == key for f in forms):
             out.update(fold(f) for f in forms)
-    return out
+    return frozenset(out)
 
 
 def mentions(text: str | None, term: str) -> bool:

@@ -82,6 +82,7 @@ class NewsConversation:
         self.read_url = read_url or default_reader(config)
         self.clock = clock
         self._tags = {src.name: src.tags for src in config.sources}
+        self._contexts: dict[tuple[int, int | None], tuple[str | None, ...]] = {}
 
     # --- the Conversation protocol ------------------------------------------------------------
 
@@ -239,14 +240,26 @@ class NewsConversation:
             return True
         if kind == "own":
             return False
-        article = self.store.article(stored.article_id)
-        story = self.store.story(stored.story_id) if stored.story_id is not None else None
-        context: list[str | None] = [a.evidence]
-        if article is not None:
-            context += [article.title, *self._tags.get(article.source, ())]
-        if story is not None:
-            context += [story.get("title"), story.get("topic")]
+        context: list[str | None] = [a.evidence, *self._context_of(stored.article_id, stored.story_id)]
         return any(mentions(x, query) for x in context)
+
+    def _context_of(self, article_id: int, story_id: int | None) -> tuple[str | None, ...]:
+        """Title, source tags and story title/topic of an alert: the same for many alerts, so remembered."""
+        key = (article_id, story_id)
+        cached = self._contexts.get(key)
+        if cached is None:
+            article = self.store.article(article_id)
+            story = self.store.story(story_id) if story_id is not None else None
+            found: list[str | None] = []
+            if article is not None:
+                found += [article.title, *self._tags.get(article.source, ())]
+            if story is not None:
+                found += [story.get("title"), story.get("topic")]
+            cached = tuple(found)
+            if len(self._contexts) >= 20000:  # bounded: a long-running bot sees many stories
+                self._contexts.clear()
+            self._contexts[key] = cached
+        return cached
 
     def _line(self, stored: StoredAlert, lang: str) -> Line:
         article = self.store.article(stored.article_id)

@@ -46,9 +46,9 @@ def query_groups(terms: str) -> list[set[str]]:
     groups: list[set[str]] = []
     whole = equivalents(terms)
     if len(whole) > 1 and " " in fold(terms):  # a known phrase ("United States") stays one group
-        return [whole]
+        return [set(whole)]
     for word in fold(terms).split():
-        groups.append(equivalents(word))
+        groups.append(set(equivalents(word)))
     return groups
 
 

@@ -209,11 +209,14 @@ class FakeConversation:
         self.threads: set[str] = {"1700000000.000100"}
         self.attachments: tuple[str, ...] = ()
         self.gate: asyncio.Event | None = None  # when set, command() waits for it
+        self.blocking_s = 0.0  # when set, command() computes this long without yielding (a heavy query)
 
     async def command(self, text: str, ctx: ChatContext) -> Message:
         self.commands.append((text, ctx))
         if self.gate is not None:
             await self.gate.wait()
+        if self.blocking_s:
+            time.sleep(self.blocking_s)
         if text == "boom":
             raise RuntimeError("database is on fire")
         if text.startswith("bad"):

@@ -34,6 +34,18 @@ async def news(adapter: SlackAdapter, fake: FakeSlack, text: str, **kw: Any) -> 
     return await dispatch(adapter, body, signed_headers(body))
 
 
+async def test_ack_is_not_held_back_by_a_command_that_computes_without_yielding(
+    adapter: SlackAdapter, fake_slack: FakeSlack, conversation: FakeConversation
+) -> None:
+    conversation.blocking_s = 3.5  # longer than Slack waits for the ack
+    started = time.monotonic()
+    resp = await news(adapter, fake_slack, "casualties")
+    assert resp.status == 200
+    assert time.monotonic() - started < 1.0
+    (answer,) = await fake_slack.wait_for("response", timeout=10)
+    assert "Casualty figures" in json.dumps(answer.args["blocks"])
+
+
 def test_our_signature_matches_slack_sdk() -> None:
     body = "a=1&b=2"
     headers = signed_headers(body)
@@ -64,6 +76,7 @@ async def test_news_acks_before_the_answer_is_ready(
     conversation.gate = asyncio.Event()
     resp = await asyncio.wait_for(news(adapter, fake_slack, "casualties"), 2.5)
     assert resp.status == 200 and resp.body == ""  # the empty ack; the answer is still being made
+    await asyncio.sleep(0.2)  # the command starts right after the ack has gone out
     assert conversation.commands and fake_slack.of("response") == []
     conversation.gate.set()
     (answer,) = await fake_slack.wait_for("response")
