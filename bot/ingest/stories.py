@@ -10,8 +10,8 @@ Step 2 goes through an in-memory LSH index (`neardup.BANDS` bands of `neardup.RO
 stories sharing a whole band with the article are compared. At an estimated Jaccard similarity of
 0.4 a story shares a band with probability ~1 - 1.4e-5; unrelated articles (~0.01) almost never do.
 The index is kept in step with the database, which other processes (replicas) write too: before
-each match it reads the stories updated since its last read (less `overlap`, for clock skew between
-replicas and transactions committed late) and forgets those that left the window.
+each match it reads the stories updated since its previous read began (less `overlap`, for clock skew
+between replicas and transactions committed late) and forgets those that left the window.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bot.store import Store, utcnow
 from bot.store import schema as s
 
 STORY_WINDOW = dt.timedelta(days=3)
-# How far back each refresh re-reads before the newest `updated_at` it has seen.
+# How far before the start of the previous read each refresh reads again.
 REFRESH_OVERLAP = dt.timedelta(seconds=2)
 
 
@@ -103,7 +103,7 @@ class StoryGrouper:
         self.clock = clock
         self.overlap = overlap
         self.index = StoryIndex()
-        self._seen: dt.datetime | None = None  # newest `updated_at` read from the store
+        self._read_at: dt.datetime | None = None  # when the previous read began (the store's clock)
         self._cutoff: dt.datetime | None = None
 
     def refresh(self) -> None:
@@ -111,18 +111,18 @@ class StoryGrouper:
         last refresh (or, the first time, within the window); then drop those out of the window."""
         cutoff = self.clock() - self.window
         if self._cutoff is not None and cutoff < self._cutoff:
-            self.index, self._seen = StoryIndex(), None  # the clock went back: reload the window
+            self.index, self._read_at = StoryIndex(), None  # the clock went back: reload the window
         self._cutoff = cutoff
-        since = cutoff if self._seen is None else max(cutoff, self._seen - self.overlap)
+        # The watermark is the store's clock when the previous read began, not the newest
+        # `updated_at` read: a replica whose clock runs ahead must not hide the others' writes.
+        started = utcnow()
+        since = cutoff if self._read_at is None else max(cutoff, self._read_at - self.overlap)
         for row in self._updated_since(since):
-            updated = _aware(row["updated_at"])
             story_id = int(row["id"])
             known = story_id in self.index.updated
-            self.index.upsert(story_id, None if known else neardup.decode(row["signature"]), updated)
-            if self._seen is None or updated > self._seen:
-                self._seen = updated
-        if self._seen is None:
-            self._seen = cutoff
+            self.index.upsert(story_id, None if known else neardup.decode(row["signature"]),
+                              _aware(row["updated_at"]))
+        self._read_at = started
         self.index.expire(cutoff)
 
     def _updated_since(self, since: dt.datetime) -> Sequence[Any]:

@@ -6,11 +6,12 @@ import datetime as dt
 import random
 
 from ingest_helpers import filler, rewrites
+from sqlalchemy import update
 
 from bot.core.models import Article
 from bot.ingest import neardup
 from bot.ingest.stories import StoryGrouper
-from bot.store import Store
+from bot.store import Store, schema
 
 
 def _dispatch(seed: int) -> list[str]:
@@ -109,3 +110,23 @@ def test_stories_leave_the_index_with_the_window(db_url: str, seed_text: str) ->
         assert grouper.match(signature)[0] == story
     finally:
         store.close()
+
+
+def test_a_replica_clock_running_ahead_hides_no_story(db_url: str, seed_text: str) -> None:
+    one, two = Store.open(db_url), Store.open(db_url)
+    try:
+        a, b = StoryGrouper(one), StoryGrouper(two)
+        ahead = Article(id="x", text=filler(9), source="s0", url="https://x.example/1")
+        story_ahead = b.story_for(ahead, two.add_article(ahead)[0])
+        with two.tx() as conn:  # as written by a replica whose clock is an hour fast
+            conn.execute(update(schema.stories).where(schema.stories.c.id == story_ahead)
+                         .values(updated_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)))
+        probe = Article(id="p", text=filler(10), source="s0", url="https://p.example/1")
+        a.story_for(probe, one.add_article(probe)[0])  # a reads the story an hour ahead
+        first = Article(id="a", text=rewrites(seed_text)[0], source="s1", url="https://a.example/1")
+        story = b.story_for(first, two.add_article(first)[0])
+        second = Article(id="b", text=rewrites(seed_text)[2], source="s2", url="https://b.example/1")
+        assert a.story_for(second, one.add_article(second)[0]) == story
+    finally:
+        one.close()
+        two.close()
