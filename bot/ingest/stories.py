@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from array import array
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -39,16 +40,24 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 class StoryIndex:
-    """Recent stories' signatures, banded for candidate lookup, with each story's `updated_at`."""
+    """Recent stories' signatures, banded for candidate lookup, with each story's `updated_at`.
+
+    Kept lean, since it holds every story of the window: signatures as 64-bit arrays, each band as the
+    hash of its values (a collision only adds a candidate, which the exact comparison then rejects), and a
+    bucket as one story id until a second one arrives.
+    """
 
     def __init__(self) -> None:
-        self.signatures: dict[int, tuple[int, ...]] = {}
+        self.signatures: dict[int, array[int]] = {}
         self.updated: dict[int, dt.datetime] = {}
-        self._bands: list[dict[tuple[int, ...], set[int]]] = [{} for _ in range(neardup.BANDS)]
+        self._bands: list[dict[int, int | list[int]]] = [{} for _ in range(neardup.BANDS)]
         self._expiry: list[tuple[dt.datetime, int]] = []  # (updated_at, id); stale entries skipped
 
     def __len__(self) -> int:
         return len(self.updated)
+
+    def signature(self, story_id: int) -> tuple[int, ...]:
+        return tuple(self.signatures[story_id])
 
     def upsert(self, story_id: int, signature: tuple[int, ...] | None, updated_at: dt.datetime) -> None:
         """Add a story or move its `updated_at` (never backwards). A story without a usable
@@ -62,9 +71,15 @@ class StoryIndex:
             self._expiry = [(when, sid) for sid, when in self.updated.items()]
             heapq.heapify(self._expiry)
         if known is None and signature is not None:
-            self.signatures[story_id] = signature
-            for band, key in zip(self._bands, neardup.bands(signature), strict=True):
-                band.setdefault(key, set()).add(story_id)
+            self.signatures[story_id] = array("Q", signature)
+            for band, key in zip(self._bands, _band_keys(signature), strict=True):
+                held = band.get(key)
+                if held is None:
+                    band[key] = story_id
+                elif isinstance(held, list):
+                    held.append(story_id)
+                else:
+                    band[key] = [held, story_id]
 
     def expire(self, cutoff: dt.datetime) -> None:
         """Forget stories last updated before `cutoff`."""
@@ -74,20 +89,35 @@ class StoryIndex:
                 continue  # updated since: a later entry stands for it
             del self.updated[story_id]
             signature = self.signatures.pop(story_id, None)
-            if signature is not None:
-                for band, key in zip(self._bands, neardup.bands(signature), strict=True):
-                    ids = band[key]
-                    ids.discard(story_id)
-                    if not ids:
+            if signature is None:
+                continue
+            for band, key in zip(self._bands, _band_keys(tuple(signature)), strict=True):
+                held = band.get(key)
+                if held == story_id:
+                    del band[key]
+                elif isinstance(held, list):
+                    if story_id in held:
+                        held.remove(story_id)
+                    if len(held) == 1:
+                        band[key] = held[0]
+                    elif not held:
                         del band[key]
 
     def candidates(self, signature: tuple[int, ...]) -> set[int]:
         found: set[int] = set()
-        for band, key in zip(self._bands, neardup.bands(signature), strict=True):
-            ids = band.get(key)
-            if ids:
-                found |= ids
+        for band, key in zip(self._bands, _band_keys(signature), strict=True):
+            held = band.get(key)
+            if held is None:
+                continue
+            if isinstance(held, list):
+                found.update(held)
+            else:
+                found.add(held)
         return found
+
+
+def _band_keys(signature: tuple[int, ...]) -> list[int]:
+    return [hash(band) for band in neardup.bands(signature)]
 
 
 class StoryGrouper:
@@ -143,7 +173,7 @@ class StoryGrouper:
         best: tuple[int | None, float] = (None, 0.0)
         best_at: dt.datetime | None = None
         for story_id in self.index.candidates(sig):
-            score = neardup.similarity(sig, self.index.signatures[story_id])
+            score = neardup.similarity(sig, self.index.signature(story_id))
             updated = self.index.updated[story_id]
             if score > best[1] or (score == best[1] and score > 0 and best_at is not None and updated > best_at):
                 best, best_at = (story_id, score), updated
