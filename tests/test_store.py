@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.core.models import Article, Casualty, Statement
-from bot.store import Store
+from bot.store import SourceState, Store
 from bot.store import schema as s
 from bot.store.migrations import LATEST, MIGRATIONS
 
@@ -100,3 +100,35 @@ def test_lease_is_held_by_one_owner_until_it_expires(store: Store) -> None:
     assert store.acquire_lease("poll:afp", "replica-b", ttl, now=t0 + dt.timedelta(minutes=8))  # expired
     store.release_lease("poll:afp", "replica-b")
     assert store.acquire_lease("poll:afp", "replica-a", ttl, now=t0 + dt.timedelta(minutes=9))
+
+
+def test_replicas_writing_the_same_new_rows_at_once_do_not_collide(db_url: str) -> None:
+    """Two bots starting together both record a channel's digest time and a source's state."""
+    import datetime as dt
+    import threading
+
+    stores = [Store.open(db_url) for _ in range(6)]
+    barrier = threading.Barrier(len(stores))
+    errors: list[BaseException] = []
+
+    def write(store: Store, n: int) -> None:
+        try:
+            barrier.wait()
+            store.set_last_digest_at("slack", "C1", dt.datetime(2026, 1, 1, 8, n, tzinfo=dt.UTC))
+            store.set_state("matrix:next_batch", f"s{n}")
+            store.save_source_state(SourceState(name="wire", failures=n))
+        except BaseException as exc:  # collected: an exception in a thread would otherwise be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(st, n)) for n, st in enumerate(stores)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    try:
+        assert errors == []
+        assert stores[0].last_digest_at("slack", "C1") is not None
+        assert (stores[0].get_state("matrix:next_batch") or "").startswith("s")
+    finally:
+        for st in stores:
+            st.close()

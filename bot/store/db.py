@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
+    Table,
     and_,
     create_engine,
     delete,
@@ -29,6 +30,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
@@ -413,9 +416,7 @@ class Store:
     def save_source_state(self, state: SourceState) -> None:
         values = {k: getattr(state, k) for k in SourceState.__slots__ if k != "name"}
         with self.tx() as conn:
-            done = conn.execute(update(s.source_state).where(s.source_state.c.name == state.name).values(**values))
-            if done.rowcount == 0:
-                conn.execute(insert(s.source_state).values(name=state.name, **values))
+            _upsert(conn, s.source_state, {"name": state.name}, values)
 
     def all_source_states(self) -> list[SourceState]:
         with self.tx() as conn:
@@ -450,9 +451,7 @@ class Store:
 
     def set_state(self, key: str, value: str) -> None:
         with self.tx() as conn:
-            done = conn.execute(update(s.kv).where(s.kv.c.key == key).values(value=value))
-            if done.rowcount == 0:
-                conn.execute(insert(s.kv).values(key=key, value=value))
+            _upsert(conn, s.kv, {"key": key}, {"value": value})
 
     # --- leases: one replica at a time does a piece of work ------------------------------------
 
@@ -491,11 +490,17 @@ class Store:
 
     def set_last_digest_at(self, adapter: str, channel: str, when: dt.datetime) -> None:
         with self.tx() as conn:
-            done = conn.execute(update(s.channel_state).where(and_(
-                s.channel_state.c.adapter == adapter, s.channel_state.c.channel == channel)).values(
-                    last_digest_at=when))
-            if done.rowcount == 0:
-                conn.execute(insert(s.channel_state).values(adapter=adapter, channel=channel, last_digest_at=when))
+            _upsert(conn, s.channel_state, {"adapter": adapter, "channel": channel}, {"last_digest_at": when})
+
+
+def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+    """Insert or update in one statement: replicas starting together write the same rows, and an
+    update-then-insert pair lets both insert (a duplicate-key error on PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        stmt: Any = pg_insert(table).values(**keys, **values)
+    else:
+        stmt = sqlite_insert(table).values(**keys, **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=values))
 
 
 def _dead_here(owner: str) -> bool:
