@@ -229,15 +229,10 @@ async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, boo
                     break
             if truncated:
                 break
-    elif encoding in ("", "identity"):
-        async for chunk in response.aiter_raw():
-            parts.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                truncated = True
-                break
-    else:  # br, zstd…: httpx decodes; count what comes out.
-        async for chunk in response.aiter_bytes():
+    else:
+        # identity: the raw bytes are the body; br, zstd…: httpx decodes, and what comes out is counted.
+        chunks = response.aiter_raw() if encoding in ("", "identity") else response.aiter_bytes()
+        async for chunk in chunks:
             parts.append(chunk)
             size += len(chunk)
             if size > limit:
