@@ -14,7 +14,19 @@ import json
 import random
 from dataclasses import dataclass
 
-from _common import ACTIONS, ACTORS, PLACES, REPORTERS_EN, REPORTERS_FR, SPEAKERS, VICTIMS_EN, VICTIMS_FR, article_text
+from _common import (
+    ACTIONS,
+    ACTORS,
+    PLACES,
+    REPORTERS_EN,
+    REPORTERS_FR,
+    SPEAKERS,
+    VICTIMS_EN,
+    VICTIMS_FR,
+    article_text,
+    row,
+    timer,
+)
 from sqlalchemy import insert
 
 from bot.core.importance import importance
@@ -137,6 +149,16 @@ def seed_store(store: Store, *, alerts: int, stories: int, days: float, now: dt.
     with store.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
     return Seeded(stories, article_id, alert_id, by_type, source_list, oldest, newest)
+
+
+def seed_and_report(store: Store, *, alerts: int, stories: int, days: float, now: dt.datetime) -> Seeded:
+    """`seed_store`, timed, with the "-- data" lines every benchmark on a seeded store prints."""
+    with timer() as t:
+        seeded = seed_store(store, alerts=alerts, stories=stories, days=days, now=now)
+    print("-- data")
+    row("seeding (bulk insert + ANALYZE)", f"{t[0]:.1f} s")
+    row("stories / articles / alerts", f"{seeded.stories} / {seeded.articles} / {seeded.alerts}")
+    return seeded
 
 
 def source_configs(seeded: Seeded, folder: str) -> list[dict[str, object]]:

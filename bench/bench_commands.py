@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from _common import ms, percentile, print_header, row, timer  # first: repo root on sys.path
-from _seed import seed_store, source_configs
+from _common import ms, percentile, print_header, row  # first: repo root on sys.path
+from _seed import seed_and_report, source_configs
 from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 
@@ -143,11 +143,7 @@ async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-commands-") as tmp:
         db = Path(tmp) / "bench.db"
         store = Store.open(f"sqlite:///{db}")
-        with timer() as t:
-            seeded = seed_store(store, alerts=args.alerts, stories=args.stories, days=args.days, now=now)
-        print("-- data")
-        row("seeding (bulk insert + ANALYZE)", f"{t[0]:.1f} s")
-        row("stories / articles / alerts", f"{seeded.stories} / {seeded.articles} / {seeded.alerts}")
+        seeded = seed_and_report(store, alerts=args.alerts, stories=args.stories, days=args.days, now=now)
         config: Config = parse_config({
             "database": f"sqlite:///{db}", "outputs": {"console": {"enabled": False}},
             "sources": source_configs(seeded, tmp),

@@ -27,7 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from _common import peak_rss_kib, print_header, row, timer  # first: repo root on sys.path
-from _seed import seed_store, source_configs
+from _seed import seed_and_report, source_configs
 from sqlalchemy import event
 
 from bot.config import ChannelConfig, Config, parse_config
@@ -67,11 +67,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-digest-") as tmp:
         db = Path(tmp) / "bench.db"
         store = Store.open(f"sqlite:///{db}")
-        with timer() as t:
-            seeded = seed_store(store, alerts=args.alerts, stories=args.stories, days=args.days, now=now)
-        print("-- data")
-        row("seeding (bulk insert + ANALYZE)", f"{t[0]:.1f} s")
-        row("stories / articles / alerts", f"{seeded.stories} / {seeded.articles} / {seeded.alerts}")
+        seeded = seed_and_report(store, alerts=args.alerts, stories=args.stories, days=args.days, now=now)
         row("statement / fighting / casualty", " / ".join(str(seeded.by_type[k])
                                                            for k in ("statement", "fighting", "casualty")))
         row("database size", f"{db.stat().st_size / 1e6:.1f} MB")
