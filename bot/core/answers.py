@@ -13,7 +13,11 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
 
 from bot.core.i18n import t
 from bot.core.links import web_link
@@ -57,55 +61,45 @@ class StoryFacts:
 
 # --- language and intent -----------------------------------------------------------------------
 
-def _set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
+@dataclass(frozen=True, slots=True)
+class QuestionWords:
+    """The words of follow-up questions, from `data/questions.yaml` (see that file)."""
+
+    words: dict[str, frozenset[str]]  # language -> words that tell it
+    stop: frozenset[str]  # every language's grammar words
+    small_talk: tuple[str, ...]  # folded phrases, longest first
+    intents: tuple[tuple[Intent, tuple[str, ...]], ...]
+    where_marks: tuple[str, ...]
+    where_alone: frozenset[str]
 
 
-_FR_WORDS = _set(
-    "qui quoi ou quand combien quel quelle quels quelles est sont la le les de des du au aux a t il elle ils "
-    "elles ont dit parle blesses tues morts pourquoi comment sur ce c qu d l s n y en que ne pas et un une "
-    "depuis position autre autres nouveau neuf change exactement declare cite rapporte lieu endroit")
-_EN_WORDS = _set(
-    "who what where when how many much which the of is was were did does said say says wounded killed dead "
-    "injured why about on in to has have been source outlet else new changed exactly quote place happened "
-    "there any it he she they from")
+QUESTIONS_FILE = Path(__file__).with_name("data") / "questions.yaml"
 
-_INTENTS: tuple[tuple[Intent, tuple[str, ...]], ...] = (
-    ("changed", ("qu est ce qui a change", "qui a change", "a change", "quoi de neuf", "du nouveau", "mise a jour",
-                 "evolu", "changed", "what s new", "whats new", "anything new", "update")),
-    ("else", ("quoi d autre", "autre chose", "d autres", "ailleurs", "what else", "anything else", "elsewhere",
-              "other news", "otherwise")),
-    ("wounded", ("blesse", "wounded", "injur", "hurt")),
-    ("killed", ("tue", "morts", "mort ", "deces", "victimes", "killed", "dead", "death", "died", "deaths")),
-    ("casualties", ("bilan", "combien", "how many", "toll", "casualt")),
-    ("said", ("qu a t il dit", "qu a t elle dit", "qu a dit", "qu ont ils dit", "qu est ce qu il a dit",
-              "dit exactement", "exactement", "citation", "quels mots", "qu a t il declare", "say ", "says ",
-              "what exactly", "said exactly", "what was said", "quote", "exact words",
-              "what were the words", "what has he said")),
-    ("source", ("source", "quel media", "quel journal", "d ou vient", "qui rapporte", "lien", "article",
-                "which outlet", "what outlet", "link", "who reported", "where does it come from")),
-    ("when", ("quand", "quelle date", "quel jour", "a quelle heure", "when", "what date", "what day", "what time",
-              "date")),
-    ("where", ("lieu", "endroit", "localisation", "where", "location", "which place")),
-    ("who", ("qui ", "who ", "whom ", "speaker")),
-)
 
-_STOP = _set(
-    "le la les l un une des de du d au aux a à et ou est sont ce c qu que qui quoi quel quelle quels quelles "
-     "il elle ils elles on t y en sur dans par pour avec ne pas plus se s son sa ses leur leurs cette cet ces "
-     "the a an of to in on at for by with is are was were be been has have had do does did it its this that "
-     "these those he she they them his her their there what who whom which where when why how many much "
-     "about from as and or not no any some said say says tell me us please donc alors est-ce ete été fait "
-     "faire dit parle happen happened happening going goes went passe passé arrive arrivé produit produite "
-     "really vraiment now maintenant today aujourd hui know savoir think pense selon according per "
-     "exactly exactement other others")
+@lru_cache(maxsize=1)
+def question_words() -> QuestionWords:
+    data = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
+    langs: dict[str, Any] = data["languages"]
+    small = {fold(p) for spec in langs.values() for p in spec.get("small_talk", ())} - {""}
+    intents = tuple((item["name"], tuple(str(k) for lang in langs for k in item.get(lang, ())))
+                    for item in data["intents"])
+    return QuestionWords(
+        words={lang: frozenset(str(spec["words"]).split()) for lang, spec in langs.items()},
+        stop=frozenset(w for spec in langs.values() for w in str(spec["stop"]).split()),
+        small_talk=tuple(sorted(small, key=lambda p: (-len(p), p))),
+        intents=intents,
+        where_marks=tuple(data.get("where_marks", ())),
+        where_alone=frozenset(data.get("where_alone", ())),
+    )
 
 
 def detect_lang(question: str, default: str = "en") -> str:
     """"fr" or "en" from the question's words (accents count for French); `default` on a tie."""
     words = fold(question).split()
-    fr = sum(1 for w in words if w in _FR_WORDS) + 2 * len(re.findall(r"[àâçéèêëîïôûùüÿœ]", question.lower()))
-    en = sum(1 for w in words if w in _EN_WORDS)
+    known = question_words().words
+    fr = sum(1 for w in words if w in known.get("fr", ())) + 2 * len(re.findall(r"[àâçéèêëîïôûùüÿœ]",
+                                                                                 question.lower()))
+    en = sum(1 for w in words if w in known.get("en", ()))
     if fr > en:
         return "fr"
     if en > fr:
@@ -115,15 +109,37 @@ def detect_lang(question: str, default: str = "en") -> str:
 
 def detect_intent(question: str) -> Intent | None:
     """The first intent whose key words start a word of the question (accents and case ignored)."""
+    data = question_words()
     q = f" {fold(question)} "
-    where = "où" in question.lower() or q.strip() in ("ou", "ou ca")
+    where = any(mark in question.lower() for mark in data.where_marks) or q.strip() in data.where_alone
     q = q.replace(" ou ", " | ")  # "ou" without an accent is "or"; "où" is marked below
     if where:
         q += "where "
-    for intent, keys in _INTENTS:
+    for intent, keys in data.intents:
         if any(f" {k}" in q for k in keys):
             return intent
     return None
+
+
+# Slack writes emoji as :shortcodes: ("👍" arrives as ":+1:"); they are punctuation here, not words.
+_SHORTCODE = re.compile(r":[a-z0-9_+\-]+:", re.IGNORECASE)
+_QUESTION_MARKS = ("?", "？", "¿")
+
+
+def is_small_talk(text: str) -> bool:
+    """Thanks, acknowledgements, emoji: nothing the sources could answer ("merci", "ok 👍", ":+1:")."""
+    rest = f" {fold(_SHORTCODE.sub(' ', text))} "
+    for phrase in question_words().small_talk:
+        rest = rest.replace(f" {phrase} ", " ")
+        rest = rest.replace(f" {phrase} ", " ")  # twice: "merci merci" overlaps on the space
+    return not rest.strip()
+
+
+def is_question(text: str) -> bool:
+    """A message in a thread worth an answer: a question mark or a known intent, and not just small talk."""
+    if is_small_talk(text):
+        return False
+    return any(mark in text for mark in _QUESTION_MARKS) or detect_intent(_SHORTCODE.sub(" ", text)) is not None
 
 
 # --- sentences and citations -------------------------------------------------------------------
@@ -141,10 +157,11 @@ def _stem(word: str) -> str:
 
 def content_words(question: str) -> list[str]:
     """The question's words that are not grammar nor intent words, folded."""
-    intent_words = {w for _, keys in _INTENTS for k in keys for w in k.split()}
+    data = question_words()
+    intent_words = {w for _, keys in data.intents for k in keys for w in k.split()}
     out = []
     for w in fold(question).split():
-        if w in _STOP or w in intent_words or len(w) < 3 or w.isdigit():
+        if w in data.stop or w in intent_words or len(w) < 3 or w.isdigit():
             continue
         out.append(w)
     return out

@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from bot.chat.base import ChatContext, Conversation
 from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, SourceConfig
 from bot.core import commands as c
-from bot.core.answers import Fact, Source, StoryFacts, answer, citation, detect_lang
+from bot.core.answers import Fact, Source, StoryFacts, answer, citation, detect_lang, is_question
 from bot.core.digest import build_digest, entry_line
 from bot.core.i18n import t
 from bot.core.models import Article, Fighting, Line, Message, Span, Statement, fold
@@ -115,7 +115,9 @@ class NewsConversation:
         return await self.execute(cmd, ctx)
 
     async def follow_up(self, question: str, ctx: ChatContext) -> Message | None:
-        if not ctx.thread_id:
+        """The answer to a question in one of our threads; None (no reply at all) elsewhere, and for small
+        talk ("merci", "ok", an emoji): replying to it would ping the person for nothing."""
+        if not ctx.thread_id or not is_question(question):
             return None
         story_id = self.store.story_of_message(ctx.adapter, ctx.channel, ctx.thread_id)
         if story_id is None:
