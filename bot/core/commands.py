@@ -294,6 +294,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "bad_mode": "`{value}` is not a mode: use alerts, digest or both.",
         "bad_option": "`{cmd}` has no option `{opt}`.", "no_args": "`{cmd}` takes no arguments.",
         "too_many": "`{cmd}` takes one {what}, not several.", "option_value": "`{opt}` needs a value.",
+        "needs_value": "`{cmd}` needs a value, e.g. `{example}`.",
+        "not_a_kind": "`{word}` is not a kind of subscription: use topic, keyword, type or importance "
+                      "(a phrase goes in quotes), e.g. `{example}`.",
+        "bad_type": "`{value}` is not an alert type: use casualty, fighting or statement.",
+        "bad_importance": "importance is a number from 0 to 10, not `{value}`.",
+        "too_long": "`{cmd}` takes a value of at most {n} characters.",
         "usage": "Usage", "examples": "Examples", "commands": "Commands", "admins_only": "admins only",
         "help_title": "/news commands", "help_footer": "`help COMMAND` tells more about one command.",
         "follow_up": "In an alert's thread, just ask: who said it? how many wounded? where? which source?",
@@ -310,6 +316,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "bad_mode": "`{value}` n'est pas un mode : utilisez alerts, digest ou both.",
         "bad_option": "`{cmd}` n'a pas d'option `{opt}`.", "no_args": "`{cmd}` ne prend pas d'arguments.",
         "too_many": "`{cmd}` prend un seul {what}.", "option_value": "`{opt}` demande une valeur.",
+        "needs_value": "`{cmd}` demande une valeur, par exemple `{example}`.",
+        "not_a_kind": "`{word}` n'est pas un genre d'abonnement : utilisez topic (sujet), keyword (mot-clé), "
+                      "type ou importance (une expression entre guillemets), par exemple `{example}`.",
+        "bad_type": "`{value}` n'est pas un type d'alerte : utilisez casualty (bilan), fighting (combats) ou "
+                    "statement (déclaration).",
+        "bad_importance": "l'importance est un nombre de 0 à 10, pas `{value}`.",
+        "too_long": "`{cmd}` prend une valeur de {n} caractères au plus.",
         "usage": "Usage", "examples": "Exemples", "commands": "Commandes", "admins_only": "réservé aux admins",
         "help_title": "Commandes /news", "help_footer": "`help COMMANDE` en dit plus sur une commande.",
         "follow_up": "Dans le fil d'une alerte, posez simplement votre question : qui a parlé ? combien de "
@@ -491,24 +504,7 @@ def parse(text: str, lang: str = "en") -> Command | ParseError:
         ref = parse_ref(words[0])
         return StoryCmd(ref) if ref else _error(lang, name, "bad_id", value=words[0])
     if name in ("subscribe", "unsubscribe"):
-        kind: SubscriptionKind | None = None
-        first = fold(words[0]) if words else ""
-        if len(words) > 1 and first in ("topic", "sujet", "theme"):
-            kind, words = "topic", words[1:]
-        elif len(words) > 1 and first in ("keyword", "mot cle", "motcle", "word", "mot"):
-            kind, words = "keyword", words[1:]
-        elif len(words) > 1 and first in ("type", "genre"):
-            kind, words = "type", words[1:]
-        elif len(words) > 1 and first in ("importance", "min importance", "score"):
-            kind, words = "importance", words[1:]
-        if not words:
-            return _error(lang, name, "needs", cmd=name, what=msg(lang, "a_value"))
-        mode = opts.get("--mode")
-        if mode is not None and fold(mode) not in ("alerts", "digest", "both"):
-            return _error(lang, name, "bad_mode", value=mode)
-        mode = fold(mode) if mode else None
-        value = " ".join(words)
-        return Subscribe(value, kind, mode) if name == "subscribe" else Unsubscribe(value, kind, mode)
+        return _subscription(name, words, opts, lang)
     if name in ("subscriptions", "sources"):
         if words:
             return _error(lang, name, "no_args", cmd=name)
@@ -541,6 +537,64 @@ def parse(text: str, lang: str = "en") -> Command | ParseError:
     parts = [msg(lang, "unknown", word=" ".join(words))]
     parts.append(msg(lang, "did_you_mean", cmd=f"help {close}") if close else msg(lang, "see_help"))
     return ParseError(" ".join(parts), "help", f"help {close}" if close else None, _usage("help"))
+
+
+# What a subscription is about, as readers may name it (folded), in English and French.
+_KIND_WORDS: dict[str, SubscriptionKind] = {
+    "topic": "topic", "topics": "topic", "sujet": "topic", "sujets": "topic", "theme": "topic",
+    "keyword": "keyword", "keywords": "keyword", "mot cle": "keyword", "motcle": "keyword", "mots cles": "keyword",
+    "word": "keyword", "mot": "keyword",
+    "type": "type", "types": "type", "genre": "type",
+    "importance": "importance", "min importance": "importance", "score": "importance",
+}
+_TYPE_WORDS: dict[str, str] = {
+    "casualty": "casualty", "casualties": "casualty", "bilan": "casualty", "bilans": "casualty",
+    "victimes": "casualty", "fighting": "fighting", "combats": "fighting", "combat": "fighting",
+    "statement": "statement", "statements": "statement", "declaration": "statement", "declarations": "statement",
+}
+MAX_VALUE = 200  # a subscription value longer than this is not a topic nor a keyword
+
+
+def _subscription(name: str, words: list[str], opts: dict[str, str], lang: str) -> Subscribe | Unsubscribe | ParseError:
+    """`subscribe [KIND] VALUE`: an unknown KIND or a missing VALUE is an error that shows the grammar,
+    never a keyword filter made of the words (which would mute the channel for everything else)."""
+    kind = _KIND_WORDS.get(fold(words[0])) if words else None
+    if kind is not None:
+        words = words[1:]
+        if not words:
+            example = {"topic": "libya", "keyword": "Haftar", "type": "casualty", "importance": "6"}[kind]
+            return _error(lang, name, "needs_value", cmd=f"{name} {kind}", example=f"{name} {kind} {example}")
+    elif len(words) > 1:
+        # Two words without a kind: the first one was meant as a kind ("colour red", "topc libya").
+        close = difflib.get_close_matches(fold(words[0]), ("topic", "keyword", "type", "importance"), n=1, cutoff=0.6)
+        example = f"{name} {close[0]} {' '.join(words[1:])}" if close else f'{name} keyword "{" ".join(words)}"'
+        err = _error(lang, name, "not_a_kind", word=words[0], example=example)
+        return ParseError(err.message, name, example if close else None, err.usage)
+    if not words:
+        return _error(lang, name, "needs", cmd=name, what=msg(lang, "a_value"))
+    value = " ".join(words).strip()
+    if not value:
+        return _error(lang, name, "needs", cmd=name, what=msg(lang, "a_value"))
+    if len(value) > MAX_VALUE:
+        return _error(lang, name, "too_long", cmd=name, n=MAX_VALUE)
+    if kind == "type":
+        typed = _TYPE_WORDS.get(fold(value))
+        if typed is None:
+            return _error(lang, name, "bad_type", value=value)
+        value = typed
+    elif kind == "importance":
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            number = -1.0
+        if not 0 <= number <= 10:
+            return _error(lang, name, "bad_importance", value=value)
+        value = f"{number:g}"
+    mode = opts.get("--mode")
+    if mode is not None and fold(mode) not in ("alerts", "digest", "both"):
+        return _error(lang, name, "bad_mode", value=mode)
+    mode = fold(mode) if mode else None
+    return Subscribe(value, kind, mode) if name == "subscribe" else Unsubscribe(value, kind, mode)
 
 
 # --- help text ---------------------------------------------------------------------------------

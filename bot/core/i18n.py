@@ -69,6 +69,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "kind_type": "alert type", "kind_importance": "minimum importance",
         "mode_alerts": "real-time alerts only", "mode_digest": "digest only", "from_config": "configuration file",
         "cmd_sub_in_config": "{value} comes from the configuration file: change it there.",
+        "cmd_filtered": "{n} alert(s) left out by this channel's filters: see `{cmd}`.",
     },
     "fr": {
         "killed": "tués", "wounded": "blessés",
@@ -143,6 +144,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mode_alerts": "alertes en temps réel seulement", "mode_digest": "résumé seulement",
         "from_config": "fichier de configuration",
         "cmd_sub_in_config": "{value} vient du fichier de configuration : modifiez-le là.",
+        "cmd_filtered": "{n} alerte(s) écartée(s) par les filtres de ce salon : voir `{cmd}`.",
     },
 }
 

@@ -312,11 +312,18 @@ class NewsConversation:
         now = self.clock()
         after = self.after(cmd.since, ctx) or now - dt.timedelta(hours=24)
         wanted = {(sa.story_id, sa.alert) for sa in self.store.alerts(since=after) if self.matches(sa, cmd.topic)}
-        # An explicit request: every alert of the period (on the topic asked), not the channel's stream filters.
+        # The channel's own filters (topics, keywords, types, minimum importance) as its scheduled digest
+        # applies them, then the topic asked; what they leave out is counted, so nothing vanishes unsaid.
         everything = ChannelConfig(output=ctx.adapter, id=ctx.channel, language=lang)
+        plan = subs.channel_plan(self.config, self.store, ctx.adapter, ctx.channel)
+        filters = (plan.digest or plan.alerts or plan.base) if plan is not None else everything
+        filters = dataclasses.replace(filters, language=lang)
+        all_entries = [e for e in digest_entries(self.store, self.config, everything, since=after, until=now)
+                       if (e.story_id, e.alert) in wanted]
+        kept = {(e.story_id, e.alert)
+                for e in digest_entries(self.store, self.config, filters, since=after, until=now)}
         entries = [dataclasses.replace(e, story_lang=self._story_lang(e.story_id))
-                   for e in digest_entries(self.store, self.config, everything, since=after, until=now)
-                   if (e.story_id, e.alert) in wanted]
+                   for e in all_entries if (e.story_id, e.alert) in kept]
         tz = self.timezone(ctx)
         local = after.astimezone(tz)
         more = " ".join(["/news digest", cmd.topic or "", f"--since {local.strftime('%Y-%m-%dT%H:%M')}"])
@@ -324,6 +331,10 @@ class NewsConversation:
                                more_command=more.replace("  ", " "))
         if cmd.topic:
             message = dataclasses.replace(message, headline=f"{message.headline} — {cmd.topic}")
+        left_out = len(all_entries) - len(entries)
+        if left_out:
+            note = _rich(t(lang, "cmd_filtered", n=left_out, cmd="/news subscriptions"))
+            message = dataclasses.replace(message, lines=(*message.lines, note))
         return message
 
     def _story_lang(self, story_id: int | None) -> str | None:

@@ -18,7 +18,7 @@ from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config
 from bot.core.digest import DigestEntry, build_digest_parts
 from bot.core.models import Casualty, Message, fold
-from bot.service.subscriptions import alert_matches, alert_topics, channel_timezone
+from bot.service.subscriptions import alert_matches, alert_topics, channel_timezone, digest_filters
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def digest_messages(
     max_parts: int = 3,
 ) -> list[Message]:
     start = since if since is not None else now - FIRST_DIGEST_WINDOW
-    entries = digest_entries(store, config, channel, since=start, until=now)
+    entries = digest_entries(store, config, digest_filters(config, store, channel), since=start, until=now)
     tz = ZoneInfo(channel_timezone(config, channel))
     local_since = start.astimezone(tz)
     return build_digest_parts(
