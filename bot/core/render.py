@@ -101,11 +101,17 @@ def change_lines(alert: Alert, lang: str) -> list[Line]:
     return lines
 
 
+def ref_label(alert_id: int, story_id: int | None) -> str:
+    """"A12 · S3": the short ids `reply`, `story` and `ask` take, as listings show them."""
+    return f"A{alert_id}" + (f" · S{story_id}" if story_id is not None else "")
+
+
 def render_alert(
     alert: Alert, *, lang: str, article_lang: str | None = None,
-    outlets: list[tuple[str, str | None]] | None = None,
+    outlets: list[tuple[str, str | None]] | None = None, alert_id: int | None = None, story_id: int | None = None,
 ) -> Message:
-    """One alert as a message. `outlets` are (name, link or None) pairs of articles that carried it."""
+    """One alert as a message. `outlets` are (name, link or None) pairs of articles that carried it;
+    `alert_id`/`story_id`, when given, end it with its short ids (A12 · S3), which readers quote to ask."""
     lines = [*change_lines(alert, lang), *alert_lines(alert, lang, article_lang)]
     if outlets:
         spans: list[Span] = [Span(f"{t(lang, 'outlets')}: ", "bold")]
@@ -118,6 +124,11 @@ def render_alert(
             spans.append(Span(f" ({article_lang if name_of_lang.startswith('lang_') else name_of_lang})"))
         lines.append(Line(tuple(spans)))
     meta = {"type": str(alert.type)}
+    if alert_id is not None:
+        lines.append(Line.of(Span(f"[{ref_label(alert_id, story_id)}]", "code")))
+        meta["alert_id"] = str(alert_id)
+        if story_id is not None:
+            meta["story_id"] = str(story_id)
     if isinstance(alert, CasualtyChangeAlert) and alert.changes:
         meta["change"] = alert.changes[0].kind  # rise | correction, for adapters that mark it
     return Message(headline=change_headline(alert, lang) or headline(alert, lang), lines=tuple(lines), lang=lang,

@@ -34,6 +34,7 @@ from bot.ingest.guard import read_url as guarded_read_url
 from bot.ingest.state import forget_source
 from bot.ingest.urls import redact_url, redact_urls
 from bot.service import subscriptions as subs
+from bot.service.command_prefix import command_prefix
 from bot.service.digests import digest_entries
 from bot.service.search import search
 from bot.service.subscriptions import channel_timezone
@@ -104,15 +105,20 @@ class NewsConversation:
         if len(words) >= 2 and fold(words[0]) == "sources" and fold(words[1]) in ("add", "remove") \
                 and not ctx.is_admin and not {"-h", "--help"} & set(words[2:]):
             return self._error(lang, t(lang, "cmd_admin_only", cmd=f"sources {fold(words[1])}"))
-        cmd = c.parse(text, lang)
+        prefix = self.prefix(ctx)
+        cmd = c.parse(text, lang, prefix)
         if isinstance(cmd, c.ParseError):
             lines = [_rich(cmd.message)]
             if cmd.usage:
-                lines.append(_rich(f"{t(lang, 'cmd_usage')}: `{cmd.usage}`"))
+                lines.append(_rich(f"{t(lang, 'cmd_usage')}: `{prefix} {cmd.usage}`"))
             return Message(headline=t(lang, "cmd_error"), lines=tuple(lines), lang=lang, meta={"type": "error"})
         if cmd.name in c.ADMIN_COMMANDS and not ctx.is_admin:
             return self._error(lang, t(lang, "cmd_admin_only", cmd=cmd.name))
         return await self.execute(cmd, ctx)
+
+    def prefix(self, ctx: ChatContext) -> str:
+        """What the reader types before a command in this chat: `!news` in Matrix, `/news` in Slack."""
+        return command_prefix(self.config, ctx.adapter)
 
     async def follow_up(self, question: str, ctx: ChatContext) -> Message | None:
         """The answer to a question in one of our threads; None (no reply at all) elsewhere, and for small
@@ -193,7 +199,7 @@ class NewsConversation:
     async def execute(self, cmd: c.Command, ctx: ChatContext) -> Message:
         lang = ctx.lang
         if isinstance(cmd, c.Help):
-            title, lines = c.help_lines(cmd.topic, lang)
+            title, lines = c.help_lines(cmd.topic, lang, self.prefix(ctx))
             return Message(headline=title, lines=tuple(_rich(x) for x in lines), lang=lang, meta={"type": "help"})
         if isinstance(cmd, c.Latest):
             return self._listing(t(lang, "cmd_latest"), None, cmd.topic, cmd.since, ctx, "latest")
@@ -302,7 +308,8 @@ class NewsConversation:
             lines.append(Line.of(t(lang, "cmd_nothing")))
         elif len(chosen) > LIST_LIMIT:
             oldest = chosen[LIST_LIMIT - 1].created_at.astimezone(self.timezone(ctx))
-            more = " ".join(["/news digest", query or "", f"--since {oldest.strftime('%Y-%m-%dT%H:%M')}"])
+            more = " ".join([f"{self.prefix(ctx)} digest", query or "",
+                             f"--since {oldest.strftime('%Y-%m-%dT%H:%M')}"])
             lines.append(Line.of(Span(t(lang, "and_more", n=len(chosen) - LIST_LIMIT,
                                         cmd=more.replace("  ", " ")), "italic")))
         return Message(headline=head, lines=tuple(lines), lang=lang, meta={"type": name})
@@ -326,14 +333,14 @@ class NewsConversation:
                    for e in all_entries if (e.story_id, e.alert) in kept]
         tz = self.timezone(ctx)
         local = after.astimezone(tz)
-        more = " ".join(["/news digest", cmd.topic or "", f"--since {local.strftime('%Y-%m-%dT%H:%M')}"])
+        more = " ".join([f"{self.prefix(ctx)} digest", cmd.topic or "", f"--since {local.strftime('%Y-%m-%dT%H:%M')}"])
         message = build_digest(entries, lang=lang, since=local, now=now.astimezone(tz),
                                more_command=more.replace("  ", " "))
         if cmd.topic:
             message = dataclasses.replace(message, headline=f"{message.headline} — {cmd.topic}")
         left_out = len(all_entries) - len(entries)
         if left_out:
-            note = _rich(t(lang, "cmd_filtered", n=left_out, cmd="/news subscriptions"))
+            note = _rich(t(lang, "cmd_filtered", n=left_out, cmd=f"{self.prefix(ctx)} subscriptions"))
             message = dataclasses.replace(message, lines=(*message.lines, note))
         return message
 

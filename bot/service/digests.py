@@ -18,6 +18,7 @@ from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config
 from bot.core.digest import DigestEntry, build_digest_parts
 from bot.core.models import Casualty, Message, fold
+from bot.service.command_prefix import command_prefix
 from bot.service.subscriptions import alert_matches, alert_topics, channel_timezone, digest_filters
 from bot.store import Store
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # A channel's first digest (no earlier one on record) covers this much, not the whole archive.
 FIRST_DIGEST_WINDOW = dt.timedelta(hours=24)
-MORE_COMMAND = "/news digest --since {since}"
+MORE_COMMAND = "{prefix} digest --since {since}"
 
 
 def cron_trigger(cron: str, timezone: str) -> CronTrigger:
@@ -95,7 +96,8 @@ def digest_messages(
     local_since = start.astimezone(tz)
     return build_digest_parts(
         entries, lang=channel.language, since=local_since, now=now.astimezone(tz), max_parts=max_parts,
-        more_command=MORE_COMMAND.format(since=local_since.strftime("%Y-%m-%dT%H:%M")),
+        more_command=MORE_COMMAND.format(prefix=command_prefix(config, channel.output),
+                                         since=local_since.strftime("%Y-%m-%dT%H:%M")),
     )
 
 

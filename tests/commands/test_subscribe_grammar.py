@@ -30,10 +30,10 @@ async def test_the_refusal_says_how_to_write_it(world: World) -> None:
     message = await world.conversation.command("subscribe colour red", world.ctx())
     slack = "\n".join(b["text"]["text"] for b in render_message(message).block_dicts() if "text" in b)
     assert "`colour` is not a kind of subscription" in slack
-    assert '`subscribe keyword "colour red"`' in slack.replace("&quot;", '"')
-    assert "Usage: `subscribe [topic|keyword|type|importance] VALUE" in slack
+    assert '`/news subscribe keyword "colour red"`' in slack.replace("&quot;", '"')
+    assert "Usage: `/news subscribe [topic|keyword|type|importance] VALUE" in slack
     assert "subscribe topic libya" in await world.run("subscribe topc libya")
-    assert "subscribe topic needs a value, e.g. subscribe topic libya" in await world.run("subscribe topic")
+    assert "/news subscribe topic needs a value, e.g. /news subscribe topic libya" in await world.run("subscribe topic")
     french = await world.run("subscribe couleur rouge", lang="fr")
     assert "n'est pas un genre d'abonnement" in french and "Usage" in french
 
