@@ -25,6 +25,7 @@ from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Stat
 from bot.core.render import casualty_figures, headline, reporter
 from bot.core.translate import equivalents, localize, places_in, translate
 
+SHORT = 3  # items an answer shows before "N more in this story"
 Intent = Literal["changed", "else", "wounded", "killed", "casualties", "said", "source", "when", "where", "who"]
 
 
@@ -246,6 +247,20 @@ def _of(facts: StoryFacts, kind: type[Statement] | type[Fighting] | type[Casualt
     return [f for f in facts.facts if isinstance(f.alert, kind)]
 
 
+def root_fact(facts: StoryFacts) -> Fact | None:
+    """The alert the question was asked under (the thread's root, or `ask A12`), when known."""
+    return next((f for f in facts.facts if f.alert_id == facts.root_alert_id), None)
+
+
+def _root_first(facts: list[Fact], root: Fact | None) -> list[Fact]:
+    return ([root] if root in facts else []) + [f for f in facts if f is not root]
+
+
+def _more(lang: str, n: int) -> list[Line]:
+    """What a short answer left out, and how to see it."""
+    return [Line.of(Span(t(lang, "ans_more", n=n), "italic"))] if n > 0 else []
+
+
 def _figures(c: Casualty, lang: str) -> str:
     """Figures inside a sentence: "at least 21 killed, 27 wounded" (not capitalised)."""
     text = casualty_figures(c, lang)
@@ -258,8 +273,44 @@ def _speaker_line(s: Statement, lang: str) -> str:
     return f"{speaker} ({role})" if role else speaker
 
 
+def _who_of(f: Fact, lang: str) -> tuple[list[Line], str | None]:
+    """Who is behind one alert (the speaker, who gave the figure, the armed actors) and its citation; the
+    folded name, to leave out of the others."""
+    a = f.alert
+    if isinstance(a, Statement):
+        return [Line.of(Span(_speaker_line(a, lang), "bold")), *cite(f, lang)], fold(a.speaker)
+    if isinstance(a, Casualty):
+        head = Line.of(Span(f"{t(lang, 'ans_figure_source')}: ", "bold"), reporter(a, lang),
+                       f" ({_figures(a, lang)})")
+        return [head, *cite(f, lang)], fold(a.reported_by) or None
+    local = localize(a, lang)
+    assert isinstance(local, Fighting)
+    head = [Line.of(Span(f"{t(lang, 'actors')}: ", "bold"), ", ".join(local.actors))] if local.actors else []
+    return [*head, *cite(f, lang)], None
+
+
+def _people(facts: StoryFacts, lang: str) -> list[tuple[str, str]]:
+    """(folded name, name as shown) of every speaker and every source of a figure in the story, once."""
+    out: dict[str, str] = {}
+    for f in facts.facts:
+        a = f.alert
+        if isinstance(a, Statement):
+            out.setdefault(fold(a.speaker), _speaker_line(a, lang))
+        elif isinstance(a, Casualty) and a.reported_by:
+            out.setdefault(fold(a.reported_by), reporter(a, lang))
+    return list(out.items())
+
+
 def answer_who(facts: StoryFacts, lang: str) -> Message:
-    lines: list[Line] = []
+    root = root_fact(facts)
+    if root is not None:
+        # Short: who is behind the alert asked about; the story's other voices in one line.
+        lines, own = _who_of(root, lang)
+        others = [name for key, name in _people(facts, lang) if key != own]
+        if others:
+            lines.append(Line.of(Span(f"{t(lang, 'ans_also')}: ", "bold"), ", ".join(others)))
+        return _message(t(lang, "ans_who"), lines, lang, "who", facts)
+    lines = []
     statements = _of(facts, Statement)
     if not statements:
         lines.append(Line.of(t(lang, "ans_no_speaker")))
@@ -286,10 +337,15 @@ def answer_said(facts: StoryFacts, lang: str, question: str) -> Message:
     statements = _of(facts, Statement)
     named = [f for f in statements if isinstance(f.alert, Statement)
              and any(part in _word_set(question) for part in fold(f.alert.speaker).split() if len(part) > 2)]
-    chosen = named or statements
+    root = root_fact(facts)
+    chosen = named or _root_first(statements, root)
     lines: list[Line] = []
     if not chosen:
         lines.append(Line.of(t(lang, "ans_no_speaker")))
+    if root is not None and not named and isinstance(root.alert, Statement):
+        chosen, left = chosen[:1], len(chosen) - 1  # short: the statement asked about
+    else:
+        chosen, left = chosen[:SHORT], len(chosen) - SHORT
     for f in chosen:
         s = f.alert
         assert isinstance(s, Statement)
@@ -299,6 +355,7 @@ def answer_said(facts: StoryFacts, lang: str, question: str) -> Message:
         if s.evidence and fold(s.quote) not in fold(s.evidence):
             lines.append(Line.of(Span(s.evidence, "quote", lang=f.source.lang)))
         lines.append(citation(f.source, lang))
+    lines.extend(_more(lang, left))
     return _message(t(lang, "ans_said"), lines, lang, "said", facts)
 
 
@@ -315,7 +372,7 @@ def _reporter_words(c: Casualty) -> set[str]:
 
 
 def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str = "") -> Message:
-    cas = _of(facts, Casualty)
+    cas = _root_first(_of(facts, Casualty), root_fact(facts))
     # "How many dead according to the ministry?": that source's figures first, the others after.
     asked = {_stem(w) for w in content_words(question)}
     focus = [f for f in cas if isinstance(f.alert, Casualty) and asked & _reporter_words(f.alert)]
@@ -324,10 +381,11 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
     lines: list[Line] = []
     if which == "casualties":
         title = t(lang, "ans_casualties")
-        for f in cas:
+        for i, f in enumerate(cas):
             assert isinstance(f.alert, Casualty)
             lines.append(Line.of(Span(headline(f.alert, lang), "bold")))
-            lines.extend(cite(f, lang))
+            if i == 0:  # short: the sentence of the first figure only
+                lines.extend(cite(f, lang))
         if not cas:
             lines.append(Line.of(t(lang, "ans_none_figure", what=f"{t(lang, 'killed')}/{t(lang, 'wounded')}")))
         return _message(title, lines, lang, which, facts)
@@ -339,12 +397,13 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
         assert isinstance(f.alert, Casualty)
         value = f.alert.wounded if what == "wounded" else f.alert.killed
         (with_figure if value is not None else without).append(f)
-    for f in with_figure:
+    for i, f in enumerate(with_figure):
         c = f.alert
         assert isinstance(c, Casualty)
         where = f", {translate(c.location, lang)}" if c.location else ""
         lines.append(Line.of(Span(_figure(c, what, lang), "bold"), f" ({reporter(c, lang)}{where})"))
-        lines.extend(cite(f, lang))
+        if i == 0:  # short: the sentence of the first figure only
+            lines.extend(cite(f, lang))
     if not with_figure:
         lines.insert(0, Line.of(Span(t(lang, "ans_none_figure", what=t(lang, what)), "bold")))
     if without:
@@ -359,7 +418,7 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
 def answer_where(facts: StoryFacts, lang: str) -> Message:
     lines: list[Line] = []
     named: list[str] = []
-    for f in facts.facts:
+    for f in _root_first(list(facts.facts), root_fact(facts)):
         a = localize(f.alert, lang)
         if isinstance(a, Fighting):
             actors = f" ({', '.join(a.actors)})" if a.actors else ""
@@ -383,7 +442,7 @@ def answer_where(facts: StoryFacts, lang: str) -> Message:
 
 def answer_when(facts: StoryFacts, lang: str) -> Message:
     lines: list[Line] = []
-    for f in facts.facts:
+    for f in _root_first(list(facts.facts), root_fact(facts)):
         a = localize(f.alert, lang)
         if isinstance(a, Statement) and a.date:
             lines.append(Line.of(t(lang, "ans_spoke_on", who=a.speaker, date=a.date.isoformat())))

@@ -70,6 +70,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "mode_alerts": "real-time alerts only", "mode_digest": "digest only", "from_config": "configuration file",
         "cmd_sub_in_config": "{value} comes from the configuration file: change it there.",
         "cmd_filtered": "{n} alert(s) left out by this channel's filters: see `{cmd}`.",
+        "ans_figure_source": "Source of this figure", "ans_also": "Also in this story",
+        "ans_more": "{n} more in this story: ask “what else?”",
     },
     "fr": {
         "killed": "tués", "wounded": "blessés",
@@ -145,6 +147,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "from_config": "fichier de configuration",
         "cmd_sub_in_config": "{value} vient du fichier de configuration : modifiez-le là.",
         "cmd_filtered": "{n} alerte(s) écartée(s) par les filtres de ce salon : voir `{cmd}`.",
+        "ans_figure_source": "Source de ce bilan", "ans_also": "Aussi dans ce sujet",
+        "ans_more": "{n} de plus dans ce sujet : demandez « quoi d'autre ? »",
     },
 }
 
