@@ -280,13 +280,13 @@ def _who_of(f: Fact, lang: str) -> tuple[list[Line], str | None]:
     if isinstance(a, Statement):
         return [Line.of(Span(_speaker_line(a, lang), "bold")), *cite(f, lang)], fold(a.speaker)
     if isinstance(a, Casualty):
-        head = Line.of(Span(f"{t(lang, 'ans_figure_source')}: ", "bold"), reporter(a, lang),
-                       f" ({_figures(a, lang)})")
-        return [head, *cite(f, lang)], fold(a.reported_by) or None
+        source = Line.of(Span(f"{t(lang, 'ans_figure_source')}: ", "bold"), reporter(a, lang),
+                         f" ({_figures(a, lang)})")
+        return [source, *cite(f, lang)], fold(a.reported_by) or None
     local = localize(a, lang)
     assert isinstance(local, Fighting)
-    head = [Line.of(Span(f"{t(lang, 'actors')}: ", "bold"), ", ".join(local.actors))] if local.actors else []
-    return [*head, *cite(f, lang)], None
+    actors = [Line.of(Span(f"{t(lang, 'actors')}: ", "bold"), ", ".join(local.actors))] if local.actors else []
+    return [*actors, *cite(f, lang)], None
 
 
 def _people(facts: StoryFacts, lang: str) -> list[tuple[str, str]]:
