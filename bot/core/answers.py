@@ -23,7 +23,7 @@ from bot.core.i18n import t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, headline, reporter
-from bot.core.translate import equivalents, localize, places_in, translate
+from bot.core.translate import equivalents, localize, name_in, places_in, translate
 
 SHORT = 3  # items an answer shows before "N more in this story"
 Intent = Literal["changed", "else", "wounded", "killed", "casualties", "said", "source", "when", "where", "who"]
@@ -268,8 +268,8 @@ def _figures(c: Casualty, lang: str) -> str:
 
 
 def _speaker_line(s: Statement, lang: str) -> str:
-    role = translate(s.speaker_role, lang)
-    speaker = translate(s.speaker, lang) or s.speaker
+    role = name_in(s.speaker_role, lang)
+    speaker = name_in(s.speaker, lang) or s.speaker
     return f"{speaker} ({role})" if role else speaker
 
 
@@ -400,7 +400,7 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
     for i, f in enumerate(with_figure):
         c = f.alert
         assert isinstance(c, Casualty)
-        where = f", {translate(c.location, lang)}" if c.location else ""
+        where = f", {name_in(c.location, lang)}" if c.location else ""
         lines.append(Line.of(Span(_figure(c, what, lang), "bold"), f" ({reporter(c, lang)}{where})"))
         if i == 0:  # short: the sentence of the first figure only
             lines.extend(cite(f, lang))

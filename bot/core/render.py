@@ -6,11 +6,13 @@ with the article's language. Names of people, bodies and places are kept as the 
 
 from __future__ import annotations
 
+import re
+
 from bot.core.i18n import t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
 from bot.core.tally import CasualtyChangeAlert
-from bot.core.translate import localize, translate
+from bot.core.translate import localize, name_in, plural
 
 
 def casualty_figures(alert: Casualty, lang: str) -> str:
@@ -27,8 +29,14 @@ def casualty_figures(alert: Casualty, lang: str) -> str:
 
 
 def reporter(alert: Casualty, lang: str) -> str:
-    """Who gave the figure, institution words in the reader's language ("Health Ministry")."""
-    return translate(alert.reported_by, lang) or t(lang, "article_itself")
+    """Who gave the figure: in the reader's language when the glossary knows the whole name ("Health
+    Ministry"), else as the article wrote it."""
+    return name_in(alert.reported_by, lang) or t(lang, "article_itself")
+
+
+def said(speaker: str, lang: str) -> str:
+    """"a déclaré" or "ont déclaré": the verb agrees with one speaker or several."""
+    return t(lang, "said_plural" if plural(speaker) else "said")
 
 
 def headline(alert: Alert, lang: str) -> str:
@@ -40,16 +48,40 @@ def headline(alert: Alert, lang: str) -> str:
     if isinstance(alert, Fighting):
         return f"{t(lang, 'fighting')}: {alert.location} — {t(lang, 'action_' + alert.action)}"
     role = f" ({alert.speaker_role})" if alert.speaker_role else ""
-    return f"{alert.speaker}{role} {t(lang, 'said')}"
+    text = f"{alert.speaker}{role} {said(alert.speaker, lang)}"
+    return text[:1].upper() + text[1:]
+
+
+# A kept name that holds ordinary words (not only capitalised names) reads as another language: say which.
+_COMMON_WORD = re.compile(r"(?:^|\s)[a-zà-ÿ]{3,}(?=[\s,.;:]|$)")
+
+
+def name_spans(original: str | None, lang: str, article_lang: str | None) -> list[Span]:
+    """A name as shown: translated when the glossary knows all of it, else kept as written, with the
+    article's language on the span and, when it holds ordinary words, named after it ("(English)")."""
+    if not original:
+        return []
+    shown = name_in(original, lang) or original
+    if shown != original or not article_lang or article_lang == lang:
+        return [Span(shown)]
+    spans = [Span(original, lang=article_lang)]
+    language = t(lang, "lang_" + article_lang)
+    if _COMMON_WORD.search(original) and not language.startswith("lang_"):
+        spans.append(Span(" " + t(lang, "kept_in", language=language), "italic"))
+    return spans
 
 
 def alert_lines(alert: Alert, lang: str, article_lang: str | None) -> list[Line]:
+    original = alert
     alert = localize(alert, lang)
     lines: list[Line] = []
     if isinstance(alert, Casualty):
+        assert isinstance(original, Casualty)
         if alert.victims:
-            lines.append(Line.of(Span(f"{t(lang, 'victims')}: ", "bold"), alert.victims))
-        lines.append(Line.of(Span(f"{t(lang, 'source')}: ", "bold"), reporter(alert, lang)))
+            lines.append(Line.of(Span(f"{t(lang, 'victims')}: ", "bold"),
+                                 *name_spans(original.victims, lang, article_lang)))
+        source = name_spans(original.reported_by, lang, article_lang) or [Span(t(lang, "article_itself"))]
+        lines.append(Line.of(Span(f"{t(lang, 'source')}: ", "bold"), *source))
         if alert.since:
             lines.append(Line.of(Span(f"{t(lang, 'since')} ", "bold"), alert.since.isoformat()))
     elif isinstance(alert, Fighting):

@@ -427,7 +427,7 @@ class NewsConversation:
             made = subs.subscribe(self.store, ctx.adapter, ctx.channel, kind, value, mode, ctx.user, now=self.clock())
         except subs.SubscriptionError as exc:
             return self._error(lang, str(exc))
-        label = t(lang, f"kind_{kind}")
+        label = t(lang, f"the_kind_{kind}")  # with its article: "le sujet", "l'importance minimale"
         if any(b.kind == made.kind and b.value == made.value and b.mode == made.mode for b in before):
             return self._sub_message(lang, t(lang, "cmd_already_subscribed", kind=label, value=made.value),
                                      "subscribe")
