@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.core.i18n import t
+from bot.core.i18n import echo, t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, headline, reporter
@@ -522,7 +522,7 @@ def answer_else(facts: StoryFacts, lang: str) -> Message:
 def answer_unknown(facts: StoryFacts, lang: str, question: str, missing: list[str]) -> Message:
     lines: list[Line] = []
     if missing:
-        lines.append(Line.of(t(lang, "ans_not_found_terms", terms=", ".join(missing))))
+        lines.append(Line.of(t(lang, "ans_not_found_terms", terms=echo(", ".join(missing)))))
     else:
         lines.append(Line.of(t(lang, "ans_no_direct")))
     close = closest_sentences(question, facts)

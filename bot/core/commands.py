@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
+from bot.core.i18n import echo
 from bot.core.models import fold
 
 RefKind = Literal["alert", "story"]
@@ -332,8 +333,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
 
 
 def msg(lang: str, key: str, **values: object) -> str:
+    """A parser message; the reader's words in it (a command, a value, an example made of them) are cut."""
     table = _MESSAGES.get(lang) or _MESSAGES["en"]
-    return (table.get(key) or _MESSAGES["en"][key]).format(**values)
+    return (table.get(key) or _MESSAGES["en"][key]).format(
+        **{k: echo(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
 # --- tokens, durations, ids --------------------------------------------------------------------

@@ -171,6 +171,14 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 LANGUAGES = tuple(STRINGS)
+ECHO_MAX = 80  # characters of a reader's own text the bot repeats back
+
+
+def echo(text: str, limit: int = ECHO_MAX) -> str:
+    """A reader's text as the bot repeats it: on one line and cut with a marker, so a 20,000-character
+    command is never sent back whole (nor pushes a reply over a chat's size limit)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 # Which counts take a word's singular form: French says "0 alerte", English "0 alerts".

@@ -25,7 +25,7 @@ from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, SourceConfig
 from bot.core import commands as c
 from bot.core.answers import Fact, Source, StoryFacts, answer, citation, detect_lang, is_question
 from bot.core.digest import build_digest, entry_line
-from bot.core.i18n import t
+from bot.core.i18n import echo, t
 from bot.core.models import Article, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import headline
 from bot.core.translate import equivalents, mentions
@@ -301,14 +301,14 @@ class NewsConversation:
         stored = self.store.alerts(since=after, types=[kind] if kind else None, newest_first=True, limit=SCAN_LIMIT)
         chosen = [sa for sa in stored if self.matches(sa, query)]
         local = after.astimezone(self.timezone(ctx)) if after else None
-        head = title + (f" — {query}" if query else "") + (
+        head = title + (f" — {echo(query)}" if query else "") + (
             f" ({t(lang, 'cmd_since', when=local.strftime('%Y-%m-%d %H:%M'))})" if local else "")
         lines = [self._line(sa, lang) for sa in chosen[:LIST_LIMIT]]
         if not lines:
             lines.append(Line.of(t(lang, "cmd_nothing")))
         elif len(chosen) > LIST_LIMIT:
             oldest = chosen[LIST_LIMIT - 1].created_at.astimezone(self.timezone(ctx))
-            more = " ".join([f"{self.prefix(ctx)} digest", query or "",
+            more = " ".join([f"{self.prefix(ctx)} digest", echo(query or ""),
                              f"--since {oldest.strftime('%Y-%m-%dT%H:%M')}"])
             lines.append(Line.of(Span(t(lang, "and_more", n=len(chosen) - LIST_LIMIT,
                                         cmd=more.replace("  ", " ")), "italic")))
@@ -333,11 +333,12 @@ class NewsConversation:
                    for e in all_entries if (e.story_id, e.alert) in kept]
         tz = self.timezone(ctx)
         local = after.astimezone(tz)
-        more = " ".join([f"{self.prefix(ctx)} digest", cmd.topic or "", f"--since {local.strftime('%Y-%m-%dT%H:%M')}"])
+        more = " ".join([f"{self.prefix(ctx)} digest", echo(cmd.topic or ""),
+                         f"--since {local.strftime('%Y-%m-%dT%H:%M')}"])
         message = build_digest(entries, lang=lang, since=local, now=now.astimezone(tz),
                                more_command=more.replace("  ", " "))
         if cmd.topic:
-            message = dataclasses.replace(message, headline=f"{message.headline} — {cmd.topic}")
+            message = dataclasses.replace(message, headline=f"{message.headline} — {echo(cmd.topic)}")
         left_out = len(all_entries) - len(entries)
         if left_out:
             note = _rich(t(lang, "cmd_filtered", n=left_out, cmd=f"{self.prefix(ctx)} subscriptions"))
@@ -367,8 +368,8 @@ class NewsConversation:
             lines.append(Line(tuple(Span(text, "bold" if matched else "italic", lang=src_lang)
                                     for text, matched in hit.snippet)))
         if not lines:
-            lines.append(Line.of(t(lang, "cmd_no_results", terms=terms)))
-        return Message(headline=t(lang, "cmd_search", terms=terms), lines=tuple(lines), lang=lang,
+            lines.append(Line.of(t(lang, "cmd_no_results", terms=echo(terms))))
+        return Message(headline=t(lang, "cmd_search", terms=echo(terms)), lines=tuple(lines), lang=lang,
                        meta={"type": "search"})
 
     def _article_lang_of_alert(self, alert_id: int) -> str | None:
@@ -429,9 +430,9 @@ class NewsConversation:
             return self._error(lang, str(exc))
         label = t(lang, f"the_kind_{kind}")  # with its article: "le sujet", "l'importance minimale"
         if any(b.kind == made.kind and b.value == made.value and b.mode == made.mode for b in before):
-            return self._sub_message(lang, t(lang, "cmd_already_subscribed", kind=label, value=made.value),
+            return self._sub_message(lang, t(lang, "cmd_already_subscribed", kind=label, value=echo(made.value)),
                                      "subscribe")
-        text = t(lang, "cmd_subscribed", kind=label, value=made.value)
+        text = t(lang, "cmd_subscribed", kind=label, value=echo(made.value))
         if made.mode != "both":
             text += f" ({t(lang, 'mode_' + made.mode)})"
         return self._sub_message(lang, text, "subscribe")
@@ -450,11 +451,11 @@ class NewsConversation:
                 except subs.SubscriptionError as exc:
                     return self._error(lang, str(exc))
         if removed:
-            return self._sub_message(lang, t(lang, "cmd_unsubscribed", value=cmd.value), "unsubscribe")
+            return self._sub_message(lang, t(lang, "cmd_unsubscribed", value=echo(cmd.value)), "unsubscribe")
         configured = [x for x in subs.channel_subscriptions(self.config, self.store, ctx.adapter, ctx.channel)
                       if x.created_by == "config" and x.kind in kinds and fold(x.value) in forms | {fold(cmd.value)}]
         key = "cmd_sub_in_config" if configured else "cmd_not_subscribed"
-        return self._sub_message(lang, t(lang, key, value=cmd.value), "unsubscribe")
+        return self._sub_message(lang, t(lang, key, value=echo(cmd.value)), "unsubscribe")
 
     def _subscriptions(self, ctx: ChatContext) -> Message:
         lang = ctx.lang
@@ -509,23 +510,23 @@ class NewsConversation:
         taken = {fold(src.name) for src in self.config.sources} | {fold(d["name"])
                                                                   for d in added_source_records(self.store)}
         if fold(name) in taken:
-            return self._error(lang, t(lang, "cmd_source_exists", name=name))
+            return self._error(lang, t(lang, "cmd_source_exists", name=echo(name)))
         kind = "feed" if re.search(r"(rss|atom|feed|\.xml)(\b|$)", cmd.url, re.IGNORECASE) else "page"
         record = {"name": name, "url": cmd.url, "type": kind, "added_by": ctx.user,
                   "added_at": utcnow().isoformat(timespec="seconds"), "adapter": ctx.adapter, "channel": ctx.channel}
         forget_source(self.store, name)  # state left by an earlier source of this name (removed by hand?)
         self.store.set_state(SOURCE_KEY + name, json.dumps(record, ensure_ascii=False))
-        return Message(headline=t(lang, "cmd_sources"), lines=(Line.of(t(lang, "cmd_source_added", name=name,
-                                                                              url=redact_url(cmd.url))),),
+        return Message(headline=t(lang, "cmd_sources"), lines=(Line.of(t(lang, "cmd_source_added", name=echo(name),
+                                                                              url=echo(redact_url(cmd.url), 200))),),
                        lang=lang, meta={"type": "sources add"})
 
     def _sources_remove(self, cmd: c.SourcesRemove, lang: str) -> Message:
         name = cmd.source_name
         if any(fold(src.name) == fold(name) for src in self.config.sources):
-            return self._error(lang, t(lang, "cmd_source_in_config", name=name))
+            return self._error(lang, t(lang, "cmd_source_in_config", name=echo(name)))
         record = next((d for d in added_source_records(self.store) if fold(d["name"]) == fold(name)), None)
         if record is None:
-            return self._error(lang, t(lang, "cmd_source_unknown", name=name))
+            return self._error(lang, t(lang, "cmd_source_unknown", name=echo(name)))
         with self.store.tx() as conn:
             conn.execute(delete(s.kv).where(s.kv.c.key == SOURCE_KEY + record["name"]))
         forget_source(self.store, record["name"])
@@ -548,7 +549,7 @@ class NewsConversation:
         except Exception as exc:  # refused by the guard, or the page could not be fetched
             log.info("read %s failed: %s", url, exc)
             error = redact_urls(str(exc)) or type(exc).__name__
-            return self._error(lang, t(lang, "cmd_read_failed", url=redact_url(url), error=error))
+            return self._error(lang, t(lang, "cmd_read_failed", url=echo(redact_url(url)), error=error))
         if not article.url:
             article = dataclasses.replace(article, url=url)
         if article.source == "unknown":
