@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.core.i18n import echo, t
+from bot.core.i18n import echo, label, t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, headline, reporter
@@ -280,12 +280,12 @@ def _who_of(f: Fact, lang: str) -> tuple[list[Line], str | None]:
     if isinstance(a, Statement):
         return [Line.of(Span(_speaker_line(a, lang), "bold")), *cite(f, lang)], fold(a.speaker)
     if isinstance(a, Casualty):
-        source = Line.of(Span(f"{t(lang, 'ans_figure_source')}: ", "bold"), reporter(a, lang),
+        source = Line.of(Span(label(lang, 'ans_figure_source'), "bold"), reporter(a, lang),
                          f" ({_figures(a, lang)})")
         return [source, *cite(f, lang)], fold(a.reported_by) or None
     local = localize(a, lang)
     assert isinstance(local, Fighting)
-    actors = [Line.of(Span(f"{t(lang, 'actors')}: ", "bold"), ", ".join(local.actors))] if local.actors else []
+    actors = [Line.of(Span(label(lang, 'actors'), "bold"), ", ".join(local.actors))] if local.actors else []
     return [*actors, *cite(f, lang)], None
 
 
@@ -308,7 +308,7 @@ def answer_who(facts: StoryFacts, lang: str) -> Message:
         lines, own = _who_of(root, lang)
         others = [name for key, name in _people(facts, lang) if key != own]
         if others:
-            lines.append(Line.of(Span(f"{t(lang, 'ans_also')}: ", "bold"), ", ".join(others)))
+            lines.append(Line.of(Span(label(lang, 'ans_also'), "bold"), ", ".join(others)))
         return _message(t(lang, "ans_who"), lines, lang, "who", facts)
     lines = []
     statements = _of(facts, Statement)
@@ -329,7 +329,7 @@ def answer_who(facts: StoryFacts, lang: str) -> Message:
         for f in reporters:
             assert isinstance(f.alert, Casualty)
             parts.append(f"{reporter(f.alert, lang)} ({_figures(f.alert, lang)})")
-        lines.append(Line.of(Span(f"{t(lang, 'ans_figures_by')}: ", "bold"), "; ".join(parts)))
+        lines.append(Line.of(Span(label(lang, 'ans_figures_by'), "bold"), "; ".join(parts)))
     return _message(t(lang, "ans_who"), lines, lang, "who", facts)
 
 
@@ -410,7 +410,7 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
         who = "; ".join(f"{reporter(f.alert, lang)} ({_figures(f.alert, lang)})"
                         for f in without if isinstance(f.alert, Casualty))
         key = "ans_others_none" if with_figure else "ans_figures_by"
-        text = t(lang, key, what=t(lang, what), who=who) if with_figure else f"{t(lang, key)}: {who}"
+        text = t(lang, key, what=t(lang, what), who=who) if with_figure else f"{label(lang, key)}{who}"
         lines.append(Line.of(text))
     return _message(title, lines, lang, which, facts)
 
@@ -434,7 +434,7 @@ def answer_where(facts: StoryFacts, lang: str) -> Message:
             named.extend(places_in(a.evidence or evidence_of(f), lang))  # every place of the fact
     named = list(dict.fromkeys(named))
     if named:
-        lines.insert(0, Line.of(Span(f"{t(lang, 'ans_places_named')}: ", "bold"), ", ".join(named)))
+        lines.insert(0, Line.of(Span(label(lang, 'ans_places_named'), "bold"), ", ".join(named)))
     else:
         lines.append(Line.of(t(lang, "ans_no_place")))
     return _message(t(lang, "ans_where"), lines, lang, "where", facts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.i18n import t
+from bot.core.i18n import label, t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
 from bot.core.tally import CasualtyChangeAlert
@@ -46,7 +46,7 @@ def headline(alert: Alert, lang: str) -> str:
         where = f", {alert.location}" if alert.location else ""
         return f"{casualty_figures(alert, lang)} ({reporter(alert, lang)}{where})"
     if isinstance(alert, Fighting):
-        return f"{t(lang, 'fighting')}: {alert.location} — {t(lang, 'action_' + alert.action)}"
+        return f"{label(lang, 'fighting')}{alert.location} — {t(lang, 'action_' + alert.action)}"
     role = f" ({alert.speaker_role})" if alert.speaker_role else ""
     text = f"{alert.speaker}{role} {said(alert.speaker, lang)}"
     return text[:1].upper() + text[1:]
@@ -78,23 +78,23 @@ def alert_lines(alert: Alert, lang: str, article_lang: str | None) -> list[Line]
     if isinstance(alert, Casualty):
         assert isinstance(original, Casualty)
         if alert.victims:
-            lines.append(Line.of(Span(f"{t(lang, 'victims')}: ", "bold"),
+            lines.append(Line.of(Span(label(lang, 'victims'), "bold"),
                                  *name_spans(original.victims, lang, article_lang)))
         source = name_spans(original.reported_by, lang, article_lang) or [Span(t(lang, "article_itself"))]
-        lines.append(Line.of(Span(f"{t(lang, 'source')}: ", "bold"), *source))
+        lines.append(Line.of(Span(label(lang, 'source'), "bold"), *source))
         if alert.since:
             lines.append(Line.of(Span(f"{t(lang, 'since')} ", "bold"), alert.since.isoformat()))
     elif isinstance(alert, Fighting):
         if alert.actors:
-            lines.append(Line.of(Span(f"{t(lang, 'actors')}: ", "bold"), ", ".join(alert.actors)))
+            lines.append(Line.of(Span(label(lang, 'actors'), "bold"), ", ".join(alert.actors)))
         if alert.place and alert.place.country:
-            lines.append(Line.of(Span(f"{t(lang, 'where')}: ", "bold"), f"{alert.place.name}, {alert.place.country}"))
+            lines.append(Line.of(Span(label(lang, 'where'), "bold"), f"{alert.place.name}, {alert.place.country}"))
         if alert.date:
-            lines.append(Line.of(Span(f"{t(lang, 'date')}: ", "bold"), alert.date.isoformat()))
+            lines.append(Line.of(Span(label(lang, 'date'), "bold"), alert.date.isoformat()))
     elif isinstance(alert, Statement):
         lines.append(Line.of(Span(alert.quote, "quote", lang=article_lang)))
         if alert.date:
-            lines.append(Line.of(Span(f"{t(lang, 'date')}: ", "bold"), alert.date.isoformat()))
+            lines.append(Line.of(Span(label(lang, 'date'), "bold"), alert.date.isoformat()))
     return lines
 
 
@@ -119,7 +119,7 @@ def change_lines(alert: Alert, lang: str) -> list[Line]:
         return []
     lines = []
     for c in alert.changes:
-        for label, value, qualifier, date, source, outlet in (
+        for key, value, qualifier, date, source, outlet in (
             ("previously", c.old, c.old_qualifier, c.old_date, c.old_source, c.old_outlet),
             ("now", c.new, c.new_qualifier, c.new_date, c.new_source, c.new_outlet),
         ):
@@ -127,9 +127,9 @@ def change_lines(alert: Alert, lang: str) -> list[Line]:
             if outlet and outlet != source:
                 who += f" ({outlet})"
             when = f"{date.isoformat()}, " if date else ""
-            lines.append(Line.of(Span(f"{t(lang, label)}: ", "bold"),
+            lines.append(Line.of(Span(label(lang, key), "bold"),
                                  f"{figure_text(value, c.measure, qualifier, lang)} — {when}{who}"))
-        lines.append(Line.of(Span(f"{t(lang, 'change')}: ", "bold"), f"{c.delta:+d} {t(lang, c.measure)}"))
+        lines.append(Line.of(Span(label(lang, "change"), "bold"), f"{c.delta:+d} {t(lang, c.measure)}"))
     return lines
 
 
@@ -146,7 +146,7 @@ def render_alert(
     `alert_id`/`story_id`, when given, end it with its short ids (A12 · S3), which readers quote to ask."""
     lines = [*change_lines(alert, lang), *alert_lines(alert, lang, article_lang)]
     if outlets:
-        spans: list[Span] = [Span(f"{t(lang, 'outlets')}: ", "bold")]
+        spans: list[Span] = [Span(label(lang, 'outlets'), "bold")]
         for i, (name, link) in enumerate(outlets):
             if i:
                 spans.append(Span(", "))

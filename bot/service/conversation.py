@@ -25,7 +25,7 @@ from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, SourceConfig
 from bot.core import commands as c
 from bot.core.answers import Fact, Source, StoryFacts, answer, citation, detect_lang, is_question
 from bot.core.digest import build_digest, entry_line
-from bot.core.i18n import echo, t
+from bot.core.i18n import echo, label, t
 from bot.core.models import Article, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import headline
 from bot.core.translate import equivalents, mentions
@@ -110,7 +110,7 @@ class NewsConversation:
         if isinstance(cmd, c.ParseError):
             lines = [_rich(cmd.message)]
             if cmd.usage:
-                lines.append(_rich(f"{t(lang, 'cmd_usage')}: `{prefix} {cmd.usage}`"))
+                lines.append(_rich(f"{label(lang, 'cmd_usage')}`{prefix} {cmd.usage}`"))
             return Message(headline=t(lang, "cmd_error"), lines=tuple(lines), lang=lang, meta={"type": "error"})
         if cmd.name in c.ADMIN_COMMANDS and not ctx.is_admin:
             return self._error(lang, t(lang, "cmd_admin_only", cmd=cmd.name))
@@ -464,7 +464,7 @@ class NewsConversation:
             notes = [t(lang, "mode_" + sub.mode)] if sub.mode != "both" else []
             if sub.created_by == "config":
                 notes.append(t(lang, "from_config"))
-            lines.append(Line.of(Span(f"{t(lang, 'kind_' + sub.kind)}: ", "bold"), sub.value,
+            lines.append(Line.of(Span(label(lang, 'kind_' + sub.kind), "bold"), sub.value,
                                  f" ({'; '.join(notes)})" if notes else ""))
         if not lines:
             lines.append(Line.of(t(lang, "cmd_no_subscriptions")))
@@ -491,7 +491,8 @@ class NewsConversation:
             lines.append(Line.of(Span(name, "bold"), f" ({where}) — " + "; ".join(parts)))
             if state.last_error:
                 # Redacted again here: errors stored before redaction existed may still hold a secret.
-                lines.append(Line.of(f"   {t(lang, 'cmd_last_error')}: ", Span(redact_urls(state.last_error), "code")))
+                lines.append(Line.of(f"   {label(lang, 'cmd_last_error')}",
+                                     Span(redact_urls(state.last_error), "code")))
         if not lines:
             lines.append(Line.of(t(lang, "cmd_no_sources")))
         return Message(headline=t(lang, "cmd_sources"), lines=tuple(lines), lang=lang, meta={"type": "sources"})

@@ -55,3 +55,12 @@ async def test_untrusted_text_is_escaped_for_slack_and_matrix(world: World, comm
         assert "@room" not in content["body"] and "@room" not in content["formatted_body"]
         if "<b>" in command:
             assert "&lt;b&gt;" in content["formatted_body"] and f"@{WORD_JOINER}room" in content["body"]
+
+
+def test_a_cut_slack_message_says_so_in_the_readers_language() -> None:
+    from bot.core.models import Line
+
+    lines = tuple(Line.of(f"{i} " + "mot " * 740) for i in range(60))
+    blocks = render_message(Message("Résumé", lines, lang="fr")).block_dicts()
+    assert len(blocks) == 50
+    assert blocks[-1]["elements"][0]["text"] == "(message raccourci)"
