@@ -81,3 +81,12 @@ async def test_scheduled_and_run_once_digests_keep_to_chat_subscriptions(world: 
                                      plan.digest, now=now)
     posted = "\n".join(m.plain for m in sent)
     assert "Mike Pompeo" in posted and "35 killed" not in posted
+
+
+async def test_digest_keeps_to_topics(world: World) -> None:
+    await world.run("subscribe topic sudan")
+    text = await world.run("digest")
+    assert "Pompeo" not in text and "killed" not in text
+    assert "5 alerts left out by this channel's filters" in text
+    await world.run("subscribe topic libye")  # the seed's tag, named in French: topics widen each other
+    assert "Mike Pompeo" in await world.run("digest")
