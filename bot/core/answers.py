@@ -442,8 +442,14 @@ def answer_where(facts: StoryFacts, lang: str) -> Message:
 
 def answer_when(facts: StoryFacts, lang: str) -> Message:
     lines: list[Line] = []
+    dated = 0
     for f in _root_first(list(facts.facts), root_fact(facts)):
         a = localize(f.alert, lang)
+        if not ((isinstance(a, (Statement, Fighting)) and a.date) or (isinstance(a, Casualty) and a.since)):
+            continue
+        dated += 1
+        if dated > SHORT:  # short: counted below
+            continue
         if isinstance(a, Statement) and a.date:
             lines.append(Line.of(t(lang, "ans_spoke_on", who=a.speaker, date=a.date.isoformat())))
         elif isinstance(a, Fighting) and a.date:
@@ -456,10 +462,15 @@ def answer_when(facts: StoryFacts, lang: str) -> Message:
         sentence = evidence_of(f)
         if sentence:
             lines.append(Line.of(Span(sentence, "quote", lang=f.source.lang)))
-    for src in facts.sources:
-        if src.published:
-            lines.append(Line.of(t(lang, "ans_published", date=src.published.isoformat())))
-            lines.append(citation(src, lang))
+    lines.extend(_more(lang, dated - SHORT))
+    root = root_fact(facts)
+    published = [src for src in facts.sources if src.published]
+    if root is not None and root.source in published:  # the article of the alert asked about
+        published = [root.source]
+    for src in published[:SHORT]:
+        assert src.published is not None
+        lines.append(Line.of(t(lang, "ans_published", date=src.published.isoformat())))
+        lines.append(citation(src, lang))
     if not lines:
         lines.append(Line.of(t(lang, "ans_no_date")))
     return _message(t(lang, "ans_when"), lines, lang, "when", facts)

@@ -67,3 +67,16 @@ async def test_how_many_killed_starts_from_the_figure_asked_about(world: World) 
     # only that figure's sentence is cited; the other figures follow in one line each
     assert sum(1 for line in lines if line.startswith("— ")) == 1
     assert any(line.startswith("At least 35 killed") for line in lines)
+
+
+def test_when_starts_from_the_alert_asked_about_and_stays_short() -> None:
+    import datetime as dt
+
+    said = [Statement("a", name, "Il faut cesser les combats", date=dt.date(2019, 4, day),
+                      evidence=f"« Il faut cesser les combats », a dit {name}.")
+            for day, name in ((1, "Ghassan Salamé"), (2, "Antonio Guterres"), (3, "Mike Pompeo"),
+                              (4, "Jean-Yves Le Drian"), (5, "Fayez al-Sarraj"))]
+    lines = answer("when?", _story(*said, root=4)).plain.split("\n")
+    assert lines[1] == "Jean-Yves Le Drian spoke on 2019-04-04"
+    assert "2 more in this story: ask “what else?”" in lines
+    assert sum(1 for line in lines if "spoke on" in line) == 3
