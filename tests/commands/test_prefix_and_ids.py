@@ -10,10 +10,10 @@ from bot.chat.console import ConsoleAdapter
 from bot.chat.matrix_render import message_content
 from bot.chat.slack_render import render_message
 from bot.config import ChannelConfig, MatrixConfig
-from bot.core.models import Message
+from bot.core.models import Alert, Article, Casualty, Message
 from bot.core.render import render_alert
 from bot.service.conversation import NewsConversation
-from tests.commands.conftest import World
+from tests.commands.conftest import SEED_ID, World, WorldFactory
 
 
 def slack_text(message: Message) -> str:
@@ -79,3 +79,17 @@ async def test_posted_alerts_show_their_short_ids_in_every_chat(world: World) ->
     # and the ids shown are the ones `story` and `ask` take
     assert "Mike Pompeo" in await world.run(f"story A{stored.id}")
     assert (await world.conversation.command(f"story S{stored.story_id}", world.ctx())).meta["type"] == "story"
+
+
+def _many_figures(article: Article) -> list[Alert]:
+    if article.id != SEED_ID:
+        return []
+    return [Casualty(article.id, killed=i, reported_by=f"Source {i}", evidence=f"{i} morts.") for i in range(1, 21)]
+
+
+async def test_a_listing_cut_short_points_to_the_matrix_command(make_world: WorldFactory) -> None:
+    world = await make_world(extractor=_many_figures)
+    conversation = matrix_conversation(world)
+    body = message_content(await conversation.command("latest", matrix_ctx()))["body"]
+    assert "and 5 more — try `!news digest --since " in body
+    assert "/news" not in body
