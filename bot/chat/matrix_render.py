@@ -58,6 +58,9 @@ def _span_html(span: Span) -> str:
     elif span.style == "quote":
         # Explicit marks: Element's sanitizer drops <q>, and a <q> would double them elsewhere.
         inner = f"“<span{_lang_attr(span.lang)}>{inner}</span>”"
+    if span.style != "quote" and _lang_attr(span.lang):
+        # A name kept as the article wrote it: its language, for screen readers and hyphenation.
+        inner = f"<span{_lang_attr(span.lang)}>{inner}</span>"
     href = safe_href(span.href)
     if href is not None:
         inner = f'<a href="{html.escape(href, quote=True)}">{inner}</a>'

@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.i18n import t
 from bot.core.links import web_link
 from bot.core.models import Line, Message, Span
 
@@ -156,7 +157,8 @@ def fallback_text(message: Message) -> str:
     lines = [message.headline, *(line.plain for line in message.lines)]
     text = "\n".join(escape_mrkdwn(x) for x in lines if x.strip())
     if not text and message.attachments:
-        text = "Chart: " + escape_mrkdwn(", ".join(os.path.basename(a) for a in message.attachments))
+        names = ", ".join(os.path.basename(a) for a in message.attachments)
+        text = f"{t(message.lang, 'chart')}: " + escape_mrkdwn(names)
     return _truncate(text, FALLBACK_MAX) or " "
 
 
@@ -178,7 +180,7 @@ def render_message(message: Message, *, note: str | None = None) -> Rendered:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape_mrkdwn(note), verbatim=True)]))
     if len(blocks) > MAX_BLOCKS:
         blocks = [*blocks[: MAX_BLOCKS - 1],
-                  ContextBlock(elements=[MarkdownTextObject(text="(message shortened)", verbatim=True)])]
+                  ContextBlock(elements=[MarkdownTextObject(text=t(message.lang, "shortened"), verbatim=True)])]
     return Rendered(text=fallback_text(message), blocks=blocks)
 
 

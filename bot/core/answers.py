@@ -13,14 +13,19 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
 
-from bot.core.i18n import t
+import yaml
+
+from bot.core.i18n import echo, label, t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, headline, reporter
-from bot.core.translate import equivalents, localize, places_in, translate
+from bot.core.translate import equivalents, localize, name_in, places_in, translate
 
+SHORT = 3  # items an answer shows before "N more in this story"
 Intent = Literal["changed", "else", "wounded", "killed", "casualties", "said", "source", "when", "where", "who"]
 
 
@@ -57,55 +62,45 @@ class StoryFacts:
 
 # --- language and intent -----------------------------------------------------------------------
 
-def _set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
+@dataclass(frozen=True, slots=True)
+class QuestionWords:
+    """The words of follow-up questions, from `data/questions.yaml` (see that file)."""
+
+    words: dict[str, frozenset[str]]  # language -> words that tell it
+    stop: frozenset[str]  # every language's grammar words
+    small_talk: tuple[str, ...]  # folded phrases, longest first
+    intents: tuple[tuple[Intent, tuple[str, ...]], ...]
+    where_marks: tuple[str, ...]
+    where_alone: frozenset[str]
 
 
-_FR_WORDS = _set(
-    "qui quoi ou quand combien quel quelle quels quelles est sont la le les de des du au aux a t il elle ils "
-    "elles ont dit parle blesses tues morts pourquoi comment sur ce c qu d l s n y en que ne pas et un une "
-    "depuis position autre autres nouveau neuf change exactement declare cite rapporte lieu endroit")
-_EN_WORDS = _set(
-    "who what where when how many much which the of is was were did does said say says wounded killed dead "
-    "injured why about on in to has have been source outlet else new changed exactly quote place happened "
-    "there any it he she they from")
+QUESTIONS_FILE = Path(__file__).with_name("data") / "questions.yaml"
 
-_INTENTS: tuple[tuple[Intent, tuple[str, ...]], ...] = (
-    ("changed", ("qu est ce qui a change", "qui a change", "a change", "quoi de neuf", "du nouveau", "mise a jour",
-                 "evolu", "changed", "what s new", "whats new", "anything new", "update")),
-    ("else", ("quoi d autre", "autre chose", "d autres", "ailleurs", "what else", "anything else", "elsewhere",
-              "other news", "otherwise")),
-    ("wounded", ("blesse", "wounded", "injur", "hurt")),
-    ("killed", ("tue", "morts", "mort ", "deces", "victimes", "killed", "dead", "death", "died", "deaths")),
-    ("casualties", ("bilan", "combien", "how many", "toll", "casualt")),
-    ("said", ("qu a t il dit", "qu a t elle dit", "qu a dit", "qu ont ils dit", "qu est ce qu il a dit",
-              "dit exactement", "exactement", "citation", "quels mots", "qu a t il declare", "say ", "says ",
-              "what exactly", "said exactly", "what was said", "quote", "exact words",
-              "what were the words", "what has he said")),
-    ("source", ("source", "quel media", "quel journal", "d ou vient", "qui rapporte", "lien", "article",
-                "which outlet", "what outlet", "link", "who reported", "where does it come from")),
-    ("when", ("quand", "quelle date", "quel jour", "a quelle heure", "when", "what date", "what day", "what time",
-              "date")),
-    ("where", ("lieu", "endroit", "localisation", "where", "location", "which place")),
-    ("who", ("qui ", "who ", "whom ", "speaker")),
-)
 
-_STOP = _set(
-    "le la les l un une des de du d au aux a à et ou est sont ce c qu que qui quoi quel quelle quels quelles "
-     "il elle ils elles on t y en sur dans par pour avec ne pas plus se s son sa ses leur leurs cette cet ces "
-     "the a an of to in on at for by with is are was were be been has have had do does did it its this that "
-     "these those he she they them his her their there what who whom which where when why how many much "
-     "about from as and or not no any some said say says tell me us please donc alors est-ce ete été fait "
-     "faire dit parle happen happened happening going goes went passe passé arrive arrivé produit produite "
-     "really vraiment now maintenant today aujourd hui know savoir think pense selon according per "
-     "exactly exactement other others")
+@lru_cache(maxsize=1)
+def question_words() -> QuestionWords:
+    data = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
+    langs: dict[str, Any] = data["languages"]
+    small = {fold(p) for spec in langs.values() for p in spec.get("small_talk", ())} - {""}
+    intents = tuple((item["name"], tuple(str(k) for lang in langs for k in item.get(lang, ())))
+                    for item in data["intents"])
+    return QuestionWords(
+        words={lang: frozenset(str(spec["words"]).split()) for lang, spec in langs.items()},
+        stop=frozenset(w for spec in langs.values() for w in str(spec["stop"]).split()),
+        small_talk=tuple(sorted(small, key=lambda p: (-len(p), p))),
+        intents=intents,
+        where_marks=tuple(data.get("where_marks", ())),
+        where_alone=frozenset(data.get("where_alone", ())),
+    )
 
 
 def detect_lang(question: str, default: str = "en") -> str:
     """"fr" or "en" from the question's words (accents count for French); `default` on a tie."""
     words = fold(question).split()
-    fr = sum(1 for w in words if w in _FR_WORDS) + 2 * len(re.findall(r"[àâçéèêëîïôûùüÿœ]", question.lower()))
-    en = sum(1 for w in words if w in _EN_WORDS)
+    known = question_words().words
+    fr = sum(1 for w in words if w in known.get("fr", ())) + 2 * len(re.findall(r"[àâçéèêëîïôûùüÿœ]",
+                                                                                 question.lower()))
+    en = sum(1 for w in words if w in known.get("en", ()))
     if fr > en:
         return "fr"
     if en > fr:
@@ -115,15 +110,37 @@ def detect_lang(question: str, default: str = "en") -> str:
 
 def detect_intent(question: str) -> Intent | None:
     """The first intent whose key words start a word of the question (accents and case ignored)."""
+    data = question_words()
     q = f" {fold(question)} "
-    where = "où" in question.lower() or q.strip() in ("ou", "ou ca")
+    where = any(mark in question.lower() for mark in data.where_marks) or q.strip() in data.where_alone
     q = q.replace(" ou ", " | ")  # "ou" without an accent is "or"; "où" is marked below
     if where:
         q += "where "
-    for intent, keys in _INTENTS:
+    for intent, keys in data.intents:
         if any(f" {k}" in q for k in keys):
             return intent
     return None
+
+
+# Slack writes emoji as :shortcodes: ("👍" arrives as ":+1:"); they are punctuation here, not words.
+_SHORTCODE = re.compile(r":[a-z0-9_+\-]+:", re.IGNORECASE)
+_QUESTION_MARKS = ("?", "？", "¿")
+
+
+def is_small_talk(text: str) -> bool:
+    """Thanks, acknowledgements, emoji: nothing the sources could answer ("merci", "ok 👍", ":+1:")."""
+    rest = f" {fold(_SHORTCODE.sub(' ', text))} "
+    for phrase in question_words().small_talk:
+        rest = rest.replace(f" {phrase} ", " ")
+        rest = rest.replace(f" {phrase} ", " ")  # twice: "merci merci" overlaps on the space
+    return not rest.strip()
+
+
+def is_question(text: str) -> bool:
+    """A message in a thread worth an answer: a question mark or a known intent, and not just small talk."""
+    if is_small_talk(text):
+        return False
+    return any(mark in text for mark in _QUESTION_MARKS) or detect_intent(_SHORTCODE.sub(" ", text)) is not None
 
 
 # --- sentences and citations -------------------------------------------------------------------
@@ -141,10 +158,11 @@ def _stem(word: str) -> str:
 
 def content_words(question: str) -> list[str]:
     """The question's words that are not grammar nor intent words, folded."""
-    intent_words = {w for _, keys in _INTENTS for k in keys for w in k.split()}
+    data = question_words()
+    intent_words = {w for _, keys in data.intents for k in keys for w in k.split()}
     out = []
     for w in fold(question).split():
-        if w in _STOP or w in intent_words or len(w) < 3 or w.isdigit():
+        if w in data.stop or w in intent_words or len(w) < 3 or w.isdigit():
             continue
         out.append(w)
     return out
@@ -229,6 +247,20 @@ def _of(facts: StoryFacts, kind: type[Statement] | type[Fighting] | type[Casualt
     return [f for f in facts.facts if isinstance(f.alert, kind)]
 
 
+def root_fact(facts: StoryFacts) -> Fact | None:
+    """The alert the question was asked under (the thread's root, or `ask A12`), when known."""
+    return next((f for f in facts.facts if f.alert_id == facts.root_alert_id), None)
+
+
+def _root_first(facts: list[Fact], root: Fact | None) -> list[Fact]:
+    return ([root] if root in facts else []) + [f for f in facts if f is not root]
+
+
+def _more(lang: str, n: int) -> list[Line]:
+    """What a short answer left out, and how to see it."""
+    return [Line.of(Span(t(lang, "ans_more", n=n), "italic"))] if n > 0 else []
+
+
 def _figures(c: Casualty, lang: str) -> str:
     """Figures inside a sentence: "at least 21 killed, 27 wounded" (not capitalised)."""
     text = casualty_figures(c, lang)
@@ -236,13 +268,49 @@ def _figures(c: Casualty, lang: str) -> str:
 
 
 def _speaker_line(s: Statement, lang: str) -> str:
-    role = translate(s.speaker_role, lang)
-    speaker = translate(s.speaker, lang) or s.speaker
+    role = name_in(s.speaker_role, lang)
+    speaker = name_in(s.speaker, lang) or s.speaker
     return f"{speaker} ({role})" if role else speaker
 
 
+def _who_of(f: Fact, lang: str) -> tuple[list[Line], str | None]:
+    """Who is behind one alert (the speaker, who gave the figure, the armed actors) and its citation; the
+    folded name, to leave out of the others."""
+    a = f.alert
+    if isinstance(a, Statement):
+        return [Line.of(Span(_speaker_line(a, lang), "bold")), *cite(f, lang)], fold(a.speaker)
+    if isinstance(a, Casualty):
+        source = Line.of(Span(label(lang, 'ans_figure_source'), "bold"), reporter(a, lang),
+                         f" ({_figures(a, lang)})")
+        return [source, *cite(f, lang)], fold(a.reported_by) or None
+    local = localize(a, lang)
+    assert isinstance(local, Fighting)
+    actors = [Line.of(Span(label(lang, 'actors'), "bold"), ", ".join(local.actors))] if local.actors else []
+    return [*actors, *cite(f, lang)], None
+
+
+def _people(facts: StoryFacts, lang: str) -> list[tuple[str, str]]:
+    """(folded name, name as shown) of every speaker and every source of a figure in the story, once."""
+    out: dict[str, str] = {}
+    for f in facts.facts:
+        a = f.alert
+        if isinstance(a, Statement):
+            out.setdefault(fold(a.speaker), _speaker_line(a, lang))
+        elif isinstance(a, Casualty) and a.reported_by:
+            out.setdefault(fold(a.reported_by), reporter(a, lang))
+    return list(out.items())
+
+
 def answer_who(facts: StoryFacts, lang: str) -> Message:
-    lines: list[Line] = []
+    root = root_fact(facts)
+    if root is not None:
+        # Short: who is behind the alert asked about; the story's other voices in one line.
+        lines, own = _who_of(root, lang)
+        others = [name for key, name in _people(facts, lang) if key != own]
+        if others:
+            lines.append(Line.of(Span(label(lang, 'ans_also'), "bold"), ", ".join(others)))
+        return _message(t(lang, "ans_who"), lines, lang, "who", facts)
+    lines = []
     statements = _of(facts, Statement)
     if not statements:
         lines.append(Line.of(t(lang, "ans_no_speaker")))
@@ -261,7 +329,7 @@ def answer_who(facts: StoryFacts, lang: str) -> Message:
         for f in reporters:
             assert isinstance(f.alert, Casualty)
             parts.append(f"{reporter(f.alert, lang)} ({_figures(f.alert, lang)})")
-        lines.append(Line.of(Span(f"{t(lang, 'ans_figures_by')}: ", "bold"), "; ".join(parts)))
+        lines.append(Line.of(Span(label(lang, 'ans_figures_by'), "bold"), "; ".join(parts)))
     return _message(t(lang, "ans_who"), lines, lang, "who", facts)
 
 
@@ -269,10 +337,15 @@ def answer_said(facts: StoryFacts, lang: str, question: str) -> Message:
     statements = _of(facts, Statement)
     named = [f for f in statements if isinstance(f.alert, Statement)
              and any(part in _word_set(question) for part in fold(f.alert.speaker).split() if len(part) > 2)]
-    chosen = named or statements
+    root = root_fact(facts)
+    chosen = named or _root_first(statements, root)
     lines: list[Line] = []
     if not chosen:
         lines.append(Line.of(t(lang, "ans_no_speaker")))
+    if root is not None and not named and isinstance(root.alert, Statement):
+        chosen, left = chosen[:1], len(chosen) - 1  # short: the statement asked about
+    else:
+        chosen, left = chosen[:SHORT], len(chosen) - SHORT
     for f in chosen:
         s = f.alert
         assert isinstance(s, Statement)
@@ -282,6 +355,7 @@ def answer_said(facts: StoryFacts, lang: str, question: str) -> Message:
         if s.evidence and fold(s.quote) not in fold(s.evidence):
             lines.append(Line.of(Span(s.evidence, "quote", lang=f.source.lang)))
         lines.append(citation(f.source, lang))
+    lines.extend(_more(lang, left))
     return _message(t(lang, "ans_said"), lines, lang, "said", facts)
 
 
@@ -298,7 +372,7 @@ def _reporter_words(c: Casualty) -> set[str]:
 
 
 def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str = "") -> Message:
-    cas = _of(facts, Casualty)
+    cas = _root_first(_of(facts, Casualty), root_fact(facts))
     # "How many dead according to the ministry?": that source's figures first, the others after.
     asked = {_stem(w) for w in content_words(question)}
     focus = [f for f in cas if isinstance(f.alert, Casualty) and asked & _reporter_words(f.alert)]
@@ -307,10 +381,11 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
     lines: list[Line] = []
     if which == "casualties":
         title = t(lang, "ans_casualties")
-        for f in cas:
+        for i, f in enumerate(cas):
             assert isinstance(f.alert, Casualty)
             lines.append(Line.of(Span(headline(f.alert, lang), "bold")))
-            lines.extend(cite(f, lang))
+            if i == 0:  # short: the sentence of the first figure only
+                lines.extend(cite(f, lang))
         if not cas:
             lines.append(Line.of(t(lang, "ans_none_figure", what=f"{t(lang, 'killed')}/{t(lang, 'wounded')}")))
         return _message(title, lines, lang, which, facts)
@@ -322,19 +397,20 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
         assert isinstance(f.alert, Casualty)
         value = f.alert.wounded if what == "wounded" else f.alert.killed
         (with_figure if value is not None else without).append(f)
-    for f in with_figure:
+    for i, f in enumerate(with_figure):
         c = f.alert
         assert isinstance(c, Casualty)
-        where = f", {translate(c.location, lang)}" if c.location else ""
+        where = f", {name_in(c.location, lang)}" if c.location else ""
         lines.append(Line.of(Span(_figure(c, what, lang), "bold"), f" ({reporter(c, lang)}{where})"))
-        lines.extend(cite(f, lang))
+        if i == 0:  # short: the sentence of the first figure only
+            lines.extend(cite(f, lang))
     if not with_figure:
         lines.insert(0, Line.of(Span(t(lang, "ans_none_figure", what=t(lang, what)), "bold")))
     if without:
         who = "; ".join(f"{reporter(f.alert, lang)} ({_figures(f.alert, lang)})"
                         for f in without if isinstance(f.alert, Casualty))
         key = "ans_others_none" if with_figure else "ans_figures_by"
-        text = t(lang, key, what=t(lang, what), who=who) if with_figure else f"{t(lang, key)}: {who}"
+        text = t(lang, key, what=t(lang, what), who=who) if with_figure else f"{label(lang, key)}{who}"
         lines.append(Line.of(text))
     return _message(title, lines, lang, which, facts)
 
@@ -342,7 +418,7 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
 def answer_where(facts: StoryFacts, lang: str) -> Message:
     lines: list[Line] = []
     named: list[str] = []
-    for f in facts.facts:
+    for f in _root_first(list(facts.facts), root_fact(facts)):
         a = localize(f.alert, lang)
         if isinstance(a, Fighting):
             actors = f" ({', '.join(a.actors)})" if a.actors else ""
@@ -358,7 +434,7 @@ def answer_where(facts: StoryFacts, lang: str) -> Message:
             named.extend(places_in(a.evidence or evidence_of(f), lang))  # every place of the fact
     named = list(dict.fromkeys(named))
     if named:
-        lines.insert(0, Line.of(Span(f"{t(lang, 'ans_places_named')}: ", "bold"), ", ".join(named)))
+        lines.insert(0, Line.of(Span(label(lang, 'ans_places_named'), "bold"), ", ".join(named)))
     else:
         lines.append(Line.of(t(lang, "ans_no_place")))
     return _message(t(lang, "ans_where"), lines, lang, "where", facts)
@@ -366,8 +442,14 @@ def answer_where(facts: StoryFacts, lang: str) -> Message:
 
 def answer_when(facts: StoryFacts, lang: str) -> Message:
     lines: list[Line] = []
-    for f in facts.facts:
+    dated = 0
+    for f in _root_first(list(facts.facts), root_fact(facts)):
         a = localize(f.alert, lang)
+        if not ((isinstance(a, (Statement, Fighting)) and a.date) or (isinstance(a, Casualty) and a.since)):
+            continue
+        dated += 1
+        if dated > SHORT:  # short: counted below
+            continue
         if isinstance(a, Statement) and a.date:
             lines.append(Line.of(t(lang, "ans_spoke_on", who=a.speaker, date=a.date.isoformat())))
         elif isinstance(a, Fighting) and a.date:
@@ -380,10 +462,15 @@ def answer_when(facts: StoryFacts, lang: str) -> Message:
         sentence = evidence_of(f)
         if sentence:
             lines.append(Line.of(Span(sentence, "quote", lang=f.source.lang)))
-    for src in facts.sources:
-        if src.published:
-            lines.append(Line.of(t(lang, "ans_published", date=src.published.isoformat())))
-            lines.append(citation(src, lang))
+    lines.extend(_more(lang, dated - SHORT))
+    root = root_fact(facts)
+    published = [src for src in facts.sources if src.published]
+    if root is not None and root.source in published:  # the article of the alert asked about
+        published = [root.source]
+    for src in published[:SHORT]:
+        assert src.published is not None
+        lines.append(Line.of(t(lang, "ans_published", date=src.published.isoformat())))
+        lines.append(citation(src, lang))
     if not lines:
         lines.append(Line.of(t(lang, "ans_no_date")))
     return _message(t(lang, "ans_when"), lines, lang, "when", facts)
@@ -446,7 +533,7 @@ def answer_else(facts: StoryFacts, lang: str) -> Message:
 def answer_unknown(facts: StoryFacts, lang: str, question: str, missing: list[str]) -> Message:
     lines: list[Line] = []
     if missing:
-        lines.append(Line.of(t(lang, "ans_not_found_terms", terms=", ".join(missing))))
+        lines.append(Line.of(t(lang, "ans_not_found_terms", terms=echo(", ".join(missing)))))
     else:
         lines.append(Line.of(t(lang, "ans_no_direct")))
     close = closest_sentences(question, facts)

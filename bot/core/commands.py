@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
+from bot.core.i18n import echo
 from bot.core.models import fold
 
 RefKind = Literal["alert", "story"]
@@ -285,7 +286,7 @@ _SOURCES_SUB = ("add", "remove")
 _MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "unknown": "Unknown command `{word}`.", "did_you_mean": "Did you mean `{cmd}`?",
-        "see_help": "Type `help` for the list of commands.",
+        "see_help": "Type `{prefix} help` for the list of commands.",
         "needs": "`{cmd}` needs {what}.", "terms": "search terms", "an_id": "an id (S3 or A12)",
         "a_value": "a topic or keyword", "a_url": "a web address (http:// or https://)", "a_name": "a source name",
         "bad_id": "`{value}` is not an id: use S3 for a story or A12 for an alert.",
@@ -294,13 +295,19 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "bad_mode": "`{value}` is not a mode: use alerts, digest or both.",
         "bad_option": "`{cmd}` has no option `{opt}`.", "no_args": "`{cmd}` takes no arguments.",
         "too_many": "`{cmd}` takes one {what}, not several.", "option_value": "`{opt}` needs a value.",
+        "needs_value": "`{cmd}` needs a value, e.g. `{example}`.",
+        "not_a_kind": "`{word}` is not a kind of subscription: use topic, keyword, type or importance "
+                      "(a phrase goes in quotes), e.g. `{example}`.",
+        "bad_type": "`{value}` is not an alert type: use casualty, fighting or statement.",
+        "bad_importance": "importance is a number from 0 to 10, not `{value}`.",
+        "too_long": "`{cmd}` takes a value of at most {n} characters.",
         "usage": "Usage", "examples": "Examples", "commands": "Commands", "admins_only": "admins only",
-        "help_title": "/news commands", "help_footer": "`help COMMAND` tells more about one command.",
+        "help_title": "{prefix} commands", "help_footer": "`{prefix} help COMMAND` tells more about one command.",
         "follow_up": "In an alert's thread, just ask: who said it? how many wounded? where? which source?",
     },
     "fr": {
         "unknown": "Commande inconnue : `{word}`.", "did_you_mean": "Vouliez-vous dire `{cmd}` ?",
-        "see_help": "Tapez `help` pour la liste des commandes.",
+        "see_help": "Tapez `{prefix} help` pour la liste des commandes.",
         "needs": "`{cmd}` demande {what}.", "terms": "des mots à chercher", "an_id": "un numéro (S3 ou A12)",
         "a_value": "un sujet ou un mot-clé", "a_url": "une adresse web (http:// ou https://)",
         "a_name": "un nom de source",
@@ -310,8 +317,15 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "bad_mode": "`{value}` n'est pas un mode : utilisez alerts, digest ou both.",
         "bad_option": "`{cmd}` n'a pas d'option `{opt}`.", "no_args": "`{cmd}` ne prend pas d'arguments.",
         "too_many": "`{cmd}` prend un seul {what}.", "option_value": "`{opt}` demande une valeur.",
+        "needs_value": "`{cmd}` demande une valeur, par exemple `{example}`.",
+        "not_a_kind": "`{word}` n'est pas un genre d'abonnement : utilisez topic (sujet), keyword (mot-clé), "
+                      "type ou importance (une expression entre guillemets), par exemple `{example}`.",
+        "bad_type": "`{value}` n'est pas un type d'alerte : utilisez casualty (bilan), fighting (combats) ou "
+                    "statement (déclaration).",
+        "bad_importance": "l'importance est un nombre de 0 à 10, pas `{value}`.",
+        "too_long": "`{cmd}` prend une valeur de {n} caractères au plus.",
         "usage": "Usage", "examples": "Exemples", "commands": "Commandes", "admins_only": "réservé aux admins",
-        "help_title": "Commandes /news", "help_footer": "`help COMMANDE` en dit plus sur une commande.",
+        "help_title": "Commandes {prefix}", "help_footer": "`{prefix} help COMMANDE` en dit plus sur une commande.",
         "follow_up": "Dans le fil d'une alerte, posez simplement votre question : qui a parlé ? combien de "
                      "blessés ? où ? quelle source ?",
     },
@@ -319,8 +333,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
 
 
 def msg(lang: str, key: str, **values: object) -> str:
+    """A parser message; the reader's words in it (a command, a value, an example made of them) are cut."""
     table = _MESSAGES.get(lang) or _MESSAGES["en"]
-    return (table.get(key) or _MESSAGES["en"][key]).format(**values)
+    return (table.get(key) or _MESSAGES["en"][key]).format(
+        **{k: echo(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
 # --- tokens, durations, ids --------------------------------------------------------------------
@@ -333,6 +349,7 @@ _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "mn": 60, "h": 3600, "d": 86400,
 _REF = re.compile(r"^(?:(a|alert|alerte|s|story|sujet)[\s:#\-_]?)?#?(\d+)$", re.IGNORECASE)
 
 
+DEFAULT_PREFIX = "/news"
 MAX_ID = 2**31 - 1
 MAX_SPAN = dt.timedelta(days=36500)
 
@@ -436,8 +453,9 @@ def _since(opts: dict[str, str], name: str, lang: str) -> Since | ParseError | N
     return since if since is not None else _error(lang, name, "bad_since", value=opts["--since"])
 
 
-def parse(text: str, lang: str = "en") -> Command | ParseError:
-    """`latest Libya --since 24h` -> Latest("Libya", 24h); a wrong command -> ParseError with a suggestion."""
+def parse(text: str, lang: str = "en", prefix: str = DEFAULT_PREFIX) -> Command | ParseError:
+    """`latest Libya --since 24h` -> Latest("Libya", 24h); a wrong command -> ParseError with a suggestion.
+    `prefix` is what the reader types before a command in this chat (`/news`, `!news`), for the hints."""
     text = _PREFIX.sub("", text, count=1).strip()
     args = tokens(text)
     if not args:
@@ -447,7 +465,7 @@ def parse(text: str, lang: str = "en") -> Command | ParseError:
     if name is None:
         close = suggest(args[0])
         parts = [msg(lang, "unknown", word=args[0])]
-        parts.append(msg(lang, "did_you_mean", cmd=close) if close else msg(lang, "see_help"))
+        parts.append(msg(lang, "did_you_mean", cmd=close) if close else msg(lang, "see_help", prefix=prefix))
         return ParseError(" ".join(parts), None, close, _usage(close) if close else None)
     rest = args[1:]
     if name == "sources" and rest and not rest[0].startswith("-"):
@@ -456,7 +474,7 @@ def parse(text: str, lang: str = "en") -> Command | ParseError:
             near = difflib.get_close_matches(sub, _SOURCES_SUB, n=1, cutoff=0.5)
             full = f"sources {near[0]}" if near else None
             parts = [msg(lang, "unknown", word=f"sources {rest[0]}")]
-            parts.append(msg(lang, "did_you_mean", cmd=full) if full else msg(lang, "see_help"))
+            parts.append(msg(lang, "did_you_mean", cmd=full) if full else msg(lang, "see_help", prefix=prefix))
             return ParseError(" ".join(parts), "sources", full, _usage(full or "sources"))
         name, rest = f"sources {sub}", rest[1:]
     if any(a in ("-h", "--help") for a in rest):
@@ -491,24 +509,7 @@ def parse(text: str, lang: str = "en") -> Command | ParseError:
         ref = parse_ref(words[0])
         return StoryCmd(ref) if ref else _error(lang, name, "bad_id", value=words[0])
     if name in ("subscribe", "unsubscribe"):
-        kind: SubscriptionKind | None = None
-        first = fold(words[0]) if words else ""
-        if len(words) > 1 and first in ("topic", "sujet", "theme"):
-            kind, words = "topic", words[1:]
-        elif len(words) > 1 and first in ("keyword", "mot cle", "motcle", "word", "mot"):
-            kind, words = "keyword", words[1:]
-        elif len(words) > 1 and first in ("type", "genre"):
-            kind, words = "type", words[1:]
-        elif len(words) > 1 and first in ("importance", "min importance", "score"):
-            kind, words = "importance", words[1:]
-        if not words:
-            return _error(lang, name, "needs", cmd=name, what=msg(lang, "a_value"))
-        mode = opts.get("--mode")
-        if mode is not None and fold(mode) not in ("alerts", "digest", "both"):
-            return _error(lang, name, "bad_mode", value=mode)
-        mode = fold(mode) if mode else None
-        value = " ".join(words)
-        return Subscribe(value, kind, mode) if name == "subscribe" else Unsubscribe(value, kind, mode)
+        return _subscription(name, words, opts, lang, prefix)
     if name in ("subscriptions", "sources"):
         if words:
             return _error(lang, name, "no_args", cmd=name)
@@ -539,26 +540,89 @@ def parse(text: str, lang: str = "en") -> Command | ParseError:
     if close is not None and (fold(words[0]) in _ALIASES or fold(words[0]) == close):
         return Help(close)
     parts = [msg(lang, "unknown", word=" ".join(words))]
-    parts.append(msg(lang, "did_you_mean", cmd=f"help {close}") if close else msg(lang, "see_help"))
+    parts.append(msg(lang, "did_you_mean", cmd=f"help {close}") if close else msg(lang, "see_help", prefix=prefix))
     return ParseError(" ".join(parts), "help", f"help {close}" if close else None, _usage("help"))
+
+
+# What a subscription is about, as readers may name it (folded), in English and French.
+_KIND_WORDS: dict[str, SubscriptionKind] = {
+    "topic": "topic", "topics": "topic", "sujet": "topic", "sujets": "topic", "theme": "topic",
+    "keyword": "keyword", "keywords": "keyword", "mot cle": "keyword", "motcle": "keyword", "mots cles": "keyword",
+    "word": "keyword", "mot": "keyword",
+    "type": "type", "types": "type", "genre": "type",
+    "importance": "importance", "min importance": "importance", "score": "importance",
+}
+_TYPE_WORDS: dict[str, str] = {
+    "casualty": "casualty", "casualties": "casualty", "bilan": "casualty", "bilans": "casualty",
+    "victimes": "casualty", "fighting": "fighting", "combats": "fighting", "combat": "fighting",
+    "statement": "statement", "statements": "statement", "declaration": "statement", "declarations": "statement",
+}
+MAX_VALUE = 200  # a subscription value longer than this is not a topic nor a keyword
+
+
+def _subscription(
+    name: str, words: list[str], opts: dict[str, str], lang: str, prefix: str,
+) -> Subscribe | Unsubscribe | ParseError:
+    """`subscribe [KIND] VALUE`: an unknown KIND or a missing VALUE is an error that shows the grammar,
+    never a keyword filter made of the words (which would mute the channel for everything else)."""
+    kind = _KIND_WORDS.get(fold(words[0])) if words else None
+    if kind is not None:
+        words = words[1:]
+        if not words:
+            example = {"topic": "libya", "keyword": "Haftar", "type": "casualty", "importance": "6"}[kind]
+            return _error(lang, name, "needs_value", cmd=f"{prefix} {name} {kind}",
+                          example=f"{prefix} {name} {kind} {example}")
+    elif len(words) > 1:
+        # Two words without a kind: the first one was meant as a kind ("colour red", "topc libya").
+        close = difflib.get_close_matches(fold(words[0]), ("topic", "keyword", "type", "importance"), n=1, cutoff=0.6)
+        example = f"{name} {close[0]} {' '.join(words[1:])}" if close else f'{name} keyword "{" ".join(words)}"'
+        example = f"{prefix} {example}"
+        err = _error(lang, name, "not_a_kind", word=words[0], example=example)
+        return ParseError(err.message, name, example if close else None, err.usage)
+    if not words:
+        return _error(lang, name, "needs", cmd=name, what=msg(lang, "a_value"))
+    value = " ".join(words).strip()
+    if not value:
+        return _error(lang, name, "needs", cmd=name, what=msg(lang, "a_value"))
+    if len(value) > MAX_VALUE:
+        return _error(lang, name, "too_long", cmd=name, n=MAX_VALUE)
+    if kind == "type":
+        typed = _TYPE_WORDS.get(fold(value))
+        if typed is None:
+            return _error(lang, name, "bad_type", value=value)
+        value = typed
+    elif kind == "importance":
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            number = -1.0
+        if not 0 <= number <= 10:
+            return _error(lang, name, "bad_importance", value=value)
+        value = f"{number:g}"
+    mode = opts.get("--mode")
+    if mode is not None and fold(mode) not in ("alerts", "digest", "both"):
+        return _error(lang, name, "bad_mode", value=mode)
+    mode = fold(mode) if mode else None
+    return Subscribe(value, kind, mode) if name == "subscribe" else Unsubscribe(value, kind, mode)
 
 
 # --- help text ---------------------------------------------------------------------------------
 
-def help_lines(name: str | None, lang: str) -> tuple[str, list[str]]:
-    """(title, lines) of the help: every command in one line, or one command in full."""
+def help_lines(name: str | None, lang: str, prefix: str = DEFAULT_PREFIX) -> tuple[str, list[str]]:
+    """(title, lines) of the help: every command in one line, or one command in full, each written with the
+    prefix the reader types in this chat."""
     if name is None:
         lines = []
         for spec in SPECS:
             admin = f" ({msg(lang, 'admins_only')})" if spec.admin else ""
-            lines.append(f"`{spec.usage}` — {spec.summary.get(lang, spec.summary['en'])}{admin}")
-        lines.append(msg(lang, "help_footer"))
+            lines.append(f"`{prefix} {spec.usage}` — {spec.summary.get(lang, spec.summary['en'])}{admin}")
+        lines.append(msg(lang, "help_footer", prefix=prefix))
         lines.append(msg(lang, "follow_up"))
-        return msg(lang, "help_title"), lines
+        return msg(lang, "help_title", prefix=prefix), lines
     spec = SPEC_BY_NAME[name]
-    lines = [f"{msg(lang, 'usage')}: `{spec.usage}`", spec.details.get(lang, spec.details["en"])]
+    lines = [f"{msg(lang, 'usage')}: `{prefix} {spec.usage}`", spec.details.get(lang, spec.details["en"])]
     if spec.admin:
         lines.append(f"({msg(lang, 'admins_only')})")
     if spec.examples:
-        lines.append(f"{msg(lang, 'examples')}: " + ", ".join(f"`{e}`" for e in spec.examples))
-    return f"/news {spec.name}", lines
+        lines.append(f"{msg(lang, 'examples')}: " + ", ".join(f"`{prefix} {e}`" for e in spec.examples))
+    return f"{prefix} {spec.name}", lines

@@ -30,16 +30,6 @@ MAX_LINES = 40
 MAX_CHARS = 3000  # below Slack's 3000-character section text and far below Matrix's event size
 MAX_PARTS = 3
 
-_WORDS = {
-    "en": {"previously": "previously {x}", "part": "part {i} of {n}", "no_title": "Untitled story"},
-    "fr": {"previously": "précédemment {x}", "part": "partie {i} sur {n}", "no_title": "Sujet sans titre"},
-}
-
-
-def _w(lang: str, key: str, **values: object) -> str:
-    return (_WORDS.get(lang) or _WORDS["en"])[key].format(**values)
-
-
 def _since(lang: str, since: dt.datetime) -> str:
     word = t(lang, "since")
     return f"{word[:1].upper()}{word[1:]} {since.strftime('%Y-%m-%d %H:%M')}"
@@ -125,7 +115,7 @@ def _rows(entries: list[DigestEntry], lang: str) -> list[_Row]:
             stories.setdefault(_story_key(e), []).append(e)
         for key in sorted(stories, key=lambda k: (-story_score[k], k)):
             group = stories[key]
-            title = group[0].story_title or _w(lang, "no_title")
+            title = group[0].story_title or t(lang, "digest_no_title")
             title = title if len(title) <= 100 else title[:99].rstrip() + "…"
             rows.append(_Row(Line.of(Span(f"▸ {title}", "italic", lang=group[0].story_lang)), "group"))
             if section == "casualty":
@@ -145,7 +135,7 @@ def _rows(entries: list[DigestEntry], lang: str) -> list[_Row]:
                 line = entry_line(e.alert, lang)
                 if isinstance(e.alert, Casualty) and _figures_changed(e.alert, e.previous):
                     assert e.previous is not None
-                    was = _w(lang, "previously", x=casualty_figures(e.previous, lang).lower())
+                    was = t(lang, "digest_previously", x=casualty_figures(e.previous, lang).lower())
                     line = Line((*line.spans, Span(f" — {was}", "italic")))
                 rows.append(_Row(_with_outlets(line, e.outlets), "entry", 1))
     return rows
@@ -214,7 +204,7 @@ def build_digest_parts(
         lines = [r.line for r in part]
         if i == 0:
             lines = [*first_head, *lines]
-        headline = title if len(parts) == 1 else f"{title} ({_w(lang, 'part', i=i + 1, n=len(parts))})"
+        headline = title if len(parts) == 1 else f"{title} ({t(lang, 'digest_part', i=i + 1, total=len(parts))})"
         messages.append(Message(headline=headline, lines=tuple(lines), lang=lang, meta=meta))
     if shown < total:
         last = messages[-1]

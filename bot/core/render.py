@@ -6,11 +6,13 @@ with the article's language. Names of people, bodies and places are kept as the 
 
 from __future__ import annotations
 
-from bot.core.i18n import t
+import re
+
+from bot.core.i18n import label, t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement
 from bot.core.tally import CasualtyChangeAlert
-from bot.core.translate import localize, translate
+from bot.core.translate import localize, name_in, plural
 
 
 def casualty_figures(alert: Casualty, lang: str) -> str:
@@ -27,8 +29,14 @@ def casualty_figures(alert: Casualty, lang: str) -> str:
 
 
 def reporter(alert: Casualty, lang: str) -> str:
-    """Who gave the figure, institution words in the reader's language ("Health Ministry")."""
-    return translate(alert.reported_by, lang) or t(lang, "article_itself")
+    """Who gave the figure: in the reader's language when the glossary knows the whole name ("Health
+    Ministry"), else as the article wrote it."""
+    return name_in(alert.reported_by, lang) or t(lang, "article_itself")
+
+
+def said(speaker: str, lang: str) -> str:
+    """"a déclaré" or "ont déclaré": the verb agrees with one speaker or several."""
+    return t(lang, "said_plural" if plural(speaker) else "said")
 
 
 def headline(alert: Alert, lang: str) -> str:
@@ -38,31 +46,55 @@ def headline(alert: Alert, lang: str) -> str:
         where = f", {alert.location}" if alert.location else ""
         return f"{casualty_figures(alert, lang)} ({reporter(alert, lang)}{where})"
     if isinstance(alert, Fighting):
-        return f"{t(lang, 'fighting')}: {alert.location} — {t(lang, 'action_' + alert.action)}"
+        return f"{label(lang, 'fighting')}{alert.location} — {t(lang, 'action_' + alert.action)}"
     role = f" ({alert.speaker_role})" if alert.speaker_role else ""
-    return f"{alert.speaker}{role} {t(lang, 'said')}"
+    text = f"{alert.speaker}{role} {said(alert.speaker, lang)}"
+    return text[:1].upper() + text[1:]
+
+
+# A kept name that holds ordinary words (not only capitalised names) reads as another language: say which.
+_COMMON_WORD = re.compile(r"(?:^|\s)[a-zà-ÿ]{3,}(?=[\s,.;:]|$)")
+
+
+def name_spans(original: str | None, lang: str, article_lang: str | None) -> list[Span]:
+    """A name as shown: translated when the glossary knows all of it, else kept as written, with the
+    article's language on the span and, when it holds ordinary words, named after it ("(English)")."""
+    if not original:
+        return []
+    shown = name_in(original, lang) or original
+    if shown != original or not article_lang or article_lang == lang:
+        return [Span(shown)]
+    spans = [Span(original, lang=article_lang)]
+    language = t(lang, "lang_" + article_lang)
+    if _COMMON_WORD.search(original) and not language.startswith("lang_"):
+        spans.append(Span(" " + t(lang, "kept_in", language=language), "italic"))
+    return spans
 
 
 def alert_lines(alert: Alert, lang: str, article_lang: str | None) -> list[Line]:
+    original = alert
     alert = localize(alert, lang)
     lines: list[Line] = []
     if isinstance(alert, Casualty):
+        assert isinstance(original, Casualty)
         if alert.victims:
-            lines.append(Line.of(Span(f"{t(lang, 'victims')}: ", "bold"), alert.victims))
-        lines.append(Line.of(Span(f"{t(lang, 'source')}: ", "bold"), reporter(alert, lang)))
+            lines.append(Line.of(Span(label(lang, 'victims'), "bold"),
+                                 *name_spans(original.victims, lang, article_lang)))
+        source = name_spans(original.reported_by, lang, article_lang) or [Span(t(lang, "article_itself"))]
+        lines.append(Line.of(Span(label(lang, 'source'), "bold"), *source))
         if alert.since:
             lines.append(Line.of(Span(f"{t(lang, 'since')} ", "bold"), alert.since.isoformat()))
     elif isinstance(alert, Fighting):
         if alert.actors:
-            lines.append(Line.of(Span(f"{t(lang, 'actors')}: ", "bold"), ", ".join(alert.actors)))
+            lines.append(Line.of(Span(label(lang, 'actors'), "bold"), ", ".join(alert.actors)))
         if alert.place and alert.place.country:
-            lines.append(Line.of(Span(f"{t(lang, 'where')}: ", "bold"), f"{alert.place.name}, {alert.place.country}"))
+            lines.append(Line.of(Span(label(lang, 'where'), "bold"), f"{alert.place.name}, {alert.place.country}"))
         if alert.date:
-            lines.append(Line.of(Span(f"{t(lang, 'date')}: ", "bold"), alert.date.isoformat()))
+            lines.append(Line.of(Span(label(lang, 'date'), "bold"), alert.date.isoformat()))
     elif isinstance(alert, Statement):
         lines.append(Line.of(Span(alert.quote, "quote", lang=article_lang)))
         if alert.date:
-            lines.append(Line.of(Span(f"{t(lang, 'date')}: ", "bold"), alert.date.isoformat()))
+            lines.append(Line.of(Span(label(lang, 'date'), "bold"), alert.date.isoformat()))
     return lines
 
 
@@ -87,7 +119,7 @@ def change_lines(alert: Alert, lang: str) -> list[Line]:
         return []
     lines = []
     for c in alert.changes:
-        for label, value, qualifier, date, source, outlet in (
+        for key, value, qualifier, date, source, outlet in (
             ("previously", c.old, c.old_qualifier, c.old_date, c.old_source, c.old_outlet),
             ("now", c.new, c.new_qualifier, c.new_date, c.new_source, c.new_outlet),
         ):
@@ -95,20 +127,26 @@ def change_lines(alert: Alert, lang: str) -> list[Line]:
             if outlet and outlet != source:
                 who += f" ({outlet})"
             when = f"{date.isoformat()}, " if date else ""
-            lines.append(Line.of(Span(f"{t(lang, label)}: ", "bold"),
+            lines.append(Line.of(Span(label(lang, key), "bold"),
                                  f"{figure_text(value, c.measure, qualifier, lang)} — {when}{who}"))
-        lines.append(Line.of(Span(f"{t(lang, 'change')}: ", "bold"), f"{c.delta:+d} {t(lang, c.measure)}"))
+        lines.append(Line.of(Span(label(lang, "change"), "bold"), f"{c.delta:+d} {t(lang, c.measure)}"))
     return lines
+
+
+def ref_label(alert_id: int, story_id: int | None) -> str:
+    """"A12 · S3": the short ids `reply`, `story` and `ask` take, as listings show them."""
+    return f"A{alert_id}" + (f" · S{story_id}" if story_id is not None else "")
 
 
 def render_alert(
     alert: Alert, *, lang: str, article_lang: str | None = None,
-    outlets: list[tuple[str, str | None]] | None = None,
+    outlets: list[tuple[str, str | None]] | None = None, alert_id: int | None = None, story_id: int | None = None,
 ) -> Message:
-    """One alert as a message. `outlets` are (name, link or None) pairs of articles that carried it."""
+    """One alert as a message. `outlets` are (name, link or None) pairs of articles that carried it;
+    `alert_id`/`story_id`, when given, end it with its short ids (A12 · S3), which readers quote to ask."""
     lines = [*change_lines(alert, lang), *alert_lines(alert, lang, article_lang)]
     if outlets:
-        spans: list[Span] = [Span(f"{t(lang, 'outlets')}: ", "bold")]
+        spans: list[Span] = [Span(label(lang, 'outlets'), "bold")]
         for i, (name, link) in enumerate(outlets):
             if i:
                 spans.append(Span(", "))
@@ -118,6 +156,11 @@ def render_alert(
             spans.append(Span(f" ({article_lang if name_of_lang.startswith('lang_') else name_of_lang})"))
         lines.append(Line(tuple(spans)))
     meta = {"type": str(alert.type)}
+    if alert_id is not None:
+        lines.append(Line.of(Span(f"[{ref_label(alert_id, story_id)}]", "code")))
+        meta["alert_id"] = str(alert_id)
+        if story_id is not None:
+            meta["story_id"] = str(story_id)
     if isinstance(alert, CasualtyChangeAlert) and alert.changes:
         meta["change"] = alert.changes[0].kind  # rise | correction, for adapters that mark it
     return Message(headline=change_headline(alert, lang) or headline(alert, lang), lines=tuple(lines), lang=lang,

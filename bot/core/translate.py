@@ -29,6 +29,8 @@ _WORD = re.compile(r"\w+")
 class Entry:
     kind: str
     forms: dict[str, tuple[str, ...]]  # language -> spellings, the first is the one the bot writes
+    plural: bool = False  # several people or bodies ("G7 ministers"): verbs agree with it
+    the: dict[str, str] = dataclasses.field(default_factory=dict)  # language -> its definite article ("le")
 
     def preferred(self, lang: str) -> str | None:
         forms = self.forms.get(lang)
@@ -71,7 +73,8 @@ def glossary() -> Glossary:
     entries: list[Entry] = []
     for item in data["entries"]:
         forms = {lang: tuple(str(v) for v in item[lang]) for lang in ("en", "fr") if item.get(lang)}
-        entries.append(Entry(kind=str(item.get("kind", "term")), forms=forms))
+        entries.append(Entry(kind=str(item.get("kind", "term")), forms=forms, plural=item.get("number") == "plural",
+                             the={str(k): str(v) for k, v in (item.get("the") or {}).items()}))
     return Glossary.of(entries)
 
 
@@ -149,24 +152,97 @@ def translate(text: str | None, lang: str) -> str | None:
     return result
 
 
+@lru_cache(maxsize=1)
+def _articles() -> dict[str, tuple[tuple[str, ...], str]]:
+    """Per language: the articles a name may start with (folded) and the one written before a translated name."""
+    data = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")).get("articles") or {}
+    return {lang: (tuple(fold(w) for w in spec.get("leading", ())), str(spec.get("write", "")))
+            for lang, spec in data.items()}
+
+
+def _all_articles() -> frozenset[str]:
+    return frozenset(w for leading, _ in _articles().values() for w in leading)
+
+
+def covered(text: str) -> bool:
+    """Whether every word of `text` (a leading article aside) belongs to a glossary phrase: only then can
+    it be written in another language without mixing the two word by word."""
+    words, found = _matches(text)
+    if not words:
+        return False
+    start = 1 if fold(words[0].group()) in _all_articles() and len(words) > 1 else 0
+    inside = {i for m in found for i in range(m.start, m.end)}
+    return all(i in inside for i in range(start, len(words)))
+
+
+@functools.lru_cache(maxsize=8192)
+def name_in(text: str | None, lang: str) -> str | None:
+    """A name (a source, a body, a role, victims, a place) in `lang` when the glossary knows the whole
+    phrase ("ministère de la Santé" -> "Health Ministry"); otherwise as the article wrote it, never a
+    word-for-word mix ("Health Ministry of the UN-backed government" stays English in a French channel)."""
+    if not text or not covered(text):
+        return text
+    words = _words(text)
+    lead = fold(words[0].group()) in _all_articles() and len(words) > 1
+    body = text[words[1].start():] if lead else text
+    out = translate(body, lang) or body
+    if out == body:  # already in `lang`: the article stays as written ("le Conseil de sécurité")
+        return text
+    if lead:
+        # The article of the reader's language: English has one; French's depends on the noun.
+        _, found = _matches(body)
+        head = found[0].pattern.entry if found and found[0].start == 0 else None
+        article = (head.the.get(lang) if head else None) or _articles().get(lang, ((), ""))[1]
+        has_one = fold(out).split()[:1] and fold(out).split()[0] in _articles().get(lang, ((), ""))[0]
+        if article and not has_one:  # some glossary forms carry their article already ("l'armée")
+            out = f"{article}{'' if article.endswith(chr(39)) else ' '}{out}"
+    return out
+
+
+def translated(text: str | None, lang: str) -> bool:
+    """Whether `name_in` writes `text` in `lang` (rather than keeping it as written)."""
+    return bool(text) and name_in(text, lang) != text
+
+
+def plural(text: str | None) -> bool:
+    """Whether a speaker is several people or bodies: two joined by a conjunction ("le Conseil de sécurité
+    et les ministres du G7"), or a phrase the glossary marks plural ("G7 ministers", "witnesses")."""
+    if not text:
+        return False
+    words, found = _matches(text)
+    folded = [fold(w.group()) for w in words]
+    if any(w in _conjunctions() for w in folded[1:-1]):
+        return True
+    start = 1 if folded and folded[0] in _all_articles() and len(words) > 1 else 0
+    head = next((m for m in found if m.start == start), None)
+    return head is not None and head.pattern.entry.plural and head.end == len(words)
+
+
+@lru_cache(maxsize=1)
+def _conjunctions() -> frozenset[str]:
+    data = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")).get("conjunctions") or {}
+    return frozenset(fold(w) for words in data.values() for w in words)
+
+
 def localize(alert: Alert, lang: str) -> Alert:
-    """The alert with institution, role, victim and place words in `lang`; quotes and names untouched."""
+    """The alert with its names in `lang` where the glossary knows the whole phrase (see `name_in`);
+    quotes, person names and phrases it does not know are kept as written."""
     if isinstance(alert, Casualty):
         return dataclasses.replace(
-            alert, reported_by=translate(alert.reported_by, lang), victims=translate(alert.victims, lang),
-            location=translate(alert.location, lang))
+            alert, reported_by=name_in(alert.reported_by, lang), victims=name_in(alert.victims, lang),
+            location=name_in(alert.location, lang))
     if isinstance(alert, Fighting):
         place = alert.place
         if place is not None:
-            place = Place(translate(place.name, lang) or place.name, translate(place.country, lang), place.lat,
+            place = Place(name_in(place.name, lang) or place.name, name_in(place.country, lang), place.lat,
                           place.lon)
         return dataclasses.replace(
-            alert, location=translate(alert.location, lang) or alert.location,
-            actors=tuple(translate(a, lang) or a for a in alert.actors), place=place)
+            alert, location=name_in(alert.location, lang) or alert.location,
+            actors=tuple(name_in(a, lang) or a for a in alert.actors), place=place)
     assert isinstance(alert, Statement)
     # A speaker is a person (no glossary word: kept) or a body ("ministère de la Santé": translated).
-    return dataclasses.replace(alert, speaker=translate(alert.speaker, lang) or alert.speaker,
-                               speaker_role=translate(alert.speaker_role, lang))
+    return dataclasses.replace(alert, speaker=name_in(alert.speaker, lang) or alert.speaker,
+                               speaker_role=name_in(alert.speaker_role, lang))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -23,9 +23,9 @@ from sqlalchemy import delete, select
 from bot.chat.base import ChatContext, Conversation
 from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, SourceConfig
 from bot.core import commands as c
-from bot.core.answers import Fact, Source, StoryFacts, answer, citation, detect_lang
+from bot.core.answers import Fact, Source, StoryFacts, answer, citation, detect_lang, is_question
 from bot.core.digest import build_digest, entry_line
-from bot.core.i18n import t
+from bot.core.i18n import echo, label, t
 from bot.core.models import Article, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import headline
 from bot.core.translate import equivalents, mentions
@@ -34,6 +34,7 @@ from bot.ingest.guard import read_url as guarded_read_url
 from bot.ingest.state import forget_source
 from bot.ingest.urls import redact_url, redact_urls
 from bot.service import subscriptions as subs
+from bot.service.command_prefix import command_prefix
 from bot.service.digests import digest_entries
 from bot.service.search import search
 from bot.service.subscriptions import channel_timezone
@@ -104,18 +105,25 @@ class NewsConversation:
         if len(words) >= 2 and fold(words[0]) == "sources" and fold(words[1]) in ("add", "remove") \
                 and not ctx.is_admin and not {"-h", "--help"} & set(words[2:]):
             return self._error(lang, t(lang, "cmd_admin_only", cmd=f"sources {fold(words[1])}"))
-        cmd = c.parse(text, lang)
+        prefix = self.prefix(ctx)
+        cmd = c.parse(text, lang, prefix)
         if isinstance(cmd, c.ParseError):
             lines = [_rich(cmd.message)]
             if cmd.usage:
-                lines.append(_rich(f"{t(lang, 'cmd_usage')}: `{cmd.usage}`"))
+                lines.append(_rich(f"{label(lang, 'cmd_usage')}`{prefix} {cmd.usage}`"))
             return Message(headline=t(lang, "cmd_error"), lines=tuple(lines), lang=lang, meta={"type": "error"})
         if cmd.name in c.ADMIN_COMMANDS and not ctx.is_admin:
             return self._error(lang, t(lang, "cmd_admin_only", cmd=cmd.name))
         return await self.execute(cmd, ctx)
 
+    def prefix(self, ctx: ChatContext) -> str:
+        """What the reader types before a command in this chat: `!news` in Matrix, `/news` in Slack."""
+        return command_prefix(self.config, ctx.adapter)
+
     async def follow_up(self, question: str, ctx: ChatContext) -> Message | None:
-        if not ctx.thread_id:
+        """The answer to a question in one of our threads; None (no reply at all) elsewhere, and for small
+        talk ("merci", "ok", an emoji): replying to it would ping the person for nothing."""
+        if not ctx.thread_id or not is_question(question):
             return None
         story_id = self.store.story_of_message(ctx.adapter, ctx.channel, ctx.thread_id)
         if story_id is None:
@@ -191,7 +199,7 @@ class NewsConversation:
     async def execute(self, cmd: c.Command, ctx: ChatContext) -> Message:
         lang = ctx.lang
         if isinstance(cmd, c.Help):
-            title, lines = c.help_lines(cmd.topic, lang)
+            title, lines = c.help_lines(cmd.topic, lang, self.prefix(ctx))
             return Message(headline=title, lines=tuple(_rich(x) for x in lines), lang=lang, meta={"type": "help"})
         if isinstance(cmd, c.Latest):
             return self._listing(t(lang, "cmd_latest"), None, cmd.topic, cmd.since, ctx, "latest")
@@ -293,14 +301,15 @@ class NewsConversation:
         stored = self.store.alerts(since=after, types=[kind] if kind else None, newest_first=True, limit=SCAN_LIMIT)
         chosen = [sa for sa in stored if self.matches(sa, query)]
         local = after.astimezone(self.timezone(ctx)) if after else None
-        head = title + (f" — {query}" if query else "") + (
+        head = title + (f" — {echo(query)}" if query else "") + (
             f" ({t(lang, 'cmd_since', when=local.strftime('%Y-%m-%d %H:%M'))})" if local else "")
         lines = [self._line(sa, lang) for sa in chosen[:LIST_LIMIT]]
         if not lines:
             lines.append(Line.of(t(lang, "cmd_nothing")))
         elif len(chosen) > LIST_LIMIT:
             oldest = chosen[LIST_LIMIT - 1].created_at.astimezone(self.timezone(ctx))
-            more = " ".join(["/news digest", query or "", f"--since {oldest.strftime('%Y-%m-%dT%H:%M')}"])
+            more = " ".join([f"{self.prefix(ctx)} digest", echo(query or ""),
+                             f"--since {oldest.strftime('%Y-%m-%dT%H:%M')}"])
             lines.append(Line.of(Span(t(lang, "and_more", n=len(chosen) - LIST_LIMIT,
                                         cmd=more.replace("  ", " ")), "italic")))
         return Message(headline=head, lines=tuple(lines), lang=lang, meta={"type": name})
@@ -310,18 +319,30 @@ class NewsConversation:
         now = self.clock()
         after = self.after(cmd.since, ctx) or now - dt.timedelta(hours=24)
         wanted = {(sa.story_id, sa.alert) for sa in self.store.alerts(since=after) if self.matches(sa, cmd.topic)}
-        # An explicit request: every alert of the period (on the topic asked), not the channel's stream filters.
+        # The channel's own filters (topics, keywords, types, minimum importance) as its scheduled digest
+        # applies them, then the topic asked; what they leave out is counted, so nothing vanishes unsaid.
         everything = ChannelConfig(output=ctx.adapter, id=ctx.channel, language=lang)
+        plan = subs.channel_plan(self.config, self.store, ctx.adapter, ctx.channel)
+        filters = (plan.digest or plan.alerts or plan.base) if plan is not None else everything
+        filters = dataclasses.replace(filters, language=lang)
+        all_entries = [e for e in digest_entries(self.store, self.config, everything, since=after, until=now)
+                       if (e.story_id, e.alert) in wanted]
+        kept = {(e.story_id, e.alert)
+                for e in digest_entries(self.store, self.config, filters, since=after, until=now)}
         entries = [dataclasses.replace(e, story_lang=self._story_lang(e.story_id))
-                   for e in digest_entries(self.store, self.config, everything, since=after, until=now)
-                   if (e.story_id, e.alert) in wanted]
+                   for e in all_entries if (e.story_id, e.alert) in kept]
         tz = self.timezone(ctx)
         local = after.astimezone(tz)
-        more = " ".join(["/news digest", cmd.topic or "", f"--since {local.strftime('%Y-%m-%dT%H:%M')}"])
+        more = " ".join([f"{self.prefix(ctx)} digest", echo(cmd.topic or ""),
+                         f"--since {local.strftime('%Y-%m-%dT%H:%M')}"])
         message = build_digest(entries, lang=lang, since=local, now=now.astimezone(tz),
                                more_command=more.replace("  ", " "))
         if cmd.topic:
-            message = dataclasses.replace(message, headline=f"{message.headline} — {cmd.topic}")
+            message = dataclasses.replace(message, headline=f"{message.headline} — {echo(cmd.topic)}")
+        left_out = len(all_entries) - len(entries)
+        if left_out:
+            note = _rich(t(lang, "cmd_filtered", n=left_out, cmd=f"{self.prefix(ctx)} subscriptions"))
+            message = dataclasses.replace(message, lines=(*message.lines, note))
         return message
 
     def _story_lang(self, story_id: int | None) -> str | None:
@@ -347,8 +368,8 @@ class NewsConversation:
             lines.append(Line(tuple(Span(text, "bold" if matched else "italic", lang=src_lang)
                                     for text, matched in hit.snippet)))
         if not lines:
-            lines.append(Line.of(t(lang, "cmd_no_results", terms=terms)))
-        return Message(headline=t(lang, "cmd_search", terms=terms), lines=tuple(lines), lang=lang,
+            lines.append(Line.of(t(lang, "cmd_no_results", terms=echo(terms))))
+        return Message(headline=t(lang, "cmd_search", terms=echo(terms)), lines=tuple(lines), lang=lang,
                        meta={"type": "search"})
 
     def _article_lang_of_alert(self, alert_id: int) -> str | None:
@@ -407,11 +428,11 @@ class NewsConversation:
             made = subs.subscribe(self.store, ctx.adapter, ctx.channel, kind, value, mode, ctx.user, now=self.clock())
         except subs.SubscriptionError as exc:
             return self._error(lang, str(exc))
-        label = t(lang, f"kind_{kind}")
+        label = t(lang, f"the_kind_{kind}")  # with its article: "le sujet", "l'importance minimale"
         if any(b.kind == made.kind and b.value == made.value and b.mode == made.mode for b in before):
-            return self._sub_message(lang, t(lang, "cmd_already_subscribed", kind=label, value=made.value),
+            return self._sub_message(lang, t(lang, "cmd_already_subscribed", kind=label, value=echo(made.value)),
                                      "subscribe")
-        text = t(lang, "cmd_subscribed", kind=label, value=made.value)
+        text = t(lang, "cmd_subscribed", kind=label, value=echo(made.value))
         if made.mode != "both":
             text += f" ({t(lang, 'mode_' + made.mode)})"
         return self._sub_message(lang, text, "subscribe")
@@ -430,11 +451,11 @@ class NewsConversation:
                 except subs.SubscriptionError as exc:
                     return self._error(lang, str(exc))
         if removed:
-            return self._sub_message(lang, t(lang, "cmd_unsubscribed", value=cmd.value), "unsubscribe")
+            return self._sub_message(lang, t(lang, "cmd_unsubscribed", value=echo(cmd.value)), "unsubscribe")
         configured = [x for x in subs.channel_subscriptions(self.config, self.store, ctx.adapter, ctx.channel)
                       if x.created_by == "config" and x.kind in kinds and fold(x.value) in forms | {fold(cmd.value)}]
         key = "cmd_sub_in_config" if configured else "cmd_not_subscribed"
-        return self._sub_message(lang, t(lang, key, value=cmd.value), "unsubscribe")
+        return self._sub_message(lang, t(lang, key, value=echo(cmd.value)), "unsubscribe")
 
     def _subscriptions(self, ctx: ChatContext) -> Message:
         lang = ctx.lang
@@ -443,7 +464,7 @@ class NewsConversation:
             notes = [t(lang, "mode_" + sub.mode)] if sub.mode != "both" else []
             if sub.created_by == "config":
                 notes.append(t(lang, "from_config"))
-            lines.append(Line.of(Span(f"{t(lang, 'kind_' + sub.kind)}: ", "bold"), sub.value,
+            lines.append(Line.of(Span(label(lang, 'kind_' + sub.kind), "bold"), sub.value,
                                  f" ({'; '.join(notes)})" if notes else ""))
         if not lines:
             lines.append(Line.of(t(lang, "cmd_no_subscriptions")))
@@ -470,7 +491,8 @@ class NewsConversation:
             lines.append(Line.of(Span(name, "bold"), f" ({where}) — " + "; ".join(parts)))
             if state.last_error:
                 # Redacted again here: errors stored before redaction existed may still hold a secret.
-                lines.append(Line.of(f"   {t(lang, 'cmd_last_error')}: ", Span(redact_urls(state.last_error), "code")))
+                lines.append(Line.of(f"   {label(lang, 'cmd_last_error')}",
+                                     Span(redact_urls(state.last_error), "code")))
         if not lines:
             lines.append(Line.of(t(lang, "cmd_no_sources")))
         return Message(headline=t(lang, "cmd_sources"), lines=tuple(lines), lang=lang, meta={"type": "sources"})
@@ -489,23 +511,23 @@ class NewsConversation:
         taken = {fold(src.name) for src in self.config.sources} | {fold(d["name"])
                                                                   for d in added_source_records(self.store)}
         if fold(name) in taken:
-            return self._error(lang, t(lang, "cmd_source_exists", name=name))
+            return self._error(lang, t(lang, "cmd_source_exists", name=echo(name)))
         kind = "feed" if re.search(r"(rss|atom|feed|\.xml)(\b|$)", cmd.url, re.IGNORECASE) else "page"
         record = {"name": name, "url": cmd.url, "type": kind, "added_by": ctx.user,
                   "added_at": utcnow().isoformat(timespec="seconds"), "adapter": ctx.adapter, "channel": ctx.channel}
         forget_source(self.store, name)  # state left by an earlier source of this name (removed by hand?)
         self.store.set_state(SOURCE_KEY + name, json.dumps(record, ensure_ascii=False))
-        return Message(headline=t(lang, "cmd_sources"), lines=(Line.of(t(lang, "cmd_source_added", name=name,
-                                                                              url=redact_url(cmd.url))),),
+        return Message(headline=t(lang, "cmd_sources"), lines=(Line.of(t(lang, "cmd_source_added", name=echo(name),
+                                                                              url=echo(redact_url(cmd.url), 200))),),
                        lang=lang, meta={"type": "sources add"})
 
     def _sources_remove(self, cmd: c.SourcesRemove, lang: str) -> Message:
         name = cmd.source_name
         if any(fold(src.name) == fold(name) for src in self.config.sources):
-            return self._error(lang, t(lang, "cmd_source_in_config", name=name))
+            return self._error(lang, t(lang, "cmd_source_in_config", name=echo(name)))
         record = next((d for d in added_source_records(self.store) if fold(d["name"]) == fold(name)), None)
         if record is None:
-            return self._error(lang, t(lang, "cmd_source_unknown", name=name))
+            return self._error(lang, t(lang, "cmd_source_unknown", name=echo(name)))
         with self.store.tx() as conn:
             conn.execute(delete(s.kv).where(s.kv.c.key == SOURCE_KEY + record["name"]))
         forget_source(self.store, record["name"])
@@ -528,7 +550,7 @@ class NewsConversation:
         except Exception as exc:  # refused by the guard, or the page could not be fetched
             log.info("read %s failed: %s", url, exc)
             error = redact_urls(str(exc)) or type(exc).__name__
-            return self._error(lang, t(lang, "cmd_read_failed", url=redact_url(url), error=error))
+            return self._error(lang, t(lang, "cmd_read_failed", url=echo(redact_url(url)), error=error))
         if not article.url:
             article = dataclasses.replace(article, url=url)
         if article.source == "unknown":

@@ -44,6 +44,7 @@ async def run_console(
     """Read `/news …` and `reply ID question` lines until end of input; print every answer."""
     from bot.chat.base import ChatContext
     from bot.chat.console import ConsoleAdapter
+    from bot.core.answers import is_question
     from bot.core.commands import parse_ref
     from bot.service.conversation import NewsConversation
     from bot.store import Store
@@ -78,7 +79,10 @@ async def run_console(
                     if ref is None:
                         out.write(f"not an alert or story id: {reply.group(1)} (use A12 or S3)\n\n")
                         continue
-                    message = conv.answer_ref(ref, reply.group(2).strip(), default_lang=lang)
+                    question = reply.group(2).strip()
+                    if not is_question(question):
+                        continue  # small talk in a thread gets no answer, as in the chats
+                    message = conv.answer_ref(ref, question, default_lang=lang)
                     await adapter.reply(channel_id, ref.label, message)
                 else:
                     out.write("type `/news help`, or `reply A12 your question` to ask about alert A12\n\n")

@@ -18,14 +18,15 @@ from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config
 from bot.core.digest import DigestEntry, build_digest_parts
 from bot.core.models import Casualty, Message, fold
-from bot.service.subscriptions import alert_matches, alert_topics, channel_timezone
+from bot.service.command_prefix import command_prefix
+from bot.service.subscriptions import alert_matches, alert_topics, channel_timezone, digest_filters
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 # A channel's first digest (no earlier one on record) covers this much, not the whole archive.
 FIRST_DIGEST_WINDOW = dt.timedelta(hours=24)
-MORE_COMMAND = "/news digest --since {since}"
+MORE_COMMAND = "{prefix} digest --since {since}"
 
 
 def cron_trigger(cron: str, timezone: str) -> CronTrigger:
@@ -90,12 +91,13 @@ def digest_messages(
     max_parts: int = 3,
 ) -> list[Message]:
     start = since if since is not None else now - FIRST_DIGEST_WINDOW
-    entries = digest_entries(store, config, channel, since=start, until=now)
+    entries = digest_entries(store, config, digest_filters(config, store, channel), since=start, until=now)
     tz = ZoneInfo(channel_timezone(config, channel))
     local_since = start.astimezone(tz)
     return build_digest_parts(
         entries, lang=channel.language, since=local_since, now=now.astimezone(tz), max_parts=max_parts,
-        more_command=MORE_COMMAND.format(since=local_since.strftime("%Y-%m-%dT%H:%M")),
+        more_command=MORE_COMMAND.format(prefix=command_prefix(config, channel.output),
+                                         since=local_since.strftime("%Y-%m-%dT%H:%M")),
     )
 
 

@@ -282,6 +282,23 @@ def plan_channels(config: Config, store: Store, adapters: Collection[str] | None
     return plans
 
 
+def channel_plan(config: Config, store: Store, adapter: str, channel: str) -> ChannelPlan | None:
+    """The plan of one channel (config and chat subscriptions merged), None when the bot does not serve it."""
+    return next((p for p in plan_channels(config, store, [adapter]) if p.channel == channel), None)
+
+
+def digest_filters(config: Config, store: Store, channel: ChannelConfig) -> ChannelConfig:
+    """The filters a digest of `channel` applies: its digest stream's (the config's filters and the chat's
+    subscriptions), else its real-time stream's. A channel that is already a served stream (the scheduler
+    passes its plan's) or that the bot does not know is taken as it is."""
+    if channel not in config.channels:
+        return channel
+    plan = channel_plan(config, store, channel.output, channel.id)
+    if plan is None:
+        return channel
+    return plan.digest or plan.alerts or channel
+
+
 # --- matching ----------------------------------------------------------------------------------
 
 def alert_text(alert: Alert) -> str:

@@ -20,7 +20,7 @@ def test_every_subcommand_has_help(lang: str) -> None:
         assert spec.details[lang] in lines
     title, lines = c.help_lines(None, lang)
     for spec in c.SPECS:
-        assert any(f"`{spec.usage}`" in line for line in lines), spec.name
+        assert any(f"`/news {spec.usage}`" in line for line in lines), spec.name
 
 
 def test_help_is_written_in_each_language() -> None:
