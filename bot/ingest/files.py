@@ -137,11 +137,18 @@ def read_articles(
             try:
                 yield from read_articles(child, source=source, max_bytes=max_bytes, skip_bad_lines=skip_bad_lines)
             except Exception as exc:  # one bad file must not hide the rest of the folder
-                log.warning("%s: skipped (%s: %s)", child, exc.__class__.__name__, exc)
+                log.warning("%s", skipped(child, exc))
         return
     if not path.exists():
         raise ArticleFileError(f"{path}: no such file or folder")
     yield from _file_articles(path, source or path.parent.name or "files", max_bytes, skip_bad_lines=skip_bad_lines)
+
+
+def skipped(path: Path, exc: BaseException) -> str:
+    """The log line of a file skipped in a folder: its name once, and why."""
+    if isinstance(exc, ArticleFileError) and str(exc).startswith(str(path)):
+        return f"{exc}; file skipped"
+    return f"{path}: file skipped ({exc.__class__.__name__}: {exc})"
 
 
 def article_files(folder: Path) -> list[Path]:
@@ -310,7 +317,7 @@ def _read_changed(
             return FileState(rel, size, mtime_ns, digest, before.outcome), []
         articles = list(_file_articles(file, source, max_bytes, data))
     except (ArticleFileError, OSError, ValueError, yaml.YAMLError) as exc:
-        log.warning("%s: skipped (%s)", file, exc)
+        log.warning("%s", skipped(file, exc))
         return FileState(rel, size, mtime_ns, digest, f"refused: {exc}"), []
     return FileState(rel, size, mtime_ns, digest, f"read: {len(articles)} article(s)"), articles
 
