@@ -77,7 +77,16 @@ def decode(data: bytes) -> tuple[str, Detected]:
         # The sample was UTF-8 but a later part is not: the file mixes encodings; judge it whole.
         found = Detected(legacy_encoding(data), "sniffed")
         text = data.decode(found.encoding)
+    if found.encoding.startswith(("utf-16", "utf-32")):
+        check_controls(text[: SAMPLE // 2])  # zero bytes pass for UTF-16: judge the characters
     return text, found
+
+
+def check_controls(text: str) -> None:
+    """Raise NotText when more than MAX_CONTROL_RATIO of `text` are control characters."""
+    controls = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\f") or "\x7f" <= ch < "\xa0")
+    if text and controls / len(text) > MAX_CONTROL_RATIO:
+        raise NotText(f"binary content ({controls} control characters in the first {len(text)})")
 
 
 def legacy_encoding(data: bytes) -> str:

@@ -29,7 +29,7 @@ import yaml
 
 from bot.config import FetchConfig
 from bot.core.models import Article
-from bot.ingest.encodings import SAMPLE, NotText, decode, detect, legacy_encoding
+from bot.ingest.encodings import SAMPLE, NotText, check_controls, decode, detect, legacy_encoding
 from bot.store.files_state import FileState, path_key
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,10 @@ def _jsonl_lines(path: Path, f: IO[bytes], max_bytes: int) -> Iterator[tuple[int
     """(line number, text, None) or (line number, None, why it cannot be read), streamed: one line at a
     time in memory, each at most `max_bytes`."""
     try:
-        found = detect(f.read(SAMPLE))
+        sample = f.read(SAMPLE)
+        found = detect(sample)
+        if found.encoding.startswith(("utf-16", "utf-32")):
+            check_controls(sample.decode(found.encoding, errors="replace"))  # characters, not only zero bytes
     except NotText as exc:
         raise ArticleFileError(f"{path}: refused, {exc}") from None
     f.seek(0)
@@ -280,12 +283,14 @@ def scan(path: Path, *, source: str, known: Mapping[str, FileState], max_bytes: 
     """Read the files of `path` (a folder or one file) that are new or changed since `known`.
 
     A file whose size and mtime are those remembered is not opened; one whose bytes hash to the
-    remembered SHA-256 (touched, copied over with the same content) is not parsed. Refused files are
-    remembered too, so their warning is logged once, not on every poll."""
+    remembered SHA-256 (touched, copied over with the same content) is not parsed. In a folder, refused
+    files are remembered too, so their warning is logged once, not on every poll; a single file that
+    cannot be read raises ArticleFileError (a failure of its source, with its backoff)."""
     out = FolderScan()
-    files = article_files(path) if path.is_dir() else [path]
+    folder = path.is_dir()
+    files = article_files(path) if folder else [path]
     for file in files:
-        rel = path_key(file.relative_to(path).as_posix() if path.is_dir() else file.name)
+        rel = path_key(file.relative_to(path).as_posix() if folder else file.name)
         out.present.add(rel)
         try:
             st = file.stat()
@@ -296,14 +301,16 @@ def scan(path: Path, *, source: str, known: Mapping[str, FileState], max_bytes: 
         if before is not None and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns):
             out.unchanged += 1
             continue
-        state, articles = _read_changed(file, rel, st.st_size, st.st_mtime_ns, before, source, max_bytes)
+        state, articles = _read_changed(file, rel, st.st_size, st.st_mtime_ns, before, source, max_bytes,
+                                        log_errors=folder)
         out.changed.append(state)
         out.articles.extend(articles)
     return out
 
 
 def _read_changed(
-    file: Path, rel: str, size: int, mtime_ns: int, before: FileState | None, source: str, max_bytes: int,
+    file: Path, rel: str, size: int, mtime_ns: int, before: FileState | None, source: str, max_bytes: int, *,
+    log_errors: bool,
 ) -> tuple[FileState, list[Article]]:
     digest: str | None = None
     try:
@@ -317,6 +324,8 @@ def _read_changed(
             return FileState(rel, size, mtime_ns, digest, before.outcome), []
         articles = list(_file_articles(file, source, max_bytes, data))
     except (ArticleFileError, OSError, ValueError, yaml.YAMLError) as exc:
+        if not log_errors:
+            raise ArticleFileError(str(exc)) from exc
         log.warning("%s", skipped(file, exc))
         return FileState(rel, size, mtime_ns, digest, f"refused: {exc}"), []
     return FileState(rel, size, mtime_ns, digest, f"read: {len(articles)} article(s)"), articles

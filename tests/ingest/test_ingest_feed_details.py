@@ -200,3 +200,13 @@ async def test_future_date_in_a_file_is_today(harness: Harness, clock: Clock, tm
     await p.poll(src, RunReport())
     stored = harness.store.article(1)
     assert stored is not None and stored.published == clock.now.date()
+
+
+async def test_page_in_utf16_with_bom(server: LocalServer, harness: Harness, seed_text: str) -> None:
+    body = article_page("Libération de la ville", seed_text).replace('<meta charset="utf-8">', "")
+    url = server.static("/p16", "\ufeff".encode("utf-16-le") + body.encode("utf-16-le"), content_type="text/html")
+    src = SourceConfig(name="page", type="page", url=url, lang="fr", backfill=1)
+    p = harness.pipeline([src])
+    await p.poll(src, RunReport())
+    stored = harness.store.article(1)
+    assert stored is not None and "préoccupés" in stored.text and stored.title == "Libération de la ville"

@@ -219,3 +219,13 @@ async def test_refused_file_is_logged_once_not_on_every_poll(
         await poll(harness, src)
     assert warnings(caplog).count("blob.txt") == 1
     assert file_states(harness.store, "drop")["blob.txt"].outcome.startswith("refused: ")
+
+
+async def test_a_file_source_that_cannot_be_read_is_a_source_failure(harness: Harness, tmp_path: Path) -> None:
+    blob = tmp_path / "feed-dump.txt"
+    blob.write_bytes(b"\x00\x01\x02\x03" * 1000)
+    src = SourceConfig(name="dump", type="file", path=str(blob))
+    report = await poll(harness, src)
+    state = harness.store.source_state("dump")
+    assert report.failed_sources == ["dump"] and state.failures == 1
+    assert "feed-dump.txt" in (state.last_error or "") and "binary" in (state.last_error or "")
