@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 
 from bot.core.extract.langdetect import SAMPLE, detect_language
 from bot.core.extract.lexicon import available_languages, load_lexicon
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 
 MIN_HITS = 5
 RATIO = 3.0
+# One detection at a time: a poll completes its entries concurrently, each in a worker thread, and
+# several threads tokenizing at once (or loading the lexicons, the first time) starve the event loop
+# of the interpreter lock; one at a time costs nothing (a few ms an article) and keeps it responsive.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def stopword_hits(text: str, lang: str) -> int:
@@ -28,7 +33,13 @@ def stopword_hits(text: str, lang: str) -> int:
 
 
 def settle_language(article: Article) -> Article:
-    """`article` with the language its text reads as, when that differs clearly from the declared one."""
+    """`article` with the language its text reads as, when that differs clearly from the declared one
+    (blocking: CPU work; coroutines run it in a worker thread)."""
+    with _ONE_AT_A_TIME:
+        return _settle(article)
+
+
+def _settle(article: Article) -> Article:
     text = f"{article.title or ''}\n{article.text}"
     declared = (article.lang or "").lower()[:2] or None
     known = available_languages()
