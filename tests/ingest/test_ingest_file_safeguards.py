@@ -229,3 +229,28 @@ async def test_a_file_source_that_cannot_be_read_is_a_source_failure(harness: Ha
     state = harness.store.source_state("dump")
     assert report.failed_sources == ["dump"] and state.failures == 1
     assert "feed-dump.txt" in (state.last_error or "") and "binary" in (state.last_error or "")
+
+
+async def test_html_file_declaring_its_legacy_charset(harness: Harness, tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    prose = " ".join([FRENCH.strip(), "Le carburant coûte désormais 5 € le litre dans la capitale."] * 3)
+    page = (f'<html><head><meta charset="iso-8859-15"><title>Prix à Abidjan</title></head>'
+            f"<body><article><p>{prose}</p></article></body></html>")
+    (folder / "page.html").write_bytes(page.replace("’", "'").encode("iso-8859-15"))  # € is 0xA4 there
+    report = await poll(harness, folder_source(folder))
+    assert report.articles_new == 1
+    [text] = stored_texts(harness).values()
+    assert "5 € le litre" in text and "œuvres" in text  # cp1252 would have read ¤ and ½uvres
+
+
+async def test_control_characters_without_nul_are_binary(
+    harness: Harness, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    rng = random.Random(3)
+    (folder / "dump.txt").write_bytes(bytes(rng.choice(b"\x01\x02\x03\x1bABCDEFGH \n") for _ in range(5000)))
+    with caplog.at_level(logging.WARNING):
+        report = await poll(harness, folder_source(folder))
+    assert report.articles_new == 0 and "dump.txt" in warnings(caplog) and "control bytes" in warnings(caplog)
