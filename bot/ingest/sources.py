@@ -206,8 +206,14 @@ class SourceReader:
         return await asyncio.to_thread(settle_language, article)
 
     async def collect(self, source: SourceConfig) -> list[Article]:
-        """Every article the source lists now, with no regard to what was seen before."""
-        listing = await self.list_entries(source)
+        """Every article the source lists now, with no regard to what was seen before (every file of a
+        local source, whether or not it changed since the last poll)."""
+        if source.type in LOCAL_TYPES:
+            max_bytes = self.fetcher.config.max_bytes
+            articles = await asyncio.to_thread(read_local_source, source, max_bytes=max_bytes)
+            listing = Listing([Entry(key=f"file:{a.id}"[:500], article=a, link=a.url) for a in articles])
+        else:
+            listing = await self.list_entries(source)
         done = await asyncio.gather(*(self.complete(source, e) for e in listing.entries))
         return [a for a in done if a is not None]
 

@@ -254,3 +254,13 @@ async def test_control_characters_without_nul_are_binary(
     with caplog.at_level(logging.WARNING):
         report = await poll(harness, folder_source(folder))
     assert report.articles_new == 0 and "dump.txt" in warnings(caplog) and "control bytes" in warnings(caplog)
+
+
+async def test_collect_lists_every_file_even_after_a_poll(harness: Harness, tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "a.txt").write_text(filler(1), encoding="utf-8")
+    src = folder_source(folder)
+    await poll(harness, src)
+    [article] = await harness.pipelines[-1].collect(src)
+    assert article.text == filler(1)
