@@ -15,6 +15,7 @@ A refused file is logged at WARNING naming it and why.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -323,6 +324,10 @@ def _read_changed(
         if before is not None and before.sha256 == digest:
             return FileState(rel, size, mtime_ns, digest, before.outcome), []
         articles = list(_file_articles(file, source, max_bytes, data))
+        if before is not None and before.sha256 is not None and file.suffix.lower() not in JSON_SUFFIXES:
+            # An edited one-article file is a new version, like a page source's: its own id, so the
+            # store keeps it beside the first (JSON items carry their own ids: those are kept).
+            articles = [dataclasses.replace(a, id=f"{a.id}#v{digest[:12]}") for a in articles]
     except (ArticleFileError, OSError, ValueError, yaml.YAMLError) as exc:
         if not log_errors:
             raise ArticleFileError(str(exc)) from exc

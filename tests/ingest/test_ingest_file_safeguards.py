@@ -198,6 +198,13 @@ async def test_folder_polled_again_reads_only_changed_files(
     assert parsed == Counter({"a.txt": 1, "b.txt": 1, "batch.jsonl": 2, "c.txt": 1})
     assert report.articles_new == 2 and {"j2", "drop:c"} <= set(stored_texts(harness))
 
+    (folder / "a.txt").write_text(filler(1) + " Mise à jour : le bilan s'alourdit.", encoding="utf-8")
+    clock.advance(60)
+    report = await poll(harness, src)  # an edited text file is a new version of its article
+    assert parsed["a.txt"] == 2 and report.articles_new == 1
+    assert stored_texts(harness)[next(k for k in stored_texts(harness) if k.startswith("drop:a#v"))].endswith(
+        "le bilan s'alourdit.")
+
     (folder / "b.txt").unlink()
     harness.pipeline([src])  # a restart: what was read is in the database
     clock.advance(60)
