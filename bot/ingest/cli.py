@@ -52,6 +52,7 @@ async def ingest(
 ) -> int:
     """Ingest targets (and/or every source) into the configured store; print a summary. Exit code."""
     from bot.ingest.files import ArticleFileError, read_articles
+    from bot.ingest.lang import settle_language
     from bot.ingest.pages import ReadError, read_url
     from bot.service.pipeline import Pipeline, RunReport
     from bot.store import Store
@@ -74,14 +75,15 @@ async def ingest(
                 pipeline.process(article, report)
                 continue
             try:
-                articles = list(read_articles(Path(target)))
+                articles = await asyncio.to_thread(
+                    list, read_articles(Path(target), max_bytes=config.fetch.max_bytes, skip_bad_lines=True))
             except (ArticleFileError, OSError) as exc:
                 errors.append(str(exc))
                 continue
             bar = ProgressBar(len(articles), err, label=Path(target).name)
             for article in articles:
                 if article.text.strip():
-                    pipeline.process(article, report)
+                    pipeline.process(settle_language(article), report)
                 else:
                     skipped += 1
                     log.info("%s: article %s has no text; skipped", target, article.id)

@@ -3,11 +3,17 @@
 Malformed feeds are read as far as feedparser can (it sets `bozo`); a body with no entries that is
 not recognisable as a feed is an error for the source. Each entry gets a stable key within its
 source: the entry id (guid), else its normalised link, else a hash of title and summary.
+
+Dates: feedparser's, else `bot.ingest.feed_dates` (month names of every lexicon: `08 avr. 2019`);
+a date after the fetch time is the fetch time (a pubDate in 2099 would otherwise sort first forever).
+Two entries with one key (a guid listed twice): the newest is kept (the first on a tie or when
+undated), and the feed's duplicates are logged in one line.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -20,6 +26,7 @@ import feedparser
 
 from bot.config import SourceConfig
 from bot.core.models import Article, fold
+from bot.ingest.feed_dates import parse_feed_date
 from bot.ingest.text import fragment_to_text, lang_code
 from bot.ingest.urls import normalize_url
 
@@ -41,14 +48,20 @@ class Entry:
 
 
 def _when(entry: Any) -> dt.datetime | None:
-    for name in ("published_parsed", "updated_parsed", "created_parsed"):
+    for name in ("published", "updated", "created"):
         # dict.get: FeedParserDict.get maps updated_parsed to published_parsed with a warning.
-        value = dict.get(entry, name) if isinstance(entry, dict) else None
+        value = dict.get(entry, f"{name}_parsed") if isinstance(entry, dict) else None
         if value:
             try:
                 return dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC)
             except (OverflowError, ValueError, TypeError):
-                continue
+                pass
+        raw = dict.get(entry, name) if isinstance(entry, dict) else None
+        if isinstance(raw, str) and raw.strip():
+            # feedparser reads English month names only: `lun., 08 avr. 2019` is left to us.
+            when = parse_feed_date(raw)
+            if when is not None:
+                return when
     return None
 
 
@@ -74,8 +87,13 @@ def entry_key(entry_id: str | None, link: str | None, title: str | None, text: s
     return f"hash:{digest}"
 
 
-def parse_feed(data: bytes, *, source: SourceConfig, url: str, headers: Mapping[str, str] | None = None) -> list[Entry]:
-    """Entries of a feed body, in feed order. Raises FeedError when the body is not a feed at all."""
+def parse_feed(
+    data: bytes, *, source: SourceConfig, url: str, headers: Mapping[str, str] | None = None,
+    now: dt.datetime | None = None,
+) -> list[Entry]:
+    """Entries of a feed body, in feed order, one per key, dated no later than `now` (the fetch time;
+    the real time when not given). Raises FeedError when the body is not a feed at all."""
+    now = now or dt.datetime.now(dt.UTC)
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     response_headers.setdefault("content-location", url)
     # A BytesIO, never the bytes: feedparser would take a short bytes body for a path to open.
@@ -91,12 +109,42 @@ def parse_feed(data: bytes, *, source: SourceConfig, url: str, headers: Mapping[
     feed = parsed.get("feed") or {}
     feed_lang = lang_code(feed.get("language")) or lang_code(response_headers.get("content-language"))
     out: list[Entry] = []
+    future = 0
     for item in entries:
         try:
-            out.append(_entry(item, source, feed_lang))
+            entry = _entry(item, source, feed_lang)
         except Exception as exc:  # one odd entry must not lose the others
             log.info("source %r: entry skipped (%s: %s)", source.name, exc.__class__.__name__, exc)
-    return out
+            continue
+        if entry.published is not None and entry.published > now:
+            future += 1
+            entry = dataclasses.replace(entry, published=now, article=dataclasses.replace(
+                entry.article, published=now.date()))
+        out.append(entry)
+    if future:
+        log.info("source %r: %d entr%s dated in the future; dated at the fetch time instead",
+                 source.name, future, "y" if future == 1 else "ies")
+    return one_per_key(out, source.name)
+
+
+def one_per_key(entries: list[Entry], source: str) -> list[Entry]:
+    """Entries with distinct keys, in feed order: of entries sharing a key, the newest (the first on a
+    tie or undated). A feed listing a guid twice usually lists an updated version beside the old one."""
+    kept: dict[str, Entry] = {}
+    dupes: list[str] = []
+    for entry in entries:
+        other = kept.get(entry.key)
+        if other is None:
+            kept[entry.key] = entry
+            continue
+        dupes.append(entry.key)
+        if entry.published is not None and (other.published is None or entry.published > other.published):
+            kept[entry.key] = entry
+    if dupes:
+        log.info("source %r: %d duplicate entr%s in the feed (e.g. %s); kept the newest of each",
+                 source, len(dupes), "y" if len(dupes) == 1 else "ies", dupes[0])
+    chosen = {id(e) for e in kept.values()}
+    return [e for e in entries if id(e) in chosen]
 
 
 def _entry(item: Any, source: SourceConfig, feed_lang: str | None) -> Entry:

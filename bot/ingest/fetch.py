@@ -9,12 +9,20 @@ transport can be injected: the seam tests and alternative transports use). What 
   `guard=True` every hop is checked by the URL guard;
 - each hop has a total deadline of `timeout_s` (a server trickling bytes cannot hold a poll);
 - requests at once are capped overall (`concurrency`) and per host (`per_host`);
-- a clear User-Agent; ETag / Last-Modified sent back as If-None-Match / If-Modified-Since.
+- a clear User-Agent; ETag / Last-Modified sent back as If-None-Match / If-Modified-Since;
+- a 429 or 503 with `Retry-After` (seconds or an HTTP date) raises a FetchError carrying the delay
+  (`retry_after`, seconds), for the caller to keep the source quiet that long;
+- an HTML page whose `<meta http-equiv="refresh">` sends elsewhere within META_REFRESH_MAX_S is a
+  redirect: the same hop count, loop check and URL guard.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import email.utils
+import html
+import re
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,10 +34,67 @@ from bot.ingest.guard import BlockedURL, guard_url
 from bot.ingest.urls import host_of
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+# A refresh longer than this is a page reloading itself (live blogs), not a redirect.
+META_REFRESH_MAX_S = 15
+_META_TAG = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+_REFRESH = re.compile(rb"""http-equiv\s*=\s*["']?\s*refresh""", re.IGNORECASE)
+_CONTENT = re.compile(rb"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_REFRESH_VALUE = re.compile(r"""^\s*(\d+(?:\.\d*)?)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.IGNORECASE)
 
 
 class FetchError(Exception):
-    """A fetch that failed; the message names the URL and what went wrong."""
+    """A fetch that failed; the message names the URL and what went wrong. `retry_after`: seconds the
+    server asked us to wait (429/503 with Retry-After), else None."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None, *, now: dt.datetime | None = None) -> float | None:
+    """Seconds a `Retry-After` value asks for: `120`, or an HTTP date (`Wed, 21 Oct 2026 07:28:00 GMT`)
+    counted from `now` (the server's Date header when it sent one). None when absent or unreadable."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+
+
+def _server_time(headers: dict[str, str]) -> dt.datetime | None:
+    """The server's clock (its Date header): an HTTP-date Retry-After is counted from it, so a skewed
+    clock on either side does not change the delay."""
+    try:
+        when = email.utils.parsedate_to_datetime(headers.get("date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def meta_refresh_target(body: bytes, content_type: str) -> tuple[float, str] | None:
+    """(delay, URL) of an HTML page's `<meta http-equiv="refresh" content="0; url=...">`, if any."""
+    head = body[:16384]
+    if "html" not in content_type.lower() and b"<html" not in head[:2048].lower():
+        return None
+    for tag in _META_TAG.finditer(head):
+        if not _REFRESH.search(tag.group()):
+            continue
+        content = _CONTENT.search(tag.group())
+        if content is None:
+            continue
+        raw = next(g for g in content.groups() if g is not None).decode("utf-8", "replace")
+        m = _REFRESH_VALUE.match(html.unescape(raw))
+        if m and m.group(2).strip():
+            return float(m.group(1) or 0), m.group(2).strip()
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,9 +252,20 @@ class Fetcher:
                 if status == 304:
                     return FetchResult(str(response.url), status, b"", kept), None
                 if status >= 400:
-                    raise FetchError(f"{url}: HTTP {status} {response.reason_phrase}".rstrip())
+                    wait = None
+                    if status in RETRY_AFTER_STATUSES:
+                        wait = retry_after_seconds(kept.get("retry-after"), now=_server_time(kept))
+                    asked = f" (Retry-After: {wait:g} s)" if wait is not None else ""
+                    raise FetchError(f"{url}: HTTP {status} {response.reason_phrase}".rstrip() + asked,
+                                     retry_after=wait)
                 body, truncated = await _read_capped(response, limit)
-                return FetchResult(str(response.url), status, body, kept, truncated), None
+                result = FetchResult(str(response.url), status, body, kept, truncated)
+                refresh = meta_refresh_target(body, kept.get("content-type", ""))
+                if refresh is not None and refresh[0] <= META_REFRESH_MAX_S:
+                    target = response.url.join(refresh[1])
+                    if target.scheme in ("http", "https") and target.copy_with(fragment=None) != response.url:
+                        return result, str(target)
+                return result, None
         except TimeoutError:
             raise FetchError(f"{url}: timed out after {timeout:g}s") from None
         except httpx.TimeoutException:

@@ -15,6 +15,7 @@ from bot.config import FetchConfig
 from bot.core.models import Article
 from bot.ingest.fetch import Fetcher, FetchError, FetchResult
 from bot.ingest.files import parse_date
+from bot.ingest.lang import settle_language
 from bot.ingest.text import decode_bytes, html_lang, lang_code
 from bot.ingest.urls import host_of, normalize_url
 
@@ -101,6 +102,7 @@ async def read_url(
     except FetchError as exc:
         raise ReadError(str(exc)) from None
     try:
-        return await extract_fetched(result, source=source, lang=lang, outlet=host_of(result.url) or source)
+        article = await extract_fetched(result, source=source, lang=lang, outlet=host_of(result.url) or source)
     except NotAnArticle as exc:
         raise ReadError(str(exc)) from None
+    return await asyncio.to_thread(settle_language, article)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import html as htmllib
 import re
 
@@ -13,16 +14,22 @@ _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def charset_of(content_type: str) -> str | None:
     m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.IGNORECASE)
     return m.group(1).lower() if m else None
 
 
 def decode_bytes(data: bytes, content_type: str = "") -> str:
-    """Text of a body. UTF-8 first (it rarely decodes by accident), then the declared charset
-    (HTTP header, <meta> or XML declaration), then cp1252; never raises."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """Text of a body. A byte-order mark first (UTF-8, UTF-16, UTF-32), then UTF-8 (it rarely decodes
+    by accident), then the declared charset (HTTP header, <meta> or XML declaration), then cp1252;
+    never raises."""
+    for bom, codec in _BOMS:  # a byte-order mark outranks anything declared
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -17,7 +17,7 @@ from bot.core.models import Alert, Article, Message
 from bot.ingest.feeds import Entry
 from bot.ingest.fetch import Fetcher
 from bot.ingest.files import ArticleFileError
-from bot.ingest.sources import REMOTE_TYPES, SourceError, SourceReader, latest_entries
+from bot.ingest.sources import REMOTE_TYPES, SourceError, SourceReader, latest_entries, respect_retry_after
 from bot.ingest.state import content_seen, record_failure, succeeded
 from bot.ingest.stories import StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
@@ -50,7 +50,7 @@ class Pipeline:
         self.clock = clock
         # One HTTP client for every feed and page; `transport` is the httpx seam for tests.
         self.fetcher = fetcher if fetcher is not None else Fetcher(config.fetch, transport=transport)
-        self.reader = SourceReader(self.fetcher)
+        self.reader = SourceReader(self.fetcher, store=store, clock=clock)
         self.stories = StoryGrouper(store, topics={s.name: s.tags for s in config.sources}, clock=clock)
 
     def process(self, article: Article, report: RunReport | None = None) -> list[int]:
@@ -95,8 +95,8 @@ class Pipeline:
         `interval` has passed since the last success; conditional GET with the stored ETag /
         Last-Modified; entries already in `seen_entries` are skipped; on the first successful poll
         every entry is marked seen and only the latest `backfill` become articles. Files and folders
-        are read on every poll and not subject to no-backfill (the seed folder is read on the first
-        run); the store's article keys keep them from being stored twice.
+        are polled every time, not subject to no-backfill (the seed folder is read on the first run);
+        only files new or changed since the last poll are read, and the store's keys dedup their articles.
         A failure counts in `source_state.failures` and backs off `interval * 2^failures` (capped);
         it is logged at WARNING when the source goes from working to failing, never sent to a channel.
         """
@@ -113,7 +113,7 @@ class Pipeline:
             listing = await self.reader.list_entries(
                 source, etag=state.etag if remote else None, last_modified=state.last_modified if remote else None)
         except (SourceError, ArticleFileError, OSError) as exc:
-            record_failure(self.store, source, state, str(exc), now)
+            respect_retry_after(self.store, source, record_failure(self.store, source, state, str(exc), now), exc, now)
             report.failed_sources.append(source.name)
             return
         except Exception as exc:  # bad input must not stop the other sources
@@ -150,6 +150,8 @@ class Pipeline:
                     log.exception("source %r: entry %s could not be processed; skipped", source.name, entry.key)
             if remote:
                 await asyncio.to_thread(self.store.mark_seen, source.name, [entry.key])
+        if listing.commit is not None:  # files read: not read again until they change
+            await asyncio.to_thread(listing.commit)
         if state.failures:
             log.info("source %r: working again after %d failure(s)", source.name, state.failures)
         self.store.save_source_state(succeeded(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, insert, inspect, select, text
 
+from bot.store import files_state
 from bot.store import schema as s
 
 
@@ -69,9 +70,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "leases for replicas", (s.leases,)),
     Migration(8, "crash recovery: articles.processed_at, deliveries.owner",
               run=lambda conn: _add_columns(conn, [(s.articles, "processed_at"), (s.deliveries, "owner")])),
+    Migration(10, "local files already read: size, mtime, SHA-256", (files_state.file_state,)),
 )
 
-LATEST = MIGRATIONS[-1].version
+# max, not the last: branches adding their migrations may merge them in any order.
+LATEST = max(m.version for m in MIGRATIONS)
 
 
 def _add_columns(conn: Connection, columns: list[tuple[Table, str]]) -> None:

@@ -301,8 +301,8 @@ async def test_local_folder_is_read_on_the_first_run(harness: Harness, tmp_path:
     report = RunReport()
     await p.poll(src, report)
     assert report.articles_new == 1 and report.alerts_new == 2
-    await p.poll(src, report)  # read again, stored once
-    assert report.articles_new == 1 and report.articles_seen == 1
+    await p.poll(src, report)  # unchanged files are not read again
+    assert report.articles_new == 1 and report.articles_seen == 0 and harness.store.count_articles() == 1
 
 
 async def test_missing_folder_is_a_source_failure(harness: Harness, tmp_path: Path) -> None:

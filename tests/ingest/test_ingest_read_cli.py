@@ -125,3 +125,22 @@ async def test_read_url_from_the_guard_module_with_a_fetch_config(server: LocalS
     assert article.url == url and article.text
     with pytest.raises(ReadError, match="refused"):
         await guard.read_url(url, allow_private=False, fetch=FetchConfig())
+
+
+def test_cli_ingest_refuses_a_big_file_and_skips_a_broken_jsonl_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"Les combats ont repris. " * 10_000)  # 240 KB
+    batch = tmp_path / "batch.jsonl"
+    lines = [json.dumps({"id": f"n{i}", "text": f"Article numéro {i}. " * 30, "lang": "fr"}) for i in range(3)]
+    batch.write_text("\n".join([lines[0], "{broken", lines[1], lines[2]]), encoding="utf-8")
+    cfg = write_config(tmp_path, "  max_bytes: 100000\n")
+    assert main(["ingest", str(big), "-c", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert "big.txt: 240000 bytes, larger than fetch.max_bytes (100000); not read" in err
+    assert main(["ingest", str(batch), "-c", str(cfg)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("3 new article(s)")
+    logged = err + "\n".join(r.getMessage() for r in caplog.records)  # the CLI logs to stderr
+    assert "batch.jsonl:2: line skipped, not valid JSON" in logged

@@ -1,0 +1,79 @@
+"""What is remembered of local files (migration 10) on SQLite and PostgreSQL: a folder poll on either
+database reads a file once, again when it changes, and forgets files deleted from the folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ingest_helpers import Clock, filler, make_config
+from sqlalchemy import create_engine, make_url, text
+
+from bot.config import SourceConfig
+from bot.service.pipeline import Pipeline, RunReport
+from bot.store import Store
+from bot.store.files_state import FileState, file_states, path_key, save_file_states
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.db'}"
+        return
+    admin = os.environ.get("NEWSBOT_TEST_PG_URL")
+    if not admin:
+        if os.environ.get("CI"):
+            pytest.fail("NEWSBOT_TEST_PG_URL is not set")
+        pytest.skip("no PostgreSQL: run eval \"$(scripts/pg-test-server.sh)\" first")
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+async def test_folder_poll_remembers_files_on_either_database(any_db_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(filler(1), encoding="utf-8")
+    (folder / "sub" / "b.md").write_text(filler(2), encoding="utf-8")
+    src = SourceConfig(name="drop", type="folder", path=str(folder), lang="fr")
+    clock = Clock()
+    store = Store.open(any_db_url)
+    pipeline = Pipeline(make_config(any_db_url, [src]), store, {}, extractor=lambda a: [], clock=clock)
+    try:
+        first, second, third = RunReport(), RunReport(), RunReport()
+        await pipeline.poll(src, first)
+        await pipeline.poll(src, second)
+        (folder / "sub" / "b.md").unlink()
+        (folder / "c.txt").write_text(filler(3), encoding="utf-8")
+        await pipeline.poll(src, third)
+        assert (first.articles_new, second.articles_new, third.articles_new) == (2, 0, 1)
+        assert second.articles_seen == 0  # nothing was read
+        states = file_states(store, "drop")
+        assert set(states) == {"a.txt", "c.txt"} and states["a.txt"].outcome == "read: 1 article(s)"
+    finally:
+        await pipeline.fetcher.aclose()
+        store.close()
+
+
+def test_save_file_states_upserts_and_long_paths_fit(any_db_url: str) -> None:
+    store = Store.open(any_db_url)
+    try:
+        long = "d/" * 700 + "x.txt"
+        key = path_key(long)
+        now = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
+        save_file_states(store, "s", [FileState(key, 1, 2, "a" * 64, "read: 1 article(s)")], {key}, now)
+        save_file_states(store, "s", [FileState(key, 3, 4, "b" * 64, "read: 2 article(s)")], {key}, now)
+        assert len(key) <= 1000 and key != path_key("d/" * 700 + "y.txt")
+        assert file_states(store, "s") == {key: FileState(key, 3, 4, "b" * 64, "read: 2 article(s)")}
+        assert file_states(store, "other") == {}
+    finally:
+        store.close()
