@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.speechwords import speech_words
 from bot.core.extract.text import Sentence, Token, fold_phrase
 
 MAX_NP = 20  # tokens in a speaker noun phrase
@@ -92,6 +93,54 @@ def _name_run(tokens: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> int:
     return start
 
 
+def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tuple[int, int] | None:
+    """The speaker part of a phrase read as a subject, or None when the phrase is no noun phrase.
+
+    Scraped text loses its punctuation, so what stands before a verb may be a headline, a dateline or
+    the end of the last clause run into the subject: "... in the city of Homs on Sunday residents and a
+    monitor said", "Reuters) The group said", "Aleppo A military source announced". The speaker opens
+    after the last date word or closing bracket, at a capitalised determiner, after opening adverbs.
+    """
+    sw = speech_words(lex.lang)
+    while j > i + 1 and (toks[j - 1].low in lex.weekdays or toks[j - 1].low in lex.months):
+        j -= 1  # "a prévenu la France mardi": the day is when, not who
+    for k in range(j - 1, i, -1):
+        t = toks[k]
+        if t.low in lex.weekdays or t.low in lex.months or (t.text == ")" and not any(
+                x.text == "(" for x in toks[i:k])):
+            i = k + 1
+            break
+        if t.is_cap and t.low in lex.determiners and k > i and toks[k - 1].text not in "'’":
+            i = k
+            break
+    while True:
+        i, j = _strip(toks, i, j, lex)
+        m = sw.speaker_openers.match(toks, i)
+        if m is None or i + m[0] >= j:
+            break
+        i += m[0]
+    if i >= j:
+        return None
+    words = toks[i:j]
+    if any(t.low in sw.first_person for t in words):
+        return None  # "Je m'explique", "I dont expect we": speech, not a speaker
+    if words[0].low in sw.not_speaker_heads:
+        return None
+    if j - i == 1 and words[0].is_cap and any(
+            words[0].low.endswith(x) and len(words[0].low) > len(x) + 3 for x in sw.adverb_suffixes) \
+            and lex.bodies.match(toks, i) is None and lex.titles.match(toks, i) is None:
+        return None  # "Initialement", "Finally": an adverb opening the sentence
+    # a place phrase: nothing before its first preposition names a speaker ("diplomatic initiative on
+    # Syria", "côté des rebelles", "mène à l'aéroport de Tripoli")
+    head_end = next((k for k in range(i + 1, j) if toks[k].low in lex.prepositions), j)
+    if head_end < j and not any(
+            is_name_word(toks[k], lex) or lex.titles.match(toks, k) is not None or lex.bodies.match(toks, k) is not None
+            or toks[k].low in lex.honorifics for k in range(i, head_end)) and not (
+            i == 0 and toks[i].is_cap and head_end - i == 1):
+        return None
+    return i, j
+
+
 def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None:
     """Name and role of the speaker phrase tokens[i:j], or None if it names nobody."""
     toks = sent.tokens
@@ -107,7 +156,11 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     if j - i >= 2 and toks[j - 1].low in lex.report_nouns and toks[j - 2].is_word and (
             d is None or i + d[0] != j):  # "ce dernier" is a person
         i, j = _strip(toks, i, j - 1, lex)
-    if i >= j or j - i > MAX_NP:
+    trimmed = _trim_speaker(toks, i, j, lex) if i < j else None
+    if trimmed is None:
+        return None
+    i, j = trimmed
+    if j - i > MAX_NP:
         return None
     d = lex.demonstratives.match(toks, i)
     if d is not None and i + d[0] == j:
@@ -447,10 +500,19 @@ def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
     return out
 
 
+def is_furniture(sent: Sentence, lex: Lexicon) -> bool:
+    """Page furniture: tags, captions, photo credits, share buttons, bylines. No one speaks there,
+    and in scraped text such a line runs into the story's first sentence, whose speaker it spoils."""
+    sw = speech_words(lex.lang)
+    return sw.furniture.match(sent.tokens, 0) is not None or sw.furniture_anywhere.occurs_in(sent.tokens)
+
+
 def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                  dates: list[DateMention]) -> list[Clause]:
     toks = sent.tokens
     n = len(toks)
+    if is_furniture(sent, lex):
+        return []
     masked = [False] * n
     for a, b in quotes:
         for k in range(max(a - 1, 0), min(b + 1, n)):

@@ -6,8 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.speakers import Clause, Speaker
+from bot.core.extract.speechwords import speech_words
 from bot.core.extract.text import Sentence, fold_phrase
 from bot.core.models import Statement, fold
 
@@ -17,6 +19,11 @@ MIN_CONTENT_WORDS = 3
 MIN_QUOTE_WORDS = 2  # a single quoted word is a scare quote
 MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
 MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
+SHAPE_WORDS = 6  # words of a speaker name beyond which it is more likely a fragment than a name
+
+
+FIGURE_OPENING = 5  # tokens of the content the figure must stand in
+FIGURE_CONTENT_WORDS = 25  # reported content this short around a casualty figure is the figure itself
 
 
 @dataclass
@@ -25,7 +32,10 @@ class Piece:
     text: str
     direct: bool
     words: int
-    figure_only: bool = False  # "..., selon X" vouching for a casualty figure: a casualty, not a statement
+    figure_only: bool = False  # a casualty figure and little else: a casualty alert, not a statement
+    verb: bool = True  # from a reporting verb (not "selon X", which vouches for a fact)
+    opened: bool = False  # the content opens with a complementiser ("said that", "a déclaré que")
+    headline: bool = False  # read in the headline
 
 
 @dataclass
@@ -39,6 +49,7 @@ class Group:
     sentences: dict[int, Sentence] = field(default_factory=dict)
     date: dt.date | None = None
     named: bool = True  # False while only known by a role
+    body: bool = False  # a known body or title heads the speaker ("le ministère", "a military source")
 
     def key_words(self) -> tuple[str, ...]:
         return tuple(fold(self.name).split())
@@ -129,26 +140,44 @@ class SpeakerBook:
         return g
 
 
+def _figure_content(sent: Sentence, c0: int, c1: int, lex: Lexicon) -> bool:
+    """Whether reported content is a casualty figure and little more ("33 soldiers were killed")."""
+    toks = sent.tokens[c0:c1]
+    if sum(1 for t in toks if t.is_word) > FIGURE_CONTENT_WORDS:
+        return False
+    # the figure opens the content: "au moins 21 personnes ont été tuées", not "condemned the attack
+    # that left one person dead" (a speech act of its own that happens to hold a figure)
+    numbered = any(t.is_digit or t.low in lex.number_starts for t in toks[:FIGURE_OPENING])
+    return numbered and any(lex.killed.match(toks, k) or lex.wounded.match(toks, k) for k in range(len(toks)))
+
+
 def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]], order: int,
-               has_figure: bool = False) -> Group | None:
+               has_figure: bool = False, headline: bool = False) -> Group | None:
     group = book.resolve(clause.speaker)
     if group is None:
         return None
     sent = clause.sentence
+    lex = book.lex
+    if not group.body:
+        sp = sent.tokens[clause.start:clause.end]
+        group.body = any(lex.titles.match(sp, k) is not None or lex.bodies.match(sp, k) is not None
+                         for k in range(len(sp)))
     if clause.date is not None and group.date is None:
         group.date = clause.date
     c0, c1 = clause.content
-    while c1 > c0 and (sent.tokens[c1 - 1].low in book.lex.clause_boundaries
+    while c1 > c0 and (sent.tokens[c1 - 1].low in lex.clause_boundaries
                        or sent.tokens[c1 - 1].text in ",;:("):
         c1 -= 1
     # reported content ends where a new clause is tacked on: ", où ...", ", tout en ..."
     for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1):
         t = sent.tokens[k]
-        opens = book.lex.content_breakers.match(sent.tokens, k + 1) is not None
+        opens = lex.content_breakers.match(sent.tokens, k + 1) is not None
         if t.text == "," and opens and not any(q0 <= k < q1 for q0, q1 in quotes):
             c1 = k
             break
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
+    opened = c0 > 0 and sent.tokens[c0 - 1].low in lex.complementisers
+    verb = not clause.attribution
     added = False
     for k, (q0, q1) in enumerate(quotes):
         qwords = sum(1 for t in sent.tokens[q0:q1] if t.is_word)
@@ -157,19 +186,26 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         inside = c0 <= q0 and q1 <= c1
         if inside and content_words > 1.6 * qwords:
             text, direct, words = _clean(sent.span(c0, c1)), False, content_words
+            figure = has_figure and _figure_content(sent, c0, c1, lex)
         else:
             text, direct, words = _clean(sent.span(q0, q1)), True, qwords
+            figure = has_figure and _figure_content(sent, q0, q1, lex)
         if len(group.pieces) < MAX_PIECES:
-            group.pieces.append(Piece(order * 100 + k, text, direct, words))
+            group.pieces.append(Piece(order * 100 + k, text, direct, words, figure, verb, opened, headline))
         added = True
     if not added and len(group.pieces) < MAX_PIECES:
         if content_words >= MIN_CONTENT_WORDS:
+            figure = has_figure and (clause.attribution or _figure_content(sent, c0, c1, lex))
             group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
-                                      figure_only=clause.attribution and has_figure))
+                                      figure, verb, opened, headline))
         elif not clause.attribution:
-            # "Officials denied the news": too short to stand alone, the sentence says it best
-            words = sum(1 for t in sent.tokens if t.is_word)
-            group.pieces.append(Piece(order * 100, _clean(sent.text), False, words))
+            # "Officials denied the news": too short to stand alone, the sentence says it best; but a
+            # clause with nothing around it ("X ajoute :") introduces what follows and says nothing itself
+            outside = sum(1 for k, t in enumerate(sent.tokens) if t.is_word and not clause.start <= k < clause.end)
+            if outside >= MIN_QUOTE_WORDS and sent.tokens[-1].text != ":":
+                words = sum(1 for t in sent.tokens if t.is_word)
+                group.pieces.append(Piece(order * 100, _clean(sent.text), False, words, False, verb, False,
+                                          headline))
     if len(group.sentences) < MAX_EVIDENCE:
         group.sentences.setdefault(sent.index, sent)
     return group
@@ -189,6 +225,41 @@ def _lead_index(pieces: list[Piece]) -> int:
     return min(range(len(pieces)), key=lambda i: (_rank(pieces[i]), i)) if pieces else 0
 
 
+def confidence(g: Group, lead: Piece, pieces: list[Piece], lex: Lexicon) -> float:
+    """How sure the statement is, from its evidence alone (0..1).
+
+    A named person or a known body or title speaking through a reporting verb, in a quotation or a
+    "said that" clause, is what a reader files; a bare place, a generic source, a long phrase, a
+    content read only from "selon X" or from the headline, or a few words, are the doubtful cases.
+    """
+    sw = speech_words(lex.lang)
+    toks = fold(g.name).split()
+    score = 0.5
+    if g.person:
+        score += 0.2
+    if g.body or g.role:
+        score += 0.15
+    if toks and all(w in sw.vague_speakers or w in lex.articles for w in toks):
+        score -= 0.15  # "sources", "officials" alone
+    if not g.person and not g.body and not g.role and len(toks) <= 3 and load_gazetteer().lookup(g.name):
+        score -= 0.25  # a place: its government speaking, or the setting of the sentence
+    if len(toks) > SHAPE_WORDS:
+        score -= min(0.3, 0.06 * (len(toks) - SHAPE_WORDS))
+    if lead.direct:
+        score += 0.15
+    if lead.opened:
+        score += 0.1
+    if not any(p.verb for p in pieces):
+        score -= 0.15  # only "selon X": the source of a fact
+    if all(p.headline for p in pieces):
+        score -= 0.35  # a headline reads as speech without saying who said what
+    if lead.words < 4:
+        score -= 0.15
+    if len(pieces) >= 2:
+        score += 0.05
+    return round(min(1.0, max(0.0, score)), 2)
+
+
 def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None = None) -> list[Statement]:
     """One statement per speaker; without a date in its clauses, a statement is of the publication day."""
     out: list[Statement] = []
@@ -203,6 +274,8 @@ def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None 
                 pieces.append(p)
         if not pieces or all(p.figure_only for p in pieces):
             continue  # a source that only vouches for tolls is filed with the casualty alerts
+        pieces = [p for p in pieces if not p.figure_only]
+        all_pieces = list(pieces)
         lead = pieces.pop(_lead_index(pieces))
         chosen = [lead]
         total = lead.words
@@ -214,5 +287,6 @@ def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None 
         out.append(Statement(
             article_id=article_id, speaker=g.name, quote=" … ".join(p.text for p in chosen),
             speaker_role=g.role, direct=lead.direct, date=g.date or published, evidence=evidence,
+            confidence=confidence(g, lead, all_pieces, book.lex),
         ))
     return out
