@@ -119,8 +119,10 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
         if m is None or i + m[0] >= j:
             break
         i += m[0]
-    if i >= j:
-        return None
+    while j > i and toks[j - 1].low in sw.speaker_trailers:
+        j -= 1  # "les forces ne s'avouent pas vaincues": the negation belongs to the verb
+    if i >= j or (j - i == 1 and len(toks[i].text) < 2):
+        return None  # a lone letter is a cut abbreviation ("U.N." read as "U")
     words = toks[i:j]
     if any(t.low in sw.first_person for t in words):
         return None  # "Je m'explique", "I dont expect we": speech, not a speaker

@@ -19,6 +19,8 @@ from bot.core.extract.text import fold_phrase, fold_word
 
 @dataclass(frozen=True)
 class SpeechWords:
+    # words closing a subject that belong to its verb ("ne" of a negation)
+    speaker_trailers: frozenset[str]
     # words that open a sentence or a phrase and are never part of a speaker ("Later", "Initialement")
     speaker_openers: PhraseSet
     # endings of adverbs: a lone sentence-initial word so ending is no speaker ("Initialement", "Finally")
@@ -51,6 +53,7 @@ def _words(values: object) -> frozenset[str]:
 def build_speech_words(data: dict[str, object]) -> SpeechWords:
     return SpeechWords(
         speaker_openers=_phrases(data.get("speaker_openers")),
+        speaker_trailers=_words(data.get("speaker_trailers")),
         adverb_suffixes=tuple(fold_word(str(s)) for s in data.get("adverb_suffixes") or ()),  # type: ignore[attr-defined]
         first_person=_words(data.get("first_person")),
         furniture=_phrases(data.get("furniture")),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.speakers import Clause, Speaker
 from bot.core.extract.speechwords import speech_words
-from bot.core.extract.text import Sentence, fold_phrase
+from bot.core.extract.text import Sentence, fold_phrase, tokenize
 from bot.core.models import Statement, fold
 
 LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatement") is no lead quote
@@ -19,6 +20,7 @@ MIN_CONTENT_WORDS = 3
 MIN_QUOTE_WORDS = 2  # a single quoted word is a scare quote
 MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
 MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
+SPELLING_RATIO = 0.75  # two spellings of one family name are at least this alike
 SHAPE_WORDS = 6  # words of a speaker name beyond which it is more likely a fragment than a name
 
 
@@ -84,8 +86,15 @@ def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
         return True  # "Mme Martin" after "Anne Martin"
     if (group.person or spk.person) and min(len(a), len(b)) == 1 and a[0] == b[0] and len(a[0]) >= 3:
         return True  # "M. Nguyen" after "Nguyen Van Tam": family names may come first
+    if group.person and spk.person and len(a) == len(b) >= 2 and a[:-1] == b[:-1] and \
+            SequenceMatcher(None, a[-1], b[-1]).ratio() >= SPELLING_RATIO:
+        return True  # names transliterated two ways in one article ("Abdeljalil", "Abdeldjeïl")
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     short_text = group.name if short is a else spk.name
+    if len(short) >= 2 and long_[: len(short)] == short and short_text[:1].isupper():
+        # "Syrian Observatory for Human Rights based in Britain", "Elizabeth Hoff WHO's representative":
+        # the name, then what it is
+        return True
     if len(short) != 1 or len(short[0]) < 3:
         return False
     # an acronym that the other mention spells out: "OSDH" in "Observatoire ... (OSDH)"
@@ -134,7 +143,18 @@ class SpeakerBook:
                     g.role = spk.role
                 self.last = g
                 return g
-        g = Group(spk.name, spk.role, spk.person)
+        if spk.person and spk.role:
+            # "le vice-ministre des Affaires étrangères a dit ..." then "Karim Haddad, vice-ministre des
+            # Affaires étrangères": the one role heard so far was this person
+            said = set(fold(spk.role).split())
+            known = [g for g in self.groups if not g.person and _same_role(g.role or g.name, spk.role, self.lex) and (
+                said <= set(fold(g.role or g.name).split()) or set(fold(g.role or g.name).split()) <= said)]
+            if len(known) == 1:
+                g = known[0]
+                g.name, g.role, g.person, g.named = spk.name, spk.role, True, True
+                self.last = g
+                return g
+        g = Group(spk.name, spk.role, spk.person, named=not spk.role_only)
         self.groups.append(g)
         self.last = g
         return g
@@ -229,28 +249,40 @@ def confidence(g: Group, lead: Piece, pieces: list[Piece], lex: Lexicon) -> floa
     """How sure the statement is, from its evidence alone (0..1).
 
     A named person or a known body or title speaking through a reporting verb, in a quotation or a
-    "said that" clause, is what a reader files; a bare place, a generic source, a long phrase, a
-    content read only from "selon X" or from the headline, or a few words, are the doubtful cases.
+    "said that" clause, is what a reader files; a bare place, a generic source, a long phrase that is
+    neither a name nor a known body, a content read only from "selon X" or from the headline, or a few
+    words, are the doubtful cases.
     """
     sw = speech_words(lex.lang)
-    toks = fold(g.name).split()
+    toks = tokenize(g.name)
+    words = [t for t in toks if t.is_word]
+    acronym = len(words) == 1 and len(words[0].text) >= 2 and words[0].text.isupper()
+    known = g.person or g.body or bool(g.role) or acronym
     score = 0.5
     if g.person:
         score += 0.2
-    if g.body or g.role:
+    if g.body or g.role or acronym:
         score += 0.15
-    if toks and all(w in sw.vague_speakers or w in lex.articles for w in toks):
+    elif words and all(t.is_cap for t in words[:1]):
+        score += 0.05  # a proper name of some body ("Hezbollah")
+    if words and all(t.low in sw.vague_speakers for t in words):
         score -= 0.15  # "sources", "officials" alone
-    if not g.person and not g.body and not g.role and len(toks) <= 3 and load_gazetteer().lookup(g.name):
-        score -= 0.25  # a place: its government speaking, or the setting of the sentence
-    if len(toks) > SHAPE_WORDS:
-        score -= min(0.3, 0.06 * (len(toks) - SHAPE_WORDS))
+    place = not known and len(words) <= 3 and load_gazetteer().lookup(g.name) is not None
+    if place:
+        score -= 0.1  # a place speaks for its government as the subject of a verb, not otherwise
+    if not known and len(words) > SHAPE_WORDS:
+        score -= min(0.3, 0.06 * (len(words) - SHAPE_WORDS))
+    if words and not words[0].is_cap and not known:
+        score -= 0.2  # lower case and no known title or body: narration more often than a speaker
+    if any(t.is_digit for t in toks) or any(lex.is_reporting_word(t.low) for t in words[1:]):
+        score -= 0.3  # a clause run into the name ("... head of the Observatory told AFP")
     if lead.direct:
         score += 0.15
     if lead.opened:
         score += 0.1
     if not any(p.verb for p in pieces):
-        score -= 0.15  # only "selon X": the source of a fact
+        # "selon X" vouches for a fact: a statement only when X is a known source
+        score -= 0.1 if known else 0.2 if place else 0.05
     if all(p.headline for p in pieces):
         score -= 0.35  # a headline reads as speech without saying who said what
     if lead.words < 4:

@@ -25,7 +25,7 @@ MAX_QUOTE = 600  # characters: a quote left open longer than this is taken as a 
 # A live-blog entry opens on its clock time ("17 h 50 :", "12h37 :", "15:17 -"): the stamp says when
 # the entry was posted, it is no part of what anyone said. Hours and minutes are digits, written
 # with "h" or ":" between them in the languages served.
-_CLOCK_STAMP = re.compile(r"^\d{1,2}(?:\s?[hH]\s?\d{2}\s*[:\-–—]|:\d{2}(?![\d.,])(?:\s*[:\-–—])?)\s*(?=\S)")
+_CLOCK_STAMP = re.compile(r"^\d{1,2}(?:\s?[hH](?:\s?\d{2})?\s*[:\-–—]|:\d{2}(?![\d.,])(?:\s*[:\-–—])?)\s*(?=\S)")
 
 
 @lru_cache(maxsize=65536)
