@@ -119,8 +119,15 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
         if m is None or i + m[0] >= j:
             break
         i += m[0]
-    while j > i and toks[j - 1].low in sw.speaker_trailers:
-        j -= 1  # "les forces ne s'avouent pas vaincues": the negation belongs to the verb
+    while j > i:
+        if toks[j - 1].low in sw.speaker_trailers:
+            j -= 1  # "les forces ne s'avouent pas vaincues": the negation belongs to the verb
+            continue
+        n = sw.speaker_openers.match_end(toks, j)
+        if n and j - n > i:
+            j -= n  # "UN investigators last week said": when, not who
+            continue
+        break
     if i >= j or (j - i == 1 and len(toks[i].text) < 2):
         return None  # a lone letter is a cut abbreviation ("U.N." read as "U")
     words = toks[i:j]
@@ -209,6 +216,11 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     if run > i + 1 and (toks[run - 1].low in lex.prepositions or toks[run - 1].low in lex.genitives) \
             and any(is_name_word(t, lex) for t in toks[i : run - 1]):
         run_words = []  # "Syrian Observatory for Human Rights": one body's name, no person in it
+    g = run - 1
+    while g > i and (toks[g].low in lex.honorifics or toks[g].text in ".'’" or toks[g].low in lex.articles):
+        g -= 1
+    if run_words and g > i and toks[g].low in lex.genitives and title_at is None:
+        run_words = []  # "les adversaires de M. Morsi": the person is the complement, not the speaker
     before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].low in lex.honorifics
                                    or (toks[run - 1].text == "." and run - 2 >= i
                                        and toks[run - 2].low in lex.honorifics))

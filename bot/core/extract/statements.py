@@ -38,6 +38,7 @@ class Piece:
     verb: bool = True  # from a reporting verb (not "selon X", which vouches for a fact)
     opened: bool = False  # the content opens with a complementiser ("said that", "a déclaré que")
     headline: bool = False  # read in the headline
+    weak: bool = False  # reported content opening on "avec", "with": how it was done, not what was said
 
 
 @dataclass
@@ -197,6 +198,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             break
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
     opened = c0 > 0 and sent.tokens[c0 - 1].low in lex.complementisers
+    sw = speech_words(lex.lang)
+    weak = c0 < c1 and sent.tokens[c0].low in sw.weak_content_openers and not clause.attribution
     verb = not clause.attribution
     added = False
     for k, (q0, q1) in enumerate(quotes):
@@ -217,12 +220,15 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         if content_words >= MIN_CONTENT_WORDS:
             figure = has_figure and (clause.attribution or _figure_content(sent, c0, c1, lex))
             group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
-                                      figure, verb, opened, headline))
+                                      figure, verb, opened, headline, weak))
         elif not clause.attribution:
             # "Officials denied the news": too short to stand alone, the sentence says it best; but a
             # clause with nothing around it ("X ajoute :") introduces what follows and says nothing itself
             outside = sum(1 for k, t in enumerate(sent.tokens) if t.is_word and not clause.start <= k < clause.end)
-            if outside >= MIN_QUOTE_WORDS and sent.tokens[-1].text != ":":
+            last = sent.tokens[-1]
+            cut = last.text == ":" or last.low in lex.complementisers or last.low in lex.pronouns \
+                or last.low in lex.clause_boundaries  # "a estimé qu'il": a fragment, nothing said yet
+            if outside >= MIN_QUOTE_WORDS and not cut:
                 words = sum(1 for t in sent.tokens if t.is_word)
                 group.pieces.append(Piece(order * 100, _clean(sent.text), False, words, False, verb, False,
                                           headline))
@@ -263,15 +269,20 @@ def confidence(g: Group, lead: Piece, pieces: list[Piece], lex: Lexicon) -> floa
         score += 0.2
     if g.body or g.role or acronym:
         score += 0.15
-    elif words and all(t.is_cap for t in words[:1]):
-        score += 0.05  # a proper name of some body ("Hezbollah")
+    elif words and words[0].is_cap:
+        score += 0.1  # a proper name ("Hezbollah", "Annan")
     if words and all(t.low in sw.vague_speakers for t in words):
         score -= 0.15  # "sources", "officials" alone
     place = not known and len(words) <= 3 and load_gazetteer().lookup(g.name) is not None
-    if place:
-        score -= 0.1  # a place speaks for its government as the subject of a verb, not otherwise
-    if not known and len(words) > SHAPE_WORDS:
-        score -= min(0.3, 0.06 * (len(words) - SHAPE_WORDS))
+    # content words outside brackets: "Observatoire syrien des droits de l'Homme (OSDH)" is a name of four
+    depth, content = 0, 0
+    for t in toks:
+        depth += (t.text == "(") - (t.text == ")")
+        if depth == 0 and t.is_word and len(t.text) > 2 and t.low not in lex.prepositions \
+                and t.low not in lex.articles and t.low not in lex.genitives:
+            content += 1
+    if not g.person and content > SHAPE_WORDS:
+        score -= min(0.3, 0.08 * (content - SHAPE_WORDS))
     if words and not words[0].is_cap and not known:
         score -= 0.2  # lower case and no known title or body: narration more often than a speaker
     if any(t.is_digit for t in toks) or any(lex.is_reporting_word(t.low) for t in words[1:]):
@@ -280,11 +291,14 @@ def confidence(g: Group, lead: Piece, pieces: list[Piece], lex: Lexicon) -> floa
         score += 0.15
     if lead.opened:
         score += 0.1
+    if lead.weak:
+        score -= 0.2
     if not any(p.verb for p in pieces):
-        # "selon X" vouches for a fact: a statement only when X is a known source
-        score -= 0.1 if known else 0.2 if place else 0.05
+        # "selon X" vouches for a fact: a statement only when X is a known source; a place stands for
+        # its government only as the subject of a reporting verb
+        score -= 0.05 if known else 0.3 if place else 0.1
     if all(p.headline for p in pieces):
-        score -= 0.35  # a headline reads as speech without saying who said what
+        score -= 0.45 if place else 0.35  # a headline reads as speech without saying who said what
     if lead.words < 4:
         score -= 0.15
     if len(pieces) >= 2:
