@@ -102,6 +102,8 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
     after the last date word or closing bracket, at a capitalised determiner, after opening adverbs.
     """
     sw = speech_words(lex.lang)
+    if toks[i].low in lex.relatives or (toks[i].low in lex.clause_boundaries and toks[i].low not in lex.articles):
+        return None  # ", où il s'entretiendra avec le roi X,": a clause between commas, not a name
     while j > i + 1 and (toks[j - 1].low in lex.weekdays or toks[j - 1].low in lex.months):
         j -= 1  # "a prévenu la France mardi": the day is when, not who
     for k in range(j - 1, i, -1):
@@ -130,9 +132,34 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
         break
     if i >= j or (j - i == 1 and len(toks[i].text) < 2):
         return None  # a lone letter is a cut abbreviation ("U.N." read as "U")
+    # a bracket holding a figure describes a place, it names nobody: "une journaliste à X (70 km au sud)"
+    for k in range(i + 1, j):
+        if toks[k].text == "(":
+            close = next((x for x in range(k + 1, j) if toks[x].text == ")"), j)
+            if any(t.is_digit for t in toks[k:close]):
+                j = k
+                break
+    def names_someone(a: int, b: int) -> bool:
+        return any(is_name_word(toks[k], lex) or lex.titles.match(toks, k) is not None
+                   or lex.bodies.match(toks, k) is not None or toks[k].low in lex.honorifics for k in range(a, b))
+
+    # "Turkey denied those accusations and the security sources said": lost punctuation joins an object
+    # to the subject; the speaker is the conjunct that names someone
+    for k in range(i + 1, j - 1):
+        if toks[k].low in lex.num_connectors and not names_someone(i, k) and names_someone(k + 1, j):
+            i, j = _strip(toks, k + 1, j, lex)
+            break
+    if i >= j:
+        return None
+    if j - i > 1 and toks[i].text.isupper() and toks[i].low in sw.credit_names and toks[i + 1].is_cap \
+            and lex.titles.match(toks, i + 1) is None and lex.bodies.match(toks, i + 1) is None:
+        return None  # "REUTERS Rodi Said": a photo credit run into the text
     words = toks[i:j]
     if any(t.low in sw.first_person for t in words):
         return None  # "Je m'explique", "I dont expect we": speech, not a speaker
+    if j - i > 1 and any((t.low in lex.pronouns and t.low not in lex.articles) or t.low in lex.relatives
+                         or (t.low in lex.clause_boundaries and t.low not in lex.articles) for t in words):
+        return None  # "où il s'entretiendra avec le roi X": a clause, not a noun phrase
     if words[0].low in sw.not_speaker_heads:
         return None
     if j - i == 1 and words[0].is_cap and any(

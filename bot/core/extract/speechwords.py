@@ -33,6 +33,8 @@ class SpeechWords:
     furniture_anywhere: PhraseSet
     # a speaker phrase holding one of these is narration, not a name ("number of shells", "anniversary")
     not_speaker_heads: frozenset[str]
+    # wire and photo agencies whose credit line runs into the text ("REUTERS Rodi Said")
+    credit_names: frozenset[str]
     # a reported content opening on one of these tells how something was done, not what was said
     weak_content_openers: frozenset[str]
     # generic speakers: weak evidence on their own ("sources", "officials", "activists")
@@ -63,6 +65,7 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
         not_speaker_heads=_words(data.get("not_speaker_heads")),
         vague_speakers=_words(data.get("vague_speakers")),
         weak_content_openers=_words(data.get("weak_content_openers")),
+        credit_names=_words(data.get("credit_names")),
     )
 
 

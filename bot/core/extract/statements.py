@@ -38,7 +38,7 @@ class Piece:
     verb: bool = True  # from a reporting verb (not "selon X", which vouches for a fact)
     opened: bool = False  # the content opens with a complementiser ("said that", "a déclaré que")
     headline: bool = False  # read in the headline
-    weak: bool = False  # reported content opening on "avec", "with": how it was done, not what was said
+    weak: bool = False  # content opening on "with" or "while": how it was done, or another clause
 
 
 @dataclass
@@ -199,7 +199,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
     opened = c0 > 0 and sent.tokens[c0 - 1].low in lex.complementisers
     sw = speech_words(lex.lang)
-    weak = c0 < c1 and sent.tokens[c0].low in sw.weak_content_openers and not clause.attribution
+    weak = c0 < c1 and not clause.attribution and (
+        sent.tokens[c0].low in sw.weak_content_openers or sent.tokens[c0].low in lex.clause_boundaries)
     verb = not clause.attribution
     added = False
     for k, (q0, q1) in enumerate(quotes):
