@@ -239,3 +239,12 @@ def test_confidence_sorts_the_doubtful_below_the_clear() -> None:
     assert all(s.confidence < clear[0].confidence - 0.2 for s in doubtful)
     for s in clear + doubtful:
         assert 0.0 <= s.confidence <= 1.0
+
+
+def test_the_name_after_a_role_is_the_speaker() -> None:
+    text = ("Le convoi partira dimanche vers le sud, a annoncé samedi le porte-parole de l'état-major, "
+            "le colonel Luc Marin.")
+    (s,) = statements(text, "fr")
+    assert s.speaker == "Luc Marin"
+    assert s.speaker_role == "porte-parole de l'état-major"
+    assert s.quote.startswith("Le convoi partira dimanche")

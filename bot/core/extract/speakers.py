@@ -364,6 +364,29 @@ def _role_after(sent: Sentence, j: int, spk: Speaker, lex: Lexicon) -> tuple[Spe
     return spk, j
 
 
+def _name_after(sent: Sentence, j: int, spk: Speaker, lex: Lexicon) -> tuple[Speaker, int]:
+    """", [le colonel] Firstname Lastname" closing the sentence after a role: the person holding it."""
+    toks = sent.tokens
+    if j >= len(toks) or toks[j].text != ",":
+        return spk, j
+    k = j + 1
+    while k < len(toks) and toks[k].low in lex.articles:
+        k += 1
+    m = lex.titles.match(toks, k)
+    if m is not None:
+        k += m[0]
+    a = k
+    while k < len(toks) and k - a < 6 and (is_name_word(toks[k], lex) or (
+            toks[k].low in lex.name_particles and k + 1 < len(toks) and is_name_word(toks[k + 1], lex))):
+        k += 1
+    names = sum(1 for t in toks[a:k] if is_name_word(t, lex))
+    ends = k == len(toks) or toks[k].text in ".;,"
+    # after a title the name may close a clause; a bare name only closes the sentence
+    if names >= 2 and ((m is not None and ends) or (a == j + 1 and k < len(toks) and toks[k].text in ".;")):
+        return Speaker(sent.span(a, k), role=spk.role or spk.name, person=True), k
+    return spk, j
+
+
 def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
     """Start of the noun phrase ending at j (exclusive)."""
     toks = sent.tokens
@@ -639,6 +662,9 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 if spk is not None and spk.person and spk.role is None:
                     # '"...," said John Smith, a spokesman for the group': the role follows the name
                     spk, end = _role_after(sent, s1, spk, lex)
+                elif spk is not None and not spk.person and not spk.pronoun:
+                    # "a annoncé le porte-parole de l'état-major, le colonel Luc Marin": the name follows
+                    spk, end = _name_after(sent, s1, spk, lex)
         if spk is None and prev is not None:
             j = b
             if prev.text == "," and b >= 2:
