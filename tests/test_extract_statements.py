@@ -248,3 +248,18 @@ def test_the_name_after_a_role_is_the_speaker() -> None:
     assert s.speaker == "Luc Marin"
     assert s.speaker_role == "porte-parole de l'état-major"
     assert s.quote.startswith("Le convoi partira dimanche")
+
+
+def test_clauses_that_say_nothing_themselves() -> None:
+    # a participle with no auxiliary is passive or adjectival, not a speech act
+    text = "Plusieurs journalistes ont été arrêtés, les médias étrangers dénoncés avec les mêmes mots que l'ennemi."
+    assert speakers(text, "fr") == []
+    # the clause is the object of a relative: what comes before is narration, not what was said
+    text = ("Le gouverneur a proposé de rouvrir la route du port, une suggestion que l'opposition a jugée "
+            "insuffisante.")
+    assert "opposition" not in speakers(text, "fr")
+    # what a colon announces lies in the next unit
+    assert statements("Karim Bensaïd écrit, depuis la capitale :", "fr") == []
+    # a determiner after a noun opens the next phrase: the source is the noun phrase before it
+    text = "Le tribunal a fixé l'audience à lundi, mais selon une source judiciaire ce délai pourrait changer."
+    assert all("délai" not in name for name in speakers(text, "fr"))

@@ -139,6 +139,17 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
             if any(t.is_digit for t in toks[k:close]):
                 j = k
                 break
+    # "selon une source judiciaire ce processus pourrait ...", "Rami Abdel Rahman the head of ...": lost
+    # punctuation; a determiner after a noun (not after a preposition) opens another noun phrase
+    for k in range(i + 1, j):
+        t, b = toks[k], toks[k - 1]
+        if t.low in lex.determiners and not t.is_cap and t.low not in lex.prepositions \
+                and t.low not in lex.genitives and b.is_word and b.low not in lex.prepositions \
+                and b.low not in lex.genitives and b.low not in lex.num_connectors and b.low not in lex.articles \
+                and b.low not in lex.honorifics and b.low not in lex.name_particles and not lex.auxiliaries.may_start(b):
+            j = k
+            break
+
     def names_someone(a: int, b: int) -> bool:
         return any(is_name_word(toks[k], lex) or lex.titles.match(toks, k) is not None
                    or lex.bodies.match(toks, k) is not None or toks[k].low in lex.honorifics for k in range(a, b))
@@ -627,6 +638,11 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             else:
                 break
         prev = toks[b - 1] if b > 0 else None
+        sw = speech_words(lex.lang)
+        if b == k and length == 1 and not (prev is not None and (prev.is_quote or prev.text in ",«»“”\"")) \
+                and any(toks[k].text.lower().endswith(e) for e in sw.participle_endings):
+            k = vend  # "les médias étrangers dénoncés avec ...": a participle without auxiliary is no speech act
+            continue
         shares = prev is not None and found and not found[-1][5] and (
             (prev.low in lex.num_connectors and b < k) or (prev.text == "," and found[-1][1] == b - 1))
         if prev is not None and prev.low in lex.num_connectors and not shares:
@@ -692,6 +708,8 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):
             # "..., the army said in a statement.": nothing said after the verb, so before it
             content = (prv, start)
+            if toks[-1].text == ":" and end >= n - 3:
+                content = (start, start)  # "X ajoute, depuis Le Caire :": what was said comes next
         else:
             c = _skip_forward(sent, end, lex, date_tokens)
             # "told reporters that ...", "a indiqué aux journalistes que ...": the addressee is no content
@@ -708,6 +726,14 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             # "..., the army said, adding that ...": nothing between the verb and the next one, so
             # what was said comes before
             content = (c, nxt) if any(t.is_word or t.is_digit for t in toks[c:nxt]) else (prv, start)
+        if not attrib and toks[-1].text == ":" and not quotes and content[1] >= n - 1 and not (
+                content[0] > 0 and toks[content[0] - 1].low in lex.complementisers):
+            content = (start, start)  # "X écrit, depuis Le Caire :": what was said comes in the next unit
+        if not inverted and not attrib and start >= 2 and toks[start - 1].low in lex.complementisers \
+                and toks[start - 2].is_word and not lex.is_reporting_word(toks[start - 2].low):
+            # "une suggestion que l'opposition a jugée insuffisante": the clause qualifies a noun, the
+            # speaker's words are not in this sentence ("a dit que le ministre a annoncé ..." is another case)
+            content = (start, start)
         date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]
                      and not d.since), None)  # "since last Thursday, the ministry said": no date of speech
         clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib))

@@ -222,7 +222,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             figure = has_figure and (clause.attribution or _figure_content(sent, c0, c1, lex))
             group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
                                       figure, verb, opened, headline, weak))
-        elif not clause.attribution:
+        elif not clause.attribution and clause.content != (clause.start, clause.start):
+            # (an empty content at the clause itself: the clause is an object, or what it says comes next)
             # "Officials denied the news": too short to stand alone, the sentence says it best; but a
             # clause with nothing around it ("X ajoute :") introduces what follows and says nothing itself
             outside = sum(1 for k, t in enumerate(sent.tokens) if t.is_word and not clause.start <= k < clause.end)
