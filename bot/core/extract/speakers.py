@@ -146,7 +146,8 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
         if t.low in lex.determiners and not t.is_cap and t.low not in lex.prepositions \
                 and t.low not in lex.genitives and b.is_word and b.low not in lex.prepositions \
                 and b.low not in lex.genitives and b.low not in lex.num_connectors and b.low not in lex.articles \
-                and b.low not in lex.honorifics and b.low not in lex.name_particles and not lex.auxiliaries.may_start(b):
+                and b.low not in lex.honorifics and b.low not in lex.name_particles \
+                and not lex.auxiliaries.may_start(b):
             j = k
             break
 
@@ -730,7 +731,8 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 content[0] > 0 and toks[content[0] - 1].low in lex.complementisers):
             content = (start, start)  # "X écrit, depuis Le Caire :": what was said comes in the next unit
         if not inverted and not attrib and start >= 2 and toks[start - 1].low in lex.complementisers \
-                and toks[start - 2].is_word and not lex.is_reporting_word(toks[start - 2].low):
+                and toks[start - 2].is_word and not lex.is_reporting_word(toks[start - 2].low) \
+                and toks[start - 2].low not in lex.clause_boundaries:  # "tandis que X a fait état": a clause
             # "une suggestion que l'opposition a jugée insuffisante": the clause qualifies a noun, the
             # speaker's words are not in this sentence ("a dit que le ministre a annoncé ..." is another case)
             content = (start, start)
