@@ -263,3 +263,11 @@ def test_clauses_that_say_nothing_themselves() -> None:
     # a determiner after a noun opens the next phrase: the source is the noun phrase before it
     text = "Le tribunal a fixé l'audience à lundi, mais selon une source judiciaire ce délai pourrait changer."
     assert all("délai" not in name for name in speakers(text, "fr"))
+
+
+def test_a_byline_glued_to_the_first_sentence_is_cut_off() -> None:
+    text = ("Published March 3 2021 The Northern Rights Observatory said at least 23 people were killed on "
+            "Sunday and many were injured. Later the rights group said that the strikes had hit a school.")
+    got = statements(text, "en")
+    assert [s.speaker for s in got] == ["Northern Rights Observatory"]  # "the rights group" is the same body
+    assert "Published" not in got[0].quote and "2021" not in got[0].quote

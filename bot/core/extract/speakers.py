@@ -263,6 +263,8 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].low in lex.honorifics
                                    or (toks[run - 1].text == "." and run - 2 >= i
                                        and toks[run - 2].low in lex.honorifics))
+    if any(lex.bodies.match(toks, k) is not None for k in range(run, j)):
+        run_words = []  # "Northern Rights Observatory", "Red Cross": a body's name, not a person's
     if run < j and (len(run_words) >= 2 or (run_words and before_is_title and len(run_words[0].text) > 2)):
         name_i = run
         while name_i < j and (toks[name_i].low in lex.honorifics or toks[name_i].text == "."):
@@ -576,20 +578,39 @@ def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
     return out
 
 
-def is_furniture(sent: Sentence, lex: Lexicon) -> bool:
-    """Page furniture: tags, captions, photo credits, share buttons, bylines. No one speaks there,
-    and in scraped text such a line runs into the story's first sentence, whose speaker it spoils."""
+FURNITURE_DATE_REACH = 14  # tokens of a "Published <date>" line searched for the year that ends it
+YEARS = range(1900, 2100)
+
+
+def furniture_end(sent: Sentence, lex: Lexicon) -> int | None:
+    """Where the story starts in a unit that opens with page furniture, or None if the whole unit is
+    furniture (tags, captions, photo credits, share buttons, other stories: no one speaks there).
+
+    In scraped text a byline ("Published November 22 2017", "Mis à jour le 3 mai 2013") runs into the
+    story's first sentence: the story starts after the year; with no year, the unit is dropped. A unit
+    with no furniture starts at 0.
+    """
     sw = speech_words(lex.lang)
-    return sw.furniture.match(sent.tokens, 0) is not None or sw.furniture_anywhere.occurs_in(sent.tokens)
+    toks = sent.tokens
+    if sw.furniture_anywhere.occurs_in(toks):
+        return None
+    if sw.furniture.match(toks, 0) is None:
+        return 0
+    for k, t in enumerate(toks[:FURNITURE_DATE_REACH]):
+        # (scraping may glue the day to the year: "Nov 272017")
+        if t.text.isdigit() and len(t.text) >= 4 and int(t.text[-4:]) in YEARS and k + 1 < len(toks):
+            return k + 1
+    return None
 
 
 def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                  dates: list[DateMention]) -> list[Clause]:
     toks = sent.tokens
     n = len(toks)
-    if is_furniture(sent, lex):
+    floor = furniture_end(sent, lex)
+    if floor is None:
         return []
-    masked = [False] * n
+    masked = [k < floor for k in range(n)]
     for a, b in quotes:
         for k in range(max(a - 1, 0), min(b + 1, n)):
             masked[k] = True
@@ -701,7 +722,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
     clauses: list[Clause] = []
     for idx, (start, end, verb, spk, inverted, attrib) in enumerate(found):
         nxt = found[idx + 1][0] if idx + 1 < len(found) else n
-        prv = found[idx - 1][1] if idx > 0 else 0
+        prv = found[idx - 1][1] if idx > 0 else floor
         if attrib:
             content = (end + 1, n) if start == 0 else (prv, start)
         elif inverted or (start <= 1 and end >= n - 2) or _nothing_said_after(

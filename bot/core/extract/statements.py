@@ -133,6 +133,15 @@ class SpeakerBook:
                 if not g.person:
                     self.last = g
                     return g
+        words = fold(spk.name).split()
+        if not spk.person and words and spk.name[:1].islower() and (words[-1],) in self.lex.anaphoric_bodies.labels:
+            # "the health agency" after "the World Health Organization": a generic body noun with a word of
+            # a body named before stands for it
+            for g in reversed(self.groups):
+                if not g.person and g.name[:1].isupper() and any(
+                        len(w) > 3 and w in fold(g.name).split() for w in words[:-1]):
+                    self.last = g
+                    return g
         if spk.role_only:
             for g in reversed(self.groups):
                 if _same_role(g.role, spk.role, self.lex) or _same_role(g.name, spk.role, self.lex):
