@@ -271,3 +271,11 @@ def test_a_byline_glued_to_the_first_sentence_is_cut_off() -> None:
     got = statements(text, "en")
     assert [s.speaker for s in got] == ["Northern Rights Observatory"]  # "the rights group" is the same body
     assert "Published" not in got[0].quote and "2021" not in got[0].quote
+
+
+def test_a_headline_and_dated_byline_run_into_the_text_are_no_quote() -> None:
+    text = ("Blasts hit port city Officials AFP Monday 4 Mar 2019 Two blasts killed at least 12 people in the "
+            "port city of Velmar on Monday the regional governor said. The governor said that rescue teams were "
+            "still searching the rubble near the harbour.")
+    for s in statements(text, "en"):
+        assert "Blasts hit" not in s.quote and "2019" not in s.quote

@@ -47,6 +47,7 @@ class Clause:
     content: tuple[int, int]  # token range of what was said
     date: dt.date | None
     attribution: bool = False  # "selon X": the source of a fact rather than a speech act
+    silent: bool = False  # the clause says nothing in this unit (an object relative, or ":" announcing the next)
 
 
 def is_name_word(tok: Token, lex: Lexicon) -> bool:
@@ -401,6 +402,22 @@ def _name_after(sent: Sentence, j: int, spk: Speaker, lex: Lexicon) -> tuple[Spe
     return spk, j
 
 
+def _phrase_start(sent: Sentence, a: int, j: int, spk: Speaker, lex: Lexicon) -> int:
+    """Where the speaker phrase starts in tokens[a:j], once trimmed ("... in Homs on Sunday residents
+    said": the clause is "residents said", what comes before is what they said)."""
+    for text in (spk.role, spk.name):
+        if text:
+            for k in range(a, j):
+                if sent.span(k, j).startswith(text):
+                    # keep the determiner before it ("the regional governor", "l'opposition")
+                    toks = sent.tokens
+                    while k > a and (toks[k - 1].low in lex.determiners or toks[k - 1].low in lex.articles
+                                     or toks[k - 1].text in "'’"):
+                        k -= 1
+                    return k
+    return a
+
+
 def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
     """Start of the noun phrase ending at j (exclusive)."""
     toks = sent.tokens
@@ -578,6 +595,8 @@ def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
     return out
 
 
+HEADLINE_UNITS = 2  # units at the top of a page where a headline and its byline may run into the text
+HEADLINE_REACH = 45  # tokens searched there for the byline's date
 FURNITURE_DATE_REACH = 14  # tokens of a "Published <date>" line searched for the year that ends it
 YEARS = range(1900, 2100)
 
@@ -595,6 +614,14 @@ def furniture_end(sent: Sentence, lex: Lexicon) -> int | None:
     if sw.furniture_anywhere.occurs_in(toks):
         return None
     if sw.furniture.match(toks, 0) is None:
+        if sent.index <= HEADLINE_UNITS:
+            # "Twin car bombs kill 25 in Homs State media AFP Wednesday 9 Apr 2014 Two car bombs killed":
+            # a headline and a dated byline run into the first sentence, which starts after the year
+            for k in range(2, min(len(toks) - 1, HEADLINE_REACH)):
+                t = toks[k]
+                if t.text.isdigit() and len(t.text) == 4 and int(t.text) in YEARS and toks[k + 1].is_cap \
+                        and (toks[k - 1].low in lex.months or toks[k - 2].low in lex.months):
+                    return k + 1
         return 0
     for k, t in enumerate(toks[:FURNITURE_DATE_REACH]):
         # (scraping may glue the day to the year: "Nov 272017")
@@ -712,7 +739,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                     j -= 1  # "la Turquie qui a estimé": the subject is before the relative pronoun
                 a = _np_backward(sent, j, lex)
                 spk = make_speaker(sent, a, j, lex)
-                start = a
+                start = _phrase_start(sent, a, j, spk, lex) if spk is not None else a
             end = vend
         if spk is None:
             k = vend
@@ -730,8 +757,6 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):
             # "..., the army said in a statement.": nothing said after the verb, so before it
             content = (prv, start)
-            if toks[-1].text == ":" and end >= n - 3:
-                content = (start, start)  # "X ajoute, depuis Le Caire :": what was said comes next
         else:
             c = _skip_forward(sent, end, lex, date_tokens)
             # "told reporters that ...", "a indiqué aux journalistes que ...": the addressee is no content
@@ -748,16 +773,19 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             # "..., the army said, adding that ...": nothing between the verb and the next one, so
             # what was said comes before
             content = (c, nxt) if any(t.is_word or t.is_digit for t in toks[c:nxt]) else (prv, start)
-        if not attrib and toks[-1].text == ":" and not quotes and content[1] >= n - 1 and not (
+        silent = False
+        if not attrib and toks[-1].text == ":" and not quotes and (content[1] >= n - 1 or end >= n - 3) and not (
                 content[0] > 0 and toks[content[0] - 1].low in lex.complementisers):
-            content = (start, start)  # "X écrit, depuis Le Caire :": what was said comes in the next unit
+            silent = True  # "X écrit, depuis Le Caire :": what was said comes in the next unit
         if not inverted and not attrib and start >= 2 and toks[start - 1].low in lex.complementisers \
                 and toks[start - 2].is_word and not lex.is_reporting_word(toks[start - 2].low) \
                 and toks[start - 2].low not in lex.clause_boundaries:  # "tandis que X a fait état": a clause
             # "une suggestion que l'opposition a jugée insuffisante": the clause qualifies a noun, the
             # speaker's words are not in this sentence ("a dit que le ministre a annoncé ..." is another case)
+            silent = True
+        if silent:
             content = (start, start)
         date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]
                      and not d.since), None)  # "since last Thursday, the ministry said": no date of speech
-        clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib))
+        clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib, silent))
     return clauses

@@ -208,8 +208,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
     opened = c0 > 0 and sent.tokens[c0 - 1].low in lex.complementisers
     sw = speech_words(lex.lang)
-    weak = c0 < c1 and not clause.attribution and (
-        sent.tokens[c0].low in sw.weak_content_openers or sent.tokens[c0].low in lex.clause_boundaries)
+    weak = c0 < c1 and (sent.tokens[c0].low in lex.clause_boundaries or (
+        not clause.attribution and sent.tokens[c0].low in sw.weak_content_openers))
     verb = not clause.attribution
     added = False
     for k, (q0, q1) in enumerate(quotes):
@@ -231,8 +231,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             figure = has_figure and (clause.attribution or _figure_content(sent, c0, c1, lex))
             group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
                                       figure, verb, opened, headline, weak))
-        elif not clause.attribution and clause.content != (clause.start, clause.start):
-            # (an empty content at the clause itself: the clause is an object, or what it says comes next)
+        elif not clause.attribution and not clause.silent:
             # "Officials denied the news": too short to stand alone, the sentence says it best; but a
             # clause with nothing around it ("X ajoute :") introduces what follows and says nothing itself
             outside = sum(1 for k, t in enumerate(sent.tokens) if t.is_word and not clause.start <= k < clause.end)
