@@ -279,3 +279,17 @@ def test_a_headline_and_dated_byline_run_into_the_text_are_no_quote() -> None:
             "still searching the rubble near the harbour.")
     for s in statements(text, "en"):
         assert "Blasts hit" not in s.quote and "2019" not in s.quote
+
+
+def test_a_phrase_about_a_person_is_not_that_person() -> None:
+    text = ("« Le dialogue reste ouvert », a déclaré lundi le président Karim Haddad. Les adversaires de "
+            "M. Haddad dénoncent une dérive autoritaire du pouvoir.")
+    by = {s.speaker: s for s in statements(text, "fr")}
+    assert "Karim Haddad" in by
+    assert "dérive autoritaire" not in by["Karim Haddad"].quote
+
+
+def test_a_place_phrase_is_no_speaker() -> None:
+    text = ("Shelling hit the northern city of Velmar and the Syrian city of Aleppo said it had "
+            "no water for three days.")
+    assert all("city" not in name for name in speakers(text, "en"))

@@ -187,6 +187,9 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
             or toks[k].low in lex.honorifics for k in range(i, head_end)) and not (
             i == 0 and toks[i].is_cap and head_end - i == 1):
         return None
+    if head_end < j and toks[head_end - 1].low in lex.place_nouns and not any(
+            lex.titles.match(toks, k) is not None or lex.bodies.match(toks, k) is not None for k in range(i, head_end)):
+        return None  # "Syrian city of Aleppo", "Salem mosque in the city of Ariha": a place, not a speaker
     return i, j
 
 

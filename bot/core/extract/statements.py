@@ -83,8 +83,9 @@ def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
         return False
     if a == b:
         return True
-    if (group.person or spk.person) and a[-1] == b[-1] and len(a[-1]) > 3 and min(len(a), len(b)) <= 3:
-        return True  # "Mme Martin" after "Anne Martin"
+    # "Mme Martin" after "Anne Martin" (not "les adversaires de M. Martin": a phrase about her)
+    if group.person and spk.person and a[-1] == b[-1] and len(a[-1]) > 3 and min(len(a), len(b)) <= 3:
+        return True
     if (group.person or spk.person) and min(len(a), len(b)) == 1 and a[0] == b[0] and len(a[0]) >= 3:
         return True  # "M. Nguyen" after "Nguyen Van Tam": family names may come first
     if group.person and spk.person and len(a) == len(b) >= 2 and a[:-1] == b[:-1] and \
