@@ -282,6 +282,9 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         if name_i >= j:
             name_i = run
         role = sent.span(role_i, role_j).strip(" ,;:") if role_i < role_j else None
+        if role and not any(lex.titles.match(toks, k) is not None or lex.bodies.match(toks, k) is not None
+                            or toks[k].low in lex.honorifics for k in range(role_i, role_j)):
+            role = None  # "world pays lip service Minister X": words run into the name, no role
         return Speaker(sent.span(name_i, j), role=role, person=True)
     if title_at == i and body_at is None:
         m = lex.titles.match(toks, i)

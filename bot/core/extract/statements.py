@@ -173,6 +173,8 @@ class SpeakerBook:
 
 def _figure_content(sent: Sentence, c0: int, c1: int, lex: Lexicon) -> bool:
     """Whether reported content is a casualty figure and little more ("33 soldiers were killed")."""
+    if c0 < c1 and sent.tokens[c0].text == "(":  # "(Johannesburg) 572 people died ...": a dateline first
+        c0 = next((k + 1 for k in range(c0, min(c1, c0 + 8)) if sent.tokens[k].text == ")"), c0)
     toks = sent.tokens[c0:c1]
     if sum(1 for t in toks if t.is_word) > FIGURE_CONTENT_WORDS:
         return False
