@@ -232,7 +232,10 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     first_cap = words[0].is_cap and toks[i].low not in lex.stopwords and (i > 0 or len(words) == 1)
     has_cap = any(t.is_cap for t in words[1:]) or first_cap
     title_at = next((k for k in range(i, j) if lex.titles.match(toks, k) is not None), None)
-    body_at = next((k for k in range(i, j) if lex.bodies.match(toks, k) is not None), None)
+    # a body word inside the title itself ("chef de la diplomatie") makes no body of the phrase
+    t_at = lex.titles.match(toks, i)
+    body_from = i + t_at[0] if t_at is not None else i
+    body_at = next((k for k in range(body_from, j) if lex.bodies.match(toks, k) is not None), None)
     if not has_cap and title_at is None and body_at is None:
         return None
     if any(t.low in lex.passive or t.text.lower() in lex.finite_verbs for t in toks[i:j]):

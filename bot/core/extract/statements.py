@@ -204,7 +204,9 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     # reported content ends where a new clause is tacked on: ", où ...", ", tout en ..."
     for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1):
         t = sent.tokens[k]
-        opens = lex.content_breakers.match(sent.tokens, k + 1) is not None
+        # (or a finite verb right after the comma: '..., une attaque "décisive", ont débuté jeudi')
+        opens = lex.content_breakers.match(sent.tokens, k + 1) is not None or (
+            sent.tokens[k + 1].text.lower() in lex.finite_verbs)
         if t.text == "," and opens and not any(q0 <= k < q1 for q0, q1 in quotes):
             c1 = k
             break
@@ -306,10 +308,12 @@ def confidence(g: Group, lead: Piece, pieces: list[Piece], lex: Lexicon) -> floa
         score += 0.1
     if lead.weak:
         score -= 0.2
+    named = any(t.is_cap for t in words)
     if not any(p.verb for p in pieces):
-        # "selon X" vouches for a fact: a statement only when X is a known source; a place stands for
-        # its government only as the subject of a reporting verb
-        score -= 0.05 if known else 0.3 if place else 0.1
+        # "selon X" vouches for a fact: a statement only when X is a named source ("selon l'OSDH"), not a
+        # generic one ("selon une source militaire"); a place stands for its government only as the
+        # subject of a reporting verb
+        score -= 0.3 if place else 0.05 if named else 0.25
     if all(p.headline for p in pieces):
         score -= 0.45 if place else 0.35  # a headline reads as speech without saying who said what
     if lead.words < 4:
