@@ -293,3 +293,9 @@ def test_a_place_phrase_is_no_speaker() -> None:
     text = ("Shelling hit the northern city of Velmar and the Syrian city of Aleppo said it had "
             "no water for three days.")
     assert all("city" not in name for name in speakers(text, "en"))
+
+
+def test_a_quotation_cut_in_half_leaves_no_lone_mark() -> None:
+    text = "Le porte-parole a affirmé que le chef de l'État était « sain et sauf. Il n'a pas été blessé »."
+    for s in statements(text, "fr"):
+        assert s.quote.count("«") == s.quote.count("»")

@@ -114,7 +114,15 @@ _DATELINE = re.compile(r"^[^()\n.]{1,60}\([A-Z][A-Za-z]{1,12}\)\s*[-–—]+\s*"
 
 
 def _clean(text: str) -> str:
-    return _DATELINE.sub("", text.strip()).strip(" ,;:«»“”\"„'’-—").strip()
+    text = _DATELINE.sub("", text.strip()).strip(" ,;:«»“”\"„'’-—").strip()
+    # a quotation cut by the sentence or the clause leaves a lone mark ("Il est «sain et sauf"): marks that
+    # do not pair up are dropped, so a reader never sees half a quotation
+    for opening, closing in (("«", "»"), ("“", "”")):
+        if text.count(opening) != text.count(closing):
+            text = text.replace(opening, "").replace(closing, "")
+    if text.count('"') % 2:
+        text = text.replace('"', "")
+    return text
 
 
 class SpeakerBook:
