@@ -299,3 +299,10 @@ def test_a_quotation_cut_in_half_leaves_no_lone_mark() -> None:
     text = "Le porte-parole a affirmé que le chef de l'État était « sain et sauf. Il n'a pas été blessé »."
     for s in statements(text, "fr"):
         assert s.quote.count("«") == s.quote.count("»")
+
+
+def test_writing_or_answering_with_a_plain_object_is_no_statement() -> None:
+    assert statements("Le romancier Paul Verdier a écrit plusieurs ouvrages sur la région.", "fr") == []
+    assert statements("The riot police responded with tear gas and water cannon.", "en") == []
+    (s,) = statements("Le romancier Paul Verdier a écrit que la région était au bord de la guerre.", "fr")
+    assert s.speaker == "Paul Verdier"

@@ -48,6 +48,7 @@ class Clause:
     date: dt.date | None
     attribution: bool = False  # "selon X": the source of a fact rather than a speech act
     silent: bool = False  # the clause says nothing in this unit (an object relative, or ":" announcing the next)
+    act: bool = False  # a verb of writing, counting or answering with a plain object: an act, not speech
 
 
 def is_name_word(tok: Token, lex: Lexicon) -> bool:
@@ -796,5 +797,13 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             content = (start, start)
         date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]
                      and not d.since), None)  # "since last Thursday, the ministry said": no date of speech
-        clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib, silent))
+        # "X a écrit plusieurs ouvrages", "the police responded with force": these verbs report speech only
+        # before "que"/"that", a quotation or a colon
+        sw = speech_words(lex.lang)
+        act = not attrib and not inverted and any(
+            toks[x].low.startswith(v) for x in range(verb, min(end, verb + 3)) for v in sw.object_verbs) \
+            and not (content[0] > 0 and toks[content[0] - 1].low in lex.complementisers) \
+            and not any(t.is_quote or t.text == ":" for t in toks[end:min(n, end + 4)]) \
+            and not any(content[0] <= a and b <= content[1] for a, b in quotes)
+        clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib, silent, act))
     return clauses

@@ -35,6 +35,8 @@ class SpeechWords:
     not_speaker_heads: frozenset[str]
     # endings of a past participle: a reporting verb so ending with no auxiliary is passive or adjectival
     participle_endings: tuple[str, ...]
+    # stems of verbs of writing, counting or answering: speech only before "that", a quotation or a colon
+    object_verbs: tuple[str, ...]
     # wire and photo agencies whose credit line runs into the text ("REUTERS Rodi Said")
     credit_names: frozenset[str]
     # a reported content opening on one of these tells how something was done, not what was said
@@ -68,6 +70,7 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
         vague_speakers=_words(data.get("vague_speakers")),
         weak_content_openers=_words(data.get("weak_content_openers")),
         credit_names=_words(data.get("credit_names")),
+        object_verbs=tuple(fold_word(str(v)) for v in data.get("object_verbs") or ()),  # type: ignore[attr-defined]
         # compared with their accents: French "affirmé" is a participle, "affirme" is not
         participle_endings=tuple(str(e).lower() for e in data.get("participle_endings") or ()),  # type: ignore[attr-defined]
     )

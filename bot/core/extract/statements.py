@@ -205,6 +205,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
                          for k in range(len(sp)))
     if clause.date is not None and group.date is None:
         group.date = clause.date
+    if clause.act:
+        return group  # known as a source of what follows, but it said nothing itself
     c0, c1 = clause.content
     while c1 > c0 and (sent.tokens[c1 - 1].low in lex.clause_boundaries
                        or sent.tokens[c1 - 1].text in ",;:("):
