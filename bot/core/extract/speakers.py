@@ -124,7 +124,7 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
             break
         i += m[0]
     while j > i:
-        if toks[j - 1].low in sw.speaker_trailers:
+        if toks[j - 1].low in sw.speaker_trailers or (j - 1 > i and toks[j - 1].low in lex.prepositions):
             j -= 1  # "les forces ne s'avouent pas vaincues": the negation belongs to the verb
             continue
         n = sw.speaker_openers.match_end(toks, j)
@@ -169,7 +169,8 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
             and lex.titles.match(toks, i + 1) is None and lex.bodies.match(toks, i + 1) is None:
         return None  # "REUTERS Rodi Said": a photo credit run into the text
     words = toks[i:j]
-    if any(t.low in sw.first_person for t in words):
+    if any(t.low in sw.first_person or (len(t.low.split("-")) > 1 and t.low.split("-")[-1] in sw.first_person)
+           for t in words):
         return None  # "Je m'explique", "I dont expect we": speech, not a speaker
     if j - i > 1 and any((t.low in lex.pronouns and t.low not in lex.articles) or t.low in lex.relatives
                          or (t.low in lex.clause_boundaries and t.low not in lex.articles) for t in words):
