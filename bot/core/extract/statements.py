@@ -25,7 +25,7 @@ SHAPE_WORDS = 6  # words of a speaker name beyond which it is more likely a frag
 
 
 FIGURE_OPENING = 5  # tokens of the content the figure must stand in
-FIGURE_CONTENT_WORDS = 25  # reported content this short around a casualty figure is the figure itself
+FIGURE_CONTENT_WORDS = 35  # reported content this short around a casualty figure is the figure itself
 
 
 @dataclass
