@@ -306,3 +306,9 @@ def test_writing_or_answering_with_a_plain_object_is_no_statement() -> None:
     assert statements("The riot police responded with tear gas and water cannon.", "en") == []
     (s,) = statements("Le romancier Paul Verdier a écrit que la région était au bord de la guerre.", "fr")
     assert s.speaker == "Paul Verdier"
+
+
+def test_a_menu_is_furniture_but_a_lone_bar_in_a_quote_is_not() -> None:
+    text = ('Video | Episode | News The ministry said the border would stay closed until further notice.\n'
+            '"Read the report at reports|2024 before you judge," said Mike Ndlovu, the ministry spokesman.')
+    assert speakers(text, "en") == ["Mike Ndlovu"]

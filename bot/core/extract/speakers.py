@@ -606,6 +606,7 @@ def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
     return out
 
 
+MENU_BARS = 2  # "|" separators in one unit that make it a navigation menu
 HEADLINE_UNITS = 2  # units at the top of a page where a headline and its byline may run into the text
 HEADLINE_REACH = 45  # tokens searched there for the byline's date
 FURNITURE_DATE_REACH = 14  # tokens of a "Published <date>" line searched for the year that ends it
@@ -622,8 +623,8 @@ def furniture_end(sent: Sentence, lex: Lexicon) -> int | None:
     """
     sw = speech_words(lex.lang)
     toks = sent.tokens
-    if sw.furniture_anywhere.occurs_in(toks):
-        return None
+    if sw.furniture_anywhere.occurs_in(toks) or sum(1 for t in toks if t.text == "|") >= MENU_BARS:
+        return None  # a photo credit, or a menu ("Video | Episode | News")
     if sw.furniture.match(toks, 0) is None:
         if sent.index <= HEADLINE_UNITS:
             # "Twin car bombs kill 25 in Homs State media AFP Wednesday 9 Apr 2014 Two car bombs killed":
