@@ -188,7 +188,8 @@ def test_page_furniture_speaks_for_no_one() -> None:
 
 def test_a_casualty_figure_from_a_source_is_not_also_a_statement() -> None:
     text = ("Le ministère de la Santé a déclaré que 14 civils avaient été tués et 30 blessés dans la nuit. "
-            "L'armée a affirmé que 6 soldats avaient été tués depuis le début de l'offensive.")
+            "L'armée a affirmé que 6 soldats avaient été tués depuis le début de l'offensive. La préfecture "
+            "a indiqué qu'au moins 9 personnes, y compris un secouriste, avaient été tuées au port.")
     assert statements(text, "fr") == []
     text = ("The ministry said 12 people were killed in the night. It also warned that the army would answer "
             "any new attack on the port by force.")

@@ -211,6 +211,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     while c1 > c0 and (sent.tokens[c1 - 1].low in lex.clause_boundaries
                        or sent.tokens[c1 - 1].text in ",;:("):
         c1 -= 1
+    whole = c1  # (a figure is judged on the whole content: "21 personnes, y compris un médecin, ont été tuées")
     # reported content ends where a new clause is tacked on: ", où ...", ", tout en ..."
     for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1):
         t = sent.tokens[k]
@@ -234,7 +235,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         inside = c0 <= q0 and q1 <= c1
         if inside and content_words > 1.6 * qwords:
             text, direct, words = _clean(sent.span(c0, c1)), False, content_words
-            figure = has_figure and _figure_content(sent, c0, c1, lex)
+            figure = has_figure and _figure_content(sent, c0, whole, lex)
         else:
             text, direct, words = _clean(sent.span(q0, q1)), True, qwords
             figure = has_figure and _figure_content(sent, q0, q1, lex)
@@ -243,7 +244,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         added = True
     if not added and len(group.pieces) < MAX_PIECES:
         if content_words >= MIN_CONTENT_WORDS:
-            figure = has_figure and (clause.attribution or _figure_content(sent, c0, c1, lex))
+            figure = has_figure and (clause.attribution or _figure_content(sent, c0, whole, lex))
             group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
                                       figure, verb, opened, headline, weak))
         elif not clause.attribution and not clause.silent:
