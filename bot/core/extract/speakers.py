@@ -763,7 +763,11 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         nxt = found[idx + 1][0] if idx + 1 < len(found) else n
         prv = found[idx - 1][1] if idx > 0 else floor
         if attrib:
-            content = (end + 1, n) if start == 0 else (prv, start)
+            # "Selon X, ...", "Et, selon X, ...": an attribution opening the sentence vouches for what follows
+            sw = speech_words(lex.lang)
+            opening = all(not t.is_word or t.low in lex.num_connectors or sw.speaker_openers.may_start(t)
+                          for t in toks[prv:start])
+            content = (end + 1, n) if start == 0 or opening else (prv, start)
         elif inverted or (start <= 1 and end >= n - 2) or _nothing_said_after(
                 sent, _skip_forward(sent, end, lex, date_tokens), lex) or _tacked_on(
                 sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):

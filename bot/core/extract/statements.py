@@ -18,6 +18,7 @@ LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatem
 BUDGET = 2.0  # further quotes are joined while the whole stays within this many times the lead
 MIN_CONTENT_WORDS = 3
 MIN_QUOTE_WORDS = 2  # a single quoted word is a scare quote
+QUOTE_REACH = 3  # tokens between a quotation and its reporting clause ("»," "a-t-il dit")
 MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
 MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
 SPELLING_RATIO = 0.75  # two spellings of one family name are at least this alike
@@ -233,6 +234,9 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         if qwords < MIN_QUOTE_WORDS:
             continue  # « terroristes »: a word in scare quotes, not a quotation
         inside = c0 <= q0 and q1 <= c1
+        near = clause.start - QUOTE_REACH <= q1 <= clause.start or clause.end <= q0 <= clause.end + QUOTE_REACH
+        if not inside and not near:
+            continue  # "la Turquie, « au nom de ... », l'Iran et le Qatar ont condamné": another's words
         if inside and content_words > 1.6 * qwords:
             text, direct, words = _clean(sent.span(c0, c1)), False, content_words
             figure = has_figure and _figure_content(sent, c0, whole, lex)
