@@ -33,3 +33,16 @@ def test_sentences_keep_multi_sentence_quotes_and_abbreviations() -> None:
 def test_sentence_length_is_bounded() -> None:
     text = "mot " * 5000
     assert all(len(s.text) <= 1300 for s in split_sentences(text))
+
+
+def test_live_blog_entries_are_units_without_their_clock_stamp() -> None:
+    text = ("17\u00a0h\u00a050\u00a0: Le convoi est parti vers le nord\n"
+            "12h37 : La réunion a commencé.\n"
+            "21 h : Fin de la séance.\n"
+            "15:17 - The crossing reopened.\n"
+            "10 h 15 personnes attendaient encore au poste.")
+    got = [s.text for s in split_sentences(text)]
+    assert got == ["Le convoi est parti vers le nord", "La réunion a commencé.", "Fin de la séance.",
+                   "The crossing reopened.", "10 h 15 personnes attendaient encore au poste."]
+    first = split_sentences(text)[0]
+    assert text[first.tokens[0].start:first.tokens[0].end] == "Le"  # offsets still point into the text

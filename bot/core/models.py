@@ -34,6 +34,23 @@ def fold(text: str | None) -> str:
     return " ".join(s.split())
 
 
+FINGERPRINT_WORDS = 24  # words of the lead quote read for its fingerprint
+FINGERPRINT_MIN_LEN = 5  # shorter words are mostly function words, in any language
+
+
+def quote_fingerprint(quote: str) -> str:
+    """A short, order-free digest of the content words of a statement's lead quote.
+
+    Outlets cut, join and punctuate the same quote differently ("« X », a-t-il dit" and "X, he
+    said"), so the digest reads only the first quote of a joined statement, folds case and accents
+    and keeps the longer words as a set: the same words said are one statement, new ones another.
+    """
+    lead = quote.split(" … ")[0]
+    words = sorted({w for w in fold(lead).split()[:FINGERPRINT_WORDS]
+                    if len(w) >= FINGERPRINT_MIN_LEN and not w.isdigit()})
+    return hashlib.sha1(" ".join(words).encode()).hexdigest()[:12]
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article as the extractor sees it. `id` is unique within its source."""
@@ -72,9 +89,11 @@ class Statement:
     date: dt.date | None = None
     evidence: str = ""
     type: Literal["statement"] = "statement"
+    confidence: float = 1.0
 
     def key(self) -> str:
-        return fold(self.speaker)
+        """The same speaker saying the same thing: a new quote by a known speaker is a new alert."""
+        return f"{fold(self.speaker)}|{quote_fingerprint(self.quote)}"
 
 
 @dataclass(frozen=True, slots=True)

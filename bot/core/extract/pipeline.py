@@ -163,7 +163,9 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                 best = min(range(len(clauses)), key=lambda i: min(abs(clauses[i].start - q[1]),
                                                                   abs(q[0] - clauses[i].end)))
                 mine[best].append(q)
-        resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i, bool(figures)))
+        # (speech) a headline reads as speech without saying who said what: its statements count less
+        said_in_headline = sent.index == 0 and _is_headline(sent, article)
+        resolved = [(c, add_clause(book, c, mine[i], sent.index * 10 + i, bool(figures), said_in_headline))
                     for i, c in enumerate(clauses)]
         speaking = {fold(c.speaker.name) for c in clauses}
         fighting.note_people(sent, lex)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.speechwords import speech_words
 from bot.core.extract.text import Sentence, Token, fold_phrase
 
 MAX_NP = 20  # tokens in a speaker noun phrase
@@ -46,6 +47,8 @@ class Clause:
     content: tuple[int, int]  # token range of what was said
     date: dt.date | None
     attribution: bool = False  # "selon X": the source of a fact rather than a speech act
+    silent: bool = False  # the clause says nothing in this unit (an object relative, or ":" announcing the next)
+    act: bool = False  # a verb of writing, counting or answering with a plain object: an act, not speech
 
 
 def is_name_word(tok: Token, lex: Lexicon) -> bool:
@@ -92,6 +95,106 @@ def _name_run(tokens: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> int:
     return start
 
 
+def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tuple[int, int] | None:
+    """The speaker part of a phrase read as a subject, or None when the phrase is no noun phrase.
+
+    Scraped text loses its punctuation, so what stands before a verb may be a headline, a dateline or
+    the end of the last clause run into the subject: "... in the city of Homs on Sunday residents and a
+    monitor said", "Reuters) The group said", "Aleppo A military source announced". The speaker opens
+    after the last date word or closing bracket, at a capitalised determiner, after opening adverbs.
+    """
+    sw = speech_words(lex.lang)
+    if toks[i].low in lex.relatives or (toks[i].low in lex.clause_boundaries and toks[i].low not in lex.articles):
+        return None  # ", où il s'entretiendra avec le roi X,": a clause between commas, not a name
+    while j > i + 1 and (toks[j - 1].low in lex.weekdays or toks[j - 1].low in lex.months):
+        j -= 1  # "a prévenu la France mardi": the day is when, not who
+    for k in range(j - 1, i, -1):
+        t = toks[k]
+        if t.low in lex.weekdays or t.low in lex.months or (t.text == ")" and not any(
+                x.text == "(" for x in toks[i:k])):
+            i = k + 1
+            break
+        if t.is_cap and t.low in lex.determiners and k > i and toks[k - 1].text not in "'’":
+            i = k
+            break
+    while True:
+        i, j = _strip(toks, i, j, lex)
+        m = sw.speaker_openers.match(toks, i)
+        if m is None or i + m[0] >= j:
+            break
+        i += m[0]
+    while j > i:
+        if toks[j - 1].low in sw.speaker_trailers or (j - 1 > i and toks[j - 1].low in lex.prepositions):
+            j -= 1  # "les forces ne s'avouent pas vaincues": the negation belongs to the verb
+            continue
+        n = sw.speaker_openers.match_end(toks, j)
+        if n and j - n > i:
+            j -= n  # "UN investigators last week said": when, not who
+            continue
+        break
+    if i >= j or (j - i == 1 and len(toks[i].text) < 2):
+        return None  # a lone letter is a cut abbreviation ("U.N." read as "U")
+    # a bracket holding a figure describes a place, it names nobody: "une journaliste à X (70 km au sud)"
+    for k in range(i + 1, j):
+        if toks[k].text == "(":
+            close = next((x for x in range(k + 1, j) if toks[x].text == ")"), j)
+            if any(t.is_digit for t in toks[k:close]):
+                j = k
+                break
+    # "selon une source judiciaire ce processus pourrait ...", "Rami Abdel Rahman the head of ...": lost
+    # punctuation; a determiner after a noun (not after a preposition) opens another noun phrase
+    for k in range(i + 1, j):
+        t, b = toks[k], toks[k - 1]
+        if t.low in lex.determiners and not t.is_cap and t.low not in lex.prepositions \
+                and t.low not in lex.genitives and b.is_word and b.low not in lex.prepositions \
+                and b.low not in lex.genitives and b.low not in lex.num_connectors and b.low not in lex.articles \
+                and b.low not in lex.honorifics and b.low not in lex.name_particles \
+                and not lex.auxiliaries.may_start(b):
+            j = k
+            break
+
+    def names_someone(a: int, b: int) -> bool:
+        return any(is_name_word(toks[k], lex) or lex.titles.match(toks, k) is not None
+                   or lex.bodies.match(toks, k) is not None or toks[k].low in lex.honorifics for k in range(a, b))
+
+    # "Turkey denied those accusations and the security sources said": lost punctuation joins an object
+    # to the subject; the speaker is the conjunct that names someone
+    for k in range(i + 1, j - 1):
+        if toks[k].low in lex.num_connectors and not names_someone(i, k) and names_someone(k + 1, j):
+            i, j = _strip(toks, k + 1, j, lex)
+            break
+    if i >= j:
+        return None
+    if j - i > 1 and toks[i].text.isupper() and toks[i].low in sw.credit_names and toks[i + 1].is_cap \
+            and lex.titles.match(toks, i + 1) is None and lex.bodies.match(toks, i + 1) is None:
+        return None  # "REUTERS Rodi Said": a photo credit run into the text
+    words = toks[i:j]
+    if any(t.low in sw.first_person or (len(t.low.split("-")) > 1 and t.low.split("-")[-1] in sw.first_person)
+           for t in words):
+        return None  # "Je m'explique", "I dont expect we": speech, not a speaker
+    if j - i > 1 and any((t.low in lex.pronouns and t.low not in lex.articles) or t.low in lex.relatives
+                         or (t.low in lex.clause_boundaries and t.low not in lex.articles) for t in words):
+        return None  # "où il s'entretiendra avec le roi X": a clause, not a noun phrase
+    if words[0].low in sw.not_speaker_heads:
+        return None
+    if j - i == 1 and words[0].is_cap and any(
+            words[0].low.endswith(x) and len(words[0].low) > len(x) + 3 for x in sw.adverb_suffixes) \
+            and lex.bodies.match(toks, i) is None and lex.titles.match(toks, i) is None:
+        return None  # "Initialement", "Finally": an adverb opening the sentence
+    # a place phrase: nothing before its first preposition names a speaker ("diplomatic initiative on
+    # Syria", "côté des rebelles", "mène à l'aéroport de Tripoli")
+    head_end = next((k for k in range(i + 1, j) if toks[k].low in lex.prepositions), j)
+    if head_end < j and not any(
+            is_name_word(toks[k], lex) or lex.titles.match(toks, k) is not None or lex.bodies.match(toks, k) is not None
+            or toks[k].low in lex.honorifics for k in range(i, head_end)) and not (
+            i == 0 and toks[i].is_cap and head_end - i == 1):
+        return None
+    if head_end < j and toks[head_end - 1].low in lex.place_nouns and not any(
+            lex.titles.match(toks, k) is not None or lex.bodies.match(toks, k) is not None for k in range(i, head_end)):
+        return None  # "Syrian city of Aleppo", "Salem mosque in the city of Ariha": a place, not a speaker
+    return i, j
+
+
 def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None:
     """Name and role of the speaker phrase tokens[i:j], or None if it names nobody."""
     toks = sent.tokens
@@ -107,7 +210,11 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     if j - i >= 2 and toks[j - 1].low in lex.report_nouns and toks[j - 2].is_word and (
             d is None or i + d[0] != j):  # "ce dernier" is a person
         i, j = _strip(toks, i, j - 1, lex)
-    if i >= j or j - i > MAX_NP:
+    trimmed = _trim_speaker(toks, i, j, lex) if i < j else None
+    if trimmed is None:
+        return None
+    i, j = trimmed
+    if j - i > MAX_NP:
         return None
     d = lex.demonstratives.match(toks, i)
     if d is not None and i + d[0] == j:
@@ -127,7 +234,10 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     first_cap = words[0].is_cap and toks[i].low not in lex.stopwords and (i > 0 or len(words) == 1)
     has_cap = any(t.is_cap for t in words[1:]) or first_cap
     title_at = next((k for k in range(i, j) if lex.titles.match(toks, k) is not None), None)
-    body_at = next((k for k in range(i, j) if lex.bodies.match(toks, k) is not None), None)
+    # a body word inside the title itself ("chef de la diplomatie") makes no body of the phrase
+    t_at = lex.titles.match(toks, i)
+    body_from = i + t_at[0] if t_at is not None else i
+    body_at = next((k for k in range(body_from, j) if lex.bodies.match(toks, k) is not None), None)
     if not has_cap and title_at is None and body_at is None:
         return None
     if any(t.low in lex.passive or t.text.lower() in lex.finite_verbs for t in toks[i:j]):
@@ -154,9 +264,16 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
     if run > i + 1 and (toks[run - 1].low in lex.prepositions or toks[run - 1].low in lex.genitives) \
             and any(is_name_word(t, lex) for t in toks[i : run - 1]):
         run_words = []  # "Syrian Observatory for Human Rights": one body's name, no person in it
+    g = run - 1
+    while g > i and (toks[g].low in lex.honorifics or toks[g].text in ".'’" or toks[g].low in lex.articles):
+        g -= 1
+    if run_words and g > i and toks[g].low in lex.genitives and title_at is None:
+        run_words = []  # "les adversaires de M. Morsi": the person is the complement, not the speaker
     before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].low in lex.honorifics
                                    or (toks[run - 1].text == "." and run - 2 >= i
                                        and toks[run - 2].low in lex.honorifics))
+    if any(lex.bodies.match(toks, k) is not None for k in range(run, j)):
+        run_words = []  # "Northern Rights Observatory", "Red Cross": a body's name, not a person's
     if run < j and (len(run_words) >= 2 or (run_words and before_is_title and len(run_words[0].text) > 2)):
         name_i = run
         while name_i < j and (toks[name_i].low in lex.honorifics or toks[name_i].text == "."):
@@ -170,6 +287,9 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         if name_i >= j:
             name_i = run
         role = sent.span(role_i, role_j).strip(" ,;:") if role_i < role_j else None
+        if role and not any(lex.titles.match(toks, k) is not None or lex.bodies.match(toks, k) is not None
+                            or toks[k].low in lex.honorifics for k in range(role_i, role_j)):
+            role = None  # "world pays lip service Minister X": words run into the name, no role
         return Speaker(sent.span(name_i, j), role=role, person=True)
     if title_at == i and body_at is None:
         m = lex.titles.match(toks, i)
@@ -268,6 +388,45 @@ def _role_after(sent: Sentence, j: int, spk: Speaker, lex: Lexicon) -> tuple[Spe
             if r1 > r0:
                 return Speaker(spk.name, role=sent.span(r0, r1), person=True), r1
     return spk, j
+
+
+def _name_after(sent: Sentence, j: int, spk: Speaker, lex: Lexicon) -> tuple[Speaker, int]:
+    """", [le colonel] Firstname Lastname" closing the sentence after a role: the person holding it."""
+    toks = sent.tokens
+    if j >= len(toks) or toks[j].text != ",":
+        return spk, j
+    k = j + 1
+    while k < len(toks) and toks[k].low in lex.articles:
+        k += 1
+    m = lex.titles.match(toks, k)
+    if m is not None:
+        k += m[0]
+    a = k
+    while k < len(toks) and k - a < 6 and (is_name_word(toks[k], lex) or (
+            toks[k].low in lex.name_particles and k + 1 < len(toks) and is_name_word(toks[k + 1], lex))):
+        k += 1
+    names = sum(1 for t in toks[a:k] if is_name_word(t, lex))
+    ends = k == len(toks) or toks[k].text in ".;,"
+    # after a title the name may close a clause; a bare name only closes the sentence
+    if names >= 2 and ((m is not None and ends) or (a == j + 1 and k < len(toks) and toks[k].text in ".;")):
+        return Speaker(sent.span(a, k), role=spk.role or spk.name, person=True), k
+    return spk, j
+
+
+def _phrase_start(sent: Sentence, a: int, j: int, spk: Speaker, lex: Lexicon) -> int:
+    """Where the speaker phrase starts in tokens[a:j], once trimmed ("... in Homs on Sunday residents
+    said": the clause is "residents said", what comes before is what they said)."""
+    for text in (spk.role, spk.name):
+        if text:
+            for k in range(a, j):
+                if sent.span(k, j).startswith(text):
+                    # keep the determiner before it ("the regional governor", "l'opposition")
+                    toks = sent.tokens
+                    while k > a and (toks[k - 1].low in lex.determiners or toks[k - 1].low in lex.articles
+                                     or toks[k - 1].text in "'’"):
+                        k -= 1
+                    return k
+    return a
 
 
 def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
@@ -447,11 +606,50 @@ def person_mentions(sent: Sentence, lex: Lexicon) -> list[tuple[int, Speaker]]:
     return out
 
 
+MENU_BARS = 2  # "|" separators in one unit that make it a navigation menu
+HEADLINE_UNITS = 2  # units at the top of a page where a headline and its byline may run into the text
+HEADLINE_REACH = 45  # tokens searched there for the byline's date
+FURNITURE_DATE_REACH = 14  # tokens of a "Published <date>" line searched for the year that ends it
+YEARS = range(1900, 2100)
+
+
+def furniture_end(sent: Sentence, lex: Lexicon) -> int | None:
+    """Where the story starts in a unit that opens with page furniture, or None if the whole unit is
+    furniture (tags, captions, photo credits, share buttons, other stories: no one speaks there).
+
+    In scraped text a byline ("Published November 22 2017", "Mis à jour le 3 mai 2013") runs into the
+    story's first sentence: the story starts after the year; with no year, the unit is dropped. A unit
+    with no furniture starts at 0.
+    """
+    sw = speech_words(lex.lang)
+    toks = sent.tokens
+    if sw.furniture_anywhere.occurs_in(toks) or sum(1 for t in toks if t.text == "|") >= MENU_BARS:
+        return None  # a photo credit, or a menu ("Video | Episode | News")
+    if sw.furniture.match(toks, 0) is None:
+        if sent.index <= HEADLINE_UNITS:
+            # "Twin car bombs kill 25 in Homs State media AFP Wednesday 9 Apr 2014 Two car bombs killed":
+            # a headline and a dated byline run into the first sentence, which starts after the year
+            for k in range(2, min(len(toks) - 1, HEADLINE_REACH)):
+                t = toks[k]
+                if t.text.isdigit() and len(t.text) == 4 and int(t.text) in YEARS and toks[k + 1].is_cap \
+                        and (toks[k - 1].low in lex.months or toks[k - 2].low in lex.months):
+                    return k + 1
+        return 0
+    for k, t in enumerate(toks[:FURNITURE_DATE_REACH]):
+        # (scraping may glue the day to the year: "Nov 272017")
+        if t.text.isdigit() and len(t.text) >= 4 and int(t.text[-4:]) in YEARS and k + 1 < len(toks):
+            return k + 1
+    return None
+
+
 def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                  dates: list[DateMention]) -> list[Clause]:
     toks = sent.tokens
     n = len(toks)
-    masked = [False] * n
+    floor = furniture_end(sent, lex)
+    if floor is None:
+        return []
+    masked = [k < floor for k in range(n)]
     for a, b in quotes:
         for k in range(max(a - 1, 0), min(b + 1, n)):
             masked[k] = True
@@ -501,6 +699,11 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             else:
                 break
         prev = toks[b - 1] if b > 0 else None
+        sw = speech_words(lex.lang)
+        if b == k and length == 1 and not (prev is not None and (prev.is_quote or prev.text in ",«»“”\"")) \
+                and any(toks[k].text.lower().endswith(e) for e in sw.participle_endings):
+            k = vend  # "les médias étrangers dénoncés avec ...": a participle without auxiliary is no speech act
+            continue
         shares = prev is not None and found and not found[-1][5] and (
             (prev.low in lex.num_connectors and b < k) or (prev.text == "," and found[-1][1] == b - 1))
         if prev is not None and prev.low in lex.num_connectors and not shares:
@@ -536,6 +739,9 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 if spk is not None and spk.person and spk.role is None:
                     # '"...," said John Smith, a spokesman for the group': the role follows the name
                     spk, end = _role_after(sent, s1, spk, lex)
+                elif spk is not None and not spk.person and not spk.pronoun:
+                    # "a annoncé le porte-parole de l'état-major, le colonel Luc Marin": the name follows
+                    spk, end = _name_after(sent, s1, spk, lex)
         if spk is None and prev is not None:
             j = b
             if prev.text == "," and b >= 2:
@@ -545,7 +751,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                     j -= 1  # "la Turquie qui a estimé": the subject is before the relative pronoun
                 a = _np_backward(sent, j, lex)
                 spk = make_speaker(sent, a, j, lex)
-                start = a
+                start = _phrase_start(sent, a, j, spk, lex) if spk is not None else a
             end = vend
         if spk is None:
             k = vend
@@ -555,9 +761,13 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
     clauses: list[Clause] = []
     for idx, (start, end, verb, spk, inverted, attrib) in enumerate(found):
         nxt = found[idx + 1][0] if idx + 1 < len(found) else n
-        prv = found[idx - 1][1] if idx > 0 else 0
+        prv = found[idx - 1][1] if idx > 0 else floor
         if attrib:
-            content = (end + 1, n) if start == 0 else (prv, start)
+            # "Selon X, ...", "Et, selon X, ...": an attribution opening the sentence vouches for what follows
+            sw = speech_words(lex.lang)
+            opening = all(not t.is_word or t.low in lex.num_connectors or sw.speaker_openers.may_start(t)
+                          for t in toks[prv:start])
+            content = (end + 1, n) if start == 0 or opening else (prv, start)
         elif inverted or (start <= 1 and end >= n - 2) or _nothing_said_after(
                 sent, _skip_forward(sent, end, lex, date_tokens), lex) or _tacked_on(
                 sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):
@@ -579,7 +789,27 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             # "..., the army said, adding that ...": nothing between the verb and the next one, so
             # what was said comes before
             content = (c, nxt) if any(t.is_word or t.is_digit for t in toks[c:nxt]) else (prv, start)
+        silent = False
+        if not attrib and toks[-1].text == ":" and not quotes and (content[1] >= n - 1 or end >= n - 3) and not (
+                content[0] > 0 and toks[content[0] - 1].low in lex.complementisers):
+            silent = True  # "X écrit, depuis Le Caire :": what was said comes in the next unit
+        if not inverted and not attrib and start >= 2 and toks[start - 1].low in lex.complementisers \
+                and toks[start - 2].is_word and not lex.is_reporting_word(toks[start - 2].low) \
+                and toks[start - 2].low not in lex.clause_boundaries:  # "tandis que X a fait état": a clause
+            # "une suggestion que l'opposition a jugée insuffisante": the clause qualifies a noun, the
+            # speaker's words are not in this sentence ("a dit que le ministre a annoncé ..." is another case)
+            silent = True
+        if silent:
+            content = (start, start)
         date = next((d.date for d in dates if start - 2 <= d.start < end + 3 and not masked[d.start]
                      and not d.since), None)  # "since last Thursday, the ministry said": no date of speech
-        clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib))
+        # "X a écrit plusieurs ouvrages", "the police responded with force": these verbs report speech only
+        # before "que"/"that", a quotation or a colon
+        sw = speech_words(lex.lang)
+        act = not attrib and not inverted and any(
+            toks[x].low.startswith(v) for x in range(verb, min(end, verb + 3)) for v in sw.object_verbs) \
+            and not (content[0] > 0 and toks[content[0] - 1].low in lex.complementisers) \
+            and not any(t.is_quote or t.text == ":" for t in toks[end:min(n, end + 4)]) \
+            and not any(content[0] <= a and b <= content[1] for a, b in quotes)
+        clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib, silent, act))
     return clauses

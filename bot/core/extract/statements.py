@@ -5,18 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
+from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.speakers import Clause, Speaker
-from bot.core.extract.text import Sentence, fold_phrase
+from bot.core.extract.speechwords import speech_words
+from bot.core.extract.text import Sentence, fold_phrase, tokenize
 from bot.core.models import Statement, fold
 
 LEAD_MIN_WORDS = 8  # a quoted fragment shorter than this ("arrêter immédiatement") is no lead quote
 BUDGET = 2.0  # further quotes are joined while the whole stays within this many times the lead
 MIN_CONTENT_WORDS = 3
 MIN_QUOTE_WORDS = 2  # a single quoted word is a scare quote
+QUOTE_REACH = 3  # tokens between a quotation and its reporting clause ("»," "a-t-il dit")
 MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
 MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
+SPELLING_RATIO = 0.75  # two spellings of one family name are at least this alike
+SHAPE_WORDS = 6  # words of a speaker name beyond which it is more likely a fragment than a name
+
+
+FIGURE_OPENING = 5  # tokens of the content the figure must stand in
+FIGURE_CONTENT_WORDS = 35  # reported content this short around a casualty figure is the figure itself
 
 
 @dataclass
@@ -25,7 +35,11 @@ class Piece:
     text: str
     direct: bool
     words: int
-    figure_only: bool = False  # "..., selon X" vouching for a casualty figure: a casualty, not a statement
+    figure_only: bool = False  # a casualty figure and little else: a casualty alert, not a statement
+    verb: bool = True  # from a reporting verb (not "selon X", which vouches for a fact)
+    opened: bool = False  # the content opens with a complementiser ("said that", "a déclaré que")
+    headline: bool = False  # read in the headline
+    weak: bool = False  # content opening on "with" or "while": how it was done, or another clause
 
 
 @dataclass
@@ -39,6 +53,7 @@ class Group:
     sentences: dict[int, Sentence] = field(default_factory=dict)
     date: dt.date | None = None
     named: bool = True  # False while only known by a role
+    body: bool = False  # a known body or title heads the speaker ("le ministère", "a military source")
 
     def key_words(self) -> tuple[str, ...]:
         return tuple(fold(self.name).split())
@@ -69,12 +84,20 @@ def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
         return False
     if a == b:
         return True
-    if (group.person or spk.person) and a[-1] == b[-1] and len(a[-1]) > 3 and min(len(a), len(b)) <= 3:
-        return True  # "Mme Martin" after "Anne Martin"
+    # "Mme Martin" after "Anne Martin" (not "les adversaires de M. Martin": a phrase about her)
+    if group.person and spk.person and a[-1] == b[-1] and len(a[-1]) > 3 and min(len(a), len(b)) <= 3:
+        return True
     if (group.person or spk.person) and min(len(a), len(b)) == 1 and a[0] == b[0] and len(a[0]) >= 3:
         return True  # "M. Nguyen" after "Nguyen Van Tam": family names may come first
+    if group.person and spk.person and len(a) == len(b) >= 2 and a[:-1] == b[:-1] and \
+            SequenceMatcher(None, a[-1], b[-1]).ratio() >= SPELLING_RATIO:
+        return True  # names transliterated two ways in one article ("Abdeljalil", "Abdeldjeïl")
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     short_text = group.name if short is a else spk.name
+    if len(short) >= 2 and long_[: len(short)] == short and short_text[:1].isupper():
+        # "Syrian Observatory for Human Rights based in Britain", "Elizabeth Hoff WHO's representative":
+        # the name, then what it is
+        return True
     if len(short) != 1 or len(short[0]) < 3:
         return False
     # an acronym that the other mention spells out: "OSDH" in "Observatoire ... (OSDH)"
@@ -92,7 +115,15 @@ _DATELINE = re.compile(r"^[^()\n.]{1,60}\([A-Z][A-Za-z]{1,12}\)\s*[-–—]+\s*"
 
 
 def _clean(text: str) -> str:
-    return _DATELINE.sub("", text.strip()).strip(" ,;:«»“”\"„'’-—").strip()
+    text = _DATELINE.sub("", text.strip()).strip(" ,;:«»“”\"„'’-—").strip()
+    # a quotation cut by the sentence or the clause leaves a lone mark ("Il est «sain et sauf"): marks that
+    # do not pair up are dropped, so a reader never sees half a quotation
+    for opening, closing in (("«", "»"), ("“", "”")):
+        if text.count(opening) != text.count(closing):
+            text = text.replace(opening, "").replace(closing, "")
+    if text.count('"') % 2:
+        text = text.replace('"', "")
+    return text
 
 
 class SpeakerBook:
@@ -112,6 +143,15 @@ class SpeakerBook:
                 if not g.person:
                     self.last = g
                     return g
+        words = fold(spk.name).split()
+        if not spk.person and words and spk.name[:1].islower() and (words[-1],) in self.lex.anaphoric_bodies.labels:
+            # "the health agency" after "the World Health Organization": a generic body noun with a word of
+            # a body named before stands for it
+            for g in reversed(self.groups):
+                if not g.person and g.name[:1].isupper() and any(
+                        len(w) > 3 and w in fold(g.name).split() for w in words[:-1]):
+                    self.last = g
+                    return g
         if spk.role_only:
             for g in reversed(self.groups):
                 if _same_role(g.role, spk.role, self.lex) or _same_role(g.name, spk.role, self.lex):
@@ -123,53 +163,105 @@ class SpeakerBook:
                     g.role = spk.role
                 self.last = g
                 return g
-        g = Group(spk.name, spk.role, spk.person)
+        if spk.person and spk.role:
+            # "le vice-ministre des Affaires étrangères a dit ..." then "Karim Haddad, vice-ministre des
+            # Affaires étrangères": the one role heard so far was this person
+            said = set(fold(spk.role).split())
+            known = [g for g in self.groups if not g.person and _same_role(g.role or g.name, spk.role, self.lex) and (
+                said <= set(fold(g.role or g.name).split()) or set(fold(g.role or g.name).split()) <= said)]
+            if len(known) == 1:
+                g = known[0]
+                g.name, g.role, g.person, g.named = spk.name, spk.role, True, True
+                self.last = g
+                return g
+        g = Group(spk.name, spk.role, spk.person, named=not spk.role_only)
         self.groups.append(g)
         self.last = g
         return g
 
 
+def _figure_content(sent: Sentence, c0: int, c1: int, lex: Lexicon) -> bool:
+    """Whether reported content is a casualty figure and little more ("33 soldiers were killed")."""
+    if c0 < c1 and sent.tokens[c0].text == "(":  # "(Johannesburg) 572 people died ...": a dateline first
+        c0 = next((k + 1 for k in range(c0, min(c1, c0 + 8)) if sent.tokens[k].text == ")"), c0)
+    toks = sent.tokens[c0:c1]
+    if sum(1 for t in toks if t.is_word) > FIGURE_CONTENT_WORDS:
+        return False
+    # the figure opens the content: "au moins 21 personnes ont été tuées", not "condemned the attack
+    # that left one person dead" (a speech act of its own that happens to hold a figure)
+    numbered = any(t.is_digit or t.low in lex.number_starts for t in toks[:FIGURE_OPENING])
+    return numbered and any(lex.killed.match(toks, k) or lex.wounded.match(toks, k) for k in range(len(toks)))
+
+
 def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]], order: int,
-               has_figure: bool = False) -> Group | None:
+               has_figure: bool = False, headline: bool = False) -> Group | None:
     group = book.resolve(clause.speaker)
     if group is None:
         return None
     sent = clause.sentence
+    lex = book.lex
+    if not group.body:
+        sp = sent.tokens[clause.start:clause.end]
+        group.body = any(lex.titles.match(sp, k) is not None or lex.bodies.match(sp, k) is not None
+                         for k in range(len(sp)))
     if clause.date is not None and group.date is None:
         group.date = clause.date
+    if clause.act:
+        return group  # known as a source of what follows, but it said nothing itself
     c0, c1 = clause.content
-    while c1 > c0 and (sent.tokens[c1 - 1].low in book.lex.clause_boundaries
+    while c1 > c0 and (sent.tokens[c1 - 1].low in lex.clause_boundaries
                        or sent.tokens[c1 - 1].text in ",;:("):
         c1 -= 1
+    whole = c1  # (a figure is judged on the whole content: "21 personnes, y compris un médecin, ont été tuées")
     # reported content ends where a new clause is tacked on: ", où ...", ", tout en ..."
     for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1):
         t = sent.tokens[k]
-        opens = book.lex.content_breakers.match(sent.tokens, k + 1) is not None
+        # (or a finite verb right after the comma: '..., une attaque "décisive", ont débuté jeudi')
+        opens = lex.content_breakers.match(sent.tokens, k + 1) is not None or (
+            sent.tokens[k + 1].text.lower() in lex.finite_verbs)
         if t.text == "," and opens and not any(q0 <= k < q1 for q0, q1 in quotes):
             c1 = k
             break
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
+    opened = c0 > 0 and sent.tokens[c0 - 1].low in lex.complementisers
+    sw = speech_words(lex.lang)
+    weak = c0 < c1 and (sent.tokens[c0].low in lex.clause_boundaries or (
+        not clause.attribution and sent.tokens[c0].low in sw.weak_content_openers))
+    verb = not clause.attribution
     added = False
     for k, (q0, q1) in enumerate(quotes):
         qwords = sum(1 for t in sent.tokens[q0:q1] if t.is_word)
         if qwords < MIN_QUOTE_WORDS:
             continue  # « terroristes »: a word in scare quotes, not a quotation
         inside = c0 <= q0 and q1 <= c1
+        near = clause.start - QUOTE_REACH <= q1 <= clause.start or clause.end <= q0 <= clause.end + QUOTE_REACH
+        if not inside and not near:
+            continue  # "la Turquie, « au nom de ... », l'Iran et le Qatar ont condamné": another's words
         if inside and content_words > 1.6 * qwords:
             text, direct, words = _clean(sent.span(c0, c1)), False, content_words
+            figure = has_figure and _figure_content(sent, c0, whole, lex)
         else:
             text, direct, words = _clean(sent.span(q0, q1)), True, qwords
+            figure = has_figure and _figure_content(sent, q0, q1, lex)
         if len(group.pieces) < MAX_PIECES:
-            group.pieces.append(Piece(order * 100 + k, text, direct, words))
+            group.pieces.append(Piece(order * 100 + k, text, direct, words, figure, verb, opened, headline))
         added = True
     if not added and len(group.pieces) < MAX_PIECES:
         if content_words >= MIN_CONTENT_WORDS:
+            figure = has_figure and (clause.attribution or _figure_content(sent, c0, whole, lex))
             group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
-                                      figure_only=clause.attribution and has_figure))
-        elif not clause.attribution:
-            # "Officials denied the news": too short to stand alone, the sentence says it best
-            words = sum(1 for t in sent.tokens if t.is_word)
-            group.pieces.append(Piece(order * 100, _clean(sent.text), False, words))
+                                      figure, verb, opened, headline, weak))
+        elif not clause.attribution and not clause.silent:
+            # "Officials denied the news": too short to stand alone, the sentence says it best; but a
+            # clause with nothing around it ("X ajoute :") introduces what follows and says nothing itself
+            outside = sum(1 for k, t in enumerate(sent.tokens) if t.is_word and not clause.start <= k < clause.end)
+            last = sent.tokens[-1]
+            cut = last.text == ":" or last.low in lex.complementisers or last.low in lex.pronouns \
+                or last.low in lex.clause_boundaries  # "a estimé qu'il": a fragment, nothing said yet
+            if outside >= MIN_QUOTE_WORDS and not cut:
+                words = sum(1 for t in sent.tokens if t.is_word)
+                group.pieces.append(Piece(order * 100, _clean(sent.text), False, words, False, verb, False,
+                                          headline))
     if len(group.sentences) < MAX_EVIDENCE:
         group.sentences.setdefault(sent.index, sent)
     return group
@@ -189,6 +281,63 @@ def _lead_index(pieces: list[Piece]) -> int:
     return min(range(len(pieces)), key=lambda i: (_rank(pieces[i]), i)) if pieces else 0
 
 
+def confidence(g: Group, lead: Piece, pieces: list[Piece], lex: Lexicon) -> float:
+    """How sure the statement is, from its evidence alone (0..1).
+
+    A named person or a known body or title speaking through a reporting verb, in a quotation or a
+    "said that" clause, is what a reader files; a bare place, a generic source, a long phrase that is
+    neither a name nor a known body, a content read only from "selon X" or from the headline, or a few
+    words, are the doubtful cases.
+    """
+    sw = speech_words(lex.lang)
+    toks = tokenize(g.name)
+    words = [t for t in toks if t.is_word]
+    acronym = len(words) == 1 and len(words[0].text) >= 2 and words[0].text.isupper()
+    known = g.person or g.body or bool(g.role) or acronym
+    score = 0.5
+    if g.person:
+        score += 0.2
+    if g.body or g.role or acronym:
+        score += 0.15
+    elif words and words[0].is_cap:
+        score += 0.1  # a proper name ("Hezbollah", "Annan")
+    if words and all(t.low in sw.vague_speakers for t in words):
+        score -= 0.15  # "sources", "officials" alone
+    place = not known and len(words) <= 3 and load_gazetteer().lookup(g.name) is not None
+    # content words outside brackets: "Observatoire syrien des droits de l'Homme (OSDH)" is a name of four
+    depth, content = 0, 0
+    for t in toks:
+        depth += (t.text == "(") - (t.text == ")")
+        if depth == 0 and t.is_word and len(t.text) > 2 and t.low not in lex.prepositions \
+                and t.low not in lex.articles and t.low not in lex.genitives:
+            content += 1
+    if not g.person and content > SHAPE_WORDS:
+        score -= min(0.3, 0.08 * (content - SHAPE_WORDS))
+    if words and not words[0].is_cap and not known:
+        score -= 0.2  # lower case and no known title or body: narration more often than a speaker
+    if any(t.is_digit for t in toks) or any(lex.is_reporting_word(t.low) for t in words[1:]):
+        score -= 0.3  # a clause run into the name ("... head of the Observatory told AFP")
+    if lead.direct:
+        score += 0.15
+    if lead.opened:
+        score += 0.1
+    if lead.weak:
+        score -= 0.2
+    named = any(t.is_cap for t in words)
+    if not any(p.verb for p in pieces):
+        # "selon X" vouches for a fact: a statement only when X is a named source ("selon l'OSDH"), not a
+        # generic one ("selon une source militaire"); a place stands for its government only as the
+        # subject of a reporting verb
+        score -= 0.3 if place else 0.05 if named else 0.25
+    if all(p.headline for p in pieces):
+        score -= 0.45 if place else 0.35  # a headline reads as speech without saying who said what
+    if lead.words < 4:
+        score -= 0.15
+    if len(pieces) >= 2:
+        score += 0.05
+    return round(min(1.0, max(0.0, score)), 2)
+
+
 def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None = None) -> list[Statement]:
     """One statement per speaker; without a date in its clauses, a statement is of the publication day."""
     out: list[Statement] = []
@@ -203,6 +352,8 @@ def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None 
                 pieces.append(p)
         if not pieces or all(p.figure_only for p in pieces):
             continue  # a source that only vouches for tolls is filed with the casualty alerts
+        pieces = [p for p in pieces if not p.figure_only]
+        all_pieces = list(pieces)
         lead = pieces.pop(_lead_index(pieces))
         chosen = [lead]
         total = lead.words
@@ -214,5 +365,6 @@ def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None 
         out.append(Statement(
             article_id=article_id, speaker=g.name, quote=" … ".join(p.text for p in chosen),
             speaker_role=g.role, direct=lead.direct, date=g.date or published, evidence=evidence,
+            confidence=confidence(g, lead, all_pieces, book.lex),
         ))
     return out

@@ -22,6 +22,10 @@ _TOKEN_RE = re.compile(
 QUOTE_MARKS = frozenset("«»“”„\"‟")
 MAX_SENTENCE = 1200  # characters; longer runs are cut so no rule sees an unbounded span
 MAX_QUOTE = 600  # characters: a quote left open longer than this is taken as a stray mark
+# A live-blog entry opens on its clock time ("17 h 50 :", "12h37 :", "15:17 -"): the stamp says when
+# the entry was posted, it is no part of what anyone said. Hours and minutes are digits, written
+# with "h" or ":" between them in the languages served.
+_CLOCK_STAMP = re.compile(r"^\d{1,2}(?:\s?[hH](?:\s?\d{2})?\s*[:\-–—]|:\d{2}(?![\d.,])(?:\s*[:\-–—])?)\s*(?=\S)")
 
 
 @lru_cache(maxsize=65536)
@@ -141,6 +145,10 @@ def split_sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> l
             chunk = line[prev:cut]
             lead = len(chunk) - len(chunk.lstrip())
             body = chunk.strip()
+            stamp = _CLOCK_STAMP.match(body)
+            if stamp is not None:
+                lead += stamp.end()
+                body = body[stamp.end():]
             if body:
                 start = par_start + prev + lead
                 out.append(Sentence(body, start, tuple(tokenize(body, start)), len(out)))

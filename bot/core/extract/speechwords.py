@@ -1,0 +1,88 @@
+"""The statement rules' own words, read from the same per-language lexicon files.
+
+Kept apart from `Lexicon` so that the speech rules (speakers, page furniture, confidence) can grow
+their vocabulary without touching the shared lexicon loader. Every entry lives in
+`lexicons/<lang>.yaml` under the keys named below; a language that lacks a key simply gets none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from bot.core.extract.lexicon import PhraseSet
+from bot.core.extract.text import fold_phrase, fold_word
+
+
+@dataclass(frozen=True)
+class SpeechWords:
+    # words closing a subject that belong to its verb ("ne" of a negation)
+    speaker_trailers: frozenset[str]
+    # words that open a sentence or a phrase and are never part of a speaker ("Later", "Initialement")
+    speaker_openers: PhraseSet
+    # endings of adverbs: a lone sentence-initial word so ending is no speaker ("Initialement", "Finally")
+    adverb_suffixes: tuple[str, ...]
+    # first and second persons: a phrase holding one is speech, not a speaker ("I dont expect we")
+    first_person: frozenset[str]
+    # phrases opening page furniture: tags, captions, share buttons, bylines, other stories
+    furniture: PhraseSet
+    # words that, anywhere in a unit, mark it as furniture (photo credits, share buttons)
+    furniture_anywhere: PhraseSet
+    # a speaker phrase holding one of these is narration, not a name ("number of shells", "anniversary")
+    not_speaker_heads: frozenset[str]
+    # endings of a past participle: a reporting verb so ending with no auxiliary is passive or adjectival
+    participle_endings: tuple[str, ...]
+    # stems of verbs of writing, counting or answering: speech only before "that", a quotation or a colon
+    object_verbs: tuple[str, ...]
+    # wire and photo agencies whose credit line runs into the text ("REUTERS Rodi Said")
+    credit_names: frozenset[str]
+    # a reported content opening on one of these tells how something was done, not what was said
+    weak_content_openers: frozenset[str]
+    # generic speakers: weak evidence on their own ("sources", "officials", "activists")
+    vague_speakers: frozenset[str]
+
+
+def _phrases(values: object) -> PhraseSet:
+    out: dict[tuple[str, ...], str] = {}
+    for v in values or ():  # type: ignore[attr-defined]
+        words = fold_phrase(str(v))
+        if words:
+            out[words] = ""
+    return PhraseSet(out)
+
+
+def _words(values: object) -> frozenset[str]:
+    return frozenset(fold_word(str(v)) for v in values or ())  # type: ignore[attr-defined]
+
+
+def build_speech_words(data: dict[str, object]) -> SpeechWords:
+    return SpeechWords(
+        speaker_openers=_phrases(data.get("speaker_openers")),
+        speaker_trailers=_words(data.get("speaker_trailers")),
+        adverb_suffixes=tuple(fold_word(str(s)) for s in data.get("adverb_suffixes") or ()),  # type: ignore[attr-defined]
+        first_person=_words(data.get("first_person")),
+        furniture=_phrases(data.get("furniture")),
+        furniture_anywhere=_phrases(data.get("furniture_anywhere")),
+        not_speaker_heads=_words(data.get("not_speaker_heads")),
+        vague_speakers=_words(data.get("vague_speakers")),
+        weak_content_openers=_words(data.get("weak_content_openers")),
+        credit_names=_words(data.get("credit_names")),
+        object_verbs=tuple(fold_word(str(v)) for v in data.get("object_verbs") or ()),  # type: ignore[attr-defined]
+        # compared with their accents: French "affirmé" is a participle, "affirme" is not
+        participle_endings=tuple(str(e).lower() for e in data.get("participle_endings") or ()),  # type: ignore[attr-defined]
+    )
+
+
+@cache
+def speech_words(lang: str) -> SpeechWords:
+    path = resources.files("bot.core.extract") / "lexicons" / f"{lang}.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return build_speech_words({})
+    # BaseLoader: every scalar stays a string (YAML 1.1 would read "on" or "no" as booleans)
+    data = yaml.load(text, Loader=yaml.BaseLoader)
+    return build_speech_words(data if isinstance(data, dict) else {})
