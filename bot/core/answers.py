@@ -19,6 +19,7 @@ from bot.core.i18n import t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, headline, reporter
+from bot.core.tally import identity_of
 from bot.core.translate import equivalents, localize, places_in, translate
 
 Intent = Literal["changed", "else", "wounded", "killed", "casualties", "said", "source", "when", "where", "who"]
@@ -415,7 +416,7 @@ def answer_changed(facts: StoryFacts, lang: str) -> Message:
     by_reporter: dict[str, list[Fact]] = {}
     for f in ordered:
         if isinstance(f.alert, Casualty):
-            by_reporter.setdefault(fold(f.alert.reported_by), []).append(f)
+            by_reporter.setdefault(identity_of(f.alert)[0], []).append(f)  # one source, any spelling
     for group in by_reporter.values():
         if len(group) > 1:
             old, new = group[0].alert, group[-1].alert

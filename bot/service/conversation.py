@@ -195,8 +195,12 @@ class NewsConversation:
             return Message(headline=title, lines=tuple(_rich(x) for x in lines), lang=lang, meta={"type": "help"})
         if isinstance(cmd, c.Latest):
             return self._listing(t(lang, "cmd_latest"), None, cmd.topic, cmd.since, ctx, "latest")
-        if isinstance(cmd, c.Casualties):
-            return self._listing(t(lang, "section_casualty"), "casualty", cmd.topic, cmd.since, ctx, "casualties")
+        if isinstance(cmd, c.Casualties):  # stories: the reconciled figures, as everywhere else
+            from bot.service.tallies import casualties_message
+
+            tagged = [src.name for src in self.config.sources
+                      if cmd.topic and fold(cmd.topic) in {fold(x) for x in src.tags}]
+            return casualties_message(self.store, cmd.topic, lang=lang, tagged_sources=tagged)
         if isinstance(cmd, c.Statements):
             return self._listing(t(lang, "section_statement"), "statement", cmd.query, cmd.since, ctx, "statements")
         if isinstance(cmd, c.FightingCmd):

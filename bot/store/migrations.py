@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table, insert, inspect, select, text
 
 from bot.store import schema as s
+from bot.store import stories_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "leases for replicas", (s.leases,)),
     Migration(8, "crash recovery: articles.processed_at, deliveries.owner",
               run=lambda conn: _add_columns(conn, [(s.articles, "processed_at"), (s.deliveries, "owner")])),
+    Migration(13, "event stories: articles filed by what they name, story redirects",
+              (stories_schema.article_stories, stories_schema.story_redirects)),
 )
 
 LATEST = MIGRATIONS[-1].version
