@@ -45,7 +45,8 @@ Kind = Literal["place", "country", "actor", "person"]
 WEIGHTS: Mapping[Kind, float] = {"place": 3.0, "person": 2.0, "actor": 1.0, "country": 0.5}
 TITLE_BOOST = 2.0
 NEAR_KM = 35.0  # places this close are one place for a story (a city and its districts, its airport)
-THRESHOLD = 0.45
+THRESHOLD = 0.4
+ANCHOR = 0.3  # share of a story's articles that must name the shared place
 WINDOW = dt.timedelta(days=7)  # a story stays open while it was reported within this many days
 MAX_NAME = 6
 
@@ -174,25 +175,36 @@ def country_of(entities: Iterable[Entity]) -> str | None:
 
 @dataclass(slots=True)
 class StoryProfile:
-    """What a story names, from its recent articles."""
+    """What a story names: for each entity, the share of its recent articles naming it (its centroid,
+    so that a place one article named in passing does not become the story's)."""
 
     story_id: int
     last: dt.date
+    articles: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
     entities: dict[str, Entity] = field(default_factory=dict)
 
     def add(self, entities: Iterable[Entity], day: dt.date) -> None:
-        for e in entities:
+        self.articles += 1
+        for e in set(entities):
             self.entities.setdefault(e.key, e)
+            self.counts[e.key] += 1
         self.last = max(self.last, day)
 
+    def share(self, entity: Entity) -> float:
+        """How much the story is about this entity (0 to 1); a place counts what lies within NEAR_KM."""
+        if not self.articles:
+            return 0.0
+        best = self.counts.get(entity.key, 0)
+        if entity.kind == "place" and entity.lat is not None and entity.lon is not None:
+            for key, other in self.entities.items():
+                if (other.kind == "place" and other.lat is not None and other.lon is not None
+                        and km(entity.lat, entity.lon, other.lat, other.lon) <= NEAR_KM):
+                    best = max(best, self.counts[key])
+        return best / self.articles
+
     def names(self, entity: Entity) -> bool:
-        if entity.key in self.entities:
-            return True
-        if entity.kind != "place" or entity.lat is None or entity.lon is None:
-            return False
-        return any(other.kind == "place" and other.lat is not None and other.lon is not None
-                   and km(entity.lat, entity.lon, other.lat, other.lon) <= NEAR_KM
-                   for other in self.entities.values())
+        return self.share(entity) > 0
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -210,16 +222,17 @@ class Match:
 
 
 def coverage(article: Mapping[Entity, float], story: StoryProfile) -> tuple[float, bool]:
-    """Share of the article's entity weight the story names, and whether the link is anchored
-    (a shared place; or a shared person when the article names no place)."""
+    """How much of the article's entity weight the story is about (each entity counted by the share
+    of the story's articles naming it), and whether the link is anchored: a shared place that at
+    least `ANCHOR` of the story's articles name (or a person, for an article naming no place)."""
     total = sum(article.values())
     if total <= 0:
         return 0.0, False
-    matched = [e for e in article if story.names(e)]
-    score = sum(article[e] for e in matched) / total
+    shares = {e: story.share(e) for e in article}
+    score = sum(article[e] * shares[e] for e in article) / total
     has_place = any(e.kind == "place" for e in article)
-    anchored = any(e.kind == "place" for e in matched) or (
-        not has_place and any(e.kind == "person" for e in matched))
+    anchored = any(e.kind == "place" and shares[e] >= ANCHOR for e in article) or (
+        not has_place and any(e.kind == "person" and shares[e] >= ANCHOR for e in article))
     return score, anchored
 
 
