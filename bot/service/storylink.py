@@ -10,6 +10,7 @@ Every article is recorded with its entities and topics (`bot.store.stories_db`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 from bot.core.models import Article
@@ -27,14 +28,33 @@ from bot.core.storytrack import (
 from bot.store import Store, utcnow
 from bot.store import stories_db as db
 
+CELL = 0.5  # degrees: places are indexed by grid cell; a cell and its neighbours span more than NEAR_KM
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return (math.floor(lat / CELL), math.floor(lon / CELL))
+
 
 class EventStories:
+    """Open stories' profiles, kept in memory and brought up to date from the store before each
+    decision (articles filed since, by this process or another replica). Only stories sharing a place
+    near one of the article's (grid cells) or a person with it are scored: no other can be anchored."""
+
     def __init__(self, store: Store, *, topics: Mapping[str, Sequence[str]] | None = None,
                  clock: Callable[[], dt.datetime] = utcnow, window: dt.timedelta = WINDOW) -> None:
         self.store = store
         self.topics = dict(topics or {})
         self.clock = clock
         self.window = window
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the profiles (after a merge or split): the next decision reads them again."""
+        self._profiles: dict[int, StoryProfile] = {}
+        self._by_cell: dict[tuple[int, int], set[int]] = {}
+        self._by_key: dict[str, set[int]] = {}
+        self._seen = 0  # highest article id read
+        self._from: dt.date | None = None
 
     def follow(self, article: Article, article_id: int, cluster_id: int) -> int:
         """The story of an article the grouper put in `cluster_id`; files it there and returns it."""
@@ -44,7 +64,7 @@ class EventStories:
         how, score = "cluster", 1.0
         if story_id == cluster_id and db.other_articles(self.store, cluster_id, article_id) == 0 \
                 and not db.is_redirected(self.store, cluster_id):
-            match = best_story(entities, day, self.profiles(day, exclude=cluster_id), window=self.window)
+            match = best_story(entities, day, self.candidates(entities, day, exclude=cluster_id), window=self.window)
             if match is not None:
                 story_id, how, score = match.story_id, "entities", match.score
                 db.redirect(self.store, cluster_id, story_id, "cluster")
@@ -68,13 +88,35 @@ class EventStories:
             return tuple(t for t in str(story["topic"]).split(",") if t)
         return (country_key(country),) if country else ()
 
-    def profiles(self, day: dt.date, *, exclude: int) -> list[StoryProfile]:
-        """The open stories (an article within the window), each with what its recent articles name."""
-        by_story: dict[int, StoryProfile] = {}
-        for filed in db.recent(self.store, day - self.window):
-            if filed.story_id == exclude or filed.published is None:
+    def refresh(self, day: dt.date) -> None:
+        """Read the articles filed since the last read (within the window of `day`)."""
+        since = day - self.window
+        if self._from is None or since < self._from:
+            self.reset()
+            self._from = since
+        for filed in db.recent(self.store, since, after_id=self._seen):
+            self._seen = max(self._seen, filed.article_id)
+            if filed.published is None:
                 continue
-            profile = by_story.setdefault(filed.story_id, StoryProfile(filed.story_id, filed.published))
-            named: dict[Entity, float] = decode(filed.entities)
+            named = decode(filed.entities)
+            profile = self._profiles.setdefault(filed.story_id, StoryProfile(filed.story_id, filed.published))
             profile.add(named, filed.published)
-        return list(by_story.values())
+            for e in named:
+                if e.kind == "place" and e.lat is not None and e.lon is not None:
+                    self._by_cell.setdefault(_cell(e.lat, e.lon), set()).add(filed.story_id)
+                elif e.kind in ("place", "person"):
+                    self._by_key.setdefault(e.key, set()).add(filed.story_id)
+
+    def candidates(self, entities: Mapping[Entity, float], day: dt.date, *, exclude: int) -> list[StoryProfile]:
+        """The open stories that share a place (or a nearby one) or a person with the article."""
+        self.refresh(day)
+        found: set[int] = set()
+        for e in entities:
+            if e.kind == "place" and e.lat is not None and e.lon is not None:
+                x, y = _cell(e.lat, e.lon)
+                for dx in (-1, 0, 1):
+                    for dy in (-1, 0, 1):
+                        found |= self._by_cell.get((x + dx, y + dy), set())
+            found |= self._by_key.get(e.key, set())
+        found.discard(exclude)
+        return [self._profiles[sid] for sid in sorted(found) if sid in self._profiles]

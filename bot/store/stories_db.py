@@ -104,10 +104,12 @@ def _filed(row: Any) -> FiledArticle:
         entities=json.loads(row["entities"]), topics=tuple(t for t in (row["topics"] or "").split(",") if t))
 
 
-def recent(store: Store, since: dt.date) -> list[FiledArticle]:
-    """Articles filed with a publication date on or after `since` (the stories still open)."""
+def recent(store: Store, since: dt.date, *, after_id: int = 0) -> list[FiledArticle]:
+    """Articles filed with a publication date on or after `since` (the stories still open), and an
+    article id above `after_id` (those not read yet)."""
     with store.tx() as conn:
-        rows = conn.execute(select(article_stories).where(article_stories.c.published >= since)
+        rows = conn.execute(select(article_stories).where(and_(article_stories.c.published >= since,
+                                                               article_stories.c.article_id > after_id))
                             .order_by(article_stories.c.article_id)).mappings().all()
     return [_filed(r) for r in rows]
 
