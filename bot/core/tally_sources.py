@@ -230,10 +230,10 @@ def was_on(old: str, day: dt.date | None, lang: str) -> str:
     return (w.was_on.get(lang) or w.was_on["en"]).format(old=old, date=day_text(day, lang))
 
 
-def phrase(key: str, lang: str) -> str:
-    """A phrase of the `changes` section of the reader's language (English when it lacks one)."""
+def phrase(key: str, lang: str, section: str = "changes") -> str:
+    """A phrase of a section of the reader's language (English when it lacks one)."""
     for code in (lang, "en"):
-        value = (_load(code).get("changes") or {}).get(key)
+        value = (_load(code).get(section) or {}).get(key)
         if value:
             return str(value)
     return key

@@ -104,6 +104,10 @@ class NewsConversation:
         if len(words) >= 2 and fold(words[0]) == "sources" and fold(words[1]) in ("add", "remove") \
                 and not ctx.is_admin and not {"-h", "--help"} & set(words[2:]):
             return self._error(lang, t(lang, "cmd_admin_only", cmd=f"sources {fold(words[1])}"))
+        from bot.service.story_admin import is_story_admin, story_admin  # stories: merge/split (admins)
+
+        if is_story_admin(words):
+            return story_admin(self.store, words, is_admin=ctx.is_admin, lang=lang)
         cmd = c.parse(text, lang)
         if isinstance(cmd, c.ParseError):
             lines = [_rich(cmd.message)]

@@ -27,6 +27,7 @@ from bot.core.storytrack import (
 )
 from bot.store import Store, utcnow
 from bot.store import stories_db as db
+from bot.store.stories_db import generation
 
 CELL = 0.5  # degrees: places are indexed by grid cell; a cell and its neighbours span more than NEAR_KM
 
@@ -55,6 +56,7 @@ class EventStories:
         self._by_key: dict[str, set[int]] = {}
         self._seen = 0  # highest article id read
         self._from: dt.date | None = None
+        self._generation = ""
 
     def follow(self, article: Article, article_id: int, cluster_id: int) -> int:
         """The story of an article the grouper put in `cluster_id`; files it there and returns it."""
@@ -91,9 +93,10 @@ class EventStories:
     def refresh(self, day: dt.date) -> None:
         """Read the articles filed since the last read (within the window of `day`)."""
         since = day - self.window
-        if self._from is None or since < self._from:
+        gen = generation(self.store)  # an admin merged or split stories: read the profiles again
+        if self._from is None or since < self._from or gen != self._generation:
             self.reset()
-            self._from = since
+            self._from, self._generation = since, gen
         for filed in db.recent(self.store, since, after_id=self._seen):
             self._seen = max(self._seen, filed.article_id)
             if filed.published is None:

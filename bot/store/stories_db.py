@@ -33,6 +33,13 @@ class FiledArticle:
     topics: tuple[str, ...]
 
 
+GENERATION_KEY = "stories:generation"  # bumped by each merge or split
+
+
+def generation(store: Store) -> str:
+    return store.get_state(GENERATION_KEY) or "0"
+
+
 def resolve(store: Store, story_id: int) -> int:
     """The story a story row stands for now (itself unless it was filed under or merged into another)."""
     with store.tx() as conn:
