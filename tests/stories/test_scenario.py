@@ -20,7 +20,7 @@ from bot.ingest.files import read_articles
 from bot.service import casualties_cli
 from bot.service.conversation import NewsConversation
 from bot.service.pipeline import Pipeline
-from bot.store import Store
+from bot.store import Store, utcnow
 
 HERE = Path(__file__).parent
 SEEDS = HERE.parents[1] / "seeds"
@@ -101,6 +101,12 @@ async def test_follow_up_joins_the_seed_story_and_tells_the_rise(world: tuple[Co
         args.config = str(tmp / "bot.yaml")
         assert casualties_cli.cmd_casualties(args, out) == 0
         _one_series_each(out.getvalue())
+
+        # One computation: the root, the digest, /news casualties and the CLI give the same range.
+        same = "Killed — all victims: low 35 · best 35 · high 47"
+        digest = pipeline.digest(config.channels[0], since=None, now=utcnow())
+        for text in (edits[-1].plain, digest.plain, answer, out.getvalue()):
+            assert same in text, text
 
         # "what changed since yesterday?" in the thread answers the rise.
         thread = ChatContext(adapter="rec", channel="C1", user="u", is_admin=False, thread_id=root, lang="en")
