@@ -181,7 +181,10 @@ class NewsConversation:
         since = self.clock() - dt.timedelta(days=2)
         elsewhere = tuple(self._fact(sa, sources) for sa in self.store.alerts(since=since, newest_first=True, limit=50)
                           if sa.story_id != story_id)[:5]
-        return StoryFacts(story_id, story.get("title"), facts, tuple(sources.values()), root_alert_id, elsewhere)
+        from bot.service.tallies import story_view  # stories: the same figures as the root and the digest
+
+        return StoryFacts(story_id, story.get("title"), facts, tuple(sources.values()), root_alert_id, elsewhere,
+                          tally=story_view(self.store, story_id))
 
     def _fact(self, stored: StoredAlert, cache: dict[int, Source]) -> Fact:
         src = cache.get(stored.article_id)

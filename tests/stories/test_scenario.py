@@ -115,6 +115,8 @@ async def test_follow_up_joins_the_seed_story_and_tells_the_rise(world: tuple[Co
         assert "nothing has changed" not in changed.plain.lower()
         assert "21 killed, 27 wounded → 47 killed, 181 wounded" in changed.plain, changed.plain
         assert "14 killed → 19 killed" in changed.plain, changed.plain
+        killed = await conversation.follow_up("how many killed?", thread)
+        assert killed is not None and same in killed.plain and "47 killed — health ministry" in killed.plain
     finally:
         store.close()
 
