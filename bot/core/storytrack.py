@@ -45,6 +45,7 @@ Kind = Literal["place", "country", "actor", "person"]
 WEIGHTS: Mapping[Kind, float] = {"place": 3.0, "person": 2.0, "actor": 1.0, "country": 0.5}
 TITLE_BOOST = 2.0
 NEAR_KM = 35.0  # places this close are one place for a story (a city and its districts, its airport)
+NEAR_DEG = NEAR_KM / 111.0  # the same distance in degrees of latitude: a cheap test before the exact one
 THRESHOLD = 0.4
 ANCHOR = 0.3  # share of a story's articles that must name the shared place
 WINDOW = dt.timedelta(days=7)  # a story stays open while it was reported within this many days
@@ -199,8 +200,9 @@ class StoryProfile:
         if entity.kind == "place" and entity.lat is not None and entity.lon is not None:
             for key, other in self.entities.items():
                 if (other.kind == "place" and other.lat is not None and other.lon is not None
+                        and abs(other.lat - entity.lat) <= NEAR_DEG and self.counts[key] > best
                         and km(entity.lat, entity.lon, other.lat, other.lon) <= NEAR_KM):
-                    best = max(best, self.counts[key])
+                    best = self.counts[key]
         return best / self.articles
 
     def names(self, entity: Entity) -> bool:

@@ -62,33 +62,22 @@ class EventStories:
         """The story of an article the grouper put in `cluster_id`; files it there and returns it."""
         day = article.published or self.clock().date()
         entities = entities_of(article.title, article.text)
-        story_id = db.resolve(self.store, cluster_id)
+        story_id, fresh = db.cluster_state(self.store, cluster_id, article_id)
         how, score = "cluster", 1.0
-        if story_id == cluster_id and db.other_articles(self.store, cluster_id, article_id) == 0 \
-                and not db.is_redirected(self.store, cluster_id):
+        if fresh:
             match = best_story(entities, day, self.candidates(entities, day, exclude=cluster_id), window=self.window)
             if match is not None:
                 story_id, how, score = match.story_id, "entities", match.score
-                db.redirect(self.store, cluster_id, story_id, "cluster")
             else:
                 how = "new"
         country = country_of(entities)
-        if country is not None:
-            db.set_topic_if_empty(self.store, story_id, country_key(country))
-        db.file_article(self.store, db.FiledArticle(
-            article_id=article_id, story_id=story_id, cluster_id=cluster_id, published=day, how=how,
-            score=score, entities=encode(entities), topics=self.article_topics(article, story_id, country)))
-        return story_id
-
-    def article_topics(self, article: Article, story_id: int, country: str | None) -> tuple[str, ...]:
-        """The source's tags, else the story's topic, else the country of the article's places."""
         tags = tuple(self.topics.get(article.source) or ())
-        if tags:
-            return tags
-        story = self.store.story(story_id)
-        if story is not None and story.get("topic"):
-            return tuple(t for t in str(story["topic"]).split(",") if t)
-        return (country_key(country),) if country else ()
+        filed = db.FiledArticle(article_id=article_id, story_id=story_id, cluster_id=cluster_id, published=day,
+                                how=how, score=score, entities=encode(entities), topics=tags)
+        # Topics: the source's tags, else the story's topic, else the country of the article's places.
+        db.file_decision(self.store, filed, redirect_cluster=how == "entities",
+                         topic=country_key(country) if country else None)
+        return story_id
 
     def refresh(self, day: dt.date) -> None:
         """Read the articles filed since the last read (within the window of `day`)."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from bot.store import Store, utcnow
 from bot.store import schema as s
@@ -57,45 +57,61 @@ def _resolve(conn: Connection, story_id: int) -> int:
     return current
 
 
-def redirect(store: Store, story_id: int, target_id: int, reason: str) -> None:
-    if story_id == target_id:
-        return
+def cluster_state(store: Store, cluster_id: int, article_id: int) -> tuple[int, bool]:
+    """In one read: the story a cluster stands for now, and whether the cluster was opened by this
+    article (no other article, never redirected): only then is the article's story decided anew."""
     with store.tx() as conn:
-        conn.execute(delete(story_redirects).where(story_redirects.c.story_id == story_id))
-        conn.execute(insert(story_redirects).values(story_id=story_id, target_id=target_id, reason=reason,
-                                                    created_at=utcnow()))
-        # Whatever pointed at the merged story now points at its target.
-        conn.execute(update(story_redirects).where(story_redirects.c.target_id == story_id)
-                     .values(target_id=target_id))
+        story_id = _resolve(conn, cluster_id)
+        if story_id != cluster_id:
+            return story_id, False
+        others = conn.execute(select(s.articles.c.id).where(and_(
+            s.articles.c.story_id == cluster_id, s.articles.c.id != article_id)).limit(1)).first()
+        return story_id, others is None
 
 
-def is_redirected(store: Store, story_id: int) -> bool:
+def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, topic: str | None) -> None:
+    """In one transaction: redirect the article's cluster to its story (when it joined one), give the
+    story `topic` when it has none, and file the article. An article without topics of its own (its
+    source's tags) takes its story's topic, else `topic` (the country of its places)."""
     with store.tx() as conn:
-        return conn.execute(select(story_redirects.c.story_id)
-                            .where(story_redirects.c.story_id == story_id)).first() is not None
-
-
-def other_articles(store: Store, story_id: int, article_id: int) -> int:
-    """How many articles besides this one a story holds."""
-    with store.tx() as conn:
-        return int(conn.execute(select(func.count()).select_from(s.articles).where(and_(
-            s.articles.c.story_id == story_id, s.articles.c.id != article_id))).scalar() or 0)
-
-
-def file_article(store: Store, filed: FiledArticle) -> None:
-    """Record (or re-record) where an article was filed and what it names."""
-    values = {
-        "story_id": filed.story_id, "cluster_id": filed.cluster_id, "published": filed.published,
-        "how": filed.how, "score": filed.score, "entities": json.dumps(filed.entities),
-        "topics": ",".join(filed.topics) or None,
-    }
-    with store.tx() as conn:
+        if redirect_cluster and filed.cluster_id != filed.story_id:
+            _redirect(conn, filed.cluster_id, filed.story_id, "cluster")
+        if topic:
+            conn.execute(update(s.stories).where(and_(s.stories.c.id == filed.story_id, s.stories.c.topic.is_(None)))
+                         .values(topic=topic))
+        topics = filed.topics
+        if not topics:
+            story_topic = conn.execute(select(s.stories.c.topic).where(s.stories.c.id == filed.story_id)).scalar()
+            topics = tuple(t for t in str(story_topic or "").split(",") if t) or ((topic,) if topic else ())
+        values = {
+            "story_id": filed.story_id, "cluster_id": filed.cluster_id, "published": filed.published,
+            "how": filed.how, "score": filed.score, "entities": json.dumps(filed.entities),
+            "topics": ",".join(topics) or None,
+        }
         done = conn.execute(update(article_stories).where(article_stories.c.article_id == filed.article_id)
                             .values(**values)).rowcount
         if not done:
             conn.execute(insert(article_stories).values(article_id=filed.article_id, created_at=utcnow(), **values))
         conn.execute(update(s.articles).where(s.articles.c.id == filed.article_id).values(story_id=filed.story_id))
         conn.execute(update(s.stories).where(s.stories.c.id == filed.story_id).values(updated_at=utcnow()))
+
+
+def redirect(store: Store, story_id: int, target_id: int, reason: str) -> None:
+    if story_id == target_id:
+        return
+    with store.tx() as conn:
+        _redirect(conn, story_id, target_id, reason)
+
+
+def _redirect(conn: Connection, story_id: int, target_id: int, reason: str) -> None:
+    if story_id == target_id:
+        return
+    conn.execute(delete(story_redirects).where(story_redirects.c.story_id == story_id))
+    conn.execute(insert(story_redirects).values(story_id=story_id, target_id=target_id, reason=reason,
+                                                created_at=utcnow()))
+    # Whatever pointed at the merged story now points at its target.
+    conn.execute(update(story_redirects).where(story_redirects.c.target_id == story_id)
+                 .values(target_id=target_id))
 
 
 def filed(store: Store, article_id: int) -> FiledArticle | None:
@@ -126,12 +142,6 @@ def of_story(store: Store, story_id: int) -> list[FiledArticle]:
         rows = conn.execute(select(article_stories).where(article_stories.c.story_id == story_id)
                             .order_by(article_stories.c.article_id)).mappings().all()
     return [_filed(r) for r in rows]
-
-
-def set_topic_if_empty(store: Store, story_id: int, topic: str) -> None:
-    with store.tx() as conn:
-        conn.execute(update(s.stories).where(and_(s.stories.c.id == story_id, s.stories.c.topic.is_(None)))
-                     .values(topic=topic))
 
 
 def move_articles(store: Store, article_ids: Sequence[int], target_id: int, how: str) -> None:
