@@ -44,6 +44,7 @@ from bot.core.extract.text import Token, fold_phrase, tokenize
 Kind = Literal["place", "country", "actor", "person"]
 WEIGHTS: Mapping[Kind, float] = {"place": 3.0, "person": 2.0, "actor": 1.0, "country": 0.5}
 TITLE_BOOST = 2.0
+MENTIONS = 1.0  # weight of further mentions: w * (1 + MENTIONS * ln(mentions))
 NEAR_KM = 35.0  # places this close are one place for a story (a city and its districts, its airport)
 NEAR_DEG = NEAR_KM / 111.0  # the same distance in degrees of latitude: a cheap test before the exact one
 THRESHOLD = 0.4
@@ -104,13 +105,15 @@ def entities_of(title: str | None, text: str) -> dict[Entity, float]:
         mentions += [(e, boost) for e in _scan(tokenize(part), context=context)]
     by_country = Counter(e.country for e, _ in mentions if e.kind == "place" and e.country)
     top = by_country.most_common(1)[0][1] if by_country else 0
-    found: dict[Entity, float] = {}
+    best: dict[Entity, float] = {}
+    times: Counter[Entity] = Counter()
     for entity, boost in mentions:
         if entity.kind == "place" and entity.country and by_country[entity.country] * 3 <= top:
             entity = _country(entity.country)
-        weight = WEIGHTS[entity.kind] * boost
-        found[entity] = max(found.get(entity, 0.0), weight)
-    return found
+        best[entity] = max(best.get(entity, 0.0), WEIGHTS[entity.kind] * boost)
+        times[entity] += 1
+    # What a long article keeps coming back to is what it is about: each further mention adds (log).
+    return {e: w * (1.0 + MENTIONS * math.log(times[e])) for e, w in best.items()}
 
 
 def _scan(tokens: list[Token], *, context: list[Token]) -> list[Entity]:

@@ -148,8 +148,10 @@ def identity_of(alert: Casualty) -> tuple[str, str]:
     if not alert.reported_by:
         return "", ""
     sides = named_near(alert.evidence, alert.reported_by, "actor")
+    own = named_near(alert.reported_by, alert.reported_by, "actor")
     people = named_near(alert.reported_by, alert.reported_by, "person")
-    return source_identity(alert.reported_by, alert.evidence, sides=sides), (people[0] if people else "")
+    key = source_identity(alert.reported_by, alert.evidence, sides=sides, own=own)
+    return key, (people[0] if people else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from bot.core.tally_sources import source_name, was_on
 def source_label(key: str | None, reported_by: str | None, outlet: str | None, lang: str) -> str:
     """A source as the reader knows it: the canonical name of a body ("health ministry"), else the
     name as reported ("Ahmed al-Mesmari"), else the outlet whose own count it is."""
-    if key and not key.startswith("role:"):
+    if key and not key.startswith(("role:", "actor:")):
         named = source_name(key, lang)
         if named:
             return named

@@ -6,14 +6,16 @@ French article names the WHO "OMS" and an English one may quote "Médecins sans 
 Source identity (`source_identity`), tried in this order on the name the extractor gave, then on the
 words just before that name in the figure's sentence ("the health ministry of the UN-backed GNA said"
 gives the name "UN-backed GNA"):
-1. an organisation known by several names: "OMS" = "WHO" = "World Health Organization" -> org:who;
-2. an institution and its domain: "ministère de la Santé du gouvernement basé à Tripoli" = "health
+1. an institution and its domain: "ministère de la Santé du gouvernement basé à Tripoli" = "health
    ministry of the UN-backed GNA" -> ministry:health (series are kept per story or topic, so the
    Tripoli ministry is not mixed with another country's);
-3. a role and the side it speaks for: "porte-parole des forces de Haftar" = "LNA spokesman" ->
-   role:spokesman/actor:lna; a named person the sentence ties to that role keeps the role's key,
-   so "Ahmed al-Mesmari" = "le porte-parole de l'ANL";
-4. else the folded name.
+2. an armed actor the name itself names ("the UN-backed GNA" is the GNA, not the UN);
+3. an organisation known by several names: "OMS" = "WHO" = "World Health Organization" -> org:who;
+4. a spokesman and the side he speaks for, the side itself: "porte-parole des forces de Haftar" =
+   "LNA spokesman" = "the LNA" -> actor:lna; a named person the sentence ties to that role takes the
+   side's key, so "Ahmed al-Mesmari" = "le porte-parole de l'ANL" (and, within a story, the same
+   person named alone later, see `tally.SeriesBook`);
+5. else the folded name.
 """
 
 from __future__ import annotations
@@ -124,11 +126,11 @@ def _organisation(text: str) -> str | None:
 
 
 def _role(text: str, sides: Iterable[str]) -> str | None:
-    found = _phrases(text, words().roles)
-    if not found:
+    """The side a spokesman speaks for ("actor:lna"): he is that side's voice, one series with it.
+    None without a role word or without a side (two spokesmen of unknown sides are not merged)."""
+    if not _phrases(text, words().roles):
         return None
-    side = next(iter(sides), "")
-    return f"role:{found[0]}" + (f"/{side}" if side else "")
+    return next(iter(sides), None)
 
 
 def _before(name: str, sentence: str) -> str:
@@ -151,9 +153,11 @@ def _after(name: str, sentence: str) -> str:
     return " ".join([target, *tail])
 
 
-def source_identity(reported_by: str | None, sentence: str = "", *, sides: Iterable[str] = ()) -> str:
-    """The series key of a source ("" for the article's own count). `sides`: the keys of armed actors
-    named near the source (the caller finds them), for roles ("role:spokesman/actor:lna")."""
+def source_identity(reported_by: str | None, sentence: str = "", *, sides: Iterable[str] = (),
+                    own: Iterable[str] = ()) -> str:
+    """The series key of a source ("" for the article's own count). `own`: the armed actors the name
+    itself names ("LNA", "les forces de Haftar"); `sides`: those named near it in the sentence, nearest
+    first (the caller finds both), for a spokesman ("LNA spokesman Ahmed al-Mesmari" -> actor:lna)."""
     if not reported_by:
         return ""
     name = fold(reported_by)
@@ -168,15 +172,18 @@ def source_identity(reported_by: str | None, sentence: str = "", *, sides: Itera
         key = _institution(text) if text else None
         if key:
             return key
+    own = tuple(own)
+    if own:  # "UN-backed GNA" is the GNA: a body named as a modifier is not the source
+        return own[0]
     for text in (name, governed):
         key = _organisation(text) if text else None
         if key:
             return key
     for text in (name, _before(reported_by, sentence), _after(reported_by, sentence)):
         if text:
-            role = _role(text, sides)
-            if role:
-                return role
+            side = _role(text, sides)
+            if side:
+                return side
     return name
 
 
