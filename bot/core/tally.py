@@ -52,25 +52,13 @@ from typing import Any, Literal
 
 from bot.core.models import Casualty, Qualifier, fold
 from bot.core.storytrack import named_near
-from bot.core.tally_sources import groups, population_of, source_identity
+from bot.core.tally_sources import groups, non_party_words, population_of, source_identity
 
 __all__ = ["population_of"]  # re-exported: callers import it from here
 
 Measure = Literal["killed", "wounded"]
 MEASURES: tuple[Measure, ...] = ("killed", "wounded")
 ChangeKind = Literal["rise", "correction"]
-
-# Sources that are not parties to a conflict: their counts feed the best estimate first.
-# Whole words or phrases of the folded name; a plural "s" is allowed.
-_NON_PARTY = (
-    "onu", "un", "united nations", "nations unies", "unsmil", "ocha", "unicef", "unhcr", "hcr",
-    "oms", "who", "world health organization", "organisation mondiale de la sante", "cicr", "icrc",
-    "red cross", "croix rouge", "croissant rouge", "red crescent", "msf", "medecins sans frontieres",
-    "doctors without borders", "human rights watch", "hrw", "amnesty", "amnesty international",
-    "observatoire", "observatory", "acled", "ucdp", "airwars", "journalist", "journaliste", "reporter",
-    "correspondent", "correspondant", "afp", "reuters", "associated press", "ap",
-)
-
 
 GROUPS: tuple[str, ...] = groups()
 
@@ -85,7 +73,7 @@ def is_non_party(reported_by: str | None) -> bool:
     if not reported_by:
         return True
     text = f" {fold(reported_by)} "
-    return any(f" {word} " in text or f" {word}s " in text for word in _NON_PARTY)
+    return any(f" {word} " in text or f" {word}s " in text for word in non_party_words())
 
 
 @dataclass(frozen=True, slots=True)

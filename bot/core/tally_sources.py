@@ -244,3 +244,12 @@ def phrase(key: str, lang: str, section: str = "changes") -> str:
         if value:
             return str(value)
     return key
+
+
+@lru_cache(maxsize=1)
+def non_party_words() -> tuple[str, ...]:
+    """Names of sources that are not parties to a conflict, folded, from every language's data."""
+    found: list[str] = []
+    for lang in LANGS:
+        found += [fold(str(w)) for w in (_load(lang).get("sources") or {}).get("non_party") or ()]
+    return tuple(dict.fromkeys(found))

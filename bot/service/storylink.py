@@ -29,6 +29,7 @@ from bot.store import Store, utcnow
 from bot.store import stories_db as db
 from bot.store.stories_db import generation
 
+REREAD = dt.timedelta(seconds=5)  # each read also takes what was filed this long before the previous one
 CELL = 0.5  # degrees: places are indexed by grid cell; a cell and its neighbours span more than NEAR_KM
 
 
@@ -55,6 +56,8 @@ class EventStories:
         self._by_cell: dict[tuple[int, int], set[int]] = {}
         self._by_key: dict[str, set[int]] = {}
         self._seen = 0  # highest article id read
+        self._known: set[int] = set()  # article ids already in the profiles
+        self._read_at: dt.datetime | None = None  # when the previous read began
         self._from: dt.date | None = None
         self._generation = ""
 
@@ -86,10 +89,13 @@ class EventStories:
         if self._from is None or since < self._from or gen != self._generation:
             self.reset()
             self._from, self._generation = since, gen
-        for filed in db.recent(self.store, since, after_id=self._seen):
+        started = utcnow()
+        again = self._read_at - REREAD if self._read_at is not None else None
+        for filed in db.recent(self.store, since, after_id=self._seen, filed_since=again):
             self._seen = max(self._seen, filed.article_id)
-            if filed.published is None:
+            if filed.published is None or filed.article_id in self._known:
                 continue
+            self._known.add(filed.article_id)
             named = decode(filed.entities)
             profile = self._profiles.setdefault(filed.story_id, StoryProfile(filed.story_id, filed.published))
             profile.add(named, filed.published)
@@ -98,6 +104,7 @@ class EventStories:
                     self._by_cell.setdefault(_cell(e.lat, e.lon), set()).add(filed.story_id)
                 elif e.kind in ("place", "person"):
                     self._by_key.setdefault(e.key, set()).add(filed.story_id)
+        self._read_at = started
 
     def candidates(self, entities: Mapping[Entity, float], day: dt.date, *, exclude: int) -> list[StoryProfile]:
         """The open stories that share a place (or a nearby one) or a person with the article."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from bot.store import Store, utcnow
 from bot.store import schema as s
@@ -127,12 +127,16 @@ def _filed(row: Any) -> FiledArticle:
         entities=json.loads(row["entities"]), topics=tuple(t for t in (row["topics"] or "").split(",") if t))
 
 
-def recent(store: Store, since: dt.date, *, after_id: int = 0) -> list[FiledArticle]:
+def recent(store: Store, since: dt.date, *, after_id: int = 0,
+           filed_since: dt.datetime | None = None) -> list[FiledArticle]:
     """Articles filed with a publication date on or after `since` (the stories still open), and an
-    article id above `after_id` (those not read yet)."""
+    article id above `after_id` (those not read yet) or filed at or after `filed_since` (another
+    replica's article, whose lower id committed after a higher one was read)."""
+    newer = article_stories.c.article_id > after_id
+    if filed_since is not None:
+        newer = or_(newer, article_stories.c.created_at >= filed_since)
     with store.tx() as conn:
-        rows = conn.execute(select(article_stories).where(and_(article_stories.c.published >= since,
-                                                               article_stories.c.article_id > after_id))
+        rows = conn.execute(select(article_stories).where(and_(article_stories.c.published >= since, newer))
                             .order_by(article_stories.c.article_id)).mappings().all()
     return [_filed(r) for r in rows]
 
