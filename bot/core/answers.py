@@ -23,6 +23,8 @@ from bot.core.i18n import echo, label, t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, headline, reporter
+from bot.core.tally import Reconciled, identity_of
+from bot.core.tally_text import estimate_lines
 from bot.core.translate import equivalents, localize, name_in, places_in, translate
 
 SHORT = 3  # items an answer shows before "N more in this story"
@@ -58,6 +60,7 @@ class StoryFacts:
     sources: tuple[Source, ...]
     root_alert_id: int | None = None  # the alert the thread started from, when known
     elsewhere: tuple[Fact, ...] = ()  # recent facts of other stories, for "what else happened"
+    tally: Reconciled | None = None  # the story's reconciled figures (bot.service.tallies.story_view)
 
 
 # --- language and intent -----------------------------------------------------------------------
@@ -379,6 +382,11 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
     if focus:
         cas = focus + [f for f in cas if f not in focus]
     lines: list[Line] = []
+    current: list[Line] = []  # stories: the story's reconciled figures, as the root and the digest show them
+    if facts.tally is not None and not facts.tally.empty:
+        measures = ("killed", "wounded") if which == "casualties" else (which,)
+        current = [line for e in facts.tally.estimates if e.measure in measures for line in estimate_lines(e, lang)]
+        current = [Line.of(Span(t(lang, "latest_figures"), "bold")), *current] if current else []
     if which == "casualties":
         title = t(lang, "ans_casualties")
         for i, f in enumerate(cas):
@@ -388,7 +396,7 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
                 lines.extend(cite(f, lang))
         if not cas:
             lines.append(Line.of(t(lang, "ans_none_figure", what=f"{t(lang, 'killed')}/{t(lang, 'wounded')}")))
-        return _message(title, lines, lang, which, facts)
+        return _message(title, [*lines, *current], lang, which, facts)
     what: Literal["killed", "wounded"] = "wounded" if which == "wounded" else "killed"
     title = t(lang, "ans_wounded" if what == "wounded" else "ans_killed")
     with_figure: list[Fact] = []
@@ -412,7 +420,7 @@ def answer_casualties(facts: StoryFacts, lang: str, which: Intent, question: str
         key = "ans_others_none" if with_figure else "ans_figures_by"
         text = t(lang, key, what=t(lang, what), who=who) if with_figure else f"{label(lang, key)}{who}"
         lines.append(Line.of(text))
-    return _message(title, lines, lang, which, facts)
+    return _message(title, [*lines, *current], lang, which, facts)
 
 
 def answer_where(facts: StoryFacts, lang: str) -> Message:
@@ -502,7 +510,7 @@ def answer_changed(facts: StoryFacts, lang: str) -> Message:
     by_reporter: dict[str, list[Fact]] = {}
     for f in ordered:
         if isinstance(f.alert, Casualty):
-            by_reporter.setdefault(fold(f.alert.reported_by), []).append(f)
+            by_reporter.setdefault(identity_of(f.alert)[0], []).append(f)  # one source, any spelling
     for group in by_reporter.values():
         if len(group) > 1:
             old, new = group[0].alert, group[-1].alert

@@ -21,7 +21,7 @@ from bot.core.i18n import t
 from bot.core.importance import story_importance
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
 from bot.core.render import casualty_figures, reporter
-from bot.core.tally import figures_of, reconcile
+from bot.core.tally import Reconciled, figures_of, reconcile
 from bot.core.tally_text import estimate_lines
 from bot.core.translate import localize
 
@@ -44,6 +44,7 @@ class DigestEntry:
     outlets: tuple[str, ...] = ()
     previous: Casualty | None = None  # the story's figure before this one, for "what changed"
     story_lang: str | None = None  # language of the story's title (kept as written, marked with it)
+    tally: Reconciled | None = None  # the story's figures as everywhere else (bot.service.tallies.story_view)
 
 
 def entry_line(alert: Alert, lang: str) -> Line:
@@ -123,8 +124,9 @@ def _rows(entries: list[DigestEntry], lang: str) -> list[_Row]:
                 # side by side, never one side's count added to or mixed with the other's.
                 figures = [f for i, e in enumerate(group) if isinstance(e.alert, Casualty)
                            for f in figures_of(e.alert, date=None, seq=i)]
-                view = reconcile(figures)
-                if len(figures) > 1:
+                tally = group[0].tally  # stories: the one reconciled view of the story, when the service gives it
+                view = tally if tally is not None else reconcile(figures)
+                if len(view.history) > 1:
                     for estimate in view.estimates:
                         rows.extend(_Row(line, "note") for line in estimate_lines(estimate, lang, detail=False))
                 # What changed, in the order it was reported.

@@ -109,7 +109,9 @@ def change_headline(alert: Alert, lang: str) -> str | None:
     if not isinstance(alert, CasualtyChangeAlert) or not alert.changes:
         return None
     kind = t(lang, "toll_rise" if alert.changes[0].delta > 0 else "toll_correction")
-    moves = "; ".join(f"{c.delta:+d} {t(lang, c.measure)}, {t(lang, 'was')} {c.old}" for c in alert.changes)
+    from bot.core.tally_moves import change_moves  # stories: what moved, since when, whose figure
+
+    moves = change_moves(alert.changes, lang)
     return f"{kind} ({moves}): {headline(alert, lang)}"
 
 

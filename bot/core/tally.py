@@ -47,68 +47,20 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from bot.core.models import Casualty, Qualifier, fold
+from bot.core.storytrack import named_near
+from bot.core.tally_sources import groups, non_party_words, population_of, source_identity
+
+__all__ = ["population_of"]  # re-exported: callers import it from here
 
 Measure = Literal["killed", "wounded"]
 MEASURES: tuple[Measure, ...] = ("killed", "wounded")
 ChangeKind = Literal["rise", "correction"]
 
-# Words for "people in general": a figure of these counts everyone, the empty population.
-_GENERIC = {
-    "personne", "people", "person", "individu", "individual", "victime", "victim", "mort", "dead", "tue",
-    "killed", "blesse", "wounded", "injured", "other", "autre", "humain", "human", "gen", "death", "deces",
-}
-# One name per group, whatever the language the article was written in.
-_GROUPS = {
-    "soldat": "soldiers", "soldier": "soldiers", "militaire": "soldiers", "troop": "soldiers",
-    "civil": "civilians", "civilian": "civilians",
-    "combattant": "fighters", "fighter": "fighters", "militant": "fighters", "milicien": "fighters",
-    "militiamen": "fighters", "militia": "fighters", "rebelle": "fighters", "rebel": "fighters",
-    "insurge": "fighters", "insurgent": "fighters",
-    "policier": "police", "policeman": "police", "policemen": "police", "police": "police", "gendarme": "police",
-    "enfant": "children", "child": "children", "children": "children",
-    "femme": "women", "woman": "women", "women": "women",
-    "journaliste": "journalists", "journalist": "journalists",
-    "manifestant": "protesters", "protester": "protesters", "protestor": "protesters",
-    "demonstrator": "protesters",
-}
-_DETERMINERS = {"des", "les", "le", "la", "l", "de", "du", "d", "the", "some", "of", "y", "compris"}
-_CUT = (" dont ", " including ", " among them ", " y compris ", " parmi ")
-
-# Sources that are not parties to a conflict: their counts feed the best estimate first.
-# Whole words or phrases of the folded name; a plural "s" is allowed.
-_NON_PARTY = (
-    "onu", "un", "united nations", "nations unies", "unsmil", "ocha", "unicef", "unhcr", "hcr",
-    "oms", "who", "world health organization", "organisation mondiale de la sante", "cicr", "icrc",
-    "red cross", "croix rouge", "croissant rouge", "red crescent", "msf", "medecins sans frontieres",
-    "doctors without borders", "human rights watch", "hrw", "amnesty", "amnesty international",
-    "observatoire", "observatory", "acled", "ucdp", "airwars", "journalist", "journaliste", "reporter",
-    "correspondent", "correspondant", "afp", "reuters", "associated press", "ap",
-)
-
-
-GROUPS: tuple[str, ...] = tuple(sorted(set(_GROUPS.values())))
-
-
-def population_of(victims: str | None) -> str:
-    """The group a figure counts: "" for everyone, else one canonical name ("soldiers", "civilians", …)."""
-    text = f" {fold(victims)} "
-    for cut in _CUT:
-        text = text.split(cut, 1)[0] + " "
-    words = [w for w in text.split() if w not in _DETERMINERS and not w.isdigit()]
-    if not words:
-        return ""
-    head = words[0]
-    stem = head[:-1] if head.endswith(("s", "x")) and len(head) > 3 else head
-    for form in (head, stem):
-        if form in _GROUPS:
-            return _GROUPS[form]
-        if form in _GENERIC:
-            return ""
-    return " ".join([stem, *words[1:3]])
+GROUPS: tuple[str, ...] = groups()
 
 
 def source_of(reported_by: str | None) -> str:
@@ -121,7 +73,7 @@ def is_non_party(reported_by: str | None) -> bool:
     if not reported_by:
         return True
     text = f" {fold(reported_by)} "
-    return any(f" {word} " in text or f" {word}s " in text for word in _NON_PARTY)
+    return any(f" {word} " in text or f" {word}s " in text for word in non_party_words())
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +92,12 @@ class Figure:
     seq: int = 0  # arrival order, breaks ties between figures of one date
     alert_id: int | None = None
     article_id: str | None = None
+    source_key: str | None = None  # canonical source (tally_sources.source_identity); None: the folded name
+    person: str = ""  # the person the source's name is, when known ("person:mesmari")
 
     @property
     def source(self) -> str:
-        return source_of(self.reported_by)
+        return self.source_key if self.source_key is not None else source_of(self.reported_by)
 
     @property
     def population(self) -> str:
@@ -163,6 +117,7 @@ def figures_of(
     alert_id: int | None = None,
 ) -> list[Figure]:
     """The figures of one casualty alert: its killed and its wounded count, when given."""
+    key, person = identity_of(alert)
     out = []
     for measure in MEASURES:
         value = getattr(alert, measure)
@@ -171,9 +126,20 @@ def figures_of(
         out.append(Figure(
             value=int(value), measure=measure, date=date, reported_by=alert.reported_by, outlet=outlet,
             victims=alert.victims, since=alert.since, qualifier=alert.qualifier, scope=scope, seq=seq,
-            alert_id=alert_id, article_id=alert.article_id,
+            alert_id=alert_id, article_id=alert.article_id, source_key=key, person=person,
         ))
     return out
+
+
+def identity_of(alert: Casualty) -> tuple[str, str]:
+    """The canonical source of a casualty alert, and the person its source's name is (if known)."""
+    if not alert.reported_by:
+        return "", ""
+    sides = named_near(alert.evidence, alert.reported_by, "actor")
+    own = named_near(alert.reported_by, alert.reported_by, "actor")
+    people = named_near(alert.reported_by, alert.reported_by, "person")
+    key = source_identity(alert.reported_by, alert.evidence, sides=sides, own=own)
+    return key, (people[0] if people else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,11 +178,24 @@ class SeriesBook:
 
     def __init__(self, figures: Iterable[Figure] = ()) -> None:
         self.series: list[Series] = []
+        # A person and the source key they were first filed under: "Ahmed al-Mesmari" alone joins
+        # the series of "the LNA spokesman, Ahmed al-Mesmari", and the other way round.
+        self.people: dict[tuple[str, str], str] = {}
         for f in figures:
             self.add(f)
 
+    def resolved(self, figure: Figure) -> Figure:
+        """The figure with its source as this book files it (a person's first key)."""
+        if not figure.person:
+            return figure
+        known = self.people.get((figure.scope, figure.person))
+        if known is None or known == figure.source:
+            return figure
+        return replace(figure, source_key=known)
+
     def find(self, figure: Figure) -> Series | None:
         """The series a figure belongs to, or None when it opens a new one."""
+        figure = self.resolved(figure)
         same = [s for s in self.series if (s.key.scope, s.key.source, s.key.measure, s.key.population)
                 == figure.group]
         if not same:
@@ -230,6 +209,9 @@ class SeriesBook:
         return max(open_, key=lambda s: s.latest.order()) if open_ else None
 
     def add(self, figure: Figure) -> Series:
+        figure = self.resolved(figure)
+        if figure.person:
+            self.people.setdefault((figure.scope, figure.person), figure.source)
         series = self.find(figure)
         if series is None:
             series = Series(SeriesKey(*figure.group, since=figure.since))
@@ -260,6 +242,7 @@ class CasualtyChange:
     new_qualifier: Qualifier = "exact"
     victims: str | None = None
     since: dt.date | None = None
+    source_key: str | None = None  # the series' canonical source (tally_sources), for naming it
 
     @property
     def delta(self) -> int:
@@ -275,7 +258,7 @@ class CasualtyChange:
             measure=new.measure, old=old.value, new=new.value, old_date=old.date, new_date=new.date,
             old_source=old.reported_by, new_source=new.reported_by, old_outlet=old.outlet,
             new_outlet=new.outlet, old_qualifier=old.qualifier, new_qualifier=new.qualifier,
-            victims=new.victims or old.victims, since=new.since or old.since,
+            victims=new.victims or old.victims, since=new.since or old.since, source_key=old.source,
         )
 
 
@@ -358,7 +341,7 @@ def change_from_dict(data: dict[str, Any]) -> CasualtyChange:
         old_source=data.get("old_source"), new_source=data.get("new_source"),
         old_outlet=data.get("old_outlet"), new_outlet=data.get("new_outlet"),
         old_qualifier=data.get("old_qualifier", "exact"), new_qualifier=data.get("new_qualifier", "exact"),
-        victims=data.get("victims"), since=_date(data.get("since")),
+        victims=data.get("victims"), since=_date(data.get("since")), source_key=data.get("source_key"),
     )
 
 

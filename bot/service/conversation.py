@@ -105,6 +105,10 @@ class NewsConversation:
         if len(words) >= 2 and fold(words[0]) == "sources" and fold(words[1]) in ("add", "remove") \
                 and not ctx.is_admin and not {"-h", "--help"} & set(words[2:]):
             return self._error(lang, t(lang, "cmd_admin_only", cmd=f"sources {fold(words[1])}"))
+        from bot.service.story_admin import is_story_admin, story_admin  # stories: merge/split (admins)
+
+        if is_story_admin(words):
+            return story_admin(self.store, words, is_admin=ctx.is_admin, lang=lang)
         prefix = self.prefix(ctx)
         cmd = c.parse(text, lang, prefix)
         if isinstance(cmd, c.ParseError):
@@ -185,7 +189,10 @@ class NewsConversation:
         since = self.clock() - dt.timedelta(days=2)
         elsewhere = tuple(self._fact(sa, sources) for sa in self.store.alerts(since=since, newest_first=True, limit=50)
                           if sa.story_id != story_id)[:5]
-        return StoryFacts(story_id, story.get("title"), facts, tuple(sources.values()), root_alert_id, elsewhere)
+        from bot.service.tallies import story_view  # stories: the same figures as the root and the digest
+
+        return StoryFacts(story_id, story.get("title"), facts, tuple(sources.values()), root_alert_id, elsewhere,
+                          tally=story_view(self.store, story_id))
 
     def _fact(self, stored: StoredAlert, cache: dict[int, Source]) -> Fact:
         src = cache.get(stored.article_id)
@@ -203,8 +210,12 @@ class NewsConversation:
             return Message(headline=title, lines=tuple(_rich(x) for x in lines), lang=lang, meta={"type": "help"})
         if isinstance(cmd, c.Latest):
             return self._listing(t(lang, "cmd_latest"), None, cmd.topic, cmd.since, ctx, "latest")
-        if isinstance(cmd, c.Casualties):
-            return self._listing(t(lang, "section_casualty"), "casualty", cmd.topic, cmd.since, ctx, "casualties")
+        if isinstance(cmd, c.Casualties):  # stories: the reconciled figures, as everywhere else
+            from bot.service.tallies import casualties_message
+
+            tagged = [src.name for src in self.config.sources
+                      if cmd.topic and fold(cmd.topic) in {fold(x) for x in src.tags}]
+            return casualties_message(self.store, cmd.topic, lang=lang, tagged_sources=tagged)
         if isinstance(cmd, c.Statements):
             return self._listing(t(lang, "section_statement"), "statement", cmd.query, cmd.since, ctx, "statements")
         if isinstance(cmd, c.FightingCmd):

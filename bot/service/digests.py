@@ -17,9 +17,11 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config
 from bot.core.digest import DigestEntry, build_digest_parts
-from bot.core.models import Casualty, Message, fold
+from bot.core.models import Casualty, Message
+from bot.core.tally import Reconciled, identity_of
 from bot.service.command_prefix import command_prefix
 from bot.service.subscriptions import alert_matches, alert_topics, channel_timezone, digest_filters
+from bot.service.tallies import story_view
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ def digest_entries(
     outlets and the story's earlier casualty figure."""
     entries: list[DigestEntry] = []
     stories: dict[int, str | None] = {}
+    views: dict[int, Reconciled] = {}
     for s in store.alerts(since=since):
         if s.created_at >= until:
             continue
@@ -76,13 +79,18 @@ def digest_entries(
             title = stories[s.story_id]
             if isinstance(s.alert, Casualty):
                 # A change is the same reporter's figure moving; another reporter's differing count is not.
-                who = fold(s.alert.reported_by)
+                who = identity_of(s.alert)[0]  # stories: one source whatever its spelling
                 earlier = [a.alert for a in store.alerts(story_id=s.story_id, types=["casualty"])
-                           if a.id < s.id and isinstance(a.alert, Casualty) and fold(a.alert.reported_by) == who]
+                           if a.id < s.id and isinstance(a.alert, Casualty) and identity_of(a.alert)[0] == who]
                 last = earlier[-1] if earlier else None
                 previous = last if isinstance(last, Casualty) else None
         outlets = tuple(dict.fromkeys(a.outlet or a.source for a in store.outlets_of_alert(s.id)))
-        entries.append(DigestEntry(s.alert, s.story_id, title, s.importance, outlets, previous))
+        tally = None
+        if isinstance(s.alert, Casualty) and s.story_id is not None:  # stories: the same figures everywhere
+            if s.story_id not in views:
+                views[s.story_id] = story_view(store, s.story_id)
+            tally = views[s.story_id]
+        entries.append(DigestEntry(s.alert, s.story_id, title, s.importance, outlets, previous, tally=tally))
     return entries
 
 

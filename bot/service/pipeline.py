@@ -21,6 +21,7 @@ from bot.ingest.sources import REMOTE_TYPES, SourceError, SourceReader, latest_e
 from bot.ingest.state import content_seen, record_failure, succeeded
 from bot.ingest.stories import StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
+from bot.service.storylink import EventStories
 from bot.service.tallies import store_alert
 from bot.store import Store, utcnow
 
@@ -52,6 +53,8 @@ class Pipeline:
         self.fetcher = fetcher if fetcher is not None else Fetcher(config.fetch, transport=transport)
         self.reader = SourceReader(self.fetcher, store=store, clock=clock)
         self.stories = StoryGrouper(store, topics={s.name: s.tags for s in config.sources}, clock=clock)
+        # The grouper gives an article's near-duplicate cluster; `events` the story it is about.
+        self.events = EventStories(store, topics={s.name: s.tags for s in config.sources}, clock=clock)
 
     def process(self, article: Article, report: RunReport | None = None) -> list[int]:
         """Store one article; when it is new, extract and store its alerts. Returns new alert ids."""
@@ -66,7 +69,7 @@ class Pipeline:
         if stored is not None and stored.story_id is not None:
             story_id = stored.story_id
         else:
-            story_id = self.stories.story_for(article, article_id)
+            story_id = self.events.follow(article, article_id, self.stories.story_for(article, article_id))
         fresh: list[int] = []
         try:
             alerts = self.extractor(article)

@@ -41,7 +41,7 @@ from bot.core.tally import (
     population_of,
     reconcile,
 )
-from bot.core.tally_text import group_name, view_lines, who
+from bot.core.tally_text import group_name, headline_figures, view_lines, who
 from bot.store import Store, StoredAlert
 from bot.store import schema as s
 
@@ -209,12 +209,11 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
             log.exception("chart of story %s failed", story_id)
             path = None
         attachments = (str(path),) if path is not None else ()
-    headline = base.headline
-    top = view.estimates[0]
-    if _root_best_differs(stored, top):
-        figure = figure_text(top.best, top.measure, "exact", lang)
-        group = f" ({group_name(top.population, top.victims, lang)})" if top.population else ""
-        headline = f"{headline} [{t(lang, 'now_best', figure=figure + group)}]"
+    # The root leads with the story's latest reconciled figures (the same function as the digest's).
+    story = store.story(story_id)
+    title = str(story["title"]) if story and story["title"] else base.headline
+    figures = headline_figures(view, lang)
+    headline = f"{figures}: {title}" if figures else base.headline
     return Message(headline=headline, lines=tuple(lines), lang=lang, attachments=attachments,
                    meta={**base.meta, "story_id": str(story_id), "edit": "root"})
 
@@ -263,10 +262,28 @@ def _edit_key(adapter: str, channel: str, story_id: int) -> str:
 
 # --- choosing stories for a topic (the casualties command) ------------------------------------
 
+def topic_keys(topic: str) -> set[str]:
+    """The folded forms a topic matches: itself, and a country's canonical key whatever the language
+    ("libye" and "Libya" both give "libya")."""
+    from bot.core.extract.gazetteer import load_gazetteer
+    from bot.core.extract.text import fold_phrase
+    from bot.core.storytrack import country_key
+
+    keys = {fold(topic)}
+    for entry in load_gazetteer().names.get(fold_phrase(topic), ()):
+        if entry.kind == "country":
+            keys.add(fold(country_key(entry.country)).replace(" ", "-"))
+            keys.add(fold(entry.country))
+    return keys
+
+
 def stories_with_figures(store: Store, topic: str | None = None, *, tagged_sources: Sequence[str] = (),
                          limit: int = 20) -> list[dict[str, Any]]:
-    """Stories holding casualty figures, newest first; with a topic: the story's topic, a source
-    tagged with it, or the words of the story's title."""
+    """Stories holding casualty figures, newest first; with a topic: one of the story's topics (in
+    any language: "libye" = "libya"), a topic of one of its articles, a source tagged with it, or the
+    words of the story's title."""
+    from bot.store.stories_schema import article_stories
+
     with_figures = select(s.alerts.c.story_id).where(and_(s.alerts.c.type == "casualty",
                                                           s.alerts.c.story_id.is_not(None)))
     q = select(s.stories).where(s.stories.c.id.in_(with_figures)).order_by(s.stories.c.updated_at.desc())
@@ -276,11 +293,36 @@ def stories_with_figures(store: Store, topic: str | None = None, *, tagged_sourc
         if topic and tagged_sources:
             tagged = {int(x) for x in conn.execute(select(s.articles.c.story_id).where(and_(
                 s.articles.c.source.in_(list(tagged_sources)), s.articles.c.story_id.is_not(None)))).scalars()}
+        article_topics: dict[int, set[str]] = {}
+        if topic:
+            for sid, topics in conn.execute(select(article_stories.c.story_id, article_stories.c.topics)
+                                            .where(article_stories.c.topics.is_not(None))).all():
+                article_topics.setdefault(int(sid), set()).update(fold(x) for x in str(topics).split(","))
     if topic:
-        want = fold(topic)
-        rows = [r for r in rows if fold(r["topic"]) == want or r["id"] in tagged
-                or f" {want} " in f" {fold(r['title'])} "]
+        want = topic_keys(topic)
+        want_text = fold(topic)
+        rows = [r for r in rows if {fold(x) for x in str(r["topic"] or "").split(",")} & want or r["id"] in tagged
+                or article_topics.get(int(r["id"]), set()) & want or f" {want_text} " in f" {fold(r['title'])} "]
     return rows[:limit]
+
+
+def casualties_message(store: Store, topic: str | None, *, lang: str, tagged_sources: Sequence[str] = (),
+                       limit: int = 5) -> Message:
+    """`/news casualties [TOPIC]`: the reconciled figures (the one computation of `reconcile`, as the
+    thread root, the digest and the CLI show them): over the topic's stories, then story by story."""
+    stories = stories_with_figures(store, topic, tagged_sources=tagged_sources, limit=limit)
+    head = t(lang, "section_casualty") + (f" — {topic}" if topic else "")
+    if not stories:
+        return Message(headline=head, lines=(Line.of(t(lang, "no_figures")),), lang=lang, meta={"type": "casualties"})
+    lines: list[Line] = []
+    if topic and len(stories) > 1:
+        lines.extend(view_lines(topic_view(store, [int(st["id"]) for st in stories], topic), lang, rules=False))
+    for story in stories:
+        view = story_view(store, int(story["id"]))
+        title = f"S{story['id']}: {story['title'] or ''}".rstrip(": ")
+        lines.append(Line.of(Span(title, "bold")))
+        lines.extend(view_lines(view, lang, rules=False))
+    return Message(headline=head, lines=tuple(lines), lang=lang, meta={"type": "casualties"})
 
 
 def topic_view(store: Store, story_ids: Sequence[int], topic: str) -> Reconciled:

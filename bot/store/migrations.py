@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, insert, inspect, select, text
 
-from bot.store import files_state
+from bot.store import files_state, stories_schema
 from bot.store import schema as s
 
 
@@ -71,6 +71,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "crash recovery: articles.processed_at, deliveries.owner",
               run=lambda conn: _add_columns(conn, [(s.articles, "processed_at"), (s.deliveries, "owner")])),
     Migration(10, "local files already read: size, mtime, SHA-256", (files_state.file_state,)),
+    Migration(13, "event stories: articles filed by what they name, story redirects",
+              (stories_schema.article_stories, stories_schema.story_redirects)),
 )
 
 # max, not the last: branches adding their migrations may merge them in any order.

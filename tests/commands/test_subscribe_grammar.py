@@ -50,7 +50,9 @@ async def test_news_digest_keeps_to_the_channels_filters(world: World) -> None:
     after = await world.run("digest")
     assert "35 killed" in after
     assert "Mike Pompeo" not in after and "Tripoli: fighting resumed" not in after
-    assert "2 alerts left out by this channel's filters: see /news subscriptions." in after
+    others = sum(a.alert.type != "casualty" for a in world.store.alerts())
+    assert others > 1
+    assert f"{others} alerts left out by this channel's filters: see /news subscriptions." in after
     # the other channel is not affected
     assert "Mike Pompeo" in await world.run("digest", channel="console-fr")
 
@@ -87,6 +89,6 @@ async def test_digest_keeps_to_topics(world: World) -> None:
     await world.run("subscribe topic sudan")
     text = await world.run("digest")
     assert "Pompeo" not in text and "killed" not in text
-    assert "5 alerts left out by this channel's filters" in text
+    assert f"{len(world.store.alerts())} alerts left out by this channel's filters" in text
     await world.run("subscribe topic libye")  # the seed's tag, named in French: topics widen each other
     assert "Mike Pompeo" in await world.run("digest")

@@ -48,7 +48,9 @@ async def test_rescore_uses_story_history_places_and_outlets(tmp_path: Path) -> 
             await bot.scheduler.start(catch_up=False)
             [first] = bot.article("casualty 10 by ministry\nfighting Sirte clashes", title="S")[:1]
             bot.article("casualty 10 by ministry", title="S", outlet="Other outlet", key="copy")
-            traveller.move_to(utc(2026, 5, 2, 12, 0))
+            await bot.scheduler.deliver()  # rescored while in the delivery window
+            # Eight days on: Sirte again, but a story of its own (an event story stays open 7 days).
+            traveller.move_to(utc(2026, 5, 9, 12, 0))
             [rise, again] = bot.article("casualty 30 by ministry\nfighting Sirte shelling", title="T")
             [lower] = bot.article("casualty 25 by ministry", title="T", key="lower")
             await bot.scheduler.deliver()

@@ -50,8 +50,8 @@ def test_sources_and_populations_are_separate_series() -> None:
     assert detect_changes(press, [*ministry, *soldiers]) == []
     book = SeriesBook([*press, *ministry, *soldiers])
     keys = {(s.key.source, s.key.measure, s.key.population) for s in book.series}
-    assert keys == {("", "killed", ""), ("tripoli health ministry", "killed", ""),
-                    ("tripoli health ministry", "wounded", ""), ("ahmed al mesmari", "killed", "soldiers")}
+    assert keys == {("", "killed", ""), ("ministry:health", "killed", ""),
+                    ("ministry:health", "wounded", ""), ("ahmed al mesmari", "killed", "soldiers")}
 
 
 def test_reported_by_is_folded() -> None:

@@ -72,23 +72,26 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     root = chat.calls[0][3]
     assert root.headline.startswith("At least 35 killed (the article itself")
     rise_msg = chat.calls[1][3]
-    assert rise_msg.headline.startswith("Toll rises (+12 killed, was 35): 47 killed (the article itself")
+    assert rise_msg.headline.startswith(
+        "Toll rises (+12 killed, was 35 on 6 April, AFP): 47 killed (the article itself")
     assert "Previously: at least 35 killed — 2019-04-06, the article itself (AFP)" in rise_msg.plain
     assert "Now: 47 killed — 2019-04-07, the article itself (Le Monde)" in rise_msg.plain
     assert "Change: +12 killed" in rise_msg.plain
     assert rise_msg.meta["change"] == "rise" and chat.calls[6][3].meta["change"] == "correction"
     fix_msg = chat.calls[6][3]
-    assert fix_msg.headline.startswith("Toll revised down (-2 killed, was 47): 45 killed")
+    assert fix_msg.headline.startswith("Toll revised down (-2 killed, was 47 on 7 April, Le Monde): 45 killed")
 
     last_edit = chat.calls[-1][3]
-    # The root stays what it was, says where the toll stands now, and lists the latest figures.
-    assert last_edit.headline == f"{root.headline} [now 45 killed, best estimate]"
+    # The root leads with where the toll stands now (the latest figure, whose, when, and the range
+    # of the sources), then the story's title; it lists the latest figures below.
+    assert last_edit.headline == (
+        "45 killed (the article itself (AP), 8 April) — range 21–45 killed: Offensive on Tripoli")
     text = last_edit.plain
     assert "Latest figures" in text
     assert "Killed — all victims: low 21 · best 45 · high 45 (2 sources)" in text
     assert "Killed — soldiers: low 14 · best 14 · high 14 (1 source)" in text
     assert "Wounded — all victims: low 27 · best 27 · high 27" in text
-    assert "21 killed — Tripoli health ministry, 2019-04-07" in text
+    assert "21 killed — health ministry, 2019-04-07" in text
     # A chart of the toll over time goes with the edit.
     [chart] = last_edit.attachments
     assert Path(chart).parent == chart_dir and png_size(chart) == (800, 450)
@@ -123,7 +126,8 @@ async def test_french_reader(store: Store, chart_dir: Path) -> None:
         pipeline.process(article)
         await pipeline.deliver()
     reply = chat.calls[1][3]
-    assert reply.headline.startswith("Bilan en hausse (+12 tués, contre 35): 47 tués (l'article lui-même")
+    assert reply.headline.startswith(
+        "Bilan en hausse (+12 tués, contre 35 le 6 avril, AFP): 47 tués (l'article lui-même")
     assert "Avant: au moins 35 tués — 2019-04-06, l'article lui-même (AFP)" in reply.plain
     assert "Écart: +12 tués" in reply.plain
     edit = chat.calls[2][3]
@@ -155,12 +159,18 @@ def test_digest_shows_change_alerts_as_the_figures_they_are(store: Store) -> Non
 
 
 def test_stories_do_not_mix(store: Store) -> None:
-    """Figures are compared within their story only."""
+    """Figures are compared within their story only: an article about another event (another city)
+    opens its own story, and its figure changes nothing in the first."""
+    from dataclasses import replace
+
     pipeline, _ = make(store)
     pipeline.process(ARTICLES[0])
-    pipeline.stories.story_id = None  # type: ignore[attr-defined]  # the next article opens a new story
-    assert len(pipeline.process(ARTICLES[1])) == 1
+    pipeline.stories.story_id = None  # type: ignore[attr-defined]  # the next article opens a new cluster
+    elsewhere = replace(ARTICLES[1], title="Libye : 47 morts dans un attentat à Benghazi",
+                        text="Le bilan de l'attentat à la voiture piégée de Benghazi s'est alourdi à 47 morts.")
+    assert len(pipeline.process(elsewhere)) == 1
     assert change_alerts(store) == []
+    assert len({a.story_id for a in store.alerts()}) == 2
 
 
 def test_non_casualty_and_storyless_alerts_are_stored_as_before(store: Store) -> None:

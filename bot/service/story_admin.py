@@ -1,0 +1,111 @@
+"""`/news story merge S3 S7` and `/news story split S3 A45`: admins correcting the machine.
+
+- merge: every article of S7 (and its alerts) joins S3; S7 is redirected to S3, so articles the
+  grouper would still file under S7 (copies of its articles) go to S3, and its thread's later alerts
+  go to S3's thread. Figures are computed from the alerts of a story at each read, so S3's tallies,
+  root, digest and answers include S7's figures from the next read on.
+- split: the article of alert A45, with its near-duplicate copies in S3, leaves S3 for a new story;
+  the cluster it came in with now points there, so later copies follow it.
+
+Each correction bumps a generation number in the store's key/value state: every process's event
+stories (`storylink.EventStories`) read their profiles again before their next decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core import commands as c
+from bot.core.i18n import t
+from bot.core.models import Line, Message, Span, fold
+from bot.core.tally_sources import phrase
+from bot.core.tally_text import view_lines
+from bot.service import tallies
+from bot.store import Store
+from bot.store import stories_db as db
+from bot.store.stories_db import GENERATION_KEY, generation
+
+
+def is_story_admin(words: Sequence[str]) -> bool:
+    """Whether command words are `story merge …` or `story split …`."""
+    return len(words) >= 2 and fold(words[0]) in ("story", "sujet") and fold(words[1]) in ("merge", "split")
+
+
+def story_admin(store: Store, words: Sequence[str], *, is_admin: bool, lang: str) -> Message:
+    """Run `story merge|split` (the words after /news) and say what it did, with the figures now."""
+    action = fold(words[1])
+    if not is_admin:
+        return _error(lang, t(lang, "cmd_admin_only", cmd=f"story {action}"))
+    refs = [c.parse_ref(w, default="story") for w in words[2:]]
+    if len(refs) != 2 or any(r is None for r in refs):
+        return _error(lang, phrase("usage", lang, "admin"))
+    first, second = refs
+    assert first is not None and second is not None
+    if first.kind != "story" or store.story(first.id) is None:
+        return _error(lang, t(lang, "cmd_no_story", ref=first.label))
+    if action == "merge":
+        if second.kind != "story" or store.story(second.id) is None:
+            return _error(lang, t(lang, "cmd_no_story", ref=second.label))
+        if first.id == second.id:
+            return _error(lang, phrase("same", lang, "admin"))
+        moved = merge(store, first.id, second.id)
+        text = phrase("merged", lang, "admin").format(source=second.id, target=first.id, n=moved)
+        return _done(store, lang, text, [first.id])
+    if second.kind != "alert":
+        return _error(lang, phrase("usage", lang, "admin"))
+    stored = store.alert(second.id)
+    if stored is None:
+        return _error(lang, t(lang, "cmd_no_story", ref=second.label))
+    if stored.story_id != first.id:
+        return _error(lang, phrase("not_in_story", lang, "admin").format(alert=second.id, story=first.id))
+    result = split(store, first.id, stored.article_id)
+    if result is None:
+        return _error(lang, phrase("only_one", lang, "admin").format(story=first.id))
+    new_id, moved = result
+    text = phrase("split", lang, "admin").format(alert=second.id, source=first.id, target=new_id, n=moved)
+    return _done(store, lang, text, [first.id, new_id])
+
+
+def merge(store: Store, target: int, source: int) -> int:
+    """Move every article of `source` into `target`; returns how many moved."""
+    articles = db.story_articles(store, source)
+    db.move_articles(store, articles, target, "merge")
+    db.redirect(store, source, target, "merge")
+    _bump(store)
+    return len(articles)
+
+
+def split(store: Store, story_id: int, article_id: int) -> tuple[int, int] | None:
+    """Move an article and its copies out of a story into a new one: (new story, articles moved);
+    None when they are the whole story."""
+    inside = set(db.story_articles(store, story_id))
+    moving = [a for a in db.cluster_mates(store, article_id) if a in inside] or [article_id]
+    if len(moving) >= len(inside):
+        return None
+    article = store.article(article_id)
+    story = store.story(story_id)
+    new_id = store.new_story(article.title if article else None, topic=story["topic"] if story else None)
+    db.move_articles(store, moving, new_id, "split")
+    filed = db.filed(store, article_id)
+    if filed is not None and filed.cluster_id != story_id:
+        db.redirect(store, filed.cluster_id, new_id, "split")
+    _bump(store)
+    return new_id, len(moving)
+
+
+def _bump(store: Store) -> None:
+    store.set_state(GENERATION_KEY, str(int(generation(store)) + 1))
+
+
+def _done(store: Store, lang: str, text: str, story_ids: Sequence[int]) -> Message:
+    lines = [Line.of(text)]
+    for story_id in story_ids:
+        view = tallies.story_view(store, story_id)
+        if not view.empty:
+            lines.append(Line.of(Span(f"S{story_id}", "bold")))
+            lines.extend(view_lines(view, lang, rules=False))
+    return Message(headline=t(lang, "story"), lines=tuple(lines), lang=lang, meta={"type": "story_admin"})
+
+
+def _error(lang: str, text: str) -> Message:
+    return Message(headline=t(lang, "cmd_error"), lines=(Line.of(text),), lang=lang, meta={"type": "error"})

@@ -1,0 +1,121 @@
+"""Filing an article under the event story it is about (see `bot.core.storytrack` for the rules).
+
+The near-duplicate grouper (`bot.ingest.stories.StoryGrouper`) gives each article a story row: its
+*cluster*. `EventStories.follow` then decides the *story*: an article that opened a new cluster joins
+the open story naming the same places, actors and people, and its cluster is redirected there, so the
+cluster's later copies follow it. An article that joined a cluster goes wherever its cluster went.
+Every article is recorded with its entities and topics (`bot.store.stories_db`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+from bot.core.models import Article
+from bot.core.storytrack import (
+    WINDOW,
+    Entity,
+    StoryProfile,
+    best_story,
+    country_key,
+    country_of,
+    decode,
+    encode,
+    entities_of,
+)
+from bot.store import Store, utcnow
+from bot.store import stories_db as db
+from bot.store.stories_db import generation
+
+REREAD = dt.timedelta(seconds=5)  # each read also takes what was filed this long before the previous one
+CELL = 0.5  # degrees: places are indexed by grid cell; a cell and its neighbours span more than NEAR_KM
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return (math.floor(lat / CELL), math.floor(lon / CELL))
+
+
+class EventStories:
+    """Open stories' profiles, kept in memory and brought up to date from the store before each
+    decision (articles filed since, by this process or another replica). Only stories sharing a place
+    near one of the article's (grid cells) or a person with it are scored: no other can be anchored."""
+
+    def __init__(self, store: Store, *, topics: Mapping[str, Sequence[str]] | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow, window: dt.timedelta = WINDOW) -> None:
+        self.store = store
+        self.topics = dict(topics or {})
+        self.clock = clock
+        self.window = window
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the profiles (after a merge or split): the next decision reads them again."""
+        self._profiles: dict[int, StoryProfile] = {}
+        self._by_cell: dict[tuple[int, int], set[int]] = {}
+        self._by_key: dict[str, set[int]] = {}
+        self._seen = 0  # highest article id read
+        self._known: set[int] = set()  # article ids already in the profiles
+        self._read_at: dt.datetime | None = None  # when the previous read began
+        self._from: dt.date | None = None
+        self._generation = ""
+
+    def follow(self, article: Article, article_id: int, cluster_id: int) -> int:
+        """The story of an article the grouper put in `cluster_id`; files it there and returns it."""
+        day = article.published or self.clock().date()
+        entities = entities_of(article.title, article.text)
+        story_id, fresh = db.cluster_state(self.store, cluster_id, article_id)
+        how, score = "cluster", 1.0
+        if fresh:
+            match = best_story(entities, day, self.candidates(entities, day, exclude=cluster_id), window=self.window)
+            if match is not None:
+                story_id, how, score = match.story_id, "entities", match.score
+            else:
+                how = "new"
+        country = country_of(entities)
+        tags = tuple(self.topics.get(article.source) or ())
+        filed = db.FiledArticle(article_id=article_id, story_id=story_id, cluster_id=cluster_id, published=day,
+                                how=how, score=score, entities=encode(entities), topics=tags)
+        # Topics: the source's tags, else the story's topic, else the country of the article's places.
+        db.file_decision(self.store, filed, redirect_cluster=how == "entities",
+                         topic=country_key(country) if country else None)
+        return story_id
+
+    def refresh(self, day: dt.date) -> None:
+        """Read the articles filed since the last read (within the window of `day`)."""
+        since = day - self.window
+        gen = generation(self.store)  # an admin merged or split stories: read the profiles again
+        if self._from is None or since < self._from or gen != self._generation:
+            self.reset()
+            self._from, self._generation = since, gen
+        started = utcnow()
+        again = self._read_at - REREAD if self._read_at is not None else None
+        for filed in db.recent(self.store, since, after_id=self._seen, filed_since=again):
+            self._seen = max(self._seen, filed.article_id)
+            if filed.published is None or filed.article_id in self._known:
+                continue
+            self._known.add(filed.article_id)
+            named = decode(filed.entities)
+            profile = self._profiles.setdefault(filed.story_id, StoryProfile(filed.story_id, filed.published))
+            profile.add(named, filed.published)
+            for e in named:
+                if e.kind == "place" and e.lat is not None and e.lon is not None:
+                    self._by_cell.setdefault(_cell(e.lat, e.lon), set()).add(filed.story_id)
+                elif e.kind in ("place", "person"):
+                    self._by_key.setdefault(e.key, set()).add(filed.story_id)
+        self._read_at = started
+
+    def candidates(self, entities: Mapping[Entity, float], day: dt.date, *, exclude: int) -> list[StoryProfile]:
+        """The open stories that share a place (or a nearby one) or a person with the article."""
+        self.refresh(day)
+        found: set[int] = set()
+        for e in entities:
+            if e.kind == "place" and e.lat is not None and e.lon is not None:
+                x, y = _cell(e.lat, e.lon)
+                for dx in (-1, 0, 1):
+                    for dy in (-1, 0, 1):
+                        found |= self._by_cell.get((x + dx, y + dy), set())
+            found |= self._by_key.get(e.key, set())
+        found.discard(exclude)
+        return [self._profiles[sid] for sid in sorted(found) if sid in self._profiles]

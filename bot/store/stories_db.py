@@ -1,0 +1,199 @@
+"""Store functions of event stories: filing an article under a story, redirects, merge and split.
+
+The rules (which story an article is about) live in `bot.core.storytrack`; this module only reads and
+writes. Each function takes the `Store` and runs in its own transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+
+from bot.store import Store, utcnow
+from bot.store import schema as s
+from bot.store.stories_schema import article_stories, story_redirects
+
+MAX_HOPS = 20  # a redirect chain longer than this is cut (it cannot loop: targets are never redirected back)
+
+
+@dataclass(frozen=True, slots=True)
+class FiledArticle:
+    article_id: int
+    story_id: int
+    cluster_id: int
+    published: dt.date | None
+    how: str
+    score: float
+    entities: list[dict[str, Any]]
+    topics: tuple[str, ...]
+
+
+GENERATION_KEY = "stories:generation"  # bumped by each merge or split
+
+
+def generation(store: Store) -> str:
+    return store.get_state(GENERATION_KEY) or "0"
+
+
+def resolve(store: Store, story_id: int) -> int:
+    """The story a story row stands for now (itself unless it was filed under or merged into another)."""
+    with store.tx() as conn:
+        return _resolve(conn, story_id)
+
+
+def _resolve(conn: Connection, story_id: int) -> int:
+    current = story_id
+    for _ in range(MAX_HOPS):
+        target = conn.execute(select(story_redirects.c.target_id)
+                              .where(story_redirects.c.story_id == current)).scalar()
+        if target is None or int(target) == current:
+            return current
+        current = int(target)
+    return current
+
+
+def cluster_state(store: Store, cluster_id: int, article_id: int) -> tuple[int, bool]:
+    """In one read: the story a cluster stands for now, and whether the cluster was opened by this
+    article (no other article, never redirected): only then is the article's story decided anew."""
+    with store.tx() as conn:
+        story_id = _resolve(conn, cluster_id)
+        if story_id != cluster_id:
+            return story_id, False
+        others = conn.execute(select(s.articles.c.id).where(and_(
+            s.articles.c.story_id == cluster_id, s.articles.c.id != article_id)).limit(1)).first()
+        return story_id, others is None
+
+
+def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, topic: str | None) -> None:
+    """In one transaction: redirect the article's cluster to its story (when it joined one), give the
+    story `topic` when it has none, and file the article. An article without topics of its own (its
+    source's tags) takes its story's topic, else `topic` (the country of its places)."""
+    with store.tx() as conn:
+        if redirect_cluster and filed.cluster_id != filed.story_id:
+            _redirect(conn, filed.cluster_id, filed.story_id, "cluster")
+        if topic:
+            conn.execute(update(s.stories).where(and_(s.stories.c.id == filed.story_id, s.stories.c.topic.is_(None)))
+                         .values(topic=topic))
+        topics = filed.topics
+        if not topics:
+            story_topic = conn.execute(select(s.stories.c.topic).where(s.stories.c.id == filed.story_id)).scalar()
+            topics = tuple(t for t in str(story_topic or "").split(",") if t) or ((topic,) if topic else ())
+        values = {
+            "story_id": filed.story_id, "cluster_id": filed.cluster_id, "published": filed.published,
+            "how": filed.how, "score": filed.score, "entities": json.dumps(filed.entities),
+            "topics": ",".join(topics) or None,
+        }
+        done = conn.execute(update(article_stories).where(article_stories.c.article_id == filed.article_id)
+                            .values(**values)).rowcount
+        if not done:
+            conn.execute(insert(article_stories).values(article_id=filed.article_id, created_at=utcnow(), **values))
+        conn.execute(update(s.articles).where(s.articles.c.id == filed.article_id).values(story_id=filed.story_id))
+        conn.execute(update(s.stories).where(s.stories.c.id == filed.story_id).values(updated_at=utcnow()))
+
+
+def redirect(store: Store, story_id: int, target_id: int, reason: str) -> None:
+    if story_id == target_id:
+        return
+    with store.tx() as conn:
+        _redirect(conn, story_id, target_id, reason)
+
+
+def _redirect(conn: Connection, story_id: int, target_id: int, reason: str) -> None:
+    if story_id == target_id:
+        return
+    conn.execute(delete(story_redirects).where(story_redirects.c.story_id == story_id))
+    conn.execute(insert(story_redirects).values(story_id=story_id, target_id=target_id, reason=reason,
+                                                created_at=utcnow()))
+    # Whatever pointed at the merged story now points at its target.
+    conn.execute(update(story_redirects).where(story_redirects.c.target_id == story_id)
+                 .values(target_id=target_id))
+
+
+def filed(store: Store, article_id: int) -> FiledArticle | None:
+    with store.tx() as conn:
+        row = conn.execute(select(article_stories).where(article_stories.c.article_id == article_id)).mappings().first()
+    return _filed(row) if row is not None else None
+
+
+def _filed(row: Any) -> FiledArticle:
+    return FiledArticle(
+        article_id=int(row["article_id"]), story_id=int(row["story_id"]), cluster_id=int(row["cluster_id"]),
+        published=row["published"], how=str(row["how"]), score=float(row["score"] or 0.0),
+        entities=json.loads(row["entities"]), topics=tuple(t for t in (row["topics"] or "").split(",") if t))
+
+
+def recent(store: Store, since: dt.date, *, after_id: int = 0,
+           filed_since: dt.datetime | None = None) -> list[FiledArticle]:
+    """Articles filed with a publication date on or after `since` (the stories still open), and an
+    article id above `after_id` (those not read yet) or filed at or after `filed_since` (another
+    replica's article, whose lower id committed after a higher one was read)."""
+    newer = article_stories.c.article_id > after_id
+    if filed_since is not None:
+        newer = or_(newer, article_stories.c.created_at >= filed_since)
+    with store.tx() as conn:
+        rows = conn.execute(select(article_stories).where(and_(article_stories.c.published >= since, newer))
+                            .order_by(article_stories.c.article_id)).mappings().all()
+    return [_filed(r) for r in rows]
+
+
+def of_story(store: Store, story_id: int) -> list[FiledArticle]:
+    with store.tx() as conn:
+        rows = conn.execute(select(article_stories).where(article_stories.c.story_id == story_id)
+                            .order_by(article_stories.c.article_id)).mappings().all()
+    return [_filed(r) for r in rows]
+
+
+def move_articles(store: Store, article_ids: Sequence[int], target_id: int, how: str) -> None:
+    """Move articles, and their alerts, to another story (merge and split).
+
+    An alert is one per fact per story (`alerts.dedup_key` "story:<id>|…"): a moved alert whose fact the
+    target already holds is folded into that one (its articles become more outlets of it)."""
+    if not article_ids:
+        return
+    ids = list(article_ids)
+    with store.tx() as conn:
+        conn.execute(update(s.articles).where(s.articles.c.id.in_(ids)).values(story_id=target_id))
+        conn.execute(update(article_stories).where(article_stories.c.article_id.in_(ids))
+                     .values(story_id=target_id, how=how))
+        rows = conn.execute(select(s.alerts.c.id, s.alerts.c.dedup_key).where(s.alerts.c.article_id.in_(ids))
+                            ).mappings().all()
+        for row in rows:
+            _, _, rest = str(row["dedup_key"]).partition("|")
+            key = f"story:{target_id}|{rest}"
+            twin = conn.execute(select(s.alerts.c.id).where(s.alerts.c.dedup_key == key)).scalar()
+            if twin is None:
+                conn.execute(update(s.alerts).where(s.alerts.c.id == row["id"])
+                             .values(story_id=target_id, dedup_key=key))
+                continue
+            for art in conn.execute(select(s.alert_articles.c.article_id)
+                                    .where(s.alert_articles.c.alert_id == row["id"])).scalars().all():
+                present = conn.execute(select(s.alert_articles.c.alert_id).where(and_(
+                    s.alert_articles.c.alert_id == twin, s.alert_articles.c.article_id == art))).first()
+                if present is None:
+                    conn.execute(insert(s.alert_articles).values(alert_id=twin, article_id=art))
+            # The folded alert stays (deliveries point at it) but leaves every story.
+            conn.execute(update(s.alerts).where(s.alerts.c.id == row["id"])
+                         .values(story_id=None, dedup_key=f"merged:{row['id']}|{key}"[:600]))
+        conn.execute(update(s.stories).where(s.stories.c.id == target_id).values(updated_at=utcnow()))
+
+
+def story_articles(store: Store, story_id: int) -> list[int]:
+    with store.tx() as conn:
+        return [int(x) for x in conn.execute(select(s.articles.c.id).where(s.articles.c.story_id == story_id)
+                                              .order_by(s.articles.c.id)).scalars().all()]
+
+
+def cluster_mates(store: Store, article_id: int) -> list[int]:
+    """The articles of the same near-duplicate cluster as this one (itself included)."""
+    with store.tx() as conn:
+        cluster = conn.execute(select(article_stories.c.cluster_id)
+                               .where(article_stories.c.article_id == article_id)).scalar()
+        if cluster is None:
+            return [article_id]
+        return [int(x) for x in conn.execute(select(article_stories.c.article_id)
+                                              .where(article_stories.c.cluster_id == cluster)).scalars().all()]
