@@ -3,19 +3,34 @@
 Validation stops at the first problem with one line naming the file, the key and what is expected,
 because a bot that starts half-configured fails later, in a channel, where nobody reads tracebacks.
 Secrets never live in the file: keys ending in `_env` name the environment variables holding them.
+
+The file's schema is a set of pydantic models (strict types, unknown keys refused); their errors are
+turned back into that one line. The rest of the code sees plain frozen dataclasses, built from the
+validated models in one place, so nothing outside this module depends on pydantic.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError, PydanticUndefined
 
 DEFAULT_CONFIG = Path("config/bot.yaml")
 SOURCE_TYPES = ("feed", "page", "file", "folder")
@@ -138,294 +153,399 @@ class Config:
         return [v for v in (self.secret(n) for n in names) if v]
 
 
-# --- validation helpers ----------------------------------------------------------------------
+_FETCHCONFIG, _SLACKCONFIG, _MATRIXCONFIG, _HEALTHCONFIG = FetchConfig(), SlackConfig(), MatrixConfig(), HealthConfig()
 
-T = TypeVar("T")
+
+# --- the file's schema (pydantic) ------------------------------------------------------------
+#
+# The schema mirrors the YAML as written (`interval: 15m`, `outputs.slack`), the dataclasses above
+# are what the code uses (`interval_s`); `_to_config` is the one place that maps one onto the other.
+# Every field's description is the "expected …" half of its error line, so the words a user reads
+# and the schema's documentation cannot drift apart.
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NOT_SHOWN = object()  # marks a rejected value that must not be echoed (it may be a secret)
 
 
-class _Reader:
-    def __init__(self, file: str) -> None:
-        self.file = file
+def _expected(text: str, *, key: tuple[str | int, ...] = (), got: object = None, show: bool = True) -> Exception:
+    """A schema error carrying its own "expected …" text; `key` is relative to where it is raised."""
+    ctx: dict[str, Any] = {"expected": text, "key": key}
+    if key or not show:
+        ctx["got"] = got if show else _NOT_SHOWN
+    return PydanticCustomError("config", "expected {expected}", ctx)
 
-    def fail(self, key: str, expected: str, got: object) -> ConfigError:
-        shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
-        return ConfigError(f"{self.file}: {key}: expected {expected}, got {shown}")
 
-    def mapping(self, value: object, key: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(key, "a mapping", value)
-        for k in value:
-            if k not in allowed:
-                hint = ""
-                if isinstance(k, str) and f"{k}_env" in allowed:
-                    hint = f" (secrets come from the environment: set {k}_env to a variable name)"
-                prefix = f"{key}." if key else ""
-                raise ConfigError(
-                    f"{self.file}: {prefix}{k}: unknown key{hint}; expected one of: {', '.join(allowed)}"
-                )
-        return dict(value)
-
-    def get(self, data: dict[str, Any], key: str, path: str, kind: Callable[[object, str], T], default: T) -> T:
-        if key not in data or data[key] is None:
-            return default
-        return kind(data[key], f"{path}{key}")
-
-    def string(self, value: object, key: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, "a non-empty string", value)
-        return value.strip()
-
-    def boolean(self, value: object, key: str) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(key, "true or false", value)
-        return value
-
-    def integer(self, value: object, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(key, "a whole number >= 0", value)
-        return value
-
-    def port(self, value: object, key: str) -> int:
-        n = self.integer(value, key)
-        if not 1 <= n <= 65535:
-            raise self.fail(key, "a port number from 1 to 65535", value)
-        return n
-
-    def number(self, value: object, key: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(key, "a number", value)
+def _duration(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
         return float(value)
-
-    def duration(self, value: object, key: str) -> float:
-        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            return float(value)
-        m = _DURATION.match(value) if isinstance(value, str) else None
-        if not m or float(m.group(1)) <= 0:
-            raise self.fail(key, "a duration like 30s, 15m or 1h", value)
-        return float(m.group(1)) * _UNITS[m.group(2)]
-
-    def strings(self, value: object, key: str) -> tuple[str, ...]:
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise self.fail(key, "a list of strings", value)
-        return tuple(self.string(v, f"{key}[{i}]") for i, v in enumerate(value))
-
-    def choice(self, options: tuple[str, ...]) -> Callable[[object, str], str]:
-        def check(value: object, key: str) -> str:
-            if value not in options:
-                raise self.fail(key, f"one of {', '.join(options)}", value)
-            return str(value)
-
-        return check
-
-    def timezone(self, value: object, key: str) -> str:
-        name = self.string(value, key)
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail(key, "an IANA time zone such as Europe/Paris", value) from None
-        return name
-
-    def language(self, value: object, key: str) -> str:
-        if not isinstance(value, str) or not re.fullmatch(r"[a-z]{2}", value):
-            raise self.fail(key, "a two-letter language code such as en or fr", value)
-        return value
-
-    def reader_language(self, value: object, key: str) -> str:
-        """A language the bot writes in (alerts, digests, answers): one it has words for."""
-        from bot.core.i18n import LANGUAGES
-
-        lang = self.language(value, key)
-        if lang not in LANGUAGES:
-            raise self.fail(key, f"a language the bot writes in: {', '.join(LANGUAGES)}", value)
-        return lang
-
-    def cron(self, value: object, key: str) -> str:
-        text = self.string(value, key)
-        fields = text.split()
-        if len(fields) != 5:
-            raise self.fail(key, "a cron line 'MIN HOUR DAY MONTH DAYS' such as '0 8 * * mon-fri'", value)
-        if re.search(r"\d", fields[4]):
-            # APScheduler numbers weekdays from Monday=0, cron from Sunday=0: names avoid the trap.
-            raise self.fail(key, "day names in the day-of-week field (mon-fri, sat,sun), not numbers", value)
-        from apscheduler.triggers.cron import CronTrigger
-
-        try:
-            CronTrigger.from_crontab(text, timezone="UTC")
-        except ValueError as exc:
-            raise self.fail(key, f"a valid cron line ({exc})", value) from None
-        return text
+    m = _DURATION.match(value) if isinstance(value, str) else None
+    if not m or float(m.group(1)) <= 0:
+        raise _expected("a duration like 30s, 15m or 1h")
+    return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-_TOP = ("database", "language", "timezone", "retention", "log_format", "sources", "fetch", "outputs", "channels",
-        "health")
+def _interval(value: object) -> float:
+    seconds = _duration(value)
+    if seconds < MIN_INTERVAL_S:
+        raise _expected(f"at least {MIN_INTERVAL_S}s (sources are polled politely)")
+    return seconds
+
+
+def _listed(value: object) -> object:
+    return [value] if isinstance(value, str) else value  # `tags: war` means `tags: [war]`, as it always has
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _expected("an IANA time zone such as Europe/Paris") from None
+    return name
+
+
+def _language(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}", value):
+        raise _expected("a two-letter language code such as en or fr")
+    return value
+
+
+def _reader_language(value: str) -> str:
+    """A language the bot writes in (alerts, digests, answers): one it has words for."""
+    from bot.core.i18n import LANGUAGES
+
+    if value not in LANGUAGES:
+        raise _expected(f"a language the bot writes in: {', '.join(LANGUAGES)}")
+    return value
+
+
+def _cron(text: str) -> str:
+    fields = text.split()
+    if len(fields) != 5:
+        raise _expected("a cron line 'MIN HOUR DAY MONTH DAYS' such as '0 8 * * mon-fri'")
+    if re.search(r"\d", fields[4]):
+        # APScheduler numbers weekdays from Monday=0, cron from Sunday=0: names avoid the trap.
+        raise _expected("day names in the day-of-week field (mon-fri, sat,sun), not numbers")
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(text, timezone="UTC")
+    except ValueError as exc:
+        raise _expected(f"a valid cron line ({exc})") from None
+    return text
+
+
+def _quiet_hours(value: object) -> tuple[str, str]:
+    parts = value.split("-") if isinstance(value, str) else []
+    if len(parts) != 2 or not all(_HHMM.match(x.strip()) for x in parts):
+        raise _expected("a range like '22:00-07:00'")
+    return parts[0].strip(), parts[1].strip()
+
+
+def _env_name(value: str) -> str:
+    # A value that is no variable name is most likely the secret itself, pasted in: never echo it.
+    if not _ENV_NAME.match(value):
+        raise _expected("the NAME of an environment variable holding the secret (such as SLACK_BOT_TOKEN), "
+                        "not the secret itself", show=False)
+    return value
+
+
+def _database(url: str) -> str:
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+        raise _expected("a sqlite:/// or postgresql:// URL")
+    return url
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Texts = Annotated[list[Text], BeforeValidator(_listed)]
+Duration = Annotated[float, BeforeValidator(_duration)]
+Count = Annotated[int, Field(ge=0)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Language = Annotated[str, AfterValidator(_language)]
+ReaderLanguage = Annotated[str, AfterValidator(_language), AfterValidator(_reader_language)]
+TimeZone = Annotated[Text, AfterValidator(_timezone)]
+EnvName = Annotated[Text, AfterValidator(_env_name)]
+_STRING, _STRINGS, _WHOLE, _BOOL = "a non-empty string", "a list of strings", "a whole number >= 0", "true or false"
+_ENV = "the name of an environment variable"
+
+
+def _field(expected: str, default: Any = PydanticUndefined) -> Any:
+    return Field(default, description=expected)
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: object) -> object:
+        # `key:` with nothing after it is null in YAML; it has always meant "the default".
+        if data is None:
+            return {}
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
+
+
+class _Source(_Schema):
+    name: Text = _field("a name for the source")
+    type: Literal["feed", "page", "file", "folder"] = _field(f"one of {', '.join(SOURCE_TYPES)}")
+    url: Text | None = _field(_STRING, None)
+    path: Text | None = _field(_STRING, None)
+    lang: Language | None = _field("a two-letter language code such as en or fr", None)
+    tags: Texts = _field(_STRINGS, [])
+    interval: Annotated[float, BeforeValidator(_interval)] = _field("a duration like 30s, 15m or 1h", 900.0)
+    backfill: Count = _field(_WHOLE, 0)
+
+    @model_validator(mode="after")
+    def _where_to_read(self) -> _Source:
+        if self.type in ("feed", "page") and not (self.url and re.match(r"^https?://", self.url)):
+            raise _expected(f"an http(s) URL for a {self.type} source", key=("url",), got=self.url)
+        if self.type in ("file", "folder") and not self.path:
+            raise _expected(f"a path for a {self.type} source", key=("path",))
+        return self
+
+
+class _Fetch(_Schema):
+    user_agent: Text = _field(_STRING, _FETCHCONFIG.user_agent)
+    timeout: Duration = _field("a duration like 30s, 15m or 1h", _FETCHCONFIG.timeout_s)
+    max_bytes: Count = _field(_WHOLE, _FETCHCONFIG.max_bytes)
+    max_redirects: Count = _field(_WHOLE, _FETCHCONFIG.max_redirects)
+    concurrency: Count = _field(_WHOLE, _FETCHCONFIG.concurrency)
+    per_host: Count = _field(_WHOLE, _FETCHCONFIG.per_host)
+    allow_private: bool = _field(_BOOL, _FETCHCONFIG.allow_private)
+
+
+class _Console(_Schema):
+    enabled: bool = _field(_BOOL, True)
+    color: Literal["auto", "always", "never"] = _field("one of auto, always, never", "auto")
+
+
+class _Slack(_Schema):
+    enabled: bool = _field(_BOOL, False)
+    mode: Literal["http", "socket"] = _field("one of http, socket", _SLACKCONFIG.mode)
+    host: Text = _field(_STRING, _SLACKCONFIG.host)
+    port: Port = _field("a port number from 1 to 65535", _SLACKCONFIG.port)
+    bot_token_env: EnvName = _field(_ENV, _SLACKCONFIG.bot_token_env)
+    signing_secret_env: EnvName = _field(_ENV, _SLACKCONFIG.signing_secret_env)
+    app_token_env: EnvName = _field(_ENV, _SLACKCONFIG.app_token_env)
+    admins: Texts = _field(_STRINGS, [])
+    api_url: Text | None = _field(_STRING, None)
+
+
+class _Matrix(_Schema):
+    enabled: bool = _field(_BOOL, False)
+    homeserver: Text = _field("the homeserver's http(s) URL", "")
+    user_id: Text = _field("a Matrix user id like @newsbot:example.org", "")
+    access_token_env: EnvName = _field(_ENV, _MATRIXCONFIG.access_token_env)
+    password_env: EnvName = _field(_ENV, _MATRIXCONFIG.password_env)
+    prefix: Text = _field(_STRING, _MATRIXCONFIG.prefix)
+    rooms: Texts = _field(_STRINGS, [])
+    admins: Texts = _field(_STRINGS, [])
+    admin_power_level: Count = _field(_WHOLE, _MATRIXCONFIG.admin_power_level)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> _Matrix:
+        if self.enabled and not re.match(r"^https?://", self.homeserver):
+            raise _expected("the homeserver's http(s) URL", key=("homeserver",), got=self.homeserver or None)
+        if self.enabled and not re.match(r"^@[^:]+:.+$", self.user_id):
+            raise _expected("a Matrix user id like @newsbot:example.org", key=("user_id",), got=self.user_id or None)
+        return self
+
+
+class _Outputs(_Schema):
+    console: _Console = _field("a mapping", _Console())
+    slack: _Slack = _field("a mapping", _Slack())
+    matrix: _Matrix = _field("a mapping", _Matrix())
+
+
+class _Digest(_Schema):
+    cron: Annotated[Text, AfterValidator(_cron)] = _field("a cron line such as '0 8 * * mon-fri'")
+    timezone: TimeZone | None = _field("an IANA time zone such as Europe/Paris", None)
+
+
+class _Channel(_Schema):
+    output: Literal["console", "slack", "matrix"] = _field(f"one of {', '.join(OUTPUTS)}")
+    id: Text | None = _field(_STRING, None)
+    language: ReaderLanguage | None = _field("a two-letter language code such as en or fr", None)
+    alerts: bool = _field(_BOOL, True)
+    digest: _Digest | None = _field("a mapping", None)
+    topics: Texts = _field(_STRINGS, [])
+    keywords: Texts = _field(_STRINGS, [])
+    types: Annotated[list[Literal["statement", "fighting", "casualty"]], BeforeValidator(_listed)] = _field(
+        f"alert types among {', '.join(ALERT_TYPE_NAMES)}", list(ALERT_TYPE_NAMES))
+    min_importance: float = _field("a number", 0.0)
+    quiet_hours: Annotated[tuple[str, str], BeforeValidator(_quiet_hours)] | None = _field(
+        "a range like '22:00-07:00'", None)
+
+    @model_validator(mode="after")
+    def _has_an_id(self) -> _Channel:
+        if self.output != "console" and self.id is None:
+            what = "a Slack channel id such as C0123456" if self.output == "slack" else "a Matrix room id or alias"
+            raise _expected(what, key=("id",))
+        return self
+
+
+class _Health(_Schema):
+    enabled: bool = _field(_BOOL, False)
+    host: Text = _field(_STRING, _HEALTHCONFIG.host)
+    port: Port = _field("a port number from 1 to 65535", _HEALTHCONFIG.port)
+
+
+class _File(_Schema):
+    # Fields in the order they are checked: the first mistake is the one reported.
+    language: ReaderLanguage = _field("a two-letter language code such as en or fr", "en")
+    timezone: TimeZone = _field("an IANA time zone such as Europe/Paris", "UTC")
+    database: Annotated[Text, AfterValidator(_database)] = _field("a sqlite:/// or postgresql:// URL",
+                                                                 "sqlite:///data/bot.db")
+    retention: Duration = _field("a duration like 30s, 15m or 1h", 90 * 86400.0)
+    log_format: Literal["text", "json"] = _field("one of text, json", "text")
+    sources: list[_Source] = _field("a list of sources", [])
+    fetch: _Fetch = _field("a mapping", _Fetch())
+    outputs: _Outputs = _field("a mapping", _Outputs())
+    channels: list[_Channel] = _field("a list of channels", [])
+    health: _Health = _field("a mapping", _Health())
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[_Source]) -> list[_Source]:
+        for i, src in enumerate(sources):
+            if any(o.name == src.name for o in sources[:i]):
+                raise _expected("a name no other source has", key=(i, "name"), got=src.name)
+        return sources
+
+    @model_validator(mode="after")
+    def _channels_on_enabled_outputs(self) -> _File:
+        enabled = {"console": self.outputs.console.enabled, "slack": self.outputs.slack.enabled,
+                   "matrix": self.outputs.matrix.enabled}
+        for i, ch in enumerate(self.channels):
+            if not enabled[ch.output]:
+                raise _expected(f"an enabled output (set outputs.{ch.output}.enabled: true)",
+                                key=("channels", i, "output"), got=ch.output)
+        return self
+
+
+# --- from the schema's errors to one line ----------------------------------------------------
+
+
+def _shown(got: object) -> str:
+    if got is _NOT_SHOWN:
+        return "a value that is not a variable name (not shown: it may be a secret)"
+    return repr(got) if not isinstance(got, dict | list) else type(got).__name__
+
+
+def _key(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _model_at(loc: tuple[str | int, ...]) -> tuple[type[BaseModel] | None, str | None]:
+    """The schema model holding the last key of `loc`, and that key's field name."""
+    model: type[BaseModel] | None = _File
+    name: str | None = None
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            return model, None
+        name = part
+        nested = _nested_model(info.annotation)
+        model = nested if nested is not None else None
+    return model, name
+
+
+def _nested_model(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _description(loc: tuple[str | int, ...]) -> str:
+    parent_loc = tuple(loc)
+    while parent_loc and isinstance(parent_loc[-1], int):
+        parent_loc = parent_loc[:-1]  # an item of a list is described by the list's field
+    if not parent_loc:
+        return "a mapping"
+    holder, _ = _model_at(parent_loc[:-1])
+    info = holder.model_fields.get(str(parent_loc[-1])) if holder is not None else None
+    return (info.description if info is not None else None) or "a valid value"
+
+
+def _one_line(error: Any, file: str) -> ConfigError:
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    kind: str = error["type"]
+    if kind == "extra_forbidden" or kind == "invalid_key":
+        holder, _ = _model_at(loc[:-1])
+        allowed = tuple(holder.model_fields) if holder is not None else ()
+        k = loc[-1] if kind == "extra_forbidden" else error["input"]
+        hint = ""
+        if isinstance(k, str) and f"{k}_env" in allowed:
+            hint = f" (secrets come from the environment: set {k}_env to a variable name)"
+        where = _key(loc[:-1])
+        return ConfigError(f"{file}: {where + '.' if where else ''}{k}: unknown key{hint}; "
+                           f"expected one of: {', '.join(allowed)}")
+    if kind == "config":
+        ctx = error["ctx"]
+        full = (*loc, *ctx["key"])
+        got = ctx["got"] if "got" in ctx else error["input"]
+        return ConfigError(f"{file}: {_key(full) or 'top level'}: expected {ctx['expected']}, got {_shown(got)}")
+    mapping = kind in ("model_type", "model_attributes_type", "dict_type")
+    expected = "a mapping" if mapping else _description(loc)
+    got = None if kind == "missing" else error["input"]
+    return ConfigError(f"{file}: {_key(loc) or 'top level'}: expected {expected}, got {_shown(got)}")
 
 
 def parse_config(data: object, file: str) -> Config:
-    r = _Reader(file)
-    top = r.mapping(data, "", _TOP)
-    language = r.get(top, "language", "", r.reader_language, "en")
-    timezone = r.get(top, "timezone", "", r.timezone, "UTC")
-    database = r.get(top, "database", "", r.string, "sqlite:///data/bot.db")
-    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database):
-        raise r.fail("database", "a sqlite:/// or postgresql:// URL", database)
-    retention = r.get(top, "retention", "", r.duration, 90 * 86400.0)
-    log_format = r.get(top, "log_format", "", r.choice(("text", "json")), "text")
+    """Validate the loaded YAML against the schema; the first mistake becomes one ConfigError line."""
+    try:
+        schema = _File.model_validate(data)
+    except ValidationError as exc:
+        raise _one_line(exc.errors()[0], file) from None
+    return _to_config(schema, file)
 
-    raw_sources = top.get("sources") or []
-    if not isinstance(raw_sources, list):
-        raise r.fail("sources", "a list of sources", raw_sources)
-    sources: list[SourceConfig] = []
-    for i, item in enumerate(raw_sources):
-        p = f"sources[{i}]."
-        s = r.mapping(item, f"sources[{i}]", ("name", "type", "url", "path", "lang", "tags", "interval", "backfill"))
-        if "name" not in s:
-            raise r.fail(f"sources[{i}].name", "a name for the source", None)
-        if "type" not in s:
-            raise r.fail(f"sources[{i}].type", f"one of {', '.join(SOURCE_TYPES)}", None)
-        kind = r.choice(SOURCE_TYPES)(s["type"], p + "type")
-        src = SourceConfig(
-            name=r.string(s["name"], p + "name"),
-            type=kind,
-            url=r.get(s, "url", p, r.string, None),
-            path=r.get(s, "path", p, r.string, None),
-            lang=r.get(s, "lang", p, r.language, None),
-            tags=r.get(s, "tags", p, r.strings, ()),
-            interval_s=int(r.get(s, "interval", p, r.duration, 900.0)),
-            backfill=r.get(s, "backfill", p, r.integer, 0),
-        )
-        if src.interval_s < MIN_INTERVAL_S:
-            raise r.fail(p + "interval", f"at least {MIN_INTERVAL_S}s (sources are polled politely)", s.get("interval"))
-        if kind in ("feed", "page") and not (src.url and re.match(r"^https?://", src.url)):
-            raise r.fail(p + "url", f"an http(s) URL for a {kind} source", src.url)
-        if kind in ("file", "folder") and not src.path:
-            raise r.fail(p + "path", f"a path for a {kind} source", None)
-        if any(o.name == src.name for o in sources):
-            raise r.fail(p + "name", "a name no other source has", src.name)
-        sources.append(src)
 
-    f = r.mapping(top.get("fetch"), "fetch", (
-        "user_agent", "timeout", "max_bytes", "max_redirects", "concurrency", "per_host", "allow_private"))
-    d = FetchConfig()
+def _to_config(f: _File, file: str) -> Config:
+    sources = tuple(
+        SourceConfig(name=s.name, type=s.type, url=s.url, path=s.path, lang=s.lang, tags=tuple(s.tags),
+                     interval_s=int(s.interval), backfill=s.backfill)
+        for s in f.sources)
     fetch = FetchConfig(
-        user_agent=r.get(f, "user_agent", "fetch.", r.string, d.user_agent),
-        timeout_s=r.get(f, "timeout", "fetch.", r.duration, d.timeout_s),
-        max_bytes=r.get(f, "max_bytes", "fetch.", r.integer, d.max_bytes),
-        max_redirects=r.get(f, "max_redirects", "fetch.", r.integer, d.max_redirects),
-        concurrency=max(1, r.get(f, "concurrency", "fetch.", r.integer, d.concurrency)),
-        per_host=max(1, r.get(f, "per_host", "fetch.", r.integer, d.per_host)),
-        allow_private=r.get(f, "allow_private", "fetch.", r.boolean, d.allow_private),
-    )
-
-    outputs = r.mapping(top.get("outputs"), "outputs", OUTPUTS)
-    c = r.mapping(outputs.get("console"), "outputs.console", ("enabled", "color"))
-    console = ConsoleConfig(
-        enabled=r.get(c, "enabled", "outputs.console.", r.boolean, True),
-        color=r.get(c, "color", "outputs.console.", r.choice(("auto", "always", "never")), "auto"),
-    )
-    sk = r.mapping(outputs.get("slack"), "outputs.slack", (
-        "enabled", "mode", "host", "port", "bot_token_env", "signing_secret_env", "app_token_env", "admins", "api_url"))
-    sd, sp = SlackConfig(), "outputs.slack."
+        user_agent=f.fetch.user_agent, timeout_s=f.fetch.timeout, max_bytes=f.fetch.max_bytes,
+        max_redirects=f.fetch.max_redirects, concurrency=max(1, f.fetch.concurrency),
+        per_host=max(1, f.fetch.per_host), allow_private=f.fetch.allow_private)
+    o = f.outputs
+    console = ConsoleConfig(enabled=o.console.enabled, color=o.console.color)
     slack = SlackConfig(
-        enabled=r.get(sk, "enabled", sp, r.boolean, False),
-        mode=r.get(sk, "mode", sp, r.choice(("http", "socket")), sd.mode),
-        host=r.get(sk, "host", sp, r.string, sd.host),
-        port=r.get(sk, "port", sp, r.port, sd.port),
-        bot_token_env=r.get(sk, "bot_token_env", sp, r.string, sd.bot_token_env),
-        signing_secret_env=r.get(sk, "signing_secret_env", sp, r.string, sd.signing_secret_env),
-        app_token_env=r.get(sk, "app_token_env", sp, r.string, sd.app_token_env),
-        admins=r.get(sk, "admins", sp, r.strings, ()),
-        api_url=r.get(sk, "api_url", sp, r.string, None),
-    )
-    mx = r.mapping(outputs.get("matrix"), "outputs.matrix", (
-        "enabled", "homeserver", "user_id", "access_token_env", "password_env", "prefix", "rooms", "admins",
-        "admin_power_level"))
-    md, mp = MatrixConfig(), "outputs.matrix."
+        enabled=o.slack.enabled, mode=o.slack.mode, host=o.slack.host, port=o.slack.port,
+        bot_token_env=o.slack.bot_token_env, signing_secret_env=o.slack.signing_secret_env,
+        app_token_env=o.slack.app_token_env, admins=tuple(o.slack.admins), api_url=o.slack.api_url)
     matrix = MatrixConfig(
-        enabled=r.get(mx, "enabled", mp, r.boolean, False),
-        homeserver=r.get(mx, "homeserver", mp, r.string, ""),
-        user_id=r.get(mx, "user_id", mp, r.string, ""),
-        access_token_env=r.get(mx, "access_token_env", mp, r.string, md.access_token_env),
-        password_env=r.get(mx, "password_env", mp, r.string, md.password_env),
-        prefix=r.get(mx, "prefix", mp, r.string, md.prefix),
-        rooms=r.get(mx, "rooms", mp, r.strings, ()),
-        admins=r.get(mx, "admins", mp, r.strings, ()),
-        admin_power_level=r.get(mx, "admin_power_level", mp, r.integer, 50),
-    )
-    if matrix.enabled and not re.match(r"^https?://", matrix.homeserver):
-        raise r.fail(mp + "homeserver", "the homeserver's http(s) URL", matrix.homeserver or None)
-    if matrix.enabled and not re.match(r"^@[^:]+:.+$", matrix.user_id):
-        raise r.fail(mp + "user_id", "a Matrix user id like @newsbot:example.org", matrix.user_id or None)
-
-    raw_channels = top.get("channels") or []
-    if not isinstance(raw_channels, list):
-        raise r.fail("channels", "a list of channels", raw_channels)
-    channels: list[ChannelConfig] = []
-    enabled = {"console": console.enabled, "slack": slack.enabled, "matrix": matrix.enabled}
-    for i, item in enumerate(raw_channels):
-        p = f"channels[{i}]."
-        ch = r.mapping(item, f"channels[{i}]", (
-            "output", "id", "language", "alerts", "digest", "topics", "keywords", "types", "min_importance",
-            "quiet_hours"))
-        if "output" not in ch:
-            raise r.fail(p + "output", f"one of {', '.join(OUTPUTS)}", None)
-        output = r.choice(OUTPUTS)(ch["output"], p + "output")
-        if output != "console" and "id" not in ch:
-            what = "a Slack channel id such as C0123456" if output == "slack" else "a Matrix room id or alias"
-            raise r.fail(p + "id", what, None)
-        if not enabled[output]:
-            raise r.fail(p + "output", f"an enabled output (set outputs.{output}.enabled: true)", output)
-        digest = None
-        if ch.get("digest") is not None:
-            dg = r.mapping(ch["digest"], p + "digest", ("cron", "timezone"))
-            if "cron" not in dg:
-                raise r.fail(p + "digest.cron", "a cron line such as '0 8 * * mon-fri'", None)
-            digest = DigestConfig(
-                cron=r.cron(dg["cron"], p + "digest.cron"),
-                timezone=r.get(dg, "timezone", p + "digest.", r.timezone, timezone),
-            )
-        quiet = None
-        if ch.get("quiet_hours") is not None:
-            q = ch["quiet_hours"]
-            parts = q.split("-") if isinstance(q, str) else []
-            if len(parts) != 2 or not all(_HHMM.match(x.strip()) for x in parts):
-                raise r.fail(p + "quiet_hours", "a range like '22:00-07:00'", q)
-            quiet = (parts[0].strip(), parts[1].strip())
-        types = r.get(ch, "types", p, r.strings, ALERT_TYPE_NAMES)
-        for t in types:
-            if t not in ALERT_TYPE_NAMES:
-                raise r.fail(p + "types", f"alert types among {', '.join(ALERT_TYPE_NAMES)}", t)
-        channels.append(ChannelConfig(
-            output=output,
-            id=r.get(ch, "id", p, r.string, output),
-            language=r.get(ch, "language", p, r.reader_language, language),
-            alerts=r.get(ch, "alerts", p, r.boolean, True),
-            digest=digest,
-            topics=r.get(ch, "topics", p, r.strings, ()),
-            keywords=r.get(ch, "keywords", p, r.strings, ()),
-            types=types,
-            min_importance=r.get(ch, "min_importance", p, r.number, 0.0),
-            quiet_hours=quiet,
-        ))
+        enabled=o.matrix.enabled, homeserver=o.matrix.homeserver, user_id=o.matrix.user_id,
+        access_token_env=o.matrix.access_token_env, password_env=o.matrix.password_env, prefix=o.matrix.prefix,
+        rooms=tuple(o.matrix.rooms), admins=tuple(o.matrix.admins), admin_power_level=o.matrix.admin_power_level)
+    channels = [
+        ChannelConfig(
+            output=c.output, id=c.id if c.id is not None else c.output, language=c.language or f.language,
+            alerts=c.alerts,
+            digest=DigestConfig(cron=c.digest.cron, timezone=c.digest.timezone or f.timezone) if c.digest else None,
+            topics=tuple(c.topics), keywords=tuple(c.keywords), types=tuple(c.types),
+            min_importance=c.min_importance, quiet_hours=c.quiet_hours)
+        for c in f.channels]
     if console.enabled and not any(c.output == "console" for c in channels):
-        channels.insert(0, ChannelConfig(output="console", id="console", language=language))
-
-    h = r.mapping(top.get("health"), "health", ("enabled", "host", "port"))
-    health = HealthConfig(
-        enabled=r.get(h, "enabled", "health.", r.boolean, False),
-        host=r.get(h, "host", "health.", r.string, "127.0.0.1"),
-        port=r.get(h, "port", "health.", r.port, 9108),
-    )
-
+        channels.insert(0, ChannelConfig(output="console", id="console", language=f.language))
+    health = HealthConfig(enabled=f.health.enabled, host=f.health.host, port=f.health.port)
     return Config(
-        health=health, path=file, database=database, language=language, timezone=timezone,
-        retention_days=max(1, int(retention // 86400)), log_format=log_format, sources=tuple(sources),
+        health=health, path=file, database=f.database, language=f.language, timezone=f.timezone,
+        retention_days=max(1, int(f.retention // 86400)), log_format=f.log_format, sources=sources,
         fetch=fetch, console=console, slack=slack, matrix=matrix, channels=tuple(channels),
     )
 

@@ -37,6 +37,18 @@ BAD = [
     ("sources:\n  - name: x\n    type: feed\n    url: http://a\n    interval: 0.001s\n", "sources[0].interval",
      "at least 10s"),
     ("outputs:\n  slack:\n    enabled: true\nchannels:\n  - output: slack\n", "channels[0].id", "a Slack channel id"),
+    ("outputs:\n  matrix:\n    password: hunter2\n", "outputs.matrix.password", "set password_env"),
+    ("outputs:\n  slack:\n    bot_token_env: xoxb-1-2\n", "outputs.slack.bot_token_env", "NAME of an environment"),
+    ("outputs:\n  matrix:\n    enabled: true\n    homeserver: https://m.org\n", "outputs.matrix.user_id",
+     "a Matrix user id"),
+    ("sources:\n  - {name: a, type: feed, url: 'http://a'}\n  - {name: a, type: feed, url: 'http://b'}\n",
+     "sources[1].name", "a name no other source has"),
+    ("channels:\n  - output: console\n    types: [statement, bombing]\n", "channels[0].types[1]",
+     "alert types among statement, fighting, casualty"),
+    ("fetch:\n  max_bytes: 1.5\n", "fetch.max_bytes", "a whole number >= 0"),
+    ("outputs:\n  console:\n    enabled: 'yes'\n", "outputs.console.enabled", "true or false"),
+    ("health:\n  port: 0\n", "health.port", "a port number from 1 to 65535"),
+    ("channels:\n  - output: console\n    quiet_hours: 22-7\n", "channels[0].quiet_hours", "a range like"),
 ]
 
 
@@ -62,6 +74,26 @@ def test_bad_config_stops_cli_with_one_line_and_exit_2(tmp_path: Path, text: str
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert str(path) in lines[0] and key in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_a_secret_pasted_where_a_variable_name_goes_is_not_echoed(tmp_path: Path) -> None:
+    path = tmp_path / "leak.yaml"
+    path.write_text("outputs:\n  slack:\n    signing_secret_env: 8f14e45fceea167a5a36dedd4bea2543\n"
+                    "  matrix:\n    access_token_env: syt_bmV3c2JvdA_secretvalue\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "outputs.slack.signing_secret_env" in str(err.value)
+    assert "8f14e45f" not in str(err.value) and "not shown" in str(err.value)
+
+
+def test_empty_keys_keep_their_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("language: fr\ntimezone: Europe/Paris\nsources:\nfetch:\noutputs:\n  slack:\n"
+                    "channels:\n  - output: console\n    digest: {cron: '0 8 * * mon-fri'}\n")
+    config = load_config(path)
+    assert config.fetch.concurrency == 8 and config.slack.port == 3000 and config.sources == ()
+    assert config.channels[0].language == "fr" and config.channels[0].digest is not None
+    assert config.channels[0].digest.timezone == "Europe/Paris" and config.channels[0].id == "console"
 
 
 def test_missing_config_file(tmp_path: Path) -> None:

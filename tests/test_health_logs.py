@@ -7,6 +7,8 @@ import json
 import logging
 
 import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.core.models import Article, Casualty
 from bot.service.health import Metrics, start_health_server
@@ -14,35 +16,70 @@ from bot.service.logs import JsonFormatter, scrub
 from bot.store import SourceState, Store
 
 
+def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Every sample of a scrape, parsed the way Prometheus would read it."""
+    return {(smp.name, frozenset(smp.labels.items())): smp.value
+            for family in text_string_to_metric_families(text) for smp in family.samples}
+
+
+def _bucket(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], what: str, le: str) -> float:
+    return samples[("newsbot_latency_seconds_bucket", frozenset({("what", what), ("le", le)}))]
+
+
 async def test_healthz_and_metrics(store: Store, unused_tcp_port: int) -> None:
     aid, _ = store.add_article(Article(id="1", text="t"))
     store.add_alert(Casualty(article_id="1", killed=3), article_id=aid, story_id=None)
     store.save_source_state(SourceState(name="broken feed", failures=3))
-    runner = await start_health_server(store, "127.0.0.1", unused_tcp_port)
+    store.save_source_state(SourceState(name='AFP "live" \\ blog\nfr', failures=1))
+    metrics = Metrics()
+    metrics.observe_command(0.02)
+    metrics.observe_poll(3.0)
+    metrics.observe_delivery(0.2)
+    runner = await start_health_server(store, "127.0.0.1", unused_tcp_port, metrics)
     try:
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{unused_tcp_port}/healthz") as r:
                 assert r.status == 200
                 body = await r.json()
-                assert body["status"] == "ok" and body["failing_sources"] == ["broken feed"]
+                assert body["status"] == "ok" and set(body["failing_sources"]) >= {"broken feed"}
             async with http.get(f"http://127.0.0.1:{unused_tcp_port}/metrics") as r:
+                assert r.status == 200 and r.headers["Content-Type"].startswith("text/plain; version=")
                 text = await r.text()
     finally:
         await runner.cleanup()
-    assert "newsbot_articles_total 1" in text
-    assert 'newsbot_alerts_total{type="casualty"} 1' in text
-    assert 'newsbot_source_failures{source="broken feed"} 3' in text
+    samples = _samples(text)
+    assert samples[("newsbot_articles_total", frozenset())] == 1
+    assert samples[("newsbot_alerts_total", frozenset({("type", "casualty")}))] == 1
+    assert samples[("newsbot_source_failures", frozenset({("source", "broken feed")}))] == 3
+    # A source name with quotes, a backslash and a newline is escaped, not a broken scrape.
+    assert samples[("newsbot_source_failures", frozenset({("source", 'AFP "live" \\ blog\nfr')}))] == 1
+    assert _bucket(samples, "command", "0.025") == 1 and _bucket(samples, "command", "0.01") == 0
+    assert _bucket(samples, "poll", "2.5") == 0 and _bucket(samples, "poll", "5.0") == 1
+    assert _bucket(samples, "delivery", "0.25") == 1
+    assert samples[("newsbot_uptime_seconds", frozenset())] >= 0
 
 
 def test_latency_histogram_is_cumulative() -> None:
     m = Metrics()
     for seconds in (0.001, 0.02, 0.3, 30):
         m.observe("command", seconds)
-    text = m.render(None)
-    assert 'newsbot_latency_seconds_bucket{what="command",le="0.005"} 1' in text
-    assert 'newsbot_latency_seconds_bucket{what="command",le="0.5"} 3' in text
-    assert 'newsbot_latency_seconds_bucket{what="command",le="+Inf"} 4' in text
-    assert 'newsbot_latency_seconds_count{what="command"} 4' in text
+    samples = _samples(m.render(None))
+    assert _bucket(samples, "command", "0.005") == 1
+    assert _bucket(samples, "command", "0.5") == 3
+    assert _bucket(samples, "command", "+Inf") == 4
+    assert samples[("newsbot_latency_seconds_count", frozenset({("what", "command")}))] == 4
+    assert samples[("newsbot_latency_seconds_sum", frozenset({("what", "command")}))] == pytest.approx(30.321)
+    # Polls and deliveries are there from the start, at zero, so a dashboard sees a flat line, not a gap.
+    assert _bucket(samples, "poll", "+Inf") == 0 and _bucket(samples, "delivery", "+Inf") == 0
+
+
+def test_each_metrics_object_keeps_its_own_samples() -> None:
+    first, second = Metrics(), Metrics()
+    first.observe_delivery(0.5)
+    first.inc("sends", "slack")
+    assert _bucket(_samples(second.render(None)), "delivery", "+Inf") == 0
+    assert "newsbot_sends_total" not in second.render(None)
+    assert _samples(first.render(None))[("newsbot_sends_total", frozenset({("kind", "slack")}))] == 1
 
 
 def test_scrub_hides_tokens_and_configured_secrets() -> None:

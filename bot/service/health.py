@@ -2,92 +2,123 @@
 
 Counts that live in the database (articles, alerts, deliveries, source failures) are read from it at
 scrape time, so two replicas report the same totals; latencies are per process.
+
+The exposition format, histograms and label escaping come from prometheus_client. Each `Metrics` has
+a registry of its own rather than the library's global one, so tests (and two bots in one process)
+never see each other's samples.
 """
 
 from __future__ import annotations
 
-import bisect
+import asyncio
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.store import Store
 from bot.store import schema as s
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-
-
-@dataclass
-class Histogram:
-    counts: list[int] = field(default_factory=lambda: [0] * (len(_BUCKETS) + 1))
-    total: float = 0.0
-    n: int = 0
-
-    def observe(self, seconds: float) -> None:
-        self.counts[bisect.bisect_left(_BUCKETS, seconds)] += 1
-        self.total += seconds
-        self.n += 1
+# What the latency histogram is labelled with; present from the start so dashboards see zeros, not gaps.
+COMMAND, POLL, DELIVERY = "command", "poll", "delivery"
 
 
 class Metrics:
-    """Process-local counters and latency histograms, rendered in the Prometheus text format."""
+    """Process-local counters and latency histograms, plus the store's counts at scrape time."""
 
     def __init__(self) -> None:
         self.started = time.monotonic()
-        self.counters: dict[tuple[str, str], float] = defaultdict(float)
-        self.latency: dict[str, Histogram] = defaultdict(Histogram)
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._counters: dict[str, Counter] = {}
+        self.latency = Histogram("newsbot_latency_seconds", "Time to answer a command, poll a source or deliver "
+                                 "an alert, by what.", ["what"], buckets=_BUCKETS, registry=self.registry)
+        for what in (COMMAND, POLL, DELIVERY):
+            self.latency.labels(what=what)
+        uptime = Gauge("newsbot_uptime_seconds", "Seconds since this process started.", registry=self.registry)
+        uptime.set_function(lambda: time.monotonic() - self.started)
 
     def inc(self, name: str, label: str = "", by: float = 1.0) -> None:
-        self.counters[(name, label)] += by
+        counter = self._counters.get(name)
+        if counter is None:
+            counter = self._counters[name] = Counter(f"newsbot_{name}", f"Events counted as {name}, by kind.",
+                                                     ["kind"], registry=self.registry)
+        counter.labels(kind=label).inc(by)
 
     def observe(self, what: str, seconds: float) -> None:
-        self.latency[what].observe(seconds)
+        self.latency.labels(what=what).observe(seconds)
+
+    def observe_command(self, seconds: float) -> None:
+        """From a chat message arriving to its answer being sent."""
+        self.observe(COMMAND, seconds)
+
+    def observe_poll(self, seconds: float) -> None:
+        """One poll of one source: fetch, parse and store."""
+        self.observe(POLL, seconds)
+
+    def observe_delivery(self, seconds: float) -> None:
+        """One alert or digest handed to a chat, until the chat accepted (or refused) it."""
+        self.observe(DELIVERY, seconds)
 
     def render(self, store: Store | None) -> str:
-        out: list[str] = []
-        if store is not None:
-            with store.tx() as conn:
-                articles = conn.execute(select(func.count()).select_from(s.articles)).scalar_one()
-                alert_rows = conn.execute(select(s.alerts.c.type, func.count()).group_by(s.alerts.c.type)).all()
-                delivery_rows = conn.execute(
-                    select(s.deliveries.c.adapter, s.deliveries.c.status, func.count())
-                    .group_by(s.deliveries.c.adapter, s.deliveries.c.status)).all()
-                failures = conn.execute(select(s.source_state.c.name, s.source_state.c.failures)).all()
-            out += ["# HELP newsbot_articles_total Articles stored.", "# TYPE newsbot_articles_total gauge",
-                    f"newsbot_articles_total {articles}"]
-            out += ["# HELP newsbot_alerts_total Alerts stored, by type.", "# TYPE newsbot_alerts_total gauge"]
-            out += [f'newsbot_alerts_total{{type="{t}"}} {n}' for t, n in alert_rows]
-            out += ["# HELP newsbot_deliveries_total Deliveries, by adapter and status.",
-                    "# TYPE newsbot_deliveries_total gauge"]
-            out += [f'newsbot_deliveries_total{{adapter="{a}",status="{st}"}} {n}' for a, st, n in delivery_rows]
-            out += ["# HELP newsbot_source_failures Consecutive failures of each source.",
-                    "# TYPE newsbot_source_failures gauge"]
-            out += [f'newsbot_source_failures{{source="{_label(name)}"}} {n or 0}' for name, n in failures]
-        for (name, label), value in sorted(self.counters.items()):
-            labels = f'{{kind="{_label(label)}"}}' if label else ""
-            out.append(f"newsbot_{name}_total{labels} {value:g}")
-        for what, h in sorted(self.latency.items()):
-            metric = "newsbot_latency_seconds"
-            out.append(f"# TYPE {metric} histogram")
-            running = 0
-            for bound, count in zip((*_BUCKETS, float("inf")), h.counts, strict=True):
-                running += count
-                le = "+Inf" if bound == float("inf") else f"{bound:g}"
-                out.append(f'{metric}_bucket{{what="{_label(what)}",le="{le}"}} {running}')
-            out.append(f'{metric}_sum{{what="{_label(what)}"}} {h.total:.6f}')
-            out.append(f'{metric}_count{{what="{_label(what)}"}} {h.n}')
-        out.append(f"newsbot_uptime_seconds {time.monotonic() - self.started:.1f}")
-        return "\n".join(out) + "\n"
+        """The exposition text; reads the store, so call it off the event loop."""
+        return generate_latest(_Scrape(self.registry, store)).decode("utf-8")
 
 
-def _label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+class _Scrape(Collector):
+    """The process's registry plus the store's counts, read once per scrape."""
+
+    def __init__(self, registry: CollectorRegistry, store: Store | None) -> None:
+        self.registry, self.store = registry, store
+
+    def collect(self) -> Iterator[Metric]:
+        if self.store is not None:
+            yield from _store_families(self.store)
+        yield from self.registry.collect()
+
+
+def _store_families(store: Store) -> Iterator[Metric]:
+    with store.tx() as conn:
+        articles = conn.execute(select(func.count()).select_from(s.articles)).scalar_one()
+        alert_rows = conn.execute(select(s.alerts.c.type, func.count()).group_by(s.alerts.c.type)).all()
+        delivery_rows = conn.execute(
+            select(s.deliveries.c.adapter, s.deliveries.c.status, func.count())
+            .group_by(s.deliveries.c.adapter, s.deliveries.c.status)).all()
+        failures = conn.execute(select(s.source_state.c.name, s.source_state.c.failures)).all()
+    yield GaugeMetricFamily("newsbot_articles_total", "Articles stored.", value=articles)
+    alerts = GaugeMetricFamily("newsbot_alerts_total", "Alerts stored, by type.", labels=["type"])
+    for kind, n in alert_rows:
+        alerts.add_metric([kind], n)
+    yield alerts
+    deliveries = GaugeMetricFamily("newsbot_deliveries_total", "Deliveries, by adapter and status.",
+                                   labels=["adapter", "status"])
+    for adapter, status, n in delivery_rows:
+        deliveries.add_metric([adapter, status], n)
+    yield deliveries
+    failing = GaugeMetricFamily("newsbot_source_failures", "Consecutive failures of each source.", labels=["source"])
+    for name, n in failures:
+        failing.add_metric([name], n or 0)
+    yield failing
 
 
 METRICS = Metrics()
+
+
+def observe_command(seconds: float) -> None:
+    METRICS.observe_command(seconds)
+
+
+def observe_poll(seconds: float) -> None:
+    METRICS.observe_poll(seconds)
+
+
+def observe_delivery(seconds: float) -> None:
+    METRICS.observe_delivery(seconds)
 
 
 def health_app(store: Store, metrics: Metrics = METRICS) -> web.Application:
@@ -101,8 +132,10 @@ def health_app(store: Store, metrics: Metrics = METRICS) -> web.Application:
                                   "uptime_s": round(time.monotonic() - metrics.started, 1)})
 
     async def prometheus(_request: web.Request) -> web.Response:
-        return web.Response(text=metrics.render(store), content_type="text/plain", charset="utf-8",
-                            headers={"X-Content-Type-Options": "nosniff"})
+        # The counts are GROUP BYs over the whole store: never on the event loop, where chats wait.
+        text = await asyncio.to_thread(metrics.render, store)
+        return web.Response(body=text.encode("utf-8"),
+                            headers={"Content-Type": CONTENT_TYPE_LATEST, "X-Content-Type-Options": "nosniff"})
 
     app = web.Application()
     app.router.add_get("/healthz", healthz)
@@ -110,8 +143,8 @@ def health_app(store: Store, metrics: Metrics = METRICS) -> web.Application:
     return app
 
 
-async def start_health_server(store: Store, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(health_app(store))
+async def start_health_server(store: Store, host: str, port: int, metrics: Metrics = METRICS) -> web.AppRunner:
+    runner = web.AppRunner(health_app(store, metrics))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
