@@ -169,8 +169,12 @@ def alert_messages(setup: Setup, events: list[Event]) -> list[Event]:
     """The bot's alerts: messages that answer nobody's event (thread replies point at the root only as a
     fallback) and are not edits."""
     return [e for e in bot_messages(setup, events)
-            if relation(e).get("rel_type") != "m.replace"
+            if relation(e).get("rel_type") != "m.replace" and not is_chart(e)
             and (reply_to(e) is None or relation(e).get("is_falling_back") is True)]
+
+
+def is_chart(event: Event) -> bool:
+    return (event.get("content") or {}).get("msgtype") == "m.image"
 
 
 def is_alert(setup: Setup) -> Callable[[Event], bool]:
@@ -265,6 +269,20 @@ async def test_alerts_root_then_thread_replies_and_the_root_is_edited(setup: Set
         events = await history(setup)
         assert len(alert_messages(setup, events)) == len(stored) + sent
         assert [e["event_id"] for e in alert_messages(setup, events) if not relation(e)] == [root]  # no second root
+        # The figures now span two dates: their chart is an image in the story's thread, from the media repo.
+        charts = [e for e in bot_messages(setup, events) if is_chart(e)]
+        assert len(charts) == 1, charts
+        assert charts[0]["content"]["url"].startswith("mxc://")
+        assert charts[0]["content"]["info"]["mimetype"] == "image/png" and charts[0]["content"]["info"]["w"] == 800
+        assert relation(charts[0]).get("rel_type") == "m.thread" and relation(charts[0])["event_id"] == root
+        server, media = charts[0]["content"]["url"][len("mxc://"):].split("/")
+        async with aiohttp.ClientSession() as session, session.get(
+                f"{setup.human.client.homeserver}/_matrix/client/v1/media/download/{server}/{media}",
+                headers={"Authorization": f"Bearer {setup.human.client.access_token}"}) as resp:
+            assert resp.status == 200 and (await resp.read()).startswith(b"\x89PNG")
+        assert not (Path.cwd() / "data" / "charts").exists() or not any(
+            (Path.cwd() / "data" / "charts").glob(f"story-{story}-*.png")), "charts written into the checkout"
+        assert list((Path(app.config.database.removeprefix("sqlite:///")).parent / "charts").glob("*.png"))
 
 
 async def test_questions_in_an_alert_thread_get_threaded_answers(setup: Setup) -> None:

@@ -240,6 +240,20 @@ async def test_alerts_are_posted_threaded_by_story_and_the_root_follows_the_figu
         assert has_number(dump(edits[-1]), 47), dump(edits[-1])
         assert edits[-1].args.get("blocks")
 
+        # Figures on two dates now: the chart is uploaded into the story's thread (files_upload_v2).
+        (url,) = fake_slack.of("files.getUploadURLExternal")
+        (upload,) = fake_slack.of("upload")
+        (complete,) = fake_slack.of("files.completeUploadExternal")
+        assert url.args["filename"].endswith(".png") and upload.body.startswith(b"\x89PNG")
+        assert (complete.args["channel_id"], complete.args["thread_ts"]) == (CHANNEL, root["ts"])
+        charts = Path(config.database.removeprefix("sqlite:///")).parent / "charts"
+        assert list(charts.glob("*.png")), "the chart is drawn beside the database, not in the checkout"
+
+        # Nothing changed: no edit, no second upload.
+        edits_now = len(fake_slack.of("chat.update"))
+        await cycle(app)
+        assert len(fake_slack.of("chat.update")) == edits_now and len(fake_slack.of("upload")) == 1
+
 
 async def test_a_question_in_an_alert_thread_is_answered_in_the_thread(
     articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
@@ -524,12 +538,18 @@ async def test_a_refused_post_is_retried_next_round_in_the_same_thread(
         fake_slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "0"})  # retried by the client
         _, sent = await cycle(app)
         total = len(app.store.alerts())
-        assert sent == total - 1  # the refused one waits for the next round
-        assert len(app.store.undelivered_alerts("slack", CHANNEL)) == 1
+        # The refused post would have opened the story's thread: the rest of the story waits with it, so
+        # that the thread's root is still the story's most important alert (not the next statement).
+        assert sent == 0 and len(app.store.undelivered_alerts("slack", CHANNEL)) == total
         _, sent = await cycle(app)
-        assert sent == 1 and not app.store.undelivered_alerts("slack", CHANNEL)
+        assert sent == total and not app.store.undelivered_alerts("slack", CHANNEL)
         assert len(fake_slack.messages) == total
         root = fake_slack.messages[0]
+        root_alert = app.store.alert_of_message("slack", CHANNEL, root["ts"])
+        assert root_alert is not None
+        assert isinstance(app.store.alert(root_alert).alert, Casualty)  # type: ignore[union-attr]
+        assert app.store.alert(root_alert).importance == max(  # type: ignore[union-attr]
+            a.importance for a in app.store.alerts())
         assert root["thread_ts"] is None and all(m["thread_ts"] == root["ts"] for m in fake_slack.messages[1:])
         keys = {m["metadata"]["event_payload"]["key"] for m in fake_slack.messages}
         assert len(keys) == total
