@@ -149,7 +149,15 @@ async def _deliver_channel(
                 unopened.add(stored.story_id)
             failed += 1
             if _send_failed(store, adapter, channel, item, exc, now):
-                break  # the whole channel is refused: no point trying its other alerts now
+                # The whole channel is refused: no point trying its other alerts now; once the refusal
+                # is final, they are all marked failed with it (one call per pass, not one per alert).
+                if store.delivery(adapter.name, channel.id, item) is not None:
+                    reason = exc.reason if isinstance(exc, ChatError) else str(exc)
+                    failed += chat_state.fail_all(store, adapter.name, channel.id,
+                                                  [a.id for a in pending if a.id != stored.id and wanted(
+                                                      channel, a, topics_of(a) if topics_of is not None else None)],
+                                                  reason)
+                break
             continue
         # Posted: from here on the alert is delivered, whatever else fails.
         store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.store import Store
+from bot.store import Store, chat_state
 from bot.store import schema as s
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -63,6 +63,14 @@ class Metrics:
             out += ["# HELP newsbot_deliveries_total Deliveries, by adapter and status.",
                     "# TYPE newsbot_deliveries_total gauge"]
             out += [f'newsbot_deliveries_total{{adapter="{a}",status="{st}"}} {n}' for a, st, n in delivery_rows]
+            out += ["# HELP newsbot_delivery_failed Sends marked failed (the chat refused them for good), "
+                    "by channel and reason.", "# TYPE newsbot_delivery_failed gauge"]
+            out += [f'newsbot_delivery_failed{{adapter="{_label(f.adapter)}",channel="{_label(f.channel)}",'
+                    f'reason="{_label(f.reason)}"}} {f.count}' for f in chat_state.failed_deliveries(store)]
+            out += ["# HELP newsbot_channel_refused Channels the chat refuses now (1), by reason.",
+                    "# TYPE newsbot_channel_refused gauge"]
+            out += [f'newsbot_channel_refused{{adapter="{_label(a)}",channel="{_label(c)}",'
+                    f'reason="{_label(r.reason)}"}} 1' for a, c, r in chat_state.refused_channels(store)]
             out += ["# HELP newsbot_source_failures Consecutive failures of each source.",
                     "# TYPE newsbot_source_failures gauge"]
             out += [f'newsbot_source_failures{{source="{_label(name)}"}} {n or 0}' for name, n in failures]
@@ -97,7 +105,14 @@ def health_app(store: Store, metrics: Metrics = METRICS) -> web.Application:
         except Exception as exc:  # the database is what the bot cannot work without
             return web.json_response({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
         failing = [st.name for st in store.all_source_states() if st.failures]
+        # Where an admin sees that a channel is gone or closed to the bot (and why): see bot.store.chat_state.
+        failed = [{"adapter": f.adapter, "channel": f.channel, "reason": f.reason, "count": f.count,
+                   "last_at": f.last_at.isoformat() if f.last_at else None}
+                  for f in chat_state.failed_deliveries(store)]
+        refused = [{"adapter": a, "channel": c, "reason": r.reason, "retry_at": r.until.isoformat()}
+                   for a, c, r in chat_state.refused_channels(store)]
         return web.json_response({"status": "ok", "database": "ok", "failing_sources": failing,
+                                  "failed_deliveries": failed, "refused_channels": refused,
                                   "uptime_s": round(time.monotonic() - metrics.started, 1)})
 
     async def prometheus(_request: web.Request) -> web.Response:

@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.store import schema as s
 from bot.store.db import PROCESS_ID, Store, utcnow
@@ -47,6 +48,23 @@ def mark_failed(store: Store, adapter: str, channel: str, item_key: str, reason:
             s.deliveries.c.item_key == item_key)).values(status="failed", error=reason[:1000], sent_at=utcnow(),
                                                          owner=PROCESS_ID))
         conn.execute(delete(s.kv).where(s.kv.c.key == _key(_TRIES, adapter, channel, item_key)))
+
+
+def fail_all(store: Store, adapter: str, channel: str, alert_ids: list[int], reason: str) -> int:
+    """Mark these alerts failed in this channel at once (the chat refuses the whole channel); returns
+    how many were marked (those claimed or sent meanwhile are left alone)."""
+    marked = 0
+    now = utcnow()
+    for alert_id in alert_ids:
+        try:
+            with store.tx() as conn:
+                conn.execute(insert(s.deliveries).values(
+                    adapter=adapter, channel=channel, item_key=f"alert:{alert_id}", alert_id=alert_id,
+                    status="failed", claimed_at=now, sent_at=now, error=reason[:1000], owner=PROCESS_ID))
+        except IntegrityError:
+            continue
+        marked += 1
+    return marked
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import json
 import re
 import shutil
@@ -577,3 +578,97 @@ async def test_a_question_in_a_digest_thread_is_answered_as_the_bot_says(
         claims_digests = "digests" in dump(answer)
         answered = any(has_number(dump(answer), n) for n in wounded)
         assert answered or not claims_digests, f"in a digest's thread the bot says: {answer.args['text']}"
+
+
+async def test_a_channel_slack_refuses_is_tried_three_times_then_marked_failed_and_shown(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture,
+) -> None:
+    import datetime as dt
+
+    from bot.service.delivery import deliver_alerts
+    from bot.service.health import start_health_server
+    from bot.store import utcnow
+
+    config = make_config(articles)
+    async with running(config) as app:
+        await app.pipeline.ingest_all()
+        total = len(app.store.alerts())
+        for _ in range(30):
+            fake_slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "channel_not_found"})
+        start = utcnow()
+        for n in range(6):  # six passes, two hours apart (the refusal's back-off is shorter)
+            await deliver_alerts(app.store, app.adapters, config.channels, now=start + dt.timedelta(hours=2 * n))
+            await deliver_alerts(app.store, app.adapters, config.channels,  # and one right after each
+                                 now=start + dt.timedelta(hours=2 * n, seconds=5))
+        calls = fake_slack.of("chat.postMessage", ok_only=False)
+        assert len(calls) == 3  # not one call per pass and per alert, forever
+        rows = app.store.deliveries("slack")
+        assert len(rows) == total and {(r["status"], r["error"]) for r in rows} == {("failed", "channel_not_found")}
+        errors = [r for r in caplog.records if r.levelname == "ERROR" and "channel_not_found" in r.getMessage()]
+        assert 1 <= len(errors) <= 2 and not any(r.exc_info for r in caplog.records)
+
+        port = free_port()
+        runner = await start_health_server(app.store, "127.0.0.1", port)
+        try:
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    health = await resp.json()
+                async with session.get(f"http://127.0.0.1:{port}/metrics") as resp:
+                    metrics = await resp.text()
+        finally:
+            await runner.cleanup()
+        (failed,) = health["failed_deliveries"]
+        assert (failed["channel"], failed["reason"], failed["count"]) == (CHANNEL, "channel_not_found", total)
+        assert f'newsbot_delivery_failed{{adapter="slack",channel="{CHANNEL}",reason="channel_not_found"}} {total}' \
+            in metrics
+
+
+async def test_a_root_edit_lost_to_a_kill_is_caught_up_after_the_restart(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = make_config(articles)
+    async with running(config) as app:
+        await cycle(app)
+        root = fake_slack.messages[0]["ts"]
+        edits_before = len(fake_slack.of("chat.update"))
+        write_update(articles)
+        adapter = app.adapters["slack"]
+
+        async def killed(*args: Any) -> None:
+            raise asyncio.CancelledError  # the process dies between the thread's reply and the root's edit
+
+        monkeypatch.setattr(adapter, "edit", killed)
+        with pytest.raises(asyncio.CancelledError):
+            await cycle(app)
+        assert any(has_number(dump(c), 47) for c in posts(fake_slack))  # the thread says 47…
+        assert len(fake_slack.of("chat.update")) == edits_before  # …the root does not
+        monkeypatch.undo()
+    monkeypatch.setenv("E2E_SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("E2E_SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    async with running(config) as app:
+        _, sent = await cycle(app)
+        assert sent == 0
+        (edit,) = fake_slack.of("chat.update")[edits_before:]
+        assert edit.args["ts"] == root and has_number(dump(edit), 47)
+        await cycle(app)
+        assert len(fake_slack.of("chat.update")) == edits_before + 1  # caught up once, not on every pass
+
+
+async def test_channels_are_served_concurrently_each_at_its_own_pace(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+) -> None:
+    config = make_config(articles, [{"output": "slack", "id": "C111", "language": "en"},
+                                    {"output": "slack", "id": "C222", "language": "fr"}])
+    async with running(config) as app:
+        app.adapters["slack"].queue.interval = 0.2  # type: ignore[attr-defined]
+        _, sent = await cycle(app)
+        total = len(app.store.alerts())
+        assert sent == 2 * total
+        en = [c for c in posts(fake_slack) if c.args["channel"] == "C111"]
+        fr = [c for c in posts(fake_slack) if c.args["channel"] == "C222"]
+        assert len(en) == len(fr) == total
+        # The French channel does not wait for the English one to be done, and vice versa…
+        assert fr[0].at < en[-1].at and en[0].at < fr[-1].at
+        # …while within each channel the posts keep about one interval between them.
+        for calls in (en, fr):
+            assert all(b.at - a.at >= 0.19 for a, b in itertools.pairwise(calls))
