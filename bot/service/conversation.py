@@ -7,6 +7,7 @@ Everything is written in the reader's language (the channel's, or the question's
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import json
@@ -34,6 +35,7 @@ from bot.ingest.guard import read_url as guarded_read_url
 from bot.ingest.state import forget_source
 from bot.ingest.urls import redact_url, redact_urls
 from bot.service import subscriptions as subs
+from bot.service.delivery import casualty_charts
 from bot.service.digests import digest_entries
 from bot.service.search import search
 from bot.service.subscriptions import channel_timezone
@@ -196,7 +198,9 @@ class NewsConversation:
         if isinstance(cmd, c.Latest):
             return self._listing(t(lang, "cmd_latest"), None, cmd.topic, cmd.since, ctx, "latest")
         if isinstance(cmd, c.Casualties):
-            return self._listing(t(lang, "section_casualty"), "casualty", cmd.topic, cmd.since, ctx, "casualties")
+            listing = self._listing(t(lang, "section_casualty"), "casualty", cmd.topic, cmd.since, ctx, "casualties")
+            charts = await asyncio.to_thread(casualty_charts, self.store, cmd.topic, lang)  # see bot.service.delivery
+            return dataclasses.replace(listing, attachments=charts)
         if isinstance(cmd, c.Statements):
             return self._listing(t(lang, "section_statement"), "statement", cmd.query, cmd.since, ctx, "statements")
         if isinstance(cmd, c.FightingCmd):

@@ -22,7 +22,7 @@ from bot.config import ChannelConfig
 from bot.core.models import Message
 from bot.core.render import render_alert
 from bot.service.subscriptions import alert_matches
-from bot.service.tallies import root_edit, root_edited
+from bot.service.tallies import root_edit, root_edited, stories_with_figures, story_chart
 from bot.store import Store, StoredAlert, chat_state, utcnow
 from bot.store.db import PROCESS_ID
 
@@ -60,6 +60,21 @@ def chart_dir_for(store: Store) -> Path:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).resolve().parent / "charts"
     return Path(tempfile.gettempdir()) / "newsbot-charts"
+
+
+def casualty_charts(store: Store, topic: str | None, lang: str, *, chart_dir: Path | None = None,
+                    look_at: int = 5) -> tuple[str, ...]:
+    """The chart attached to a `casualties` answer: the newest story (on the topic) whose figures span
+    two dates or more. Blocking (matplotlib): run it in a thread from a coroutine."""
+    for story in stories_with_figures(store, topic, limit=look_at):
+        try:
+            path = story_chart(store, int(story["id"]), lang=lang, directory=chart_dir or chart_dir_for(store))
+        except Exception:  # a chart is a bonus: never lose the answer over it
+            log.exception("chart of story %s failed", story["id"])
+            return ()
+        if path is not None:
+            return (str(path),)
+    return ()
 
 
 # Channels whose thread roots were checked since this store was opened (the process started): the

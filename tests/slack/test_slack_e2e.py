@@ -672,3 +672,27 @@ async def test_channels_are_served_concurrently_each_at_its_own_pace(
         # …while within each channel the posts keep about one interval between them.
         for calls in (en, fr):
             assert all(b.at - a.at >= 0.19 for a, b in itertools.pairwise(calls))
+
+
+async def test_news_casualties_public_comes_with_the_chart_uploaded_to_the_channel(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+) -> None:
+    config = make_config(articles)
+    async with running(config) as app:
+        await app.pipeline.ingest_all()
+        write_update(articles)  # a second date: now there is a toll over time to draw
+        await app.pipeline.ingest_all()
+        body = command_body("casualties --public", fake_slack.response_url("pub"), channel=CHANNEL)
+        assert (await send(config, body, signed_headers(body)))[0] == 200
+        (answer,) = await fake_slack.wait_for("response", timeout=10)
+        assert answer.args["response_type"] == "in_channel"
+        (complete,) = await fake_slack.wait_for("files.completeUploadExternal", timeout=10)
+        (upload,) = fake_slack.of("upload")
+        assert upload.body.startswith(b"\x89PNG") and complete.args["channel_id"] == CHANNEL
+        assert len(fake_slack.of("files.getUploadURLExternal")) == 1
+        private = command_body("casualties", fake_slack.response_url("priv"), channel=CHANNEL)
+        assert (await send(config, private, signed_headers(private)))[0] == 200
+        await fake_slack.wait_for("response", 2, timeout=10)
+        await asyncio.sleep(0.3)
+        assert len(fake_slack.of("upload")) == 1  # an answer only you see puts no file in the channel
+        assert not (Path.cwd() / "data" / "charts").exists()
