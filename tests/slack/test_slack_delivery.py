@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -170,3 +171,19 @@ async def test_a_huge_command_is_not_echoed(served: Callable[..., Any], fake_sla
     (answer,) = await fake_slack.wait_for("response")
     assert len(str(answer.args)) < 3000 and "20011 characters" in answer.args["text"]
     assert conversation.commands == []
+
+
+async def test_a_huge_message_stays_within_slacks_limits_with_a_marker(
+        make_adapter: Callable[..., SlackAdapter], fake_slack: FakeSlack) -> None:
+    adapter = make_adapter()
+    try:
+        lines = tuple(Line.of(f"line {n}: " + "word " * 120) for n in range(400))  # ~250,000 characters
+        await adapter.post("C111", Message("H" * 500, lines=lines))
+        (call,) = fake_slack.of("chat.postMessage")
+        blocks = json.loads(call.args["blocks"]) if isinstance(call.args["blocks"], str) else call.args["blocks"]
+        assert len(blocks) <= 50 and len(call.args["text"]) <= 40_000
+        assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+        assert all(len(b["text"]["text"]) <= 150 for b in blocks if b["type"] == "header")
+        assert "shortened" in json.dumps(blocks[-1])
+    finally:
+        await adapter.stop()
