@@ -197,6 +197,7 @@ class MatrixAdapter:
         max_retry_wait_s: float = 30.0,
         timeline_limit: int = 50,
         max_backfill: int = 500,
+        answer_attempts: int = 5,
     ) -> None:
         if not access_token and not password:
             raise ValueError("MatrixAdapter needs an access_token or a password")
@@ -243,6 +244,9 @@ class MatrixAdapter:
         self._creators: dict[str, frozenset[str]] = {}
         self._warned_encrypted: set[str] = set()
         self._answered = HandledLog(state, f"matrix:{user_id}")
+        self.answer_attempts = answer_attempts
+        self._failed_answers: dict[str, int] = {}  # event id -> transient failures of its answer
+        self._unanswered = False  # an answer of this batch failed for now: sync the batch again
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -344,6 +348,11 @@ class MatrixAdapter:
                     await self._handle_sync(resp)
                     if self._stopping:
                         return  # stopped part-way: the batch is synced again at the next start
+                    if self._unanswered:
+                        # An answer could not be sent (rate limit, 5xx): the batch is synced again after
+                        # a pause; what was answered is skipped (the answered-event log), the rest retried.
+                        self._unanswered = False
+                        raise MatrixError("an answer could not be sent; its batch is synced again")
                     self._save_batch(resp.next_batch)
                 finally:
                     self._handling = False
@@ -405,12 +414,23 @@ class MatrixAdapter:
         for event in events[start:]:
             if self._stopping:
                 return  # the rest of the batch is handled after the restart (the batch token is not saved)
+            event_id = event.source.get("event_id")
             try:
                 await self._handle_event(room_id, event.source)
             except asyncio.CancelledError:
                 raise
+            except MatrixError as exc:
+                tries = self._failed_answers.get(event_id, 0) + 1
+                if exc.permanent or tries > self.answer_attempts:
+                    log.error("the answer to %s in %s could not be sent (%d tries): %s", event_id, room_id,
+                              tries, exc)
+                    continue
+                self._failed_answers[event_id] = tries
+                self._handled.pop(event_id, None)  # not handled after all: the next sync brings it back
+                self._unanswered = True
+                log.warning("the answer to %s in %s failed (%s); tried again with the batch", event_id, room_id, exc)
             except Exception:
-                log.exception("error handling Matrix event %s", event.source.get("event_id"))
+                log.exception("error handling Matrix event %s", event_id)
 
     def _is_own_join(self, src: dict[str, Any]) -> bool:
         if src.get("type") != "m.room.member" or src.get("state_key") != self.user_id:

@@ -124,3 +124,31 @@ async def test_a_chart_attached_to_a_thread_is_an_image_from_the_media_repo_sent
     await asyncio.sleep(1.0)
     await alice.sync(300)
     assert len([e for e in alice.events if image(e)]) == 1
+
+
+async def test_an_answer_the_homeserver_fails_for_a_while_is_sent_once_not_dropped(
+        make_human: MakeHuman, make_bot: MakeBot, bot_account: BotAccount) -> None:
+    from nio import ErrorResponse
+
+    alice = await make_human("alice")
+    bot = await make_bot(bot_account, allowed_inviters=[alice.user.user_id], send_attempts=1)
+    room = await alice.create_room(invite=(bot.user_id,))
+    await alice.wait_member(room, bot.user_id)
+    real_send = bot.client.room_send
+    failures = 0
+
+    async def flaky(*args: Any, **kwargs: Any) -> Any:
+        nonlocal failures
+        if failures < 3:  # a proxy in front of the homeserver answers 502 three times
+            failures += 1
+            return ErrorResponse("502 Bad Gateway", "M_UNKNOWN")
+        return await real_send(*args, **kwargs)
+
+    bot.client.room_send = flaky  # type: ignore[method-assign]
+    asked = await alice.send_text(room, "!news casualties")
+    await alice.wait_for(lambda e: e.get("sender") == bot.user_id and reply_to(e) == asked, timeout=30)
+    assert failures == 3
+    await asyncio.sleep(1.5)
+    await alice.sync(300)
+    assert len([e for e in alice.events if e.get("sender") == bot.user_id and reply_to(e) == asked]) == 1
+    assert [text for text, _ in bot_account.conversation.commands].count("casualties") >= 1
