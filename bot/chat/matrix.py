@@ -102,6 +102,8 @@ class MatrixError(ChatError):
         super().__init__(reason, permanent=errcode in PERMANENT_ERRCODES,
                          channel_wide=errcode in CHANNEL_ERRCODES)
         self.errcode = errcode
+        if errcode:  # what an admin reads in /healthz: the homeserver's own code, the same for every send
+            self.reason = errcode
 
 
 async def send_with_retry(

@@ -490,3 +490,29 @@ async def test_a_room_configured_by_its_alias_gets_alerts_and_thread_answers(set
                         f"({alias}) got no answer")
         assert relation(answer).get("event_id") == root
         assert any(has_number(shown(answer), n) for n in wounded), shown(answer)
+
+
+async def test_a_room_the_bot_was_kicked_from_is_marked_failed_after_three_tries(
+        setup: Setup, caplog: pytest.LogCaptureFixture) -> None:
+    import datetime as dt
+
+    from bot.service.delivery import deliver_alerts
+    from bot.store import utcnow
+    from bot.store.chat_state import failed_deliveries
+
+    async with running(setup) as app:
+        await app.pipeline.ingest_all()
+        total = len(app.store.alerts())
+        kicked = await setup.human.client.room_kick(setup.room, setup.bot_id, reason="test")
+        assert not isinstance(kicked, Exception)
+        start = utcnow()
+        for n in range(5):
+            report = await deliver_alerts(app.store, app.adapters, setup.config.channels,
+                                          now=start + dt.timedelta(hours=2 * n))
+            assert report.sent == 0
+        rows = app.store.deliveries("matrix")
+        assert len(rows) == total and {(r["status"], r["error"]) for r in rows} == {("failed", "M_FORBIDDEN")}
+        (failed,) = failed_deliveries(app.store)
+        assert (failed.channel, failed.reason, failed.count) == (setup.room, "M_FORBIDDEN", total)
+        tries = [r for r in caplog.records if "M_FORBIDDEN" in r.getMessage() and r.levelname == "ERROR"]
+        assert 1 <= len(tries) <= 2
