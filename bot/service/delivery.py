@@ -21,6 +21,7 @@ from bot.chat.base import ChatAdapter, ChatError
 from bot.config import ChannelConfig
 from bot.core.models import Message
 from bot.core.render import render_alert
+from bot.service import tallies
 from bot.service.subscriptions import alert_matches
 from bot.service.tallies import root_edit, root_edited, stories_with_figures, story_chart
 from bot.store import Store, StoredAlert, chat_state, utcnow
@@ -54,11 +55,13 @@ def wanted(channel: ChannelConfig, stored: StoredAlert, topics: Collection[str] 
 
 
 def chart_dir_for(store: Store) -> Path:
-    """Where charts are drawn: beside a SQLite database file, else in the system's temp dir; never the
-    current directory (a checkout)."""
+    """Where charts are drawn: beside a SQLite database file; else `tallies.CHART_DIR` when it was set to
+    an absolute folder, else the system's temp dir. Never relative to the current directory (a checkout)."""
     url = store.engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).resolve().parent / "charts"
+    if tallies.CHART_DIR.is_absolute():
+        return tallies.CHART_DIR
     return Path(tempfile.gettempdir()) / "newsbot-charts"
 
 
@@ -106,7 +109,8 @@ async def deliver_alerts(
             continue
         jobs.append(_deliver_channel(store, adapter, channel, now=now, topics_of=topics_of, owner=owner,
                                      chart_dir=charts))
-    reports = await asyncio.gather(*jobs)
+    # One channel runs inline (no task switch a concurrent job could slip into); several run side by side.
+    reports = [await jobs[0]] if len(jobs) == 1 else await asyncio.gather(*jobs)
     return DeliveryReport(sent=sum(r.sent for r in reports), failed=sum(r.failed for r in reports))
 
 
