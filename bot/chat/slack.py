@@ -67,6 +67,7 @@ MESSAGE_ERRORS = frozenset({
 # Thread answers and alerts wait out this many 429s in a row (each after its Retry-After) before the
 # send is reported as failed (and logged): never dropped without a word.
 RATE_LIMIT_RETRIES = 8
+SERVER_ERROR_RETRIES = 2  # HTTP 5xx: two more tries within the call, then delivery's next pass
 MAX_INPUT_CHARS = 2_000  # a longer command or question is refused, not quoted back
 
 
@@ -90,11 +91,18 @@ async def call_api(call: Any, *, sleep: Any = asyncio.sleep, retries: int = RATE
 
     Raises `ChatError` (classified) when Slack says no, or after `retries` rate limits in a row.
     """
+    server_errors = 0
     for attempt in range(retries + 1):
         try:
             return await call()
         except SlackApiError as exc:
             error = classify(exc)
+            status = exc.response.status_code if exc.response is not None else 0
+            if status >= 500 and server_errors < SERVER_ERROR_RETRIES and attempt < retries:
+                server_errors += 1  # Slack's side hiccuped: a short back-off, then the same call again
+                log.info("Slack answered HTTP %d; retrying in %.1fs", status, 0.5 * 2 ** (server_errors - 1))
+                await sleep(0.5 * 2 ** (server_errors - 1))
+                continue
             if error.retry_after is None or attempt == retries:
                 raise error from exc
             log.info("Slack rate limit; retrying in %.1fs (%d/%d)", error.retry_after, attempt + 1, retries)

@@ -155,10 +155,16 @@ async def test_slack_refusals_are_classified(make_adapter: Callable[..., SlackAd
             with pytest.raises(ChatError) as failed:
                 await adapter.post("C404", Message("x"))
             assert (failed.value.reason, failed.value.permanent, failed.value.channel_wide) == (error, permanent, wide)
-        fake_slack.fail_next("chat.postMessage", 503, {}, {"ok": False})
+        for _ in range(3):  # a 5xx is tried again twice within the call, then reported as transient
+            fake_slack.fail_next("chat.postMessage", 503, {}, {"ok": False})
         with pytest.raises(ChatError) as failed:
             await adapter.post("C404", Message("x"))
-        assert not failed.value.permanent
+        assert not failed.value.permanent and failed.value.reason == "HTTP 503"
+        fake_slack.fail_next("chat.postMessage", 502, {}, {"ok": False})
+        before = len(fake_slack.of("chat.postMessage", ok_only=False))
+        await adapter.post("C404", Message("x"))  # one 502, then posted
+        statuses = [c.status for c in fake_slack.of("chat.postMessage", ok_only=False)[before:]]
+        assert statuses == [502, 200]
     finally:
         await adapter.stop()
 
