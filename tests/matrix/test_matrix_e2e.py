@@ -516,3 +516,16 @@ async def test_a_room_the_bot_was_kicked_from_is_marked_failed_after_three_tries
         assert (failed.channel, failed.reason, failed.count) == (setup.room, "M_FORBIDDEN", total)
         tries = [r for r in caplog.records if "M_FORBIDDEN" in r.getMessage() and r.levelname == "ERROR"]
         assert 1 <= len(tries) <= 2
+
+
+async def test_news_casualties_over_two_dates_comes_with_its_chart(setup: Setup) -> None:
+    async with running(setup) as app:
+        await app.pipeline.ingest_all()
+        write_update(setup.articles)  # a second date: a toll over time to draw
+        await app.pipeline.ingest_all()
+        answer = await ask(setup, "!news casualties")
+        assert has_number(shown(answer), 47)
+        [chart] = await wait_history(setup, lambda e: e.get("sender") == setup.bot_id and is_chart(e))
+        assert chart["origin_server_ts"] >= answer["origin_server_ts"]
+        assert chart["content"]["url"].startswith("mxc://") and chart["content"]["info"]["mimetype"] == "image/png"
+        assert (chart["content"]["info"]["w"], chart["content"]["info"]["h"]) == (800, 450)
