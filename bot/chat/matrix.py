@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import hashlib
 import io
-import json
 import logging
 import mimetypes
 import re
@@ -53,7 +51,8 @@ from nio import (
 )
 
 from bot.chat.base import ChatContext, ChatError, Conversation, HandledLog, Posted, StateStore
-from bot.chat.matrix_render import edit_content, message_content, neutralize
+from bot.chat.matrix_limits import content_size, fitted, fitted_content
+from bot.chat.matrix_render import edit_content, neutralize
 from bot.core.models import Line, Message
 
 log = logging.getLogger(__name__)
@@ -69,8 +68,6 @@ PERMANENT_ERRCODES = frozenset({
 # Of those, the ones that make the whole room (or account) unusable, not just one event.
 CHANNEL_ERRCODES = frozenset({"M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_NOT_FOUND",
                               "M_USER_DEACTIVATED"})
-# Synapse refuses events over 65,536 bytes (the whole PDU); keep the content well under that.
-MAX_CONTENT_BYTES = 60_000
 # A command or question longer than this is not a command: it is answered with a short refusal and
 # never handed on (the answer would quote it and could not be sent).
 MAX_INPUT_CHARS = 2_000
@@ -777,41 +774,9 @@ class MatrixAdapter:
     async def edit(self, channel: str, message_id: str, message: Message) -> None:
         await self._ensure_login()
         room_id = await self._room_id(channel)
-        content = edit_content(fitted(message, lambda m: _size(edit_content(m, message_id, self.msgtype))),
+        content = edit_content(fitted(message, lambda m: content_size(edit_content(m, message_id, self.msgtype))),
                                message_id, self.msgtype)
         await self.send_event(room_id, content, tx_id=message.meta.get("edit_key"))
-
-
-def _size(content: dict[str, Any]) -> int:
-    return len(json.dumps(content, ensure_ascii=False).encode())
-
-
-def fitted(message: Message, size: Callable[[Message], int], limit: int = MAX_CONTENT_BYTES) -> Message:
-    """`message`, or as much of it as fits in `limit` bytes: whole lines dropped from the end, then
-    the last one cut, with a marker saying how much was left out."""
-    if size(message) <= limit:
-        return message
-    lines = list(message.lines)
-    kept = len(lines)
-    low, high = 0, kept
-    while low < high:  # the most lines that fit, with the marker
-        mid = (low + high + 1) // 2
-        if size(dataclasses.replace(message, lines=(*lines[:mid], _cut_marker(kept - mid)))) <= limit:
-            low = mid
-        else:
-            high = mid - 1
-    out = dataclasses.replace(message, lines=(*lines[:low], _cut_marker(kept - low)))
-    while size(out) > limit:  # even the headline is too long
-        out = dataclasses.replace(out, headline=out.headline[: len(out.headline) // 2] + "…")
-    return out
-
-
-def _cut_marker(left_out: int) -> Line:
-    return Line.of(f"[… cut: {left_out} more line(s) did not fit in one Matrix message]")
-
-
-def fitted_content(message: Message, msgtype: str) -> dict[str, Any]:
-    return message_content(fitted(message, lambda m: _size(message_content(m, msgtype))), msgtype)
 
 
 def _too_long(prefix: str, length: int) -> Message:
