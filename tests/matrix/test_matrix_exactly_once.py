@@ -78,6 +78,7 @@ async def test_twelve_queued_commands_get_exactly_twelve_answers_across_a_stop(
     await bot.stop(sig)
     answered_before = len({reply_to(e) for e in alice.events if answer(e)})
     assert answered_before < 12, "the stop came too late to test anything"
+    print(f"\n{signal.Signals(sig).name}: {answered_before} of 12 answered before the stop")
 
     await bot.start()
     await alice.wait_for(answer, count=12, timeout=60)
@@ -87,3 +88,4 @@ async def test_twelve_queued_commands_get_exactly_twelve_answers_across_a_stop(
     per_command = Counter(reply_to(e) for e in alice.events if answer(e))
     assert set(per_command) == asked
     assert sorted(per_command.values()) == [1] * 12, per_command
+    print(f"after the restart: {sum(per_command.values())} answers for {len(per_command)} commands")
