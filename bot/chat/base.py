@@ -98,8 +98,8 @@ class HandledLog:
         self._keep = keep
         self._keys: list[str] | None = None
 
-    def _load(self) -> list[str]:
-        if self._keys is None:
+    def _load(self, *, fresh: bool = False) -> list[str]:
+        if self._keys is None or fresh:
             raw = self._state.get_state(self._key)
             try:
                 loaded = json.loads(raw) if raw else []
@@ -109,10 +109,11 @@ class HandledLog:
         return self._keys
 
     def __contains__(self, key: str) -> bool:
-        return key in self._load()
+        # Not in what this process knows: read again, another process (a replica) may have answered it.
+        return key in self._load() or key in self._load(fresh=True)
 
     def add(self, key: str) -> None:
-        keys = self._load()
+        keys = self._load(fresh=True)  # merge with what others recorded meanwhile
         if key in keys:
             return
         keys.append(key)
