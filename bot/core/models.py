@@ -72,6 +72,7 @@ class Statement:
     date: dt.date | None = None
     evidence: str = ""
     type: Literal["statement"] = "statement"
+    confidence: float = 1.0
 
     def key(self) -> str:
         return fold(self.speaker)
@@ -87,9 +88,11 @@ class Fighting:
     evidence: str = ""
     place: Place | None = None
     type: Literal["fighting"] = "fighting"
+    confidence: float = 1.0
 
     def key(self) -> str:
-        return fold(self.location)
+        # A new development at the same place (another action, another day) is news again.
+        return f"{fold(self.location)}|{self.action}|{self.date.isoformat() if self.date else ''}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ class Casualty:
     location: str | None = None
     evidence: str = ""
     type: Literal["casualty"] = "casualty"
+    confidence: float = 1.0
 
     def key(self) -> str:
         return f"{self.killed}|{self.wounded}|{fold(self.reported_by)}"
@@ -141,11 +145,13 @@ def alert_from_dict(data: dict[str, Any]) -> Alert:
     """Inverse of `alert_to_dict`; used by the store."""
     kind = data.get("type")
     article_id, evidence = str(data.get("article_id", "")), str(data.get("evidence", ""))
+    # alerts stored before confidence existed were all pushed
+    confidence = float(data["confidence"]) if data.get("confidence") is not None else 1.0
     if kind == "statement":
         return Statement(
             speaker=data["speaker"], quote=data.get("quote", ""), speaker_role=data.get("speaker_role"),
             direct=bool(data.get("direct")), date=_date(data.get("date")),
-            article_id=article_id, evidence=evidence,
+            article_id=article_id, evidence=evidence, confidence=confidence,
         )
     if kind == "fighting":
         place = data.get("place")
@@ -153,6 +159,7 @@ def alert_from_dict(data: dict[str, Any]) -> Alert:
             location=data["location"], action=data.get("action", "other"),
             actors=tuple(data.get("actors") or ()), date=_date(data.get("date")),
             place=Place(**place) if isinstance(place, dict) else None, article_id=article_id, evidence=evidence,
+            confidence=confidence,
         )
     if kind == "casualty" and data.get("changes"):
         from bot.core.tally import change_alert_from_dict  # a casualty alert that says what changed
@@ -163,7 +170,7 @@ def alert_from_dict(data: dict[str, Any]) -> Alert:
             killed=data.get("killed"), wounded=data.get("wounded"),
             qualifier=data.get("qualifier", "exact"), victims=data.get("victims"),
             reported_by=data.get("reported_by"), since=_date(data.get("since")),
-            location=data.get("location"), article_id=article_id, evidence=evidence,
+            location=data.get("location"), article_id=article_id, evidence=evidence, confidence=confidence,
         )
     raise ValueError(f"unknown alert type {kind!r}")
 

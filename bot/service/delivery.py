@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig
+from bot.core.extract.confidence import is_pushed
 from bot.core.render import render_alert
 from bot.service.subscriptions import alert_matches
 from bot.service.tallies import root_edit, root_edited
@@ -73,6 +74,8 @@ async def deliver_alerts(
             first_seen.setdefault(stored.story_id, stored.id)
         pending.sort(key=lambda a: (first_seen[a.story_id], -a.importance, a.id))
         for stored in pending:
+            if not is_pushed(stored.alert):
+                continue  # below the extractor's confidence threshold: stored and searchable, never pushed
             if not wanted(channel, stored, topics_of(stored) if topics_of is not None else None):
                 continue
             item = f"alert:{stored.id}"

@@ -30,6 +30,10 @@ class Figure:
     kind: str  # "killed" or "wounded"
     victims: str | None
     qualifier: Qualifier
+    noun_after: bool = False  # the casualty word right after the number ("35 morts")
+    counted: bool = False  # a noun of people is counted ("21 civils")
+    toll: bool = False  # "the death toll rose to 40"
+    ranged: bool = False  # one bound of a range
 
 
 def _casualty_at(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> tuple[int, str] | None:
@@ -209,6 +213,9 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         kind: str | None = None
         victims: str | None = None
         hit = _casualty_at(toks, j, lex)
+        noun_after = hit is not None
+        counted = False
+        toll = False
         if hit is not None:
             kind = hit[1]
             victims = toks[j].text
@@ -232,6 +239,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             if kind is None:
                 continue
             victims = sent.span(j, j + m[0])
+            counted = True
         else:
             after = toks[j] if j < n else None
             plain_after = (after is None or not after.is_word or after.low in lex.stopwords
@@ -255,6 +263,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 if m is not None:
                     v_at = a + m[0]
                     victims = sent.span(k, v_at).strip(" ,") or None
+                    counted = True
                     break
                 if toks[a].text in _HARD_STOP or toks[a].text == ",":
                     break
@@ -290,6 +299,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 kind = _backward(toks, num, lex, BACK_WINDOW, date_tokens)
             if kind is None and plain_after and _toll_before(toks, num, lex, date_tokens):
                 kind = "killed"
+                toll = True
         if kind is None:
             continue
         if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords:
@@ -300,7 +310,33 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             gap = toks[out[-1].number.end : num.start]
             if len(gap) <= 4 and gap and gap[-1].low in lex.num_connectors:
                 qualifier = out[-1].qualifier
-        out.append(Figure(num, kind, victims, qualifier))
+        out.append(Figure(num, kind, victims, qualifier, noun_after, counted, toll))
+    return _ranges(toks, out, cands, lex)
+
+
+def _range_link(toks: tuple[Token, ...], low: Number, high: Number, lex: Lexicon) -> bool:
+    """"entre 10 et 15", "de 10 à 15", "10-15": the two numbers bound one figure."""
+    gap = toks[low.end : high.start]
+    if len(gap) != 1 or gap[0].text.lower() not in lex.range_links or high.value <= low.value:
+        return False
+    # a bare "10 et 15" is two figures ("10 soldats et 15 civils" has a noun between anyway)
+    opened = low.start > 0 and toks[low.start - 1].low in lex.range_openers
+    return opened or not gap[0].is_word
+
+
+def _ranges(toks: tuple[Token, ...], figures: list[Figure], numbers: list[Number], lex: Lexicon) -> list[Figure]:
+    """A range is a low bound ("at least") and a high one ("up to") of the same victims; the low
+    number finds no verb of its own, so it takes the high one's."""
+    by_start = {f.number.start: f for f in figures}
+    out: list[Figure] = []
+    for i, num in enumerate(numbers):
+        high = by_start.get(numbers[i + 1].start) if i + 1 < len(numbers) else None
+        f = by_start.get(num.start)
+        if high is not None and _range_link(toks, num, high.number, lex):
+            out.append(replace(high, number=num, qualifier="at_least", ranged=True))
+            by_start[high.number.start] = replace(high, qualifier="up_to", ranged=True)
+        elif f is not None:
+            out.append(f)
     return out
 
 
@@ -367,7 +403,8 @@ class CasualtyBook:
             if i in self.headlines and same_toll:
                 # the body tells who gave the headline's figure
                 qualifier = c.qualifier if c.qualifier != "exact" else old.qualifier
-                self.alerts[i] = replace(c, qualifier=qualifier, reported_by=c.reported_by or old.reported_by)
+                self.alerts[i] = replace(c, qualifier=qualifier, reported_by=c.reported_by or old.reported_by,
+                                         confidence=max(c.confidence, old.confidence))
                 self.headlines.discard(i)
                 return
             if old.killed != c.killed or (old.wounded != c.wounded and None not in (old.wounded, c.wounded)):
@@ -385,6 +422,7 @@ class CasualtyBook:
                     since=old.since or c.since,
                     location=old.location or c.location,
                     victims=old.victims or c.victims,
+                    confidence=max(old.confidence, c.confidence),
                 )
                 return
         if headline:

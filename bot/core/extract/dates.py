@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.core.extract.lexicon import Lexicon
-from bot.core.extract.numbers import digits_value
+from bot.core.extract.numbers import digits_value, year_value
 from bot.core.extract.text import Token
 
 
@@ -41,15 +41,12 @@ def _day_month(day: int, month: int, year: int | None, published: dt.date | None
 
 
 def _year_at(tokens: tuple[Token, ...], i: int) -> int | None:
-    if i < len(tokens) and tokens[i].is_digit and len(tokens[i].text) == 4:
-        value = digits_value(tokens[i].text)
-        if value is not None and 1800 <= value <= 2100:
-            return value
-    return None
+    value = year_value(tokens[i]) if i < len(tokens) else None
+    return value if value is not None and 1800 <= value <= 2100 else None
 
 
 def _day_at(tokens: tuple[Token, ...], i: int) -> int | None:
-    if 0 <= i < len(tokens) and tokens[i].is_digit and len(tokens[i].text) <= 2:
+    if 0 <= i < len(tokens) and len(tokens[i].text) <= 2 and tokens[i].text.isdecimal():
         value = int(tokens[i].text)
         if 1 <= value <= 31:
             return value
@@ -87,8 +84,8 @@ def _match_at(
             if 1 <= month <= 12:
                 end = j + 2
                 year = None
-                if end + 1 < len(tokens) and tokens[end].text == "/" and tokens[end + 1].is_digit:
-                    raw = int(tokens[end + 1].text)
+                raw = digits_value(tokens[end + 1].text) if end + 1 < len(tokens) and tokens[end].text == "/" else None
+                if raw is not None:  # "20/06/2011", "20/06/11"; "20/06/2,5" has no year
                     year = raw if raw > 100 else 2000 + raw
                     end += 2
                 date = _day_month(day, month, year, pub)

@@ -13,9 +13,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bot.core.extract.confidence import FightingEvidence, fighting_confidence
 from bot.core.extract.dates import DateMention
 from bot.core.extract.gazetteer import Entry, Gazetteer
 from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.numbers import year_value
 from bot.core.extract.speakers import is_name_word
 from bot.core.extract.text import Sentence, Token
 from bot.core.models import Fighting, FightingAction, Place, fold
@@ -52,6 +54,10 @@ class Event:
     entries: tuple[Entry, ...] = ()
     kind: str = "place"
     sentence: int = 0  # index of the first sentence that filed it
+    same_clause: bool = False  # some sentence has an action word in the place's own clause
+    distance: int = NEAR  # fewest tokens between the place and an action word
+    cued: bool = False  # introduced as a place ("à X", "in the town of X")
+    sentences: int = 0
 
 
 def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
@@ -417,11 +423,11 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
 
 def _history(toks: tuple[Token, ...], k: int, start: int | None = None, year: int | None = None) -> bool:
     """A fighting word dated to a past year ("des affrontements en 2014", "the 2014 battle")."""
-    if any(t.is_digit and len(t.text) == 4 for t in toks[k + 1 : k + 4]):
+    if any(year_value(t) is not None for t in toks[k + 1 : k + 4]):
         return True
     if start is None or year is None:
         return False
-    return any(t.is_digit and len(t.text) == 4 and 1900 < int(t.text) < year for t in toks[max(0, start - 2) : start])
+    return any(1900 < (year_value(t) or 0) < year for t in toks[max(0, start - 2) : start])
 
 
 class FightingBook:
@@ -524,7 +530,7 @@ class FightingBook:
         if self.published is not None:
             year = self.published.year - 1
             void |= {segment[i] for i, t in enumerate(toks) if i not in in_date
-                     and t.is_digit and len(t.text) == 4 and 1900 < int(t.text) < year}
+                     and 1900 < (year_value(t) or 0) < year}
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places
@@ -561,6 +567,10 @@ class FightingBook:
                 ev.date = date  # the first explicit date of the place; the publication day otherwise
             if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
                 ev.evidence.append(sent.text)
+            ev.sentences += 1
+            ev.same_clause = ev.same_clause or any(segment[t] == segment[c.start] for t, _ in triggers)
+            ev.distance = min(ev.distance, *(abs(c.start - t) for t, _ in triggers))
+            ev.cued = ev.cued or _has_cue(toks, c.start, lex)
         return places
 
     def alerts(self, countries: Counter[str]) -> list[Fighting]:
@@ -585,8 +595,12 @@ class FightingBook:
                 place = Place(name=e.location, country=countries.most_common(1)[0][0])
             else:
                 place = None
+            confidence = fighting_confidence(FightingEvidence(
+                same_clause=e.same_clause, known_place=bool(e.entries), cued=e.cued,
+                specific_action=e.action != "other", distance=e.distance, sentences=e.sentences,
+                actors=bool(e.actors)))
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
-                date=e.date or self.published, evidence=" ".join(e.evidence), place=place,
+                date=e.date or self.published, evidence=" ".join(e.evidence), place=place, confidence=confidence,
             ))
         return out

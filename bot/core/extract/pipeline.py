@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
+from bot.core.extract.confidence import CasualtyEvidence, casualty_confidence
 from bot.core.extract.dates import DateMention, find_dates
 from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
@@ -113,17 +114,24 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
         first = p.killed or p.wounded
         if first is None:
             continue
+        reported_by = _source(first.number.start, clauses, quotes, len(pairs) == 1) or (
+            carried if not clauses and not headline and follows else None)
+        parts = [f for f in (p.killed, p.wounded) if f is not None]
+        confidence = casualty_confidence(CasualtyEvidence(
+            noun_after=any(f.noun_after for f in parts), victims=any(f.counted for f in parts),
+            digits=sent.tokens[first.number.start].is_digit, sourced=reported_by is not None,
+            headline=headline, ranged=first.ranged, toll=first.toll))
         book.add(headline=headline, c=Casualty(
             article_id=article.id,
             killed=p.killed.number.value if p.killed else None,
             wounded=p.wounded.number.value if p.wounded else None,
             qualifier=first.qualifier,
             victims=first.victims,
-            reported_by=_source(first.number.start, clauses, quotes, len(pairs) == 1) or (
-                carried if not clauses and not headline and follows else None),
+            reported_by=reported_by,
             since=since_for(dates, first.number.start),
             location=_nearest_place(first.number.start, places, place_starts or []),
             evidence=sent.text,
+            confidence=confidence,
         ))
 
 
