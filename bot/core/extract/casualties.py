@@ -34,6 +34,7 @@ class Figure:
     counted: bool = False  # a noun of people is counted ("21 civils")
     toll: bool = False  # "the death toll rose to 40"
     ranged: bool = False  # one bound of a range
+    verb_before: bool = False  # a casualty verb right before the number ("killing 40", "a tué 8")
 
 
 def _casualty_at(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> tuple[int, str] | None:
@@ -51,6 +52,8 @@ def _unit_after(tokens: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     k = j
     while k < len(tokens) and k - j < 3 and (tokens[k].low in lex.articles or tokens[k].text in "'’-"):
         k += 1
+    if k + 1 < len(tokens) and tokens[k].is_cap and tokens[k + 1].low in lex.non_people_units:
+        k += 1  # "4 Syrian towns", "3 Israeli tanks"
     return k < len(tokens) and (tokens[k].low.split("-")[0] in lex.non_people_units or tokens[k].text in "%/")
 
 
@@ -58,6 +61,10 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
     if num.start in date_tokens or num.year_like:
         return False
     k = num.start
+    # "0 85 12 Daesh terrorists": numbers side by side are page furniture (share counts) but
+    # the last one, which the noun after it counts
+    if num.end < len(tokens) and tokens[num.end].is_digit:
+        return False
     if k > 0 and tokens[k - 1].low in lex.label_nouns:
         return False  # "Route 5", "Resolution 2231", "la brigade 47": a label, not a count
     for gap in (2, 1):  # "two of the three attackers", "deux des trois assaillants"
@@ -216,6 +223,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         noun_after = hit is not None
         counted = False
         toll = False
+        verb_before = False
         if hit is not None:
             kind = hit[1]
             victims = toks[j].text
@@ -252,6 +260,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 hit = _casualty_at(toks, b, lex)
                 if hit is not None and toks[b].low not in lex.death_nouns:
                     kind = hit[1]
+                    verb_before = True
             k = j
             while k < n and k - j < 3 and (toks[k].low in lex.articles or toks[k].text in "'’"):
                 k += 1
@@ -310,7 +319,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             gap = toks[out[-1].number.end : num.start]
             if len(gap) <= 4 and gap and gap[-1].low in lex.num_connectors:
                 qualifier = out[-1].qualifier
-        out.append(Figure(num, kind, victims, qualifier, noun_after, counted, toll))
+        out.append(Figure(num, kind, victims, qualifier, noun_after, counted, toll, verb_before=verb_before))
     return _ranges(toks, out, cands, lex)
 
 

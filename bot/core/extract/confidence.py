@@ -43,13 +43,14 @@ class FightingEvidence:
 
 
 def fighting_confidence(e: FightingEvidence) -> float:
-    score = 0.3
-    score += 0.25 if e.same_clause else 0.0
-    score += 0.15 if e.specific_action else 0.0
-    score += 0.1 if e.known_place else 0.0
+    # On dev the place's own clause holding the action word, a short distance to it and a second
+    # sentence about the place were what told true updates from places merely mentioned.
+    score = 0.2
+    score += 0.35 if e.same_clause else 0.0
+    score += 0.15 if e.distance <= 4 else (0.1 if e.distance <= 9 else (0.0 if e.distance <= 19 else -0.1))
+    score += 0.2 if e.sentences > 1 else 0.0
+    score += 0.05 if e.specific_action else 0.0
     score += 0.05 if e.cued else 0.0
-    score += 0.1 if e.distance <= 8 else (0.0 if e.distance <= 15 else -0.1)
-    score += 0.05 if e.sentences > 1 else 0.0
     score += 0.05 if e.actors else 0.0
     return _clamp(score)
 
@@ -65,11 +66,12 @@ class CasualtyEvidence:
     headline: bool  # read from the headline only
     ranged: bool  # one bound of a range ("between 10 and 15")
     toll: bool  # read from "the death toll rose to N"
+    verb_before: bool = False  # a casualty verb right before the number ("killing 40")
 
 
 def casualty_confidence(e: CasualtyEvidence) -> float:
     score = 0.35
-    score += 0.25 if e.noun_after or e.victims else 0.0
+    score += 0.25 if e.noun_after or e.victims or e.verb_before else 0.0
     score += 0.15 if e.noun_after and e.victims else 0.0
     score += 0.1 if e.toll else 0.0
     score += 0.1 if e.sourced else 0.0

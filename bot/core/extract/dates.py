@@ -36,7 +36,7 @@ def _day_month(day: int, month: int, year: int | None, published: dt.date | None
         if candidate > published + dt.timedelta(days=1):
             candidate = dt.date(published.year - 1, month, day)
         return candidate
-    except ValueError:
+    except (ValueError, OverflowError):  # "31/02", a year of twelve digits, a day past date.max
         return None
 
 
@@ -113,7 +113,10 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
     out: list[DateMention] = []
     i = 0
     while i < len(tokens):
-        hit = _match_at(tokens, i, lex, published)
+        try:
+            hit = _match_at(tokens, i, lex, published)
+        except OverflowError:  # "yesterday" in an article dated 1 January of year 1
+            hit = None
         if hit is None and published is not None and lex.year_start.may_start(tokens[i]):
             # "depuis le début de l'année": 1 January, as the start of a count only
             m = lex.year_start.match(tokens, i)

@@ -111,6 +111,58 @@ def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     return False
 
 
+def _cue_before(toks: tuple[Token, ...], k: int, lex: Lexicon) -> int | None:
+    """Where the place cue governing the name at k starts, over a few words ("in the Kazakh capital
+    Astana"); None when there is none."""
+    for p in range(k, max(0, k - 5), -1):
+        cue = lex.place_cues.match_end(toks, p)
+        if cue:
+            return p - cue
+        if not (toks[p - 1].is_word or toks[p - 1].text in "'’"):
+            return None
+    return None
+
+
+def _reference_point(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """"à 200 km à l'est de Tripoli", "60 kilometres (35 miles) northeast of Damascus": a place
+    named to locate another one."""
+    q = _cue_before(toks, k, lex)
+    if q is None:
+        return False
+    for b in range(q - 1, max(-1, q - 7), -1):
+        if toks[b].low in lex.distance_units and b > 0 and toks[b - 1].is_digit:
+            return True
+        if toks[b].text in ".;:,":
+            return False
+    return False
+
+
+def _backdrop(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """The name at k is where a non-armed event is held: "le sommet à Paris", "talks in Doha"."""
+    q = _cue_before(toks, k, lex)
+    if q is None:
+        return False
+    # over an adjective or two ("un sommet extraordinaire à Paris", "peace talks in Doha")
+    for b in range(q, max(0, q - 3), -1):
+        if lex.backdrop_nouns.match_end(toks, b):
+            return True
+        if b - 1 < 0 or not toks[b - 1].is_word:
+            return False
+    return False
+
+
+def _possessive(tok: Token, gaz: Gazetteer) -> bool:
+    """"Syrias Daraa", "Tripolis Abu Sleem": a known name with a genitive s whose apostrophe was
+    lost in scraping qualifies the name after it; it is no place of its own."""
+    low = tok.low
+    return len(low) > 3 and low.endswith("s") and (low[:-1],) in gaz.names
+
+
+def _modifier_word(tok: Token, lex: Lexicon) -> bool:
+    """"Kurdish-controlled", "US-backed": a hyphenated qualifier, no name."""
+    return "-" in tok.low and tok.low.rsplit("-", 1)[1] in lex.modifier_suffixes
+
+
 def _list_follows(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     """"A, B et C": a conjunction and a name come soon after j, so a comma before j joins a list."""
     for k in range(j, min(len(toks) - 1, j + 8)):
@@ -150,7 +202,8 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             continue
         g = gaz.match(toks, k)  # a known name may open with a stop word: "North Kivu"
         if g is None and (toks[k].text in lex.not_places or toks[k].low in demonyms
-                          or toks[k].low in lex.number_starts):
+                          or toks[k].low in lex.number_starts or _possessive(toks[k], gaz)
+                          or _modifier_word(toks[k], lex)):
             k += 1  # "Trois maisons" is no place name
             continue
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
@@ -171,7 +224,9 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             and lex.killed.match(toks, j) is None and lex.wounded.match(toks, j) is None
             and lex.actor_nouns.match(toks, j + 1) is not None)
         actor = _is_actor_name(toks, k, j, lex) or named_actor or person or modifier
-        based = lex.not_place_cues.match_end(toks, k) > 0
+        # "loyal to X", "a summit in X": not where anything happened
+        based = lex.not_place_cues.match_end(toks, k) > 0 or lex.actor_links.match_end(toks, k) > 0 \
+            or _backdrop(toks, k, lex) or _reference_point(toks, k, lex)
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
             out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
@@ -231,8 +286,21 @@ def _actor_span(
         b += 1
     if b < s and toks[b].text not in lex.not_places:
         s = b
+    noun_end = e
     while e < n and e - s < 8 and (toks[e].low in lex.actor_modifiers or toks[e].low in demonyms):
         e += 1
+    # "forces loyal to Khalifa Haftar", "les forces fidèles au colonel Kadhafi": whom they answer to
+    for at in (e, noun_end):
+        link = lex.actor_links.match(toks, at)
+        if link is None:
+            continue
+        c = at + link[0]
+        while c < n and c - at - link[0] < 3 and (toks[c].low in lex.articles or toks[c].text in "'’"
+                                                   or lex.titles.match(toks, c) is not None):
+            c += lex.titles.match(toks, c)[0] if lex.titles.match(toks, c) is not None else 1  # type: ignore[index]
+        if c < n and is_name_word(toks[c], lex):
+            return s, _name_end(toks, c, lex)
+
     m = lex.actor_nouns.match(toks, e) if e < n else None
     if m is not None:
         e += m[0]  # "army jets", "militia fighters": one actor
@@ -517,10 +585,17 @@ class FightingBook:
         # a threat or plan voids the fighting words of its own clause only
         segment: list[int] = []
         seg = 0
+        # clauses proper: commas set off fronted places and appositions ("À Deraa (sud), les
+        # forces ont pilonné ..."), which belong to the clause they lean on
+        clause: list[int] = []
+        cl = 0
         for t in toks:
             if t.text in ",;:" or t.low in lex.clause_boundaries:
                 seg += 1
+            if t.text in ";:" or t.low in lex.clause_boundaries:
+                cl += 1
             segment.append(seg)
+            clause.append(cl)
         # "may" the modal voids its clause, "3 May" the date does not
         in_date = {i for d in dates for i in range(d.start, d.end)}
         void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.may_start(toks[i])
@@ -568,7 +643,7 @@ class FightingBook:
             if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
                 ev.evidence.append(sent.text)
             ev.sentences += 1
-            ev.same_clause = ev.same_clause or any(segment[t] == segment[c.start] for t, _ in triggers)
+            ev.same_clause = ev.same_clause or any(clause[t] == clause[c.start] for t, _ in triggers)
             ev.distance = min(ev.distance, *(abs(c.start - t) for t, _ in triggers))
             ev.cued = ev.cued or _has_cue(toks, c.start, lex)
         return places

@@ -193,11 +193,15 @@ class Lexicon:
     actor_modifiers: frozenset[str]
     actor_adjectives: frozenset[str]
     genitives: frozenset[str]
+    actor_links: PhraseSet
     non_actor_acronyms: frozenset[str]
     non_armed: PhraseSet
     place_cues: PhraseSet
     place_nouns: frozenset[str]
     not_places: frozenset[str]
+    modifier_suffixes: frozenset[str]
+    distance_units: frozenset[str]
+    backdrop_nouns: PhraseSet
     weekdays: dict[str, int]
     months: dict[str, int]
     ordinal_suffixes: frozenset[str]
@@ -334,11 +338,15 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         actor_modifiers=_words(data.get("actor_modifiers")),
         actor_adjectives=_words(data.get("actor_adjectives_after_noun")),
         genitives=_words(data.get("genitives")),
+        actor_links=PhraseSet(_phrases(data.get("actor_links"))),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
         non_armed=PhraseSet(_phrases(data.get("non_armed_bodies"))),
         place_cues=PhraseSet(_phrases(data.get("place_cues"))),
         place_nouns=_words(data.get("place_nouns")),
         not_places=frozenset(str(w) for w in data.get("not_places") or ()),
+        modifier_suffixes=_words(data.get("modifier_suffixes")),
+        distance_units=_words(data.get("distance_units")),
+        backdrop_nouns=PhraseSet(_phrases(data.get("backdrop_nouns"))),
         weekdays={fold_word(str(w)): i for i, w in enumerate(data.get("weekdays") or ())},
         months={
             **{fold_word(str(m)): i + 1 for i, m in enumerate(data.get("months") or ())},

@@ -119,6 +119,7 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
         parts = [f for f in (p.killed, p.wounded) if f is not None]
         confidence = casualty_confidence(CasualtyEvidence(
             noun_after=any(f.noun_after for f in parts), victims=any(f.counted for f in parts),
+            verb_before=any(f.verb_before for f in parts),
             digits=sent.tokens[first.number.start].is_digit, sourced=reported_by is not None,
             headline=headline, ranged=first.ranged, toll=first.toll))
         book.add(headline=headline, c=Casualty(
