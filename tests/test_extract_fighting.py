@@ -225,3 +225,62 @@ def test_a_name_before_its_adjective_and_auxiliary_fights() -> None:
 def test_a_misread_apostrophe_is_shown_as_one() -> None:
     text = "Fighting broke out late on Friday between Kessa\x92s forces and Dorba militias near Tamra."
     assert fights(text, "en")[0].actors == ("Kessa’s forces", "Dorba militias")
+
+
+# --- issue 13: precision of fighting updates ---
+
+def test_a_place_named_as_backdrop_is_no_fighting() -> None:
+    found = fights("Tandis que la conférence à Genève s'ouvrait, les combats s'intensifiaient à Kessa.", "fr")
+    assert [f.location for f in found] == ["Kessa"]
+    found = fights("Rebels stormed Dorba on Friday, as peace talks in Nairobi stalled.", "en")
+    assert [f.location for f in found] == ["Dorba"]
+
+
+def test_a_reference_point_is_no_place_of_fighting() -> None:
+    found = fights("Les rebelles ont attaqué Tamra, à 80 km au nord de Kessa.", "fr")
+    assert [f.location for f in found] == ["Tamra"]
+    found = fights("Warplanes struck Dorba, 40 kilometres (25 miles) south of Goma.", "en")
+    assert [f.location for f in found] == ["Dorba"]
+
+
+def test_a_direction_word_never_makes_a_country() -> None:
+    text = ("Forces loyal to General Kessa Abani shelled Wadi Tamra, in the south of the country, and clashed "
+            "with southern militias south of Misrata.")
+    for f in fights(text, "en"):
+        assert f.place is None or f.place.country == "Libya", f.place
+    misrata = next(f for f in fights(text, "en") if f.location == "Misrata")
+    assert misrata.place is not None and misrata.place.country == "Libya"
+
+
+def test_an_unknown_village_takes_the_country_of_the_known_towns_around_it() -> None:
+    (f, *_) = fights("Des combats ont éclaté à Wadi Tamra, entre Misrata et Syrte.", "fr")
+    assert f.location == "Wadi Tamra" and f.place is not None and f.place.country == "Libya"
+
+
+def test_actors_are_whole_noun_phrases_with_both_sides() -> None:
+    (f,) = fights("Forces loyal to Kessa Abani clashed with troops of the unity government in Dorba.", "en")
+    assert "Forces loyal to Kessa Abani" in f.actors
+    assert any("troops of the unity government" in a for a in f.actors)
+    (f,) = fights("Les forces fidèles au général Abani ont pilonné Tamra dimanche.", "fr")
+    assert f.actors[0] == "forces fidèles au général Abani"
+
+
+def test_a_lost_apostrophe_genitive_is_no_place() -> None:
+    found = fights("Regime jets bombed Syrias Tamra district on Friday.", "en")
+    assert [f.location for f in found] == ["Tamra district"]
+
+
+def test_a_new_development_at_the_same_place_is_a_new_alert_in_a_story() -> None:
+    day1 = Fighting(article_id="a", location="Tamra", action="clashes", date=dt.date(2024, 3, 15))
+    same = Fighting(article_id="b", location="Tamra", action="clashes", date=dt.date(2024, 3, 15))
+    other_action = Fighting(article_id="b", location="Tamra", action="advance", date=dt.date(2024, 3, 15))
+    next_day = Fighting(article_id="c", location="Tamra", action="clashes", date=dt.date(2024, 3, 16))
+    assert day1.key() == same.key()
+    assert len({day1.key(), other_action.key(), next_day.key()}) == 3
+
+
+def test_confidence_is_higher_when_the_action_is_in_the_place_s_clause() -> None:
+    (close,) = fights("Rebels attacked Dorba on Friday.", "en")
+    far = next(f for f in fights("Thousands of families have lived in Kessa for decades, and the town "
+                                 "had long been quiet when the army shelled it.", "en") if f.location == "Kessa")
+    assert close.confidence > far.confidence

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.lexicon import Lexicon, PhraseSet
 from bot.core.extract.numbers import digits_value, year_value
 from bot.core.extract.text import Token
 
@@ -141,4 +141,66 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
         )
         out.append(DateMention(i, end, date, since))
         i = max(end, i + 1)
+    return out
+
+
+def _labels_at(tokens: tuple[Token, ...], phrases: PhraseSet) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(tokens):
+        m = phrases.match(tokens, i) if phrases.may_start(tokens[i]) else None
+        if m is None:
+            i += 1
+            continue
+        out.append((i, i + m[0], m[1]))
+        i += m[0]
+    return out
+
+
+def event_start_dates(tokens: tuple[Token, ...], lex: Lexicon, dates: list[DateMention],
+                      starts: dict[str, dt.date]) -> None:
+    """Notes the day an event began where the sentence dates it ("l'offensive lancée le 4 avril",
+    "the offensive began on Thursday"): an event noun, a launch word and a date. The first such
+    day of each kind of event is kept."""
+    if not dates or not lex.event_launch.occurs_in(tokens):
+        return
+    for start, _, label in _labels_at(tokens, lex.event_nouns):
+        if label in starts:
+            continue
+        # a noun inside "since the start of the offensive" dates nothing
+        if lex.event_starts.match_end(tokens, start + 1) or lex.event_starts.match_end(tokens, start + 2):
+            continue
+        nearest = min(dates, key=lambda d: abs(d.start - start))
+        if abs(nearest.start - start) <= 12:
+            starts[label] = nearest.date
+
+
+SINCE_REACH = 16  # tokens from "since" to the date of "since the conflict erupted in March 2011"
+
+
+def since_event(tokens: tuple[Token, ...], lex: Lexicon, starts: dict[str, dt.date],
+                dates: list[DateMention] | None = None) -> list[DateMention]:
+    """"depuis le début de l'offensive", "since the start of the war": the count runs from the day
+    the article gave for that start, when it gave one; "since the conflict erupted in March 2011",
+    "depuis l'entrée en vigueur le 12 avril du cessez-le-feu": from the date of that clause."""
+    out: list[DateMention] = []
+    for d in dates or ():
+        if d.since:
+            continue
+        for s in range(d.start - 1, max(-1, d.start - SINCE_REACH), -1):
+            if tokens[s].text in ".;:!?":
+                break
+            n = lex.since.match_end(tokens, s + 1)
+            if n and (lex.event_launch.occurs_in(tokens[s + 1 : d.start])
+                      or lex.event_nouns.occurs_in(tokens[s + 1 : d.start])):
+                out.append(DateMention(d.start, d.end, d.date, since=True))
+                break
+    for start, end, label in _labels_at(tokens, lex.event_starts):
+        day = starts.get(label)
+        if day is None:
+            continue
+        counted = lex.since.match_end(tokens, start) > 0 or (
+            start >= 2 and tokens[start - 1].low in lex.articles and lex.since.match_end(tokens, start - 1) > 0)
+        if counted:
+            out.append(DateMention(start, end, day, since=True))
     return out

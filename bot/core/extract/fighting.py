@@ -310,10 +310,17 @@ def _actor_span(
             c += 1
         if c < n and is_name_word(toks[c], lex):
             e = _name_end(toks, c, lex)
-        elif c < n and toks[c].is_word and not toks[c].is_cap and toks[c].low not in lex.stopwords \
-                and lex.fighting.match(toks, c) is None and toks[c].low not in lex.place_nouns:
-            e = c + 1
-            if e < n and is_name_word(toks[e], lex):
+        else:
+            # "troops of the unity government": the lower-case complement, a few words at most
+            e0 = e
+            while c < n and c - e0 < 4 and toks[c].is_word and not toks[c].is_cap \
+                    and toks[c].low not in lex.stopwords and toks[c].low not in lex.articles \
+                    and lex.fighting.match(toks, c) is None and toks[c].low not in lex.place_nouns \
+                    and lex.killed.match(toks, c) is None and lex.wounded.match(toks, c) is None \
+                    and not lex.is_reporting_word(toks[c].low) and toks[c].low not in lex.clause_boundaries:
+                c += 1
+                e = c
+            if e > e0 and e < n and is_name_word(toks[e], lex):
                 e = _name_end(toks, e, lex)
     # "Gouvernement d'union nationale (GNA)", "Front patriotique du Nord (FPN)": the rest of the
     # name up to a bracketed acronym

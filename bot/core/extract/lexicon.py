@@ -211,6 +211,9 @@ class Lexicon:
     today: PhraseSet
     since: PhraseSet
     mid_month: frozenset[str]
+    event_starts: PhraseSet
+    event_nouns: PhraseSet
+    event_launch: PhraseSet
     date_ignore_before: frozenset[str]
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
@@ -359,6 +362,9 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         today=PhraseSet(_phrases(data.get("today"))),
         since=PhraseSet(_phrases(data.get("since"))),
         mid_month=_words(data.get("mid_month")),
+        event_starts=_labelled(data.get("event_starts")),
+        event_nouns=_labelled(data.get("event_nouns")),
+        event_launch=PhraseSet(_phrases(data.get("event_launch"))),
         date_ignore_before=_words(data.get("date_ignore_before")),
     )
 

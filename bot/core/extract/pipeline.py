@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
 from bot.core.extract.confidence import CasualtyEvidence, casualty_confidence
-from bot.core.extract.dates import DateMention, find_dates
+from bot.core.extract.dates import DateMention, event_start_dates, find_dates, since_event
 from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
@@ -145,12 +146,23 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     had_figure = False  # the sentence before filed a figure (a following "another 8 wounded" completes it)
     carried: str | None = None  # the one source the sentence before named
     previous: Sentence | None = None
-    for sent in split_sentences(article_text(article), lex.abbreviations):
+    sentences = split_sentences(article_text(article), lex.abbreviations)
+    # the days the article says its events began, for "since the start of the offensive" anywhere
+    starts: dict[str, dt.date] = {}
+    for sent in sentences:
+        if lex.event_nouns.occurs_in(sent.tokens):
+            event_start_dates(sent.tokens, lex, find_dates(sent.tokens, lex, article.published), starts)
+    for sent in sentences:
         if lex.link_markers.match(sent.tokens, 0) is not None:
             continue  # "Lire aussi : ...": a link to another story
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
+        events_since = since_event(sent.tokens, lex, starts, dates) if dates or starts else []
+        if events_since:
+            # a date the clause counts from replaces the same date read as the day of the event
+            at = {d.start for d in events_since}
+            dates = sorted([d for d in dates if d.start not in at] + events_since, key=lambda d: d.start)
         # a disaster or an accident ("a boat capsized", "un séisme") kills no one by violence
         disaster = lex.disasters.occurs_in(sent.tokens)
         figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
