@@ -3,8 +3,10 @@
     python bench/bench_extract.py [--seconds 5]
 
 Runs the seed article (seeds/ in this repository) repeatedly, then the development gold set if it
-is present beside the repository (../shared/eval/dev.gold.jsonl), read in place and never copied.
-Prints articles per second on one core and the peak resident set size.
+is present beside the repository (../shared/eval/dev.gold.jsonl), read in place and never copied,
+then one pass over the 97 long French audit pages (../shared/eval/audit/cltls-egypt-fr.jsonl; the
+bar is 10 s in all) counting the articles that fail. Prints articles per second on one core and the
+peak resident set size.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from bot.core.extract import extract_alerts  # noqa: E402
 from bot.core.models import Article  # noqa: E402
 from bot.ingest.files import read_articles  # noqa: E402
 
-DEV_CANDIDATES = (ROOT.parent / "shared" / "eval" / "dev.gold.jsonl",
-                  ROOT.parent.parent / "shared" / "eval" / "dev.gold.jsonl")
+EVAL_DIRS = (ROOT.parent / "shared" / "eval", ROOT.parent.parent / "shared" / "eval")
+DEV_CANDIDATES = tuple(d / "dev.gold.jsonl" for d in EVAL_DIRS)
+LONG_FR_CANDIDATES = tuple(d / "audit" / "cltls-egypt-fr.jsonl" for d in EVAL_DIRS)
 
 
 def peak_rss_mb() -> float:
@@ -48,6 +51,22 @@ def bench(name: str, articles: Sequence[Article], seconds: float) -> None:
           f"({done} articles in {elapsed:.1f}s, {len(articles)} distinct)")
 
 
+def one_pass(name: str, articles: Sequence[Article]) -> None:
+    """Every article once, timed as a whole (the long pages are few and each one is slow)."""
+    extract_alerts(articles[0])
+    failed = 0
+    t0 = time.perf_counter()
+    for art in articles:
+        try:
+            extract_alerts(art)
+        except Exception:  # counted: the bar is no failure
+            failed += 1
+    elapsed = time.perf_counter() - t0
+    chars = sum(len(a.text) for a in articles)
+    print(f"{name:6} {len(articles)} articles ({chars / 1e6:.2f} MB) in {elapsed:.2f}s, "
+          f"{len(articles) / elapsed:.1f} articles/s, {failed} failed")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=5.0, help="time spent on each set")
@@ -59,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench("dev", list(read_articles(dev)), args.seconds)
     else:
         print("dev    (no ../shared/eval/dev.gold.jsonl here; skipped)")
+    long_fr = next((p for p in LONG_FR_CANDIDATES if p.exists()), None)
+    if long_fr is not None:
+        one_pass("longfr", list(read_articles(long_fr)))
+    else:
+        print("longfr (no ../shared/eval/audit/cltls-egypt-fr.jsonl here; skipped)")
     print(f"peak RSS {peak_rss_mb():.1f} MB")
     return 0
 

@@ -211,3 +211,21 @@ def test_casualty_confidence_follows_the_evidence() -> None:
     (weak,) = casualties("Dorba: 12.", "en") or [strong]
     assert strong.confidence >= 0.5
     assert weak is strong or weak.confidence < strong.confidence
+
+
+def test_tolls_of_a_time_long_past_are_no_alert_but_tolls_since_a_year_are() -> None:
+    assert not casualties("La bataille de 1916 a fait 61 000 tués, selon les historiens.", "fr")
+    assert not casualties("The 1998 bombing of the market killed 62 people.", "en")
+    (c,) = casualties("Plus de 5000 personnes ont été tuées depuis 2011, selon l'ONU.", "fr")
+    assert (c.killed, c.since) == (5000, dt.date(2011, 1, 1))
+
+
+def test_an_injury_as_a_figure_of_speech_is_no_casualty() -> None:
+    assert not casualties("Cette décision est une blessure pour tout le pays, a-t-il dit.", "fr")
+    (c,) = casualties("Un mort et trois blessés à Tamra dimanche.", "fr")
+    assert (c.killed, c.wounded) == (1, 3)
+
+
+def test_disease_and_accidents_are_no_casualties_of_violence() -> None:
+    assert not casualties("Quelque 500 personnes sont décédées du coronavirus en 24 heures.", "fr")
+    assert not casualties("Twelve people were killed in a traffic accident near Dorba.", "en")

@@ -284,3 +284,7 @@ def test_confidence_is_higher_when_the_action_is_in_the_place_s_clause() -> None
     far = next(f for f in fights("Thousands of families have lived in Kessa for decades, and the town "
                                  "had long been quiet when the army shelled it.", "en") if f.location == "Kessa")
     assert close.confidence > far.confidence
+
+
+def test_a_people_after_a_plural_article_is_no_place() -> None:
+    assert not fights("Le tribun s'attaque aux Tamrans et multiplie les attaques contre les Dorbis.", "fr")

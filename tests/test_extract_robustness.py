@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.cli import main
@@ -138,6 +139,9 @@ def test_number_shapes_next_to_english_fighting_and_casualty_words(parts: list[s
     ("en", "Rebels shelled Aden with {} rounds, killing 5 civilians."),
 ]))
 def test_a_number_shape_never_hides_the_real_figure(shape: str, case: tuple[str, str]) -> None:
+    # a date or a bare year long past makes the sentence history, rightly without a toll
+    years = re.findall(r"(?<![\d.,])\d{4}(?![\d.,])", shape)
+    assume("/" not in shape and not any(1800 <= int(y) < 2012 for y in years))
     lang, template = case
     art = Article(id="n", text=template.format(shape), lang=lang, published=dt.date(2013, 8, 20))
     found = [a for a in extract_alerts(art) if isinstance(a, Casualty)]

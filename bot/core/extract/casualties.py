@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
-from bot.core.extract.numbers import Number
+from bot.core.extract.numbers import Number, year_value
 from bot.core.extract.text import Sentence, Token, quote_spans
 from bot.core.models import Casualty, Qualifier, fold
 
@@ -192,9 +192,32 @@ def _breakdown(toks: tuple[Token, ...], k: int, starts: dict[int, Number], lex: 
     return None
 
 
-def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention]) -> list[Figure]:
+def _history(toks: tuple[Token, ...], lex: Lexicon, dates: list[DateMention], year: int | None) -> bool:
+    """The sentence tells of a time long past ("les attentats de 1997 (62 morts)", "Verdun ... 1916"):
+    a year or a dated day before last year, unless a count runs from it ("since 2011", "depuis mars
+    2011"), which makes it a toll up to now."""
+    if year is None:
+        return False
+    if any(d.since for d in dates):
+        return False
+    in_date = {i for d in dates for i in range(d.start, d.end)}
+    if any(d.date.year < year - 1 for d in dates):
+        return not any(lex.since.match_end(toks, d.start) for d in dates)
+    for i, t in enumerate(toks):
+        unit = i + 1 < len(toks) and toks[i + 1].low in lex.non_people_units  # "1801mm", "1500 km"
+        past = i not in in_date and not unit and 1800 < (year_value(t) or 0) < year - 1
+        if past and not any(lex.since.may_start(toks[k]) and lex.since.match(toks, k) for k in range(i)):
+            return True
+    return False
+
+
+def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention],
+               year: int | None = None) -> list[Figure]:
+    """The casualty figures of a sentence; `year` (of publication) rules out tolls of the past."""
     toks = sent.tokens
     n = len(toks)
+    if _history(toks, lex, dates, year):
+        return []
     quotes = quote_spans(sent)
     date_tokens = {k for d in dates for k in range(d.start, d.end)}
     cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
@@ -220,6 +243,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         kind: str | None = None
         victims: str | None = None
         hit = _casualty_at(toks, j, lex)
+        if hit is not None and num.ambiguous and toks[j].low not in lex.victims and toks[j].low not in lex.death_nouns:
+            hit = None  # "une blessure", "un mort" is one dead but "une blessure" is no one
         noun_after = hit is not None
         counted = False
         toll = False

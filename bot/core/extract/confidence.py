@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-PUSH_THRESHOLD = 0.4
+PUSH_THRESHOLD = 0.35
 
 
 class HasConfidence(Protocol):

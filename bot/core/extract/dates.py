@@ -184,6 +184,12 @@ def since_event(tokens: tuple[Token, ...], lex: Lexicon, starts: dict[str, dt.da
     the article gave for that start, when it gave one; "since the conflict erupted in March 2011",
     "depuis l'entrée en vigueur le 12 avril du cessez-le-feu": from the date of that clause."""
     out: list[DateMention] = []
+    taken = {i for d in dates or () for i in range(d.start, d.end)}
+    for i, tok in enumerate(tokens):
+        # "depuis 2011", "since 2014": a bare year a count runs from
+        year = year_value(tok) if i not in taken else None
+        if year is not None and 1800 <= year <= 2100 and lex.since.match_end(tokens, i):
+            out.append(DateMention(i, i + 1, dt.date(year, 1, 1), since=True))
     for d in dates or ():
         if d.since:
             continue

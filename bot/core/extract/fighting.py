@@ -225,7 +225,9 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             and lex.actor_nouns.match(toks, j + 1) is not None)
         actor = _is_actor_name(toks, k, j, lex) or named_actor or person or modifier
         # "loyal to X", "a summit in X": not where anything happened
-        based = lex.not_place_cues.match_end(toks, k) > 0 or lex.actor_links.match_end(toks, k) > 0 \
+        # "contre les Juifs", "aux Roms": a name after a plural article is a people, not a place
+        people_group = g is None and k > 0 and toks[k - 1].low in lex.plural_articles
+        based = people_group or lex.not_place_cues.match_end(toks, k) > 0 or lex.actor_links.match_end(toks, k) > 0 \
             or _backdrop(toks, k, lex) or _reference_point(toks, k, lex)
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j

@@ -200,6 +200,7 @@ class Lexicon:
     place_nouns: frozenset[str]
     not_places: frozenset[str]
     modifier_suffixes: frozenset[str]
+    plural_articles: frozenset[str]
     distance_units: frozenset[str]
     backdrop_nouns: PhraseSet
     weekdays: dict[str, int]
@@ -348,6 +349,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         place_nouns=_words(data.get("place_nouns")),
         not_places=frozenset(str(w) for w in data.get("not_places") or ()),
         modifier_suffixes=_words(data.get("modifier_suffixes")),
+        plural_articles=_words(data.get("plural_articles")),
         distance_units=_words(data.get("distance_units")),
         backdrop_nouns=PhraseSet(_phrases(data.get("backdrop_nouns"))),
         weekdays={fold_word(str(w)): i for i, w in enumerate(data.get("weekdays") or ())},

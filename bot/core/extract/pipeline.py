@@ -158,14 +158,15 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
-        events_since = since_event(sent.tokens, lex, starts, dates) if dates or starts else []
+        events_since = since_event(sent.tokens, lex, starts, dates)
         if events_since:
             # a date the clause counts from replaces the same date read as the day of the event
             at = {d.start for d in events_since}
             dates = sorted([d for d in dates if d.start not in at] + events_since, key=lambda d: d.start)
         # a disaster or an accident ("a boat capsized", "un séisme") kills no one by violence
         disaster = lex.disasters.occurs_in(sent.tokens)
-        figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
+        figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates,
+                                                   article.published.year if article.published else None)
         # a source known only by its place after "selon" vouches for figures, and says nothing else
         clauses = [c for c in find_clauses(sent, lex, quotes, dates) if figures or not c.speaker.plain]
         # "celui-ci", "the latter": the last person named, in this sentence or the one before
