@@ -288,3 +288,12 @@ def test_confidence_is_higher_when_the_action_is_in_the_place_s_clause() -> None
 
 def test_a_people_after_a_plural_article_is_no_place() -> None:
     assert not fights("Le tribun s'attaque aux Tamrans et multiplie les attaques contre les Dorbis.", "fr")
+
+
+def test_title_case_headline_words_are_neither_places_nor_actors() -> None:
+    """Capitalised words the article also writes in lower case are common words, not names."""
+    text = ("Six Killed in Terrorist Attacks in Dorba. Six people were killed in terrorist attacks in Dorba on "
+            "Friday. Elsewhere air strikes hit Kessa, a town east of Tamra, the monitor said. Life goes on elsewhere.")
+    found = fights(text, "en")
+    assert sorted(f.location for f in found) == ["Dorba", "Kessa"]
+    assert all("Elsewhere" not in a for f in found for a in f.actors)

@@ -129,6 +129,13 @@ def _reference_point(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     q = _cue_before(toks, k, lex)
     if q is None:
         return False
+    p = k
+    while p > q and (toks[p - 1].low in lex.articles or toks[p - 1].text in "'’"):
+        p -= 1
+    d = lex.direction_cues.match_end(toks, p)
+    if d and p - d - 1 >= 0 and (toks[p - d - 1].low in lex.place_nouns
+                                 or (p - d - 2 >= 0 and toks[p - d - 2].low in lex.place_nouns)):
+        return True  # "the besieged town east of Damascus", "une localité au nord d'Alep"
     for b in range(q - 1, max(-1, q - 7), -1):
         if toks[b].low in lex.distance_units and b > 0 and toks[b - 1].is_digit:
             return True
@@ -188,10 +195,18 @@ def _container_gap(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> boo
     return True
 
 
+def _common_words(name: str, common: frozenset[str] | set[str]) -> bool:
+    """Every word of a capitalised run also appears in lower case in the article: a headline in title
+    case ("Terrorist Attacks", "Monitor One"), not a proper name."""
+    words = [w for w in fold(name).split() if len(w) > 2]
+    return bool(words) and all(w in common for w in words)
+
+
 def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset(),
-               people: frozenset[str] | set[str] = frozenset(), dropped: list[Candidate] | None = None
-               ) -> list[Candidate]:
-    """The sentence's places; containers left out are added to `dropped` when given."""
+               people: frozenset[str] | set[str] = frozenset(), dropped: list[Candidate] | None = None,
+               common: frozenset[str] | set[str] = frozenset()) -> list[Candidate]:
+    """The sentence's places; containers left out are added to `dropped` when given. `common` are
+    the words the article also writes in lower case."""
     toks = sent.tokens
     n = len(toks)
     out: list[Candidate] = []
@@ -229,6 +244,8 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         people_group = g is None and k > 0 and toks[k - 1].low in lex.plural_articles
         based = people_group or lex.not_place_cues.match_end(toks, k) > 0 or lex.actor_links.match_end(toks, k) > 0 \
             or _backdrop(toks, k, lex) or _reference_point(toks, k, lex)
+        if g is None and common and _common_words(sent.span(k, j), common):
+            based = True
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
             out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
@@ -427,7 +444,7 @@ def _clash_before(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
 
 
 def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str],
-              demonyms: frozenset[str] = frozenset()) -> list[str]:
+              demonyms: frozenset[str] = frozenset(), common: frozenset[str] = frozenset()) -> list[str]:
     toks = sent.tokens
     n = len(toks)
     found: list[tuple[int, int]] = []
@@ -481,7 +498,8 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                     and lex.fighting.match(toks, s) is None and s < e and is_name_word(toks[s], lex) \
                     and toks[s].low not in lex.articles \
                     and lex.actor_nouns.match(toks, f) is None:
-                if fold(sent.span(s, e)) not in places:
+                # "Elsewhere air strikes ...": a capitalised common word opens the sentence
+                if fold(sent.span(s, e)) not in places and not _common_words(sent.span(s, e), common):
                     found.append((s, e))
                 k = e - 1
         k += 1
@@ -521,6 +539,7 @@ class FightingBook:
         self.bodies: set[str] = set()  # folded acronyms of diplomatic bodies: never an actor
         self.events: dict[str, Event] = {}
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
+        self.common: frozenset[str] = frozenset()  # words the article writes in lower case
 
     def note_people(self, sent: Sentence, lex: Lexicon) -> None:
         """Names after a title or honorific ("le président Karim Haddad", "M. Haddad")."""
@@ -587,7 +606,7 @@ class FightingBook:
             else:
                 k += 1
         containers: list[Candidate] = []
-        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers)
+        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers, self.common)
                  if fold(c.name) not in speakers and not any(a <= c.start < b for a, b in reporting)]
         places = [c.name for c in cands]
         self.place_starts = [c.start for c in cands]
@@ -619,7 +638,7 @@ class FightingBook:
         if not triggers:
             return places
         not_actors = {fold(c.name) for c in cands + containers} | self.bodies
-        actors = actors_in(sent, lex, masked, not_actors, self.demonyms)
+        actors = actors_in(sent, lex, masked, not_actors, self.demonyms, self.common)
         if actors:
             self.sentence_actors.append((sent.index, actors))
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]

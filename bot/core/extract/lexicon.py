@@ -202,6 +202,7 @@ class Lexicon:
     modifier_suffixes: frozenset[str]
     plural_articles: frozenset[str]
     distance_units: frozenset[str]
+    direction_cues: PhraseSet
     backdrop_nouns: PhraseSet
     weekdays: dict[str, int]
     months: dict[str, int]
@@ -351,6 +352,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         modifier_suffixes=_words(data.get("modifier_suffixes")),
         plural_articles=_words(data.get("plural_articles")),
         distance_units=_words(data.get("distance_units")),
+        direction_cues=PhraseSet(_phrases(data.get("direction_cues"))),
         backdrop_nouns=PhraseSet(_phrases(data.get("backdrop_nouns"))),
         weekdays={fold_word(str(w)): i for i, w in enumerate(data.get("weekdays") or ())},
         months={

@@ -149,6 +149,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     sentences = split_sentences(article_text(article), lex.abbreviations)
     # the days the article says its events began, for "since the start of the offensive" anywhere
     starts: dict[str, dt.date] = {}
+    fighting.common = frozenset(t.low for s in sentences for t in s.tokens if t.is_word and not t.is_cap)
     for sent in sentences:
         if lex.event_nouns.occurs_in(sent.tokens):
             event_start_dates(sent.tokens, lex, find_dates(sent.tokens, lex, article.published), starts)
