@@ -229,3 +229,14 @@ def test_an_injury_as_a_figure_of_speech_is_no_casualty() -> None:
 def test_disease_and_accidents_are_no_casualties_of_violence() -> None:
     assert not casualties("Quelque 500 personnes sont décédées du coronavirus en 24 heures.", "fr")
     assert not casualties("Twelve people were killed in a traffic accident near Dorba.", "en")
+
+
+def test_a_victim_noun_with_its_own_casualty_word_outweighs_the_verb_before() -> None:
+    found = casualties("Three civilians killed, 12 others injured in rocket attacks on Dorba on Friday.", "en")
+    assert {(c.killed, c.wounded) for c in found} == {(3, 12)}
+    (c, *_) = casualties("The attacks claimed the lives of five villagers and injured 90 others.", "en")
+    assert (c.killed, c.wounded) == (5, 90)
+
+
+def test_a_dashed_date_is_no_figure() -> None:
+    assert all(c.killed != 12 for c in casualties("10-05-2024 Rebels kill 20 soldiers in Dorba.", "en"))

@@ -97,7 +97,10 @@ def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
     b = num.start - 1
     while b >= 0 and num.start - b <= reach:
         t = toks[b]
-        if t.text in _HARD_STOP or t.text == ",":
+        # "was killed and six others were injured": a conjunction right after the verb opens another
+        # clause ("killed two policemen and four civilians" coordinates its objects)
+        if t.text in _HARD_STOP or t.text == "," or (
+                t.low in lex.num_connectors and b > 0 and _casualty_at(toks, b - 1, lex) is not None):
             return None
         hit = _casualty_at(toks, b, lex)
         if hit is not None:
@@ -281,8 +284,14 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)  # "killing at least 12"
             while b >= 0 and b in date_tokens:
                 b -= 1
-            if plain_after and b >= 0:
+            # "Three civilians killed 12 others injured": a victim noun and its own casualty word
+            # after the number outweigh the verb before it
+            v = lex.victims.match(toks, j) if j < n else None
+            own_word = v is not None and _casualty_at(toks, j + v[0], lex) is not None
+            if plain_after and b >= 0 and not own_word:
                 hit = _casualty_at(toks, b, lex)
+                if hit is None and lex.killed.match_end(toks, b + 1) > 1:
+                    hit = (1, "killed")  # "claimed the lives of five", "coûté la vie à cinq"
                 if hit is not None and toks[b].low not in lex.death_nouns:
                     kind = hit[1]
                     verb_before = True

@@ -79,6 +79,12 @@ def _match_at(
         # "1er", "24th": ordinal suffix
         if j < len(tokens) and tokens[j].low in lex.ordinal_suffixes:
             j += 1
+        # "18-12-2014", "18.12.2014": only with a four-digit year ("10-15" is a range)
+        if j + 3 < len(tokens) and tokens[j].text in "-." and tokens[j + 2].text == tokens[j].text \
+                and _day_at(tokens, j + 1) is not None and _year_at(tokens, j + 3) is not None \
+                and int(tokens[j + 1].text) <= 12:
+            date = _day_month(day, int(tokens[j + 1].text), _year_at(tokens, j + 3), pub)
+            return (j + 4, date) if date else None
         if j + 1 < len(tokens) and tokens[j].text == "/" and _day_at(tokens, j + 1) is not None:
             month = int(tokens[j + 1].text)
             if 1 <= month <= 12:
