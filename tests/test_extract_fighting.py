@@ -297,3 +297,15 @@ def test_title_case_headline_words_are_neither_places_nor_actors() -> None:
     found = fights(text, "en")
     assert sorted(f.location for f in found) == ["Dorba", "Kessa"]
     assert all("Elsewhere" not in a for f in found for a in f.actors)
+
+
+def test_places_joined_by_a_conjunction_and_a_genitive_and_after_an_adjective() -> None:
+    found = fights("Les combats ont éclaté à l'aube dans les quartiers de Tamra et de Kessa.", "fr")
+    assert sorted(f.location for f in found) == ["Kessa", "Tamra"]
+    (f,) = fights("Rebel forces seized the strategic Tal Dorba hill on Thursday.", "en")
+    assert f.location == "Tal Dorba" and f.action == "advance"
+
+
+def test_celebratory_gunfire_is_no_fighting() -> None:
+    assert not fights("Des tirs de joie ont retenti à Tamra après l'annonce.", "fr")
+    assert not fights("Celebratory gunfire rang out in Dorba after the vote.", "en")

@@ -96,7 +96,8 @@ def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     p = k
     skipped_word = False
     while p > 0 and k - p < 6:
-        if not skipped_word and lex.place_cues.match_end(toks, p):
+        # over one adjective too: "seized the strategic Tal Jabiyeh hill"
+        if lex.place_cues.match_end(toks, p):
             return True
         t = toks[p - 1]
         if t.low in lex.place_nouns:
@@ -134,8 +135,9 @@ def _reference_point(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
         p -= 1
     d = lex.direction_cues.match_end(toks, p)
     if d and p - d - 1 >= 0 and (toks[p - d - 1].low in lex.place_nouns
-                                 or (p - d - 2 >= 0 and toks[p - d - 2].low in lex.place_nouns)):
-        return True  # "the besieged town east of Damascus", "une localité au nord d'Alep"
+                                 or (p - d - 2 >= 0 and toks[p - d - 2].low in lex.place_nouns)
+                                 or lex.locating_words.match_end(toks, p - d) > 0):
+        return True  # "the besieged town east of Damascus", "are located northwest of Palmyra"
     for b in range(q - 1, max(-1, q - 7), -1):
         if toks[b].low in lex.distance_units and b > 0 and toks[b - 1].is_digit:
             return True
@@ -149,8 +151,8 @@ def _backdrop(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     q = _cue_before(toks, k, lex)
     if q is None:
         return False
-    # over an adjective or two ("un sommet extraordinaire à Paris", "peace talks in Doha")
-    for b in range(q, max(0, q - 3), -1):
+    # over a few words ("un sommet extraordinaire à Paris", "un mini-sommet sur le sujet à Addis Abeba")
+    for b in range(q, max(0, q - 5), -1):
         if lex.backdrop_nouns.match_end(toks, b):
             return True
         if b - 1 < 0 or not toks[b - 1].is_word:
@@ -226,8 +228,10 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             k += 1
             continue
         gap = toks[out[-1].end : k] if out else ()
-        listed = bool(out) and len(gap) == 1 and (
-            gap[0].low in lex.num_connectors or (gap[0].text == "," and _list_follows(toks, j, lex)))
+        # "A, B et C", "d'Arkoub et de Mayssaloun", "of A and of B"
+        joined = len(gap) >= 1 and gap[0].low in lex.num_connectors and len(gap) <= 3 and all(
+            t.low in lex.genitives or t.low in lex.articles or t.text in "'’" for t in gap[1:])
+        listed = bool(out) and (joined or (len(gap) == 1 and gap[0].text == "," and _list_follows(toks, j, lex)))
         noun_after = j < n and toks[j].low in lex.place_nouns
         last_word = (fold(toks[j - 1].text).split() or [""])[-1]
         person = g is None and last_word in people  # "hostiles à Karim Haddad à Saïda"

@@ -203,6 +203,7 @@ class Lexicon:
     plural_articles: frozenset[str]
     distance_units: frozenset[str]
     direction_cues: PhraseSet
+    locating_words: PhraseSet
     backdrop_nouns: PhraseSet
     weekdays: dict[str, int]
     months: dict[str, int]
@@ -353,6 +354,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         plural_articles=_words(data.get("plural_articles")),
         distance_units=_words(data.get("distance_units")),
         direction_cues=PhraseSet(_phrases(data.get("direction_cues"))),
+        locating_words=PhraseSet(_phrases(data.get("locating_words"))),
         backdrop_nouns=PhraseSet(_phrases(data.get("backdrop_nouns"))),
         weekdays={fold_word(str(w)): i for i, w in enumerate(data.get("weekdays") or ())},
         months={
