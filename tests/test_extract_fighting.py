@@ -309,3 +309,14 @@ def test_places_joined_by_a_conjunction_and_a_genitive_and_after_an_adjective() 
 def test_celebratory_gunfire_is_no_fighting() -> None:
     assert not fights("Des tirs de joie ont retenti à Tamra après l'annonce.", "fr")
     assert not fights("Celebratory gunfire rang out in Dorba after the vote.", "en")
+
+
+def test_history_with_a_full_date_and_moves_without_troops() -> None:
+    assert not fights("Le 17 novembre 1997, un groupe armé massacrait des touristes à Tamra.", "fr")
+    found = fights("Il a abandonné les excursions vers Kessa, déconseillées par le ministère.", "fr")
+    assert all(f.confidence < 0.35 for f in found)
+
+
+def test_a_longer_name_wins_over_a_shorter_known_one() -> None:
+    (f, *_) = fights("Des affrontements ont éclaté à Beni Tamra dimanche.", "fr")
+    assert f.location == "Beni Tamra"

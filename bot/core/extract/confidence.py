@@ -40,6 +40,7 @@ class FightingEvidence:
     distance: int  # tokens between the place and the nearest action word
     sentences: int  # sentences of the article that tell of fighting there
     actors: bool  # an armed actor is named
+    movement: bool = False  # the action is a move (advance, withdrawal, halt, resumption)
 
 
 def fighting_confidence(e: FightingEvidence) -> float:
@@ -52,6 +53,9 @@ def fighting_confidence(e: FightingEvidence) -> float:
     score += 0.05 if e.specific_action else 0.0
     score += 0.05 if e.cued else 0.0
     score += 0.05 if e.actors else 0.0
+    # "abandonner", "reprendre", "se retirer", "libérer" are as often said of anything but troops:
+    # a move with no armed actor anywhere near is seldom a military one
+    score -= 0.3 if e.movement and not e.actors else 0.0
     return _clamp(score)
 
 

@@ -224,6 +224,12 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             k += 1  # "Trois maisons" is no place name
             continue
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
+        if g is not None and j < n and is_name_word(toks[j], lex) and gaz.match(toks, j) is None:
+            # "Beni Suef" is not Beni (DR Congo) followed by a word: the longer name wins
+            # ("Aleppo Bombing" in a title-case headline is Aleppo: "bombing" is a common word)
+            longer = _run_end(toks, k, lex)
+            if longer > j and not _common_words(sent.span(j, longer), common):
+                g, j = None, longer
         if j <= k:
             k += 1
             continue
@@ -358,6 +364,7 @@ def _actor_span(
     return s, e
 
 
+_MOVES = frozenset({"advance", "withdrawal", "halted", "resumed"})
 _STRIKING = frozenset({"offensive", "airstrike", "shelling", "advance", "withdrawal"})
 
 
@@ -633,11 +640,12 @@ class FightingBook:
         void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.may_start(toks[i])
                 and lex.not_events.match(toks, i) is not None}
         # a year long past in the clause makes it history: "The 2014 battle for the airport killed
-        # hundreds" (a full date such as "On 30 December 2025" dates an event, whatever its year)
+        # hundreds", "le 17 novembre 1997, un groupe massacrait ..." (a count running from it does not)
         if self.published is not None:
             year = self.published.year - 1
             void |= {segment[i] for i, t in enumerate(toks) if i not in in_date
                      and 1900 < (year_value(t) or 0) < year}
+            void |= {segment[d.start] for d in dates if not d.since and d.date.year < year}
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places
@@ -705,7 +713,7 @@ class FightingBook:
             confidence = fighting_confidence(FightingEvidence(
                 same_clause=e.same_clause, known_place=bool(e.entries), cued=e.cued,
                 specific_action=e.action != "other", distance=e.distance, sentences=e.sentences,
-                actors=bool(e.actors)))
+                actors=bool(e.actors), movement=e.action in _MOVES))
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
                 date=e.date or self.published, evidence=" ".join(e.evidence), place=place, confidence=confidence,
