@@ -55,7 +55,7 @@ def fighting_confidence(e: FightingEvidence) -> float:
     score += 0.05 if e.actors else 0.0
     # "abandonner", "reprendre", "se retirer", "libérer" are as often said of anything but troops:
     # a move with no armed actor anywhere near is seldom a military one
-    score -= 0.3 if e.movement and not e.actors else 0.0
+    score -= 0.5 if e.movement and not e.actors else 0.0
     return _clamp(score)
 
 
