@@ -209,7 +209,9 @@ def _history(toks: tuple[Token, ...], lex: Lexicon, dates: list[DateMention], ye
     for i, t in enumerate(toks):
         unit = i + 1 < len(toks) and toks[i + 1].low in lex.non_people_units  # "1801mm", "1500 km"
         past = i not in in_date and not unit and 1800 < (year_value(t) or 0) < year - 1
-        if past and not any(lex.since.may_start(toks[k]) and lex.since.match(toks, k) for k in range(i)):
+        # "depuis 2011", "depuis mars 2011", "since early 2011" count from the year; a "since"
+        # elsewhere in the sentence does not ("des" folds like "dès")
+        if past and not any(lex.since.match_end(toks, b) for b in range(max(0, i - 2), i + 1)):
             return True
     return False
 

@@ -147,6 +147,8 @@ def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
         parts = parts[:-1]
     if j == i:
         return None
+    if len(parts) == 1 and parts[0] in lex.num_vague_scales:
+        return None  # "des millions de morts": as vague as "des milliers"
     value = words_value(parts, lex)
     if value is None:
         return None
