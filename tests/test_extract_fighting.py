@@ -320,3 +320,11 @@ def test_history_with_a_full_date_and_moves_without_troops() -> None:
 def test_a_longer_name_wins_over_a_shorter_known_one() -> None:
     (f, *_) = fights("Des affrontements ont éclaté à Beni Tamra dimanche.", "fr")
     assert f.location == "Beni Tamra"
+
+
+def test_a_fronted_place_of_a_speaker_and_a_town_placed_by_another() -> None:
+    found = fights("À Genève, l'ONU a confirmé des frappes aériennes sur Tamra.", "fr")
+    assert [f.location for f in found] == ["Tamra"]
+    found = fights("À Kessa, au nord de Tamra, des heurts ont fait deux morts.", "fr")
+    assert [f.location for f in found] == ["Kessa"]
+    assert not fights("Le 17 novembre 1997, un groupe armé massacrait des civils à Tamra.", "fr")

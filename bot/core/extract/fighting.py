@@ -134,7 +134,7 @@ def _reference_point(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     while p > q and (toks[p - 1].low in lex.articles or toks[p - 1].text in "'’"):
         p -= 1
     d = lex.direction_cues.match_end(toks, p)
-    if d and p - d - 1 >= 0 and (toks[p - d - 1].low in lex.place_nouns
+    if d and p - d - 1 >= 0 and (toks[p - d - 1].low in lex.place_nouns or toks[p - d - 1].text == ","
                                  or (p - d - 2 >= 0 and toks[p - d - 2].low in lex.place_nouns)
                                  or lex.locating_words.match_end(toks, p - d) > 0):
         return True  # "the besieged town east of Damascus", "are located northwest of Palmyra"
@@ -617,8 +617,15 @@ class FightingBook:
             else:
                 k += 1
         containers: list[Candidate] = []
+        # "À Bruxelles, l'Otan a confirmé ...": a place set before a reporting clause is where the
+        # speaker is, like one inside it ("health officials in Gaza said")
+        def fronted(c: Candidate) -> bool:
+            return c.start <= 2 and any(c.end <= a <= c.end + 3 and all(not t.is_word or t.low in lex.articles
+                                                       for t in toks[c.end : a]) for a, _ in reporting)
+
         cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers, self.common)
-                 if fold(c.name) not in speakers and not any(a <= c.start < b for a, b in reporting)]
+                 if fold(c.name) not in speakers and not any(a <= c.start < b for a, b in reporting)
+                 and not fronted(c)]
         places = [c.name for c in cands]
         self.place_starts = [c.start for c in cands]
         # a threat or plan voids the fighting words of its own clause only
@@ -645,7 +652,10 @@ class FightingBook:
             year = self.published.year - 1
             void |= {segment[i] for i, t in enumerate(toks) if i not in in_date
                      and 1900 < (year_value(t) or 0) < year}
-            void |= {segment[d.start] for d in dates if not d.since and d.date.year < year}
+            past = [d for d in dates if not d.since and d.date.year < year]
+            void |= {segment[d.start] for d in past}
+            if any(d.start <= 2 for d in past):  # "Le 17 novembre 1997, un groupe massacrait ..."
+                void |= set(segment)
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places

@@ -78,10 +78,13 @@ class PhraseSet:
         last = tokens[j - 1].text.lower() if self.accents else tokens[j - 1].low
         if last not in self._last_words:
             return 0
+        # exact lookups: a longer phrase starting at the same token ("au nord du") must not hide
+        # the one that ends here ("au nord")
         best = 0
+        labels = self.labels
         for n in range(1, min(MAX_PHRASE, j) + 1):
-            m = self.match(tokens, j - n)
-            if m is not None and m[0] == n:
+            words = tuple((t.text.lower() if self.accents else t.low) for t in tokens[j - n : j])
+            if words in labels:
                 best = n
         return best
 
