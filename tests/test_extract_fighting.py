@@ -328,3 +328,8 @@ def test_a_fronted_place_of_a_speaker_and_a_town_placed_by_another() -> None:
     found = fights("À Kessa, au nord de Tamra, des heurts ont fait deux morts.", "fr")
     assert [f.location for f in found] == ["Kessa"]
     assert not fights("Le 17 novembre 1997, un groupe armé massacrait des civils à Tamra.", "fr")
+
+
+def test_battles_of_antiquity_are_history() -> None:
+    assert not fights("En 480 avant JC, des batailles navales ont eu lieu près de Tamra.", "fr")
+    assert not fights("In the 5th century BC, armies clashed near Dorba.", "en")

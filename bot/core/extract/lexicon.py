@@ -187,6 +187,7 @@ class Lexicon:
     num_connectors: frozenset[str]
     num_ambiguous: frozenset[str]
     num_vague_scales: frozenset[str]
+    num_fractions: frozenset[str]
     clock_marks: frozenset[str]
     range_openers: frozenset[str]
     range_links: frozenset[str]
@@ -339,6 +340,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         num_connectors=_words(nums.get("connectors")),
         num_ambiguous=_words(nums.get("ambiguous")),
         num_vague_scales=_words(nums.get("vague_scales")),
+        num_fractions=_words(nums.get("fractions")),
         clock_marks=_words(data.get("clock_marks")),
         range_openers=_words(data.get("range_openers")),
         range_links=frozenset(str(w).lower() for w in data.get("range_links") or ()),

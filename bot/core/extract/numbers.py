@@ -110,8 +110,15 @@ def is_clock_time(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> bool:
     return i >= 2 and tokens[i - 1].low in lex.clock_marks and tokens[i - 2].is_digit
 
 
+def _after_fraction(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> bool:
+    """"a quarter of a million", "la moitié des 300": the number is not the count."""
+    return any(tokens[b].low in lex.num_fractions for b in range(max(0, i - 3), i))
+
+
 def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
     tok = tokens[i]
+    if (tok.is_digit or tok.is_word) and i > 0 and _after_fraction(tokens, i, lex):
+        return None
     if tok.is_digit:
         if is_clock_time(tokens, i, lex):
             return None
