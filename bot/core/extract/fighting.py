@@ -656,6 +656,8 @@ class FightingBook:
             void |= {segment[d.start] for d in past}
             if any(d.start <= 2 for d in past):  # "Le 17 novembre 1997, un groupe massacrait ..."
                 void |= set(segment)
+        if lex.history_markers.occurs_in(toks):  # "en 480 avant JC", "in the 5th century BC"
+            void |= set(segment)
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places

@@ -193,6 +193,7 @@ class Lexicon:
     range_links: frozenset[str]
     fighting: PhraseSet
     not_events: PhraseSet
+    history_markers: PhraseSet
     actor_nouns: PhraseSet
     party_cues: PhraseSet
     actor_modifiers: frozenset[str]
@@ -346,6 +347,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         range_links=frozenset(str(w).lower() for w in data.get("range_links") or ()),
         fighting=_labelled(data.get("fighting")),
         not_events=PhraseSet(_phrases(data.get("not_events"))),
+        history_markers=PhraseSet(_phrases(data.get("history_markers"))),
         actor_nouns=PhraseSet(_phrases(data.get("actor_nouns"))),
         party_cues=PhraseSet(_phrases(data.get("party_cues"))),
         actor_modifiers=_words(data.get("actor_modifiers")),
