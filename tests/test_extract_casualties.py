@@ -240,3 +240,8 @@ def test_a_victim_noun_with_its_own_casualty_word_outweighs_the_verb_before() ->
 
 def test_a_dashed_date_is_no_figure() -> None:
     assert all(c.killed != 12 for c in casualties("10-05-2024 Rebels kill 20 soldiers in Dorba.", "en"))
+
+
+def test_a_dataset_coding_note_is_no_figure() -> None:
+    found = casualties("Three soldiers were killed in Dorba (coded as 5 fatalities in total).", "en")
+    assert [c.killed for c in found] == [3]

@@ -67,6 +67,8 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
         return False
     if k > 0 and tokens[k - 1].low in lex.label_nouns:
         return False  # "Route 5", "Resolution 2231", "la brigade 47": a label, not a count
+    if lex.coding_notes.match_end(tokens, k - lex.qualifiers.match_end(tokens, k)):
+        return False  # "(coded as 7 fatalities)": a dataset's note, not a report
     for gap in (2, 1):  # "two of the three attackers", "deux des trois assaillants"
         g = k - gap
         if g < 1 or tokens[g].low not in lex.genitives:

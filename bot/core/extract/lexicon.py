@@ -173,6 +173,7 @@ class Lexicon:
     wounded: PhraseSet
     death_nouns: frozenset[str]
     continuation: PhraseSet
+    coding_notes: PhraseSet
     subset_markers: PhraseSet
     victims: PhraseSet
     non_people_units: frozenset[str]
@@ -327,6 +328,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         wounded=PhraseSet(_phrases(data.get("wounded_words"))),
         death_nouns=_words(data.get("death_nouns")),
         continuation=PhraseSet(_phrases(data.get("continuation"))),
+        coding_notes=PhraseSet(_phrases(data.get("coding_notes"))),
         subset_markers=PhraseSet(_phrases(data.get("subset_markers"))),
         victims=PhraseSet(_phrases(data.get("victim_nouns"))),
         non_people_units=_words(data.get("non_people_units")),
