@@ -275,7 +275,9 @@ def test_a_new_development_at_the_same_place_is_a_new_alert_in_a_story() -> None
     same = Fighting(article_id="b", location="Tamra", action="clashes", date=dt.date(2024, 3, 15))
     other_action = Fighting(article_id="b", location="Tamra", action="advance", date=dt.date(2024, 3, 15))
     next_day = Fighting(article_id="c", location="Tamra", action="clashes", date=dt.date(2024, 3, 16))
-    assert day1.key() == same.key()
+    # the same day's fighting called an offensive by another outlet is no new development
+    same_fight = Fighting(article_id="d", location="Tamra", action="offensive", date=dt.date(2024, 3, 15))
+    assert day1.key() == same.key() == same_fight.key()
     assert len({day1.key(), other_action.key(), next_day.key()}) == 3
 
 

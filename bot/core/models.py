@@ -22,6 +22,15 @@ FightingAction = Literal[
 ]
 Qualifier = Literal["at_least", "more_than", "about", "up_to", "exact"]
 
+# What a fighting update tells, for deduplication: the kinds of combat are one development (an
+# article calling Tuesday's fighting an "offensive" and another calling it "clashes" tell the same
+# thing); a capture, a withdrawal, a halt or a ceasefire at the place is news of its own.
+DEVELOPMENT: dict[str, str] = {
+    "offensive": "combat", "clashes": "combat", "airstrike": "combat", "shelling": "combat", "other": "combat",
+    "resumed": "combat", "advance": "advance", "withdrawal": "withdrawal", "halted": "halted",
+    "ceasefire": "ceasefire",
+}
+
 
 def fold(text: str | None) -> str:
     """Accent-, case- and punctuation-insensitive form used for matching and dedup keys."""
@@ -91,8 +100,9 @@ class Fighting:
     confidence: float = 1.0
 
     def key(self) -> str:
-        # A new development at the same place (another action, another day) is news again.
-        return f"{fold(self.location)}|{self.action}|{self.date.isoformat() if self.date else ''}"
+        # A new development at the same place (another kind of action, another day) is news again.
+        development = DEVELOPMENT.get(self.action, self.action)
+        return f"{fold(self.location)}|{development}|{self.date.isoformat() if self.date else ''}"
 
 
 @dataclass(frozen=True, slots=True)
