@@ -197,10 +197,12 @@ def _container_gap(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> boo
     return True
 
 
-def _common_words(name: str, common: frozenset[str] | set[str]) -> bool:
+def _common_words(toks: tuple[Token, ...], common: frozenset[str] | set[str]) -> bool:
     """Every word of a capitalised run also appears in lower case in the article: a headline in title
     case ("Terrorist Attacks", "Monitor One"), not a proper name."""
-    words = [w for w in fold(name).split() if len(w) > 2]
+    if not common:
+        return False
+    words = [t.low for t in toks if t.is_word and len(t.low) > 2]
     return bool(words) and all(w in common for w in words)
 
 
@@ -228,7 +230,7 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             # "Beni Suef" is not Beni (DR Congo) followed by a word: the longer name wins
             # ("Aleppo Bombing" in a title-case headline is Aleppo: "bombing" is a common word)
             longer = _run_end(toks, k, lex)
-            if longer > j and not _common_words(sent.span(j, longer), common):
+            if longer > j and not _common_words(toks[j:longer], common):
                 g, j = None, longer
         if j <= k:
             k += 1
@@ -254,7 +256,7 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         people_group = g is None and k > 0 and toks[k - 1].low in lex.plural_articles
         based = people_group or lex.not_place_cues.match_end(toks, k) > 0 or lex.actor_links.match_end(toks, k) > 0 \
             or _backdrop(toks, k, lex) or _reference_point(toks, k, lex)
-        if g is None and common and _common_words(sent.span(k, j), common):
+        if g is None and common and _common_words(toks[k:j], common):
             based = True
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
@@ -510,7 +512,7 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                     and toks[s].low not in lex.articles \
                     and lex.actor_nouns.match(toks, f) is None:
                 # "Elsewhere air strikes ...": a capitalised common word opens the sentence
-                if fold(sent.span(s, e)) not in places and not _common_words(sent.span(s, e), common):
+                if fold(sent.span(s, e)) not in places and not _common_words(toks[s:e], common):
                     found.append((s, e))
                 k = e - 1
         k += 1

@@ -24,12 +24,13 @@ class PhraseSet:
     auxiliary, "à" (to) is not.
     """
 
-    __slots__ = ("_by_first", "_last_words", "accents", "labels")
+    __slots__ = ("_by_first", "_last_words", "_longest", "accents", "labels")
 
     def __init__(self, phrases: dict[tuple[str, ...], str] | None = None, accents: bool = False) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self.labels: dict[tuple[str, ...], str] = {}
         self._last_words: set[str] = set()  # lets match_end give up at once on most tokens
+        self._longest = 0
         self.accents = accents
         for words, label in (phrases or {}).items():
             self.add(words, label)
@@ -39,6 +40,7 @@ class PhraseSet:
             return
         self.labels[words] = label
         self._last_words.add(words[-1])
+        self._longest = max(self._longest, len(words))
         bucket = self._by_first.setdefault(words[0], [])
         bucket.append((words, label))
         bucket.sort(key=lambda item: -len(item[0]))
@@ -82,8 +84,10 @@ class PhraseSet:
         # the one that ends here ("au nord")
         best = 0
         labels = self.labels
-        for n in range(1, min(MAX_PHRASE, j) + 1):
-            words = tuple((t.text.lower() if self.accents else t.low) for t in tokens[j - n : j])
+        words: tuple[str, ...] = ()
+        for n in range(1, min(self._longest, j) + 1):
+            t = tokens[j - n]
+            words = (t.text.lower() if self.accents else t.low, *words)
             if words in labels:
                 best = n
         return best

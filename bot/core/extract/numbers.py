@@ -117,9 +117,9 @@ def _after_fraction(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> bool:
 
 def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
     tok = tokens[i]
-    if (tok.is_digit or tok.is_word) and i > 0 and _after_fraction(tokens, i, lex):
-        return None
     if tok.is_digit:
+        if i > 0 and _after_fraction(tokens, i, lex):
+            return None
         if is_clock_time(tokens, i, lex):
             return None
         # "20/06", "24-26": dates and ranges are not figures by themselves
@@ -135,6 +135,8 @@ def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
     starts = lex.number_starts
     if not tok.is_word or (tok.low not in starts and tok.low.split("-")[0] not in starts):
         return None  # most words: no number word can start here
+    if i > 0 and _after_fraction(tokens, i, lex):
+        return None
     # approximate noun after its determiner: "une trentaine", "a dozen"
     if tok.low in lex.approx_numbers and i > 0 and tokens[i - 1].low in lex.approx_determiners:
         return Number(i - 1, i + 1, lex.approx_numbers[tok.low], approx=True)

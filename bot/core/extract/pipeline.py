@@ -12,7 +12,7 @@ from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import find_numbers
-from bot.core.extract.speakers import Clause, find_clauses, person_mentions
+from bot.core.extract.speakers import Clause, find_clauses, is_name_word, person_mentions
 from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
 from bot.core.extract.text import Sentence, Token, fold_phrase, quote_spans, split_sentences
 from bot.core.models import Alert, Article, Casualty, fold
@@ -149,9 +149,11 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     sentences = split_sentences(article_text(article), lex.abbreviations)
     # the days the article says its events began, for "since the start of the offensive" anywhere
     starts: dict[str, dt.date] = {}
-    fighting.common = frozenset(t.low for s in sentences for t in s.tokens if t.is_word and not t.is_cap)
+    # words the article writes in lower case ("al-Reshdia" is a name, however it starts)
+    fighting.common = frozenset(t.low for s in sentences for t in s.tokens
+                                if t.is_word and not t.is_cap and not is_name_word(t, lex))
     for sent in sentences:
-        if lex.event_nouns.occurs_in(sent.tokens):
+        if lex.event_launch.occurs_in(sent.tokens) and lex.event_nouns.occurs_in(sent.tokens):
             event_start_dates(sent.tokens, lex, find_dates(sent.tokens, lex, article.published), starts)
     for sent in sentences:
         if lex.link_markers.match(sent.tokens, 0) is not None:
