@@ -335,3 +335,8 @@ def test_a_fronted_place_of_a_speaker_and_a_town_placed_by_another() -> None:
 def test_battles_of_antiquity_are_history() -> None:
     assert not fights("En 480 avant JC, des batailles navales ont eu lieu près de Tamra.", "fr")
     assert not fights("In the 5th century BC, armies clashed near Dorba.", "en")
+
+
+def test_a_running_total_of_the_war_is_no_fighting_update() -> None:
+    assert not fights("More than 9000 people have been killed in Dorba since the war began in March 2019.", "en")
+    assert fights("Clashes killed nine people in Dorba on Friday.", "en")

@@ -32,6 +32,7 @@ MAX_RUN = 6  # words in a place or actor name
 MAX_ACTORS = 4
 ACTOR_REACH = 2  # sentences away an event without actors borrows them from
 MAX_EVIDENCE = 5  # sentences kept as evidence for one place
+RUNNING_TOTAL_DAYS = 60  # a count running from longer ago sums up a war, it reports no new fighting
 _CONNECT = frozenset(",(")
 
 
@@ -660,6 +661,11 @@ class FightingBook:
                 void |= set(segment)
         if lex.history_markers.occurs_in(toks):  # "en 480 avant JC", "in the 5th century BC"
             void |= set(segment)
+        # "300,000 killed in Syria since March 2011": a running total of the war, no update
+        if self.published is not None:
+            old = self.published - dt.timedelta(days=RUNNING_TOTAL_DAYS)
+            if any(d.since and d.date < old for d in dates):
+                void |= set(segment)
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places
