@@ -340,3 +340,10 @@ def test_battles_of_antiquity_are_history() -> None:
 def test_a_running_total_of_the_war_is_no_fighting_update() -> None:
     assert not fights("More than 9000 people have been killed in Dorba since the war began in March 2019.", "en")
     assert fights("Clashes killed nine people in Dorba on Friday.", "en")
+
+
+def test_a_group_s_locations_and_a_town_located_by_a_far_direction() -> None:
+    found = fights("Jets struck Dorba Front locations in Kessa region, killing 40.", "en")
+    assert [f.location for f in found] == ["Kessa"]
+    found = fights("Rebels failed to capture Tamra, located northwest of the ancient city of Kessa.", "en")
+    assert [f.location for f in found] == ["Tamra"]

@@ -135,6 +135,15 @@ def _reference_point(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     while p > q and (toks[p - 1].low in lex.articles or toks[p - 1].text in "'’"):
         p -= 1
     d = lex.direction_cues.match_end(toks, p)
+    if not d:
+        # "located northwest of the ancient city of Palmyra": over the place phrase to the direction
+        for b in range(p - 1, max(0, p - 7), -1):
+            if not toks[b].is_word:
+                break
+            d = lex.direction_cues.match_end(toks, b)
+            if d:
+                p = b
+                break
     if d and p - d - 1 >= 0 and (toks[p - d - 1].low in lex.place_nouns or toks[p - d - 1].text == ","
                                  or (p - d - 2 >= 0 and toks[p - d - 2].low in lex.place_nouns)
                                  or lex.locating_words.match_end(toks, p - d) > 0):
