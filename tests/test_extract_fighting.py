@@ -347,3 +347,8 @@ def test_a_group_s_locations_and_a_town_located_by_a_far_direction() -> None:
     assert [f.location for f in found] == ["Kessa"]
     found = fights("Rebels failed to capture Tamra, located northwest of the ancient city of Kessa.", "en")
     assert [f.location for f in found] == ["Tamra"]
+
+
+def test_a_compass_word_between_the_place_noun_and_the_name() -> None:
+    found = fights("L'armée a lancé un assaut contre les quartiers est de Tamra et de Kessa.", "fr")
+    assert sorted(f.location for f in found) == ["Kessa", "Tamra"]

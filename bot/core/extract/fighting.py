@@ -103,8 +103,8 @@ def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
         t = toks[p - 1]
         if t.low in lex.place_nouns:
             return True
-        if t.low in lex.articles or t.text in "'’" or t.low in lex.weekdays:
-            p -= 1  # over "dimanche" too: "ont pilonné dimanche El-Facher"
+        if t.low in lex.articles or t.text in "'’" or t.low in lex.weekdays or t.text in lex.compass_words:
+            p -= 1  # over "dimanche" too: "ont pilonné dimanche El-Facher"; "quartiers est de Barzé"
         elif t.is_word and not t.is_cap and t.low not in lex.stopwords and not skipped_word:
             skipped_word = True
             p -= 1

@@ -215,6 +215,7 @@ class Lexicon:
     distance_units: frozenset[str]
     direction_cues: PhraseSet
     locating_words: PhraseSet
+    compass_words: frozenset[str]
     backdrop_nouns: PhraseSet
     weekdays: dict[str, int]
     months: dict[str, int]
@@ -370,6 +371,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         distance_units=_words(data.get("distance_units")),
         direction_cues=PhraseSet(_phrases(data.get("direction_cues"))),
         locating_words=PhraseSet(_phrases(data.get("locating_words"))),
+        compass_words=frozenset(str(w).lower() for w in data.get("compass_words") or ()),
         backdrop_nouns=PhraseSet(_phrases(data.get("backdrop_nouns"))),
         weekdays={fold_word(str(w)): i for i, w in enumerate(data.get("weekdays") or ())},
         months={
