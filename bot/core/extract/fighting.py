@@ -686,6 +686,7 @@ class FightingBook:
         if not near:
             return places
         events = [d for d in dates if not d.since]
+        head: tuple[bool, int, bool] | None = None  # evidence of the list's first place
         for c in near:
             # the most telling fighting word of the place's own clause, of the sentence otherwise
             own = [a for t, a in triggers if segment[t] == segment[c.start]] or [a for _, a in triggers]
@@ -712,9 +713,18 @@ class FightingBook:
             if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
                 ev.evidence.append(sent.text)
             ev.sentences += 1
-            ev.same_clause = ev.same_clause or any(clause[t] == clause[c.start] for t, _ in triggers)
-            ev.distance = min(ev.distance, *(abs(c.start - t) for t, _ in triggers))
-            ev.cued = ev.cued or _has_cue(toks, c.start, lex)
+            own_clause = any(clause[t] == clause[c.start] for t, _ in triggers)
+            distance = min(abs(c.start - t) for t, _ in triggers)
+            cued = _has_cue(toks, c.start, lex)
+            if c.listed and head is not None:
+                # "Harbiyat and Anbaj villages": a later member of a list is as close to the action
+                # as the list's first place
+                own_clause, distance, cued = own_clause or head[0], min(distance, head[1]), cued or head[2]
+            else:
+                head = (own_clause, distance, cued)
+            ev.same_clause = ev.same_clause or own_clause
+            ev.distance = min(ev.distance, distance)
+            ev.cued = ev.cued or cued
         return places
 
     def alerts(self, countries: Counter[str]) -> list[Fighting]:
