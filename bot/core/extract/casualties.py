@@ -209,6 +209,8 @@ def _history(toks: tuple[Token, ...], lex: Lexicon, dates: list[DateMention], ye
     if any(d.date.year < year - 1 for d in dates):
         return not any(lex.since.match_end(toks, d.start) for d in dates)
     for i, t in enumerate(toks):
+        if len(t.text) != 4:
+            continue
         unit = i + 1 < len(toks) and toks[i + 1].low in lex.non_people_units  # "1801mm", "1500 km"
         past = i not in in_date and not unit and 1800 < (year_value(t) or 0) < year - 1
         # "depuis 2011", "depuis mars 2011", "since early 2011" count from the year; a "since"

@@ -193,7 +193,7 @@ def since_event(tokens: tuple[Token, ...], lex: Lexicon, starts: dict[str, dt.da
     taken = {i for d in dates or () for i in range(d.start, d.end)}
     for i, tok in enumerate(tokens):
         # "depuis 2011", "since 2014": a bare year a count runs from
-        year = year_value(tok) if i not in taken else None
+        year = year_value(tok) if len(tok.text) == 4 and i not in taken else None
         if year is not None and 1800 <= year <= 2100 and lex.since.match_end(tokens, i):
             out.append(DateMention(i, i + 1, dt.date(year, 1, 1), since=True))
     for d in dates or ():

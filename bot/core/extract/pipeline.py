@@ -150,8 +150,8 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     # the days the article says its events began, for "since the start of the offensive" anywhere
     starts: dict[str, dt.date] = {}
     # words the article writes in lower case ("al-Reshdia" is a name, however it starts)
-    fighting.common = frozenset(t.low for s in sentences for t in s.tokens
-                                if t.is_word and not t.is_cap and not is_name_word(t, lex))
+    fighting.common = frozenset(t.low for s in sentences for t in s.tokens if t.text[:1].islower()
+                                and ("-" not in t.text or not is_name_word(t, lex)))
     for sent in sentences:
         if lex.event_launch.occurs_in(sent.tokens) and lex.event_nouns.occurs_in(sent.tokens):
             event_start_dates(sent.tokens, lex, find_dates(sent.tokens, lex, article.published), starts)
