@@ -18,7 +18,9 @@ from bot.core.extract.text import Sentence, Token, fold_phrase, quote_spans, spl
 from bot.core.models import Alert, Article, Casualty, fold
 
 ATTRIBUTION_REACH = 22  # tokens before "selon X" that it still vouches for
-MAX_TEXT = 2_000_000  # characters read from one article; anything beyond is not news prose
+# characters read from one article: the longest live blogs run to ~150,000; a page of 2 MB is a dump
+# of reader comments, and reading all of it costs seconds for no news
+MAX_TEXT = 400_000
 
 
 def article_text(article: Article) -> str:
