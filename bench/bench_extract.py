@@ -40,15 +40,20 @@ def bench(name: str, articles: Sequence[Article], seconds: float) -> None:
     extract_alerts(articles[0])  # warm the lexicon and gazetteer caches
     done = 0
     chars = 0
-    t0 = time.perf_counter()
+    best = 0.0  # articles/s of the best one-second window: on a shared machine the mean says more
+    t0 = time.perf_counter()  # about the neighbours than about the extractor
     while time.perf_counter() - t0 < seconds:
-        for art in articles:
-            extract_alerts(art)
-            done += 1
-            chars += len(art.text)
+        w0, wdone = time.perf_counter(), 0
+        while time.perf_counter() - w0 < 1.0:
+            for art in articles:
+                extract_alerts(art)
+                done += 1
+                wdone += 1
+                chars += len(art.text)
+        best = max(best, wdone / (time.perf_counter() - w0))
     elapsed = time.perf_counter() - t0
-    print(f"{name:6} {done / elapsed:8.1f} articles/s  {chars / elapsed / 1e6:6.2f} MB/s  "
-          f"({done} articles in {elapsed:.1f}s, {len(articles)} distinct)")
+    print(f"{name:6} {done / elapsed:8.1f} articles/s mean, {best:8.1f} best 1-s window  "
+          f"{chars / elapsed / 1e6:6.2f} MB/s  ({done} articles in {elapsed:.1f}s, {len(articles)} distinct)")
 
 
 def one_pass(name: str, articles: Sequence[Article]) -> None:
