@@ -352,3 +352,8 @@ def test_a_group_s_locations_and_a_town_located_by_a_far_direction() -> None:
 def test_a_compass_word_between_the_place_noun_and_the_name() -> None:
     found = fights("L'armée a lancé un assaut contre les quartiers est de Tamra et de Kessa.", "fr")
     assert sorted(f.location for f in found) == ["Kessa", "Tamra"]
+
+
+def test_a_group_named_as_an_armed_actor_is_no_place() -> None:
+    text = "Dorbist militants attacked Kessa. Government troops advanced in their push towards the Dorbist stronghold."
+    assert [f.location for f in fights(text, "en")] == ["Kessa"]

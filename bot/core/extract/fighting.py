@@ -19,7 +19,7 @@ from bot.core.extract.gazetteer import Entry, Gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import year_value
 from bot.core.extract.speakers import is_name_word
-from bot.core.extract.text import Sentence, Token
+from bot.core.extract.text import Sentence, Token, tokenize
 from bot.core.models import Fighting, FightingAction, Place, fold
 
 # When a sentence holds several fighting words, the most telling one names the action.
@@ -563,6 +563,7 @@ class FightingBook:
         self.events: dict[str, Event] = {}
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
         self.common: frozenset[str] = frozenset()  # words the article writes in lower case
+        self.actor_heads: set[str] = set()  # folded armed-actor names and their first words
 
     def note_people(self, sent: Sentence, lex: Lexicon) -> None:
         """Names after a title or honorific ("le président Karim Haddad", "M. Haddad")."""
@@ -682,6 +683,12 @@ class FightingBook:
         actors = actors_in(sent, lex, masked, not_actors, self.demonyms, self.common)
         if actors:
             self.sentence_actors.append((sent.index, actors))
+            # "Daesh militants", "ISIS terrorists": the name the article gives an armed group
+            for a in actors:
+                at = tokenize(a)
+                if len(at) == 2 and at[0].is_cap and not self.gaz.match(tuple(at), 0) \
+                        and lex.actor_nouns.match(at, 1) is not None:
+                    self.actor_heads.add(at[0].low)
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
         if not near:
             return places
@@ -730,6 +737,8 @@ class FightingBook:
     def alerts(self, countries: Counter[str]) -> list[Fighting]:
         events = [e for e in self.events.values() if fold(e.location).split()[-1:] != [] and
                   fold(e.location).split()[-1] not in self.people]
+        # a group the article names as an armed actor is no place ("towards the Daesh stronghold")
+        events = [e for e in events if e.entries or fold(e.location) not in self.actor_heads]
         # a country counts only when nothing more precise is given
         if any(e.kind != "country" for e in events):
             events = [e for e in events if e.kind != "country"]
