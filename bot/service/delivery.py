@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.chat.base import ChatAdapter, ChatError
 from bot.config import ChannelConfig
+from bot.core.extract.confidence import is_pushed
 from bot.core.models import Message
 from bot.core.render import render_alert
 from bot.service import tallies
@@ -136,6 +137,8 @@ async def _deliver_channel(
     for stored in pending:
         if stored.story_id is not None and stored.story_id in unopened:
             continue  # its root must be the story's most important alert: wait for it to go out first
+        if not is_pushed(stored.alert):
+            continue  # below the extractor's confidence threshold: stored and searchable, never pushed
         if not wanted(channel, stored, topics_of(stored) if topics_of is not None else None):
             continue
         item = f"alert:{stored.id}"
