@@ -69,6 +69,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "leases for replicas", (s.leases,)),
     Migration(8, "crash recovery: articles.processed_at, deliveries.owner",
               run=lambda conn: _add_columns(conn, [(s.articles, "processed_at"), (s.deliveries, "owner")])),
+    Migration(9, "service mode: entry failures (retry, park), named locks", (s.entry_failures, s.store_locks)),
 )
 
 LATEST = MIGRATIONS[-1].version
