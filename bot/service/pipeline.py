@@ -158,9 +158,10 @@ class Pipeline:
                 except Exception as exc:
                     if is_outage(exc):
                         raise  # the database, not the article: the poll stops, nothing is marked seen
+                    # Not marked seen: read again on the next poll, or, once parked, skipped while parked.
                     if not await asyncio.to_thread(self._entry_failed, source, entry, exc):
                         retried = True
-                        continue  # not marked seen: read again on the next poll
+                    continue
                 else:
                     if entry.key[:500] in failing:
                         await asyncio.to_thread(self.store.entry_succeeded, source.name, entry.key)
@@ -178,7 +179,7 @@ class Pipeline:
         error = f"{exc.__class__.__name__}: {exc}"
         attempts = self.store.entry_failed(source.name, entry.key, error, park_after=PARK_AFTER)
         if attempts >= PARK_AFTER:
-            log.error("source %r: entry %s failed %d times (%s); parked: see `python -m bot parked`",
+            log.error("source %r: entry %s failed %d times (%s); parked: see `python -m bot failures`",
                       source.name, entry.key, attempts, error, exc_info=exc)
             return True
         log.warning("source %r: entry %s could not be processed (%s); retried on the next poll (%d/%d)",
