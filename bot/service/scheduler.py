@@ -143,7 +143,8 @@ class BotScheduler:
     async def deliver(self) -> DeliveryReport:
         """Deliver stored alerts to every channel with real-time alerts, unless in its quiet hours."""
         async with self._deliver_lock:
-            rescore(self.store, since=self.clock() - DELIVERY_WINDOW)
+            # Off the event loop: over a big window this reads and rewrites many rows.
+            await asyncio.to_thread(rescore, self.store, since=self.clock() - DELIVERY_WINDOW)
             channels = tuple(p.alerts for p in self.plans.values() if p.alerts is not None)
 
             known: dict[int, Collection[str]] = {}
@@ -236,7 +237,7 @@ class BotScheduler:
         await self.catch_up()  # a digest whose post failed goes out within a minute of the chat's return
 
     async def housekeeping_job(self) -> Housekeeping:
-        done = housekeeping(self.store, self.config.retention_days, self.clock())
+        done = await asyncio.to_thread(housekeeping, self.store, self.config.retention_days, self.clock())
         if done.deleted or done.emptied:
             log.info("housekeeping: %d old articles deleted, %d emptied", done.deleted, done.emptied)
         return done
