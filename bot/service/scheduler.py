@@ -98,6 +98,7 @@ class BotScheduler:
         self.scheduler: AsyncIOScheduler | None = None
         self.plans: dict[str, ChannelPlan] = {}
         self._deliver_lock = asyncio.Lock()
+        self._deliver_waiting = False  # a pass is queued behind the running one
         self._digest_lock = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()
         self.health = DatabaseHealth()
@@ -141,8 +142,19 @@ class BotScheduler:
     # --- jobs --------------------------------------------------------------------------------
 
     async def deliver(self) -> DeliveryReport:
-        """Deliver stored alerts to every channel with real-time alerts, unless in its quiet hours."""
-        async with self._deliver_lock:
+        """Deliver stored alerts to every channel with real-time alerts, unless in its quiet hours.
+
+        Many polls finishing together ask for a pass each: when one is already waiting for the running
+        pass, it starts after this call's alerts were stored and delivers them too, so this call returns
+        at once (500 feeds polled at start made 500 passes, one after another)."""
+        if self._deliver_waiting:
+            return DeliveryReport()
+        self._deliver_waiting = True
+        try:
+            await self._deliver_lock.acquire()
+        finally:
+            self._deliver_waiting = False
+        try:
             # Off the event loop: over a big window this reads and rewrites many rows.
             await asyncio.to_thread(rescore, self.store, since=self.clock() - DELIVERY_WINDOW)
             channels = tuple(p.alerts for p in self.plans.values() if p.alerts is not None)
@@ -156,6 +168,8 @@ class BotScheduler:
 
             return await deliver_alerts(self.store, self.adapters, channels, now=self.clock(),
                                         topics_of=topics_of, held=self.held)
+        finally:
+            self._deliver_lock.release()
 
     async def poll_job(self, name: str) -> RunReport | None:
         source = next((x for x in self.pipeline.sources() if x.name == name), None)
