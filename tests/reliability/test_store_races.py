@@ -67,7 +67,8 @@ def test_copies_grouped_at_once_by_two_replicas_make_one_story(db_url: str) -> N
             copies = [Article(id=f"{event.n}-{o}", text=event.text(o), source=f"outlet{o}", title="t",
                               url=f"https://example.org/{event.n}/{o}") for o in range(8)]
             ids = [stores[0].add_article(a)[0] for a in copies]
-            stories = _at_once([lambda i=i: groupers[i % 2].story_for(copies[i], ids[i]) for i in range(8)])
+            stories = _at_once([lambda a=copies[i], i=i, aid=ids[i]: groupers[i % 2].story_for(a, aid)
+                                for i in range(8)])
             assert len(set(stories)) == 1, stories
         # Exact copies (too short for a signature) arriving at once: one story too.
         short = [Article(id=f"s{o}", text="Heavy clashes.", source=f"outlet{o}") for o in range(6)]
