@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.config import DEFAULT_CONFIG, Config, ConfigError, load_config
 from bot.core.models import alert_to_dict
 from bot.ingest.cli import add_parser as add_ingest_parser
-from bot.service import casualties_cli
+from bot.service import casualties_cli, failures_cli
 from bot.service.conversation_cli import add_parser as add_conversation_commands
 
 Handler = Callable[[argparse.Namespace], int]
@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_run)
     add_ingest_parser(sub)
     casualties_cli.add_parser(sub)
+    failures_cli.add_parser(sub)  # entries retried or parked (service mode)
     add_conversation_commands(sub)  # console, ask
     return parser
 
