@@ -139,11 +139,17 @@ class NewsConversation:
         return process(self.env, article)
 
 
-def strip_prefix(text: str, prefix: str) -> str:
-    """The command after the chat's prefix, when the text still starts with it. Its word is taken with
-    either sign (`/news`, `!news`) or none, as readers type it whatever the chat."""
+def prefix_pattern(prefix: str, *, sign_optional: bool = False) -> re.Pattern[str]:
+    """The chat's prefix at the start of a text, its word taken with either sign (`/news`, `!news`) as
+    readers type it whatever the chat, and the spaces after it."""
     word = re.escape(prefix.strip().lstrip("/!"))
-    return re.sub(rf"^\s*[/!]?{word}(?=\s|$)", "", text, count=1, flags=re.IGNORECASE).strip()
+    return re.compile(rf"^\s*[/!]{'?' if sign_optional else ''}{word}(?=\s|$)\s*", re.IGNORECASE)
+
+
+def strip_prefix(text: str, prefix: str) -> str:
+    """The command after the chat's prefix, when the text still starts with it (adapters strip it; a
+    test or a console may not). A bare word counts too: `news latest`."""
+    return prefix_pattern(prefix, sign_optional=True).sub("", text, count=1).strip()
 
 
 class RunningApp(Protocol):
@@ -165,4 +171,4 @@ def conversation_for(app: RunningApp) -> Conversation:
 
 
 __all__ = ["NewsConversation", "UrlReader", "added_source_records", "added_sources", "conversation_for",
-           "default_reader", "strip_prefix"]
+           "default_reader", "prefix_pattern", "strip_prefix"]
