@@ -10,13 +10,14 @@ the time each command and each thread answer takes goes to the latency histogram
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import inspect
 import re
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from bot.chat.base import ChatContext, Conversation
 from bot.config import Config
@@ -33,6 +34,8 @@ from bot.service.source_registry import added_sources
 from bot.service.story_admin import StoryMerge, StorySplit, parse_story_admin
 from bot.store import Store, StoredAlert, utcnow
 from bot.store.source_registry import added_source_records
+
+Parsed: TypeAlias = c.Command | StoryMerge | StorySplit  # what `execute` runs
 
 
 class NewsConversation:
@@ -79,18 +82,28 @@ class NewsConversation:
         if not ctx.thread_id or not is_question(question):
             return None
         started = time.perf_counter()
+        answer = await asyncio.to_thread(self._follow_up, question, ctx)  # store reads: off the event loop
+        if answer is not None:
+            observe_command(time.perf_counter() - started)
+        return answer
+
+    def _follow_up(self, question: str, ctx: ChatContext) -> Message | None:
+        assert ctx.thread_id is not None
         story_id = self.store.story_of_message(ctx.adapter, ctx.channel, ctx.thread_id)
         if story_id is None:
             return None
         root = self.store.alert_of_message(ctx.adapter, ctx.channel, ctx.thread_id)
-        try:
-            return self.answer_story(story_id, question, default_lang=self.reader_lang(ctx), root_alert_id=root)
-        finally:
-            observe_command(time.perf_counter() - started)
+        return self.answer_story(story_id, question, default_lang=self.reader_lang(ctx), root_alert_id=root)
 
     # --- dispatch -----------------------------------------------------------------------------
 
     async def _command(self, text: str, ctx: ChatContext) -> Message:
+        # Parsing is pure but a 20,000-character command takes a while: off the event loop too.
+        ctx, parsed = await asyncio.to_thread(self._parse, text, ctx)
+        return parsed if isinstance(parsed, Message) else await self.execute(parsed, ctx)
+
+    def _parse(self, text: str, ctx: ChatContext) -> tuple[ChatContext, Message | Parsed]:
+        """The context in the reader's language, and the command; or the message refusing it."""
         lang = self.reader_lang(ctx)
         if lang != ctx.lang:
             ctx = dataclasses.replace(ctx, lang=lang)
@@ -101,19 +114,25 @@ class NewsConversation:
         # that, not how it is typed (a ParseError names its command). Asking for its help is allowed.
         name = cmd.command if isinstance(cmd, c.ParseError) else cmd.name
         if name in ADMIN_ONLY and not ctx.is_admin:
-            return error(lang, t(lang, "cmd_admin_only", cmd=name))
+            return ctx, error(lang, t(lang, "cmd_admin_only", cmd=name))
         if isinstance(cmd, c.ParseError):
             lines = [rich(cmd.message)]
             if cmd.usage:
                 lines.append(rich(f"{label(lang, 'cmd_usage')}`{prefix} {cmd.usage}`"))
-            return Message(headline=t(lang, "cmd_error"), lines=tuple(lines), lang=lang, meta={"type": "error"})
-        return await self.execute(cmd, ctx)
+            return ctx, Message(headline=t(lang, "cmd_error"), lines=tuple(lines), lang=lang, meta={"type": "error"})
+        return ctx, cmd
 
-    async def execute(self, cmd: c.Command | StoryMerge | StorySplit, ctx: ChatContext) -> Message:
-        """Run a parsed command whose rights were checked; `ctx.lang` is the reader's language."""
-        result = ROUTES[type(cmd)].handler(cmd, self.env, ctx)
-        if inspect.isawaitable(result):
-            result = await result
+    async def execute(self, cmd: Parsed, ctx: ChatContext) -> Message:
+        """Run a parsed command whose rights were checked; `ctx.lang` is the reader's language.
+
+        A handler that is a coroutine (it waits on the network) runs here; any other reads the store
+        and computes, so it runs in a worker thread: a long command in one room never holds up the
+        event loop, hence never another room's command nor the deliveries."""
+        handler = ROUTES[type(cmd)].handler
+        if inspect.iscoroutinefunction(handler):
+            result = await handler(cmd, self.env, ctx)
+        else:
+            result = await asyncio.to_thread(handler, cmd, self.env, ctx)
         assert isinstance(result, Message)
         return result
 

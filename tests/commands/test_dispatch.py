@@ -3,15 +3,22 @@ the prefix is the configured one, and each command and thread answer is timed fo
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import threading
 import typing
+
+import pytest
 
 from bot.chat.base import ChatContext
 from bot.config import MatrixConfig
 from bot.core import commands as c
 from bot.service.conversation import NewsConversation
 from bot.service.handlers import ADMIN_ONLY, ROUTES
+from bot.service.handlers import search as search_handler
 from bot.service.health import COMMAND, METRICS
+from bot.service.search import SearchHit
+from bot.store import Store
 from tests.commands.conftest import World
 
 
@@ -65,3 +72,24 @@ async def test_each_command_and_thread_answer_is_timed(world: World) -> None:
     # Small talk in a thread gets no answer, so nothing to time.
     assert await world.conversation.follow_up("merci", world.ctx(thread=world.thread())) is None
     assert _commands_timed() == before + 3
+
+
+async def test_a_long_search_in_one_room_does_not_hold_up_help_in_another(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search is held until help has answered: were it run on the event loop, help could not answer
+    before the hold times out."""
+    real = search_handler.find
+    released = threading.Event()
+
+    def held_search(store: Store, terms: str) -> list[SearchHit]:
+        released.wait(timeout=10)
+        return real(store, terms)
+
+    monkeypatch.setattr(search_handler, "find", held_search)
+    terms = " ".join(["Pompeo"] * 2900)  # about 20,000 characters
+    searching = asyncio.create_task(world.conversation.command(f"search {terms}", world.ctx("console-fr")))
+    helped = await asyncio.wait_for(world.conversation.command("help", world.ctx("console-en")), timeout=5)
+    assert "latest" in helped.plain and not searching.done() and not released.is_set()
+    released.set()
+    found = await asyncio.wait_for(searching, timeout=30)
+    assert "Pompeo" in found.plain

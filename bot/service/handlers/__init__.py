@@ -11,16 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core import commands as c
+from bot.service.handlers import casualties, digest, help, listing, read, search, sources, story, subscribe
 from bot.service.handlers.base import Env, Handler
-from bot.service.handlers.casualties import casualties
-from bot.service.handlers.digest import digest
-from bot.service.handlers.help import help_
-from bot.service.handlers.listing import fighting, latest, statements
-from bot.service.handlers.read import read
-from bot.service.handlers.search import search
-from bot.service.handlers.sources import sources, sources_add, sources_remove
-from bot.service.handlers.story import story, story_admin
-from bot.service.handlers.subscribe import subscribe, subscriptions, unsubscribe
 from bot.service.story_admin import StoryMerge, StorySplit
 
 
@@ -31,23 +23,23 @@ class Route:
 
 
 ROUTES: dict[type[Any], Route] = {
-    c.Help: Route(help_),
-    c.Latest: Route(latest),
-    c.Statements: Route(statements),
-    c.FightingCmd: Route(fighting),
-    c.Casualties: Route(casualties),
-    c.DigestCmd: Route(digest),
-    c.Search: Route(search),
-    c.StoryCmd: Route(story),
-    c.Subscribe: Route(subscribe),
-    c.Unsubscribe: Route(unsubscribe),
-    c.Subscriptions: Route(subscriptions),
-    c.Sources: Route(sources),
-    c.SourcesAdd: Route(sources_add, admin=True),
-    c.SourcesRemove: Route(sources_remove, admin=True),
-    c.Read: Route(read),
-    StoryMerge: Route(story_admin, admin=True),
-    StorySplit: Route(story_admin, admin=True),
+    c.Help: Route(help.help_),
+    c.Latest: Route(listing.latest),
+    c.Statements: Route(listing.statements),
+    c.FightingCmd: Route(listing.fighting),
+    c.Casualties: Route(casualties.casualties),
+    c.DigestCmd: Route(digest.digest),
+    c.Search: Route(search.search),
+    c.StoryCmd: Route(story.story),
+    c.Subscribe: Route(subscribe.subscribe),
+    c.Unsubscribe: Route(subscribe.unsubscribe),
+    c.Subscriptions: Route(subscribe.subscriptions),
+    c.Sources: Route(sources.sources),
+    c.SourcesAdd: Route(sources.sources_add, admin=True),
+    c.SourcesRemove: Route(sources.sources_remove, admin=True),
+    c.Read: Route(read.read),
+    StoryMerge: Route(story.story_admin, admin=True),
+    StorySplit: Route(story.story_admin, admin=True),
 }
 
 
