@@ -36,7 +36,6 @@ KNOWN_SQL_OUTSIDE_STORE: set[str] = {
     "bot.ingest.stories",  # story grouping (svc-store)
     "bot.service.health",  # /metrics counts (svc-store / chat-delivery)
     "bot.service.scheduler",  # housekeeping deletes (svc-store)
-    "bot.service.subscriptions",  # subscriptions table, importance (conv-handlers: to move into bot/store)
     "bot.service.tallies",  # story figures (stories)
 }
 # (importer, imported) edges that break a layer rule today.
