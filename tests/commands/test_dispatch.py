@@ -9,10 +9,12 @@ import threading
 import typing
 
 import pytest
+from sqlalchemy import event
 
 from bot.chat.base import ChatContext
 from bot.config import MatrixConfig
 from bot.core import commands as c
+from bot.core.models import Article, Fighting
 from bot.service.conversation import NewsConversation
 from bot.service.handlers import ADMIN_ONLY, ROUTES
 from bot.service.handlers import search as search_handler
@@ -93,3 +95,32 @@ async def test_a_long_search_in_one_room_does_not_hold_up_help_in_another(
     released.set()
     found = await asyncio.wait_for(searching, timeout=30)
     assert "Pompeo" in found.plain
+
+
+async def test_a_filtered_listing_reads_the_store_in_bulk(world: World) -> None:
+    """`latest libya` over many alerts of many articles and stories: as many statements as over a few."""
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql)
+
+    async def statements_for(text: str) -> int:
+        world.conversation.env.contexts.clear()  # nothing remembered from an earlier command
+        statements.clear()
+        event.listen(world.store.engine, "before_cursor_execute", count)
+        try:
+            await world.run(text)
+        finally:
+            event.remove(world.store.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    few = await statements_for("latest libya")
+    for i in range(60):
+        article_id, _ = world.store.add_article(Article(id=f"extra{i}", text=f"Des combats à Sebha ({i}).",
+                                                        title=f"Sebha {i}", source="seed", lang="fr"))
+        story = world.store.new_story(f"Sebha {i}", topic="libya")
+        world.store.add_alert(Fighting(f"extra{i}", "Sebha", action="clash", evidence=f"combats {i}"),
+                              article_id=article_id, story_id=story)
+    many = await statements_for("latest libya")
+    assert "Sebha" in await world.run("latest libya")
+    assert many <= few + 2, (few, many)

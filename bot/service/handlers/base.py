@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,12 +72,17 @@ def error(lang: str, text: str) -> Message:
     return Message(headline=t(lang, "cmd_error"), lines=(rich(text),), lang=lang, meta={"type": "error"})
 
 
-def alert_line(store: Store, stored: StoredAlert, lang: str) -> Line:
-    """An alert in a listing: its digest line, quotes marked in the article's language, then `[A12 · S3]`."""
-    article = store.article(stored.article_id)
+def alert_line(store: Store, stored: StoredAlert, lang: str, article_langs: Mapping[int, str | None] | None = None
+               ) -> Line:
+    """An alert in a listing: its digest line, quotes marked in the article's language (from
+    `article_langs` when the caller read them in bulk), then `[A12 · S3]`."""
+    if article_langs is not None:
+        quoted_in = article_langs.get(stored.article_id)
+    else:
+        article = store.article(stored.article_id)
+        quoted_in = article.lang if article else None
     line = entry_line(stored.alert, lang)
-    spans = [dataclasses.replace(sp, lang=article.lang if article else None) if sp.style == "quote" else sp
-             for sp in line.spans]
+    spans = [dataclasses.replace(sp, lang=quoted_in) if sp.style == "quote" else sp for sp in line.spans]
     ref = f"  [A{stored.id}" + (f" · S{stored.story_id}]" if stored.story_id is not None else "]")
     return Line((*spans, Span(ref, "code")))
 

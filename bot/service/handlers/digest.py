@@ -14,14 +14,17 @@ from bot.core.models import Message
 from bot.service import subscriptions as subs
 from bot.service.digests import digest_entries
 from bot.service.handlers.base import Env, rich
-from bot.service.handlers.listing import matches
+from bot.service.handlers.listing import matches, remember_contexts
 
 
 def digest(cmd: c.DigestCmd, env: Env, ctx: ChatContext) -> Message:
     lang = ctx.lang
     now = env.clock()
     after = env.after(cmd.since, ctx) or now - dt.timedelta(hours=24)
-    wanted = {(sa.story_id, sa.alert) for sa in env.store.alerts(since=after) if matches(env, sa, cmd.topic)}
+    stored = env.store.alerts(since=after)
+    if cmd.topic:
+        remember_contexts(env, stored)
+    wanted = {(sa.story_id, sa.alert) for sa in stored if matches(env, sa, cmd.topic)}
     # The channel's own filters (topics, keywords, types, minimum importance) as its scheduled digest
     # applies them, then the topic asked; what they leave out is counted, so nothing vanishes unsaid.
     everything = ChannelConfig(output=ctx.adapter, id=ctx.channel, language=lang)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.chat.base import ChatContext
 from bot.core import commands as c
 from bot.core.i18n import echo, t
@@ -9,6 +11,7 @@ from bot.core.models import Fighting, Line, Message, Span, Statement
 from bot.core.translate import mentions
 from bot.service.handlers.base import Env, alert_line
 from bot.store import StoredAlert
+from bot.store.listing_db import ArticleGist, StoryGist, article_gists, story_gists
 
 LIST_LIMIT = 15
 SCAN_LIMIT = 1000  # newest alerts looked at by a listing command
@@ -32,12 +35,15 @@ def listing(env: Env, ctx: ChatContext, title: str, kind: str | None, query: str
     lang = ctx.lang
     after = env.after(since, ctx)
     stored = env.store.alerts(since=after, types=[kind] if kind else None, newest_first=True, limit=SCAN_LIMIT)
+    if query:
+        remember_contexts(env, stored)
     chosen = [sa for sa in stored if matches(env, sa, query)]
+    langs = {k: v.lang for k, v in article_gists(env.store, (sa.article_id for sa in chosen[:LIST_LIMIT])).items()}
     tz = env.timezone(ctx)
     local = after.astimezone(tz) if after else None
     head = title + (f" — {echo(query)}" if query else "") + (
         f" ({t(lang, 'cmd_since', when=local.strftime('%Y-%m-%d %H:%M'))})" if local else "")
-    lines = [alert_line(env.store, sa, lang) for sa in chosen[:LIST_LIMIT]]
+    lines = [alert_line(env.store, sa, lang, langs) for sa in chosen[:LIST_LIMIT]]
     if not lines:
         lines.append(Line.of(t(lang, "cmd_nothing")))
     elif len(chosen) > LIST_LIMIT:
@@ -69,19 +75,37 @@ def matches(env: Env, stored: StoredAlert, query: str | None, *, kind: str | Non
     return any(mentions(x, query) for x in context)
 
 
+def remember_contexts(env: Env, stored: Iterable[StoredAlert]) -> None:
+    """Read the contexts of many alerts in two queries (articles, stories), not two per alert."""
+    missing = {(sa.article_id, sa.story_id) for sa in stored} - env.contexts.keys()
+    if not missing:
+        return
+    articles = article_gists(env.store, (a for a, _ in missing))
+    stories = story_gists(env.store, (st for _, st in missing if st is not None))
+    if len(env.contexts) + len(missing) > CONTEXT_CACHE:
+        env.contexts.clear()
+    for article_id, story_id in missing:
+        env.contexts[(article_id, story_id)] = _context(env, articles.get(article_id),
+                                                        stories.get(story_id) if story_id is not None else None)
+
+
+def _context(env: Env, article: ArticleGist | None, story: StoryGist | None) -> tuple[str | None, ...]:
+    """Title and source tags of the article, title and topic of the story."""
+    found: list[str | None] = []
+    if article is not None:
+        found += [article.title, *env.tags.get(article.source, ())]
+    if story is not None:
+        found += [story.title, story.topic]
+    return tuple(found)
+
+
 def _context_of(env: Env, article_id: int, story_id: int | None) -> tuple[str | None, ...]:
-    key = (article_id, story_id)
-    cached = env.contexts.get(key)
+    cached = env.contexts.get((article_id, story_id))
     if cached is None:
-        article = env.store.article(article_id)
-        story = env.store.story(story_id) if story_id is not None else None
-        found: list[str | None] = []
-        if article is not None:
-            found += [article.title, *env.tags.get(article.source, ())]
-        if story is not None:
-            found += [story.get("title"), story.get("topic")]
-        cached = tuple(found)
+        article = article_gists(env.store, [article_id]).get(article_id)
+        story = story_gists(env.store, [story_id]).get(story_id) if story_id is not None else None
+        cached = _context(env, article, story)
         if len(env.contexts) >= CONTEXT_CACHE:
             env.contexts.clear()
-        env.contexts[key] = cached
+        env.contexts[(article_id, story_id)] = cached
     return cached
