@@ -205,7 +205,7 @@ class Pipeline:
 
     def sources(self) -> tuple[SourceConfig, ...]:
         """The configured sources, then those added by `/news sources add` (kept in the database)."""
-        from bot.service.conversation import added_sources
+        from bot.service.source_registry import added_sources
 
         configured = {s.name for s in self.config.sources}
         added = [s for s in added_sources(self.store) if s.name not in configured]

@@ -505,6 +505,18 @@ class Store:
             return conn.execute(select(t.c.parked_at).where(and_(
                 t.c.source == source, t.c.entry_key == key[:500], t.c.parked_at.is_not(None)))).first() is not None
 
+    def retry_failed_entries(self, source: str | None = None) -> None:
+        """Forget failed and parked entries (of one source, or all): the next poll tries them again.
+        Their sources lose their validators, or a feed would answer "not modified" and hide them."""
+        t = s.entry_failures
+        with self.tx() as conn:
+            q = select(t.c.source).distinct() if source is None else select(t.c.source).where(t.c.source == source)
+            sources = set(conn.execute(q).scalars().all())
+            conn.execute(delete(t) if source is None else delete(t).where(t.c.source == source))
+            if sources:
+                conn.execute(update(s.source_state).where(s.source_state.c.name.in_(sources))
+                             .values(etag=None, last_modified=None))
+
     def entry_failures(self, *, parked: bool | None = None, source: str | None = None) -> list[dict[str, Any]]:
         """Entries that failed (all, only parked, or only still retried), newest failure first."""
         t = s.entry_failures

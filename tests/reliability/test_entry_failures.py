@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
+from bot.cli.failures import cmd_failures
 from bot.config import parse_config
 from bot.core.extract import extract_alerts
 from bot.core.models import Alert, Article
-from bot.service.failures_cli import cmd_failures
 from bot.service.pipeline import PARK_AFTER, Pipeline, RunReport
 from bot.store import Store
 from tests.reliability.wire import Event, FeedServer, Wire, config_data

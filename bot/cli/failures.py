@@ -11,8 +11,6 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import delete, update
-
 from bot.config import DEFAULT_CONFIG, load_config
 
 
@@ -32,7 +30,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def cmd_failures(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from bot.ingest.urls import redact_urls
     from bot.store import Store
-    from bot.store import schema as s
 
     out = out or sys.stdout
     config = load_config(Path(args.config))
@@ -48,12 +45,7 @@ def cmd_failures(args: argparse.Namespace, out: TextIO | None = None) -> int:
             out.write(f"{state:8}  {row['source']}  {row['entry_key']}  ({row['attempts']} failure(s), last "
                       f"{row['last_failed_at']:%Y-%m-%d %H:%M} UTC)\n          {error}\n")
         if args.retry:
-            t = s.entry_failures
-            with store.tx() as conn:
-                conn.execute(delete(t) if args.source is None else delete(t).where(t.c.source == args.source))
-                # Without its validators the feed is read in full next time, not answered "not modified".
-                conn.execute(update(s.source_state).where(s.source_state.c.name.in_({r["source"] for r in rows}))
-                             .values(etag=None, last_modified=None))
+            store.retry_failed_entries(args.source)
             out.write(f"{len(rows)} entry(ies) will be tried again on the next poll\n")
     finally:
         store.close()
