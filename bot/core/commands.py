@@ -383,7 +383,7 @@ def _since(opts: dict[str, str], name: str, lang: str) -> Since | ParseError | N
     return since if since is not None else _error(lang, name, "bad_since", value=opts["--since"])
 
 
-def parse(text: str, lang: str = "en", prefix: str = DEFAULT_PREFIX) -> Command | ParseError:
+def parse(text: str, lang: str = langpack.FALLBACK, prefix: str = DEFAULT_PREFIX) -> Command | ParseError:
     """`latest Libya --since 24h` -> Latest("Libya", 24h); a wrong command -> ParseError with a suggestion.
     `prefix` is what the reader types before a command in this chat (`/news`, `!news`), for the hints."""
     text = _PREFIX.sub("", text, count=1).strip()
