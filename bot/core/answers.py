@@ -162,7 +162,7 @@ def sentences(text: str) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
+    return langpack.singular_of(word)
 
 
 def content_words(question: str) -> list[str]:

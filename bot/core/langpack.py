@@ -54,6 +54,7 @@ def on_reload(clear: Callable[[], None]) -> Callable[[], None]:
 
 def reload() -> None:
     for clear in (search_path.cache_clear, languages.cache_clear, section.cache_clear, _lexicon.cache_clear,
+                  plural_endings.cache_clear,
                   *_on_reload):
         clear()
 
@@ -105,6 +106,22 @@ def value(lang: str, name: str, key: str) -> Any:
 def each(name: str, key: str) -> dict[str, Any]:
     """One key of a file, from every pack that has it: language -> value."""
     return {lang: v for lang in languages() if (v := section(lang, name).get(key)) is not None}
+
+
+@cache
+def plural_endings() -> tuple[str, ...]:
+    """Endings a plural adds to a folded word, in any pack's language (`plural_endings` of `ui.yaml`)."""
+    found = (str(e) for endings in each("ui", "plural_endings").values() for e in endings or ())
+    return tuple(dict.fromkeys(found))
+
+
+def singular_of(word: str) -> str:
+    """A folded word without its plural ending ("soldiers" -> "soldier"); words of 3 letters or fewer as they are."""
+    if len(word) > 3:
+        for ending in plural_endings():
+            if word.endswith(ending) and len(word) > len(ending):
+                return word[: -len(ending)]
+    return word
 
 
 def lexicon_path(lang: str) -> Path | None:

@@ -202,12 +202,12 @@ def population_of(victims: str | None) -> str:
         return ""
     # "six morts parmi les soldats", "19 of its soldiers": the group named, wherever it stands.
     for token in tokens[:4]:
-        stem = token[:-1] if token.endswith(("s", "x")) and len(token) > 3 else token
+        stem = langpack.singular_of(token)
         for form in (token, stem):
             if form in w.groups:
                 return w.groups[form]
     head = tokens[0]
-    stem = head[:-1] if head.endswith(("s", "x")) and len(head) > 3 else head
+    stem = langpack.singular_of(head)
     if head in w.generic or stem in w.generic:
         return ""
     return " ".join([stem, *tokens[1:3]])

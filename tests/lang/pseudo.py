@@ -17,8 +17,8 @@ PREFIX = "zq"
 CODE = "xx"
 _PLACEHOLDER = re.compile(r"(\{[^{}]*\})")
 _LETTERS = re.compile(r"[^\W\d_]+")
-# Lexicon keys whose values are parts of words (endings, suffixes), not words.
-_WORD_PARTS = {"reporting_endings", "adverb_suffixes", "participle_endings", "ordinal_suffixes"}
+# Keys whose values are parts of words (endings, suffixes), not words.
+_WORD_PARTS = {"reporting_endings", "adverb_suffixes", "participle_endings", "ordinal_suffixes", "plural_endings"}
 # Mappings whose keys are the words and whose values are canonical names (tally.yaml).
 _WORD_KEYS = {"institutions", "domains", "roles", "groups"}
 
