@@ -176,12 +176,7 @@ class Spec:
         return self._help("details")
 
     def _help(self, key: str) -> dict[str, str]:
-        out = {}
-        for lang, table in langpack.each("commands", "help").items():
-            text = (table.get(self.name) or {}).get(key)
-            if text:
-                out[lang] = str(text)
-        return out
+        return _help_texts().get((self.name, key), {})
 
     def help(self, lang: str, key: str) -> str:
         texts = self._help(key)
@@ -212,6 +207,21 @@ SPECS: tuple[Spec, ...] = (
 )
 
 SPEC_BY_NAME: dict[str, Spec] = {spec.name: spec for spec in SPECS}
+
+
+@lru_cache(maxsize=1)
+def _help_texts() -> dict[tuple[str, str], dict[str, str]]:
+    """(command, "summary" or "details") -> language -> text, from every pack's `commands.yaml`."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for lang, table in langpack.each("commands", "help").items():
+        for name, texts in table.items():
+            for key, text in (texts or {}).items():
+                if text:
+                    out.setdefault((str(name), str(key)), {})[lang] = str(text)
+    return out
+
+
+langpack.on_reload(_help_texts.cache_clear)
 _TOP_LEVEL = tuple(spec.name for spec in SPECS if " " not in spec.name)
 _SOURCES_SUB = ("add", "remove")
 SUBSCRIPTION_KINDS: tuple[SubscriptionKind, ...] = ("topic", "keyword", "type", "importance")

@@ -5,6 +5,9 @@ Adding a language is adding a pack folder (see bot/core/langpack.py); nothing he
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from bot.core import langpack
 
 
@@ -33,20 +36,34 @@ def echo(text: str, limit: int = ECHO_MAX) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _singular(lang: str) -> frozenset[int]:
-    """Which counts take a word's singular form: French says "0 alerte", English "0 alerts"."""
-    return frozenset(int(n) for n in langpack.value(lang, "ui", "singular") or (1,))
+@dataclass(frozen=True, slots=True)
+class _Table:
+    texts: dict[str, str]  # the pack's strings over English ones (a key it lacks or leaves empty: English)
+    plural_keys: frozenset[str]  # keys with _one/_other forms
+    singular: frozenset[int]  # counts that take the singular: French says "0 alerte", English "0 alerts"
+
+
+@lru_cache(maxsize=64)
+def _table(lang: str) -> _Table:
+    """One language's strings, merged once: `t` is called for every word of every alert and digest line."""
+    own, fallback = strings(lang), strings(langpack.FALLBACK)
+    texts = {key: own.get(key) or fallback.get(key) or "" for key in {*fallback, *own}}
+    plural = frozenset(key[:-4] for key in fallback if key.endswith("_one"))
+    singular = frozenset(int(n) for n in langpack.value(lang, "ui", "singular") or (1,))
+    return _Table(texts, plural, singular)
+
+
+langpack.on_reload(_table.cache_clear)
 
 
 def t(lang: str, key: str, **values: object) -> str:
     """The text of `key` in `lang` (English when missing). With an integer `n` and a `key_one`/`key_other`
     pair, the form that agrees with `n`."""
-    table = strings(lang)
-    fallback = strings(langpack.FALLBACK)
+    table = _table(lang)
     n = values.get("n")
-    if isinstance(n, int) and f"{key}_one" in fallback:
-        key += "_one" if n in _singular(lang) else "_other"
-    text = table.get(key) or fallback.get(key)
+    if isinstance(n, int) and key in table.plural_keys:
+        key += "_one" if n in table.singular else "_other"
+    text = table.texts.get(key)
     if text is None:
         # A language this pack has no name for is named by its own pack; any other key is shown as it is.
         text = language_name(key[5:]) if key.startswith("lang_") and key[5:] in languages() else key
