@@ -110,3 +110,21 @@ def test_run_once_cli_prints_seed_alerts_and_digest(workdir: Path) -> None:
                            timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert "0 new article(s), 0 new alert(s), 0 delivered" in again.stderr
     assert "Nothing new since the last digest." in again.stdout
+
+
+async def test_polls_and_deliveries_are_timed_for_metrics(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from bot.service.health import METRICS
+
+    def counts() -> dict[str, float]:
+        return {smp.labels["what"]: smp.value
+                for family in text_string_to_metric_families(METRICS.render(None)) for smp in family.samples
+                if smp.name == "newsbot_latency_seconds_count"}
+
+    before = counts()
+    _, delivered = await _run(workdir, monkeypatch)
+    after = counts()
+    assert delivered == 3
+    assert after["poll"] - before["poll"] >= 1  # the seed folder, polled once
+    assert after["delivery"] - before["delivery"] == delivered

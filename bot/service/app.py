@@ -51,6 +51,7 @@ def build_adapters(
                        if sk.mode == "socket" else None),
             mode="socket" if sk.mode == "socket" else "http", host=sk.host, port=sk.port,
             base_url=sk.api_url, admin_user_ids=sk.admins, conversation=conversation,
+            state=store,  # commands and events answered: remembered across restarts
         )
     if config.matrix.enabled:
         from bot.chat.matrix import MatrixAdapter

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 import tempfile
+import time
 import weakref
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from bot.core.extract.confidence import is_pushed
 from bot.core.models import Message
 from bot.core.render import render_alert
 from bot.service import tallies
+from bot.service.health import observe_delivery
 from bot.service.subscriptions import alert_matches
 from bot.service.tallies import root_edit, root_edited, stories_with_figures, story_chart
 from bot.store import Store, StoredAlert, chat_state, utcnow
@@ -160,6 +162,7 @@ async def _deliver_channel(
             store.release(adapter.name, channel.id, item, "thread being opened by another replica")
             unopened.add(stored.story_id)
             continue
+        started = time.perf_counter()
         try:
             if root is None:
                 posted = await adapter.post(channel.id, message)
@@ -180,6 +183,7 @@ async def _deliver_channel(
                     failed += chat_state.fail_all(store, adapter.name, channel.id, others, reason)
                 break
             continue
+        observe_delivery(time.perf_counter() - started)
         # Posted: from here on the alert is delivered, whatever else fails.
         store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
         chat_state.clear_tries(store, adapter.name, channel.id, item)

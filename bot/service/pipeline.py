@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from bot.ingest.sources import REMOTE_TYPES, SourceError, SourceReader, latest_e
 from bot.ingest.state import content_seen, record_failure, succeeded
 from bot.ingest.stories import STORY_LOCK, StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
+from bot.service.health import observe_poll
 from bot.service.storylink import EventStories
 from bot.service.tallies import store_alert
 from bot.store import Store, utcnow
@@ -100,6 +102,14 @@ class Pipeline:
         return await self.reader.collect(source)
 
     async def poll(self, source: SourceConfig, report: RunReport, *, force: bool = False) -> None:
+        """`_poll`, timed for the latency histogram of /metrics."""
+        started = time.perf_counter()
+        try:
+            await self._poll(source, report, force=force)
+        finally:
+            observe_poll(time.perf_counter() - started)
+
+    async def _poll(self, source: SourceConfig, report: RunReport, *, force: bool = False) -> None:
         """Read one source once; store what is new. Never raises for a source that fails.
 
         Feeds and pages: skipped while in backoff (`next_retry_at`) and, unless `force`, until
