@@ -16,7 +16,7 @@ from bot.ingest.guard import BlockedURL, guard_url
 from bot.ingest.state import forget_source
 from bot.ingest.urls import redact_url, redact_urls
 from bot.service.handlers.base import Env, error
-from bot.store import utcnow
+from bot.store import chat_state, utcnow
 from bot.store.source_registry import added_source_records, delete_source_record, save_source_record
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,23 @@ def sources(_cmd: c.Sources, env: Env, ctx: ChatContext) -> Message:
             lines.append(Line.of(f"   {label(lang, 'cmd_last_error')}", Span(redact_urls(state.last_error), "code")))
     if not lines:
         lines.append(Line.of(t(lang, "cmd_no_sources")))
+    parked = len(env.store.entry_failures(parked=True))
+    if parked:
+        lines.append(Line.of(t(lang, "cmd_parked_entries", n=parked)))
+    lines += _chat_problems(env, lang)
     return Message(headline=t(lang, "cmd_sources"), lines=tuple(lines), lang=lang, meta={"type": "sources"})
+
+
+def _chat_problems(env: Env, lang: str) -> list[Line]:
+    """Sends the chat refused for good and channels it refuses now: what an admin must fix (invite the
+    bot, unarchive the channel, renew the token), shown where sources' health is."""
+    problems = [Line.of(t(lang, "cmd_failed_sends", adapter=f.adapter, channel=echo(f.channel), n=f.count,
+                          reason=echo(f.reason)))
+                for f in chat_state.failed_deliveries(env.store)]
+    problems += [Line.of(t(lang, "cmd_channel_refused", adapter=adapter, channel=echo(channel),
+                           reason=echo(refusal.reason), when=_when(refusal.until)))
+                 for adapter, channel, refusal in chat_state.refused_channels(env.store)]
+    return [Line.of(Span(t(lang, "cmd_chat_problems"), "bold")), *problems] if problems else []
 
 
 async def sources_add(cmd: c.SourcesAdd, env: Env, ctx: ChatContext) -> Message:
