@@ -117,6 +117,8 @@ class MatrixConfig:
     rooms: tuple[str, ...] = ()
     admins: tuple[str, ...] = ()
     admin_power_level: int = 50
+    trust: str = "tofu"  # end-to-end encryption: "tofu" or "verified" (then only trusted_devices)
+    trusted_devices: tuple[str, ...] = ()  # "@user:server DEVICEID ed25519-fingerprint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +347,8 @@ class _Matrix(_Schema):
     rooms: Texts = _field(_STRINGS, [])
     admins: Texts = _field(_STRINGS, [])
     admin_power_level: Count = _field(_WHOLE, _MATRIXCONFIG.admin_power_level)
+    trust: Literal["tofu", "verified"] = _field("one of tofu, verified", "tofu")
+    trusted_devices: Texts = _field(_STRINGS, [])
 
     @model_validator(mode="after")
     def _reachable(self) -> _Matrix:
@@ -531,7 +535,8 @@ def _to_config(f: _File, file: str) -> Config:
     matrix = MatrixConfig(
         enabled=o.matrix.enabled, homeserver=o.matrix.homeserver, user_id=o.matrix.user_id,
         access_token_env=o.matrix.access_token_env, password_env=o.matrix.password_env, prefix=o.matrix.prefix,
-        rooms=tuple(o.matrix.rooms), admins=tuple(o.matrix.admins), admin_power_level=o.matrix.admin_power_level)
+        rooms=tuple(o.matrix.rooms), admins=tuple(o.matrix.admins), admin_power_level=o.matrix.admin_power_level,
+        trust=o.matrix.trust, trusted_devices=tuple(o.matrix.trusted_devices))
     channels = [
         ChannelConfig(
             output=c.output, id=c.id if c.id is not None else c.output, language=c.language or f.language,
