@@ -250,6 +250,8 @@ class MatrixAdapter:
                     log.error("cannot join %s: %s", room, exc)
         except BaseException:
             await self.client.close()
+            if self.crypto:  # [e2e]
+                self.crypto.close()
             raise
         self._task = asyncio.create_task(self._sync_loop(), name=f"matrix-sync {self.user_id}")
 
@@ -264,12 +266,16 @@ class MatrixAdapter:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.client.close()
+        if self.crypto:  # [e2e]
+            self.crypto.close()
 
     async def _ensure_login(self) -> None:
         if not self.client.logged_in:
             await self._login()
 
     async def _login(self) -> None:
+        if self.crypto:  # [e2e] one process per device: refuse before touching its keys
+            self.crypto.lock()
         if self._access_token:
             self.client.access_token = self._access_token
             who = await send_with_retry(self.client.whoami, what="whoami", attempts=self.send_attempts)

@@ -26,6 +26,7 @@ What this module adds to `MatrixAdapter` (which calls it from a few marked hooks
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from nio import (
     AsyncClient,
@@ -114,6 +115,7 @@ class MatrixCrypto:
     _known_users: set[str] = field(default_factory=set)
     _encrypted: dict[str, bool] = field(default_factory=dict)
     _loaded: bool = False
+    _lock: IO[bytes] | None = None
 
     # --- store and device --------------------------------------------------------------------
 
@@ -156,6 +158,27 @@ class MatrixCrypto:
         os.replace(tmp, path)
 
     # --- after login / after each sync -------------------------------------------------------
+
+    def lock(self) -> None:
+        """Hold the store folder for this process: two processes on one Olm device would each advance
+        their own copy of its ratchets and one-time keys, and both would end up unreadable."""
+        if self._lock is not None:
+            return
+        self.settings.store_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = open(self.settings.store_dir / f"{self.user_id.replace('/', '_')}.lock", "ab")  # noqa: SIM115
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise RuntimeError(f"the Matrix crypto store {self.store_path} is in use by another process "
+                               "(one replica speaks in Matrix; see the README)") from None
+        self._lock = handle
+
+    def close(self) -> None:
+        """Release the store folder (the adapter stopped)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     async def prepare(self, client: AsyncClient) -> None:
         """After login: the store is loaded by nio; publish our keys and learn the others'."""

@@ -7,6 +7,7 @@ the bot; everything the bot sends there must reach the person as `m.room.encrypt
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import struct
 import time
 import zlib
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from e2e_helpers import CryptoHuman
 from matrix_helpers import BotAccount, uniq
-from synapse_harness import Synapse
+from synapse_harness import Synapse, _http_json
 
 from bot.chat.matrix import MatrixAdapter
 from bot.chat.matrix_crypto import CryptoSettings, store_dir_for
@@ -250,3 +251,48 @@ def test_trust_policy_in_config_defaults_to_tofu_and_rejects_other_values(tmp_pa
     with pytest.raises(ConfigError, match="trust"):
         parse_config({**base, "outputs": {"matrix": {**matrix, "trust": "everyone"}}}, "t.yaml")
     assert store_dir_for(base["database"]) == tmp_path / "matrix-crypto"
+
+
+async def test_a_second_process_on_the_same_device_is_refused(
+        synapse: Synapse, make_crypto_human: MakeCryptoHuman, bot_account: BotAccount, tmp_path: Path) -> None:
+    alice = await make_crypto_human("alice")
+    crypto = settings(tmp_path)
+    bot, room = await encrypted_room(synapse, alice, bot_account, crypto)
+    try:
+        with pytest.raises(RuntimeError, match="in use by another process"):
+            await start_bot(synapse, bot_account, crypto, alice)
+        # The first one is unharmed.
+        await alice.send_text(room, "!news still here")
+        await alice.wait_for(lambda e: e.get("sender") == bot.user_id and "still here" in content(e).get("body", ""))
+    finally:
+        await bot.stop()
+
+
+async def test_tofu_warns_when_a_known_user_shows_a_new_device(
+        synapse: Synapse, make_crypto_human: MakeCryptoHuman, bot_account: BotAccount, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    alice = await make_crypto_human("alice")
+    bot, room = await encrypted_room(synapse, alice, bot_account, settings(tmp_path))
+    second: CryptoHuman | None = None
+    try:
+        await alice.send_text(room, "!news first")
+        await alice.wait_for(lambda e: e.get("sender") == bot.user_id and "first" in content(e).get("body", ""))
+        assert "has a new device" not in caplog.text
+        login = await asyncio.to_thread(_http_json, "POST", f"{synapse.url}/_matrix/client/v3/login", {
+            "type": "m.login.password", "identifier": {"type": "m.id.user", "user": alice.user.user_id},
+            "password": alice.user.password, "initial_device_display_name": "new phone"})
+        new_device = login["device_id"]
+        assert new_device != alice.user.device_id
+        second = CryptoHuman(synapse, dataclasses.replace(alice.user, device_id=new_device,
+                                                          access_token=login["access_token"]),
+                             tmp_path / "alice-phone")
+        await second.sync(0)
+        await second.send_text(room, "!news from the new phone")
+        [answer] = await second.wait_for(lambda e: e.get("sender") == bot.user_id
+                                         and "new phone" in content(e).get("body", ""))
+        assert answer["encrypted"] is True  # trusted on first use: the new device can read the answer
+        assert f"{alice.user.user_id} has a new device {new_device}" in caplog.text
+    finally:
+        if second is not None:
+            await second.close()
+        await bot.stop()
