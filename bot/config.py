@@ -351,6 +351,13 @@ class _Matrix(_Schema):
     trusted_devices: Texts = _field(_STRINGS, [])
 
     @model_validator(mode="after")
+    def _trusted_devices(self) -> _Matrix:
+        for i, entry in enumerate(self.trusted_devices):
+            if len(entry.split()) < 3 or not entry.startswith("@"):
+                raise _expected("'@user:server DEVICEID ed25519-fingerprint'", key=("trusted_devices", i), got=entry)
+        return self
+
+    @model_validator(mode="after")
     def _reachable(self) -> _Matrix:
         if self.enabled and not re.match(r"^https?://", self.homeserver):
             raise _expected("the homeserver's http(s) URL", key=("homeserver",), got=self.homeserver or None)

@@ -195,7 +195,7 @@ class MatrixAdapter:
         self.max_backfill = max_backfill
 
         # [e2e] with encryption, the device and its keys live in the crypto store folder
-        self.crypto = MatrixCrypto(crypto, user_id, state) if crypto else None
+        self.crypto = MatrixCrypto(crypto, user_id, state, lang) if crypto else None
         remembered = state.get_state(self._key("device_id"))
         self.client = AsyncClient(
             self.homeserver,

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import yaml
 from nio import (
     AsyncClient,
     EncryptionError,
@@ -52,6 +53,9 @@ log = logging.getLogger(__name__)
 
 Trust = Literal["tofu", "verified"]
 SendNotice = Callable[[str, dict[str, Any]], Awaitable[Any]]
+
+TEXTS: dict[str, dict[str, str]] = yaml.safe_load(
+    (Path(__file__).with_name("matrix_crypto.yaml")).read_text(encoding="utf-8"))
 
 MAX_PENDING = 200  # undecryptable events kept waiting for their keys
 PENDING_MAX_AGE_S = 24 * 3600.0  # after a day the sender's keys are not coming
@@ -110,6 +114,7 @@ class MatrixCrypto:
     settings: CryptoSettings
     user_id: str
     state: StateStore
+    lang: str = "en"  # the notices' language (the adapter's)
     _pending: dict[str, _Pending] = field(default_factory=dict)  # event id -> waiting for its key
     _noticed_sessions: set[tuple[str, str]] = field(default_factory=set)
     _known_users: set[str] = field(default_factory=set)
@@ -351,7 +356,7 @@ class MatrixCrypto:
                 session = (item.room_id, str(event.session_id))
                 if session not in self._noticed_sessions:
                     self._noticed_sessions.add(session)
-                    await send_notice(item.room_id, self.unreadable_notice(event))
+                    await send_notice(item.room_id, self.unreadable_notice(event, self.lang))
         if changed:
             self._save_pending()
         return ready
@@ -367,9 +372,9 @@ class MatrixCrypto:
                 await client.to_device(to_sender)
 
     @staticmethod
-    def unreadable_notice(event: MegolmEvent) -> dict[str, Any]:
+    def unreadable_notice(event: MegolmEvent, lang: str = "en") -> dict[str, Any]:
         """A plain notice (no HTML, no mention) replying to the unreadable event."""
-        body = ("I could not decrypt this message: its keys were not shared with me. "
-                "If it was a command, please send it again.")
+        texts = TEXTS["unreadable_notice"]
+        body = texts.get(lang) or texts["en"]
         return {"msgtype": "m.notice", "body": body, "m.mentions": {},
                 "m.relates_to": {"m.in_reply_to": {"event_id": event.event_id}}}

@@ -21,7 +21,7 @@ from matrix_helpers import BotAccount, uniq
 from synapse_harness import Synapse, _http_json
 
 from bot.chat.matrix import MatrixAdapter
-from bot.chat.matrix_crypto import CryptoSettings, store_dir_for
+from bot.chat.matrix_crypto import CryptoSettings, crypto_settings, store_dir_for
 from bot.config import ConfigError, parse_config
 from bot.core.models import Message
 
@@ -250,7 +250,14 @@ def test_trust_policy_in_config_defaults_to_tofu_and_rejects_other_values(tmp_pa
     assert strict.matrix.trust == "verified"
     with pytest.raises(ConfigError, match="trust"):
         parse_config({**base, "outputs": {"matrix": {**matrix, "trust": "everyone"}}}, "t.yaml")
-    assert store_dir_for(base["database"]) == tmp_path / "matrix-crypto"
+    with pytest.raises(ConfigError, match="trusted_devices"):
+        parse_config({**base, "outputs": {"matrix": {**matrix, "trusted_devices": ["ABCDEF"]}}}, "t.yaml")
+    listed = parse_config({**base, "outputs": {"matrix": {**matrix, "trust": "verified", "trusted_devices": [
+        "@alice:example.org ABCDEF 8Bb2 JbCq 4sD5"]}}}, "t.yaml")
+    settings = crypto_settings(listed.database, listed.matrix.trust, listed.matrix.trusted_devices)
+    assert settings.trusted_devices == {("@alice:example.org", "ABCDEF", "8Bb2JbCq4sD5")}
+    assert settings.store_dir == tmp_path / "matrix-crypto"  # beside the database
+    assert store_dir_for("postgresql+psycopg://db/newsbot") == Path("data/matrix-crypto")
 
 
 async def test_a_second_process_on_the_same_device_is_refused(
@@ -296,3 +303,23 @@ async def test_tofu_warns_when_a_known_user_shows_a_new_device(
         if second is not None:
             await second.close()
         await bot.stop()
+
+
+async def test_an_event_waiting_for_its_key_survives_a_restart(
+        synapse: Synapse, make_crypto_human: MakeCryptoHuman, bot_account: BotAccount, tmp_path: Path) -> None:
+    alice = await make_crypto_human("alice")
+    crypto = settings(tmp_path, notice_after_s=3600)
+    bot, room = await encrypted_room(synapse, alice, bot_account, crypto)
+    asked, deliver_key = await alice.send_without_keys(room, "!news across a restart")
+    await wait_until(lambda: bot.crypto is not None and asked in bot.crypto._pending)
+    await bot.stop()
+
+    again = await start_bot(synapse, bot_account, crypto, alice)
+    try:
+        await deliver_key()
+        [answer] = await alice.wait_for(lambda e: e.get("sender") == bot.user_id
+                                        and "across a restart" in content(e).get("body", ""))
+        assert answer["encrypted"] is True
+        assert [t for t, _ in bot_account.conversation.commands] == ["across a restart"]
+    finally:
+        await again.stop()
