@@ -397,7 +397,7 @@ class MatrixAdapter:
                         "and what it posts is sent unencrypted", room_id)
         for event in events[start:]:
             if self.crypto and isinstance(event, MegolmEvent):  # [e2e] keys not here yet
-                self.crypto.undecryptable(room_id, event)
+                await self.crypto.undecryptable(room_id, event)
                 continue
             if self.crypto and getattr(event, "decrypted", False) and not self.crypto.trusts_sender(
                     event.source, bool(getattr(event, "verified", False))):  # [e2e]

@@ -25,6 +25,7 @@ What this module adds to `MatrixAdapter` (which calls it from a few marked hooks
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import json
@@ -189,10 +190,11 @@ class MatrixCrypto:
         """After login: the store is loaded by nio; publish our keys and learn the others'."""
         if client.olm is None:
             raise RuntimeError("Matrix encryption: the crypto store did not load (no device id?)")
+        # Files and the state store are blocking I/O: off the event loop.
         if client.device_id:
-            self.remember_device(client.device_id)
+            await asyncio.to_thread(self.remember_device, client.device_id)
         if not self._loaded:
-            self._load_pending()
+            await asyncio.to_thread(self._load_pending)
             self._loaded = True
         await self.maintain(client)
 
@@ -301,12 +303,12 @@ class MatrixCrypto:
                 self._pending[item["source"]["event_id"]] = _Pending(
                     item["room_id"], item["source"], float(item["first_seen"]), bool(item.get("noticed")))
 
-    def _save_pending(self) -> None:
+    async def _save_pending(self) -> None:
         items = [{"room_id": p.room_id, "source": p.source, "first_seen": p.first_seen, "noticed": p.noticed}
                  for p in self._pending.values()]
-        self.state.set_state(self._pending_key(), json.dumps(items))
+        await asyncio.to_thread(self.state.set_state, self._pending_key(), json.dumps(items))
 
-    def undecryptable(self, room_id: str, event: MegolmEvent) -> None:
+    async def undecryptable(self, room_id: str, event: MegolmEvent) -> None:
         """Keep an event we could not decrypt; its key is requested at the next `retry`."""
         event_id = event.event_id
         if event_id in self._pending or event.sender == self.user_id:
@@ -316,7 +318,7 @@ class MatrixCrypto:
         self._pending[event_id] = _Pending(room_id, dict(event.source), time.time())
         while len(self._pending) > MAX_PENDING:
             self._pending.pop(next(iter(self._pending)))
-        self._save_pending()
+        await self._save_pending()
 
     async def retry(self, client: AsyncClient, send_notice: SendNotice,
                     now: float | None = None) -> list[tuple[str, dict[str, Any], bool]]:
@@ -358,7 +360,7 @@ class MatrixCrypto:
                     self._noticed_sessions.add(session)
                     await send_notice(item.room_id, self.unreadable_notice(event, self.lang))
         if changed:
-            self._save_pending()
+            await self._save_pending()
         return ready
 
     async def _request_key(self, client: AsyncClient, event: MegolmEvent) -> None:

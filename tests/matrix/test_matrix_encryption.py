@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import ClientSession as aiohttp_session
 from e2e_helpers import CryptoHuman
 from matrix_helpers import BotAccount, uniq
 from synapse_harness import Synapse, _http_json
@@ -323,3 +324,54 @@ async def test_an_event_waiting_for_its_key_survives_a_restart(
         assert [t for t, _ in bot_account.conversation.commands] == ["across a restart"]
     finally:
         await again.stop()
+
+
+async def test_a_question_in_the_thread_of_an_encrypted_alert_is_answered_there(
+        synapse: Synapse, make_crypto_human: MakeCryptoHuman, bot_account: BotAccount, tmp_path: Path) -> None:
+    alice = await make_crypto_human("alice")
+    bot, room = await encrypted_room(synapse, alice, bot_account, settings(tmp_path))
+    try:
+        root = await bot.post(room, Message(headline="At least 35 killed near Bakhmut"))
+        await alice.wait_for(lambda e: e.get("event_id") == root.message_id)
+        asked = await alice.send_text(room, "who said that?", **{"m.relates_to": {
+            "rel_type": "m.thread", "event_id": root.message_id, "is_falling_back": True,
+            "m.in_reply_to": {"event_id": root.message_id}}})
+        [answer] = await alice.wait_for(lambda e: e.get("sender") == bot.user_id
+                                        and "Answer to: who said that?" in content(e).get("body", ""))
+        assert answer["encrypted"] is True
+        assert content(answer)["m.relates_to"]["rel_type"] == "m.thread"
+        assert content(answer)["m.relates_to"]["event_id"] == root.message_id
+        assert content(answer)["m.relates_to"]["m.in_reply_to"]["event_id"] == asked
+        assert [q for q, _ in bot_account.conversation.questions] == ["who said that?"]
+    finally:
+        await bot.stop()
+
+
+async def test_a_member_who_left_cannot_read_what_the_bot_posts_next(
+        synapse: Synapse, make_crypto_human: MakeCryptoHuman, bot_account: BotAccount, tmp_path: Path) -> None:
+    alice = await make_crypto_human("alice")
+    bob = await make_crypto_human("bob")
+    bot = await start_bot(synapse, bot_account, settings(tmp_path), alice)
+    try:
+        room = await alice.create_encrypted_room(invite=(bot.user_id, bob.user.user_id))
+        await alice.wait_member(room, bot.user_id)
+        await bob.client.join(room)
+        await bob.sync(0)
+        await alice.wait_member(room, bob.user.user_id)
+        before = await bot.post(room, Message(headline="Casualties: at least 12 killed"))
+        await bob.wait_for(lambda e: e.get("event_id") == before.message_id)
+        await bob.client.room_leave(room)
+        await wait_until(lambda: bob.user.user_id not in (bot.client.rooms[room].users if room in bot.client.rooms
+                                                          else {bob.user.user_id: None}))
+        after = await bot.post(room, Message(headline="Casualties: at least 20 killed"))
+        await alice.wait_for(lambda e: e.get("event_id") == after.message_id)
+        async with aiohttp_session() as http:  # bob, gone, can still fetch the event but not read it
+            url = f"{synapse.url}/_matrix/client/v3/rooms/{room}/event/{after.message_id}"
+            async with http.get(url, headers={"Authorization": f"Bearer {alice.user.access_token}"}) as resp:
+                wire = await resp.json()
+        assert wire["type"] == "m.room.encrypted"
+        session = wire["content"]["session_id"]
+        assert bob.client.olm is not None
+        assert bob.client.olm.inbound_group_store.get(room, wire["content"]["sender_key"], session) is None
+    finally:
+        await bot.stop()
