@@ -151,7 +151,7 @@ class Config:
     def secrets(self) -> list[str]:
         """Every secret value the config points at, so logs can scrub them."""
         names = [self.slack.bot_token_env, self.slack.signing_secret_env, self.slack.app_token_env,
-                 self.matrix.access_token_env, self.matrix.password_env]
+                 self.matrix.access_token_env, self.matrix.password_env, "MATRIX_STORE_KEY"]  # [e2e] store key
         return [v for v in (self.secret(n) for n in names) if v]
 
 
