@@ -212,32 +212,35 @@ class MatrixCrypto:
         self.apply_trust(client)
 
     def apply_trust(self, client: AsyncClient) -> None:
-        """Give every device of our rooms' members a trust state, so that room keys go only where the
-        policy says (nio refuses to share with a device left undecided)."""
+        """Give every device of our rooms' members the trust state the policy says, so that room keys
+        go only there (nio refuses to share with a device left undecided). Declarative: a device added
+        to or removed from `trusted_devices`, or a change of policy, takes effect at the next start."""
         olm = client.olm
         if olm is None:
             return
         for user_id, devices in olm.device_store.items():
-            if user_id == self.user_id and not devices:
-                continue
-            known = user_id in self._known_users or any(
-                olm.is_device_verified(d) for d in devices.values())
+            known = user_id in self._known_users or any(olm.is_device_verified(d) for d in devices.values())
             for device in devices.values():
                 if device.deleted or (user_id == self.user_id and device.id == client.device_id):
                     continue
-                if olm.is_device_verified(device) or olm.is_device_blacklisted(device):
-                    continue
+                verified, blacklisted = olm.is_device_verified(device), olm.is_device_blacklisted(device)
                 if self.settings.trust == "verified":
                     if (user_id, device.id, device.ed25519) in self.settings.trusted_devices:
-                        client.verify_device(device)
-                    else:
+                        if not verified:
+                            client.unblacklist_device(device)
+                            client.verify_device(device)
+                    elif not blacklisted:
                         log.warning("Matrix: device %s of %s is not in trusted_devices (fingerprint %s): "
                                     "it gets no room keys", device.id, user_id, device.ed25519)
+                        client.unverify_device(device)
                         client.blacklist_device(device)
                     continue
-                if known:
+                if verified:
+                    continue
+                if known and not blacklisted:
                     log.warning("Matrix: %s has a new device %s (fingerprint %s); trusted on first use",
                                 user_id, device.id, device.ed25519)
+                client.unblacklist_device(device)  # left by an earlier `verified` policy
                 client.verify_device(device)
             self._known_users.add(user_id)
 

@@ -233,6 +233,18 @@ async def test_verified_policy_shares_keys_only_with_listed_devices(
     finally:
         await bot.stop()
 
+    # The operator checks Mallory's fingerprint and lists it: after a restart Mallory reads new posts.
+    assert mallory.client.olm is not None
+    listed = (mallory.user.user_id, mallory.user.device_id, mallory.client.olm.account.identity_keys["ed25519"])
+    bot = await start_bot(synapse, bot_account, settings(tmp_path, trust="verified",
+                                                        trusted_devices=frozenset({alice_device, listed})), alice)
+    try:
+        now = await bot.post(room, Message(headline="Mallory was verified"))
+        [seen] = await mallory.wait_for(lambda e: e.get("event_id") == now.message_id)
+        assert seen["encrypted"] is True
+    finally:
+        await bot.stop()
+
 
 async def wait_until(pred: Callable[[], bool], timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
