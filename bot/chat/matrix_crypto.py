@@ -196,6 +196,9 @@ class MatrixCrypto:
         if not self._loaded:
             await asyncio.to_thread(self._load_pending)
             self._loaded = True
+            # What people compare in Element (the bot's session list) to know they talk to this device.
+            log.info("Matrix encryption: device %s, fingerprint %s, trust %s", client.device_id,
+                     client.olm.account.identity_keys["ed25519"], self.settings.trust)
         await self.maintain(client)
 
     async def maintain(self, client: AsyncClient) -> None:
