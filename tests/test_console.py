@@ -30,3 +30,18 @@ async def test_color_only_when_asked_or_tty() -> None:
     out = io.StringIO()
     await ConsoleAdapter(out, color="always").post("c", Message("bold"))
     assert "\x1b[1m" in out.getvalue()
+
+
+async def test_an_edited_root_is_printed_once_under_one_marker() -> None:
+    out = io.StringIO()
+    console = ConsoleAdapter(out, color="never")
+    posted = await console.post("console", Message("At least 35 killed", lines=(Line.of("Tripoli"),)))
+    out.seek(0)
+    out.truncate()
+    lines = tuple(Line.of(f"figure {n}") for n in range(5))
+    await console.edit("console", posted.message_id, Message("At least 47 killed", lines=lines))
+    printed = [row for row in out.getvalue().splitlines() if row.strip()]
+    assert printed[0].strip() == "✎ message #1 updated:"
+    assert printed[1].strip() == "At least 47 killed"
+    assert [row.strip() for row in printed[2:]] == [f"figure {n}" for n in range(5)]
+    assert "edited" not in out.getvalue() and posted.message_id not in out.getvalue()

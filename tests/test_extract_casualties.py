@@ -171,3 +171,77 @@ def test_it_added_gives_the_last_source() -> None:
     text = "Le ministère de la Santé a fait état de 10 soldats tués à Homs. Il a ajouté que 12 civils avaient péri."
     assert src(text, "fr") == [(10, None, "ministère de la Santé"), (12, None, "ministère de la Santé")]
     assert src("It was reported that 5 people died in Homs.", "en") == [(5, None, None)]
+
+
+# --- issue 13: what counts as a casualty figure ---
+
+def test_counts_of_attacks_towns_and_shells_are_no_casualties() -> None:
+    assert not casualties("Les rebelles ont mené 1000 attaques en un an, selon l'armée.", "fr")
+    assert not casualties("Insurgents fired 155mm shells at 4 Syrian towns, the army said.", "en")
+    assert not casualties("Share 0 85 12 comments", "en")
+
+
+def test_a_range_is_a_low_and_a_high_bound() -> None:
+    found = casualties("Entre 10 et 15 soldats ont été tués à Tamra, selon l'armée.", "fr")
+    assert sorted((c.killed, c.qualifier) for c in found) == [(10, "at_least"), (15, "up_to")]
+    found = casualties("10-15 civilians were killed in the shelling of Dorba.", "en")
+    assert sorted((c.killed, c.qualifier) for c in found) == [(10, "at_least"), (15, "up_to")]
+
+
+def test_clock_times_are_no_figures() -> None:
+    (c,) = casualties("17 h 50 : 12 soldats ont été tués près de Tamra.", "fr")
+    assert c.killed == 12
+    (c,) = casualties("Clashes erupted at 15:17 in Dorba, killing 3 people.", "en")
+    assert c.killed == 3
+
+
+def test_since_the_start_of_the_offensive_resolves_where_the_article_dates_it() -> None:
+    text = ("Les forces de Kessa ont lancé leur offensive le 4 mars contre Tamra. "
+            "Le porte-parole a fait état de 14 soldats tués depuis le début de l'offensive.")
+    (c,) = casualties(text, "fr")
+    assert c.since == dt.date(2024, 3, 4)
+    (c,) = casualties("Le porte-parole a fait état de 14 soldats tués depuis le début de l'offensive.", "fr")
+    assert c.since is None  # the article never says when it began
+    (c,) = casualties("More than 9000 people have been killed since the conflict broke out in March 2019.", "en")
+    assert c.since == dt.date(2019, 3, 1)
+
+
+def test_casualty_confidence_follows_the_evidence() -> None:
+    (strong,) = casualties("Au moins 12 civils ont été tués dimanche à Tamra, selon l'ONG.", "fr")
+    (weak,) = casualties("Dorba: 12.", "en") or [strong]
+    assert strong.confidence >= 0.5
+    assert weak is strong or weak.confidence < strong.confidence
+
+
+def test_tolls_of_a_time_long_past_are_no_alert_but_tolls_since_a_year_are() -> None:
+    assert not casualties("La bataille de 1916 a fait 61 000 tués, selon les historiens.", "fr")
+    assert not casualties("The 1998 bombing of the market killed 62 people.", "en")
+    (c,) = casualties("Plus de 5000 personnes ont été tuées depuis 2011, selon l'ONU.", "fr")
+    assert (c.killed, c.since) == (5000, dt.date(2011, 1, 1))
+
+
+def test_an_injury_as_a_figure_of_speech_is_no_casualty() -> None:
+    assert not casualties("Cette décision est une blessure pour tout le pays, a-t-il dit.", "fr")
+    (c,) = casualties("Un mort et trois blessés à Tamra dimanche.", "fr")
+    assert (c.killed, c.wounded) == (1, 3)
+
+
+def test_disease_and_accidents_are_no_casualties_of_violence() -> None:
+    assert not casualties("Quelque 500 personnes sont décédées du coronavirus en 24 heures.", "fr")
+    assert not casualties("Twelve people were killed in a traffic accident near Dorba.", "en")
+
+
+def test_a_victim_noun_with_its_own_casualty_word_outweighs_the_verb_before() -> None:
+    found = casualties("Three civilians killed, 12 others injured in rocket attacks on Dorba on Friday.", "en")
+    assert {(c.killed, c.wounded) for c in found} == {(3, 12)}
+    (c, *_) = casualties("The attacks claimed the lives of five villagers and injured 90 others.", "en")
+    assert (c.killed, c.wounded) == (5, 90)
+
+
+def test_a_dashed_date_is_no_figure() -> None:
+    assert all(c.killed != 12 for c in casualties("10-05-2024 Rebels kill 20 soldiers in Dorba.", "en"))
+
+
+def test_a_dataset_coding_note_is_no_figure() -> None:
+    found = casualties("Three soldiers were killed in Dorba (coded as 5 fatalities in total).", "en")
+    assert [c.killed for c in found] == [3]

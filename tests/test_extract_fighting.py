@@ -225,3 +225,135 @@ def test_a_name_before_its_adjective_and_auxiliary_fights() -> None:
 def test_a_misread_apostrophe_is_shown_as_one() -> None:
     text = "Fighting broke out late on Friday between Kessa\x92s forces and Dorba militias near Tamra."
     assert fights(text, "en")[0].actors == ("Kessa’s forces", "Dorba militias")
+
+
+# --- issue 13: precision of fighting updates ---
+
+def test_a_place_named_as_backdrop_is_no_fighting() -> None:
+    found = fights("Tandis que la conférence à Genève s'ouvrait, les combats s'intensifiaient à Kessa.", "fr")
+    assert [f.location for f in found] == ["Kessa"]
+    found = fights("Rebels stormed Dorba on Friday, as peace talks in Nairobi stalled.", "en")
+    assert [f.location for f in found] == ["Dorba"]
+
+
+def test_a_reference_point_is_no_place_of_fighting() -> None:
+    found = fights("Les rebelles ont attaqué Tamra, à 80 km au nord de Kessa.", "fr")
+    assert [f.location for f in found] == ["Tamra"]
+    found = fights("Warplanes struck Dorba, 40 kilometres (25 miles) south of Goma.", "en")
+    assert [f.location for f in found] == ["Dorba"]
+
+
+def test_a_direction_word_never_makes_a_country() -> None:
+    text = ("Forces loyal to General Kessa Abani shelled Wadi Tamra, in the south of the country, and clashed "
+            "with southern militias south of Misrata.")
+    for f in fights(text, "en"):
+        assert f.place is None or f.place.country == "Libya", f.place
+    misrata = next(f for f in fights(text, "en") if f.location == "Misrata")
+    assert misrata.place is not None and misrata.place.country == "Libya"
+
+
+def test_an_unknown_village_takes_the_country_of_the_known_towns_around_it() -> None:
+    (f, *_) = fights("Des combats ont éclaté à Wadi Tamra, entre Misrata et Syrte.", "fr")
+    assert f.location == "Wadi Tamra" and f.place is not None and f.place.country == "Libya"
+
+
+def test_actors_are_whole_noun_phrases_with_both_sides() -> None:
+    (f,) = fights("Forces loyal to Kessa Abani clashed with troops of the unity government in Dorba.", "en")
+    assert "Forces loyal to Kessa Abani" in f.actors
+    assert any("troops of the unity government" in a for a in f.actors)
+    (f,) = fights("Les forces fidèles au général Abani ont pilonné Tamra dimanche.", "fr")
+    assert f.actors[0] == "forces fidèles au général Abani"
+
+
+def test_a_lost_apostrophe_genitive_is_no_place() -> None:
+    found = fights("Regime jets bombed Syrias Tamra district on Friday.", "en")
+    assert [f.location for f in found] == ["Tamra district"]
+
+
+def test_a_new_development_at_the_same_place_is_a_new_alert_in_a_story() -> None:
+    day1 = Fighting(article_id="a", location="Tamra", action="clashes", date=dt.date(2024, 3, 15))
+    same = Fighting(article_id="b", location="Tamra", action="clashes", date=dt.date(2024, 3, 15))
+    other_action = Fighting(article_id="b", location="Tamra", action="advance", date=dt.date(2024, 3, 15))
+    next_day = Fighting(article_id="c", location="Tamra", action="clashes", date=dt.date(2024, 3, 16))
+    # the same day's fighting called an offensive by another outlet is no new development
+    same_fight = Fighting(article_id="d", location="Tamra", action="offensive", date=dt.date(2024, 3, 15))
+    assert day1.key() == same.key() == same_fight.key()
+    assert len({day1.key(), other_action.key(), next_day.key()}) == 3
+
+
+def test_confidence_is_higher_when_the_action_is_in_the_place_s_clause() -> None:
+    (close,) = fights("Rebels attacked Dorba on Friday.", "en")
+    far = next(f for f in fights("Thousands of families have lived in Kessa for decades, and the town "
+                                 "had long been quiet when the army shelled it.", "en") if f.location == "Kessa")
+    assert close.confidence > far.confidence
+
+
+def test_a_people_after_a_plural_article_is_no_place() -> None:
+    assert not fights("Le tribun s'attaque aux Tamrans et multiplie les attaques contre les Dorbis.", "fr")
+
+
+def test_title_case_headline_words_are_neither_places_nor_actors() -> None:
+    """Capitalised words the article also writes in lower case are common words, not names."""
+    text = ("Six Killed in Terrorist Attacks in Dorba. Six people were killed in terrorist attacks in Dorba on "
+            "Friday. Elsewhere air strikes hit Kessa, a town east of Tamra, the monitor said. Life goes on elsewhere.")
+    found = fights(text, "en")
+    assert sorted(f.location for f in found) == ["Dorba", "Kessa"]
+    assert all("Elsewhere" not in a for f in found for a in f.actors)
+
+
+def test_places_joined_by_a_conjunction_and_a_genitive_and_after_an_adjective() -> None:
+    found = fights("Les combats ont éclaté à l'aube dans les quartiers de Tamra et de Kessa.", "fr")
+    assert sorted(f.location for f in found) == ["Kessa", "Tamra"]
+    (f,) = fights("Rebel forces seized the strategic Tal Dorba hill on Thursday.", "en")
+    assert f.location == "Tal Dorba" and f.action == "advance"
+
+
+def test_celebratory_gunfire_is_no_fighting() -> None:
+    assert not fights("Des tirs de joie ont retenti à Tamra après l'annonce.", "fr")
+    assert not fights("Celebratory gunfire rang out in Dorba after the vote.", "en")
+
+
+def test_history_with_a_full_date_and_moves_without_troops() -> None:
+    assert not fights("Le 17 novembre 1997, un groupe armé massacrait des touristes à Tamra.", "fr")
+    found = fights("Il a abandonné les excursions vers Kessa, déconseillées par le ministère.", "fr")
+    assert all(f.confidence < 0.35 for f in found)
+
+
+def test_a_longer_name_wins_over_a_shorter_known_one() -> None:
+    (f, *_) = fights("Des affrontements ont éclaté à Beni Tamra dimanche.", "fr")
+    assert f.location == "Beni Tamra"
+
+
+def test_a_fronted_place_of_a_speaker_and_a_town_placed_by_another() -> None:
+    found = fights("À Genève, l'ONU a confirmé des frappes aériennes sur Tamra.", "fr")
+    assert [f.location for f in found] == ["Tamra"]
+    found = fights("À Kessa, au nord de Tamra, des heurts ont fait deux morts.", "fr")
+    assert [f.location for f in found] == ["Kessa"]
+    assert not fights("Le 17 novembre 1997, un groupe armé massacrait des civils à Tamra.", "fr")
+
+
+def test_battles_of_antiquity_are_history() -> None:
+    assert not fights("En 480 avant JC, des batailles navales ont eu lieu près de Tamra.", "fr")
+    assert not fights("In the 5th century BC, armies clashed near Dorba.", "en")
+
+
+def test_a_running_total_of_the_war_is_no_fighting_update() -> None:
+    assert not fights("More than 9000 people have been killed in Dorba since the war began in March 2019.", "en")
+    assert fights("Clashes killed nine people in Dorba on Friday.", "en")
+
+
+def test_a_group_s_locations_and_a_town_located_by_a_far_direction() -> None:
+    found = fights("Jets struck Dorba Front locations in Kessa region, killing 40.", "en")
+    assert [f.location for f in found] == ["Kessa"]
+    found = fights("Rebels failed to capture Tamra, located northwest of the ancient city of Kessa.", "en")
+    assert [f.location for f in found] == ["Tamra"]
+
+
+def test_a_compass_word_between_the_place_noun_and_the_name() -> None:
+    found = fights("L'armée a lancé un assaut contre les quartiers est de Tamra et de Kessa.", "fr")
+    assert sorted(f.location for f in found) == ["Kessa", "Tamra"]
+
+
+def test_a_group_named_as_an_armed_actor_is_no_place() -> None:
+    text = "Dorbist militants attacked Kessa. Government troops advanced in their push towards the Dorbist stronghold."
+    assert [f.location for f in fights(text, "en")] == ["Kessa"]

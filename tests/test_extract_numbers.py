@@ -63,3 +63,18 @@ def test_killed_and_wounded_in_one_alert() -> None:
 ])
 def test_not_casualties(text: str, lang: str) -> None:
     assert casualties(text, lang) == []
+
+
+def test_plural_scales_without_a_number_are_vague() -> None:
+    assert not casualties("Cette guerre a causé des millions de morts.", "fr")
+    assert [c.killed for c in casualties("Mille soldats ont été tués à Tamra.", "fr")] == [1000]
+    assert [c.killed for c in casualties("Trois millions de personnes ont été tuées.", "fr")] == [3_000_000]
+
+
+def test_a_since_word_elsewhere_does_not_make_an_old_toll_current() -> None:
+    assert not casualties("La mort de 4500 soldats lors des combats de Tamra en mai 1945 reste taboue.", "fr")
+
+
+def test_a_fraction_before_a_number_reads_no_count() -> None:
+    assert not casualties("More than a quarter of a million people have been killed in the war.", "en")
+    assert not casualties("La moitié des 300 habitants de Tamra ont été tués.", "fr")

@@ -6,6 +6,7 @@ article text, and report the chat's message id so the store can remember what wa
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -62,3 +63,59 @@ class StateStore(Protocol):
     def get_state(self, key: str) -> str | None: ...
 
     def set_state(self, key: str, value: str) -> None: ...
+
+
+class ChatError(RuntimeError):
+    """A send the chat refused, classified so that delivery knows whether trying again can help.
+
+    `permanent`: the same send will fail again until someone acts (channel gone, bot not invited,
+    token revoked, message too large); delivery marks it failed after a few tries and says where.
+    Otherwise it is transient (rate limit, 5xx, timeout) and is retried later, never dropped.
+    `channel_wide`: the whole channel (or account) is unusable, not just this message.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, channel_wide: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.channel_wide = channel_wide
+        self.retry_after = retry_after
+
+
+class HandledLog:
+    """Which incoming events (commands, questions) were answered, kept in the `StateStore`.
+
+    An adapter checks it before answering and records the event right after its answer went out; with
+    an idempotent send keyed by the event (a Matrix transaction id, Slack message metadata), a process
+    killed between the two answers once after its restart. The last `keep` keys per log are kept:
+    enough for anything a restart or a platform retry can bring back.
+    """
+
+    def __init__(self, state: StateStore, name: str, *, keep: int = 500) -> None:
+        self._state = state
+        self._key = f"handled:{name}"[:200]
+        self._keep = keep
+        self._keys: list[str] | None = None
+
+    def _load(self, *, fresh: bool = False) -> list[str]:
+        if self._keys is None or fresh:
+            raw = self._state.get_state(self._key)
+            try:
+                loaded = json.loads(raw) if raw else []
+            except ValueError:
+                loaded = []
+            self._keys = [str(k) for k in loaded] if isinstance(loaded, list) else []
+        return self._keys
+
+    def __contains__(self, key: str) -> bool:
+        # Not in what this process knows: read again, another process (a replica) may have answered it.
+        return key in self._load() or key in self._load(fresh=True)
+
+    def add(self, key: str) -> None:
+        keys = self._load(fresh=True)  # merge with what others recorded meanwhile
+        if key in keys:
+            return
+        keys.append(key)
+        del keys[:-self._keep]
+        self._state.set_state(self._key, json.dumps(keys))

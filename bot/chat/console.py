@@ -68,4 +68,7 @@ class ConsoleAdapter:
         return Posted(channel, self._write(self.format(message, indent="   ↳ ")))
 
     async def edit(self, channel: str, message_id: str, message: Message) -> None:
-        self._write(self.format(message, indent=f"   (edited {message_id}) "))
+        """An edited message is printed again once, under one line saying which message it replaces."""
+        number = message_id.rsplit(":", 1)[-1]
+        self.out.write(f"   ✎ message #{clean(number)} updated:\n")
+        self._write(self.format(message, indent="   "))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import io
 import logging
 import mimetypes
@@ -50,16 +51,28 @@ from nio import (
     WhoamiResponse,
 )
 
-from bot.chat.base import ChatContext, Conversation, Posted, StateStore
+from bot.chat.base import ChatContext, ChatError, Conversation, HandledLog, Posted, StateStore
 from bot.chat.matrix_crypto import CryptoSettings, MatrixCrypto  # [e2e]
-from bot.chat.matrix_render import edit_content, message_content, neutralize
-from bot.core.models import Message
+from bot.chat.matrix_limits import content_size, fitted, fitted_content
+from bot.chat.matrix_render import edit_content, neutralize
+from bot.core.models import Line, Message
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 RATE_LIMITED = "M_LIMIT_EXCEEDED"
+# Errors that trying again cannot fix: the room is gone or closed to us, the token revoked, the event refused.
+PERMANENT_ERRCODES = frozenset({
+    "M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_NOT_FOUND", "M_USER_DEACTIVATED",
+    "M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON", "M_INVALID_PARAM", "M_UNSUPPORTED_ROOM_VERSION",
+})
+# Of those, the ones that make the whole room (or account) unusable, not just one event.
+CHANNEL_ERRCODES = frozenset({"M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_NOT_FOUND",
+                              "M_USER_DEACTIVATED"})
+# A command or question longer than this is not a command: it is answered with a short refusal and
+# never handed on (the answer would quote it and could not be sent).
+MAX_INPUT_CHARS = 2_000
 
 
 def sync_filter(timeline_limit: int) -> dict[str, Any]:
@@ -78,8 +91,18 @@ def sync_filter(timeline_limit: int) -> dict[str, Any]:
 LEGACY_ROOM_VERSIONS = frozenset(str(v) for v in range(1, 12))
 
 
-class MatrixError(RuntimeError):
-    """A Matrix request failed for good (after retries where they make sense)."""
+class MatrixError(ChatError):
+    """A Matrix request failed for good (after retries where they make sense).
+
+    Permanent when the homeserver's errcode says trying again cannot help (see PERMANENT_ERRCODES).
+    """
+
+    def __init__(self, reason: str, errcode: str | None = None) -> None:
+        super().__init__(reason, permanent=errcode in PERMANENT_ERRCODES,
+                         channel_wide=errcode in CHANNEL_ERRCODES)
+        self.errcode = errcode
+        if errcode:  # what an admin reads in /healthz: the homeserver's own code, the same for every send
+            self.reason = errcode
 
 
 async def send_with_retry(
@@ -94,8 +117,9 @@ async def send_with_retry(
 
     A rate-limited answer (`M_LIMIT_EXCEEDED`, as an nio `ErrorResponse` or as an exception carrying
     `status_code`/`retry_after_ms`) waits `retry_after_ms` (1 s if absent, capped at `max_wait_s`);
-    connection errors and timeouts back off exponentially. Any other error response raises
-    `MatrixError` at once. `call` must be safe to repeat (room sends reuse their transaction id).
+    connection errors, timeouts and other error responses (5xx) back off exponentially. A permanent
+    error (PERMANENT_ERRCODES) raises `MatrixError` at once. `call` must be safe to repeat (room sends
+    reuse their transaction id).
     """
     last: object = None
     for attempt in range(1, attempts + 1):
@@ -111,13 +135,17 @@ async def send_with_retry(
         else:
             if not isinstance(result, ErrorResponse):
                 return result
-            if result.status_code != RATE_LIMITED:
-                raise MatrixError(f"{what} failed: {result}")
-            last, wait = result, _retry_after(result.retry_after_ms, max_wait_s)
+            if result.status_code in PERMANENT_ERRCODES:
+                raise MatrixError(f"{what} failed: {result}", result.status_code)
+            if result.status_code == RATE_LIMITED:
+                last, wait = result, _retry_after(result.retry_after_ms, max_wait_s)
+            else:  # a 5xx, a proxy's error page: the server may be back in a moment
+                last, wait = result, min(0.5 * 2 ** (attempt - 1), max_wait_s)
         if attempt < attempts:
             log.warning("%s: %s; retrying in %.1fs (attempt %d/%d)", what, last, wait, attempt, attempts)
             await sleep(wait)
-    raise MatrixError(f"{what} failed after {attempts} attempts: {last}")
+    raise MatrixError(f"{what} failed after {attempts} attempts: {last}",
+                      getattr(last, "status_code", None) if isinstance(last, ErrorResponse) else None)
 
 
 def _retry_after(ms: object, cap: float) -> float:
@@ -170,6 +198,7 @@ class MatrixAdapter:
         max_retry_wait_s: float = 30.0,
         timeline_limit: int = 50,
         max_backfill: int = 500,
+        answer_attempts: int = 5,
         crypto: CryptoSettings | None = None,  # [e2e] None: no encryption
     ) -> None:
         if not access_token and not password:
@@ -220,6 +249,10 @@ class MatrixAdapter:
         self._displayname: str | None = None
         self._creators: dict[str, frozenset[str]] = {}
         self._warned_encrypted: set[str] = set()
+        self._answered = HandledLog(state, f"matrix:{user_id}")
+        self.answer_attempts = answer_attempts
+        self._failed_answers: dict[str, int] = {}  # event id -> transient failures of its answer
+        self._unanswered = False  # an answer of this batch failed for now: sync the batch again
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -327,6 +360,13 @@ class MatrixAdapter:
                 self._handling = True
                 try:
                     await self._handle_sync(resp)
+                    if self._stopping:
+                        return  # stopped part-way: the batch is synced again at the next start
+                    if self._unanswered:
+                        # An answer could not be sent (rate limit, 5xx): the batch is synced again after
+                        # a pause; what was answered is skipped (the answered-event log), the rest retried.
+                        self._unanswered = False
+                        raise MatrixError("an answer could not be sent; its batch is synced again")
                     self._save_batch(resp.next_batch)
                 finally:
                     self._handling = False
@@ -390,12 +430,12 @@ class MatrixAdapter:
         for i, event in enumerate(events):
             if self._is_own_join(event.source):
                 start = i + 1  # what precedes our join is history, not for us to answer
-        if self.crypto is None and room_id not in self._warned_encrypted and any(
-                e.source.get("type") in ("m.room.encrypted", "m.room.encryption") for e in events):
-            self._warned_encrypted.add(room_id)
-            log.warning("%s is encrypted: this adapter has no E2EE, it cannot read commands there "
-                        "and what it posts is sent unencrypted", room_id)
+        if self.crypto is None:  # [e2e] only an adapter without encryption cannot read the room
+            await self._notice_encryption(room_id, [*events, *getattr(getattr(info, "state", None), "events", [])])
         for event in events[start:]:
+            if self._stopping:
+                return  # the rest of the batch is handled after the restart (the batch token is not saved)
+            event_id = event.source.get("event_id")
             if self.crypto and isinstance(event, MegolmEvent):  # [e2e] keys not here yet
                 await self.crypto.undecryptable(room_id, event)
                 continue
@@ -406,8 +446,18 @@ class MatrixAdapter:
                 await self._handle_event(room_id, event.source)
             except asyncio.CancelledError:
                 raise
+            except MatrixError as exc:
+                tries = self._failed_answers.get(event_id, 0) + 1
+                if exc.permanent or tries > self.answer_attempts:
+                    log.error("the answer to %s in %s could not be sent (%d tries): %s", event_id, room_id,
+                              tries, exc)
+                    continue
+                self._failed_answers[event_id] = tries
+                self._handled.pop(event_id, None)  # not handled after all: the next sync brings it back
+                self._unanswered = True
+                log.warning("the answer to %s in %s failed (%s); tried again with the batch", event_id, room_id, exc)
             except Exception:
-                log.exception("error handling Matrix event %s", event.source.get("event_id"))
+                log.exception("error handling Matrix event %s", event_id)
 
     def _is_own_join(self, src: dict[str, Any]) -> bool:
         if src.get("type") != "m.room.member" or src.get("state_key") != self.user_id:
@@ -485,6 +535,8 @@ class MatrixAdapter:
         content = src.get("content") or {}
         if not isinstance(event_id, str) or not isinstance(sender, str) or self._seen(event_id):
             return
+        if event_id in self._answered:
+            return  # answered before a restart (the sync token of its batch was not saved yet)
         if content.get("msgtype") != "m.text" or not isinstance(content.get("body"), str):
             return  # notices (other bots), images, emotes…
         rel = content.get("m.relates_to") or {}
@@ -496,28 +548,69 @@ class MatrixAdapter:
         # The core knows a room by the name it was configured with (an alias, say), not by its id.
         channel = self.channel_name(room_id)
         command = self.parse_command(text)
+        relation = self._reply_relation(event_id, thread_root)
         if command is not None:
-            ctx = ChatContext(adapter=self.name, channel=channel, user=sender,
-                              is_admin=await self.is_admin(room_id, sender), thread_id=thread_root,
-                              lang=self.lang)
-            try:
-                answer = await self.conversation.command(command, ctx)
-            except Exception:
-                log.exception("command %r failed", command)
-                answer = Message("Sorry, that command failed.")
-            await self._send_message(room_id, answer, self._reply_relation(event_id, thread_root), [sender])
+            if len(command) > MAX_INPUT_CHARS:
+                answer = _too_long(self.command_prefix, len(command))
+            else:
+                ctx = ChatContext(adapter=self.name, channel=channel, user=sender,
+                                  is_admin=await self.is_admin(room_id, sender), thread_id=thread_root,
+                                  lang=self.lang)
+                try:
+                    answer = await self.conversation.command(command, ctx)
+                except Exception:
+                    log.exception("command %r failed", command[:200])
+                    answer = Message("Sorry, that command failed.")
+            await self._answer(room_id, event_id, answer, relation, sender)
             return
 
         if not isinstance(thread_root, str):
             return
         if not (self._mentions_me(content, text) or await self._is_own_event(room_id, thread_root)):
             return
+        question = self._strip_mention(text)
+        if len(question) > MAX_INPUT_CHARS:
+            await self._answer(room_id, event_id, _too_long(self.command_prefix, len(question)), relation, sender)
+            return
         ctx = ChatContext(adapter=self.name, channel=channel, user=sender,
                           is_admin=await self.is_admin(room_id, sender), thread_id=thread_root,
                           lang=self.lang)
-        reply = await self.conversation.follow_up(self._strip_mention(text), ctx)
+        reply = await self.conversation.follow_up(question, ctx)
         if reply is not None:
-            await self._send_message(room_id, reply, self._reply_relation(event_id, thread_root), [sender])
+            await self._answer(room_id, event_id, reply, relation, sender)
+
+    async def _answer(self, room_id: str, event_id: str, answer: Message, relation: dict[str, Any],
+                      sender: str) -> None:
+        """Send the one answer to `event_id`: its transaction id is derived from that event, so the same
+        answer sent again after a crash is deduplicated by the homeserver; then it is recorded as
+        answered, so that a restart does not even ask the core again."""
+        tx_id = "answer-" + hashlib.sha256(f"{room_id}|{event_id}".encode()).hexdigest()[:32]
+        await self._send_message(room_id, answer, relation, [sender], tx_id=tx_id)
+        self._answered.add(event_id)
+
+    async def _notice_encryption(self, room_id: str, events: Iterable[Any]) -> None:
+        """An encrypted room gets one plain notice that the bot cannot read it (once, across restarts)."""
+        if room_id in self._warned_encrypted:
+            return
+        if not any(getattr(e, "source", {}).get("type") in ("m.room.encryption", "m.room.encrypted")
+                   for e in events):
+            return
+        self._warned_encrypted.add(room_id)
+        key = self._key(f"encrypted_notice:{room_id}")
+        if self.state.get_state(key):
+            return
+        log.warning("%s is encrypted: this adapter has no E2EE, it cannot read commands there "
+                    "and what it posts is sent unencrypted", room_id)
+        notice = {"msgtype": "m.notice", "m.mentions": {},
+                  "body": ("This room is end-to-end encrypted: I cannot read messages here, so I cannot answer "
+                           f"{self.command_prefix} commands or questions. Use a room without encryption.")}
+        tx_id = "e2ee-" + hashlib.sha256(room_id.encode()).hexdigest()[:32]
+        try:
+            await self.send_event(room_id, notice, tx_id=tx_id)
+        except MatrixError as exc:
+            log.warning("cannot tell %s that it is encrypted: %s", room_id, exc)
+            return
+        self.state.set_state(key, "sent")
 
     @staticmethod
     def _reply_relation(event_id: str, thread_root: str | None) -> dict[str, Any]:
@@ -679,13 +772,13 @@ class MatrixAdapter:
         return content
 
     async def _send_message(self, room_id: str, message: Message, relates_to: dict[str, Any] | None = None,
-                            mention: list[str] | None = None) -> str:
-        content = message_content(message, self.msgtype)
+                            mention: list[str] | None = None, *, tx_id: str | None = None) -> str:
+        content = fitted_content(message, self.msgtype)
         if relates_to:
             content["m.relates_to"] = relates_to
         if mention:
             content["m.mentions"] = {"user_ids": list(mention)}
-        key = message.meta.get("delivery_key")
+        key = tx_id or message.meta.get("delivery_key")
         event_id = await self.send_event(room_id, content, tx_id=key)
         for n, path in enumerate(message.attachments):
             image = await self._upload(path, room_id)  # [e2e] room: encrypted there?
@@ -696,6 +789,18 @@ class MatrixAdapter:
         return event_id
 
     # --- ChatAdapter -------------------------------------------------------------------------
+
+    async def attach(self, channel: str, thread_id: str | None, message: Message) -> None:
+        """Upload `message`'s charts on their own, as images in the thread of `thread_id` (a changed chart)."""
+        await self._ensure_login()
+        room_id = await self._room_id(channel)
+        key = message.meta.get("delivery_key")
+        for n, path in enumerate(message.attachments):
+            image = await self._upload(path)
+            if thread_id is not None:
+                image["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread_id, "is_falling_back": True,
+                                         "m.in_reply_to": {"event_id": thread_id}}
+            await self.send_event(room_id, image, tx_id=f"{key}-{n}" if key else None)
 
     async def post(self, channel: str, message: Message) -> Posted:
         await self._ensure_login()
@@ -712,4 +817,12 @@ class MatrixAdapter:
     async def edit(self, channel: str, message_id: str, message: Message) -> None:
         await self._ensure_login()
         room_id = await self._room_id(channel)
-        await self.send_event(room_id, edit_content(message, message_id, self.msgtype))
+        content = edit_content(fitted(message, lambda m: content_size(edit_content(m, message_id, self.msgtype))),
+                               message_id, self.msgtype)
+        await self.send_event(room_id, content, tx_id=message.meta.get("edit_key"))
+
+
+def _too_long(prefix: str, length: int) -> Message:
+    return Message(headline="", lines=(Line.of(
+        f"That message is {length} characters long; {prefix} commands and questions are at most "
+        f"{MAX_INPUT_CHARS}. Please ask again, shorter."),))

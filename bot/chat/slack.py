@@ -14,6 +14,9 @@ front); Socket Mode connects out with an app-level token and needs no public URL
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
+import json
 import logging
 import os
 from collections import OrderedDict
@@ -21,16 +24,16 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat.base import ChatContext, Conversation, Posted
+from bot.chat.base import ChatContext, ChatError, Conversation, HandledLog, Posted, StateStore
+from bot.chat.slack_errors import RATE_LIMIT_RETRIES, call_api
 from bot.chat.slack_queue import ChannelSendQueue
 from bot.chat.slack_render import (
     Rendered,
@@ -49,6 +52,8 @@ Mode = Literal["http", "socket"]
 # Message subtypes that are still a person writing in the thread; edits, joins, bot posts etc. are not.
 _USER_SUBTYPES = {None, "thread_broadcast", "file_share"}
 _USER_ERRORS = (ValueError, LookupError, PermissionError)
+
+MAX_INPUT_CHARS = 2_000  # a longer command or question is refused, not quoted back
 
 
 class SlackAdapter:
@@ -71,9 +76,10 @@ class SlackAdapter:
         admin_user_ids: Iterable[str] = (),
         command: str = "/news",
         send_interval: float = 1.0,
-        rate_limit_retries: int = 3,
+        rate_limit_retries: int = RATE_LIMIT_RETRIES,
         command_timeout: float = 120.0,
         connect_timeout: float = 30.0,
+        state: StateStore | None = None,
     ) -> None:
         if mode not in ("http", "socket"):
             raise ValueError(f"mode must be 'http' or 'socket', not {mode!r}")
@@ -96,14 +102,13 @@ class SlackAdapter:
         self._app_token = app_token
 
         client_args: dict[str, Any] = {} if base_url is None else {"base_url": base_url}
-        self.client = AsyncWebClient(
-            token=bot_token,
-            retry_handlers=[
-                AsyncConnectionErrorRetryHandler(),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
-            ],
-            **client_args,
-        )
+        # 429s are waited out by `call_api`, inside the channel's send lane, so that the lane's pacing
+        # starts again after the Retry-After (the SDK's own handler would hide the wait from the lane).
+        self.client = AsyncWebClient(token=bot_token, retry_handlers=[AsyncConnectionErrorRetryHandler()],
+                                     **client_args)
+        self.rate_limit_retries = rate_limit_retries
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret and mode == "http" else None
+        self._answered = HandledLog(state if state is not None else _MemoryState(), "slack")
         self.app = _new_app(self.client, signing_secret or "", verify=mode == "http")
         self.app.command(command)(self._on_command)
         self.app.event("message")(self._on_message)
@@ -167,8 +172,30 @@ class SlackAdapter:
         return None
 
     async def _handle_http(self, request: web.Request) -> web.Response:
-        bolt_resp = await self.app.async_dispatch(await to_bolt_request(request))
+        """Check the signature on the raw body before anything parses it; one log line per refusal."""
+        raw = await request.read()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        if self._verifier is not None and not _signed(self._verifier, raw, headers):
+            log.warning("refused a Slack request from %s: missing, stale or bad signature", request.remote)
+            return web.Response(status=401, text="invalid request signature")
+        retry = headers.get("x-slack-retry-num")
+        try:
+            body = raw.decode()
+            if retry and self._event_answered(body):
+                return web.Response(status=200, text="")  # a retry of an event already handled
+            bolt_resp = await self.app.async_dispatch(AsyncBoltRequest(
+                body=body, query=request.query_string, headers=headers))  # type: ignore[arg-type]
+        except Exception as exc:  # signed but unreadable: Slack's side or a bug, not worth a traceback
+            log.warning("refused a signed Slack request that could not be read: %s", type(exc).__name__)
+            return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(bolt_resp)
+
+    def _event_answered(self, body: str) -> bool:
+        try:
+            event = (json.loads(body).get("event") or {})
+        except (ValueError, AttributeError):
+            return False
+        return _event_key(str(event.get("channel") or ""), str(event.get("ts") or "")) in self._answered
 
     async def _handle_health(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
@@ -186,12 +213,16 @@ class SlackAdapter:
         rendered = render_message(message)
 
         async def job() -> None:
-            await self.client.chat_update(
+            await call_api(lambda: self.client.chat_update(
                 channel=channel, ts=message_id, text=rendered.text, blocks=rendered.blocks,
                 parse="none", link_names=False,
-            )
+            ), retries=self.rate_limit_retries)
 
         await self.queue.submit(channel, job)
+
+    async def attach(self, channel: str, thread_id: str | None, message: Message) -> None:
+        """Upload `message`'s charts on their own, in the thread of `thread_id` (a chart that changed)."""
+        await self.queue.submit(channel, lambda: self._upload(channel, message, thread_ts=thread_id))
 
     async def _send(self, channel: str, message: Message, *, thread_ts: str | None) -> Posted:
         rendered = render_message(message)
@@ -204,10 +235,10 @@ class SlackAdapter:
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
 
         async def job() -> Posted:
-            resp = await self.client.chat_postMessage(
+            resp = await call_api(lambda: self.client.chat_postMessage(
                 channel=channel, text=rendered.text, blocks=rendered.blocks or None, thread_ts=thread_ts,
                 parse="none", link_names=False, unfurl_links=False, unfurl_media=False, metadata=metadata,
-            )
+            ), retries=self.rate_limit_retries)
             posted = Posted(channel=str(resp.get("channel") or channel), message_id=str(resp["ts"]))
             # charts go right after their message, in the same place (channel or thread); the
             # message is out, so a failed upload is logged rather than reported as a failed post
@@ -241,7 +272,8 @@ class SlackAdapter:
             {"file": path, "filename": os.path.basename(path), "title": _title(path, message)}
             for path in message.attachments
         ]
-        await self.client.files_upload_v2(file_uploads=uploads, channel=channel, thread_ts=thread_ts)
+        await call_api(lambda: self.client.files_upload_v2(file_uploads=uploads, channel=channel,
+                                                           thread_ts=thread_ts), retries=self.rate_limit_retries)
 
     # --- inbound: /news ------------------------------------------------------------------------
 
@@ -250,7 +282,16 @@ class SlackAdapter:
         # Bolt returns the ack to Slack from a loop that checks every 10 ms; a long command that never
         # yields would hold it back until the answer is ready. Let that loop see the ack first.
         await asyncio.sleep(ACK_FLUSH_S)
-        text, public = split_public_flag(unescape_mrkdwn(str(command.get("text") or "")))
+        # Slack does not retry commands, but a proxy or a replayed request can bring one twice.
+        trigger = f"command:{command.get('trigger_id') or ''}"
+        if command.get("trigger_id") and trigger in self._answered:
+            return
+        raw_text = unescape_mrkdwn(str(command.get("text") or ""))
+        if len(raw_text) > MAX_INPUT_CHARS:
+            await self._respond(respond, render_message(_too_long(self.command_name, len(raw_text))), "ephemeral")
+            self._answered.add(trigger)
+            return
+        text, public = split_public_flag(raw_text)
         channel = str(command.get("channel_id") or "")
         user = str(command.get("user_id") or "")
         ctx = ChatContext(
@@ -267,6 +308,8 @@ class SlackAdapter:
         if answer.attachments and not public:
             note = f"Charts are only posted with {self.command_name} … --public."
         await self._respond(respond, render_message(answer, note=note), response_type)
+        if command.get("trigger_id"):
+            self._answered.add(trigger)
         if answer.attachments and public and channel:
             try:
                 await self.queue.submit(channel, lambda: self._upload(channel, answer, thread_ts=None))
@@ -289,19 +332,19 @@ class SlackAdapter:
 
     # --- inbound: thread follow-ups ------------------------------------------------------------
 
-    async def _on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+    async def _on_message(self, event: dict[str, Any], context: dict[str, Any], request: AsyncBoltRequest) -> None:
         if event.get("subtype") not in _USER_SUBTYPES or event.get("bot_id"):
             return
         # a thread reply that @mentions us arrives twice (message + app_mention): the
         # first one answers, `_already_seen` drops the other
-        await self._follow_up(event, context.get("bot_user_id") or self.bot_user_id)
+        await self._follow_up(event, context.get("bot_user_id") or self.bot_user_id, retried=_retried(request))
 
-    async def _on_mention(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+    async def _on_mention(self, event: dict[str, Any], context: dict[str, Any], request: AsyncBoltRequest) -> None:
         if event.get("bot_id"):
             return
-        await self._follow_up(event, context.get("bot_user_id") or self.bot_user_id)
+        await self._follow_up(event, context.get("bot_user_id") or self.bot_user_id, retried=_retried(request))
 
-    async def _follow_up(self, event: dict[str, Any], bot_user: str | None) -> None:
+    async def _follow_up(self, event: dict[str, Any], bot_user: str | None, *, retried: bool = False) -> None:
         """Answer a thread reply if the core knows the thread.
 
         Every reply in every thread of the bot's channels passes through here, so silence is the
@@ -321,6 +364,16 @@ class SlackAdapter:
             return  # follow-ups are replies in a thread
         if self._already_seen(channel, ts):
             return  # the same message as message + app_mention, or an event Slack retried
+        key = _event_key(channel, ts)
+        if key in self._answered:
+            return  # answered before a restart; Slack retried the event since
+        if retried and await self._find_answer(channel, thread_ts, key):
+            self._answered.add(key)
+            return  # answered, but the process died before it could record that
+        if len(raw) > MAX_INPUT_CHARS:
+            await self.reply(channel, thread_ts, _keyed(_too_long(self.command_name, len(raw)), key))
+            self._answered.add(key)
+            return
         text = unescape_mrkdwn(raw)
         if bot_user:
             text = text.replace(f"<@{bot_user}>", " ")
@@ -338,9 +391,22 @@ class SlackAdapter:
             answer = _note("Sorry, I could not answer that; the error was logged.") if addressed else None
         if answer is None:
             if addressed:
-                await self.reply(channel, thread_ts, _note(self._hint()))
+                await self.reply(channel, thread_ts, _keyed(_note(self._hint()), key))
+                self._answered.add(key)
             return  # not one of our threads
-        await self.reply(channel, thread_ts, answer)
+        try:
+            await self.reply(channel, thread_ts, _keyed(answer, key))
+        except ChatError as exc:  # after the 429s were waited out: say so, loudly
+            log.error("the answer to %s in %s/%s could not be sent: %s", ts, channel, thread_ts, exc.reason)
+            return
+        self._answered.add(key)
+
+    async def _find_answer(self, channel: str, thread_ts: str, key: str) -> bool:
+        try:
+            return await self.find_posted(channel, key, thread_id=thread_ts) is not None
+        except Exception as exc:  # cannot tell: answer (once more at worst)
+            log.warning("could not look for an earlier answer in %s/%s: %s", channel, thread_ts, exc)
+            return False
 
     def _hint(self) -> str:
         return (f"I answer questions in the threads of my alerts; "
@@ -397,3 +463,44 @@ def _error_payload(command: str, text: str, exc: BaseException, what: str = "the
 
 def _note(text: str) -> Message:
     return Message(headline="", lines=(Line.of(text),))
+
+
+def _too_long(command: str, length: int) -> Message:
+    return _note(f"That message is {length} characters long; {command} commands and questions are at most "
+                 f"{MAX_INPUT_CHARS}. Please ask again, shorter.")
+
+
+def _keyed(message: Message, key: str) -> Message:
+    """The answer carries the event's key as metadata, so a restarted bot can find it (find_posted)."""
+    return dataclasses.replace(message, meta={**message.meta, "delivery_key": key})
+
+
+def _event_key(channel: str, ts: str) -> str:
+    return "event-" + hashlib.sha256(f"{channel}|{ts}".encode()).hexdigest()[:32]
+
+
+def _signed(verifier: SignatureVerifier, body: bytes, headers: dict[str, str]) -> bool:
+    timestamp, signature = headers.get("x-slack-request-timestamp", ""), headers.get("x-slack-signature", "")
+    if not timestamp.isdigit() or not signature:
+        return False
+    try:
+        return verifier.is_valid(body, timestamp, signature)
+    except (ValueError, TypeError):
+        return False
+
+
+def _retried(request: AsyncBoltRequest) -> bool:
+    return bool(request.headers.get("x-slack-retry-num"))
+
+
+class _MemoryState:
+    """Where answered events are kept when no store is given (tests, a bot without a database)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+
+    def get_state(self, key: str) -> str | None:
+        return self.data.get(key)
+
+    def set_state(self, key: str, value: str) -> None:
+        self.data[key] = value

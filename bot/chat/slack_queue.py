@@ -30,7 +30,8 @@ class _Lane:
 
 
 class ChannelSendQueue:
-    """Run send jobs one at a time per channel, starting them at least `interval` seconds apart.
+    """Run send jobs one at a time per channel, each starting at least `interval` seconds after the
+    previous one ended.
 
     `await queue.submit(channel, job)` returns the job's result (or raises its exception) once it
     has run; callers that stop waiting do not cancel the send.
@@ -72,7 +73,6 @@ class ChannelSendQueue:
                 delay = lane.next_at - self._clock()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                lane.next_at = self._clock() + self.interval
                 try:
                     result = await job()
                 except Exception as exc:  # delivered to the caller, the lane goes on
@@ -88,6 +88,9 @@ class ChannelSendQueue:
                     future.set_exception(RuntimeError("send queue closed before this message was sent"))
                 raise
             finally:
+                # Counted from the end of the send (a 429's Retry-After was waited out inside the job),
+                # so a slow or rate-limited send never lets the next one go out right behind it.
+                lane.next_at = self._clock() + self.interval
                 lane.queue.task_done()
 
     async def drain(self, timeout: float | None = None) -> bool:

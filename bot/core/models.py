@@ -22,6 +22,15 @@ FightingAction = Literal[
 ]
 Qualifier = Literal["at_least", "more_than", "about", "up_to", "exact"]
 
+# What a fighting update tells, for deduplication: the kinds of combat are one development (an
+# article calling Tuesday's fighting an "offensive" and another calling it "clashes" tell the same
+# thing); a capture, a withdrawal, a halt or a ceasefire at the place is news of its own.
+DEVELOPMENT: dict[str, str] = {
+    "offensive": "combat", "clashes": "combat", "airstrike": "combat", "shelling": "combat", "other": "combat",
+    "resumed": "combat", "advance": "advance", "withdrawal": "withdrawal", "halted": "halted",
+    "ceasefire": "ceasefire",
+}
+
 
 def fold(text: str | None) -> str:
     """Accent-, case- and punctuation-insensitive form used for matching and dedup keys."""
@@ -106,9 +115,12 @@ class Fighting:
     evidence: str = ""
     place: Place | None = None
     type: Literal["fighting"] = "fighting"
+    confidence: float = 1.0
 
     def key(self) -> str:
-        return fold(self.location)
+        # A new development at the same place (another kind of action, another day) is news again.
+        development = DEVELOPMENT.get(self.action, self.action)
+        return f"{fold(self.location)}|{development}|{self.date.isoformat() if self.date else ''}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +135,7 @@ class Casualty:
     location: str | None = None
     evidence: str = ""
     type: Literal["casualty"] = "casualty"
+    confidence: float = 1.0
 
     def key(self) -> str:
         return f"{self.killed}|{self.wounded}|{fold(self.reported_by)}"
@@ -160,11 +173,13 @@ def alert_from_dict(data: dict[str, Any]) -> Alert:
     """Inverse of `alert_to_dict`; used by the store."""
     kind = data.get("type")
     article_id, evidence = str(data.get("article_id", "")), str(data.get("evidence", ""))
+    # alerts stored before confidence existed were all pushed
+    confidence = float(data["confidence"]) if data.get("confidence") is not None else 1.0
     if kind == "statement":
         return Statement(
             speaker=data["speaker"], quote=data.get("quote", ""), speaker_role=data.get("speaker_role"),
             direct=bool(data.get("direct")), date=_date(data.get("date")),
-            article_id=article_id, evidence=evidence,
+            article_id=article_id, evidence=evidence, confidence=confidence,
         )
     if kind == "fighting":
         place = data.get("place")
@@ -172,6 +187,7 @@ def alert_from_dict(data: dict[str, Any]) -> Alert:
             location=data["location"], action=data.get("action", "other"),
             actors=tuple(data.get("actors") or ()), date=_date(data.get("date")),
             place=Place(**place) if isinstance(place, dict) else None, article_id=article_id, evidence=evidence,
+            confidence=confidence,
         )
     if kind == "casualty" and data.get("changes"):
         from bot.core.tally import change_alert_from_dict  # a casualty alert that says what changed
@@ -182,7 +198,7 @@ def alert_from_dict(data: dict[str, Any]) -> Alert:
             killed=data.get("killed"), wounded=data.get("wounded"),
             qualifier=data.get("qualifier", "exact"), victims=data.get("victims"),
             reported_by=data.get("reported_by"), since=_date(data.get("since")),
-            location=data.get("location"), article_id=article_id, evidence=evidence,
+            location=data.get("location"), article_id=article_id, evidence=evidence, confidence=confidence,
         )
     raise ValueError(f"unknown alert type {kind!r}")
 

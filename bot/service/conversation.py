@@ -7,6 +7,7 @@ Everything is written in the reader's language (the channel's, or the question's
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import json
@@ -35,6 +36,7 @@ from bot.ingest.state import forget_source
 from bot.ingest.urls import redact_url, redact_urls
 from bot.service import subscriptions as subs
 from bot.service.command_prefix import command_prefix
+from bot.service.delivery import casualty_charts
 from bot.service.digests import digest_entries
 from bot.service.search import search
 from bot.service.subscriptions import channel_timezone
@@ -215,7 +217,9 @@ class NewsConversation:
 
             tagged = [src.name for src in self.config.sources
                       if cmd.topic and fold(cmd.topic) in {fold(x) for x in src.tags}]
-            return casualties_message(self.store, cmd.topic, lang=lang, tagged_sources=tagged)
+            message = casualties_message(self.store, cmd.topic, lang=lang, tagged_sources=tagged)
+            charts = await asyncio.to_thread(casualty_charts, self.store, cmd.topic, lang)  # see bot.service.delivery
+            return dataclasses.replace(message, attachments=charts)
         if isinstance(cmd, c.Statements):
             return self._listing(t(lang, "section_statement"), "statement", cmd.query, cmd.since, ctx, "statements")
         if isinstance(cmd, c.FightingCmd):

@@ -6,25 +6,35 @@ replica) cannot post the same alert again.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import tempfile
+import weakref
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from bot.chat.base import ChatAdapter
+from bot.chat.base import ChatAdapter, ChatError
 from bot.config import ChannelConfig
+from bot.core.extract.confidence import is_pushed
+from bot.core.models import Message
 from bot.core.render import render_alert
+from bot.service import tallies
 from bot.service.subscriptions import alert_matches
-from bot.service.tallies import root_edit, root_edited
-from bot.store import Store, StoredAlert, utcnow
+from bot.service.tallies import root_edit, root_edited, stories_with_figures, story_chart
+from bot.store import Store, StoredAlert, chat_state, utcnow
 from bot.store.db import PROCESS_ID
 
 log = logging.getLogger(__name__)
 
 # A channel added later, or a bot that was down for long, gets recent alerts, not the whole archive.
 DELIVERY_WINDOW = dt.timedelta(days=2)
+# A send the chat refuses for good (channel_not_found, M_FORBIDDEN, a message it will not take) is
+# tried this many times, on separate passes, before it is marked failed with the chat's reason.
+MAX_TRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,79 +55,179 @@ def wanted(channel: ChannelConfig, stored: StoredAlert, topics: Collection[str] 
     return alert_matches(channel, stored.alert, stored.importance, topics)
 
 
+def chart_dir_for(store: Store) -> Path:
+    """Where charts are drawn: beside a SQLite database file; else `tallies.CHART_DIR` when it was set to
+    an absolute folder, else the system's temp dir. Never relative to the current directory (a checkout)."""
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "charts"
+    if tallies.CHART_DIR.is_absolute():
+        return tallies.CHART_DIR
+    return Path(tempfile.gettempdir()) / "newsbot-charts"
+
+
+def casualty_charts(store: Store, topic: str | None, lang: str, *, chart_dir: Path | None = None,
+                    look_at: int = 5) -> tuple[str, ...]:
+    """The chart attached to a `casualties` answer: the newest story (on the topic) whose figures span
+    two dates or more. Blocking (matplotlib): run it in a thread from a coroutine."""
+    for story in stories_with_figures(store, topic, limit=look_at):
+        try:
+            path = story_chart(store, int(story["id"]), lang=lang, directory=chart_dir or chart_dir_for(store))
+        except Exception:  # a chart is a bonus: never lose the answer over it
+            log.exception("chart of story %s failed", story["id"])
+            return ()
+        if path is not None:
+            return (str(path),)
+    return ()
+
+
+# Channels whose thread roots were checked since this store was opened (the process started): the
+# first pass catches up root edits a previous process was killed before making.
+_caught_up: weakref.WeakKeyDictionary[Store, set[tuple[str, str]]] = weakref.WeakKeyDictionary()
+
+
 async def deliver_alerts(
     store: Store, adapters: Mapping[str, ChatAdapter], channels: tuple[ChannelConfig, ...],
     *, now: dt.datetime | None = None,
     topics_of: Callable[[StoredAlert], Collection[str]] | None = None,
     held: Callable[[ChannelConfig, dt.datetime], bool] | None = None,
     owner: str = PROCESS_ID,
+    chart_dir: Path | None = None,
 ) -> DeliveryReport:
     """`topics_of` gives an alert's topics for topic filters; `held` says a channel is in its quiet hours
-    (its alerts stay undelivered until a later call finds it awake)."""
+    (its alerts stay undelivered until a later call finds it awake).
+
+    Channels are served concurrently (each keeps its own pace), one story after another within each.
+    """
     now = now or utcnow()
-    sent = failed = 0
-    replied: dict[tuple[str, str, int], tuple[ChatAdapter, ChannelConfig, str]] = {}  # threads to refresh
+    charts = chart_dir or chart_dir_for(store)
+    jobs = []
     for channel in channels:
         adapter = adapters.get(channel.output)
         if adapter is None or not channel.alerts:
             continue
         if held is not None and held(channel, now):
             continue
-        store.heartbeat()
-        await recover_orphans(store, adapter, channel)
-        pending = store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW)
-        # Story by story, most important first: a new story's thread opens on its weightiest fact
-        # (a casualty figure rather than a passing statement).
-        first_seen: dict[int | None, int] = {}
-        for stored in pending:
-            first_seen.setdefault(stored.story_id, stored.id)
-        pending.sort(key=lambda a: (first_seen[a.story_id], -a.importance, a.id))
-        for stored in pending:
-            if not wanted(channel, stored, topics_of(stored) if topics_of is not None else None):
-                continue
-            item = f"alert:{stored.id}"
-            if not store.claim(adapter.name, channel.id, item, alert_id=stored.id):
-                continue
-            article = store.article(stored.article_id)
-            message = render_alert(
-                stored.alert, lang=channel.language, article_lang=article.lang if article else None,
-                outlets=outlets_for(store, stored),
-            )
-            message = dataclasses.replace(
-                message, meta={**message.meta, "delivery_key": delivery_key(adapter.name, channel.id, item)})
-            root = store.thread_root(adapter.name, channel.id, stored.story_id) if stored.story_id else None
-            # Opening a story's thread is reserved first: a replica delivering the same story at the same
-            # time would otherwise open a second thread. The loser leaves the alert for its next pass.
-            opening = f"thread:{adapter.name}:{channel.id}:{stored.story_id}"[:200]
-            if root is None and stored.story_id is not None and not store.acquire_lease(
-                    opening, owner, dt.timedelta(minutes=1)):
-                store.release(adapter.name, channel.id, item, "thread being opened by another replica")
-                continue
-            try:
-                if root is None:
-                    posted = await adapter.post(channel.id, message)
-                else:
-                    posted = await adapter.reply(channel.id, root, message)
-            except Exception as exc:  # the chat said no: release the claim, retry next time
-                log.warning("delivery of alert %s to %s/%s failed: %s", stored.id, adapter.name, channel.id, exc)
-                store.release(adapter.name, channel.id, item, str(exc))
-                if root is None and stored.story_id is not None:
-                    store.release_lease(opening, owner)
-                failed += 1
-                continue
-            # Posted: from here on the alert is delivered, whatever else fails.
-            store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
+        jobs.append(_deliver_channel(store, adapter, channel, now=now, topics_of=topics_of, owner=owner,
+                                     chart_dir=charts))
+    # One channel runs inline (no task switch a concurrent job could slip into); several run side by side.
+    reports = [await jobs[0]] if len(jobs) == 1 else await asyncio.gather(*jobs)
+    return DeliveryReport(sent=sum(r.sent for r in reports), failed=sum(r.failed for r in reports))
+
+
+async def _deliver_channel(
+    store: Store, adapter: ChatAdapter, channel: ChannelConfig, *, now: dt.datetime,
+    topics_of: Callable[[StoredAlert], Collection[str]] | None, owner: str, chart_dir: Path,
+) -> DeliveryReport:
+    sent = failed = 0
+    refusal = chat_state.channel_refusal(store, adapter.name, channel.id)
+    if refusal is not None and refusal.until > now:
+        return DeliveryReport()  # the chat refused this channel a moment ago; see refuse_channel
+    store.heartbeat()
+    await recover_orphans(store, adapter, channel)
+    pending = store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW)
+    # Story by story, most important first: a new story's thread opens on its weightiest fact
+    # (a casualty figure rather than a passing statement).
+    first_seen: dict[int | None, int] = {}
+    for stored in pending:
+        first_seen.setdefault(stored.story_id, stored.id)
+    pending.sort(key=lambda a: (first_seen[a.story_id], -a.importance, a.id))
+    replied: dict[int, str] = {}  # story -> root of threads that got replies: roots to refresh
+    unopened: set[int] = set()  # stories whose thread could not be opened in this pass
+    for stored in pending:
+        if stored.story_id is not None and stored.story_id in unopened:
+            continue  # its root must be the story's most important alert: wait for it to go out first
+        if not is_pushed(stored.alert):
+            continue  # below the extractor's confidence threshold: stored and searchable, never pushed
+        if not wanted(channel, stored, topics_of(stored) if topics_of is not None else None):
+            continue
+        item = f"alert:{stored.id}"
+        if not store.claim(adapter.name, channel.id, item, alert_id=stored.id):
+            continue
+        article = store.article(stored.article_id)
+        message = render_alert(
+            stored.alert, lang=channel.language, article_lang=article.lang if article else None,
+            outlets=outlets_for(store, stored), alert_id=stored.id, story_id=stored.story_id,
+        )
+        message = dataclasses.replace(
+            message, meta={**message.meta, "delivery_key": delivery_key(adapter.name, channel.id, item)})
+        root = store.thread_root(adapter.name, channel.id, stored.story_id) if stored.story_id else None
+        # Opening a story's thread is reserved first: a replica delivering the same story at the same
+        # time would otherwise open a second thread. The loser leaves the alert for its next pass.
+        opening = f"thread:{adapter.name}:{channel.id}:{stored.story_id}"[:200]
+        if root is None and stored.story_id is not None and not store.acquire_lease(
+                opening, owner, dt.timedelta(minutes=1)):
+            store.release(adapter.name, channel.id, item, "thread being opened by another replica")
+            unopened.add(stored.story_id)
+            continue
+        try:
+            if root is None:
+                posted = await adapter.post(channel.id, message)
+            else:
+                posted = await adapter.reply(channel.id, root, message)
+        except Exception as exc:  # the chat said no: classified, retried later or marked failed
             if root is None and stored.story_id is not None:
-                try:
-                    store.set_thread_root(adapter.name, channel.id, stored.story_id, posted.message_id)
-                finally:
-                    store.release_lease(opening, owner)
-            sent += 1
-            if root is not None and stored.story_id is not None:
-                replied[(adapter.name, channel.id, stored.story_id)] = (adapter, channel, root)
-    for (_, _, story_id), (adapter, channel, root) in replied.items():
-        await refresh_root(store, adapter, channel, story_id, root)
+                store.release_lease(opening, owner)
+                unopened.add(stored.story_id)
+            failed += 1
+            if _send_failed(store, adapter, channel, item, exc, now):
+                # The whole channel is refused: no point trying its other alerts now; once the refusal
+                # is final, they are all marked failed with it (one call per pass, not one per alert).
+                if store.delivery(adapter.name, channel.id, item) is not None:
+                    reason = exc.reason if isinstance(exc, ChatError) else str(exc)
+                    failed += chat_state.fail_all(store, adapter.name, channel.id,
+                                                  [a.id for a in pending if a.id != stored.id and wanted(
+                                                      channel, a, topics_of(a) if topics_of is not None else None)],
+                                                  reason)
+                break
+            continue
+        # Posted: from here on the alert is delivered, whatever else fails.
+        store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
+        chat_state.clear_tries(store, adapter.name, channel.id, item)
+        if refusal is not None:
+            chat_state.channel_accepted(store, adapter.name, channel.id)
+            refusal = None
+        if root is None and stored.story_id is not None:
+            try:
+                store.set_thread_root(adapter.name, channel.id, stored.story_id, posted.message_id)
+            finally:
+                store.release_lease(opening, owner)
+        sent += 1
+        if root is not None and stored.story_id is not None:
+            replied[stored.story_id] = root
+    checked = _caught_up.setdefault(store, set())
+    if (adapter.name, channel.id) not in checked:  # first pass of this process: roots a killed one left behind
+        checked.add((adapter.name, channel.id))
+        for story_id, root in chat_state.recent_threads(store, adapter.name, channel.id, now - DELIVERY_WINDOW):
+            replied.setdefault(story_id, root)
+    for story_id, root in replied.items():
+        await refresh_root(store, adapter, channel, story_id, root, chart_dir=chart_dir)
     return DeliveryReport(sent=sent, failed=failed)
+
+
+def _send_failed(store: Store, adapter: ChatAdapter, channel: ChannelConfig, item: str, exc: Exception,
+                 now: dt.datetime) -> bool:
+    """Record a failed send: released for a later pass, or marked failed after MAX_TRIES permanent
+    refusals (logged once, at that moment). True when the chat refuses the whole channel."""
+    error = exc if isinstance(exc, ChatError) else ChatError(f"{type(exc).__name__}: {exc}", permanent=False)
+    tries = chat_state.count_try(store, adapter.name, channel.id, item)
+    where = f"{adapter.name}/{channel.id}"
+    if error.permanent and tries >= MAX_TRIES:
+        chat_state.mark_failed(store, adapter.name, channel.id, item, error.reason)
+        log.error("%s to %s marked failed after %d tries: %s", item, where, tries, error.reason)
+    else:
+        store.release(adapter.name, channel.id, item, error.reason)
+        if error.permanent:
+            log.debug("%s to %s refused (%s), try %d of %d", item, where, error.reason, tries, MAX_TRIES)
+        else:  # transient: tried again on the next pass, never dropped
+            log.warning("%s to %s failed (%s), try %d; retrying on the next pass", item, where, error.reason, tries)
+    if error.permanent and error.channel_wide:
+        refusal = chat_state.refuse_channel(store, adapter.name, channel.id, error.reason, now=now)
+        if refusal.failures == 1:
+            log.error("%s refuses %s (%s): no delivery there until it is fixed (checked again from %s)",
+                      adapter.name, channel.id, error.reason, refusal.until.isoformat(timespec="seconds"))
+        return True
+    return False
 
 
 def delivery_key(adapter: str, channel: str, item: str) -> str:
@@ -156,13 +266,48 @@ async def recover_orphans(store: Store, adapter: ChatAdapter, channel: ChannelCo
         log.info("recovered %s in %s/%s: it was posted before the crash", item, adapter.name, channel.id)
 
 
-async def refresh_root(store: Store, adapter: ChatAdapter, channel: ChannelConfig, story_id: int, root: str) -> None:
-    """After replies in a story's thread, edit its root to show the story's latest figures."""
+async def refresh_root(store: Store, adapter: ChatAdapter, channel: ChannelConfig, story_id: int, root: str,
+                       *, chart_dir: Path | None = None) -> None:
+    """After replies in a story's thread, edit its root to show the story's latest figures; a chart
+    of the tolls over time (two dates or more) goes into the thread, again each time it changes."""
     try:
-        message = root_edit(store, adapter.name, channel.id, story_id, root, lang=channel.language)
+        message = root_edit(store, adapter.name, channel.id, story_id, root, lang=channel.language,
+                            chart_dir=chart_dir or chart_dir_for(store))
         if message is None:
             return
-        await adapter.edit(channel.id, root, message)
+        edit_key = delivery_key(adapter.name, channel.id, f"root:{story_id}:{_text_hash(message)}")
+        await adapter.edit(channel.id, root, dataclasses.replace(message, meta={**message.meta, "edit_key": edit_key}))
         root_edited(store, adapter.name, channel.id, story_id, message)
-    except Exception as exc:  # the replies are posted; a failed edit is retried with the next reply
+    except Exception as exc:  # the replies are posted; a failed edit is caught up on a later pass
         log.warning("edit of the root of story %s in %s/%s failed: %s", story_id, adapter.name, channel.id, exc)
+        _caught_up.get(store, set()).discard((adapter.name, channel.id))
+        return
+    await post_chart(store, adapter, channel, story_id, root, message)
+
+
+async def post_chart(store: Store, adapter: ChatAdapter, channel: ChannelConfig, story_id: int, root: str,
+                     message: Message) -> None:
+    """Upload the root's chart into the thread when it differs from the one last uploaded there."""
+    attach = getattr(adapter, "attach", None)
+    if attach is None or not message.attachments:
+        return
+    try:
+        digest = hashlib.sha256(b"".join(Path(p).read_bytes() for p in message.attachments)).hexdigest()[:32]
+    except OSError as exc:
+        log.warning("chart of story %s is unreadable: %s", story_id, exc)
+        return
+    key = f"chart:{adapter.name}:{channel.id}:{story_id}"[:200]
+    if store.get_state(key) == digest:
+        return
+    chart = Message(headline=message.headline, lang=message.lang, attachments=message.attachments, meta={
+        "delivery_key": delivery_key(adapter.name, channel.id, f"chart:{story_id}:{digest}")})
+    try:
+        await attach(channel.id, root, chart)
+    except Exception as exc:  # the next change of the figures tries again
+        log.warning("chart of story %s to %s/%s failed: %s", story_id, adapter.name, channel.id, exc)
+        return
+    store.set_state(key, digest)
+
+
+def _text_hash(message: Message) -> str:
+    return hashlib.sha256(message.plain.encode()).hexdigest()[:16]

@@ -21,7 +21,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from bot.store import Store
+from bot.store import Store, chat_state
 from bot.store import schema as s
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -104,6 +104,16 @@ def _store_families(store: Store) -> Iterator[Metric]:
     for name, n in failures:
         failing.add_metric([name], n or 0)
     yield failing
+    failed = GaugeMetricFamily("newsbot_delivery_failed", "Sends marked failed (the chat refused them for good), "
+                               "by channel and reason.", labels=["adapter", "channel", "reason"])
+    for f in chat_state.failed_deliveries(store):
+        failed.add_metric([f.adapter, f.channel, f.reason], f.count)
+    yield failed
+    refused = GaugeMetricFamily("newsbot_channel_refused", "Channels the chat refuses now (1), by reason.",
+                                labels=["adapter", "channel", "reason"])
+    for adapter, channel, refusal in chat_state.refused_channels(store):
+        refused.add_metric([adapter, channel, refusal.reason], 1)
+    yield refused
 
 
 METRICS = Metrics()
@@ -128,7 +138,14 @@ def health_app(store: Store, metrics: Metrics = METRICS) -> web.Application:
         except Exception as exc:  # the database is what the bot cannot work without
             return web.json_response({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
         failing = [st.name for st in store.all_source_states() if st.failures]
+        # Where an admin sees that a channel is gone or closed to the bot (and why): see bot.store.chat_state.
+        failed = [{"adapter": f.adapter, "channel": f.channel, "reason": f.reason, "count": f.count,
+                   "last_at": f.last_at.isoformat() if f.last_at else None}
+                  for f in chat_state.failed_deliveries(store)]
+        refused = [{"adapter": a, "channel": c, "reason": r.reason, "retry_at": r.until.isoformat()}
+                   for a, c, r in chat_state.refused_channels(store)]
         return web.json_response({"status": "ok", "database": "ok", "failing_sources": failing,
+                                  "failed_deliveries": failed, "refused_channels": refused,
                                   "uptime_s": round(time.monotonic() - metrics.started, 1)})
 
     async def prometheus(_request: web.Request) -> web.Response:

@@ -195,7 +195,7 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
     if stored is not None:
         article = store.article(stored.article_id)
         base = render_alert(stored.alert, lang=lang, article_lang=article.lang if article else None,
-                            outlets=_outlets(store, stored.id))
+                            outlets=_outlets(store, stored.id), alert_id=stored.id, story_id=story_id)
     else:
         story = store.story(story_id)
         base = Message(headline=str(story["title"] if story else story_id), lang=lang)

@@ -93,3 +93,10 @@ async def test_a_listing_cut_short_points_to_the_matrix_command(make_world: Worl
     body = message_content(await conversation.command("latest", matrix_ctx()))["body"]
     assert "and 5 more — try `!news digest --since " in body
     assert "/news" not in body
+
+
+async def test_delivered_alerts_carry_their_ids(world: World) -> None:
+    # what run --once printed: each alert that went out ends with the ids `reply`, `story` and `ask` take
+    printed = world.out.getvalue()
+    delivered = [a for a in world.store.alerts() if f"[A{a.id} · S{a.story_id}]" in printed]
+    assert len(delivered) == len(world.store.alerts()) >= 2

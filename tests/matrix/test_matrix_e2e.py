@@ -169,8 +169,12 @@ def alert_messages(setup: Setup, events: list[Event]) -> list[Event]:
     """The bot's alerts: messages that answer nobody's event (thread replies point at the root only as a
     fallback) and are not edits."""
     return [e for e in bot_messages(setup, events)
-            if relation(e).get("rel_type") != "m.replace"
+            if relation(e).get("rel_type") != "m.replace" and not is_chart(e)
             and (reply_to(e) is None or relation(e).get("is_falling_back") is True)]
+
+
+def is_chart(event: Event) -> bool:
+    return (event.get("content") or {}).get("msgtype") == "m.image"
 
 
 def is_alert(setup: Setup) -> Callable[[Event], bool]:
@@ -265,6 +269,20 @@ async def test_alerts_root_then_thread_replies_and_the_root_is_edited(setup: Set
         events = await history(setup)
         assert len(alert_messages(setup, events)) == len(stored) + sent
         assert [e["event_id"] for e in alert_messages(setup, events) if not relation(e)] == [root]  # no second root
+        # The figures now span two dates: their chart is an image in the story's thread, from the media repo.
+        charts = [e for e in bot_messages(setup, events) if is_chart(e)]
+        assert len(charts) == 1, charts
+        assert charts[0]["content"]["url"].startswith("mxc://")
+        assert charts[0]["content"]["info"]["mimetype"] == "image/png" and charts[0]["content"]["info"]["w"] == 800
+        assert relation(charts[0]).get("rel_type") == "m.thread" and relation(charts[0])["event_id"] == root
+        server, media = charts[0]["content"]["url"][len("mxc://"):].split("/")
+        async with aiohttp.ClientSession() as session, session.get(
+                f"{setup.human.client.homeserver}/_matrix/client/v1/media/download/{server}/{media}",
+                headers={"Authorization": f"Bearer {setup.human.client.access_token}"}) as resp:
+            assert resp.status == 200 and (await resp.read()).startswith(b"\x89PNG")
+        assert not (Path.cwd() / "data" / "charts").exists() or not any(
+            (Path.cwd() / "data" / "charts").glob(f"story-{story}-*.png")), "charts written into the checkout"
+        assert list((Path(app.config.database.removeprefix("sqlite:///")).parent / "charts").glob("*.png"))
 
 
 async def test_questions_in_an_alert_thread_get_threaded_answers(setup: Setup) -> None:
@@ -472,3 +490,42 @@ async def test_a_room_configured_by_its_alias_gets_alerts_and_thread_answers(set
                         f"({alias}) got no answer")
         assert relation(answer).get("event_id") == root
         assert any(has_number(shown(answer), n) for n in wounded), shown(answer)
+
+
+async def test_a_room_the_bot_was_kicked_from_is_marked_failed_after_three_tries(
+        setup: Setup, caplog: pytest.LogCaptureFixture) -> None:
+    import datetime as dt
+
+    from bot.service.delivery import deliver_alerts
+    from bot.store import utcnow
+    from bot.store.chat_state import failed_deliveries
+
+    async with running(setup) as app:
+        await app.pipeline.ingest_all()
+        total = len(app.store.alerts())
+        kicked = await setup.human.client.room_kick(setup.room, setup.bot_id, reason="test")
+        assert not isinstance(kicked, Exception)
+        start = utcnow()
+        for n in range(5):
+            report = await deliver_alerts(app.store, app.adapters, setup.config.channels,
+                                          now=start + dt.timedelta(hours=2 * n))
+            assert report.sent == 0
+        rows = app.store.deliveries("matrix")
+        assert len(rows) == total and {(r["status"], r["error"]) for r in rows} == {("failed", "M_FORBIDDEN")}
+        (failed,) = failed_deliveries(app.store)
+        assert (failed.channel, failed.reason, failed.count) == (setup.room, "M_FORBIDDEN", total)
+        tries = [r for r in caplog.records if "M_FORBIDDEN" in r.getMessage() and r.levelname == "ERROR"]
+        assert 1 <= len(tries) <= 2
+
+
+async def test_news_casualties_over_two_dates_comes_with_its_chart(setup: Setup) -> None:
+    async with running(setup) as app:
+        await app.pipeline.ingest_all()
+        write_update(setup.articles)  # a second date: a toll over time to draw
+        await app.pipeline.ingest_all()
+        answer = await ask(setup, "!news casualties")
+        assert has_number(shown(answer), 47)
+        [chart] = await wait_history(setup, lambda e: e.get("sender") == setup.bot_id and is_chart(e))
+        assert chart["origin_server_ts"] >= answer["origin_server_ts"]
+        assert chart["content"]["url"].startswith("mxc://") and chart["content"]["info"]["mimetype"] == "image/png"
+        assert (chart["content"]["info"]["w"], chart["content"]["info"]["h"]) == (800, 450)

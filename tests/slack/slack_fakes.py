@@ -245,12 +245,18 @@ def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | 
     }
 
 
-def command_body(text: str, response_url: str, *, user: str = "U111", channel: str = "C111") -> str:
+_TRIGGERS = itertools.count(1)
+
+
+def command_body(text: str, response_url: str, *, user: str = "U111", channel: str = "C111",
+                 trigger_id: str | None = None) -> str:
+    """A slash command as Slack sends it; each gets its own trigger_id, as in Slack (a resent request
+    keeps its body, trigger_id included)."""
     return urlencode({
         "token": "legacy-verification-token", "team_id": TEAM, "team_domain": "test",
         "channel_id": channel, "channel_name": "news", "user_id": user, "user_name": "ann",
         "command": "/news", "text": text, "api_app_id": "A0TEST", "response_url": response_url,
-        "trigger_id": "123.456.abc",
+        "trigger_id": trigger_id or f"123.{next(_TRIGGERS)}.abc",
     })
 
 

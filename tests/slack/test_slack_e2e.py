@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import json
 import re
 import shutil
@@ -239,6 +240,20 @@ async def test_alerts_are_posted_threaded_by_story_and_the_root_follows_the_figu
         assert all(e.args["channel"] == CHANNEL and e.args["ts"] == root["ts"] for e in edits)
         assert has_number(dump(edits[-1]), 47), dump(edits[-1])
         assert edits[-1].args.get("blocks")
+
+        # Figures on two dates now: the chart is uploaded into the story's thread (files_upload_v2).
+        (url,) = fake_slack.of("files.getUploadURLExternal")
+        (upload,) = fake_slack.of("upload")
+        (complete,) = fake_slack.of("files.completeUploadExternal")
+        assert url.args["filename"].endswith(".png") and upload.body.startswith(b"\x89PNG")
+        assert (complete.args["channel_id"], complete.args["thread_ts"]) == (CHANNEL, root["ts"])
+        charts = Path(config.database.removeprefix("sqlite:///")).parent / "charts"
+        assert list(charts.glob("*.png")), "the chart is drawn beside the database, not in the checkout"
+
+        # Nothing changed: no edit, no second upload.
+        edits_now = len(fake_slack.of("chat.update"))
+        await cycle(app)
+        assert len(fake_slack.of("chat.update")) == edits_now and len(fake_slack.of("upload")) == 1
 
 
 async def test_a_question_in_an_alert_thread_is_answered_in_the_thread(
@@ -524,12 +539,18 @@ async def test_a_refused_post_is_retried_next_round_in_the_same_thread(
         fake_slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "0"})  # retried by the client
         _, sent = await cycle(app)
         total = len(app.store.alerts())
-        assert sent == total - 1  # the refused one waits for the next round
-        assert len(app.store.undelivered_alerts("slack", CHANNEL)) == 1
+        # The refused post would have opened the story's thread: the rest of the story waits with it, so
+        # that the thread's root is still the story's most important alert (not the next statement).
+        assert sent == 0 and len(app.store.undelivered_alerts("slack", CHANNEL)) == total
         _, sent = await cycle(app)
-        assert sent == 1 and not app.store.undelivered_alerts("slack", CHANNEL)
+        assert sent == total and not app.store.undelivered_alerts("slack", CHANNEL)
         assert len(fake_slack.messages) == total
         root = fake_slack.messages[0]
+        root_alert = app.store.alert_of_message("slack", CHANNEL, root["ts"])
+        assert root_alert is not None
+        assert isinstance(app.store.alert(root_alert).alert, Casualty)  # type: ignore[union-attr]
+        assert app.store.alert(root_alert).importance == max(  # type: ignore[union-attr]
+            a.importance for a in app.store.alerts())
         assert root["thread_ts"] is None and all(m["thread_ts"] == root["ts"] for m in fake_slack.messages[1:])
         keys = {m["metadata"]["event_payload"]["key"] for m in fake_slack.messages}
         assert len(keys) == total
@@ -557,3 +578,121 @@ async def test_a_question_in_a_digest_thread_is_answered_as_the_bot_says(
         claims_digests = "digests" in dump(answer)
         answered = any(has_number(dump(answer), n) for n in wounded)
         assert answered or not claims_digests, f"in a digest's thread the bot says: {answer.args['text']}"
+
+
+async def test_a_channel_slack_refuses_is_tried_three_times_then_marked_failed_and_shown(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture,
+) -> None:
+    import datetime as dt
+
+    from bot.service.delivery import deliver_alerts
+    from bot.service.health import start_health_server
+    from bot.store import utcnow
+
+    config = make_config(articles)
+    async with running(config) as app:
+        await app.pipeline.ingest_all()
+        total = len(app.store.alerts())
+        for _ in range(30):
+            fake_slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "channel_not_found"})
+        start = utcnow()
+        for n in range(6):  # six passes, two hours apart (the refusal's back-off is shorter)
+            await deliver_alerts(app.store, app.adapters, config.channels, now=start + dt.timedelta(hours=2 * n))
+            await deliver_alerts(app.store, app.adapters, config.channels,  # and one right after each
+                                 now=start + dt.timedelta(hours=2 * n, seconds=5))
+        calls = fake_slack.of("chat.postMessage", ok_only=False)
+        assert len(calls) == 3  # not one call per pass and per alert, forever
+        rows = app.store.deliveries("slack")
+        assert len(rows) == total and {(r["status"], r["error"]) for r in rows} == {("failed", "channel_not_found")}
+        errors = [r for r in caplog.records if r.levelname == "ERROR" and "channel_not_found" in r.getMessage()]
+        assert 1 <= len(errors) <= 2 and not any(r.exc_info for r in caplog.records)
+
+        port = free_port()
+        runner = await start_health_server(app.store, "127.0.0.1", port)
+        try:
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    health = await resp.json()
+                async with session.get(f"http://127.0.0.1:{port}/metrics") as resp:
+                    metrics = await resp.text()
+        finally:
+            await runner.cleanup()
+        (failed,) = health["failed_deliveries"]
+        assert (failed["channel"], failed["reason"], failed["count"]) == (CHANNEL, "channel_not_found", total)
+        assert f'newsbot_delivery_failed{{adapter="slack",channel="{CHANNEL}",reason="channel_not_found"}} {total}' \
+            in metrics
+
+
+async def test_a_root_edit_lost_to_a_kill_is_caught_up_after_the_restart(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = make_config(articles)
+    async with running(config) as app:
+        await cycle(app)
+        root = fake_slack.messages[0]["ts"]
+        edits_before = len(fake_slack.of("chat.update"))
+        write_update(articles)
+        adapter = app.adapters["slack"]
+
+        async def killed(*args: Any) -> None:
+            raise asyncio.CancelledError  # the process dies between the thread's reply and the root's edit
+
+        monkeypatch.setattr(adapter, "edit", killed)
+        with pytest.raises(asyncio.CancelledError):
+            await cycle(app)
+        assert any(has_number(dump(c), 47) for c in posts(fake_slack))  # the thread says 47…
+        assert len(fake_slack.of("chat.update")) == edits_before  # …the root does not
+        monkeypatch.undo()
+    monkeypatch.setenv("E2E_SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("E2E_SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    async with running(config) as app:
+        _, sent = await cycle(app)
+        assert sent == 0
+        (edit,) = fake_slack.of("chat.update")[edits_before:]
+        assert edit.args["ts"] == root and has_number(dump(edit), 47)
+        await cycle(app)
+        assert len(fake_slack.of("chat.update")) == edits_before + 1  # caught up once, not on every pass
+
+
+async def test_channels_are_served_concurrently_each_at_its_own_pace(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+) -> None:
+    config = make_config(articles, [{"output": "slack", "id": "C111", "language": "en"},
+                                    {"output": "slack", "id": "C222", "language": "fr"}])
+    async with running(config) as app:
+        app.adapters["slack"].queue.interval = 0.2  # type: ignore[attr-defined]
+        _, sent = await cycle(app)
+        total = len(app.store.alerts())
+        assert sent == 2 * total
+        en = [c for c in posts(fake_slack) if c.args["channel"] == "C111"]
+        fr = [c for c in posts(fake_slack) if c.args["channel"] == "C222"]
+        assert len(en) == len(fr) == total
+        # The French channel does not wait for the English one to be done, and vice versa…
+        assert fr[0].at < en[-1].at and en[0].at < fr[-1].at
+        # …while within each channel the posts keep about one interval between them.
+        for calls in (en, fr):
+            assert all(b.at - a.at >= 0.19 for a, b in itertools.pairwise(calls))
+
+
+async def test_news_casualties_public_comes_with_the_chart_uploaded_to_the_channel(
+    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+) -> None:
+    config = make_config(articles)
+    async with running(config) as app:
+        await app.pipeline.ingest_all()
+        write_update(articles)  # a second date: now there is a toll over time to draw
+        await app.pipeline.ingest_all()
+        body = command_body("casualties --public", fake_slack.response_url("pub"), channel=CHANNEL)
+        assert (await send(config, body, signed_headers(body)))[0] == 200
+        (answer,) = await fake_slack.wait_for("response", timeout=10)
+        assert answer.args["response_type"] == "in_channel"
+        (complete,) = await fake_slack.wait_for("files.completeUploadExternal", timeout=10)
+        (upload,) = fake_slack.of("upload")
+        assert upload.body.startswith(b"\x89PNG") and complete.args["channel_id"] == CHANNEL
+        assert len(fake_slack.of("files.getUploadURLExternal")) == 1
+        private = command_body("casualties", fake_slack.response_url("priv"), channel=CHANNEL)
+        assert (await send(config, private, signed_headers(private)))[0] == 200
+        await fake_slack.wait_for("response", 2, timeout=10)
+        await asyncio.sleep(0.3)
+        assert len(fake_slack.of("upload")) == 1  # an answer only you see puts no file in the channel
+        assert not (Path.cwd() / "data" / "charts").exists()

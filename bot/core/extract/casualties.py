@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
-from bot.core.extract.numbers import Number
+from bot.core.extract.numbers import Number, year_value
 from bot.core.extract.text import Sentence, Token, quote_spans
 from bot.core.models import Casualty, Qualifier, fold
 
@@ -30,6 +30,11 @@ class Figure:
     kind: str  # "killed" or "wounded"
     victims: str | None
     qualifier: Qualifier
+    noun_after: bool = False  # the casualty word right after the number ("35 morts")
+    counted: bool = False  # a noun of people is counted ("21 civils")
+    toll: bool = False  # "the death toll rose to 40"
+    ranged: bool = False  # one bound of a range
+    verb_before: bool = False  # a casualty verb right before the number ("killing 40", "a tué 8")
 
 
 def _casualty_at(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> tuple[int, str] | None:
@@ -47,6 +52,8 @@ def _unit_after(tokens: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     k = j
     while k < len(tokens) and k - j < 3 and (tokens[k].low in lex.articles or tokens[k].text in "'’-"):
         k += 1
+    if k + 1 < len(tokens) and tokens[k].is_cap and tokens[k + 1].low in lex.non_people_units:
+        k += 1  # "4 Syrian towns", "3 Israeli tanks"
     return k < len(tokens) and (tokens[k].low.split("-")[0] in lex.non_people_units or tokens[k].text in "%/")
 
 
@@ -54,8 +61,14 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
     if num.start in date_tokens or num.year_like:
         return False
     k = num.start
+    # "0 85 12 Daesh terrorists": numbers side by side are page furniture (share counts) but
+    # the last one, which the noun after it counts
+    if num.end < len(tokens) and tokens[num.end].is_digit:
+        return False
     if k > 0 and tokens[k - 1].low in lex.label_nouns:
         return False  # "Route 5", "Resolution 2231", "la brigade 47": a label, not a count
+    if lex.coding_notes.match_end(tokens, k - lex.qualifiers.match_end(tokens, k)):
+        return False  # "(coded as 7 fatalities)": a dataset's note, not a report
     for gap in (2, 1):  # "two of the three attackers", "deux des trois assaillants"
         g = k - gap
         if g < 1 or tokens[g].low not in lex.genitives:
@@ -86,7 +99,10 @@ def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
     b = num.start - 1
     while b >= 0 and num.start - b <= reach:
         t = toks[b]
-        if t.text in _HARD_STOP or t.text == ",":
+        # "was killed and six others were injured": a conjunction right after the verb opens another
+        # clause ("killed two policemen and four civilians" coordinates its objects)
+        if t.text in _HARD_STOP or t.text == "," or (
+                t.low in lex.num_connectors and b > 0 and _casualty_at(toks, b - 1, lex) is not None):
             return None
         hit = _casualty_at(toks, b, lex)
         if hit is not None:
@@ -181,9 +197,36 @@ def _breakdown(toks: tuple[Token, ...], k: int, starts: dict[int, Number], lex: 
     return None
 
 
-def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention]) -> list[Figure]:
+def _history(toks: tuple[Token, ...], lex: Lexicon, dates: list[DateMention], year: int | None) -> bool:
+    """The sentence tells of a time long past ("les attentats de 1997 (62 morts)", "Verdun ... 1916"):
+    a year or a dated day before last year, unless a count runs from it ("since 2011", "depuis mars
+    2011"), which makes it a toll up to now."""
+    if year is None:
+        return False
+    if any(d.since for d in dates):
+        return False
+    in_date = {i for d in dates for i in range(d.start, d.end)}
+    if any(d.date.year < year - 1 for d in dates):
+        return not any(lex.since.match_end(toks, d.start) for d in dates)
+    for i, t in enumerate(toks):
+        if len(t.text) != 4:
+            continue
+        unit = i + 1 < len(toks) and toks[i + 1].low in lex.non_people_units  # "1801mm", "1500 km"
+        past = i not in in_date and not unit and 1800 < (year_value(t) or 0) < year - 1
+        # "depuis 2011", "depuis mars 2011", "since early 2011" count from the year; a "since"
+        # elsewhere in the sentence does not ("des" folds like "dès")
+        if past and not any(lex.since.match_end(toks, b) for b in range(max(0, i - 2), i + 1)):
+            return True
+    return False
+
+
+def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention],
+               year: int | None = None) -> list[Figure]:
+    """The casualty figures of a sentence; `year` (of publication) rules out tolls of the past."""
     toks = sent.tokens
     n = len(toks)
+    if _history(toks, lex, dates, year):
+        return []
     quotes = quote_spans(sent)
     date_tokens = {k for d in dates for k in range(d.start, d.end)}
     cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
@@ -209,6 +252,12 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         kind: str | None = None
         victims: str | None = None
         hit = _casualty_at(toks, j, lex)
+        if hit is not None and num.ambiguous and toks[j].low not in lex.victims and toks[j].low not in lex.death_nouns:
+            hit = None  # "une blessure", "un mort" is one dead but "une blessure" is no one
+        noun_after = hit is not None
+        counted = False
+        toll = False
+        verb_before = False
         if hit is not None:
             kind = hit[1]
             victims = toks[j].text
@@ -232,6 +281,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             if kind is None:
                 continue
             victims = sent.span(j, j + m[0])
+            counted = True
         else:
             after = toks[j] if j < n else None
             plain_after = (after is None or not after.is_word or after.low in lex.stopwords
@@ -240,10 +290,17 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)  # "killing at least 12"
             while b >= 0 and b in date_tokens:
                 b -= 1
-            if plain_after and b >= 0:
+            # "Three civilians killed 12 others injured": a victim noun and its own casualty word
+            # after the number outweigh the verb before it
+            v = lex.victims.match(toks, j) if j < n else None
+            own_word = v is not None and _casualty_at(toks, j + v[0], lex) is not None
+            if plain_after and b >= 0 and not own_word:
                 hit = _casualty_at(toks, b, lex)
+                if hit is None and lex.killed.match_end(toks, b + 1) > 1:
+                    hit = (1, "killed")  # "claimed the lives of five", "coûté la vie à cinq"
                 if hit is not None and toks[b].low not in lex.death_nouns:
                     kind = hit[1]
+                    verb_before = True
             k = j
             while k < n and k - j < 3 and (toks[k].low in lex.articles or toks[k].text in "'’"):
                 k += 1
@@ -255,6 +312,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 if m is not None:
                     v_at = a + m[0]
                     victims = sent.span(k, v_at).strip(" ,") or None
+                    counted = True
                     break
                 if toks[a].text in _HARD_STOP or toks[a].text == ",":
                     break
@@ -290,6 +348,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 kind = _backward(toks, num, lex, BACK_WINDOW, date_tokens)
             if kind is None and plain_after and _toll_before(toks, num, lex, date_tokens):
                 kind = "killed"
+                toll = True
         if kind is None:
             continue
         if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords:
@@ -300,7 +359,33 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             gap = toks[out[-1].number.end : num.start]
             if len(gap) <= 4 and gap and gap[-1].low in lex.num_connectors:
                 qualifier = out[-1].qualifier
-        out.append(Figure(num, kind, victims, qualifier))
+        out.append(Figure(num, kind, victims, qualifier, noun_after, counted, toll, verb_before=verb_before))
+    return _ranges(toks, out, cands, lex)
+
+
+def _range_link(toks: tuple[Token, ...], low: Number, high: Number, lex: Lexicon) -> bool:
+    """"entre 10 et 15", "de 10 à 15", "10-15": the two numbers bound one figure."""
+    gap = toks[low.end : high.start]
+    if len(gap) != 1 or gap[0].text.lower() not in lex.range_links or high.value <= low.value:
+        return False
+    # a bare "10 et 15" is two figures ("10 soldats et 15 civils" has a noun between anyway)
+    opened = low.start > 0 and toks[low.start - 1].low in lex.range_openers
+    return opened or not gap[0].is_word
+
+
+def _ranges(toks: tuple[Token, ...], figures: list[Figure], numbers: list[Number], lex: Lexicon) -> list[Figure]:
+    """A range is a low bound ("at least") and a high one ("up to") of the same victims; the low
+    number finds no verb of its own, so it takes the high one's."""
+    by_start = {f.number.start: f for f in figures}
+    out: list[Figure] = []
+    for i, num in enumerate(numbers):
+        high = by_start.get(numbers[i + 1].start) if i + 1 < len(numbers) else None
+        f = by_start.get(num.start)
+        if high is not None and _range_link(toks, num, high.number, lex):
+            out.append(replace(high, number=num, qualifier="at_least", ranged=True))
+            by_start[high.number.start] = replace(high, qualifier="up_to", ranged=True)
+        elif f is not None:
+            out.append(f)
     return out
 
 
@@ -367,7 +452,8 @@ class CasualtyBook:
             if i in self.headlines and same_toll:
                 # the body tells who gave the headline's figure
                 qualifier = c.qualifier if c.qualifier != "exact" else old.qualifier
-                self.alerts[i] = replace(c, qualifier=qualifier, reported_by=c.reported_by or old.reported_by)
+                self.alerts[i] = replace(c, qualifier=qualifier, reported_by=c.reported_by or old.reported_by,
+                                         confidence=max(c.confidence, old.confidence))
                 self.headlines.discard(i)
                 return
             if old.killed != c.killed or (old.wounded != c.wounded and None not in (old.wounded, c.wounded)):
@@ -385,6 +471,7 @@ class CasualtyBook:
                     since=old.since or c.since,
                     location=old.location or c.location,
                     victims=old.victims or c.victims,
+                    confidence=max(old.confidence, c.confidence),
                 )
                 return
         if headline:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.core.extract.lexicon import Lexicon
-from bot.core.extract.numbers import digits_value
+from bot.core.extract.lexicon import Lexicon, PhraseSet
+from bot.core.extract.numbers import digits_value, year_value
 from bot.core.extract.text import Token
 
 
@@ -36,20 +36,17 @@ def _day_month(day: int, month: int, year: int | None, published: dt.date | None
         if candidate > published + dt.timedelta(days=1):
             candidate = dt.date(published.year - 1, month, day)
         return candidate
-    except ValueError:
+    except (ValueError, OverflowError):  # "31/02", a year of twelve digits, a day past date.max
         return None
 
 
 def _year_at(tokens: tuple[Token, ...], i: int) -> int | None:
-    if i < len(tokens) and tokens[i].is_digit and len(tokens[i].text) == 4:
-        value = digits_value(tokens[i].text)
-        if value is not None and 1800 <= value <= 2100:
-            return value
-    return None
+    value = year_value(tokens[i]) if i < len(tokens) else None
+    return value if value is not None and 1800 <= value <= 2100 else None
 
 
 def _day_at(tokens: tuple[Token, ...], i: int) -> int | None:
-    if 0 <= i < len(tokens) and tokens[i].is_digit and len(tokens[i].text) <= 2:
+    if 0 <= i < len(tokens) and len(tokens[i].text) <= 2 and tokens[i].text.isdecimal():
         value = int(tokens[i].text)
         if 1 <= value <= 31:
             return value
@@ -82,13 +79,19 @@ def _match_at(
         # "1er", "24th": ordinal suffix
         if j < len(tokens) and tokens[j].low in lex.ordinal_suffixes:
             j += 1
+        # "18-12-2014", "18.12.2014": only with a four-digit year ("10-15" is a range)
+        if j + 3 < len(tokens) and tokens[j].text in "-." and tokens[j + 2].text == tokens[j].text \
+                and _day_at(tokens, j + 1) is not None and _year_at(tokens, j + 3) is not None \
+                and int(tokens[j + 1].text) <= 12:
+            date = _day_month(day, int(tokens[j + 1].text), _year_at(tokens, j + 3), pub)
+            return (j + 4, date) if date else None
         if j + 1 < len(tokens) and tokens[j].text == "/" and _day_at(tokens, j + 1) is not None:
             month = int(tokens[j + 1].text)
             if 1 <= month <= 12:
                 end = j + 2
                 year = None
-                if end + 1 < len(tokens) and tokens[end].text == "/" and tokens[end + 1].is_digit:
-                    raw = int(tokens[end + 1].text)
+                raw = digits_value(tokens[end + 1].text) if end + 1 < len(tokens) and tokens[end].text == "/" else None
+                if raw is not None:  # "20/06/2011", "20/06/11"; "20/06/2,5" has no year
                     year = raw if raw > 100 else 2000 + raw
                     end += 2
                 date = _day_month(day, month, year, pub)
@@ -116,7 +119,10 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
     out: list[DateMention] = []
     i = 0
     while i < len(tokens):
-        hit = _match_at(tokens, i, lex, published)
+        try:
+            hit = _match_at(tokens, i, lex, published)
+        except OverflowError:  # "yesterday" in an article dated 1 January of year 1
+            hit = None
         if hit is None and published is not None and lex.year_start.may_start(tokens[i]):
             # "depuis le début de l'année": 1 January, as the start of a count only
             m = lex.year_start.match(tokens, i)
@@ -141,4 +147,72 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
         )
         out.append(DateMention(i, end, date, since))
         i = max(end, i + 1)
+    return out
+
+
+def _labels_at(tokens: tuple[Token, ...], phrases: PhraseSet) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(tokens):
+        m = phrases.match(tokens, i) if phrases.may_start(tokens[i]) else None
+        if m is None:
+            i += 1
+            continue
+        out.append((i, i + m[0], m[1]))
+        i += m[0]
+    return out
+
+
+def event_start_dates(tokens: tuple[Token, ...], lex: Lexicon, dates: list[DateMention],
+                      starts: dict[str, dt.date]) -> None:
+    """Notes the day an event began where the sentence dates it ("l'offensive lancée le 4 avril",
+    "the offensive began on Thursday"): an event noun, a launch word and a date. The first such
+    day of each kind of event is kept."""
+    if not dates or not lex.event_launch.occurs_in(tokens):
+        return
+    for start, _, label in _labels_at(tokens, lex.event_nouns):
+        if label in starts:
+            continue
+        # a noun inside "since the start of the offensive" dates nothing
+        if lex.event_starts.match_end(tokens, start + 1) or lex.event_starts.match_end(tokens, start + 2):
+            continue
+        nearest = min(dates, key=lambda d: abs(d.start - start))
+        if abs(nearest.start - start) <= 12:
+            starts[label] = nearest.date
+
+
+SINCE_REACH = 16  # tokens from "since" to the date of "since the conflict erupted in March 2011"
+
+
+def since_event(tokens: tuple[Token, ...], lex: Lexicon, starts: dict[str, dt.date],
+                dates: list[DateMention] | None = None) -> list[DateMention]:
+    """"depuis le début de l'offensive", "since the start of the war": the count runs from the day
+    the article gave for that start, when it gave one; "since the conflict erupted in March 2011",
+    "depuis l'entrée en vigueur le 12 avril du cessez-le-feu": from the date of that clause."""
+    out: list[DateMention] = []
+    taken = {i for d in dates or () for i in range(d.start, d.end)}
+    for i, tok in enumerate(tokens):
+        # "depuis 2011", "since 2014": a bare year a count runs from
+        year = year_value(tok) if len(tok.text) == 4 and i not in taken else None
+        if year is not None and 1800 <= year <= 2100 and lex.since.match_end(tokens, i):
+            out.append(DateMention(i, i + 1, dt.date(year, 1, 1), since=True))
+    for d in dates or ():
+        if d.since:
+            continue
+        for s in range(d.start - 1, max(-1, d.start - SINCE_REACH), -1):
+            if tokens[s].text in ".;:!?":
+                break
+            n = lex.since.match_end(tokens, s + 1)
+            if n and (lex.event_launch.occurs_in(tokens[s + 1 : d.start])
+                      or lex.event_nouns.occurs_in(tokens[s + 1 : d.start])):
+                out.append(DateMention(d.start, d.end, d.date, since=True))
+                break
+    for start, end, label in _labels_at(tokens, lex.event_starts):
+        day = starts.get(label)
+        if day is None:
+            continue
+        counted = lex.since.match_end(tokens, start) > 0 or (
+            start >= 2 and tokens[start - 1].low in lex.articles and lex.since.match_end(tokens, start - 1) > 0)
+        if counted:
+            out.append(DateMention(start, end, day, since=True))
     return out

@@ -13,11 +13,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bot.core.extract.confidence import FightingEvidence, fighting_confidence
 from bot.core.extract.dates import DateMention
 from bot.core.extract.gazetteer import Entry, Gazetteer
 from bot.core.extract.lexicon import Lexicon
+from bot.core.extract.numbers import year_value
 from bot.core.extract.speakers import is_name_word
-from bot.core.extract.text import Sentence, Token
+from bot.core.extract.text import Sentence, Token, tokenize
 from bot.core.models import Fighting, FightingAction, Place, fold
 
 # When a sentence holds several fighting words, the most telling one names the action.
@@ -30,6 +32,7 @@ MAX_RUN = 6  # words in a place or actor name
 MAX_ACTORS = 4
 ACTOR_REACH = 2  # sentences away an event without actors borrows them from
 MAX_EVIDENCE = 5  # sentences kept as evidence for one place
+RUNNING_TOTAL_DAYS = 60  # a count running from longer ago sums up a war, it reports no new fighting
 _CONNECT = frozenset(",(")
 
 
@@ -52,6 +55,10 @@ class Event:
     entries: tuple[Entry, ...] = ()
     kind: str = "place"
     sentence: int = 0  # index of the first sentence that filed it
+    same_clause: bool = False  # some sentence has an action word in the place's own clause
+    distance: int = NEAR  # fewest tokens between the place and an action word
+    cued: bool = False  # introduced as a place ("à X", "in the town of X")
+    sentences: int = 0
 
 
 def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
@@ -90,19 +97,89 @@ def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     p = k
     skipped_word = False
     while p > 0 and k - p < 6:
-        if not skipped_word and lex.place_cues.match_end(toks, p):
+        # over one adjective too: "seized the strategic Tal Jabiyeh hill"
+        if lex.place_cues.match_end(toks, p):
             return True
         t = toks[p - 1]
         if t.low in lex.place_nouns:
             return True
-        if t.low in lex.articles or t.text in "'’" or t.low in lex.weekdays:
-            p -= 1  # over "dimanche" too: "ont pilonné dimanche El-Facher"
+        if t.low in lex.articles or t.text in "'’" or t.low in lex.weekdays or t.text in lex.compass_words:
+            p -= 1  # over "dimanche" too: "ont pilonné dimanche El-Facher"; "quartiers est de Barzé"
         elif t.is_word and not t.is_cap and t.low not in lex.stopwords and not skipped_word:
             skipped_word = True
             p -= 1
         else:
             break
     return False
+
+
+def _cue_before(toks: tuple[Token, ...], k: int, lex: Lexicon) -> int | None:
+    """Where the place cue governing the name at k starts, over a few words ("in the Kazakh capital
+    Astana"); None when there is none."""
+    for p in range(k, max(0, k - 5), -1):
+        cue = lex.place_cues.match_end(toks, p)
+        if cue:
+            return p - cue
+        if not (toks[p - 1].is_word or toks[p - 1].text in "'’"):
+            return None
+    return None
+
+
+def _reference_point(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """"à 200 km à l'est de Tripoli", "60 kilometres (35 miles) northeast of Damascus": a place
+    named to locate another one."""
+    q = _cue_before(toks, k, lex)
+    if q is None:
+        return False
+    p = k
+    while p > q and (toks[p - 1].low in lex.articles or toks[p - 1].text in "'’"):
+        p -= 1
+    d = lex.direction_cues.match_end(toks, p)
+    if not d:
+        # "located northwest of the ancient city of Palmyra": over the place phrase to the direction
+        for b in range(p - 1, max(0, p - 7), -1):
+            if not toks[b].is_word:
+                break
+            d = lex.direction_cues.match_end(toks, b)
+            if d:
+                p = b
+                break
+    if d and p - d - 1 >= 0 and (toks[p - d - 1].low in lex.place_nouns or toks[p - d - 1].text == ","
+                                 or (p - d - 2 >= 0 and toks[p - d - 2].low in lex.place_nouns)
+                                 or lex.locating_words.match_end(toks, p - d) > 0):
+        return True  # "the besieged town east of Damascus", "are located northwest of Palmyra"
+    for b in range(q - 1, max(-1, q - 7), -1):
+        if toks[b].low in lex.distance_units and b > 0 and toks[b - 1].is_digit:
+            return True
+        if toks[b].text in ".;:,":
+            return False
+    return False
+
+
+def _backdrop(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """The name at k is where a non-armed event is held: "le sommet à Paris", "talks in Doha"."""
+    q = _cue_before(toks, k, lex)
+    if q is None:
+        return False
+    # over a few words ("un sommet extraordinaire à Paris", "un mini-sommet sur le sujet à Addis Abeba")
+    for b in range(q, max(0, q - 5), -1):
+        if lex.backdrop_nouns.match_end(toks, b):
+            return True
+        if b - 1 < 0 or not toks[b - 1].is_word:
+            return False
+    return False
+
+
+def _possessive(tok: Token, gaz: Gazetteer) -> bool:
+    """"Syrias Daraa", "Tripolis Abu Sleem": a known name with a genitive s whose apostrophe was
+    lost in scraping qualifies the name after it; it is no place of its own."""
+    low = tok.low
+    return len(low) > 3 and low.endswith("s") and (low[:-1],) in gaz.names
+
+
+def _modifier_word(tok: Token, lex: Lexicon) -> bool:
+    """"Kurdish-controlled", "US-backed": a hyphenated qualifier, no name."""
+    return "-" in tok.low and tok.low.rsplit("-", 1)[1] in lex.modifier_suffixes
 
 
 def _list_follows(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
@@ -130,10 +207,20 @@ def _container_gap(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> boo
     return True
 
 
+def _common_words(toks: tuple[Token, ...], common: frozenset[str] | set[str]) -> bool:
+    """Every word of a capitalised run also appears in lower case in the article: a headline in title
+    case ("Terrorist Attacks", "Monitor One"), not a proper name."""
+    if not common:
+        return False
+    words = [t.low for t in toks if t.is_word and len(t.low) > 2]
+    return bool(words) and all(w in common for w in words)
+
+
 def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset(),
-               people: frozenset[str] | set[str] = frozenset(), dropped: list[Candidate] | None = None
-               ) -> list[Candidate]:
-    """The sentence's places; containers left out are added to `dropped` when given."""
+               people: frozenset[str] | set[str] = frozenset(), dropped: list[Candidate] | None = None,
+               common: frozenset[str] | set[str] = frozenset()) -> list[Candidate]:
+    """The sentence's places; containers left out are added to `dropped` when given. `common` are
+    the words the article also writes in lower case."""
     toks = sent.tokens
     n = len(toks)
     out: list[Candidate] = []
@@ -144,16 +231,25 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             continue
         g = gaz.match(toks, k)  # a known name may open with a stop word: "North Kivu"
         if g is None and (toks[k].text in lex.not_places or toks[k].low in demonyms
-                          or toks[k].low in lex.number_starts):
+                          or toks[k].low in lex.number_starts or _possessive(toks[k], gaz)
+                          or _modifier_word(toks[k], lex)):
             k += 1  # "Trois maisons" is no place name
             continue
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
+        if g is not None and j < n and is_name_word(toks[j], lex) and gaz.match(toks, j) is None:
+            # "Beni Suef" is not Beni (DR Congo) followed by a word: the longer name wins
+            # ("Aleppo Bombing" in a title-case headline is Aleppo: "bombing" is a common word)
+            longer = _run_end(toks, k, lex)
+            if longer > j and not _common_words(toks[j:longer], common):
+                g, j = None, longer
         if j <= k:
             k += 1
             continue
         gap = toks[out[-1].end : k] if out else ()
-        listed = bool(out) and len(gap) == 1 and (
-            gap[0].low in lex.num_connectors or (gap[0].text == "," and _list_follows(toks, j, lex)))
+        # "A, B et C", "d'Arkoub et de Mayssaloun", "of A and of B"
+        joined = len(gap) >= 1 and gap[0].low in lex.num_connectors and len(gap) <= 3 and all(
+            t.low in lex.genitives or t.low in lex.articles or t.text in "'’" for t in gap[1:])
+        listed = bool(out) and (joined or (len(gap) == 1 and gap[0].text == "," and _list_follows(toks, j, lex)))
         noun_after = j < n and toks[j].low in lex.place_nouns
         last_word = (fold(toks[j - 1].text).split() or [""])[-1]
         person = g is None and last_word in people  # "hostiles à Karim Haddad à Saïda"
@@ -165,7 +261,13 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             and lex.killed.match(toks, j) is None and lex.wounded.match(toks, j) is None
             and lex.actor_nouns.match(toks, j + 1) is not None)
         actor = _is_actor_name(toks, k, j, lex) or named_actor or person or modifier
-        based = lex.not_place_cues.match_end(toks, k) > 0
+        # "loyal to X", "a summit in X": not where anything happened
+        # "contre les Juifs", "aux Roms": a name after a plural article is a people, not a place
+        people_group = g is None and k > 0 and toks[k - 1].low in lex.plural_articles
+        based = people_group or lex.not_place_cues.match_end(toks, k) > 0 or lex.actor_links.match_end(toks, k) > 0 \
+            or _backdrop(toks, k, lex) or _reference_point(toks, k, lex)
+        if g is None and common and _common_words(toks[k:j], common):
+            based = True
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
             out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
@@ -225,8 +327,21 @@ def _actor_span(
         b += 1
     if b < s and toks[b].text not in lex.not_places:
         s = b
+    noun_end = e
     while e < n and e - s < 8 and (toks[e].low in lex.actor_modifiers or toks[e].low in demonyms):
         e += 1
+    # "forces loyal to Khalifa Haftar", "les forces fidèles au colonel Kadhafi": whom they answer to
+    for at in (e, noun_end):
+        link = lex.actor_links.match(toks, at)
+        if link is None:
+            continue
+        c = at + link[0]
+        while c < n and c - at - link[0] < 3 and (toks[c].low in lex.articles or toks[c].text in "'’"
+                                                   or lex.titles.match(toks, c) is not None):
+            c += lex.titles.match(toks, c)[0] if lex.titles.match(toks, c) is not None else 1  # type: ignore[index]
+        if c < n and is_name_word(toks[c], lex):
+            return s, _name_end(toks, c, lex)
+
     m = lex.actor_nouns.match(toks, e) if e < n else None
     if m is not None:
         e += m[0]  # "army jets", "militia fighters": one actor
@@ -236,10 +351,17 @@ def _actor_span(
             c += 1
         if c < n and is_name_word(toks[c], lex):
             e = _name_end(toks, c, lex)
-        elif c < n and toks[c].is_word and not toks[c].is_cap and toks[c].low not in lex.stopwords \
-                and lex.fighting.match(toks, c) is None and toks[c].low not in lex.place_nouns:
-            e = c + 1
-            if e < n and is_name_word(toks[e], lex):
+        else:
+            # "troops of the unity government": the lower-case complement, a few words at most
+            e0 = e
+            while c < n and c - e0 < 4 and toks[c].is_word and not toks[c].is_cap \
+                    and toks[c].low not in lex.stopwords and toks[c].low not in lex.articles \
+                    and lex.fighting.match(toks, c) is None and toks[c].low not in lex.place_nouns \
+                    and lex.killed.match(toks, c) is None and lex.wounded.match(toks, c) is None \
+                    and not lex.is_reporting_word(toks[c].low) and toks[c].low not in lex.clause_boundaries:
+                c += 1
+                e = c
+            if e > e0 and e < n and is_name_word(toks[e], lex):
                 e = _name_end(toks, e, lex)
     # "Gouvernement d'union nationale (GNA)", "Front patriotique du Nord (FPN)": the rest of the
     # name up to a bracketed acronym
@@ -254,6 +376,7 @@ def _actor_span(
     return s, e
 
 
+_MOVES = frozenset({"advance", "withdrawal", "halted", "resumed"})
 _STRIKING = frozenset({"offensive", "airstrike", "shelling", "advance", "withdrawal"})
 
 
@@ -344,7 +467,7 @@ def _clash_before(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
 
 
 def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str],
-              demonyms: frozenset[str] = frozenset()) -> list[str]:
+              demonyms: frozenset[str] = frozenset(), common: frozenset[str] = frozenset()) -> list[str]:
     toks = sent.tokens
     n = len(toks)
     found: list[tuple[int, int]] = []
@@ -398,7 +521,8 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
                     and lex.fighting.match(toks, s) is None and s < e and is_name_word(toks[s], lex) \
                     and toks[s].low not in lex.articles \
                     and lex.actor_nouns.match(toks, f) is None:
-                if fold(sent.span(s, e)) not in places:
+                # "Elsewhere air strikes ...": a capitalised common word opens the sentence
+                if fold(sent.span(s, e)) not in places and not _common_words(toks[s:e], common):
                     found.append((s, e))
                 k = e - 1
         k += 1
@@ -417,11 +541,11 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
 
 def _history(toks: tuple[Token, ...], k: int, start: int | None = None, year: int | None = None) -> bool:
     """A fighting word dated to a past year ("des affrontements en 2014", "the 2014 battle")."""
-    if any(t.is_digit and len(t.text) == 4 for t in toks[k + 1 : k + 4]):
+    if any(year_value(t) is not None for t in toks[k + 1 : k + 4]):
         return True
     if start is None or year is None:
         return False
-    return any(t.is_digit and len(t.text) == 4 and 1900 < int(t.text) < year for t in toks[max(0, start - 2) : start])
+    return any(1900 < (year_value(t) or 0) < year for t in toks[max(0, start - 2) : start])
 
 
 class FightingBook:
@@ -438,6 +562,8 @@ class FightingBook:
         self.bodies: set[str] = set()  # folded acronyms of diplomatic bodies: never an actor
         self.events: dict[str, Event] = {}
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
+        self.common: frozenset[str] = frozenset()  # words the article writes in lower case
+        self.actor_heads: set[str] = set()  # folded armed-actor names and their first words
 
     def note_people(self, sent: Sentence, lex: Lexicon) -> None:
         """Names after a title or honorific ("le président Karim Haddad", "M. Haddad")."""
@@ -504,38 +630,70 @@ class FightingBook:
             else:
                 k += 1
         containers: list[Candidate] = []
-        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers)
-                 if fold(c.name) not in speakers and not any(a <= c.start < b for a, b in reporting)]
+        # "À Bruxelles, l'Otan a confirmé ...": a place set before a reporting clause is where the
+        # speaker is, like one inside it ("health officials in Gaza said")
+        def fronted(c: Candidate) -> bool:
+            return c.start <= 2 and any(c.end <= a <= c.end + 3 and all(not t.is_word or t.low in lex.articles
+                                                       for t in toks[c.end : a]) for a, _ in reporting)
+
+        cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers, self.common)
+                 if fold(c.name) not in speakers and not any(a <= c.start < b for a, b in reporting)
+                 and not fronted(c)]
         places = [c.name for c in cands]
         self.place_starts = [c.start for c in cands]
         # a threat or plan voids the fighting words of its own clause only
         segment: list[int] = []
         seg = 0
+        # clauses proper: commas set off fronted places and appositions ("À Deraa (sud), les
+        # forces ont pilonné ..."), which belong to the clause they lean on
+        clause: list[int] = []
+        cl = 0
         for t in toks:
             if t.text in ",;:" or t.low in lex.clause_boundaries:
                 seg += 1
+            if t.text in ";:" or t.low in lex.clause_boundaries:
+                cl += 1
             segment.append(seg)
+            clause.append(cl)
         # "may" the modal voids its clause, "3 May" the date does not
         in_date = {i for d in dates for i in range(d.start, d.end)}
         void = {segment[i] for i in range(len(toks)) if i not in in_date and lex.not_events.may_start(toks[i])
                 and lex.not_events.match(toks, i) is not None}
         # a year long past in the clause makes it history: "The 2014 battle for the airport killed
-        # hundreds" (a full date such as "On 30 December 2025" dates an event, whatever its year)
+        # hundreds", "le 17 novembre 1997, un groupe massacrait ..." (a count running from it does not)
         if self.published is not None:
             year = self.published.year - 1
             void |= {segment[i] for i, t in enumerate(toks) if i not in in_date
-                     and t.is_digit and len(t.text) == 4 and 1900 < int(t.text) < year}
+                     and 1900 < (year_value(t) or 0) < year}
+            past = [d for d in dates if not d.since and d.date.year < year]
+            void |= {segment[d.start] for d in past}
+            if any(d.start <= 2 for d in past):  # "Le 17 novembre 1997, un groupe massacrait ..."
+                void |= set(segment)
+        if lex.history_markers.occurs_in(toks):  # "en 480 avant JC", "in the 5th century BC"
+            void |= set(segment)
+        # "300,000 killed in Syria since March 2011": a running total of the war, no update
+        if self.published is not None:
+            old = self.published - dt.timedelta(days=RUNNING_TOTAL_DAYS)
+            if any(d.since and d.date < old for d in dates):
+                void |= set(segment)
         triggers = [(k, a) for k, a in triggers if segment[k] not in void]
         if not triggers:
             return places
         not_actors = {fold(c.name) for c in cands + containers} | self.bodies
-        actors = actors_in(sent, lex, masked, not_actors, self.demonyms)
+        actors = actors_in(sent, lex, masked, not_actors, self.demonyms, self.common)
         if actors:
             self.sentence_actors.append((sent.index, actors))
+            # "Daesh militants", "ISIS terrorists": the name the article gives an armed group
+            for a in actors:
+                at = tokenize(a)
+                if len(at) == 2 and at[0].is_cap and not self.gaz.match(tuple(at), 0) \
+                        and lex.actor_nouns.match(at, 1) is not None:
+                    self.actor_heads.add(at[0].low)
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
         if not near:
             return places
         events = [d for d in dates if not d.since]
+        head: tuple[bool, int, bool] | None = None  # evidence of the list's first place
         for c in near:
             # the most telling fighting word of the place's own clause, of the sentence otherwise
             own = [a for t, a in triggers if segment[t] == segment[c.start]] or [a for _, a in triggers]
@@ -561,11 +719,26 @@ class FightingBook:
                 ev.date = date  # the first explicit date of the place; the publication day otherwise
             if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
                 ev.evidence.append(sent.text)
+            ev.sentences += 1
+            own_clause = any(clause[t] == clause[c.start] for t, _ in triggers)
+            distance = min(abs(c.start - t) for t, _ in triggers)
+            cued = _has_cue(toks, c.start, lex)
+            if c.listed and head is not None:
+                # "Harbiyat and Anbaj villages": a later member of a list is as close to the action
+                # as the list's first place
+                own_clause, distance, cued = own_clause or head[0], min(distance, head[1]), cued or head[2]
+            else:
+                head = (own_clause, distance, cued)
+            ev.same_clause = ev.same_clause or own_clause
+            ev.distance = min(ev.distance, distance)
+            ev.cued = ev.cued or cued
         return places
 
     def alerts(self, countries: Counter[str]) -> list[Fighting]:
         events = [e for e in self.events.values() if fold(e.location).split()[-1:] != [] and
                   fold(e.location).split()[-1] not in self.people]
+        # a group the article names as an armed actor is no place ("towards the Daesh stronghold")
+        events = [e for e in events if e.entries or fold(e.location) not in self.actor_heads]
         # a country counts only when nothing more precise is given
         if any(e.kind != "country" for e in events):
             events = [e for e in events if e.kind != "country"]
@@ -585,8 +758,12 @@ class FightingBook:
                 place = Place(name=e.location, country=countries.most_common(1)[0][0])
             else:
                 place = None
+            confidence = fighting_confidence(FightingEvidence(
+                same_clause=e.same_clause, known_place=bool(e.entries), cued=e.cued,
+                specific_action=e.action != "other", distance=e.distance, sentences=e.sentences,
+                actors=bool(e.actors), movement=e.action in _MOVES))
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
-                date=e.date or self.published, evidence=" ".join(e.evidence), place=place,
+                date=e.date or self.published, evidence=" ".join(e.evidence), place=place, confidence=confidence,
             ))
         return out

@@ -55,6 +55,10 @@ class Gazetteer:
                 for e in m[1]:
                     if e.kind == "country":
                         seen[e.country] += 1
+                # a town only one country has places the article there too ("Misrata": Libya);
+                # a name several countries share (Tripoli) says nothing by itself
+                if len({e.country for e in m[1]}) == 1 and m[1][0].kind != "country":
+                    seen[m[1][0].country] += 1
                 i += m[0]
                 continue
             i += 1
@@ -98,6 +102,8 @@ def load_gazetteer() -> Gazetteer:
                     lower.add(key[:1])  # "province d'Idleb", "bande de Gaza": written in lower case
         if len(cols) > 5:
             for adj in cols[5].split("|"):
-                if adj.strip():
-                    adjectives[fold_phrase(adj)[0]] = country
+                words = fold_phrase(adj)
+                # one word only: "South African" keyed by its first word made every "south" South Africa
+                if len(words) == 1:
+                    adjectives[words[0]] = country
     return Gazetteer({k: tuple(v) for k, v in names.items()}, adjectives, frozenset(lower))

@@ -24,12 +24,13 @@ class PhraseSet:
     auxiliary, "à" (to) is not.
     """
 
-    __slots__ = ("_by_first", "_last_words", "accents", "labels")
+    __slots__ = ("_by_first", "_last_words", "_longest", "accents", "labels")
 
     def __init__(self, phrases: dict[tuple[str, ...], str] | None = None, accents: bool = False) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self.labels: dict[tuple[str, ...], str] = {}
         self._last_words: set[str] = set()  # lets match_end give up at once on most tokens
+        self._longest = 0
         self.accents = accents
         for words, label in (phrases or {}).items():
             self.add(words, label)
@@ -39,6 +40,7 @@ class PhraseSet:
             return
         self.labels[words] = label
         self._last_words.add(words[-1])
+        self._longest = max(self._longest, len(words))
         bucket = self._by_first.setdefault(words[0], [])
         bucket.append((words, label))
         bucket.sort(key=lambda item: -len(item[0]))
@@ -78,10 +80,15 @@ class PhraseSet:
         last = tokens[j - 1].text.lower() if self.accents else tokens[j - 1].low
         if last not in self._last_words:
             return 0
+        # exact lookups: a longer phrase starting at the same token ("au nord du") must not hide
+        # the one that ends here ("au nord")
         best = 0
-        for n in range(1, min(MAX_PHRASE, j) + 1):
-            m = self.match(tokens, j - n)
-            if m is not None and m[0] == n:
+        labels = self.labels
+        words: tuple[str, ...] = ()
+        for n in range(1, min(self._longest, j) + 1):
+            t = tokens[j - n]
+            words = (t.text.lower() if self.accents else t.low, *words)
+            if words in labels:
                 best = n
         return best
 
@@ -170,6 +177,7 @@ class Lexicon:
     wounded: PhraseSet
     death_nouns: frozenset[str]
     continuation: PhraseSet
+    coding_notes: PhraseSet
     subset_markers: PhraseSet
     victims: PhraseSet
     non_people_units: frozenset[str]
@@ -183,18 +191,32 @@ class Lexicon:
     num_scales: dict[str, int]
     num_connectors: frozenset[str]
     num_ambiguous: frozenset[str]
+    num_vague_scales: frozenset[str]
+    num_fractions: frozenset[str]
+    clock_marks: frozenset[str]
+    range_openers: frozenset[str]
+    range_links: frozenset[str]
     fighting: PhraseSet
     not_events: PhraseSet
+    history_markers: PhraseSet
     actor_nouns: PhraseSet
     party_cues: PhraseSet
     actor_modifiers: frozenset[str]
     actor_adjectives: frozenset[str]
     genitives: frozenset[str]
+    actor_links: PhraseSet
     non_actor_acronyms: frozenset[str]
     non_armed: PhraseSet
     place_cues: PhraseSet
     place_nouns: frozenset[str]
     not_places: frozenset[str]
+    modifier_suffixes: frozenset[str]
+    plural_articles: frozenset[str]
+    distance_units: frozenset[str]
+    direction_cues: PhraseSet
+    locating_words: PhraseSet
+    compass_words: frozenset[str]
+    backdrop_nouns: PhraseSet
     weekdays: dict[str, int]
     months: dict[str, int]
     ordinal_suffixes: frozenset[str]
@@ -204,6 +226,9 @@ class Lexicon:
     today: PhraseSet
     since: PhraseSet
     mid_month: frozenset[str]
+    event_starts: PhraseSet
+    event_nouns: PhraseSet
+    event_launch: PhraseSet
     date_ignore_before: frozenset[str]
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
@@ -308,6 +333,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         wounded=PhraseSet(_phrases(data.get("wounded_words"))),
         death_nouns=_words(data.get("death_nouns")),
         continuation=PhraseSet(_phrases(data.get("continuation"))),
+        coding_notes=PhraseSet(_phrases(data.get("coding_notes"))),
         subset_markers=PhraseSet(_phrases(data.get("subset_markers"))),
         victims=PhraseSet(_phrases(data.get("victim_nouns"))),
         non_people_units=_words(data.get("non_people_units")),
@@ -321,18 +347,32 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         num_scales={fold_word(str(k)): int(v) for k, v in (nums.get("scales") or {}).items()},
         num_connectors=_words(nums.get("connectors")),
         num_ambiguous=_words(nums.get("ambiguous")),
+        num_vague_scales=_words(nums.get("vague_scales")),
+        num_fractions=_words(nums.get("fractions")),
+        clock_marks=_words(data.get("clock_marks")),
+        range_openers=_words(data.get("range_openers")),
+        range_links=frozenset(str(w).lower() for w in data.get("range_links") or ()),
         fighting=_labelled(data.get("fighting")),
         not_events=PhraseSet(_phrases(data.get("not_events"))),
+        history_markers=PhraseSet(_phrases(data.get("history_markers"))),
         actor_nouns=PhraseSet(_phrases(data.get("actor_nouns"))),
         party_cues=PhraseSet(_phrases(data.get("party_cues"))),
         actor_modifiers=_words(data.get("actor_modifiers")),
         actor_adjectives=_words(data.get("actor_adjectives_after_noun")),
         genitives=_words(data.get("genitives")),
+        actor_links=PhraseSet(_phrases(data.get("actor_links"))),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
         non_armed=PhraseSet(_phrases(data.get("non_armed_bodies"))),
         place_cues=PhraseSet(_phrases(data.get("place_cues"))),
         place_nouns=_words(data.get("place_nouns")),
         not_places=frozenset(str(w) for w in data.get("not_places") or ()),
+        modifier_suffixes=_words(data.get("modifier_suffixes")),
+        plural_articles=_words(data.get("plural_articles")),
+        distance_units=_words(data.get("distance_units")),
+        direction_cues=PhraseSet(_phrases(data.get("direction_cues"))),
+        locating_words=PhraseSet(_phrases(data.get("locating_words"))),
+        compass_words=frozenset(str(w).lower() for w in data.get("compass_words") or ()),
+        backdrop_nouns=PhraseSet(_phrases(data.get("backdrop_nouns"))),
         weekdays={fold_word(str(w)): i for i, w in enumerate(data.get("weekdays") or ())},
         months={
             **{fold_word(str(m)): i + 1 for i, m in enumerate(data.get("months") or ())},
@@ -345,6 +385,9 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         today=PhraseSet(_phrases(data.get("today"))),
         since=PhraseSet(_phrases(data.get("since"))),
         mid_month=_words(data.get("mid_month")),
+        event_starts=_labelled(data.get("event_starts")),
+        event_nouns=_labelled(data.get("event_nouns")),
+        event_launch=PhraseSet(_phrases(data.get("event_launch"))),
         date_ignore_before=_words(data.get("date_ignore_before")),
     )
 

@@ -23,6 +23,18 @@ class Number:
     ambiguous: bool = False  # "un"/"une": a number only right before a casualty noun
 
 
+def year_value(tok: Token) -> int | None:
+    """The year a token of four plain digits writes ("2014"); None for anything else ("51,8", "8.15").
+
+    Every rule that reads a year goes through here: a decimal or a number with a separator is
+    four characters long too, and must not reach int().
+    """
+    text = tok.text
+    if len(text) == 4 and text.isdecimal():
+        return int(text)
+    return None
+
+
 def digits_value(text: str) -> int | None:
     """Integer value of "35", "5.000", "5,000", "7 600"; None for decimals like "2.5"."""
     if _THOUSANDS.fullmatch(text):
@@ -76,9 +88,40 @@ def words_value(parts: list[str], lex: Lexicon) -> int | None:
     return total + current if seen else None
 
 
+def _clock_mark(tok: Token, lex: Lexicon) -> bool:
+    """"h", "h50", "GMT": the token after an hour."""
+    low = tok.low
+    return low in lex.clock_marks or (low[:1] in lex.clock_marks and low[1:].isdecimal())
+
+
+def is_clock_time(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> bool:
+    """The digits at i are (part of) a time of day: "17h50", "17 h 50", "15:17", "0800 GMT"."""
+    n = len(tokens)
+    if i + 1 < n and _clock_mark(tokens[i + 1], lex):
+        return True
+    # "15:17" is written without spaces; "17 h 50 : 12 soldats" is a time stamp, then a figure
+    if i + 2 < n and tokens[i + 1].text == ":" and tokens[i + 2].is_digit and len(tokens[i + 2].text) == 2 \
+            and tokens[i].end == tokens[i + 1].start == tokens[i + 2].start - 1:
+        return True
+    if i >= 2 and tokens[i - 1].text == ":" and tokens[i - 2].is_digit and len(tokens[i].text) == 2 \
+            and tokens[i - 2].end == tokens[i - 1].start == tokens[i].start - 1:
+        return True
+    # the minutes of "17 h 50"
+    return i >= 2 and tokens[i - 1].low in lex.clock_marks and tokens[i - 2].is_digit
+
+
+def _after_fraction(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> bool:
+    """"a quarter of a million", "la moitié des 300": the number is not the count."""
+    return any(tokens[b].low in lex.num_fractions for b in range(max(0, i - 3), i))
+
+
 def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
     tok = tokens[i]
     if tok.is_digit:
+        if i > 0 and _after_fraction(tokens, i, lex):
+            return None
+        if is_clock_time(tokens, i, lex):
+            return None
         # "20/06", "24-26": dates and ranges are not figures by themselves
         if i + 2 < len(tokens) and tokens[i + 1].text == "/" and tokens[i + 2].is_digit:
             return None
@@ -92,6 +135,8 @@ def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
     starts = lex.number_starts
     if not tok.is_word or (tok.low not in starts and tok.low.split("-")[0] not in starts):
         return None  # most words: no number word can start here
+    if i > 0 and _after_fraction(tokens, i, lex):
+        return None
     # approximate noun after its determiner: "une trentaine", "a dozen"
     if tok.low in lex.approx_numbers and i > 0 and tokens[i - 1].low in lex.approx_determiners:
         return Number(i - 1, i + 1, lex.approx_numbers[tok.low], approx=True)
@@ -111,6 +156,8 @@ def number_at(tokens: tuple[Token, ...], i: int, lex: Lexicon) -> Number | None:
         parts = parts[:-1]
     if j == i:
         return None
+    if len(parts) == 1 and parts[0] in lex.num_vague_scales:
+        return None  # "des millions de morts": as vague as "des milliers"
     value = words_value(parts, lex)
     if value is None:
         return None

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
-from bot.core.extract.dates import DateMention, find_dates
+from bot.core.extract.confidence import CasualtyEvidence, casualty_confidence
+from bot.core.extract.dates import DateMention, event_start_dates, find_dates, since_event
 from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import find_numbers
-from bot.core.extract.speakers import Clause, find_clauses, person_mentions
+from bot.core.extract.speakers import Clause, find_clauses, is_name_word, person_mentions
 from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
 from bot.core.extract.text import Sentence, Token, fold_phrase, quote_spans, split_sentences
 from bot.core.models import Alert, Article, Casualty, fold
 
 ATTRIBUTION_REACH = 22  # tokens before "selon X" that it still vouches for
-MAX_TEXT = 2_000_000  # characters read from one article; anything beyond is not news prose
+# characters read from one article: the longest live blogs run to ~150,000; a page of 2 MB is a dump
+# of reader comments, and reading all of it costs seconds for no news
+MAX_TEXT = 400_000
 
 
 def article_text(article: Article) -> str:
@@ -113,17 +117,25 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
         first = p.killed or p.wounded
         if first is None:
             continue
+        reported_by = _source(first.number.start, clauses, quotes, len(pairs) == 1) or (
+            carried if not clauses and not headline and follows else None)
+        parts = [f for f in (p.killed, p.wounded) if f is not None]
+        confidence = casualty_confidence(CasualtyEvidence(
+            noun_after=any(f.noun_after for f in parts), victims=any(f.counted for f in parts),
+            verb_before=any(f.verb_before for f in parts),
+            digits=sent.tokens[first.number.start].is_digit, sourced=reported_by is not None,
+            headline=headline, ranged=first.ranged, toll=first.toll))
         book.add(headline=headline, c=Casualty(
             article_id=article.id,
             killed=p.killed.number.value if p.killed else None,
             wounded=p.wounded.number.value if p.wounded else None,
             qualifier=first.qualifier,
             victims=first.victims,
-            reported_by=_source(first.number.start, clauses, quotes, len(pairs) == 1) or (
-                carried if not clauses and not headline and follows else None),
+            reported_by=reported_by,
             since=since_for(dates, first.number.start),
             location=_nearest_place(first.number.start, places, place_starts or []),
             evidence=sent.text,
+            confidence=confidence,
         ))
 
 
@@ -136,15 +148,30 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     had_figure = False  # the sentence before filed a figure (a following "another 8 wounded" completes it)
     carried: str | None = None  # the one source the sentence before named
     previous: Sentence | None = None
-    for sent in split_sentences(article_text(article), lex.abbreviations):
+    sentences = split_sentences(article_text(article), lex.abbreviations)
+    # the days the article says its events began, for "since the start of the offensive" anywhere
+    starts: dict[str, dt.date] = {}
+    # words the article writes in lower case ("al-Reshdia" is a name, however it starts)
+    fighting.common = frozenset(t.low for s in sentences for t in s.tokens if t.text[:1].islower()
+                                and ("-" not in t.text or not is_name_word(t, lex)))
+    for sent in sentences:
+        if lex.event_launch.occurs_in(sent.tokens) and lex.event_nouns.occurs_in(sent.tokens):
+            event_start_dates(sent.tokens, lex, find_dates(sent.tokens, lex, article.published), starts)
+    for sent in sentences:
         if lex.link_markers.match(sent.tokens, 0) is not None:
             continue  # "Lire aussi : ...": a link to another story
         all_tokens.extend(sent.tokens)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
+        events_since = since_event(sent.tokens, lex, starts, dates)
+        if events_since:
+            # a date the clause counts from replaces the same date read as the day of the event
+            at = {d.start for d in events_since}
+            dates = sorted([d for d in dates if d.start not in at] + events_since, key=lambda d: d.start)
         # a disaster or an accident ("a boat capsized", "un séisme") kills no one by violence
         disaster = lex.disasters.occurs_in(sent.tokens)
-        figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates)
+        figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates,
+                                                   article.published.year if article.published else None)
         # a source known only by its place after "selon" vouches for figures, and says nothing else
         clauses = [c for c in find_clauses(sent, lex, quotes, dates) if figures or not c.speaker.plain]
         # "celui-ci", "the latter": the last person named, in this sentence or the one before
