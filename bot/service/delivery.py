@@ -175,10 +175,9 @@ async def _deliver_channel(
                 # is final, they are all marked failed with it (one call per pass, not one per alert).
                 if store.delivery(adapter.name, channel.id, item) is not None:
                     reason = exc.reason if isinstance(exc, ChatError) else str(exc)
-                    failed += chat_state.fail_all(store, adapter.name, channel.id,
-                                                  [a.id for a in pending if a.id != stored.id and wanted(
-                                                      channel, a, topics_of(a) if topics_of is not None else None)],
-                                                  reason)
+                    others = [a.id for a in pending if a.id != stored.id and is_pushed(a.alert) and wanted(
+                        channel, a, topics_of(a) if topics_of is not None else None)]
+                    failed += chat_state.fail_all(store, adapter.name, channel.id, others, reason)
                 break
             continue
         # Posted: from here on the alert is delivered, whatever else fails.

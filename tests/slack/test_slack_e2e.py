@@ -38,6 +38,7 @@ from slack_fakes import (
 )
 
 from bot.config import Config, parse_config
+from bot.core.extract.confidence import is_pushed
 from bot.core.models import Casualty
 from bot.service.app import App, open_app, run_forever
 from bot.service.pipeline import RunReport
@@ -167,6 +168,11 @@ def figures(alerts: Iterable[StoredAlert]) -> set[int]:
 
 # --- /news ------------------------------------------------------------------------------------
 
+def pushed(store: Store) -> list[StoredAlert]:
+    """The stored alerts above the confidence threshold: the ones delivery sends."""
+    return [sa for sa in store.alerts() if is_pushed(sa.alert)]
+
+
 async def test_news_casualties_answers_with_the_stored_figures_and_checks_signatures(
     articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
@@ -208,9 +214,9 @@ async def test_alerts_are_posted_threaded_by_story_and_the_root_follows_the_figu
     config = make_config(articles)
     async with running(config) as app:
         report, sent = await cycle(app)
-        stored = app.store.alerts()
+        stored = pushed(app.store)
         casualties(app)
-        assert report.alerts_new == len(stored) and sent == len(stored)
+        assert report.alerts_new == len(app.store.alerts()) and sent == len(stored)
         first = posts(fake_slack)
         assert len(first) == len(stored)
         assert all(c.args["channel"] == CHANNEL and c.args.get("blocks") for c in first)
@@ -323,7 +329,7 @@ async def test_article_text_posts_no_mention_and_no_link(
     config = make_config(folder)
     async with running(config) as app:
         report, sent = await cycle(app)
-        assert report.alerts_new > 0 and sent == report.alerts_new, report
+        assert report.alerts_new > 0 and sent == len(pushed(app.store)), report
         evidence = " ".join(json.dumps(sa.alert.evidence) + json.dumps(getattr(sa.alert, "quote", ""))
                             for sa in app.store.alerts())
         assert "<@U123>" in evidence  # the hostile text did reach the alerts
@@ -395,7 +401,7 @@ async def test_a_crash_mid_post_is_recovered_without_posting_twice(
         await fake_slack.wait_for("chat.postMessage", answered + 1, timeout=10)
         await asyncio.sleep(0.2)
         assert not delivering.done()
-        total = len(app.store.alerts())
+        total = len(pushed(app.store))
         assert total > answered + 1, "the seed gives too few alerts for this test"
         # The process dies: its delivery task and its sends in flight are gone.
         delivering.cancel()
@@ -428,8 +434,8 @@ async def test_each_channel_gets_its_own_thread_language_and_filters(
                                     {"output": "slack", "id": "CFR", "language": "fr", "types": ["casualty"]}])
     async with running(config) as app:
         _, sent = await cycle(app)
-        every = app.store.alerts()
-        casualty_ids = {sa.id for sa in casualties(app)}
+        every = pushed(app.store)
+        casualty_ids = {sa.id for sa in casualties(app) if is_pushed(sa.alert)}
         assert len(casualty_ids) < len(every)
         assert sent == len(every) + len(casualty_ids)
         roots = {}
@@ -488,7 +494,7 @@ async def test_run_forever_polls_delivers_answers_and_stops(
     try:
         stored = [sa for sa in store.alerts(types=["casualty"]) if isinstance(sa.alert, Casualty)]
         assert stored and all(has_number(dump(answer), n) for n in figures(stored)), dump(answer)
-        total = len(store.alerts())
+        total = len(pushed(store))
         assert len(posts(fake_slack)) == total
         assert all(d["status"] == "sent" for d in store.deliveries("slack")) and len(store.deliveries("slack")) == total
     finally:
@@ -527,7 +533,7 @@ async def test_socket_mode_from_config_answers_commands_and_thread_questions(
         assert reply.args["thread_ts"] == root and any(has_number(dump(reply), n) for n in wounded), dump(reply)
         acks = {c.args.get("envelope_id") for c in await fake_slack.wait_for("socket.ack", 2)}
         assert acks == {"env-1", "env-2"}
-        assert sent == len(app.store.alerts())
+        assert sent == len(pushed(app.store))
 
 
 async def test_a_refused_post_is_retried_next_round_in_the_same_thread(
@@ -538,19 +544,21 @@ async def test_a_refused_post_is_retried_next_round_in_the_same_thread(
         fake_slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "internal_error"})
         fake_slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "0"})  # retried by the client
         _, sent = await cycle(app)
-        total = len(app.store.alerts())
+        total = len(pushed(app.store))
         # The refused post would have opened the story's thread: the rest of the story waits with it, so
         # that the thread's root is still the story's most important alert (not the next statement).
-        assert sent == 0 and len(app.store.undelivered_alerts("slack", CHANNEL)) == total
+        waiting = [sa for sa in app.store.undelivered_alerts("slack", CHANNEL) if is_pushed(sa.alert)]
+        assert sent == 0 and len(waiting) == total
         _, sent = await cycle(app)
-        assert sent == total and not app.store.undelivered_alerts("slack", CHANNEL)
+        assert sent == total
+        assert not [sa for sa in app.store.undelivered_alerts("slack", CHANNEL) if is_pushed(sa.alert)]
         assert len(fake_slack.messages) == total
         root = fake_slack.messages[0]
         root_alert = app.store.alert_of_message("slack", CHANNEL, root["ts"])
         assert root_alert is not None
         assert isinstance(app.store.alert(root_alert).alert, Casualty)  # type: ignore[union-attr]
         assert app.store.alert(root_alert).importance == max(  # type: ignore[union-attr]
-            a.importance for a in app.store.alerts())
+            a.importance for a in pushed(app.store))
         assert root["thread_ts"] is None and all(m["thread_ts"] == root["ts"] for m in fake_slack.messages[1:])
         keys = {m["metadata"]["event_payload"]["key"] for m in fake_slack.messages}
         assert len(keys) == total
@@ -592,7 +600,7 @@ async def test_a_channel_slack_refuses_is_tried_three_times_then_marked_failed_a
     config = make_config(articles)
     async with running(config) as app:
         await app.pipeline.ingest_all()
-        total = len(app.store.alerts())
+        total = len(pushed(app.store))
         for _ in range(30):
             fake_slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "channel_not_found"})
         start = utcnow()
@@ -662,7 +670,7 @@ async def test_channels_are_served_concurrently_each_at_its_own_pace(
     async with running(config) as app:
         app.adapters["slack"].queue.interval = 0.2  # type: ignore[attr-defined]
         _, sent = await cycle(app)
-        total = len(app.store.alerts())
+        total = len(pushed(app.store))
         assert sent == 2 * total
         en = [c for c in posts(fake_slack) if c.args["channel"] == "C111"]
         fr = [c for c in posts(fake_slack) if c.args["channel"] == "C222"]
