@@ -735,7 +735,7 @@ class MatrixAdapter:
         self._remember_own(resp.event_id, True)
         return str(resp.event_id)
 
-    async def _upload(self, path: str, room_id: str | None = None) -> dict[str, Any]:
+    async def _upload(self, path: str, room_id: str) -> dict[str, Any]:
         """Upload a file; the content of the `m.image` (or `m.file`) event that shows it."""
         data = await asyncio.to_thread(Path(path).read_bytes)
         name = Path(path).name
@@ -743,7 +743,7 @@ class MatrixAdapter:
         # [e2e] in an encrypted room the homeserver gets ciphertext; the key travels in the event
         secret: dict[str, Any] | None = None
         body = data
-        if self.crypto and room_id and await self.crypto.is_encrypted(self.client, room_id):
+        if self.crypto and await self.crypto.is_encrypted(self.client, room_id):
             body, secret = await asyncio.to_thread(self.crypto.encrypt_file, data)
 
         async def call() -> Any:
@@ -796,7 +796,7 @@ class MatrixAdapter:
         room_id = await self._room_id(channel)
         key = message.meta.get("delivery_key")
         for n, path in enumerate(message.attachments):
-            image = await self._upload(path)
+            image = await self._upload(path, room_id)  # [e2e] room: encrypted there?
             if thread_id is not None:
                 image["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread_id, "is_falling_back": True,
                                          "m.in_reply_to": {"event_id": thread_id}}

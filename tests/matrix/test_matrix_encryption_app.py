@@ -17,6 +17,7 @@ import pytest
 from e2e_helpers import CryptoHuman
 from matrix_helpers import uniq
 from synapse_harness import Synapse
+from test_matrix_e2e import write_update
 
 from bot.config import Config, parse_config
 from bot.core.models import Casualty
@@ -104,6 +105,14 @@ async def test_alerts_and_a_command_in_an_encrypted_room(synapse: Synapse, alice
         assert answer["encrypted"] is True
         missing = sorted(n for n in figures(app) if not has_number(answer["content"]["body"], n))
         assert not missing, answer["content"]["body"]
+
+        # A later article moves the toll: the story's chart goes into the thread as an encrypted image.
+        write_update(tmp_path / "articles")
+        assert await deliver(app) > 0
+        [chart] = await alice.wait_for(lambda e: from_bot(bot_id)(e) and e["content"].get("msgtype") == "m.image")
+        assert chart["encrypted"] is True and "url" not in chart["content"]
+        png = await alice.download_decrypted(chart["content"]["file"])
+        assert png.startswith(b"\x89PNG") and chart["content"]["file"]["mimetype"] == "image/png"
 
 
 async def test_delivery_without_the_sync_loop_encrypts_too(synapse: Synapse, alice: CryptoHuman, tmp_path: Path,
