@@ -52,9 +52,9 @@ from nio import (
 )
 
 from bot.chat.base import ChatContext, ChatError, Conversation, HandledLog, Posted, StateStore
-from bot.chat.matrix_crypto import CryptoSettings, MatrixCrypto  # [e2e]
-from bot.chat.matrix_limits import content_size, fitted, fitted_content
-from bot.chat.matrix_render import edit_content, neutralize
+from bot.chat.matrix_crypto import ENCRYPTED_CONTENT_BYTES, CryptoSettings, MatrixCrypto  # [e2e]
+from bot.chat.matrix_limits import MAX_CONTENT_BYTES, content_size, fitted
+from bot.chat.matrix_render import edit_content, message_content, neutralize
 from bot.core.models import Line, Message
 
 log = logging.getLogger(__name__)
@@ -771,9 +771,16 @@ class MatrixAdapter:
             content["file"] = {**secret, "url": content.pop("url"), "mimetype": mime}
         return content
 
+    async def _content_limit(self, room_id: str) -> int:  # [e2e]
+        if self.crypto and await self.crypto.is_encrypted(self.client, room_id):
+            return ENCRYPTED_CONTENT_BYTES
+        return MAX_CONTENT_BYTES
+
     async def _send_message(self, room_id: str, message: Message, relates_to: dict[str, Any] | None = None,
                             mention: list[str] | None = None, *, tx_id: str | None = None) -> str:
-        content = fitted_content(message, self.msgtype)
+        limit = await self._content_limit(room_id)  # [e2e] smaller where the event is encrypted
+        content = message_content(fitted(message, lambda m: content_size(message_content(m, self.msgtype)), limit),
+                                  self.msgtype)
         if relates_to:
             content["m.relates_to"] = relates_to
         if mention:
@@ -817,7 +824,8 @@ class MatrixAdapter:
     async def edit(self, channel: str, message_id: str, message: Message) -> None:
         await self._ensure_login()
         room_id = await self._room_id(channel)
-        content = edit_content(fitted(message, lambda m: content_size(edit_content(m, message_id, self.msgtype))),
+        content = edit_content(fitted(message, lambda m: content_size(edit_content(m, message_id, self.msgtype)),
+                                      await self._content_limit(room_id)),  # [e2e]
                                message_id, self.msgtype)
         await self.send_event(room_id, content, tx_id=message.meta.get("edit_key"))
 

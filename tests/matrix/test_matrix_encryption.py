@@ -24,7 +24,7 @@ from synapse_harness import Synapse, _http_json
 from bot.chat.matrix import MatrixAdapter
 from bot.chat.matrix_crypto import CryptoSettings, crypto_settings, store_dir_for
 from bot.config import ConfigError, parse_config
-from bot.core.models import Message
+from bot.core.models import Line, Message
 
 pytestmark = pytest.mark.matrix
 
@@ -385,5 +385,22 @@ async def test_a_member_who_left_cannot_read_what_the_bot_posts_next(
         session = wire["content"]["session_id"]
         assert bob.client.olm is not None
         assert bob.client.olm.inbound_group_store.get(room, wire["content"]["sender_key"], session) is None
+    finally:
+        await bot.stop()
+
+
+async def test_a_long_answer_fits_in_one_encrypted_event(
+        synapse: Synapse, make_crypto_human: MakeCryptoHuman, bot_account: BotAccount, tmp_path: Path) -> None:
+    """The size limit applies to the ciphertext, a third larger than the text: the bot cuts earlier there."""
+    alice = await make_crypto_human("alice")
+    bot, room = await encrypted_room(synapse, alice, bot_account, settings(tmp_path))
+    try:
+        lines = tuple(Line.of(f"{n}: at least {n} killed near Bakhmut, according to the regional governor")
+                      for n in range(900))  # about 60 KB of text and as much again in HTML
+        posted = await bot.post(room, Message(headline="Every report of the day", lines=lines))
+        [alert] = await alice.wait_for(lambda e: e.get("event_id") == posted.message_id)
+        assert alert["encrypted"] is True
+        body = content(alert)["body"]
+        assert "0: at least 0 killed" in body and "did not fit in one Matrix message" in body
     finally:
         await bot.stop()
