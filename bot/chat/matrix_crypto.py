@@ -266,10 +266,22 @@ class MatrixCrypto:
         room = client.rooms.get(room_id)
         if room is not None and room.encrypted:
             return True
-        if room_id not in self._encrypted:
-            resp = await client.room_get_state_event(room_id, "m.room.encryption")
-            self._encrypted[room_id] = isinstance(resp, RoomGetStateEventResponse) and bool(resp.content)
-        return self._encrypted[room_id]
+        if room_id in self._encrypted:
+            return self._encrypted[room_id]
+        resp = await client.room_get_state_event(room_id, "m.room.encryption")
+        # nio turns only a 404 into an error here; other refusals come back as "content" with an errcode.
+        content = getattr(resp, "content", None)
+        code = getattr(resp, "status_code", None) or (content.get("errcode") if isinstance(content, dict) else None)
+        if isinstance(resp, RoomGetStateEventResponse) and code is None:
+            self._encrypted[room_id] = bool(content)
+            return self._encrypted[room_id]
+        if code == "M_NOT_FOUND":  # no such state event: a clear room
+            self._encrypted[room_id] = False
+            return False
+        if code == "M_FORBIDDEN":  # not in the room: the send that follows is refused anyway
+            return False
+        # Anything else (a server error) must not make us post in clear text in an encrypted room.
+        raise RuntimeError(f"cannot tell whether {room_id} is encrypted: {resp}")
 
     async def ensure_room(self, client: AsyncClient, room_id: str) -> None:
         """nio sends only to rooms it knows: make one for a room this process has not synced yet."""
