@@ -63,7 +63,9 @@ TEXTS: dict[str, dict[str, str]] = yaml.safe_load(
 # encrypted rooms (60,000 in clear ones).
 ENCRYPTED_CONTENT_BYTES = 45_000
 
-MAX_PENDING = 200  # undecryptable events kept waiting for their keys
+MAX_PENDING = 50  # undecryptable events kept waiting for their keys (in the state store)
+# A command is at most a few thousand characters: a longer ciphertext is no command, not worth keeping.
+MAX_PENDING_CIPHERTEXT = 16_000
 PENDING_MAX_AGE_S = 24 * 3600.0  # after a day the sender's keys are not coming
 
 
@@ -335,6 +337,10 @@ class MatrixCrypto:
         """Keep an event we could not decrypt; its key is requested at the next `retry`."""
         event_id = event.event_id
         if event_id in self._pending or event.sender == self.user_id:
+            return
+        if len(event.ciphertext or "") > MAX_PENDING_CIPHERTEXT:
+            log.info("Matrix: cannot decrypt %s in %s (too long for a command); not waiting for its key",
+                     event_id, room_id)
             return
         log.info("Matrix: cannot decrypt %s in %s yet (session %s); key requested", event_id, room_id,
                  event.session_id)
