@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.ingest.cli import ProgressBar
+from bot.cli.progress import ProgressBar
 
 
 def test_a_long_run_is_drawn_a_few_times_not_once_per_article() -> None:

@@ -156,13 +156,24 @@ class Series:
     key: SeriesKey
     figures: list[Figure] = field(default_factory=list)
 
+    # The first report of each number, kept up to date as figures are appended (`SeriesBook.add` reads
+    # `latest` for every figure it files: sorting the whole series each time made filing quadratic).
+    # (figure, its index) per number: ties go to the earlier figure, as a stable sort of the list would.
+    _first: dict[int, tuple[Figure, int]] = field(default_factory=dict, compare=False, repr=False)
+    _counted: int = field(default=0, compare=False, repr=False)
+
     @property
     def latest(self) -> Figure:
         """The latest figure that was news: a repeat of a known number does not move it."""
-        first: dict[int, Figure] = {}
-        for f in sorted(self.figures, key=Figure.order):
-            first.setdefault(f.value, f)
-        return max(first.values(), key=Figure.order)
+        if self._counted > len(self.figures):  # figures removed: count again
+            self._first, self._counted = {}, 0
+        for index in range(self._counted, len(self.figures)):
+            f = self.figures[index]
+            known = self._first.get(f.value)
+            if known is None or f.order() < known[0].order():
+                self._first[f.value] = (f, index)
+        self._counted = len(self.figures)
+        return max(self._first.values(), key=lambda pair: (pair[0].order(), -pair[1]))[0]
 
     def first_with(self, value: int) -> Figure | None:
         """The first report of this number in the series."""

@@ -41,10 +41,12 @@ def succeeded(state: SourceState, now: dt.datetime, *, etag: str | None = None, 
 
 
 def content_seen(store: Store, source: str, content_hash: str) -> bool:
-    """True when `source` already gave us an article with this exact content (a re-published entry)."""
+    """True when `source` already gave us an article with this exact content (a re-published entry),
+    and it was processed: one whose processing failed is to be processed again, not skipped."""
     with store.tx() as conn:
         row = conn.execute(select(s.articles.c.id).where(and_(
-            s.articles.c.source == source, s.articles.c.content_hash == content_hash)).limit(1)).first()
+            s.articles.c.source == source, s.articles.c.content_hash == content_hash,
+            s.articles.c.processed_at.is_not(None))).limit(1)).first()
     return row is not None
 
 

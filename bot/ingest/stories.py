@@ -32,6 +32,8 @@ from bot.store import schema as s
 STORY_WINDOW = dt.timedelta(days=3)
 # How far before the start of the previous read each refresh reads again.
 REFRESH_OVERLAP = dt.timedelta(seconds=2)
+# The store lock taken around story assignment (see `Store.exclusive`).
+STORY_LOCK = "stories"
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -180,13 +182,20 @@ class StoryGrouper:
         return best
 
     def story_for(self, article: Article, article_id: int) -> int:
-        twin = self.store.article_by_hash(article.content_hash)
-        if twin is not None and twin != article_id:
-            stored = self.store.article(twin)
-            if stored is not None and stored.story_id is not None:
-                self.store.attach_to_story(article_id, stored.story_id)
-                return stored.story_id
-        signature = neardup.signature(article.text)
+        """The article's story, found or opened, and the article attached to it.
+
+        Under the store's `stories` lock: polls running at once (threads) and replicas take turns, so
+        copies of one dispatch arriving together cannot each open a story; the lock's transaction also
+        makes the index refresh see every story committed before it."""
+        signature = neardup.signature(article.text)  # CPU only: outside the lock
+        with self.store.exclusive(STORY_LOCK):
+            return self._story_for(article, article_id, signature)
+
+    def _story_for(self, article: Article, article_id: int, signature: str | None) -> int:
+        twin_story = self.store.story_of_content(article.content_hash, other_than=article_id)
+        if twin_story is not None:
+            self.store.attach_to_story(article_id, twin_story)
+            return twin_story
         story_id, score = self.match(signature)
         if story_id is not None and score >= self.threshold:
             self.store.attach_to_story(article_id, story_id)

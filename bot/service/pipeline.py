@@ -19,14 +19,17 @@ from bot.ingest.fetch import Fetcher
 from bot.ingest.files import ArticleFileError
 from bot.ingest.sources import REMOTE_TYPES, SourceError, SourceReader, latest_entries, respect_retry_after
 from bot.ingest.state import content_seen, record_failure, succeeded
-from bot.ingest.stories import StoryGrouper
+from bot.ingest.stories import STORY_LOCK, StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
 from bot.service.storylink import EventStories
 from bot.service.tallies import store_alert
 from bot.store import Store, utcnow
+from bot.store.db import is_outage
 
 log = logging.getLogger(__name__)
 Extractor = Callable[[Article], list[Alert]]
+# Failures of one entry before it is parked (skipped, kept with its error for admins).
+PARK_AFTER = 3
 
 
 @dataclass
@@ -57,33 +60,38 @@ class Pipeline:
         self.events = EventStories(store, topics={s.name: s.tags for s in config.sources}, clock=clock)
 
     def process(self, article: Article, report: RunReport | None = None) -> list[int]:
-        """Store one article; when it is new, extract and store its alerts. Returns new alert ids."""
+        """Store one article; when it is new, extract and store its alerts. Returns new alert ids.
+
+        Raises when the article cannot be processed (extraction or the store failed): it then stays
+        unprocessed, with no alert, and is processed again when it comes back (see `poll`).
+        Its story, alerts and processed mark are written in one transaction under the store's story
+        lock: articles processed at once (polls in threads, replicas) take turns there, so a fact is
+        filed once and a casualty figure is compared with every figure filed before it."""
         report = report if report is not None else RunReport()
         article_id, new = self.store.add_article(article)
         if not new and self.store.is_processed(article_id):
             report.articles_seen += 1
             return []
-        report.articles_new += 1
-        # A stored but unprocessed article (the process died mid-way) keeps the story it was given.
-        stored = None if new else self.store.article(article_id)
-        if stored is not None and stored.story_id is not None:
-            story_id = stored.story_id
-        else:
-            story_id = self.events.follow(article, article_id, self.stories.story_for(article, article_id))
+        alerts = self.extractor(article)  # CPU only, outside the lock
         fresh: list[int] = []
-        try:
-            alerts = self.extractor(article)
-        except Exception:  # one bad article must not stop the bot
-            log.exception("extraction failed for article %s from %s", article.id, article.source)
+        with self.store.exclusive(STORY_LOCK):
+            if not new and self.store.is_processed(article_id):  # processed meanwhile by another poll
+                report.articles_seen += 1
+                return []
+            # A stored but unprocessed article (the process died mid-way) keeps the story it was given.
+            stored = None if new else self.store.article(article_id)
+            if stored is not None and stored.story_id is not None:
+                story_id = stored.story_id
+            else:
+                story_id = self.events.follow(article, article_id, self.stories.story_for(article, article_id))
+            for alert in alerts:
+                alert_id, is_new = store_alert(  # casualty figures: compared with their series first
+                    self.store, alert, article=article, article_id=article_id, story_id=story_id,
+                    today=self.clock().date())
+                if is_new:
+                    fresh.append(alert_id)
             self.store.mark_processed(article_id)
-            return []
-        for alert in alerts:
-            alert_id, is_new = store_alert(  # casualty figures: compared with their series first
-                self.store, alert, article=article, article_id=article_id, story_id=story_id,
-                today=self.clock().date())
-            if is_new:
-                fresh.append(alert_id)
-        self.store.mark_processed(article_id)
+        report.articles_new += 1
         report.alerts_new += len(fresh)
         return fresh
 
@@ -103,7 +111,7 @@ class Pipeline:
         A failure counts in `source_state.failures` and backs off `interval * 2^failures` (capped);
         it is logged at WARNING when the source goes from working to failing, never sent to a channel.
         """
-        state = self.store.source_state(source.name)
+        state = await asyncio.to_thread(self.store.source_state, source.name)
         now = self.clock()
         if state.next_retry_at is not None and now < state.next_retry_at:
             log.debug("source %r: in backoff until %s", source.name, state.next_retry_at.isoformat())
@@ -116,12 +124,14 @@ class Pipeline:
             listing = await self.reader.list_entries(
                 source, etag=state.etag if remote else None, last_modified=state.last_modified if remote else None)
         except (SourceError, ArticleFileError, OSError) as exc:
-            respect_retry_after(self.store, source, record_failure(self.store, source, state, str(exc), now), exc, now)
+            failed = await asyncio.to_thread(record_failure, self.store, source, state, str(exc), now)
+            await asyncio.to_thread(respect_retry_after, self.store, source, failed, exc, now)
             report.failed_sources.append(source.name)
             return
         except Exception as exc:  # bad input must not stop the other sources
             log.debug("source %r: unexpected error", source.name, exc_info=True)
-            record_failure(self.store, source, state, f"unexpected {exc.__class__.__name__}: {exc}", now)
+            await asyncio.to_thread(record_failure, self.store, source, state,
+                                    f"unexpected {exc.__class__.__name__}: {exc}", now)
             report.failed_sources.append(source.name)
             return
         entries = list({e.key: e for e in listing.entries}.values())
@@ -136,7 +146,10 @@ class Pipeline:
             todo = await asyncio.to_thread(self._unseen, source.name, entries)
         else:
             todo = entries
+        failing = {f["entry_key"]: f for f in await asyncio.to_thread(self.store.entry_failures, source=source.name)}
+        todo = [e for e in todo if not (failing.get(e.key[:500]) or {}).get("parked_at")]
         articles = await asyncio.gather(*(self.reader.complete(source, e) for e in todo), return_exceptions=True)
+        retried = False
         for entry, article in zip(todo, articles, strict=True):
             if isinstance(article, BaseException):
                 log.warning("source %r: entry %s could not be read (%s: %s)", source.name, entry.key,
@@ -146,20 +159,38 @@ class Pipeline:
                     # In a worker thread, one article at a time: extraction and the store's queries
                     # take long enough over a big poll to stall chat acks, Matrix sync and /healthz.
                     await asyncio.to_thread(self._store_entry, source, article, report, remote=remote)
-                except Exception:
-                    # One article that cannot be stored or processed must not block its source: it is
-                    # logged and marked seen below (skipped for good). Were the database itself
-                    # failing, marking it seen fails too and the poll stops as before: nothing is lost.
-                    log.exception("source %r: entry %s could not be processed; skipped", source.name, entry.key)
+                except Exception as exc:
+                    if is_outage(exc):
+                        raise  # the database, not the article: the poll stops, nothing is marked seen
+                    # Not marked seen: read again on the next poll, or, once parked, skipped while parked.
+                    if not await asyncio.to_thread(self._entry_failed, source, entry, exc):
+                        retried = True
+                    continue
+                else:
+                    if entry.key[:500] in failing:
+                        await asyncio.to_thread(self.store.entry_succeeded, source.name, entry.key)
             if remote:
                 await asyncio.to_thread(self.store.mark_seen, source.name, [entry.key])
-        if listing.commit is not None:  # files read: not read again until they change
+        if listing.commit is not None and not retried:  # files read: not read again until they change
             await asyncio.to_thread(listing.commit)
         if state.failures:
             log.info("source %r: working again after %d failure(s)", source.name, state.failures)
-        self.store.save_source_state(succeeded(
-            state, now, etag=listing.etag if remote else None,
-            last_modified=listing.last_modified if remote else None))
+        # An entry to retry keeps the validators out, or a 304 would hide it from the next poll.
+        await asyncio.to_thread(self.store.save_source_state, succeeded(
+            state, now, etag=listing.etag if remote and not retried else None,
+            last_modified=listing.last_modified if remote and not retried else None))
+
+    def _entry_failed(self, source: SourceConfig, entry: Entry, exc: Exception) -> bool:
+        """Count a failure of one entry; True when it is now parked (skipped for good, kept for admins)."""
+        error = f"{exc.__class__.__name__}: {exc}"
+        attempts = self.store.entry_failed(source.name, entry.key, error, park_after=PARK_AFTER)
+        if attempts >= PARK_AFTER:
+            log.error("source %r: entry %s failed %d times (%s); parked: see `python -m bot failures`",
+                      source.name, entry.key, attempts, error, exc_info=exc)
+            return True
+        log.warning("source %r: entry %s could not be processed (%s); retried on the next poll (%d/%d)",
+                    source.name, entry.key, error, attempts, PARK_AFTER)
+        return False
 
     def _store_entry(self, source: SourceConfig, article: Article, report: RunReport, *, remote: bool) -> None:
         """`process` an article of a poll, unless the source already gave this very content (blocking:
@@ -174,7 +205,7 @@ class Pipeline:
 
     def sources(self) -> tuple[SourceConfig, ...]:
         """The configured sources, then those added by `/news sources add` (kept in the database)."""
-        from bot.service.conversation import added_sources
+        from bot.service.source_registry import added_sources
 
         configured = {s.name for s in self.config.sources}
         added = [s for s in added_sources(self.store) if s.name not in configured]

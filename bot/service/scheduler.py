@@ -10,6 +10,9 @@ Jobs:
 - `tick` — every minute: pick up subscription changes (digest jobs added, moved or removed),
   deliver alerts that arrived by other ways (a command reading a link, say), and send a digest that
   is due but failed to post (the chat was down).
+- a heartbeat (an asyncio task, not a job) — every `HEARTBEAT_S`: renews this process's leases (TTL
+  `LEASE_TTL`, whatever the poll intervals), so a lease outlives its process by at most a minute; a
+  clean stop releases them all, and a process found dead on this machine loses them at once.
 - `housekeeping` — every 6 hours: articles older than `retention` without alerts are deleted, the
   text of older ones with alerts is dropped (title, link and outlet stay for the alerts' sources).
 
@@ -22,6 +25,7 @@ is first scheduled. Every decision reads an injectable clock (aware UTC `now`), 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
@@ -35,18 +39,23 @@ from sqlalchemy import and_, delete, select, union, update
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config
 from bot.core.models import Message
+from bot.service.dbhealth import DatabaseHealth
 from bot.service.delivery import DELIVERY_WINDOW, DeliveryReport, deliver_alerts
 from bot.service.digests import cron_trigger, due_slot, send_channel_digest
 from bot.service.pipeline import Pipeline, RunReport
 from bot.service.subscriptions import ChannelPlan, alert_topics, in_quiet_hours, plan_channels, rescore
 from bot.store import Store, StoredAlert
 from bot.store import schema as s
-from bot.store.db import PROCESS_ID
+from bot.store.db import PROCESS_ID, is_outage
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 TICK_S = 60
+# A lease lives this long unless its process renews it (every HEARTBEAT_S): a crashed process's polls are
+# taken over within a minute by another machine's replica, at once by a bot restarted on the same one.
+LEASE_TTL = dt.timedelta(seconds=60)
+HEARTBEAT_S = 15.0
 HOUSEKEEPING_S = 6 * 3600
 
 
@@ -89,8 +98,13 @@ class BotScheduler:
         self.scheduler: AsyncIOScheduler | None = None
         self.plans: dict[str, ChannelPlan] = {}
         self._deliver_lock = asyncio.Lock()
+        self._deliver_waiting = False  # a pass is queued behind the running one
         self._digest_lock = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()
+        self.health = DatabaseHealth()
+        self._missed: set[str] = set()  # poll jobs skipped while the database was down: run on recovery
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._stopping = False
 
     # --- channels ----------------------------------------------------------------------------
 
@@ -128,9 +142,21 @@ class BotScheduler:
     # --- jobs --------------------------------------------------------------------------------
 
     async def deliver(self) -> DeliveryReport:
-        """Deliver stored alerts to every channel with real-time alerts, unless in its quiet hours."""
-        async with self._deliver_lock:
-            rescore(self.store, since=self.clock() - DELIVERY_WINDOW)
+        """Deliver stored alerts to every channel with real-time alerts, unless in its quiet hours.
+
+        Many polls finishing together ask for a pass each: when one is already waiting for the running
+        pass, it starts after this call's alerts were stored and delivers them too, so this call returns
+        at once (500 feeds polled at start made 500 passes, one after another)."""
+        if self._deliver_waiting:
+            return DeliveryReport()
+        self._deliver_waiting = True
+        try:
+            await self._deliver_lock.acquire()
+        finally:
+            self._deliver_waiting = False
+        try:
+            # Off the event loop: over a big window this reads and rewrites many rows.
+            await asyncio.to_thread(rescore, self.store, since=self.clock() - DELIVERY_WINDOW)
             channels = tuple(p.alerts for p in self.plans.values() if p.alerts is not None)
 
             known: dict[int, Collection[str]] = {}
@@ -142,6 +168,8 @@ class BotScheduler:
 
             return await deliver_alerts(self.store, self.adapters, channels, now=self.clock(),
                                         topics_of=topics_of, held=self.held)
+        finally:
+            self._deliver_lock.release()
 
     async def poll_job(self, name: str) -> RunReport | None:
         source = next((x for x in self.pipeline.sources() if x.name == name), None)
@@ -149,19 +177,25 @@ class BotScheduler:
             self._unschedule(f"poll:{name}")  # removed with /news sources remove
             return None
         now = self.clock()
-        retry = self.store.source_state(name).next_retry_at
+        retry = (await asyncio.to_thread(self.store.source_state, name)).next_retry_at
         if retry is not None and retry > now:
             self._postpone(f"poll:{name}", retry)
             return None
-        # Replicas sharing a database: whoever holds the source's lease polls it, the others skip.
-        lease_ttl = dt.timedelta(seconds=max(30.0, source.interval_s * 1.5))
-        if not self.store.acquire_lease(f"poll:{name}", PROCESS_ID, lease_ttl, now=now):
+        # Replicas sharing a database: whoever holds the source's lease polls it, the others skip. The
+        # lease covers the poll in flight (renewed by the heartbeat); `last_success_at` and the interval
+        # keep a replica from polling again what another has just polled.
+        lease = f"poll:{name}"
+        if not await asyncio.to_thread(self.store.acquire_lease, lease, PROCESS_ID, LEASE_TTL, now=now):
             log.debug("poll %s: another replica holds it", name)
             return None
         report = RunReport()
-        await self.pipeline.poll(source, report)
+        try:
+            await self.pipeline.poll(source, report)
+        finally:
+            with contextlib.suppress(Exception):  # unreleased, it expires with the heartbeat's TTL
+                await asyncio.to_thread(self.store.release_lease, lease, PROCESS_ID)
         report.delivered = (await self.deliver()).sent
-        retry = self.store.source_state(name).next_retry_at
+        retry = (await asyncio.to_thread(self.store.source_state, name)).next_retry_at
         if retry is not None:
             self._postpone(f"poll:{name}", retry)
         log.info("poll %s: %d new articles, %d new alerts, %d delivered",
@@ -217,7 +251,7 @@ class BotScheduler:
         await self.catch_up()  # a digest whose post failed goes out within a minute of the chat's return
 
     async def housekeeping_job(self) -> Housekeeping:
-        done = housekeeping(self.store, self.config.retention_days, self.clock())
+        done = await asyncio.to_thread(housekeeping, self.store, self.config.retention_days, self.clock())
         if done.deleted or done.emptied:
             log.info("housekeeping: %d old articles deleted, %d emptied", done.deleted, done.emptied)
         return done
@@ -236,6 +270,35 @@ class BotScheduler:
         if catch_up:
             await self.catch_up()
         self.scheduler.start()
+        self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
+
+    async def _beat(self) -> None:
+        """Renew this process's leases; while the database is down, probe it at the backoff's pace."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_S if self.health.up else max(0.2, self.health.next_try_in()))
+            if not self.health.ready():
+                continue
+            try:
+                await asyncio.to_thread(self.store.renew_leases, PROCESS_ID, LEASE_TTL)
+                await asyncio.to_thread(self.store.heartbeat, LEASE_TTL)
+            except Exception as exc:
+                if not is_outage(exc):
+                    log.warning("heartbeat failed: %s", exc)
+                    continue
+                self.health.failed(exc)
+            else:
+                self._recovered()
+
+    def _recovered(self) -> None:
+        """A success: when it ends an outage, the polls skipped meanwhile run now."""
+        if not self.health.succeeded() or self.scheduler is None:
+            return
+        now = self.clock()
+        for job_id in sorted(self._missed):
+            job = self.scheduler.get_job(job_id)
+            if job is not None:
+                job.modify(next_run_time=now)
+        self._missed.clear()
 
     async def stop(self, *, timeout: float = 10.0) -> None:
         """Stop starting jobs, let running ones finish (up to `timeout` seconds), then shut down."""
@@ -243,8 +306,26 @@ class BotScheduler:
             self.scheduler.pause()
             running = {t for t in self._running if not t.done() and t is not asyncio.current_task()}
             if running:
-                await asyncio.wait(running, timeout=timeout)
+                _, late = await asyncio.wait(running, timeout=timeout)
+                # Still running (a poll waiting on a slow feed): cancelled. A poll marks an entry seen
+                # only once it is processed, so the next start does what this one left.
+                self._stopping = True
+                for task in late:
+                    task.cancel()
+                if late:
+                    await asyncio.wait(late, timeout=5)
         self.shutdown()
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+            self._heartbeat = None
+        # A clean stop gives its leases back: a restarted bot, or another replica, goes on at once.
+        try:
+            await asyncio.to_thread(self.store.release_leases, PROCESS_ID)
+        except Exception as exc:
+            log.warning("could not release this process's leases (they expire within %d s): %s",
+                        LEASE_TTL.total_seconds(), exc)
 
     def shutdown(self) -> None:
         """Shut down at once: jobs still running are cancelled."""
@@ -253,14 +334,35 @@ class BotScheduler:
         self.scheduler = None
 
     async def _guarded(self, func: Callable[..., Awaitable[object]], *args: object) -> object:
+        """Run a job, unless the database is down (then it waits for the next probe). A job failing
+        because the database is down is counted there, not logged with its traceback each time."""
+        job_id = f"poll:{args[0]}" if func == self.poll_job and args else None
+        if not self.health.ready():
+            if job_id is not None:
+                self._missed.add(job_id)
+            return None
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
         try:
-            return await func(*args)
+            result = await func(*args)
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            log.info("%s: cancelled by the stop", job_id or getattr(func, "__name__", "job"))
+            return None
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            self.health.failed(exc)
+            if job_id is not None:
+                self._missed.add(job_id)
+            return None
         finally:
             if task is not None:
                 self._running.discard(task)
+        self._recovered()
+        return result
 
     def _schedule(
         self, job_id: str, func: Callable[..., Awaitable[object]], trigger: object, *args: object,

@@ -15,17 +15,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import select, text
-from sqlalchemy.exc import OperationalError
-
 from bot.core.models import Alert, alert_from_dict, fold
 from bot.core.translate import equivalents
 from bot.store import Store
-from bot.store import schema as s
+from bot.store import search_db as db
 
 log = logging.getLogger(__name__)
 
-_OPEN, _CLOSE = "\x02", "\x03"  # match markers inside snippets, turned into (text, matched) parts
+_OPEN, _CLOSE = db.OPEN, db.CLOSE  # match markers inside snippets, turned into (text, matched) parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,38 +79,26 @@ def search(store: Store, terms: str, *, limit: int = 10) -> list[SearchHit]:
     groups = [g for g in query_groups(terms) if g]
     if not groups:
         return []
-    if store.engine.dialect.name == "sqlite":
+    if db.has_fts(store):
         try:
             hits = _fts(store, fts_query(groups), limit)
             if not hits and len(groups) > 1:
                 hits = _fts(store, fts_query(groups, any_word=True), limit)
             return hits
-        except OperationalError as exc:  # no FTS5 in this SQLite, or an index not built
+        except db.SearchUnavailable as exc:
             log.warning("full-text search unavailable (%s); falling back to LIKE", exc)
     return _like(store, groups, limit)
 
 
 def _fts(store: Store, query: str, limit: int) -> list[SearchHit]:
     hits: list[SearchHit] = []
-    with store.tx() as conn:
-        rows = conn.execute(text(
-            "SELECT a.id, a.story_id, a.title, a.outlet, a.url, bm25(articles_fts, 4.0, 1.0) AS score, "
-            "snippet(articles_fts, 1, char(2), char(3), '…', 20) AS snip, "
-            "snippet(articles_fts, 0, char(2), char(3), '…', 20) AS tsnip "
-            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH :q ORDER BY score LIMIT :n"), {"q": query, "n": limit}).mappings().all()
-        for r in rows:
-            snip = r["snip"] if _OPEN in (r["snip"] or "") else r["tsnip"] or r["snip"] or ""
-            hits.append(SearchHit("article", int(r["id"]), r["story_id"], r["title"], _parts(snip),
-                                  float(r["score"]), outlet=r["outlet"], url=r["url"]))
-        rows = conn.execute(text(
-            "SELECT al.id, al.story_id, al.data, bm25(alerts_fts) AS score, "
-            "snippet(alerts_fts, 0, char(2), char(3), '…', 20) AS snip "
-            "FROM alerts_fts JOIN alerts al ON al.id = alerts_fts.rowid "
-            "WHERE alerts_fts MATCH :q ORDER BY score LIMIT :n"), {"q": query, "n": limit}).mappings().all()
-        for r in rows:
-            hits.append(SearchHit("alert", int(r["id"]), r["story_id"], None, _parts(r["snip"] or ""),
-                                  float(r["score"]), alert=alert_from_dict(json.loads(r["data"]))))
+    for r in db.fts_articles(store, query, limit):
+        snip = r["snip"] if _OPEN in (r["snip"] or "") else r["tsnip"] or r["snip"] or ""
+        hits.append(SearchHit("article", int(r["id"]), r["story_id"], r["title"], _parts(snip),
+                              float(r["score"]), outlet=r["outlet"], url=r["url"]))
+    for r in db.fts_alerts(store, query, limit):
+        hits.append(SearchHit("alert", int(r["id"]), r["story_id"], None, _parts(r["snip"] or ""),
+                              float(r["score"]), alert=alert_from_dict(json.loads(r["data"]))))
     hits.sort(key=lambda h: h.score)
     return hits[:limit]
 
@@ -156,20 +141,18 @@ SCAN_ALERTS = 20000
 def _like(store: Store, groups: list[set[str]], limit: int) -> list[SearchHit]:
     forms = {form for g in groups for form in g}
     hits: list[SearchHit] = []
-    with store.tx() as conn:
-        newest = select(s.articles).order_by(s.articles.c.id.desc()).limit(SCAN_ARTICLES)
-        for r in conn.execute(newest).mappings():
-            body = f"{r['title'] or ''}\n{r['text']}"
-            score = _score(body, groups) + 0.5 * _score(r["title"] or "", groups)
-            if score:
-                hits.append(SearchHit("article", int(r["id"]), r["story_id"], r["title"],
-                                      snippet_around(r["text"], forms), -score, outlet=r["outlet"], url=r["url"]))
-        for r in conn.execute(select(s.alerts).order_by(s.alerts.c.id.desc()).limit(SCAN_ALERTS)).mappings():
-            data = json.loads(r["data"])
-            body = _alert_body(data)
-            score = _score(body, groups)
-            if score:
-                hits.append(SearchHit("alert", int(r["id"]), r["story_id"], None, snippet_around(body, forms),
-                                      -score, alert=alert_from_dict(data)))
+    for r in db.newest_articles(store, SCAN_ARTICLES):
+        body = f"{r['title'] or ''}\n{r['text']}"
+        score = _score(body, groups) + 0.5 * _score(r["title"] or "", groups)
+        if score:
+            hits.append(SearchHit("article", int(r["id"]), r["story_id"], r["title"],
+                                  snippet_around(r["text"], forms), -score, outlet=r["outlet"], url=r["url"]))
+    for r in db.newest_alerts(store, SCAN_ALERTS):
+        data = json.loads(r["data"])
+        body = _alert_body(data)
+        score = _score(body, groups)
+        if score:
+            hits.append(SearchHit("alert", int(r["id"]), r["story_id"], None, snippet_around(body, forms),
+                                  -score, alert=alert_from_dict(data)))
     hits.sort(key=lambda h: h.score)
     return hits[:limit]

@@ -14,6 +14,8 @@ stories (`storylink.EventStories`) read their profiles again before their next d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from bot.core import commands as c
 from bot.core.i18n import t
@@ -26,24 +28,48 @@ from bot.store import stories_db as db
 from bot.store.stories_db import GENERATION_KEY, generation
 
 
+@dataclass(frozen=True, slots=True)
+class StoryMerge:
+    """`story merge S3 S7`: S7's articles join S3 (admins only)."""
+
+    target: c.Ref
+    source: c.Ref
+    name: Literal["story merge"] = "story merge"
+
+
+@dataclass(frozen=True, slots=True)
+class StorySplit:
+    """`story split S3 A45`: A45's article leaves S3 for a story of its own (admins only)."""
+
+    story: c.Ref
+    alert: c.Ref
+    name: Literal["story split"] = "story split"
+
+
 def is_story_admin(words: Sequence[str]) -> bool:
     """Whether command words are `story merge …` or `story split …`."""
     return len(words) >= 2 and fold(words[0]) in ("story", "sujet") and fold(words[1]) in ("merge", "split")
 
 
-def story_admin(store: Store, words: Sequence[str], *, is_admin: bool, lang: str) -> Message:
-    """Run `story merge|split` (the words after /news) and say what it did, with the figures now."""
+def parse_story_admin(words: Sequence[str], lang: str) -> StoryMerge | StorySplit | c.ParseError | None:
+    """`story merge|split REF REF` (the words after the prefix) as a command; None for any other command.
+    A ParseError names the command, so a reader who may not run it is told that, not how to type it."""
+    if not is_story_admin(words):
+        return None
     action = fold(words[1])
-    if not is_admin:
-        return _error(lang, t(lang, "cmd_admin_only", cmd=f"story {action}"))
+    name = f"story {action}"
     refs = [c.parse_ref(w, default="story") for w in words[2:]]
-    if len(refs) != 2 or any(r is None for r in refs):
-        return _error(lang, phrase("usage", lang, "admin"))
-    first, second = refs
-    assert first is not None and second is not None
+    if len(refs) != 2 or refs[0] is None or refs[1] is None:
+        return c.ParseError(phrase("usage", lang, "admin"), name)
+    return StoryMerge(refs[0], refs[1]) if action == "merge" else StorySplit(refs[0], refs[1])
+
+
+def story_admin(store: Store, cmd: StoryMerge | StorySplit, lang: str) -> Message:
+    """Run `story merge|split` and say what it did, with the figures now. The caller checked the rights."""
+    first, second = (cmd.target, cmd.source) if isinstance(cmd, StoryMerge) else (cmd.story, cmd.alert)
     if first.kind != "story" or store.story(first.id) is None:
         return _error(lang, t(lang, "cmd_no_story", ref=first.label))
-    if action == "merge":
+    if isinstance(cmd, StoryMerge):
         if second.kind != "story" or store.story(second.id) is None:
             return _error(lang, t(lang, "cmd_no_story", ref=second.label))
         if first.id == second.id:

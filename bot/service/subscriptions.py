@@ -23,19 +23,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
-
 from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, DigestConfig
 from bot.core.importance import importance, toll
 from bot.core.models import Alert, Casualty, Fighting, alert_from_dict, alert_to_dict, fold
 from bot.store import Store, utcnow
-from bot.store import schema as s
+from bot.store import subscriptions_db as db
+from bot.store.subscriptions_db import Subscription as Subscription  # re-exported: callers import it from here
+from bot.store.subscriptions_db import all_subscriptions as all_subscriptions
+from bot.store.subscriptions_db import list_subscriptions as list_subscriptions
 
 KINDS = ("topic", "keyword", "type", "importance")
 MODES = ("alerts", "digest", "both")
@@ -46,17 +46,6 @@ NEW_PLACE_WINDOW = dt.timedelta(days=14)
 
 class SubscriptionError(ValueError):
     """A subscription that cannot be made; the message says why, in words fit for the chat."""
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    adapter: str
-    channel: str
-    kind: str
-    value: str
-    mode: str = "both"
-    created_by: str | None = None
-    created_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,65 +94,17 @@ def _check(kind: str, value: str, mode: str | None) -> tuple[str, str, str]:
     return kind, value, mode
 
 
-def _row(row: object) -> Subscription:
-    m = dict(row._mapping)  # type: ignore[attr-defined]
-    created = m["created_at"]
-    if created is not None and created.tzinfo is None:
-        created = created.replace(tzinfo=dt.UTC)
-    return Subscription(adapter=m["adapter"], channel=m["channel"], kind=m["kind"], value=m["value"],
-                        mode=m["mode"] or "both", created_by=m["created_by"], created_at=created)
-
-
-def _where(adapter: str, channel: str) -> ColumnElement[bool]:
-    return and_(s.subscriptions.c.adapter == adapter, s.subscriptions.c.channel == channel)
-
-
-def _without(mode: str, removed: str) -> str | None:
-    """`mode` once `removed` is taken out of it: both - alerts = digest; alerts - alerts = None."""
-    left = {"alerts", "digest"} if mode == "both" else {mode}
-    left -= {"alerts", "digest"} if removed == "both" else {removed}
-    return None if not left else ("both" if len(left) == 2 else left.pop())
-
-
 def subscribe(
     store: Store, adapter: str, channel: str, kind: str, value: str, mode: str | None = "both",
     user: str | None = None, *, now: dt.datetime | None = None,
 ) -> Subscription:
     """Subscribe a channel; subscribing again to the same kind and value sets its mode.
-    One minimum importance per stream: a new one replaces the old for the streams of its mode."""
+    One minimum importance per stream: a new one replaces the old for the streams of its mode.
+    "Tripoli" and "tripoli" are one subscription: the first spelling is kept."""
     kind, value, mode = _check(kind, value, mode)
     when = now or utcnow()
-    t = s.subscriptions
-    with store.tx() as conn:
-        if kind == "importance":
-            for row in conn.execute(select(t).where(and_(_where(adapter, channel), t.c.kind == "importance"))).all():
-                old = _row(row)
-                if old.value == value:
-                    continue
-                left = _without(old.mode, mode)
-                match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == old.value)
-                if left is None:
-                    conn.execute(delete(t).where(match))
-                else:
-                    conn.execute(update(t).where(match).values(mode=left))
-        same = _same(conn, adapter, channel, kind, value)
-        if same is not None:  # "Tripoli" and "tripoli" are one subscription: keep the first spelling
-            value = same
-            match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == value)
-            conn.execute(update(t).where(match).values(mode=mode, created_by=user, created_at=when))
-        else:
-            conn.execute(insert(t).values(adapter=adapter, channel=channel, kind=kind, value=value, mode=mode,
-                                          created_by=user, created_at=when))
+    value = db.save_subscription(store, adapter, channel, kind, value, mode, user, when)
     return Subscription(adapter, channel, kind, value, mode, user, when)
-
-
-def _same(conn: Connection, adapter: str, channel: str, kind: str, value: str) -> str | None:
-    """The stored value of this kind that is `value` up to case and accents, if any."""
-    t = s.subscriptions
-    for stored in conn.execute(select(t.c.value).where(and_(_where(adapter, channel), t.c.kind == kind))).scalars():
-        if fold(stored) == fold(value) if kind in ("topic", "keyword") else stored == value:
-            return str(stored)
-    return None
 
 
 def unsubscribe(
@@ -172,39 +113,7 @@ def unsubscribe(
 ) -> bool:
     """Remove a subscription, or only one of its streams (`mode` alerts or digest); False when there was none."""
     kind, value, mode = _check(kind, value, mode)
-    t = s.subscriptions
-    with store.tx() as conn:
-        same = _same(conn, adapter, channel, kind, value)
-        if same is None:
-            return False
-        match = and_(_where(adapter, channel), t.c.kind == kind, t.c.value == same)
-        row = conn.execute(select(t).where(match)).first()
-        if row is None:
-            return False
-        old = _row(row)
-        left = _without(old.mode, mode)
-        if left == old.mode:
-            return False
-        if left is None:
-            conn.execute(delete(t).where(match))
-        else:
-            conn.execute(update(t).where(match).values(mode=left))
-    return True
-
-
-def list_subscriptions(store: Store, adapter: str, channel: str | None = None) -> list[Subscription]:
-    """The chat-made subscriptions of one channel (or of every channel of an adapter)."""
-    t = s.subscriptions
-    q = select(t).where(t.c.adapter == adapter) if channel is None else select(t).where(_where(adapter, channel))
-    with store.tx() as conn:
-        rows = conn.execute(q.order_by(t.c.channel, t.c.kind, t.c.value)).all()
-    return [_row(r) for r in rows]
-
-
-def all_subscriptions(store: Store) -> list[Subscription]:
-    t = s.subscriptions
-    with store.tx() as conn:
-        return [_row(r) for r in conn.execute(select(t).order_by(t.c.id)).all()]
+    return db.remove_subscription(store, adapter, channel, kind, value, mode)
 
 
 def channel_subscriptions(config: Config, store: Store, adapter: str, channel: str) -> list[Subscription]:
@@ -346,15 +255,8 @@ def source_tags(config: Config) -> dict[str, tuple[str, ...]]:
 def alert_topics(store: Store, config: Config, alert_id: int, story_id: int | None) -> frozenset[str]:
     """The topics of an alert: its story's topic and the tags of every source that carried it."""
     tags = source_tags(config)
-    topics: set[str] = set()
-    with store.tx() as conn:
-        sources = conn.execute(select(s.articles.c.source).join(
-            s.alert_articles, s.alert_articles.c.article_id == s.articles.c.id).where(
-                s.alert_articles.c.alert_id == alert_id)).scalars().all()
-        if story_id is not None:
-            topic = conn.execute(select(s.stories.c.topic).where(s.stories.c.id == story_id)).scalar()
-            if topic:
-                topics.add(str(topic))
+    sources, topic = db.alert_sources_and_topic(store, alert_id, story_id)
+    topics: set[str] = {topic} if topic else set()
     for source in sources:
         topics.update(tags.get(source, ()))
     return frozenset(fold(t) for t in topics)
@@ -384,46 +286,28 @@ def in_quiet_hours(quiet: tuple[str, str] | None, timezone: str, now: dt.datetim
 def rescore(store: Store, since: dt.datetime) -> int:
     """Re-score the alerts created since `since` with their context: earlier figures of their story,
     earlier fighting at the same place, the outlets that carried them. Returns how many changed."""
-    a = s.alerts
-    with store.tx() as conn:
-        rows = conn.execute(select(a.c.id, a.c.story_id, a.c.type, a.c.data, a.c.importance, a.c.created_at)
-                            .where(a.c.created_at >= since - NEW_PLACE_WINDOW).order_by(a.c.id)).all()
-        outlets: dict[int, int] = {}
-        aa = s.alert_articles
-        outlet = func.coalesce(s.articles.c.outlet, s.articles.c.source)
-        for alert_id, count in conn.execute(
-                select(aa.c.alert_id, func.count(outlet.distinct()))
-                .join(s.articles, s.articles.c.id == aa.c.article_id)
-                .where(aa.c.alert_id.in_([r[0] for r in rows])).group_by(aa.c.alert_id)):
-            outlets[int(alert_id)] = int(count)
-        story_tolls: dict[int, float] = {}
-        # Casualty figures a story had before the window matter too.
-        for story_id, data in conn.execute(select(a.c.story_id, a.c.data).where(and_(
-                a.c.type == "casualty", a.c.created_at < since - NEW_PLACE_WINDOW,
-                a.c.story_id.in_({r[1] for r in rows if r[1] is not None})))):
-            d = json.loads(data)
-            value = float(d.get("killed") or 0) + 0.5 * float(d.get("wounded") or 0)
-            story_tolls[int(story_id)] = max(story_tolls.get(int(story_id), 0.0), value)
-        places: dict[str, dt.datetime] = {}
-        changed = 0
-        for alert_id, story_id, _kind, data, old, created in rows:
-            created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
-            alert = alert_from_dict(json.loads(data))
-            previous: float | None = None
-            new_place = False
-            if isinstance(alert, Casualty) and story_id is not None:
-                previous = story_tolls.get(int(story_id))
-                story_tolls[int(story_id)] = max(previous or 0.0, toll(alert))
-            if isinstance(alert, Fighting):
-                place = fold(alert.location)
-                last = places.get(place)
-                new_place = last is None or created - last > NEW_PLACE_WINDOW
-                places[place] = created
-            if created < since:
-                continue
-            score = importance(alert, outlets=outlets.get(int(alert_id), 1), previous_max_toll=previous,
-                               new_place=new_place)
-            if abs(score - float(old or 0.0)) > 1e-9:
-                conn.execute(update(a).where(a.c.id == alert_id).values(importance=score))
-                changed += 1
-    return changed
+    context = db.scoring_context(store, since - NEW_PLACE_WINDOW)
+    story_tolls = dict(context.story_tolls)
+    places: dict[str, dt.datetime] = {}
+    changed: dict[int, float] = {}
+    for alert_id, story_id, data, old, created in context.rows:
+        alert = alert_from_dict(data)
+        previous: float | None = None
+        new_place = False
+        if isinstance(alert, Casualty) and story_id is not None:
+            previous = story_tolls.get(int(story_id))
+            story_tolls[int(story_id)] = max(previous or 0.0, toll(alert))
+        if isinstance(alert, Fighting):
+            place = fold(alert.location)
+            last = places.get(place)
+            new_place = last is None or created - last > NEW_PLACE_WINDOW
+            places[place] = created
+        if created < since:
+            continue
+        score = importance(alert, outlets=context.outlets.get(alert_id, 1), previous_max_toll=previous,
+                           new_place=new_place)
+        if abs(score - float(old or 0.0)) > 1e-9:
+            changed[alert_id] = score
+    if changed:
+        db.set_importances(store, changed)
+    return len(changed)

@@ -1,7 +1,9 @@
 """The store: one SQLAlchemy engine, migrated on open, and the queries the bot needs.
 
-Calls are synchronous and short; the bot runs them on its event loop because SQLite answers in
-microseconds to milliseconds and one writer at a time is what SQLite wants anyway.
+Calls are synchronous and short; coroutines run them in worker threads (asyncio.to_thread). Writes
+that several polls (or replicas) may make at once are single statements (`INSERT … ON CONFLICT`), and
+the steps that must see each other's results (story assignment, an article's alerts) run under a named
+lock (`exclusive`) that serialises threads of this process and processes sharing the database.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 import json
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -32,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
 from bot.core.models import Alert, Article, alert_from_dict, alert_to_dict
@@ -118,6 +121,11 @@ def make_engine(url: str) -> Engine:
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The transaction this thread has open, if any: `tx()` inside `exclusive()` joins it, so
+        # everything done under a lock commits (or rolls back) together, on the connection holding it.
+        self._local = threading.local()
+        self._locks: dict[str, threading.RLock] = {}
+        self._locks_guard = threading.Lock()
 
     @classmethod
     def open(cls, url: str, *, target: int = LATEST) -> Store:
@@ -146,7 +154,29 @@ class Store:
 
     @contextmanager
     def tx(self) -> Iterator[Connection]:
+        """A transaction; inside another one of this thread (see `exclusive`), that one."""
+        current: Connection | None = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
         with self.engine.begin() as conn:
+            self._local.conn = conn
+            try:
+                yield conn
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[Connection]:
+        """One transaction holding the lock `name`: one thread of this process at a time, and one
+        process among those sharing the database (the lock row stays updated, hence locked, until the
+        transaction ends). Re-entrant within a thread. Store calls inside join the transaction."""
+        with self._locks_guard:
+            lock = self._locks.setdefault(name, threading.RLock())
+        with lock, self.tx() as conn:
+            _insert_ignore(conn, s.store_locks, {"name": name})
+            conn.execute(update(s.store_locks).where(s.store_locks.c.name == name)
+                         .values(holder=PROCESS_ID, taken_at=utcnow()))
             yield conn
 
     def version(self) -> int:
@@ -172,15 +202,16 @@ class Store:
             row = conn.execute(select(s.articles.c.id).where(s.articles.c.key.in_({key, full}))).first()
             if row is not None:
                 return int(row[0]), False
-            result = conn.execute(insert(s.articles).values(
+        with self.tx() as conn:
+            # Two polls may bring the same article at once: the second insert is a no-op, then both read.
+            added = _insert_ignore(conn, s.articles, dict(
                 key=key, source=article.source, outlet=article.outlet[:200] if article.outlet else article.outlet,
                 url=article.url, title=article.title, lang=article.lang[:8] if article.lang else article.lang,
                 published=article.published, fetched_at=utcnow(), text=article.text,
                 content_hash=article.content_hash,
-            ))
-            pk = result.inserted_primary_key
-            assert pk is not None
-            return int(pk[0]), True
+            ), ["key"])
+            article_id = conn.execute(select(s.articles.c.id).where(s.articles.c.key == key)).scalar_one()
+            return int(article_id), added
 
     def mark_processed(self, article_id: int) -> None:
         with self.tx() as conn:
@@ -190,6 +221,14 @@ class Store:
         with self.tx() as conn:
             row = conn.execute(select(s.articles.c.processed_at).where(s.articles.c.id == article_id)).first()
         return row is not None and row[0] is not None
+
+    def story_of_content(self, content_hash: str, *, other_than: int) -> int | None:
+        """The story of another article with this exact content, when one has a story."""
+        with self.tx() as conn:
+            row = conn.execute(select(s.articles.c.story_id).where(and_(
+                s.articles.c.content_hash == content_hash, s.articles.c.id != other_than,
+                s.articles.c.story_id.is_not(None))).order_by(s.articles.c.id).limit(1)).first()
+            return int(row[0]) if row else None
 
     def article_by_hash(self, content_hash: str) -> int | None:
         with self.tx() as conn:
@@ -248,22 +287,16 @@ class Store:
         scope = f"story:{story_id}" if story_id is not None else f"article:{article_id}"
         dedup_key = f"{scope}|{alert.type}|{alert.key()}"[:600]
         with self.tx() as conn:
-            row = conn.execute(select(s.alerts.c.id).where(s.alerts.c.dedup_key == dedup_key)).first()
-            if row is not None:
-                alert_id, new = int(row[0]), False
-            else:
-                result = conn.execute(insert(s.alerts).values(
-                    article_id=article_id, story_id=story_id, type=alert.type, dedup_key=dedup_key,
-                    data=json.dumps(alert_to_dict(alert), ensure_ascii=False), importance=importance,
-                    created_at=utcnow(),
-                ))
-                pk = result.inserted_primary_key
-                assert pk is not None
-                alert_id, new = int(pk[0]), True
-            exists = conn.execute(select(s.alert_articles).where(and_(
-                s.alert_articles.c.alert_id == alert_id, s.alert_articles.c.article_id == article_id))).first()
-            if exists is None:
-                conn.execute(insert(s.alert_articles).values(alert_id=alert_id, article_id=article_id))
+            # Insert-or-nothing, then read: of two articles filing the same fact at once, one creates the
+            # alert and the other joins it as an outlet (a select-then-insert let both insert).
+            new = _insert_ignore(conn, s.alerts, dict(
+                article_id=article_id, story_id=story_id, type=alert.type, dedup_key=dedup_key,
+                data=json.dumps(alert_to_dict(alert), ensure_ascii=False), importance=importance,
+                created_at=utcnow(),
+            ), ["dedup_key"])
+            alert_id = int(conn.execute(select(s.alerts.c.id).where(s.alerts.c.dedup_key == dedup_key)).scalar_one())
+            _insert_ignore(conn, s.alert_articles, {"alert_id": alert_id, "article_id": article_id},
+                           ["alert_id", "article_id"])
         return alert_id, new
 
     def alert(self, alert_id: int) -> StoredAlert | None:
@@ -374,9 +407,10 @@ class Store:
 
     def set_thread_root(self, adapter: str, channel: str, story_id: int, message_id: str) -> None:
         with self.tx() as conn:
-            conn.execute(insert(s.story_threads).values(
+            # The first root recorded stays (a recovered orphan and a live send may both record one).
+            _insert_ignore(conn, s.story_threads, dict(
                 adapter=adapter, channel=channel, story_id=story_id, root_message_id=message_id,
-                created_at=utcnow()))
+                created_at=utcnow()), ["adapter", "channel", "story_id"])
 
     def story_of_message(self, adapter: str, channel: str, message_id: str) -> int | None:
         """The story whose thread (root or any reply) a chat message belongs to."""
@@ -429,11 +463,8 @@ class Store:
         now = utcnow()
         with self.tx() as conn:
             for key in dict.fromkeys(keys):
-                k = key[:500]
-                hit = conn.execute(select(s.seen_entries.c.entry_key).where(and_(
-                    s.seen_entries.c.source == source, s.seen_entries.c.entry_key == k))).first()
-                if hit is None:
-                    conn.execute(insert(s.seen_entries).values(source=source, entry_key=k, seen_at=now))
+                if _insert_ignore(conn, s.seen_entries, {"source": source, "entry_key": key[:500], "seen_at": now},
+                                  ["source", "entry_key"]):
                     fresh.append(key)
         return fresh
 
@@ -441,6 +472,65 @@ class Store:
         with self.tx() as conn:
             return conn.execute(select(s.seen_entries.c.entry_key).where(and_(
                 s.seen_entries.c.source == source, s.seen_entries.c.entry_key == key[:500]))).first() is not None
+
+    # --- entries that failed: retried, then parked ---------------------------------------------
+
+    def entry_failed(self, source: str, key: str, error: str, *, park_after: int,
+                     now: dt.datetime | None = None) -> int:
+        """Count one more failure of an entry; parks it (`parked_at`) at `park_after` failures.
+        Returns the number of failures so far."""
+        now = now or utcnow()
+        t = s.entry_failures
+        where = and_(t.c.source == source, t.c.entry_key == key[:500])
+        with self.tx() as conn:
+            _insert_ignore(conn, t, {"source": source, "entry_key": key[:500], "attempts": 0,
+                                     "first_failed_at": now, "last_failed_at": now})
+            conn.execute(update(t).where(where).values(attempts=t.c.attempts + 1, last_error=error[:4000],
+                                                       last_failed_at=now))
+            attempts = int(conn.execute(select(t.c.attempts).where(where)).scalar_one())
+            if attempts >= park_after:
+                conn.execute(update(t).where(and_(where, t.c.parked_at.is_(None))).values(parked_at=now))
+        return attempts
+
+    def entry_succeeded(self, source: str, key: str) -> None:
+        """Forget an entry's earlier failures (it went through on a retry)."""
+        t = s.entry_failures
+        with self.tx() as conn:
+            conn.execute(delete(t).where(and_(t.c.source == source, t.c.entry_key == key[:500],
+                                              t.c.parked_at.is_(None))))
+
+    def is_parked(self, source: str, key: str) -> bool:
+        t = s.entry_failures
+        with self.tx() as conn:
+            return conn.execute(select(t.c.parked_at).where(and_(
+                t.c.source == source, t.c.entry_key == key[:500], t.c.parked_at.is_not(None)))).first() is not None
+
+    def retry_failed_entries(self, source: str | None = None) -> None:
+        """Forget failed and parked entries (of one source, or all): the next poll tries them again.
+        Their sources lose their validators, or a feed would answer "not modified" and hide them."""
+        t = s.entry_failures
+        with self.tx() as conn:
+            q = select(t.c.source).distinct() if source is None else select(t.c.source).where(t.c.source == source)
+            sources = set(conn.execute(q).scalars().all())
+            conn.execute(delete(t) if source is None else delete(t).where(t.c.source == source))
+            if sources:
+                conn.execute(update(s.source_state).where(s.source_state.c.name.in_(sources))
+                             .values(etag=None, last_modified=None))
+
+    def entry_failures(self, *, parked: bool | None = None, source: str | None = None) -> list[dict[str, Any]]:
+        """Entries that failed (all, only parked, or only still retried), newest failure first."""
+        t = s.entry_failures
+        q = select(t).order_by(t.c.last_failed_at.desc(), t.c.source, t.c.entry_key)
+        if parked is not None:
+            q = q.where(t.c.parked_at.is_not(None) if parked else t.c.parked_at.is_(None))
+        if source is not None:
+            q = q.where(t.c.source == source)
+        with self.tx() as conn:
+            rows = [dict(r) for r in conn.execute(q).mappings().all()]
+        for row in rows:
+            for k in ("first_failed_at", "last_failed_at", "parked_at"):
+                row[k] = _aware(row[k])
+        return rows
 
     # --- key/value state (e.g. a Matrix sync token) -----------------------------------------
 
@@ -463,18 +553,37 @@ class Store:
         now = now or utcnow()
         until = now + ttl
         with self.tx() as conn:
+            if _insert_ignore(conn, s.leases, {"name": name, "owner": owner, "expires_at": until}):
+                return True
             taken = conn.execute(update(s.leases).where(and_(
                 s.leases.c.name == name,
                 (s.leases.c.owner == owner) | (s.leases.c.expires_at < now),
             )).values(owner=owner, expires_at=until)).rowcount
-        if taken:
-            return True
-        try:
-            with self.tx() as conn:
-                conn.execute(insert(s.leases).values(name=name, owner=owner, expires_at=until))
-        except IntegrityError:
-            return False
-        return True
+            if taken:
+                return True
+            # A holder that ran on this machine and is gone (killed) does not keep its lease until it
+            # expires: a restarted bot goes on at once. Taken only if still held by that very owner.
+            holder = conn.execute(select(s.leases.c.owner).where(s.leases.c.name == name)).scalar()
+            if holder is None or not _dead_here(str(holder)):
+                return False
+            return bool(conn.execute(update(s.leases).where(and_(
+                s.leases.c.name == name, s.leases.c.owner == holder)).values(owner=owner, expires_at=until)).rowcount)
+
+    def renew_leases(self, owner: str, ttl: dt.timedelta, *, now: dt.datetime | None = None) -> int:
+        """Move every lease `owner` holds to expire `ttl` from now (the owner's heartbeat); returns how many."""
+        until = (now or utcnow()) + ttl
+        with self.tx() as conn:
+            return int(conn.execute(update(s.leases).where(s.leases.c.owner == owner)
+                                    .values(expires_at=until)).rowcount or 0)
+
+    def release_leases(self, owner: str) -> int:
+        """Drop every lease `owner` holds (a clean stop): nobody waits for them to expire."""
+        with self.tx() as conn:
+            return int(conn.execute(delete(s.leases).where(s.leases.c.owner == owner)).rowcount or 0)
+
+    def leases(self) -> list[dict[str, Any]]:
+        with self.tx() as conn:
+            return [dict(r) for r in conn.execute(select(s.leases).order_by(s.leases.c.name)).mappings().all()]
 
     def release_lease(self, name: str, owner: str) -> None:
         with self.tx() as conn:
@@ -493,6 +602,20 @@ class Store:
             _upsert(conn, s.channel_state, {"adapter": adapter, "channel": channel}, {"last_digest_at": when})
 
 
+def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any],
+                   index_elements: Sequence[str] | None = None) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING (on `index_elements`, else the primary key); True when a row was
+    inserted. One statement: a concurrent insert of the same key waits for the other and then does nothing."""
+    keys = list(index_elements) if index_elements is not None else [c.name for c in table.primary_key.columns]
+    if conn.dialect.name == "postgresql":
+        stmt: Any = pg_insert(table).values(**values)
+    else:
+        stmt = sqlite_insert(table).values(**values)
+    # RETURNING tells whether a row went in (rowcount is -1 on PostgreSQL once SQLAlchemy adds RETURNING).
+    pk = list(table.primary_key.columns)
+    return conn.execute(stmt.on_conflict_do_nothing(index_elements=keys).returning(*pk)).first() is not None
+
+
 def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
     """Insert or update in one statement: replicas starting together write the same rows, and an
     update-then-insert pair lets both insert (a duplicate-key error on PostgreSQL)."""
@@ -503,12 +626,30 @@ def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[s
     conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=values))
 
 
+_OUTAGE_WORDS = ("read-only", "readonly", "disk i/o", "database is locked", "unable to open", "connection",
+                 "server closed", "not currently accepting", "terminating", "shutting down", "no space")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when `exc` says the database itself is unavailable (unreachable, stopped, unwritable, full),
+    not that one statement or row was wrong: the work is to be tried again later, not given up on."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+        return True
+    text = str(exc.orig).lower()
+    return any(word in text for word in _OUTAGE_WORDS)
+
+
 def _dead_here(owner: str) -> bool:
     """True when `owner` (host:pid:nonce) ran on this machine and that process is gone."""
     host, _, rest = owner.partition(":")
     pid_text = rest.partition(":")[0]
     if host != socket.gethostname() or not pid_text.isdigit():
         return False
+    if int(pid_text) == os.getpid():
+        # Our pid but not us (a container restarted: pid 1 again): the earlier process is gone.
+        return owner != PROCESS_ID
     try:
         os.kill(int(pid_text), 0)
     except ProcessLookupError:

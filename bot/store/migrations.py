@@ -70,6 +70,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "leases for replicas", (s.leases,)),
     Migration(8, "crash recovery: articles.processed_at, deliveries.owner",
               run=lambda conn: _add_columns(conn, [(s.articles, "processed_at"), (s.deliveries, "owner")])),
+    Migration(9, "service mode: entry failures (retry, park), named locks", (s.entry_failures, s.store_locks)),
     Migration(10, "local files already read: size, mtime, SHA-256", (files_state.file_state,)),
     Migration(13, "event stories: articles filed by what they name, story redirects",
               (stories_schema.article_stories, stories_schema.story_redirects)),

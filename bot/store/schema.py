@@ -169,3 +169,27 @@ leases = Table(
 )
 
 Index("ix_alerts_story_type", alerts.c.story_id, alerts.c.type)
+
+# --- migration 9: entries that failed, and named locks ------------------------------------------
+
+# An entry whose article could not be stored or processed: retried on the next polls, parked (skipped,
+# kept here with its error for admins) after `parked_at` is set.
+entry_failures = Table(
+    "entry_failures", metadata,
+    Column("source", String(200), primary_key=True),
+    Column("entry_key", String(500), primary_key=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("first_failed_at", DateTime(timezone=True), nullable=False),
+    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+    Column("parked_at", DateTime(timezone=True)),
+)
+
+# One row per named lock: a transaction that updates the row holds it until it ends (a row lock on
+# PostgreSQL, the database's write lock on SQLite), so replicas take turns.
+store_locks = Table(
+    "store_locks", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(200)),
+    Column("taken_at", DateTime(timezone=True)),
+)

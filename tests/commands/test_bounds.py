@@ -7,10 +7,10 @@ import io
 import pytest
 
 from bot.chat.base import ChatContext
+from bot.cli.console import run_console
 from bot.config import Config
 from bot.core.commands import ParseError, parse
 from bot.core.models import Message
-from bot.service.conversation_cli import run_console
 
 
 @pytest.mark.parametrize("text", [

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, main
+from bot.cli.console import run_console
 from bot.config import load_config
-from bot.service.conversation_cli import run_console
 from tests.commands.conftest import SEED_ID, SEEDS, World
 
 

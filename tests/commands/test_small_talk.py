@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.console import run_console
 from bot.config import load_config
-from bot.service.conversation_cli import run_console
 from tests.commands.conftest import World
 from tests.commands.test_cli import write_config
 

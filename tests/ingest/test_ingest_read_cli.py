@@ -11,8 +11,8 @@ import pytest
 from ingest_helpers import LocalServer, article_page, item, rss
 
 from bot.cli import main
+from bot.cli.ingest import ProgressBar, ingest
 from bot.config import FetchConfig, load_config
-from bot.ingest.cli import ProgressBar, ingest
 from bot.ingest.fetch import Fetcher
 from bot.ingest.pages import ReadError, read_url
 from bot.store import Store

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.chat.base import ChatContext, Posted
+from bot.cli import casualties as casualties_cli
 from bot.config import ChannelConfig, Config, SourceConfig
 from bot.core.models import Message
 from bot.ingest.files import read_articles
-from bot.service import casualties_cli
 from bot.service.conversation import NewsConversation
 from bot.service.pipeline import Pipeline
 from bot.store import Store, utcnow

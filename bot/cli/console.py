@@ -18,7 +18,6 @@ from typing import Any, TextIO
 
 from bot.config import DEFAULT_CONFIG, Config, load_config
 
-_PREFIX = re.compile(r"^\s*[/!]news\b\s*", re.IGNORECASE)
 _REPLY = re.compile(r"^\s*reply\s+(\S+)\s+(.+)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -46,7 +45,8 @@ async def run_console(
     from bot.chat.console import ConsoleAdapter
     from bot.core.answers import is_question
     from bot.core.commands import parse_ref
-    from bot.service.conversation import NewsConversation
+    from bot.service.command_prefix import command_prefix
+    from bot.service.conversation import NewsConversation, prefix_pattern
     from bot.store import Store
 
     channel_id, channel_lang = _channel(config, channel)
@@ -56,6 +56,7 @@ async def run_console(
         conv: NewsConversation = conversation or NewsConversation(store, config)  # type: ignore[arg-type]
         adapter = ConsoleAdapter(out, color=config.console.color)
         ctx = ChatContext(adapter="console", channel=channel_id, user=user or _user(), is_admin=admin, lang=lang)
+        command = prefix_pattern(command_prefix(config, "console"))
         interactive = getattr(inp, "isatty", lambda: False)()
         while True:
             if interactive:
@@ -71,8 +72,8 @@ async def run_console(
                 break
             reply = _REPLY.match(text)
             try:
-                if _PREFIX.match(text):
-                    message = await conv.command(_PREFIX.sub("", text, count=1), ctx)
+                if command.match(text):
+                    message = await conv.command(command.sub("", text, count=1), ctx)
                     await adapter.post(channel_id, message)
                 elif reply:
                     ref = parse_ref(reply.group(1), default="alert")

@@ -1,0 +1,21 @@
+"""`casualties [TOPIC]`: the reconciled figures of the stories, as the thread roots and digests show them,
+with the chart of the newest story whose figures have two dates or more."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.chat.base import ChatContext
+from bot.core import commands as c
+from bot.core.models import Message, fold
+from bot.service.delivery import casualty_charts
+from bot.service.handlers.base import Env
+from bot.service.tallies import casualties_message
+
+
+def casualties(cmd: c.Casualties, env: Env, ctx: ChatContext) -> Message:
+    # A topic may be a source tag: the figures of those sources' stories count too.
+    tagged = [src.name for src in env.config.sources if cmd.topic and fold(cmd.topic) in {fold(x) for x in src.tags}]
+    message = casualties_message(env.store, cmd.topic, lang=ctx.lang, tagged_sources=tagged)
+    # Blocking (draws a PNG): this handler runs in a worker thread, see bot.service.handlers.
+    return dataclasses.replace(message, attachments=casualty_charts(env.store, cmd.topic, ctx.lang))

@@ -1,0 +1,111 @@
+"""`latest`, `statements` and `fighting`: the newest alerts (of one type), on a topic, since a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.chat.base import ChatContext
+from bot.core import commands as c
+from bot.core.i18n import echo, t
+from bot.core.models import Fighting, Line, Message, Span, Statement
+from bot.core.translate import mentions
+from bot.service.handlers.base import Env, alert_line
+from bot.store import StoredAlert
+from bot.store.listing_db import ArticleGist, StoryGist, article_gists, story_gists
+
+LIST_LIMIT = 15
+SCAN_LIMIT = 1000  # newest alerts looked at by a listing command
+CONTEXT_CACHE = 20000  # (article, story) contexts remembered; a long-running bot sees many stories
+
+
+def latest(cmd: c.Latest, env: Env, ctx: ChatContext) -> Message:
+    return listing(env, ctx, t(ctx.lang, "cmd_latest"), None, cmd.topic, cmd.since, "latest")
+
+
+def statements(cmd: c.Statements, env: Env, ctx: ChatContext) -> Message:
+    return listing(env, ctx, t(ctx.lang, "section_statement"), "statement", cmd.query, cmd.since, "statements")
+
+
+def fighting(cmd: c.FightingCmd, env: Env, ctx: ChatContext) -> Message:
+    return listing(env, ctx, t(ctx.lang, "section_fighting"), "fighting", cmd.query, cmd.since, "fighting")
+
+
+def listing(env: Env, ctx: ChatContext, title: str, kind: str | None, query: str | None, since: c.Since | None,
+            name: str) -> Message:
+    lang = ctx.lang
+    after = env.after(since, ctx)
+    stored = env.store.alerts(since=after, types=[kind] if kind else None, newest_first=True, limit=SCAN_LIMIT)
+    if query:
+        remember_contexts(env, stored)
+    chosen = [sa for sa in stored if matches(env, sa, query)]
+    langs = {k: v.lang for k, v in article_gists(env.store, (sa.article_id for sa in chosen[:LIST_LIMIT])).items()}
+    tz = env.timezone(ctx)
+    local = after.astimezone(tz) if after else None
+    head = title + (f" — {echo(query)}" if query else "") + (
+        f" ({t(lang, 'cmd_since', when=local.strftime('%Y-%m-%d %H:%M'))})" if local else "")
+    lines = [alert_line(env.store, sa, lang, langs) for sa in chosen[:LIST_LIMIT]]
+    if not lines:
+        lines.append(Line.of(t(lang, "cmd_nothing")))
+    elif len(chosen) > LIST_LIMIT:
+        oldest = chosen[LIST_LIMIT - 1].created_at.astimezone(tz)
+        more = " ".join([f"{env.prefix(ctx)} digest", echo(query or ""),
+                         f"--since {oldest.strftime('%Y-%m-%dT%H:%M')}"])
+        lines.append(Line.of(Span(t(lang, "and_more", n=len(chosen) - LIST_LIMIT, cmd=more.replace("  ", " ")),
+                                  "italic")))
+    return Message(headline=head, lines=tuple(lines), lang=lang, meta={"type": name})
+
+
+def matches(env: Env, stored: StoredAlert, query: str | None, *, kind: str | None = None) -> bool:
+    """Does the alert concern `query` (a topic, speaker or place, in English or French)? With kind="own",
+    only the alert's own fields count, not its article's title, source tags or story."""
+    if not query:
+        return True
+    a = stored.alert
+    if isinstance(a, Statement):
+        own = [a.speaker, a.speaker_role, a.quote]
+    elif isinstance(a, Fighting):
+        own = [a.location, *a.actors, a.place.name if a.place else None, a.place.country if a.place else None]
+    else:
+        own = [a.reported_by, a.location, a.victims]
+    if any(mentions(x, query) for x in own):
+        return True
+    if kind == "own":
+        return False
+    context: list[str | None] = [a.evidence, *_context_of(env, stored.article_id, stored.story_id)]
+    return any(mentions(x, query) for x in context)
+
+
+def remember_contexts(env: Env, stored: Iterable[StoredAlert]) -> None:
+    """Read the contexts of many alerts in two queries (articles, stories), not two per alert."""
+    missing = {(sa.article_id, sa.story_id) for sa in stored} - env.contexts.keys()
+    if not missing:
+        return
+    articles = article_gists(env.store, (a for a, _ in missing))
+    stories = story_gists(env.store, (st for _, st in missing if st is not None))
+    if len(env.contexts) + len(missing) > CONTEXT_CACHE:
+        env.contexts.clear()
+    for article_id, story_id in missing:
+        env.contexts[(article_id, story_id)] = _context(env, articles.get(article_id),
+                                                        stories.get(story_id) if story_id is not None else None)
+
+
+def _context(env: Env, article: ArticleGist | None, story: StoryGist | None) -> tuple[str | None, ...]:
+    """Title and source tags of the article, title and topic of the story."""
+    found: list[str | None] = []
+    if article is not None:
+        found += [article.title, *env.tags.get(article.source, ())]
+    if story is not None:
+        found += [story.title, story.topic]
+    return tuple(found)
+
+
+def _context_of(env: Env, article_id: int, story_id: int | None) -> tuple[str | None, ...]:
+    cached = env.contexts.get((article_id, story_id))
+    if cached is None:
+        article = article_gists(env.store, [article_id]).get(article_id)
+        story = story_gists(env.store, [story_id]).get(story_id) if story_id is not None else None
+        cached = _context(env, article, story)
+        if len(env.contexts) >= CONTEXT_CACHE:
+            env.contexts.clear()
+        env.contexts[(article_id, story_id)] = cached
+    return cached

@@ -1,0 +1,125 @@
+"""The database goes away under a running service (stopped, then made read-only): one log line when it
+goes, one when it is back, no traceback; work backs off meanwhile and nothing is lost.
+
+A real `python -m bot run` process on a throw-away PostgreSQL database of the test server, which the
+test closes to connections (`ALLOW_CONNECTIONS false`, sessions terminated) or makes read-only
+(`default_transaction_read_only`), for longer than a poll interval; feeds from a local server gain a
+story during the outage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.store import Store
+from tests.conftest import PYTHON, ROOT
+from tests.reliability.wire import FeedServer, Wire, config_data
+
+OUTAGE_S = 25
+
+
+@pytest.fixture
+def throwaway() -> Iterator[tuple[Engine, str, str]]:
+    admin_url = os.environ.get("NEWSBOT_TEST_PG_URL")
+    if not admin_url:
+        pytest.skip("no PostgreSQL: run eval \"$(scripts/pg-test-server.sh)\" first")
+    name = f"t_outage_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin, name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _kick(admin: Engine, name: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+
+
+def _outage(admin: Engine, name: str, mode: str, on: bool) -> None:
+    with admin.connect() as conn:
+        if mode == "down":
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {"false" if on else "true"}'))
+        elif on:
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+        else:
+            conn.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
+    _kick(admin, name)  # sessions opened before keep the old settings
+
+
+def _delivered(url: str) -> tuple[int, int]:
+    store = Store.open(url)
+    try:
+        return len(store.alerts()), len([d for d in store.deliveries("console") if d["status"] == "sent"])
+    finally:
+        store.close()
+
+
+async def _until(url: str, alerts: int, timeout: float) -> None:
+    for _ in range(int(timeout * 5)):
+        found = await asyncio.to_thread(_delivered, url)
+        if found == (alerts, alerts):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"expected {alerts} alerts delivered, found {found}")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("mode", ["down", "read-only"])
+async def test_outage_logs_once_each_way_and_loses_nothing(
+        throwaway: tuple[Engine, str, str], tmp_path: Path, mode: str) -> None:
+    admin, name, url = throwaway
+    wire = Wire(feeds=4, sharing=4, events=2)
+    server = FeedServer(wire)
+    await server.start()
+    config = tmp_path / "bot.yaml"
+    config.write_text(yaml.safe_dump(config_data(url, server, interval="10s")))
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(Path.home())}
+    proc = await asyncio.create_subprocess_exec(
+        PYTHON, "-m", "bot", "run", "-c", str(config), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        await _until(url, 10, 90)  # two events, five facts each
+        await asyncio.to_thread(_outage, admin, name, mode, True)
+        wire.events = 3  # a new story while the database is away
+        hits = len(server.hits)
+        await asyncio.sleep(OUTAGE_S)
+        polled_during = len(server.hits) - hits
+        await asyncio.to_thread(_outage, admin, name, mode, False)
+        await _until(url, 15, 90)  # the new story, once the database is back
+        proc.send_signal(signal.SIGTERM)
+        _, raw = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await server.stop()
+    err = raw.decode()
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err, err
+    assert sum("database unavailable" in line for line in lines) == 1, err
+    assert sum("database available again" in line for line in lines) == 1, err
+    assert len(lines) == 2, err  # nothing else: no line per attempt
+    # Backoff: the feeds (10 s interval) were not hammered while nothing could be stored.
+    assert polled_during <= 4 * (OUTAGE_S // 10 + 1), polled_during
+    store = Store.open(url)
+    try:
+        sent = Counter(d["alert_id"] for d in store.deliveries("console") if d["alert_id"] is not None)
+        assert sent == Counter({a.id: 1 for a in store.alerts()})
+    finally:
+        store.close()
