@@ -216,10 +216,10 @@ def _language(value: str) -> str:
 
 def _reader_language(value: str) -> str:
     """A language the bot writes in (alerts, digests, answers): one it has words for."""
-    from bot.core.i18n import LANGUAGES
+    from bot.core.i18n import languages
 
-    if value not in LANGUAGES:
-        raise _expected(f"a language the bot writes in: {', '.join(LANGUAGES)}")
+    if value not in languages():
+        raise _expected(f"a language the bot writes in: {', '.join(languages())}")
     return value
 
 

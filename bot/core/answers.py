@@ -1,7 +1,7 @@
 """Answers to follow-up questions asked in an alert's thread, from that story's facts only.
 
 Pure: the conversation gathers the story's alerts and articles into a `StoryFacts`; this module
-detects the question's language (French or English, from its words) and intent (who, what was said,
+detects the question's language (from the words of each language pack) and intent (who, what was said,
 how many killed or wounded, where, when, which source, what changed, what else), and writes the
 answer in the question's language, citing the article and the sentence each fact comes from. A
 question the sources cannot answer gets "not in the sources" and the closest sentences, never a guess.
@@ -14,11 +14,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from bot.core import langpack
 from bot.core.i18n import echo, label, t
 from bot.core.links import web_link
 from bot.core.models import Alert, Casualty, Fighting, Line, Message, Span, Statement, fold
@@ -27,8 +25,12 @@ from bot.core.tally import Reconciled, identity_of
 from bot.core.tally_text import estimate_lines
 from bot.core.translate import equivalents, localize, name_in, places_in, translate
 
+PIVOT = langpack.FALLBACK  # story words are also matched in this language, through the glossary
 SHORT = 3  # items an answer shows before "N more in this story"
 Intent = Literal["changed", "else", "wounded", "killed", "casualties", "said", "source", "when", "where", "who"]
+# The order intents are tried in: "how many wounded" is about the wounded before it is about figures.
+INTENTS: tuple[Intent, ...] = ("changed", "else", "wounded", "killed", "casualties", "said", "source", "when", "where",
+                               "who")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,48 +69,51 @@ class StoryFacts:
 
 @dataclass(frozen=True, slots=True)
 class QuestionWords:
-    """The words of follow-up questions, from `data/questions.yaml` (see that file)."""
+    """The words of follow-up questions, from every language pack's `questions.yaml` (see that file)."""
 
     words: dict[str, frozenset[str]]  # language -> words that tell it
+    letters: dict[str, str]  # language -> letters that tell it (accents)
     stop: frozenset[str]  # every language's grammar words
     small_talk: tuple[str, ...]  # folded phrases, longest first
     intents: tuple[tuple[Intent, tuple[str, ...]], ...]
     where_marks: tuple[str, ...]
     where_alone: frozenset[str]
-
-
-QUESTIONS_FILE = Path(__file__).with_name("data") / "questions.yaml"
+    or_words: tuple[str, ...]  # "ou" (or), which folds like "où" (where)
 
 
 @lru_cache(maxsize=1)
 def question_words() -> QuestionWords:
-    data = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
-    langs: dict[str, Any] = data["languages"]
-    small = {fold(p) for spec in langs.values() for p in spec.get("small_talk", ())} - {""}
-    intents = tuple((item["name"], tuple(str(k) for lang in langs for k in item.get(lang, ())))
-                    for item in data["intents"])
+    langs: dict[str, dict[str, Any]] = {lang: langpack.section(lang, "questions") for lang in langpack.languages()}
+    langs = {lang: spec for lang, spec in langs.items() if spec}
+    small = {fold(str(p)) for spec in langs.values() for p in spec.get("small_talk") or ()} - {""}
+    intents = tuple((name, tuple(str(k) for spec in langs.values() for k in (spec.get("intents") or {}).get(name, ())))
+                    for name in INTENTS)
     return QuestionWords(
-        words={lang: frozenset(str(spec["words"]).split()) for lang, spec in langs.items()},
-        stop=frozenset(w for spec in langs.values() for w in str(spec["stop"]).split()),
+        words={lang: frozenset(str(spec.get("words") or "").split()) for lang, spec in langs.items()},
+        letters={lang: str(spec.get("letters") or "") for lang, spec in langs.items()},
+        stop=frozenset(w for spec in langs.values() for w in str(spec.get("stop") or "").split()),
         small_talk=tuple(sorted(small, key=lambda p: (-len(p), p))),
         intents=intents,
-        where_marks=tuple(data.get("where_marks", ())),
-        where_alone=frozenset(data.get("where_alone", ())),
+        where_marks=tuple(str(w) for spec in langs.values() for w in spec.get("where_marks") or ()),
+        where_alone=frozenset(str(w) for spec in langs.values() for w in spec.get("where_alone") or ()),
+        or_words=tuple(str(w) for spec in langs.values() for w in spec.get("or_words") or ()),
     )
 
 
-def detect_lang(question: str, default: str = "en") -> str:
-    """"fr" or "en" from the question's words (accents count for French); `default` on a tie."""
+langpack.on_reload(question_words.cache_clear)
+
+
+def detect_lang(question: str, default: str = langpack.FALLBACK) -> str:
+    """The language of the question's words (a pack's letters, e.g. accents, count twice); `default` on a tie."""
     words = fold(question).split()
-    known = question_words().words
-    fr = sum(1 for w in words if w in known.get("fr", ())) + 2 * len(re.findall(r"[àâçéèêëîïôûùüÿœ]",
-                                                                                 question.lower()))
-    en = sum(1 for w in words if w in known.get("en", ()))
-    if fr > en:
-        return "fr"
-    if en > fr:
-        return "en"
-    return default
+    data = question_words()
+    lowered = question.lower()
+    scores = {lang: sum(1 for w in words if w in known) + 2 * sum(lowered.count(c) for c in data.letters[lang])
+              for lang, known in data.words.items()}
+    ranked = sorted(scores.values(), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0] == ranked[1]):
+        return default
+    return next(lang for lang, score in scores.items() if score == ranked[0])
 
 
 def detect_intent(question: str) -> Intent | None:
@@ -116,7 +121,8 @@ def detect_intent(question: str) -> Intent | None:
     data = question_words()
     q = f" {fold(question)} "
     where = any(mark in question.lower() for mark in data.where_marks) or q.strip() in data.where_alone
-    q = q.replace(" ou ", " | ")  # "ou" without an accent is "or"; "où" is marked below
+    for word in data.or_words:
+        q = q.replace(f" {word} ", " | ")  # "ou" without an accent is "or"; "où" is marked above
     if where:
         q += "where "
     for intent, keys in data.intents:
@@ -156,7 +162,7 @@ def sentences(text: str) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
+    return langpack.singular_of(word)
 
 
 def content_words(question: str) -> list[str]:
@@ -370,7 +376,7 @@ def _figure(c: Casualty, what: Literal["killed", "wounded"], lang: str) -> str:
 
 
 def _reporter_words(c: Casualty) -> set[str]:
-    forms = (c.reported_by, translate(c.reported_by, "en"), translate(c.reported_by, "fr"))
+    forms = (c.reported_by, *(translate(c.reported_by, lang) for lang in langpack.languages()))
     return _word_set(" ".join(f for f in forms if f))
 
 
@@ -563,16 +569,16 @@ def story_words(facts: StoryFacts) -> set[str]:
     for f in facts.facts:
         a = f.alert
         if isinstance(a, Statement):
-            words |= _word_set(f"{a.speaker} {a.speaker_role or ''} {a.quote} {translate(a.speaker_role, 'en')}")
+            words |= _word_set(f"{a.speaker} {a.speaker_role or ''} {a.quote} {translate(a.speaker_role, PIVOT)}")
         elif isinstance(a, Fighting):
-            words |= _word_set(f"{a.location} {' '.join(a.actors)} {translate(a.location, 'en')}")
+            words |= _word_set(f"{a.location} {' '.join(a.actors)} {translate(a.location, PIVOT)}")
         else:
             words |= _word_set(f"{a.reported_by or ''} {a.victims or ''} {a.location or ''} "
-                               f"{translate(a.reported_by, 'en')} {translate(a.victims, 'en')}")
+                               f"{translate(a.reported_by, PIVOT)} {translate(a.victims, PIVOT)}")
     return words
 
 
-def answer(question: str, facts: StoryFacts, *, default_lang: str = "en") -> Message:
+def answer(question: str, facts: StoryFacts, *, default_lang: str = langpack.FALLBACK) -> Message:
     """The answer to `question` from the story's facts, in the question's language."""
     lang = detect_lang(question, default_lang)
     intent = detect_intent(question)
@@ -588,7 +594,7 @@ def answer(question: str, facts: StoryFacts, *, default_lang: str = "en") -> Mes
     if intent in ("who", "said"):
         # "Who is Ghassan Salame?", "What did Haftar say?": a name the sources mention but never quote.
         speakers = {w for f in facts.facts if isinstance(f.alert, Statement) for w in fold(f.alert.speaker).split()}
-        unquoted = {w for w in names if w not in speakers and w in content_words(question) and not places_in(w, "en")}
+        unquoted = {w for w in names if w not in speakers and w in content_words(question) and not places_in(w, PIVOT)}
         if unquoted and not names & speakers:
             return answer_unknown(facts, lang, question, [])
     if intent == "who":

@@ -2,7 +2,8 @@
 
 `parse(text)` turns what follows the `/news` (or `!news`) prefix into a typed command, or into a
 `ParseError` that says what went wrong, shows the usage and suggests the closest command. Help for
-every subcommand lives beside the grammar, in English and French, so the two cannot drift apart.
+every subcommand, and the words readers may type for commands, kinds and types, live in each language
+pack's `commands.yaml` (bot/core/langpack.py): adding a language adds no code here.
 Pure: no I/O, no store.
 """
 
@@ -11,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, TypeAlias
 
+from bot.core import langpack
 from bot.core.i18n import echo
 from bot.core.models import fold
 
@@ -158,195 +161,127 @@ class ParseError:
 class Spec:
     name: str
     usage: str
-    summary: dict[str, str]
-    details: dict[str, str]
     examples: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
     admin: bool = False
-    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def summary(self) -> dict[str, str]:
+        """Language -> the command in one line, from every pack that has it."""
+        return self._help("summary")
+
+    @property
+    def details(self) -> dict[str, str]:
+        """Language -> what the command does, in full."""
+        return self._help("details")
+
+    def _help(self, key: str) -> dict[str, str]:
+        return _help_texts().get((self.name, key), {})
+
+    def help(self, lang: str, key: str) -> str:
+        texts = self._help(key)
+        return texts.get(lang) or texts.get(langpack.FALLBACK) or ""
 
 
+# The grammar: names, usage, options and examples are the same in every language; what a command does is
+# written in each pack's `commands.yaml` (`help`), with the words readers may type for it (`aliases`).
 SPECS: tuple[Spec, ...] = (
-    Spec("latest", "latest [TOPIC] [--since 24h]",
-         {"en": "the newest alerts, on a topic if you give one",
-          "fr": "les dernières alertes, sur un sujet si vous en donnez un"},
-         {"en": "Shows the newest alerts (statements, fighting, casualty figures). TOPIC matches story topics, "
-                "places, speakers and words of the alert, in English or French, accents and case ignored. "
-                "--since takes a duration (30m, 24h, 7d, 2w) or a date and time (2026-11-26T08:00).",
-          "fr": "Affiche les dernières alertes (déclarations, combats, bilans). SUJET est cherché dans les sujets, "
-                "les lieux, les personnes citées et les mots de l'alerte, en français ou en anglais, sans tenir "
-                "compte des accents ni des majuscules. --since prend une durée (30m, 24h, 7d ou 7j, 2w) ou une "
-                "date et heure (2026-11-26T08:00)."},
-         ("latest", "latest Libya --since 24h"), ("--since",), aliases=("derniers", "dernieres", "new", "news")),
-    Spec("casualties", "casualties [TOPIC]",
-         {"en": "casualty figures, each with who gave it", "fr": "les bilans, chacun avec qui l'a donné"},
-         {"en": "Lists casualty figures (killed, wounded) with the source each figure comes from, newest first.",
-          "fr": "Liste les bilans (tués, blessés) avec la source de chaque chiffre, les plus récents d'abord."},
-         ("casualties", "casualties Tripoli"), ("--since",), aliases=("bilan", "bilans", "victimes", "morts")),
-    Spec("statements", "statements [SPEAKER|TOPIC]",
-         {"en": "who said what, by speaker or topic", "fr": "qui a dit quoi, par personne ou par sujet"},
-         {"en": "Lists statements, optionally only those of one speaker (any part of the name: Pompeo) or on a "
-                "topic. Quotes are shown as said, in the article's language.",
-          "fr": "Liste les déclarations, éventuellement d'une seule personne (une partie du nom suffit : Pompeo) "
-                "ou sur un sujet. Les citations restent dans la langue de l'article."},
-         ("statements", "statements Pompeo"), ("--since",), aliases=("declarations", "citations", "quotes")),
-    Spec("fighting", "fighting [PLACE|TOPIC]",
-         {"en": "fighting updates, by place or topic", "fr": "les combats, par lieu ou par sujet"},
-         {"en": "Lists fighting updates (offensives, clashes, air strikes…), optionally at one place: Tripoli, "
-                "Libya or Libye all work.",
-          "fr": "Liste les combats (offensives, affrontements, frappes…), éventuellement en un lieu : Tripoli, "
-                "Libye ou Libya conviennent."},
-         ("fighting", "fighting Tripoli"), ("--since",), aliases=("combats", "affrontements", "clashes")),
-    Spec("digest", "digest [TOPIC] [--since 24h]",
-         {"en": "a digest: figures, then fighting, then statements", "fr": "un résumé : bilans, combats, déclarations"},
-         {"en": "Builds a digest of the alerts since the given time (default 24h): casualty figures first, then "
-                "fighting by place, then statements.",
-          "fr": "Construit un résumé des alertes depuis la durée donnée (24h par défaut) : bilans d'abord, puis "
-                "combats par lieu, puis déclarations."},
-         ("digest", "digest Libya --since 7d"), ("--since",), aliases=("resume", "summary")),
-    Spec("search", "search TERMS",
-         {"en": "full-text search in articles and alerts", "fr": "recherche plein texte dans articles et alertes"},
-         {"en": "Searches every stored article and alert, best matches first, with the matching passage. "
-                "Words are matched in English and French (Libya finds Libye).",
-          "fr": "Cherche dans tous les articles et alertes enregistrés, les meilleurs résultats d'abord, avec le "
-                "passage trouvé. Les mots sont cherchés en français et en anglais (Libye trouve Libya)."},
-         ("search Haftar offensive", 'search "aéroport international"'), aliases=("recherche", "chercher", "find")),
-    Spec("story", "story ID",
-         {"en": "one story: its articles and alerts", "fr": "un sujet : ses articles et ses alertes"},
-         {"en": "Shows one story with its articles (title, outlet, link) and its alerts. ID is a story id (S3 or "
-                "3) or an alert id (A12), as shown by latest and search.",
-          "fr": "Affiche un sujet avec ses articles (titre, média, lien) et ses alertes. ID est un numéro de sujet "
-                "(S3 ou 3) ou d'alerte (A12), tel qu'affiché par latest et search."},
-         ("story S1", "story A3"), aliases=("sujet", "histoire")),
+    Spec("latest", "latest [TOPIC] [--since 24h]", ("latest", "latest Libya --since 24h"), ("--since",)),
+    Spec("casualties", "casualties [TOPIC]", ("casualties", "casualties Tripoli"), ("--since",)),
+    Spec("statements", "statements [SPEAKER|TOPIC]", ("statements", "statements Pompeo"), ("--since",)),
+    Spec("fighting", "fighting [PLACE|TOPIC]", ("fighting", "fighting Tripoli"), ("--since",)),
+    Spec("digest", "digest [TOPIC] [--since 24h]", ("digest", "digest Libya --since 7d"), ("--since",)),
+    Spec("search", "search TERMS", ("search Haftar offensive", 'search "aéroport international"')),
+    Spec("story", "story ID", ("story S1", "story A3")),
     Spec("subscribe", "subscribe [topic|keyword|type|importance] VALUE [--mode alerts|digest|both]",
-         {"en": "follow a topic or a keyword in this channel", "fr": "suivre un sujet ou un mot-clé dans ce salon"},
-         {"en": "Subscribes this channel to a topic (a source tag such as libya, in English or French), a keyword "
-                "(a word or name the alert must mention), an alert type (casualty, fighting, statement) or a "
-                "minimum importance (0 to 10). Without a kind: a known topic, an alert type, else a keyword. "
-                "--mode: alerts (real time), digest, or both (default).",
-          "fr": "Abonne ce salon à un sujet (une étiquette de source comme libya, en français ou en anglais), un "
-                "mot-clé (un mot ou un nom que l'alerte doit citer), un type d'alerte (casualty, fighting, "
-                "statement) ou une importance minimale (0 à 10). Sans genre : un sujet connu, un type d'alerte, "
-                "sinon un mot-clé. --mode : alerts (temps réel), digest (résumé) ou both (les deux, par défaut)."},
-         ("subscribe libya", "subscribe keyword Haftar", "subscribe type casualty --mode digest"), ("--mode",),
-         aliases=("abonner", "suivre", "follow")),
+         ("subscribe libya", "subscribe keyword Haftar", "subscribe type casualty --mode digest"), ("--mode",)),
     Spec("unsubscribe", "unsubscribe [topic|keyword|type|importance] VALUE [--mode alerts|digest|both]",
-         {"en": "stop following a topic or keyword", "fr": "ne plus suivre un sujet ou un mot-clé"},
-         {"en": "Removes one of this channel's subscriptions (see `subscriptions`), or only one of its streams "
-                "with --mode alerts or --mode digest. Subscriptions from the configuration file stay.",
-          "fr": "Retire un des abonnements de ce salon (voir `subscriptions`), ou seulement un de ses flux avec "
-                "--mode alerts ou --mode digest. Les abonnements du fichier de configuration restent."},
-         ("unsubscribe libya", "unsubscribe keyword Haftar --mode alerts"), ("--mode",),
-         aliases=("desabonner", "unfollow")),
-    Spec("subscriptions", "subscriptions",
-         {"en": "this channel's subscriptions", "fr": "les abonnements de ce salon"},
-         {"en": "Lists the topics and keywords this channel follows.",
-          "fr": "Liste les sujets et mots-clés suivis par ce salon."},
-         ("subscriptions",), aliases=("abonnements",)),
-    Spec("sources", "sources",
-         {"en": "the sources and their health", "fr": "les sources et leur état"},
-         {"en": "Lists every source with its health: last successful read, failures in a row, last error.",
-          "fr": "Liste chaque source avec son état : dernière lecture réussie, échecs consécutifs, dernière erreur."},
-         ("sources",)),
-    Spec("sources add", "sources add URL [--name NAME]",
-         {"en": "add a feed or page to read", "fr": "ajouter un flux ou une page à lire"},
-         {"en": "Admins only. Adds a feed (RSS/Atom) or web page to the sources; it is kept in the database and "
-                "survives restarts. NAME defaults to the site's host name.",
-          "fr": "Réservé aux admins. Ajoute un flux (RSS/Atom) ou une page web aux sources ; elle est gardée dans "
-                "la base et survit aux redémarrages. NAME vaut par défaut le nom du site."},
-         ("sources add https://example.org/feed.xml --name example",), ("--name",), admin=True),
-    Spec("sources remove", "sources remove NAME",
-         {"en": "remove a source added by command", "fr": "retirer une source ajoutée par commande"},
-         {"en": "Admins only. Removes a source that was added with `sources add`. Sources from the configuration "
-                "file are removed by editing that file.",
-          "fr": "Réservé aux admins. Retire une source ajoutée avec `sources add`. Les sources du fichier de "
-                "configuration se retirent en modifiant ce fichier."},
-         ("sources remove example",), admin=True),
-    Spec("read", "read URL",
-         {"en": "read one web page now and file its alerts",
-          "fr": "lire une page web maintenant et en tirer les alertes"},
-         {"en": "Fetches one page (public addresses only), extracts its statements, fighting and casualty "
-                "figures, stores them and shows them.",
-          "fr": "Récupère une page (adresses publiques uniquement), en extrait déclarations, combats et bilans, "
-                "les enregistre et les affiche."},
-         ("read https://example.org/article",), aliases=("lire",)),
-    Spec("help", "help [COMMAND]",
-         {"en": "this list, or the help of one command", "fr": "cette liste, ou l'aide d'une commande"},
-         {"en": "Without a command: every command in one line. With one: its usage, what it does and examples.",
-          "fr": "Sans commande : toutes les commandes en une ligne. Avec une commande : son usage, ce qu'elle fait "
-                "et des exemples."},
-         ("help", "help latest"), aliases=("aide", "?")),
+         ("unsubscribe libya", "unsubscribe keyword Haftar --mode alerts"), ("--mode",)),
+    Spec("subscriptions", "subscriptions", ("subscriptions",)),
+    Spec("sources", "sources", ("sources",)),
+    Spec("sources add", "sources add URL [--name NAME]", ("sources add https://example.org/feed.xml --name example",),
+         ("--name",), admin=True),
+    Spec("sources remove", "sources remove NAME", ("sources remove example",), admin=True),
+    Spec("read", "read URL", ("read https://example.org/article",)),
+    Spec("help", "help [COMMAND]", ("help", "help latest")),
 )
 
 SPEC_BY_NAME: dict[str, Spec] = {spec.name: spec for spec in SPECS}
-_TOP_LEVEL = tuple(spec.name for spec in SPECS if " " not in spec.name)
-_ALIASES: dict[str, str] = {alias: spec.name for spec in SPECS for alias in spec.aliases}
-_SOURCES_SUB = ("add", "remove")
 
-_MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "unknown": "Unknown command `{word}`.", "did_you_mean": "Did you mean `{cmd}`?",
-        "see_help": "Type `{prefix} help` for the list of commands.",
-        "needs": "`{cmd}` needs {what}.", "terms": "search terms", "an_id": "an id (S3 or A12)",
-        "a_value": "a topic or keyword", "a_url": "a web address (http:// or https://)", "a_name": "a source name",
-        "bad_id": "`{value}` is not an id: use S3 for a story or A12 for an alert.",
-        "bad_url": "`{value}` is not a web address: it must start with http:// or https://.",
-        "bad_since": "`{value}` is not a duration nor a date: use 30m, 24h, 7d, 2w or 2026-11-26T08:00.",
-        "bad_mode": "`{value}` is not a mode: use alerts, digest or both.",
-        "bad_option": "`{cmd}` has no option `{opt}`.", "no_args": "`{cmd}` takes no arguments.",
-        "too_many": "`{cmd}` takes one {what}, not several.", "option_value": "`{opt}` needs a value.",
-        "needs_value": "`{cmd}` needs a value, e.g. `{example}`.",
-        "not_a_kind": "`{word}` is not a kind of subscription: use topic, keyword, type or importance "
-                      "(a phrase goes in quotes), e.g. `{example}`.",
-        "bad_type": "`{value}` is not an alert type: use casualty, fighting or statement.",
-        "bad_importance": "importance is a number from 0 to 10, not `{value}`.",
-        "too_long": "`{cmd}` takes a value of at most {n} characters.",
-        "usage": "Usage", "examples": "Examples", "commands": "Commands", "admins_only": "admins only",
-        "help_title": "{prefix} commands", "help_footer": "`{prefix} help COMMAND` tells more about one command.",
-        "follow_up": "In an alert's thread, just ask: who said it? how many wounded? where? which source?",
-    },
-    "fr": {
-        "unknown": "Commande inconnue : `{word}`.", "did_you_mean": "Vouliez-vous dire `{cmd}` ?",
-        "see_help": "Tapez `{prefix} help` pour la liste des commandes.",
-        "needs": "`{cmd}` demande {what}.", "terms": "des mots à chercher", "an_id": "un numéro (S3 ou A12)",
-        "a_value": "un sujet ou un mot-clé", "a_url": "une adresse web (http:// ou https://)",
-        "a_name": "un nom de source",
-        "bad_id": "`{value}` n'est pas un numéro : S3 pour un sujet, A12 pour une alerte.",
-        "bad_url": "`{value}` n'est pas une adresse web : elle doit commencer par http:// ou https://.",
-        "bad_since": "`{value}` n'est ni une durée ni une date : utilisez 30m, 24h, 7d (7j), 2w ou 2026-11-26T08:00.",
-        "bad_mode": "`{value}` n'est pas un mode : utilisez alerts, digest ou both.",
-        "bad_option": "`{cmd}` n'a pas d'option `{opt}`.", "no_args": "`{cmd}` ne prend pas d'arguments.",
-        "too_many": "`{cmd}` prend un seul {what}.", "option_value": "`{opt}` demande une valeur.",
-        "needs_value": "`{cmd}` demande une valeur, par exemple `{example}`.",
-        "not_a_kind": "`{word}` n'est pas un genre d'abonnement : utilisez topic (sujet), keyword (mot-clé), "
-                      "type ou importance (une expression entre guillemets), par exemple `{example}`.",
-        "bad_type": "`{value}` n'est pas un type d'alerte : utilisez casualty (bilan), fighting (combats) ou "
-                    "statement (déclaration).",
-        "bad_importance": "l'importance est un nombre de 0 à 10, pas `{value}`.",
-        "too_long": "`{cmd}` prend une valeur de {n} caractères au plus.",
-        "usage": "Usage", "examples": "Exemples", "commands": "Commandes", "admins_only": "réservé aux admins",
-        "help_title": "Commandes {prefix}", "help_footer": "`{prefix} help COMMANDE` en dit plus sur une commande.",
-        "follow_up": "Dans le fil d'une alerte, posez simplement votre question : qui a parlé ? combien de "
-                     "blessés ? où ? quelle source ?",
-    },
-}
+
+@lru_cache(maxsize=1)
+def _help_texts() -> dict[tuple[str, str], dict[str, str]]:
+    """(command, "summary" or "details") -> language -> text, from every pack's `commands.yaml`."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for lang, table in langpack.each("commands", "help").items():
+        for name, texts in table.items():
+            for key, text in (texts or {}).items():
+                if text:
+                    out.setdefault((str(name), str(key)), {})[lang] = str(text)
+    return out
+
+
+langpack.on_reload(_help_texts.cache_clear)
+_TOP_LEVEL = tuple(spec.name for spec in SPECS if " " not in spec.name)
+_SOURCES_SUB = ("add", "remove")
+SUBSCRIPTION_KINDS: tuple[SubscriptionKind, ...] = ("topic", "keyword", "type", "importance")
+ALERT_TYPES = ("casualty", "fighting", "statement")
+
+
+def _typed(lang: str, key: str) -> dict[str, list[str]]:
+    """A table of reader words (canonical name -> words) of one pack, words folded."""
+    table = langpack.section(lang, "commands").get(key) or {}
+    return {str(name): [fold(str(w)) for w in words or ()] for name, words in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    """Every pack's reader words: a command, kind or type may be named in any language in any channel."""
+    aliases: dict[str, str] = {}
+    kinds: dict[str, SubscriptionKind] = {kind: kind for kind in SUBSCRIPTION_KINDS}
+    types: dict[str, str] = {name: name for name in ALERT_TYPES}
+    refs: dict[str, RefKind] = {}
+    units: dict[str, float] = {}
+    for lang in langpack.languages():
+        for name, words in _typed(lang, "aliases").items():
+            aliases.update({w.replace(" ", ""): name for w in words if name in SPEC_BY_NAME})
+        for kind in SUBSCRIPTION_KINDS:
+            kinds.update({w: kind for w in _typed(lang, "kinds").get(kind, ())})
+        for name, words in _typed(lang, "types").items():
+            types.update({w: name for w in words if name in ALERT_TYPES})
+        for ref in ("alert", "story"):
+            refs.update({w: ref for w in _typed(lang, "refs").get(ref, ())})
+        section = langpack.section(lang, "commands")
+        units.update({str(k).lower(): float(v) for k, v in (section.get("units") or {}).items()})
+    aliases["?"] = "help"
+    return _Words(aliases, kinds, types, refs, units)
+
+
+langpack.on_reload(_words.cache_clear)
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    aliases: dict[str, str]  # folded word -> command name
+    kinds: dict[str, SubscriptionKind]
+    types: dict[str, str]
+    refs: dict[str, RefKind]  # what an id may start with -> what it names
+    units: dict[str, float]  # duration unit -> seconds
 
 
 def msg(lang: str, key: str, **values: object) -> str:
     """A parser message; the reader's words in it (a command, a value, an example made of them) are cut."""
-    table = _MESSAGES.get(lang) or _MESSAGES["en"]
-    return (table.get(key) or _MESSAGES["en"][key]).format(
-        **{k: echo(v) if isinstance(v, str) else v for k, v in values.items()})
+    text = (langpack.section(lang, "commands").get("messages") or {}).get(key) \
+        or langpack.value(langpack.FALLBACK, "commands", "messages")[key]
+    return str(text).format(**{k: echo(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
 # --- tokens, durations, ids --------------------------------------------------------------------
 
 _TOKEN = re.compile(r'"([^"]*)"|“([^”]*)”|«\s*([^»]*?)\s*»|(\S+)')
 _PREFIX = re.compile(r"^\s*[/!]?news\b", re.IGNORECASE)
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|sec|m|min|mn|h|d|j|w|sem)?$", re.IGNORECASE)
-_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "mn": 60, "h": 3600, "d": 86400, "j": 86400, "w": 604800,
-          "sem": 604800}
-_REF = re.compile(r"^(?:(a|alert|alerte|s|story|sujet)[\s:#\-_]?)?#?(\d+)$", re.IGNORECASE)
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([^\W\d_]+)?$")
+_REF = re.compile(r"^(?:([^\W\d_]+)[\s:#\-_]?)?#?(\d+)$")
 
 
 DEFAULT_PREFIX = "/news"
@@ -364,7 +299,9 @@ def parse_duration(value: str) -> dt.timedelta | None:
     if not m:
         return None
     unit = (m.group(2) or "h").lower()
-    seconds = float(m.group(1)) * _UNITS[unit]
+    if unit not in _words().units:
+        return None
+    seconds = float(m.group(1)) * _words().units[unit]
     # Nothing the bot stores is older than a century; larger spans would overflow date arithmetic.
     if not seconds < MAX_SPAN.total_seconds():
         return None
@@ -375,8 +312,10 @@ def parse_ref(value: str, default: RefKind = "story") -> Ref | None:
     m = _REF.match(value.strip())
     if not m:
         return None
-    prefix = (m.group(1) or "").lower()
-    kind: RefKind = "alert" if prefix.startswith("a") else "story" if prefix else default
+    prefix = fold(m.group(1))
+    if prefix and prefix not in _words().refs:
+        return None
+    kind: RefKind = _words().refs[prefix] if prefix else default
     number = int(m.group(2))
     return Ref(kind, number) if number <= MAX_ID else None  # database ids are 32-bit
 
@@ -388,13 +327,14 @@ def _is_url(value: str) -> bool:
 def suggest(word: str) -> str | None:
     """The command closest to a misspelled one (difflib), aliases included."""
     key = fold(word).replace(" ", "")
-    if key in _ALIASES:
-        return _ALIASES[key]
-    names = list(_TOP_LEVEL) + list(_ALIASES)
+    aliases = _words().aliases
+    if key in aliases:
+        return aliases[key]
+    names = list(_TOP_LEVEL) + list(aliases)
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
     if not close:
         return None
-    return _ALIASES.get(close[0], close[0])
+    return aliases.get(close[0], close[0])
 
 
 # --- parsing -----------------------------------------------------------------------------------
@@ -453,7 +393,7 @@ def _since(opts: dict[str, str], name: str, lang: str) -> Since | ParseError | N
     return since if since is not None else _error(lang, name, "bad_since", value=opts["--since"])
 
 
-def parse(text: str, lang: str = "en", prefix: str = DEFAULT_PREFIX) -> Command | ParseError:
+def parse(text: str, lang: str = langpack.FALLBACK, prefix: str = DEFAULT_PREFIX) -> Command | ParseError:
     """`latest Libya --since 24h` -> Latest("Libya", 24h); a wrong command -> ParseError with a suggestion.
     `prefix` is what the reader types before a command in this chat (`/news`, `!news`), for the hints."""
     text = _PREFIX.sub("", text, count=1).strip()
@@ -461,7 +401,7 @@ def parse(text: str, lang: str = "en", prefix: str = DEFAULT_PREFIX) -> Command 
     if not args:
         return Help()
     head = "help" if args[0] == "?" else fold(args[0]).replace(" ", "")
-    name = head if head in _TOP_LEVEL else _ALIASES.get(head)
+    name = head if head in _TOP_LEVEL else _words().aliases.get(head)
     if name is None:
         close = suggest(args[0])
         parts = [msg(lang, "unknown", word=args[0])]
@@ -537,26 +477,13 @@ def parse(text: str, lang: str = "en", prefix: str = DEFAULT_PREFIX) -> Command 
     if wanted in SPEC_BY_NAME:
         return Help(wanted)
     close = suggest(wanted) if " " not in wanted else None
-    if close is not None and (fold(words[0]) in _ALIASES or fold(words[0]) == close):
+    if close is not None and (fold(words[0]) in _words().aliases or fold(words[0]) == close):
         return Help(close)
     parts = [msg(lang, "unknown", word=" ".join(words))]
     parts.append(msg(lang, "did_you_mean", cmd=f"help {close}") if close else msg(lang, "see_help", prefix=prefix))
     return ParseError(" ".join(parts), "help", f"help {close}" if close else None, _usage("help"))
 
 
-# What a subscription is about, as readers may name it (folded), in English and French.
-_KIND_WORDS: dict[str, SubscriptionKind] = {
-    "topic": "topic", "topics": "topic", "sujet": "topic", "sujets": "topic", "theme": "topic",
-    "keyword": "keyword", "keywords": "keyword", "mot cle": "keyword", "motcle": "keyword", "mots cles": "keyword",
-    "word": "keyword", "mot": "keyword",
-    "type": "type", "types": "type", "genre": "type",
-    "importance": "importance", "min importance": "importance", "score": "importance",
-}
-_TYPE_WORDS: dict[str, str] = {
-    "casualty": "casualty", "casualties": "casualty", "bilan": "casualty", "bilans": "casualty",
-    "victimes": "casualty", "fighting": "fighting", "combats": "fighting", "combat": "fighting",
-    "statement": "statement", "statements": "statement", "declaration": "statement", "declarations": "statement",
-}
 MAX_VALUE = 200  # a subscription value longer than this is not a topic nor a keyword
 
 
@@ -565,7 +492,7 @@ def _subscription(
 ) -> Subscribe | Unsubscribe | ParseError:
     """`subscribe [KIND] VALUE`: an unknown KIND or a missing VALUE is an error that shows the grammar,
     never a keyword filter made of the words (which would mute the channel for everything else)."""
-    kind = _KIND_WORDS.get(fold(words[0])) if words else None
+    kind = _words().kinds.get(fold(words[0])) if words else None
     if kind is not None:
         words = words[1:]
         if not words:
@@ -574,7 +501,7 @@ def _subscription(
                           example=f"{prefix} {name} {kind} {example}")
     elif len(words) > 1:
         # Two words without a kind: the first one was meant as a kind ("colour red", "topc libya").
-        close = difflib.get_close_matches(fold(words[0]), ("topic", "keyword", "type", "importance"), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(fold(words[0]), SUBSCRIPTION_KINDS, n=1, cutoff=0.6)
         example = f"{name} {close[0]} {' '.join(words[1:])}" if close else f'{name} keyword "{" ".join(words)}"'
         example = f"{prefix} {example}"
         err = _error(lang, name, "not_a_kind", word=words[0], example=example)
@@ -587,7 +514,7 @@ def _subscription(
     if len(value) > MAX_VALUE:
         return _error(lang, name, "too_long", cmd=name, n=MAX_VALUE)
     if kind == "type":
-        typed = _TYPE_WORDS.get(fold(value))
+        typed = _words().types.get(fold(value))
         if typed is None:
             return _error(lang, name, "bad_type", value=value)
         value = typed
@@ -615,12 +542,12 @@ def help_lines(name: str | None, lang: str, prefix: str = DEFAULT_PREFIX) -> tup
         lines = []
         for spec in SPECS:
             admin = f" ({msg(lang, 'admins_only')})" if spec.admin else ""
-            lines.append(f"`{prefix} {spec.usage}` — {spec.summary.get(lang, spec.summary['en'])}{admin}")
+            lines.append(f"`{prefix} {spec.usage}` — {spec.help(lang, 'summary')}{admin}")
         lines.append(msg(lang, "help_footer", prefix=prefix))
         lines.append(msg(lang, "follow_up"))
         return msg(lang, "help_title", prefix=prefix), lines
     spec = SPEC_BY_NAME[name]
-    lines = [f"{msg(lang, 'usage')}: `{prefix} {spec.usage}`", spec.details.get(lang, spec.details["en"])]
+    lines = [f"{msg(lang, 'usage')}: `{prefix} {spec.usage}`", spec.help(lang, "details")]
     if spec.admin:
         lines.append(f"({msg(lang, 'admins_only')})")
     if spec.examples:

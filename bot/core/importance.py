@@ -20,21 +20,37 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 
+from bot.core import langpack
 from bot.core.models import Alert, Casualty, Fighting, fold
 
 _ACTION_WEIGHT = {
     "offensive": 2.0, "airstrike": 2.0, "shelling": 1.5, "advance": 1.5, "resumed": 1.5, "clashes": 1.0,
     "withdrawal": 1.0, "ceasefire": 1.5, "halted": 1.0, "other": 0.5,
 }
-# Folded words (fold(): lower case, no accents, apostrophes and hyphens as spaces), matched on word starts.
-_HEADS = ("president", "presidente", "prime minister", "premier ministre", "chancellor", "chancelier", "king", "roi",
-          "emir", "queen", "reine", "head of state", "chef de l etat", "chef du gouvernement",
-          "head of government", "sultan", "monarch")
-_SENIOR = ("secretaire d etat", "secretary of state", "secretary general", "secretaire general", "ministre",
-           "minister", "chef de la diplomatie", "foreign secretary", "general", "marechal", "field marshal",
-           "un ", "onu", "envoy", "envoye", "spokesperson", "spokesman", "porte parole", "army chief",
-           "chief of staff", "chef d etat major", "commander", "commandant")
+
+
+@dataclass(frozen=True, slots=True)
+class RoleWords:
+    """Role words of every language pack's `importance.yaml`, folded, matched on word starts."""
+
+    heads: tuple[str, ...]  # heads of state or government
+    senior: tuple[str, ...]  # other senior officials
+    not_head: tuple[str, ...]  # "vice", "former": a head's title that does not make a head
+
+
+@lru_cache(maxsize=1)
+def role_words() -> RoleWords:
+    def every(key: str) -> tuple[str, ...]:
+        found = (str(w) for words in langpack.each("importance", key).values() for w in words or ())
+        return tuple(dict.fromkeys(found))
+
+    return RoleWords(every("heads"), every("senior"), every("not_head"))
+
+
+langpack.on_reload(role_words.cache_clear)
 
 CASUALTY_RISE_BONUS = 1.5
 FIRST_FIGURE_BONUS = 0.5
@@ -54,10 +70,11 @@ def speaker_rank(role: str | None, speaker: str | None) -> int:
     """2 for heads of state or government, 1 for other senior officials, 0 otherwise."""
     who = f" {fold(role)} {fold(speaker)} "
     # "vice president", "former president", "ex prime minister" are senior, not heads.
-    head = _mentions(who, _HEADS) and not _mentions(who, ("vice ", "former ", "ancien ", "ex ", "deputy "))
+    words = role_words()
+    head = _mentions(who, words.heads) and not _mentions(who, words.not_head)
     if head:
         return 2
-    return 1 if _mentions(who, _SENIOR) or _mentions(who, _HEADS) else 0
+    return 1 if _mentions(who, words.senior) or _mentions(who, words.heads) else 0
 
 
 def importance(

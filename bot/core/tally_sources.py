@@ -1,7 +1,8 @@
 """Who gave a figure, and whom it counts, whatever the language or the spelling (pure).
 
-The words live in `storydata/<lang>.yaml`; every language's words are used for every article, since a
-French article names the WHO "OMS" and an English one may quote "Médecins sans frontières".
+The words live in each language pack's `tally.yaml` (bot/core/langpack.py); every language's words are
+used for every article, since a French article names the WHO "OMS" and an English one may quote
+"Médecins sans frontières".
 
 Source identity (`source_identity`), tried in this order on the name the extractor gave, then on the
 words just before that name in the figure's sentence ("the health ministry of the UN-backed GNA said"
@@ -24,14 +25,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from bot.core import langpack
 from bot.core.models import fold
 
-LANGS = ("en", "fr")
 CONTEXT_WORDS = 8  # words before the name, in its sentence, that may say what the name speaks for
 
 
@@ -54,11 +52,8 @@ class Words:
     date: dict[str, str]
 
 
-@lru_cache(maxsize=8)
 def _load(lang: str) -> dict[str, Any]:
-    raw = (resources.files("bot.core.storydata") / f"{lang}.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(raw)
-    return data
+    return langpack.section(lang, "tally")
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +73,7 @@ def words() -> Words:
     was_on: dict[str, str] = {}
     was: dict[str, str] = {}
     date: dict[str, str] = {}
-    for lang in LANGS:
+    for lang in langpack.languages():
         data = _load(lang)
         src = data.get("sources") or {}
         for key, aliases in (src.get("organisations") or {}).items():
@@ -189,7 +184,7 @@ def source_identity(reported_by: str | None, sentence: str = "", *, sides: Itera
 
 def source_name(key: str, lang: str) -> str | None:
     """How a canonical source is named for the reader, None for a plain name."""
-    names = words().names.get(lang) or words().names.get("en") or {}
+    names = words().names.get(lang) or words().names.get(langpack.FALLBACK) or {}
     if key in names:
         return names[key]
     head = key.split("/", 1)[0]
@@ -207,12 +202,12 @@ def population_of(victims: str | None) -> str:
         return ""
     # "six morts parmi les soldats", "19 of its soldiers": the group named, wherever it stands.
     for token in tokens[:4]:
-        stem = token[:-1] if token.endswith(("s", "x")) and len(token) > 3 else token
+        stem = langpack.singular_of(token)
         for form in (token, stem):
             if form in w.groups:
                 return w.groups[form]
     head = tokens[0]
-    stem = head[:-1] if head.endswith(("s", "x")) and len(head) > 3 else head
+    stem = langpack.singular_of(head)
     if head in w.generic or stem in w.generic:
         return ""
     return " ".join([stem, *tokens[1:3]])
@@ -225,7 +220,7 @@ def groups() -> tuple[str, ...]:
 def day_text(day: dt.date, lang: str) -> str:
     """"8 April" / "8 avril"."""
     w = words()
-    months = w.months.get(lang) or w.months["en"]
+    months = w.months.get(lang) or w.months[langpack.FALLBACK]
     return (w.date.get(lang) or "{day} {month}").format(day=day.day, month=months[day.month - 1])
 
 
@@ -233,13 +228,13 @@ def was_on(old: str, day: dt.date | None, lang: str) -> str:
     """"was 21 on 8 April" in the reader's language ("was 21" without a date)."""
     w = words()
     if day is None:
-        return (w.was.get(lang) or w.was["en"]).format(old=old)
-    return (w.was_on.get(lang) or w.was_on["en"]).format(old=old, date=day_text(day, lang))
+        return (w.was.get(lang) or w.was[langpack.FALLBACK]).format(old=old)
+    return (w.was_on.get(lang) or w.was_on[langpack.FALLBACK]).format(old=old, date=day_text(day, lang))
 
 
 def phrase(key: str, lang: str, section: str = "changes") -> str:
     """A phrase of a section of the reader's language (English when it lacks one)."""
-    for code in (lang, "en"):
+    for code in (lang, langpack.FALLBACK):
         value = (_load(code).get(section) or {}).get(key)
         if value:
             return str(value)
@@ -250,6 +245,10 @@ def phrase(key: str, lang: str, section: str = "changes") -> str:
 def non_party_words() -> tuple[str, ...]:
     """Names of sources that are not parties to a conflict, folded, from every language's data."""
     found: list[str] = []
-    for lang in LANGS:
+    for lang in langpack.languages():
         found += [fold(str(w)) for w in (_load(lang).get("sources") or {}).get("non_party") or ()]
     return tuple(dict.fromkeys(found))
+
+
+langpack.on_reload(words.cache_clear)
+langpack.on_reload(non_party_words.cache_clear)

@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from bot.core import langpack
 from bot.core.models import Alert, Casualty, Fighting, Place, Statement, fold
 
 GLOSSARY_FILE = Path(__file__).with_name("data") / "glossary.yaml"
@@ -68,13 +70,28 @@ def _fold_words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def glossary() -> Glossary:
+def _entries() -> list[dict[str, Any]]:
     data = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    return list(data["entries"])
+
+
+@lru_cache(maxsize=1)
+def glossary() -> Glossary:
+    """The shared entries with every language pack's column (`glossary.yaml`: key -> spellings)."""
+    columns = langpack.each("glossary", "column")
     entries: list[Entry] = []
-    for item in data["entries"]:
-        forms = {lang: tuple(str(v) for v in item[lang]) for lang in ("en", "fr") if item.get(lang)}
+    for item in _entries():
+        forms: dict[str, tuple[str, ...]] = {}
+        the: dict[str, str] = {}
+        for lang, column in columns.items():
+            cell = column.get(item["key"])
+            spellings = cell.get("forms") if isinstance(cell, dict) else cell
+            if spellings:
+                forms[lang] = tuple(str(v) for v in spellings)
+            if isinstance(cell, dict) and cell.get("the") is not None:
+                the[lang] = str(cell["the"])
         entries.append(Entry(kind=str(item.get("kind", "term")), forms=forms, plural=item.get("number") == "plural",
-                             the={str(k): str(v) for k, v in (item.get("the") or {}).items()}))
+                             the=the))
     return Glossary.of(entries)
 
 
@@ -147,16 +164,27 @@ def translate(text: str | None, lang: str) -> str | None:
     out.append(text[pos:])
     result = "".join(out)
     # "l'" or "d'" left dangling before a translated phrase reads as French in an English text.
-    if lang != "fr":
-        result = re.sub(r"(?<!\w)[lLdD][’'](?=[A-Z])", "", result)
+    dangling = _dangling(lang)
+    if dangling is not None:
+        result = dangling.sub("", result)
     return result
+
+
+@lru_cache(maxsize=16)
+def _dangling(lang: str) -> re.Pattern[str] | None:
+    """Elided articles of other languages ("l'", "d'") that read as foreign left before a translated name."""
+    own = {str(w).lower() for w in langpack.section(lang, "glossary").get("elisions") or ()}
+    other = sorted({str(w).lower() for words in langpack.each("glossary", "elisions").values() for w in words} - own)
+    if not other:
+        return None
+    return re.compile(r"(?<!\w)(?i:" + "|".join(map(re.escape, other)) + r")[’'](?=[A-Z])")
 
 
 @lru_cache(maxsize=1)
 def _articles() -> dict[str, tuple[tuple[str, ...], str]]:
     """Per language: the articles a name may start with (folded) and the one written before a translated name."""
-    data = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")).get("articles") or {}
-    return {lang: (tuple(fold(w) for w in spec.get("leading", ())), str(spec.get("write", "")))
+    data = langpack.each("glossary", "articles")
+    return {lang: (tuple(fold(w) for w in spec.get("leading", ())), str(spec.get("write") or ""))
             for lang, spec in data.items()}
 
 
@@ -220,7 +248,7 @@ def plural(text: str | None) -> bool:
 
 @lru_cache(maxsize=1)
 def _conjunctions() -> frozenset[str]:
-    data = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")).get("conjunctions") or {}
+    data = langpack.each("glossary", "conjunctions")
     return frozenset(fold(w) for words in data.values() for w in words)
 
 
@@ -277,3 +305,7 @@ def places_in(text: str, lang: str) -> list[str]:
         if target not in out:
             out.append(target)
     return out
+
+
+for _cached in (glossary, _dangling, _articles, _conjunctions, name_in, equivalents):
+    langpack.on_reload(_cached.cache_clear)
