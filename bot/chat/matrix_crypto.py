@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-import yaml
 from nio import (
     AsyncClient,
     EncryptionError,
@@ -49,14 +48,12 @@ from nio.crypto.attachments import encrypt_attachment
 from nio.store import DefaultStore
 
 from bot.chat.base import StateStore
+from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
 
 Trust = Literal["tofu", "verified"]
 SendNotice = Callable[[str, dict[str, Any]], Awaitable[Any]]
-
-TEXTS: dict[str, dict[str, str]] = yaml.safe_load(
-    (Path(__file__).with_name("matrix_crypto.yaml")).read_text(encoding="utf-8"))
 
 # The homeserver's 65,536-byte limit applies to the encrypted event, and Megolm ciphertext is the base64
 # of the padded plaintext plus MAC and signature: about 4/3 of it. Content is kept under this in
@@ -405,7 +402,6 @@ class MatrixCrypto:
     @staticmethod
     def unreadable_notice(event: MegolmEvent, lang: str = "en") -> dict[str, Any]:
         """A plain notice (no HTML, no mention) replying to the unreadable event."""
-        texts = TEXTS["unreadable_notice"]
-        body = texts.get(lang) or texts["en"]
+        body = t(lang, "e2e_unreadable")  # the language pack's words (English where a pack lacks them)
         return {"msgtype": "m.notice", "body": body, "m.mentions": {},
                 "m.relates_to": {"m.in_reply_to": {"event_id": event.event_id}}}
