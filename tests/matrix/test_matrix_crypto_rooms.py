@@ -56,3 +56,17 @@ async def test_only_a_definite_answer_lets_the_bot_post_in_clear(homeserver: str
             await crypto.is_encrypted(client, "!broken:hs")
     finally:
         await client.close()
+
+
+def test_a_remembered_device_is_reused_only_where_its_keys_are(tmp_path: Path) -> None:
+    """The database (shared by replicas) remembers a device id; a machine without that device's keys logs
+    in as a new device rather than publishing a second set of keys under the same id."""
+    here = MatrixCrypto(CryptoSettings(store_dir=tmp_path / "a"), "@bot:hs", state=None)  # type: ignore[arg-type]
+    assert here.device_id(None) is None  # first start: the homeserver names the device
+    (tmp_path / "a" / "@bot:hs_DEVA.db").write_bytes(b"")  # nio's store for that device
+    assert here.device_id("DEVA") == "DEVA"
+    here.remember_device("DEVA")
+    assert here.device_id("DEVB") == "DEVA"  # the database says another replica's device: ours stays ours
+
+    elsewhere = MatrixCrypto(CryptoSettings(store_dir=tmp_path / "b"), "@bot:hs", state=None)  # type: ignore[arg-type]
+    assert elsewhere.device_id("DEVA") is None
