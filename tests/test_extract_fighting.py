@@ -357,3 +357,54 @@ def test_a_compass_word_between_the_place_noun_and_the_name() -> None:
 def test_a_group_named_as_an_armed_actor_is_no_place() -> None:
     text = "Dorbist militants attacked Kessa. Government troops advanced in their push towards the Dorbist stronghold."
     assert [f.location for f in fights(text, "en")] == ["Kessa"]
+
+
+# --- one event named by its town and its smaller place; names that are no place ---
+
+
+def test_a_known_city_framing_a_smaller_place_gives_one_alert_at_the_smaller_place() -> None:
+    alerts = fights("À Hama (centre), les forces de sécurité ont pris d'assaut la localité de Tell Zarqa, "
+                    "selon une ONG.", "fr")
+    assert [f.location for f in alerts] == ["Tell Zarqa"]
+    alerts = fights("In Idlib province, rebels launched an assault on the military camp of Wadi Barqa on Friday.", "en")
+    assert [f.location for f in alerts] == ["Wadi Barqa"]
+
+
+def test_two_places_joined_by_and_stay_two_alerts() -> None:
+    alerts = fights("L'armée a bombardé Hama et la localité de Tell Zarqa vendredi.", "fr")
+    assert sorted(f.location for f in alerts) == ["Hama", "Tell Zarqa"]
+
+
+def test_two_spellings_of_one_village_are_one_place() -> None:
+    alerts = fights("Des combats ont éclaté jeudi à Kafr Soussa. Dans le quartier de Kafr Soussé, deux obus de "
+                    "mortier sont tombés vendredi sur une gare routière.", "fr")
+    assert [f.location for f in alerts] == ["Kafr Soussa"]
+
+
+def test_a_headline_verb_glued_to_the_place_is_not_part_of_its_name() -> None:
+    alerts = fights("Army Advances in Tell Barak Kills 12 Militants.", "en")
+    assert [f.location for f in alerts] == ["Tell Barak"]
+
+
+def test_a_river_after_its_town_is_no_place_of_its_own() -> None:
+    alerts = fights("Dans la ville de Tell Sabka sur l'Oronte, des combats avaient lieu vendredi entre "
+                    "rebelles et soldats.", "fr")
+    assert [f.location for f in alerts] == ["Tell Sabka"]
+
+
+def test_the_leader_a_regime_is_named_after_is_no_place() -> None:
+    assert fights("Ces attaques contre le régime de Karim Haddad ont fait des dizaines de morts.", "fr") == []
+
+
+def test_a_group_s_affiliate_is_no_place() -> None:
+    alerts = fights("Rebel forces including fighters from Al-Qaedas Kessa affiliate had seized the strategic "
+                    "Tal Marwan hill on Thursday.", "en")
+    assert [f.location for f in alerts] == ["Tal Marwan"]
+
+
+def test_fighting_dated_months_before_the_article_is_background_not_pushed() -> None:
+    from bot.core.extract.confidence import is_pushed
+    (f,) = fights("Rebels attacked the town of Tell Barak on 2 January.", "en")
+    assert not is_pushed(f)
+    (g,) = fights("Rebels attacked the town of Tell Barak on Thursday.", "en")
+    assert is_pushed(g)

@@ -32,6 +32,7 @@ MAX_RUN = 6  # words in a place or actor name
 MAX_ACTORS = 4
 ACTOR_REACH = 2  # sentences away an event without actors borrows them from
 MAX_EVIDENCE = 5  # sentences kept as evidence for one place
+STALE_DAYS = 60  # fighting dated longer before the article is background, not pushed
 RUNNING_TOTAL_DAYS = 60  # a count running from longer ago sums up a war, it reports no new fighting
 _CONNECT = frozenset(",(")
 
@@ -200,7 +201,8 @@ def _container_gap(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> boo
         m = lex.place_cues.match(toks, i)
         if m is not None and i + m[0] <= j:
             i += m[0]
-        elif t.text in _CONNECT or t.low in lex.place_nouns or t.low in lex.articles or t.low in lex.genitives:
+        elif t.text in _CONNECT or t.text in "'’" or t.low in lex.place_nouns or t.low in lex.articles \
+                or t.low in lex.genitives:
             i += 1
         else:
             return False
@@ -236,11 +238,17 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             k += 1  # "Trois maisons" is no place name
             continue
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
+        if g is None:
+            # a title-case headline glues its verb or noun of fighting to the place ("Deir Ezour
+            # Advances in Jobar", "Homs Shelling"): no place name ends in one
+            while j - k > 1 and lex.fighting.match(toks, j - 1) is not None:
+                j -= 1
         if g is not None and j < n and is_name_word(toks[j], lex) and gaz.match(toks, j) is None:
             # "Beni Suef" is not Beni (DR Congo) followed by a word: the longer name wins
             # ("Aleppo Bombing" in a title-case headline is Aleppo: "bombing" is a common word)
             longer = _run_end(toks, k, lex)
-            if longer > j and not _common_words(toks[j:longer], common):
+            if longer > j and not _common_words(toks[j:longer], common) \
+                    and not any(lex.fighting.match(toks, i) is not None for i in range(j, longer)):
                 g, j = None, longer
         if j <= k:
             k += 1
@@ -548,6 +556,22 @@ def _history(toks: tuple[Token, ...], k: int, start: int | None = None, year: in
     return any(1900 < (year_value(t) or 0) < year for t in toks[max(0, start - 2) : start])
 
 
+def _variant(a: str, b: str) -> bool:
+    """Two transliterations of one name: one letter changed, added or dropped, or a final "h" or
+    "e" ("Qaboun" / "Qaboune", "Khaldiye" / "Khaldiyeh")."""
+    if a == b:
+        return True
+    a, b = a.rstrip("he"), b.rstrip("he")
+    if a == b:
+        return True
+    if len(a) < 5 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 class FightingBook:
     def __init__(self, article_id: str, gaz: Gazetteer, published: dt.date | None = None) -> None:
         self.article_id = article_id
@@ -690,6 +714,7 @@ class FightingBook:
                         and lex.actor_nouns.match(at, 1) is not None:
                     self.actor_heads.add(at[0].low)
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
+        near = [c for c in near if not self._frames(c, near, clause, toks, lex)]
         if not near:
             return places
         events = [d for d in dates if not d.since]
@@ -706,7 +731,7 @@ class FightingBook:
             words = fold(c.name).split()
             while len(words) > 1 and words[-1] in lex.place_nouns:
                 words.pop()
-            key = " ".join(words)
+            key = self._key(words) if not c.entries else " ".join(words)
             ev = self.events.get(key)
             if ev is None:
                 kind = c.entries[0].kind if c.entries else "place"
@@ -733,6 +758,34 @@ class FightingBook:
             ev.distance = min(ev.distance, distance)
             ev.cued = ev.cued or cued
         return places
+
+    @staticmethod
+    def _frames(c: Candidate, near: list[Candidate], clause: list[int], toks: tuple[Token, ...],
+                lex: Lexicon) -> bool:
+        """The known city or province `c` only frames a smaller place named later in its clause:
+        "À Deraa, les forces ont pris d'assaut la localité de Nahté", "in Idlib province rebels
+        attacked the Hamidiyeh camp" tell of one event, at the smaller place."""
+        if not c.entries or c.entries[0].kind == "country":
+            return False
+        for d in near:
+            if d.start <= c.start or d.entries or d.listed or clause[d.start] != clause[c.start]:
+                continue
+            if any(t.low in lex.num_connectors for t in toks[c.end : d.start]):
+                continue  # "Homs et Bab Amr": two places
+            return True
+        return False
+
+    def _key(self, words: list[str]) -> str:
+        """The event key of a place; a spelling variant of a place already filed ("Qaboun" and
+        "Qaboune", "Khaldiyé" and "Khaldiyeh") is that place."""
+        key = " ".join(words)
+        if key in self.events or len(key) < 6:
+            return key
+        for old, ev in self.events.items():
+            if not ev.entries and abs(len(old) - len(key)) <= 2 and old[:4] == key[:4] \
+                    and _variant(old, key):
+                return old
+        return key
 
     def alerts(self, countries: Counter[str]) -> list[Fighting]:
         events = [e for e in self.events.values() if fold(e.location).split()[-1:] != [] and
@@ -761,7 +814,9 @@ class FightingBook:
             confidence = fighting_confidence(FightingEvidence(
                 same_clause=e.same_clause, known_place=bool(e.entries), cued=e.cued,
                 specific_action=e.action != "other", distance=e.distance, sentences=e.sentences,
-                actors=bool(e.actors), movement=e.action in _MOVES))
+                actors=bool(e.actors), movement=e.action in _MOVES,
+                stale=e.date is not None and self.published is not None
+                and (self.published - e.date).days > STALE_DAYS))
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
                 date=e.date or self.published, evidence=" ".join(e.evidence), place=place, confidence=confidence,
