@@ -408,3 +408,24 @@ def test_fighting_dated_months_before_the_article_is_background_not_pushed() -> 
     assert not is_pushed(f)
     (g,) = fights("Rebels attacked the town of Tell Barak on Thursday.", "en")
     assert is_pushed(g)
+
+
+# --- the day of a fighting update ---
+
+
+def test_a_follow_on_sentence_without_a_date_tells_of_the_story_s_day() -> None:
+    alerts = fights("Russian air strikes on Thursday killed 20 civilians in the village of Deir Kifa. "
+                    "The monitor said the strikes also hit the village of Tell Sabka on the eastern bank.", "en")
+    assert {f.location: f.date for f in alerts} == {"Deir Kifa": dt.date(2024, 3, 14),
+                                                      "Tell Sabka": dt.date(2024, 3, 14)}
+
+
+def test_bombing_since_a_day_is_dated_that_day() -> None:
+    (f,) = fights("A witness said warplanes had heavily bombarded the town of Tell Sabka since Thursday morning.", "en")
+    assert f.date == dt.date(2024, 3, 14)
+
+
+def test_the_day_fighting_began_is_not_the_day_of_what_follows() -> None:
+    alerts = fights("Les affrontements ont débuté jeudi à Kafr Soussa. Des combats avaient lieu dans le quartier "
+                    "de Tell Zarqa, selon l'OSDH.", "fr")
+    assert {f.location: f.date for f in alerts}["Tell Zarqa"] == SATURDAY

@@ -32,6 +32,7 @@ MAX_RUN = 6  # words in a place or actor name
 MAX_ACTORS = 4
 ACTOR_REACH = 2  # sentences away an event without actors borrows them from
 MAX_EVIDENCE = 5  # sentences kept as evidence for one place
+RECENT_DAYS = 3  # a day this close to the article's is the news day a follow-on sentence tells of
 STALE_DAYS = 60  # fighting dated longer before the article is background, not pushed
 RUNNING_TOTAL_DAYS = 60  # a count running from longer ago sums up a war, it reports no new fighting
 _CONNECT = frozenset(",(")
@@ -60,6 +61,9 @@ class Event:
     distance: int = NEAR  # fewest tokens between the place and an action word
     cued: bool = False  # introduced as a place ("à X", "in the town of X")
     sentences: int = 0
+    # the day the story's fighting was last dated when this place came up: a follow-on sentence
+    # without a date of its own ("The strikes hit the village of X") tells of that day
+    told_after: dt.date | None = None
 
 
 def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
@@ -588,6 +592,7 @@ class FightingBook:
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
         self.common: frozenset[str] = frozenset()  # words the article writes in lower case
         self.actor_heads: set[str] = set()  # folded armed-actor names and their first words
+        self.last_date: dt.date | None = None  # the day of the last dated fighting sentence
 
     def note_people(self, sent: Sentence, lex: Lexicon) -> None:
         """Names after a title or honorific ("le président Karim Haddad", "M. Haddad")."""
@@ -717,7 +722,14 @@ class FightingBook:
         near = [c for c in near if not self._frames(c, near, clause, toks, lex)]
         if not near:
             return places
-        events = [d for d in dates if not d.since]
+        # "bombarded since Sunday morning": with no other date, the fighting started that day (a
+        # count running from longer ago voided the clause above)
+        events = [d for d in dates if not d.since] or [d for d in dates if d.since]
+        recent = [d for d in events if self.published is None
+                  or 0 <= (self.published - d.date).days <= RECENT_DAYS]
+        # "les combats ont débuté jeudi": the day fighting began, not the day the rest tells of
+        if recent and not lex.event_launch.occurs_in(toks):
+            self.last_date = min(recent, key=lambda d: d.start).date
         head: tuple[bool, int, bool] | None = None  # evidence of the list's first place
         for c in near:
             # the most telling fighting word of the place's own clause, of the sentence otherwise
@@ -736,6 +748,7 @@ class FightingBook:
             if ev is None:
                 kind = c.entries[0].kind if c.entries else "place"
                 ev = self.events[key] = Event(c.name, action, [], date, [], c.entries, kind, sent.index)
+                ev.told_after = self.last_date
             elif ACTION_RANK.index(action) < ACTION_RANK.index(ev.action) and ev.action == "other":
                 ev.action = action
             for a in actors:
@@ -819,6 +832,7 @@ class FightingBook:
                 and (self.published - e.date).days > STALE_DAYS))
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
-                date=e.date or self.published, evidence=" ".join(e.evidence), place=place, confidence=confidence,
+                date=e.date or e.told_after or self.published, evidence=" ".join(e.evidence), place=place,
+                confidence=confidence,
             ))
         return out
