@@ -245,3 +245,26 @@ def test_a_dashed_date_is_no_figure() -> None:
 def test_a_dataset_coding_note_is_no_figure() -> None:
     found = casualties("Three soldiers were killed in Dorba (coded as 5 fatalities in total).", "en")
     assert [c.killed for c in found] == [3]
+
+
+# --- which attribution of a sentence vouches for which figure ---
+
+
+def test_the_first_attribution_after_a_figure_vouches_for_it_however_far() -> None:
+    alerts = casualties("Ces violences, qui ont fait au moins 3.000 morts en six mois selon l'ONU, ont encore coûté "
+                        "la vie à quatre civils, tombés jeudi sous les balles des forces de l'ordre, un dans la "
+                        "province de Hama, trois à Kafr Soussa, près de la capitale, selon le Croissant-Rouge.", "fr")
+    assert {c.killed: c.reported_by for c in alerts} == {3000: "ONU", 4: "Croissant-Rouge"}
+
+
+def test_an_attribution_after_another_figure_is_that_figure_s() -> None:
+    alerts = casualties("Des déserteurs ont tué jeudi sept policiers en représailles à la mort de 11 civils dans "
+                        "le nord du pays, en proie à des violences ayant fait plus de 3.000 morts, selon l'ONU.", "fr")
+    assert {c.killed: c.reported_by for c in alerts}[3000] == "ONU"
+    assert {c.killed: c.reported_by for c in alerts}[7] is None
+
+
+def test_others_after_a_figure_share_the_attribution_that_ends_the_sentence() -> None:
+    alerts = casualties("Five civilians were killed in shelling on Tell Sabka on Thursday, and six others died in "
+                        "the village of Kafr Soussa, according to the Red Crescent.", "en")
+    assert {c.killed: c.reported_by for c in alerts} == {5: "Red Crescent", 6: "Red Crescent"}

@@ -41,7 +41,8 @@ def _is_headline(sent: Sentence, article: Article) -> bool:
 
 
 def _source(
-    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]], alone: bool = False
+    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]], alone: bool = False,
+    figures: tuple[int, ...] = (),
 ) -> str | None:
     """Who gives the figure at token `pos`.
 
@@ -49,6 +50,13 @@ def _source(
     reported content holds the figure; a figure inside a quotation belongs to the clause nearest
     to that quotation.
     """
+    # "5.000 morts selon l'ONU, ... cinq civils tombés ... à Douma, selon l'OSDH": the first
+    # attribution after a figure vouches for it however far, when no other figure stands between
+    # (then it is that figure's)
+    after = min(((clause.start, group.name) for clause, group in clauses
+                 if clause.attribution and group is not None and clause.start > pos), default=None)
+    if after is not None and not any(pos < f < after[0] for f in figures):
+        return after[1]
     # "..., selon l'OSDH" vouches for the figures just before it (or anywhere after "Selon X,");
     # of several, the nearest
     vouching = [(abs(clause.start - pos), group.name) for clause, group in clauses
@@ -113,11 +121,15 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
         near = range(max(0, w.number.start - 2), min(len(toks), w.number.end + 1))
         if any(lex.continuation.match(toks, k) for k in near) and book.add_wounded(w):
             return
+    # a figure that goes on from the one before ("et six autres", "and five more") shares its source
+    toks = sent.tokens
+    starts = tuple(f.number.start for f in figures if not any(
+        lex.continuation.match(toks, k) for k in range(f.number.end, min(len(toks), f.number.end + 2))))
     for p in pairs:
         first = p.killed or p.wounded
         if first is None:
             continue
-        reported_by = _source(first.number.start, clauses, quotes, len(pairs) == 1) or (
+        reported_by = _source(first.number.start, clauses, quotes, len(pairs) == 1, starts) or (
             carried if not clauses and not headline and follows else None)
         parts = [f for f in (p.killed, p.wounded) if f is not None]
         confidence = casualty_confidence(CasualtyEvidence(
