@@ -268,3 +268,22 @@ def test_others_after_a_figure_share_the_attribution_that_ends_the_sentence() ->
     alerts = casualties("Five civilians were killed in shelling on Tell Sabka on Thursday, and six others died in "
                         "the village of Kafr Soussa, according to the Red Crescent.", "en")
     assert {c.killed: c.reported_by for c in alerts} == {5: "Red Crescent", 6: "Red Crescent"}
+
+
+def test_a_passive_participle_names_the_source_of_a_toll() -> None:
+    (c,) = casualties("Un chiffre moins important que les 20.000 tués annoncés le mois dernier par la rébellion.", "fr")
+    assert (c.killed, c.reported_by) == (20000, "rébellion")
+    (c,) = casualties("The new figure is above the 40 dead given on Monday by the health ministry in Gaza.", "en")
+    assert (c.killed, c.reported_by) == (40, "health ministry")
+
+
+def test_killed_by_names_who_killed_not_who_counted() -> None:
+    (c,) = casualties("Twelve civilians were killed by government forces in Tell Sabka on Thursday.", "en")
+    assert c.reported_by is None
+
+
+def test_figures_of_others_take_the_last_source_over_sentences_without_figures() -> None:
+    alerts = casualties("Selon l'OSDH, 24 civils ont péri à Kafr Soussa. Les militants craignent une opération "
+                        "d'envergure. \"Les déserteurs sont nombreux\", a expliqué un militant. Dans d'autres "
+                        "secteurs de la province, 16 civils ont été tués.", "fr")
+    assert {c.killed: c.reported_by for c in alerts} == {24: "OSDH", 16: "OSDH"}

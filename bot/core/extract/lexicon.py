@@ -230,6 +230,7 @@ class Lexicon:
     event_nouns: PhraseSet
     event_launch: PhraseSet
     date_ignore_before: frozenset[str]
+    toll_givers: frozenset[str] = frozenset()  # participles of a toll's source ("annoncés par", "given by")
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -389,6 +390,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         event_nouns=_labelled(data.get("event_nouns")),
         event_launch=PhraseSet(_phrases(data.get("event_launch"))),
         date_ignore_before=_words(data.get("date_ignore_before")),
+        toll_givers=_words(data.get("toll_givers")),
     )
 
 

@@ -84,6 +84,41 @@ def _source(
     return best[1] if best else None
 
 
+AGENT_REACH = 7  # tokens from a figure to the participle naming its source ("tués annoncés ... par")
+CARRY_REACH = 4  # sentences a figure "of others" still takes the last figure's source from
+
+
+def _agent_source(sent: Sentence, end: int, lex: Lexicon) -> str | None:
+    """"les 20.000 tués annoncés le mois dernier par la rébellion", "a toll of 40 given by the
+    ministry": a passive participle of reporting after the figure names its source."""
+    toks = sent.tokens
+    n = len(toks)
+    for i in range(end, min(n, end + AGENT_REACH)):
+        t = toks[i]
+        if t.text in ",;:.()" or t.low in lex.clause_boundaries:
+            return None
+        if not t.is_word or t.is_cap or not (t.low in lex.toll_givers or lex.is_reporting_word(t.low)):
+            continue
+        for j in range(i + 1, min(n, i + 5)):
+            if toks[j].text in ",;:.()":
+                return None
+            if toks[j].low in lex.agent_markers:
+                s = j + 1
+                while s < n and (toks[s].low in lex.determiners or toks[s].low in lex.articles
+                                 or toks[s].text in "'’"):
+                    s += 1
+                e = s
+                while e < n and e - s < 6 and (toks[e].is_word or toks[e].text in "'’-") \
+                        and toks[e].low not in lex.np_breakers and toks[e].low not in lex.clause_boundaries:
+                    e += 1
+                while e > s and (toks[e - 1].low in lex.articles or toks[e - 1].low in lex.genitives
+                                 or toks[e - 1].text in "'’"):
+                    e -= 1
+                return sent.span(s, e) if e > s and not toks[s].is_digit else None
+        return None
+    return None
+
+
 def _carried(clauses: list[tuple[Clause, Group | None]], filed: list[Casualty]) -> str | None:
     """The source a figure in the next sentence without a source of its own still comes from
     ("Selon l'ONG, 12 civils ... . Près de Hama, sept autres villageois ont péri."): the one
@@ -129,7 +164,8 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
         first = p.killed or p.wounded
         if first is None:
             continue
-        reported_by = _source(first.number.start, clauses, quotes, len(pairs) == 1, starts) or (
+        reported_by = _source(first.number.start, clauses, quotes, len(pairs) == 1, starts) \
+            or _agent_source(sent, max(f.number.end for f in (p.killed, p.wounded) if f is not None), lex) or (
             carried if not clauses and not headline and follows else None)
         parts = [f for f in (p.killed, p.wounded) if f is not None]
         confidence = casualty_confidence(CasualtyEvidence(
@@ -159,6 +195,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     all_tokens: list[Token] = []
     had_figure = False  # the sentence before filed a figure (a following "another 8 wounded" completes it)
     carried: str | None = None  # the one source the sentence before named
+    last_source: tuple[int, str] | None = None  # the sentence and source of the last sourced figure
     previous: Sentence | None = None
     sentences = split_sentences(article_text(article), lex.abbreviations)
     # the days the article says its events began, for "since the start of the offensive" anywhere
@@ -215,9 +252,17 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                                        tuple((c.start, c.end) for c in clauses))
         before = len(casualties.alerts)
         headline = sent.index == 0 and _is_headline(sent, article)
+        # "Dans d'autres secteurs, 16 civils ont été tués": figures "of others" after sentences
+        # without any still come from the last figures' source
+        if carried is None and not had_figure and last_source is not None \
+                and sent.index - last_source[0] <= CARRY_REACH:
+            carried = last_source[1]
         _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures,
                     headline, carried, fighting.place_starts)
         carried = _carried(resolved, casualties.alerts[before:])
+        sourced = [c.reported_by for c in casualties.alerts[before:] if c.reported_by]
+        if sourced:
+            last_source = (sent.index, sourced[-1])
         had_figure = len(casualties.alerts) > before
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id, article.published))
