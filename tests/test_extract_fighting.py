@@ -381,9 +381,11 @@ def test_two_spellings_of_one_village_are_one_place() -> None:
     assert [f.location for f in alerts] == ["Kafr Soussa"]
 
 
-def test_a_headline_verb_glued_to_the_place_is_not_part_of_its_name() -> None:
-    alerts = fights("Army Advances in Tell Barak Kills 12 Militants.", "en")
-    assert [f.location for f in alerts] == ["Tell Barak"]
+def test_a_title_case_headline_verb_is_neither_a_place_nor_part_of_one() -> None:
+    alerts = fights("Army Advances in Homs Kills 12 Militants.", "en")
+    assert [f.location for f in alerts] == ["Homs"]
+    alerts = fights("Car Bomb Kills 70 People in Tell Barak Market.", "en")
+    assert [f.location for f in alerts] == ["Tell Barak Market"]
 
 
 def test_a_river_after_its_town_is_no_place_of_its_own() -> None:
@@ -429,3 +431,10 @@ def test_the_day_fighting_began_is_not_the_day_of_what_follows() -> None:
     alerts = fights("Les affrontements ont débuté jeudi à Kafr Soussa. Des combats avaient lieu dans le quartier "
                     "de Tell Zarqa, selon l'OSDH.", "fr")
     assert {f.location: f.date for f in alerts}["Tell Zarqa"] == SATURDAY
+
+
+def test_a_place_in_today_s_news_stays_pushed_when_a_later_sentence_recalls_its_past() -> None:
+    from bot.core.extract.confidence import is_pushed
+    (f,) = fights("Four killed in a gas attack on Tell Barak. Reports of gas attacks on Tell Barak emerged after "
+                  "the offensive on the town began on 2 January.", "en")
+    assert is_pushed(f)

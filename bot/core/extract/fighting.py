@@ -64,6 +64,7 @@ class Event:
     # the day the story's fighting was last dated when this place came up: a follow-on sentence
     # without a date of its own ("The strikes hit the village of X") tells of that day
     told_after: dt.date | None = None
+    fresh: bool = False  # some sentence tells of the place without a date, or with a recent one
 
 
 def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
@@ -242,11 +243,12 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             k += 1  # "Trois maisons" is no place name
             continue
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
-        if g is None:
-            # a title-case headline glues its verb or noun of fighting to the place ("Deir Ezour
-            # Advances in Jobar", "Homs Shelling"): no place name ends in one
-            while j - k > 1 and lex.fighting.match(toks, j - 1) is not None:
-                j -= 1
+        if g is None and any(lex.fighting.match(toks, i) is not None for i in range(k, j)):
+            # a title-case headline: "Deir Ezour Advances in Jobar", "Car Bomb Kills 70", "New
+            # Terrorist Mortar Shell Attacks": no place name holds a word of fighting, and what
+            # comes before one is as often its subject as a place
+            k = j
+            continue
         if g is not None and j < n and is_name_word(toks[j], lex) and gaz.match(toks, j) is None:
             # "Beni Suef" is not Beni (DR Congo) followed by a word: the longer name wins
             # ("Aleppo Bombing" in a title-case headline is Aleppo: "bombing" is a common word)
@@ -755,6 +757,8 @@ class FightingBook:
                 add_actor(ev.actors, a, lex, self.place_acronyms)
             if ev.date is None:
                 ev.date = date  # the first explicit date of the place; the publication day otherwise
+            ev.fresh = ev.fresh or date is None or self.published is None \
+                or (self.published - date).days <= STALE_DAYS
             if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
                 ev.evidence.append(sent.text)
             ev.sentences += 1
@@ -828,8 +832,7 @@ class FightingBook:
                 same_clause=e.same_clause, known_place=bool(e.entries), cued=e.cued,
                 specific_action=e.action != "other", distance=e.distance, sentences=e.sentences,
                 actors=bool(e.actors), movement=e.action in _MOVES,
-                stale=e.date is not None and self.published is not None
-                and (self.published - e.date).days > STALE_DAYS))
+                stale=not e.fresh))
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
                 date=e.date or e.told_after or self.published, evidence=" ".join(e.evidence), place=place,
