@@ -287,3 +287,9 @@ def test_figures_of_others_take_the_last_source_over_sentences_without_figures()
                         "d'envergure. \"Les déserteurs sont nombreux\", a expliqué un militant. Dans d'autres "
                         "secteurs de la province, 16 civils ont été tués.", "fr")
     assert {c.killed: c.reported_by for c in alerts} == {24: "OSDH", 16: "OSDH"}
+
+
+def test_an_attack_claimed_by_a_group_is_not_its_count() -> None:
+    (c,) = casualties("A double bomb blast in Tell Sabka on Thursday killed 57 people and was claimed by the "
+                      "Kessa Front.", "en")
+    assert (c.killed, c.reported_by) == (57, None)

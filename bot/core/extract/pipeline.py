@@ -97,7 +97,8 @@ def _agent_source(sent: Sentence, end: int, lex: Lexicon) -> str | None:
         t = toks[i]
         if t.text in ",;:.()" or t.low in lex.clause_boundaries:
             return None
-        if not t.is_word or t.is_cap or not (t.low in lex.toll_givers or lex.is_reporting_word(t.low)):
+        # the participles of giving a figure only: "claimed by Daesh" is who claims the attack
+        if not t.is_word or t.is_cap or t.low not in lex.toll_givers:
             continue
         for j in range(i + 1, min(n, i + 5)):
             if toks[j].text in ",;:.()":
