@@ -293,3 +293,15 @@ def test_an_attack_claimed_by_a_group_is_not_its_count() -> None:
     (c,) = casualties("A double bomb blast in Tell Sabka on Thursday killed 57 people and was claimed by the "
                       "Kessa Front.", "en")
     assert (c.killed, c.reported_by) == (57, None)
+
+
+def test_the_verb_before_a_figure_and_its_victims_governs_it() -> None:
+    (c,) = casualties("Army units killed 15 Kessa Front fighters and injured others near Tell Sabka on Thursday.", "en")
+    assert (c.killed, c.wounded) == (15, None)
+
+
+def test_the_same_figure_at_two_places_of_one_sentence_is_two_alerts() -> None:
+    alerts = casualties("These included 2 killed and 4 injured in Tell Sabka locality and 2 killed in the Kafr "
+                        "Soussa area.", "en")
+    assert sorted((c.killed, c.wounded, c.location) for c in alerts) == [
+        (2, None, "Kafr Soussa"), (2, 4, "Tell Sabka")]

@@ -294,13 +294,16 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             # after the number outweigh the verb before it
             v = lex.victims.match(toks, j) if j < n else None
             own_word = v is not None and _casualty_at(toks, j + v[0], lex) is not None
-            if plain_after and b >= 0 and not own_word:
+            before: str | None = None  # the casualty verb right before the number
+            if b >= 0 and not own_word:
                 hit = _casualty_at(toks, b, lex)
                 if hit is None and lex.killed.match_end(toks, b + 1) > 1:
                     hit = (1, "killed")  # "claimed the lives of five", "coûté la vie à cinq"
                 if hit is not None and toks[b].low not in lex.death_nouns:
-                    kind = hit[1]
-                    verb_before = True
+                    before = hit[1]
+            if plain_after and before is not None:
+                kind = before
+                verb_before = True
             k = j
             while k < n and k - j < 3 and (toks[k].low in lex.articles or toks[k].text in "'’"):
                 k += 1
@@ -316,6 +319,11 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
                 if toks[a].text in _HARD_STOP or toks[a].text == ",":
                     break
+            if kind is None and before is not None and v_at is not None and _casualty_at(toks, v_at, lex) is None:
+                # "killed 15 ISIS terrorists and injured others": the verb before the number and its
+                # victims governs it, not a casualty word of the next coordinated verb
+                kind = before
+                verb_before = True
             limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
             a = v_at if v_at is not None else j
             # a number inside a quotation finds its verb inside it too
@@ -460,6 +468,8 @@ class CasualtyBook:
                 continue
             if old.killed is None and old.wounded != c.wounded:
                 continue
+            if old.evidence == c.evidence and old.location and c.location and old.location != c.location:
+                continue  # "2 killed in Katsiro and 2 killed in Bishusha": one sentence, two places
             same = self.same_source(old.reported_by, c.reported_by)
             if same or old.reported_by is None or c.reported_by is None:
                 # one figure told twice: keep what each telling adds (source, qualifier, start date)

@@ -85,6 +85,7 @@ def _source(
 
 
 AGENT_REACH = 7  # tokens from a figure to the participle naming its source ("tués annoncés ... par")
+PLACE_AFTER = 6  # tokens after a figure within which a place is the figure's own ("12 killed in X")
 CARRY_REACH = 4  # sentences a figure "of others" still takes the last figure's source from
 
 
@@ -138,6 +139,11 @@ def _nearest_place(pos: int, places: list[str], starts: list[int]) -> str | None
         return None
     if len(starts) != len(places):
         return places[0]
+    # "2 killed in Katsiro and 2 killed in the Bishusha area": the place the figure's own phrase
+    # goes on to name comes first
+    after = [(st, pl) for st, pl in zip(starts, places, strict=True) if pos < st <= pos + PLACE_AFTER]
+    if after:
+        return min(after)[1]
     return min(zip(starts, places, strict=True), key=lambda sp: (abs(sp[0] - pos), sp[0] < pos))[1]
 
 
