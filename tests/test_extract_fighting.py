@@ -438,3 +438,19 @@ def test_a_place_in_today_s_news_stays_pushed_when_a_later_sentence_recalls_its_
     (f,) = fights("Four killed in a gas attack on Tell Barak. Reports of gas attacks on Tell Barak emerged after "
                   "the offensive on the town began on 2 January.", "en")
     assert is_pushed(f)
+
+
+# --- actors ---
+
+
+def test_the_body_an_air_raid_is_said_of_is_its_actor() -> None:
+    (f,) = fights("Plus à l'ouest, des raids aériens de l'Otan ont visé vendredi la ville de Tell Sabka.", "fr")
+    assert f.actors == ("Otan",)
+    (f,) = fights("Air strikes by NATO hit the town of Tell Sabka on Friday.", "en")
+    assert f.actors == ("NATO",)
+
+
+def test_a_dateline_in_capitals_is_no_actor() -> None:
+    (f,) = fights("BEIRUT A push by government forces to take the town of Harasta killed at least 23 people on "
+                  "Sunday.", "en")
+    assert "BEIRUT" not in f.actors

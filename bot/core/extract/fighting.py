@@ -409,13 +409,23 @@ def _strikes(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     return False
 
 
+def _after_fighting_noun(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """"des raids aériens de l'Otan", "strikes by NATO": the name at k is who a fighting word is
+    said of."""
+    p = k
+    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in lex.genitives
+                                   or toks[p - 1].low in lex.agent_markers or toks[p - 1].text in "'’"):
+        p -= 1
+    return p < k and lex.fighting.match_end(toks, p) > 0
+
+
 def _non_armed(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     """An acronym naming no armed actor: a diplomatic body or a name one governs.
 
     "G7", "les ministres du G7", "G7 ministers", "the summit of the AU", media and NGOs; unless the
     body is itself said to strike ("l'OTAN a bombardé").
     """
-    if _strikes(toks, k + 1, lex):
+    if _strikes(toks, k + 1, lex) or _after_fighting_noun(toks, k, lex):
         return False
     if toks[k].text in lex.non_actor_acronyms or lex.non_armed.match(toks, k) is not None:
         return True
@@ -502,7 +512,10 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
             k = max(e, k + 1)
             continue
         t = toks[k]
-        if t.is_word and t.text.isupper() and 2 <= len(t.text) <= 6 and (k == 0 or toks[k - 1].text != "(") \
+        # an acronym, or a short name a fighting noun is said of ("des raids aériens de l'Otan")
+        short_name = t.text.isupper() or (t.is_cap and _after_fighting_noun(toks, k, lex)
+                                          and fold(t.text) not in places)
+        if t.is_word and short_name and 2 <= len(t.text) <= 6 and (k == 0 or toks[k - 1].text != "(") \
                 and t.text not in places:
             if not _non_armed(toks, k, lex):
                 found.append((k, k + 1))
@@ -711,6 +724,9 @@ class FightingBook:
         if not triggers:
             return places
         not_actors = {fold(c.name) for c in cands + containers} | self.bodies
+        # "BEIRUT An intensifying push ...": a dateline in capitals names a place, not an actor
+        not_actors |= {t.text for i, t in enumerate(toks) if t.text.isupper() and len(t.text) > 2
+                       and self.gaz.match(toks, i) is not None}
         actors = actors_in(sent, lex, masked, not_actors, self.demonyms, self.common)
         if actors:
             self.sentence_actors.append((sent.index, actors))
