@@ -304,3 +304,8 @@ def test_the_same_figure_at_two_places_of_one_sentence_is_two_alerts() -> None:
     alerts = casualties("These included 2 killed and 4 injured in Tell Sabka locality and 2 killed in the Kafr "
                         "Soussa area.", "en")
     assert {c.location: (c.killed, c.wounded) for c in alerts} == {"Tell Sabka": (2, 4), "Kafr Soussa": (2, None)}
+
+
+def test_martyred_counts_as_killed() -> None:
+    (c,) = casualties("Three citizens were martyred and others were injured in a car bomb attack in Tell Sabka.", "en")
+    assert (c.killed, c.wounded) == (3, None)
