@@ -309,3 +309,14 @@ def test_the_same_figure_at_two_places_of_one_sentence_is_two_alerts() -> None:
 def test_martyred_counts_as_killed() -> None:
     (c,) = casualties("Three citizens were martyred and others were injured in a car bomb attack in Tell Sabka.", "en")
     assert (c.killed, c.wounded) == (3, None)
+
+
+def test_the_death_of_a_number_is_killed_whatever_follows() -> None:
+    (c,) = casualties("Three shells hit Tell Sabka, causing the death of one civilian and injury of 13 others.", "en")
+    assert (c.killed, c.wounded) == (1, 13)
+
+
+def test_a_death_toll_that_reached_a_number_is_killed_before_a_later_injured() -> None:
+    (c,) = casualties("The death toll from the shelling of Tell Sabka in the past 24 hours has reached 20 people in "
+                      "addition to tens of others injured.", "en")
+    assert (c.killed, c.wounded) == (20, None)

@@ -116,6 +116,15 @@ def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
     return None
 
 
+def _death_of(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
+    """A death noun and a genitive right before the number: "the death of one civilian", "la mort
+    de 7 soldats"."""
+    b = num.start - lex.qualifiers.match_end(toks, num.start)
+    while b > 0 and (toks[b - 1].low in lex.articles and toks[b - 1].low not in lex.genitives):
+        b -= 1
+    return b >= 2 and toks[b - 1].low in lex.genitives and toks[b - 2].low in lex.death_nouns
+
+
 def _toll_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> bool:
     """A death toll said to stand at the number: "the death toll has risen to 40", "le bilan s'élève à 40"."""
     b = num.start - lex.qualifiers.match_end(toks, num.start)
@@ -261,6 +270,12 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         if hit is not None:
             kind = hit[1]
             victims = toks[j].text
+        elif _death_of(toks, num, lex):
+            # "causing the death of one civilian and injury of 13 others", "la mort de 30 civils"
+            kind = "killed"
+            m = lex.victims.match(toks, j)
+            victims = sent.span(j, j + m[0]) if m is not None else None
+            counted = m is not None
         elif num.ambiguous:
             # "un soldat a été tué": an article-like "one" counts only before a victim noun with the
             # casualty verb close after, no other figure or clause in between
@@ -304,6 +319,10 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             if plain_after and before is not None:
                 kind = before
                 verb_before = True
+            elif plain_after and _toll_before(toks, num, lex, date_tokens):
+                # "the death toll has reached 20 people in addition to tens of others injured"
+                kind = "killed"
+                toll = True
             k = j
             while k < n and k - j < 3 and (toks[k].low in lex.articles or toks[k].text in "'’"):
                 k += 1
