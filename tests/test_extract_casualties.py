@@ -320,3 +320,9 @@ def test_a_death_toll_that_reached_a_number_is_killed_before_a_later_injured() -
     (c,) = casualties("The death toll from the shelling of Tell Sabka in the past 24 hours has reached 20 people in "
                       "addition to tens of others injured.", "en")
     assert (c.killed, c.wounded) == (20, None)
+
+
+def test_death_sentences_and_hunger_are_no_casualties_of_violence() -> None:
+    assert casualties("Le tribunal a prononcé samedi la condamnation à mort de 21 supporters.", "fr") == []
+    assert casualties("At least two children died of malnutrition in Tell Sabka in recent weeks.", "en") == []
+    assert casualties("A court sentenced 12 men to death on Monday; a death sentence for 12 men.", "en") == []
