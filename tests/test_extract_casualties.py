@@ -326,3 +326,8 @@ def test_death_sentences_and_hunger_are_no_casualties_of_violence() -> None:
     assert casualties("Le tribunal a prononcé samedi la condamnation à mort de 21 supporters.", "fr") == []
     assert casualties("At least two children died of malnutrition in Tell Sabka in recent weeks.", "en") == []
     assert casualties("A court sentenced 12 men to death on Monday; a death sentence for 12 men.", "en") == []
+
+
+def test_a_part_of_a_count_is_no_figure_of_its_own() -> None:
+    alerts = casualties("Cinquante-huit des 360 enfants blessés avaient moins de 12 ans.", "fr")
+    assert [(c.killed, c.wounded) for c in alerts] == [(None, 360)]

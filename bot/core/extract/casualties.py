@@ -76,6 +76,14 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
         joined = all(tokens[x].low in lex.articles or tokens[x].low in lex.genitives for x in range(g, k))
         if joined and (tokens[g - 1].is_digit or tokens[g - 1].low in lex.number_starts):
             return False  # the count the figure is taken from
+    # "Cinquante-huit des 360 enfants blessés", "58 of the 360 wounded": a part of the count after it
+    e = num.end
+    if e < len(tokens) and tokens[e].low in lex.genitives:
+        e += 1
+        while e < len(tokens) and (tokens[e].low in lex.articles or tokens[e].text in "'’") and e - num.end < 3:
+            e += 1
+        if e < len(tokens) and tokens[e].is_digit:
+            return False
     return not _unit_after(tokens, num.end, lex)
 
 
