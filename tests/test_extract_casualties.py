@@ -331,3 +331,17 @@ def test_death_sentences_and_hunger_are_no_casualties_of_violence() -> None:
 def test_a_part_of_a_count_is_no_figure_of_its_own() -> None:
     alerts = casualties("Cinquante-huit des 360 enfants blessés avaient moins de 12 ans.", "fr")
     assert [(c.killed, c.wounded) for c in alerts] == [(None, 360)]
+
+
+def test_a_count_over_a_stretch_of_time_runs_from_its_first_day() -> None:
+    (c,) = casualties("At least 88 fighters have been killed in two days of clashes near Tell Sabka.", "en")
+    assert c.since == FRIDAY - dt.timedelta(days=2)
+    (c,) = casualties("Au moins 40 civils ont été tués en trois jours à Kafr Soussa.", "fr")
+    assert c.since == FRIDAY - dt.timedelta(days=3)
+    (c,) = casualties("Twelve people were killed in the past 24 hours in Tell Sabka.", "en")
+    assert c.since == FRIDAY - dt.timedelta(days=1)
+
+
+def test_a_date_the_count_names_outweighs_a_stretch() -> None:
+    (c,) = casualties("Deux soldats ont été tués depuis le 2 mai, en huit jours de combats.", "fr")
+    assert c.since == dt.date(2024, 5, 2)

@@ -231,6 +231,9 @@ class Lexicon:
     event_launch: PhraseSet
     date_ignore_before: frozenset[str]
     toll_givers: frozenset[str] = frozenset()  # participles of a toll's source ("annoncés par", "given by")
+    # "en deux jours", "in the past 24 hours": a count over a stretch of time running to publication
+    window_openers: PhraseSet = field(default_factory=PhraseSet)
+    window_units: dict[str, int] = field(default_factory=dict)  # unit -> days ("semaines": 7)
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -391,6 +394,8 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         event_launch=PhraseSet(_phrases(data.get("event_launch"))),
         date_ignore_before=_words(data.get("date_ignore_before")),
         toll_givers=_words(data.get("toll_givers")),
+        window_openers=PhraseSet(_phrases(data.get("window_openers"))),
+        window_units={fold_word(str(k)): int(v) for k, v in (data.get("window_units") or {}).items()},
     )
 
 

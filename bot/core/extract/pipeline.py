@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
 from bot.core.extract.confidence import CasualtyEvidence, casualty_confidence
-from bot.core.extract.dates import DateMention, event_start_dates, find_dates, since_event
+from bot.core.extract.dates import DateMention, count_windows, event_start_dates, find_dates, since_event
 from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
@@ -226,8 +226,11 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
             dates = sorted([d for d in dates if d.start not in at] + events_since, key=lambda d: d.start)
         # a disaster or an accident ("a boat capsized", "un séisme") kills no one by violence
         disaster = lex.disasters.occurs_in(sent.tokens)
-        figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates,
+        numbers = find_numbers(sent.tokens, lex)
+        figures = [] if disaster else figures_in(sent, numbers, lex, dates,
                                                    article.published.year if article.published else None)
+        # "en deux jours", "in the past 24 hours": where a count runs from, after any date it names
+        windows = count_windows(sent.tokens, numbers, lex, article.published) if figures else []
         # a source known only by its place after "selon" vouches for figures, and says nothing else
         clauses = [c for c in find_clauses(sent, lex, quotes, dates) if figures or not c.speaker.plain]
         # "celui-ci", "the latter": the last person named, in this sentence or the one before
@@ -264,7 +267,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         if carried is None and not had_figure and last_source is not None \
                 and sent.index - last_source[0] <= CARRY_REACH:
             carried = last_source[1]
-        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures,
+        _casualties(sent, lex, article, resolved, casualties, dates + windows, places, quotes, had_figure, figures,
                     headline, carried, fighting.place_starts)
         carried = _carried(resolved, casualties.alerts[before:])
         sourced = [c.reported_by for c in casualties.alerts[before:] if c.reported_by]
