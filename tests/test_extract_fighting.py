@@ -454,3 +454,9 @@ def test_a_dateline_in_capitals_is_no_actor() -> None:
     (f,) = fights("BEIRUT A push by government forces to take the town of Harasta killed at least 23 people on "
                   "Sunday.", "en")
     assert "BEIRUT" not in f.actors
+
+
+def test_a_plan_of_strikes_and_a_group_s_affiliation_tell_of_no_fighting() -> None:
+    assert fights("Des manifestations dénoncent les projets de frappes américaines sur Tell Sabka.", "fr") == []
+    alerts = fights("Des rebelles ont attaqué jeudi Kafr Soussa, avec Jabhat Kessa, affilié à Al-Qaïda.", "fr")
+    assert [f.location for f in alerts] == ["Kafr Soussa"]
