@@ -460,3 +460,10 @@ def test_a_plan_of_strikes_and_a_group_s_affiliation_tell_of_no_fighting() -> No
     assert fights("Des manifestations dénoncent les projets de frappes américaines sur Tell Sabka.", "fr") == []
     alerts = fights("Des rebelles ont attaqué jeudi Kafr Soussa, avec Jabhat Kessa, affilié à Al-Qaïda.", "fr")
     assert [f.location for f in alerts] == ["Kafr Soussa"]
+
+
+def test_present_tense_headline_verbs_and_pounding_are_fighting() -> None:
+    (f,) = fights("Army aircraft pounded militant positions in the village of Tell Sabka on Friday.", "en")
+    assert (f.location, f.action) == ("Tell Sabka", "shelling")
+    (f,) = fights("Les forces loyales avancent vendredi sur Kafr Soussa.", "fr")
+    assert (f.location, f.action) == ("Kafr Soussa", "advance")
