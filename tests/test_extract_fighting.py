@@ -467,3 +467,17 @@ def test_present_tense_headline_verbs_and_pounding_are_fighting() -> None:
     assert (f.location, f.action) == ("Tell Sabka", "shelling")
     (f,) = fights("Les forces loyales avancent vendredi sur Kafr Soussa.", "fr")
     assert (f.location, f.action) == ("Kafr Soussa", "advance")
+
+
+def test_a_building_beside_its_district_is_no_place_of_its_own() -> None:
+    alerts = fights("Les combats touchent vendredi le quartier de Bab Sabka, où l'armée est entrée et encercle la "
+                    "mosquée Zine el-Kessa.", "fr")
+    assert [f.location for f in alerts] == ["Bab Sabka"]
+    (f,) = fights("Air strikes hit the al-Kessa hospital on Friday.", "en")
+    assert f.location == "al-Kessa"  # the building alone still tells where
+
+
+def test_every_direction_phrase_of_a_located_clause_is_a_reference_point() -> None:
+    alerts = fights("The villages of Tell Sabka and Kafr Soussa which the militants attacked on Friday are located "
+                    "northwest of the city of Hama and southwest of Bab Kessa town.", "en")
+    assert sorted(f.location for f in alerts) == ["Kafr Soussa", "Tell Sabka"]

@@ -33,6 +33,7 @@ MAX_ACTORS = 4
 ACTOR_REACH = 2  # sentences away an event without actors borrows them from
 MAX_EVIDENCE = 5  # sentences kept as evidence for one place
 RECENT_DAYS = 3  # a day this close to the article's is the news day a follow-on sentence tells of
+LOCATING_REACH = 30  # tokens a "located ..." phrase still places its next direction phrases over
 STALE_DAYS = 60  # fighting dated longer before the article is background, not pushed
 RUNNING_TOTAL_DAYS = 60  # a count running from longer ago sums up a war, it reports no new fighting
 _CONNECT = frozenset(",(")
@@ -154,6 +155,8 @@ def _reference_point(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
                                  or (p - d - 2 >= 0 and toks[p - d - 2].low in lex.place_nouns)
                                  or lex.locating_words.match_end(toks, p - d) > 0):
         return True  # "the besieged town east of Damascus", "are located northwest of Palmyra"
+    if d and any(lex.locating_words.match(toks, i) is not None for i in range(max(0, p - d - LOCATING_REACH), p - d)):
+        return True  # "are located northwest of Palmyra ... and southwest of Aqayrabat town
     for b in range(q - 1, max(-1, q - 7), -1):
         if toks[b].low in lex.distance_units and b > 0 and toks[b - 1].is_digit:
             return True
@@ -575,6 +578,15 @@ def _history(toks: tuple[Token, ...], k: int, start: int | None = None, year: in
     return any(1900 < (year_value(t) or 0) < year for t in toks[max(0, start - 2) : start])
 
 
+def _landmark(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """The name at k is a building's ("la mosquée Zine el-Abidine", "the al-Quds hospital")."""
+    p = k
+    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in lex.genitives
+                                   or toks[p - 1].text in "'’"):
+        p -= 1
+    return p > 0 and toks[p - 1].low in lex.landmark_nouns
+
+
 def _variant(a: str, b: str) -> bool:
     """Two transliterations of one name: one letter changed, added or dropped, or a final "h" or
     "e" ("Qaboun" / "Qaboune", "Khaldiye" / "Khaldiyeh")."""
@@ -738,6 +750,10 @@ class FightingBook:
                     self.actor_heads.add(at[0].low)
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
         near = [c for c in near if not self._frames(c, near, clause, toks, lex)]
+        # "le quartier de Midane, où l'armée encercle la mosquée Zine el-Abidine": a building in a
+        # sentence that names the place around it is no place of its own
+        if any(not _landmark(toks, c.start, lex) for c in near):
+            near = [c for c in near if not _landmark(toks, c.start, lex)]
         if not near:
             return places
         # "bombarded since Sunday morning": with no other date, the fighting started that day (a

@@ -234,6 +234,7 @@ class Lexicon:
     # "en deux jours", "in the past 24 hours": a count over a stretch of time running to publication
     window_openers: PhraseSet = field(default_factory=PhraseSet)
     window_units: dict[str, int] = field(default_factory=dict)  # unit -> days ("semaines": 7)
+    landmark_nouns: frozenset[str] = frozenset()  # buildings: no place of fighting beside their district
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -396,6 +397,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         toll_givers=_words(data.get("toll_givers")),
         window_openers=PhraseSet(_phrases(data.get("window_openers"))),
         window_units={fold_word(str(k)): int(v) for k, v in (data.get("window_units") or {}).items()},
+        landmark_nouns=_words(data.get("landmark_nouns")),
     )
 
 
