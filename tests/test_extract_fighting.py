@@ -481,3 +481,15 @@ def test_every_direction_phrase_of_a_located_clause_is_a_reference_point() -> No
     alerts = fights("The villages of Tell Sabka and Kafr Soussa which the militants attacked on Friday are located "
                     "northwest of the city of Hama and southwest of Bab Kessa town.", "en")
     assert sorted(f.location for f in alerts) == ["Kafr Soussa", "Tell Sabka"]
+
+
+def test_a_time_phrase_opens_no_clause_between_the_fighting_and_its_place() -> None:
+    from bot.core.extract.confidence import is_pushed
+    (f,) = fights("Au Liban voisin, des accrochages ont opposé pendant la nuit des habitants de quartiers rivaux "
+                  "hostiles au régime à Tell Sabka, faisant neuf blessés.", "fr")
+    assert f.location == "Tell Sabka" and is_pushed(f)
+
+
+def test_where_gunfire_was_heard_from_is_not_where_it_was() -> None:
+    assert fights("The sound of gunfire and explosions audible from the town of Tell Sabka continued for hours "
+                  "on Friday.", "en") == []

@@ -704,10 +704,13 @@ class FightingBook:
         # forces ont pilonné ..."), which belong to the clause they lean on
         clause: list[int] = []
         cl = 0
-        for t in toks:
-            if t.text in ",;:" or t.low in lex.clause_boundaries:
+        for i, t in enumerate(toks):
+            # "pendant la nuit", "after the attack": a preposition before a noun phrase opens no clause
+            boundary = t.low in lex.clause_boundaries and not (
+                t.low in lex.np_breakers and i + 1 < len(toks) and toks[i + 1].low in lex.determiners)
+            if t.text in ",;:" or boundary:
                 seg += 1
-            if t.text in ";:" or t.low in lex.clause_boundaries:
+            if t.text in ";:" or boundary:
                 cl += 1
             segment.append(seg)
             clause.append(cl)
