@@ -493,3 +493,11 @@ def test_a_time_phrase_opens_no_clause_between_the_fighting_and_its_place() -> N
 def test_where_gunfire_was_heard_from_is_not_where_it_was() -> None:
     assert fights("The sound of gunfire and explosions audible from the town of Tell Sabka continued for hours "
                   "on Friday.", "en") == []
+
+
+def test_the_day_after_an_attack_dates_the_attack_the_day_before() -> None:
+    (f,) = fights("L'opposition a annoncé samedi qu'elle suspendait sa participation, au lendemain de tirs "
+                  "meurtriers de missiles contre la ville de Tell Sabka.", "fr")
+    assert f.date == dt.date(2024, 3, 15)
+    (f,) = fights("A day after the shelling of the town of Tell Sabka, rebels withdrew.", "en")
+    assert f.date == dt.date(2024, 3, 15)

@@ -147,7 +147,25 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
         )
         out.append(DateMention(i, end, date, since))
         i = max(end, i + 1)
-    return out
+    return _day_after(tokens, lex, out, published)
+
+
+def _day_after(tokens: tuple[Token, ...], lex: Lexicon, dates: list[DateMention],
+               published: dt.date | None) -> list[DateMention]:
+    """"a annoncé samedi ..., au lendemain de tirs contre Alep", "a day after the attack": what
+    follows the phrase happened the day before the sentence's day (publication's without one)."""
+    if not lex.day_after.occurs_in(tokens):
+        return dates
+    out = list(dates)
+    for i in range(len(tokens)):
+        m = lex.day_after.match(tokens, i) if lex.day_after.may_start(tokens[i]) else None
+        if m is None:
+            continue
+        before = [d for d in dates if d.end <= i and not d.since]
+        day = before[-1].date if before else published
+        if day is not None:
+            out.append(DateMention(i, i + m[0], day - dt.timedelta(days=1)))
+    return sorted(out, key=lambda d: d.start)
 
 
 def _labels_at(tokens: tuple[Token, ...], phrases: PhraseSet) -> list[tuple[int, int, str]]:
