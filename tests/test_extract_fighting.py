@@ -501,3 +501,7 @@ def test_the_day_after_an_attack_dates_the_attack_the_day_before() -> None:
     assert f.date == dt.date(2024, 3, 15)
     (f,) = fights("A day after the shelling of the town of Tell Sabka, rebels withdrew.", "en")
     assert f.date == dt.date(2024, 3, 15)
+
+
+def test_a_link_glued_to_a_name_is_no_place() -> None:
+    assert fights("Syrian Army Captures Several Regions in Northern Kessahttpst.coGtDL9PV pic.twitter.com.", "en") == []

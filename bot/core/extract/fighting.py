@@ -246,10 +246,11 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             k += 1  # "Trois maisons" is no place name
             continue
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
-        if g is None and any(lex.fighting.match(toks, i) is not None for i in range(k, j)):
+        if g is None and any(lex.fighting.match(toks, i) is not None or "http" in toks[i].low
+                             or "www" in toks[i].low for i in range(k, j)):
             # a title-case headline: "Deir Ezour Advances in Jobar", "Car Bomb Kills 70", "New
             # Terrorist Mortar Shell Attacks": no place name holds a word of fighting, and what
-            # comes before one is as often its subject as a place
+            # comes before one is as often its subject as a place; nor a link glued to a word
             k = j
             continue
         if g is not None and j < n and is_name_word(toks[j], lex) and gaz.match(toks, j) is None:
