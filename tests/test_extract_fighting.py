@@ -505,3 +505,8 @@ def test_the_day_after_an_attack_dates_the_attack_the_day_before() -> None:
 
 def test_a_link_glued_to_a_name_is_no_place() -> None:
     assert fights("Syrian Army Captures Several Regions in Northern Kessahttpst.coGtDL9PV pic.twitter.com.", "en") == []
+
+
+def test_a_described_kind_of_place_is_no_place_name() -> None:
+    alerts = fights("The bombings killed 21 people on Friday in a mostly Kessite neighbourhood of Homs.", "en")
+    assert [f.location for f in alerts] == ["Homs"]

@@ -269,6 +269,8 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             t.low in lex.genitives or t.low in lex.articles or t.text in "'’" for t in gap[1:])
         listed = bool(out) and (joined or (len(gap) == 1 and gap[0].text == "," and _list_follows(toks, j, lex)))
         noun_after = j < n and toks[j].low in lex.place_nouns
+        # "a mostly Alawite neighbourhood", "un quartier chrétien": a kind of place, not its name
+        described = g is None and noun_after and any(t.low in lex.indefinite_articles for t in toks[max(0, k - 2) : k])
         last_word = (fold(toks[j - 1].text).split() or [""])[-1]
         person = g is None and last_word in people  # "hostiles à Karim Haddad à Saïda"
         named_actor = any(lex.actor_nouns.match(toks, i) for i in range(k, j))
@@ -286,7 +288,7 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             or _backdrop(toks, k, lex) or _reference_point(toks, k, lex)
         if g is None and common and _common_words(toks[k:j], common):
             based = True
-        if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
+        if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based and not described:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
             out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
         k = j

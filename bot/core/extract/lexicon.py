@@ -236,6 +236,7 @@ class Lexicon:
     window_units: dict[str, int] = field(default_factory=dict)  # unit -> days ("semaines": 7)
     landmark_nouns: frozenset[str] = frozenset()  # buildings: no place of fighting beside their district
     day_after: PhraseSet = field(default_factory=PhraseSet)  # "au lendemain de": what follows, the day before
+    indefinite_articles: frozenset[str] = frozenset()  # "a mostly Alawite neighbourhood" describes a place
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -400,6 +401,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         window_units={fold_word(str(k)): int(v) for k, v in (data.get("window_units") or {}).items()},
         landmark_nouns=_words(data.get("landmark_nouns")),
         day_after=PhraseSet(_phrases(data.get("day_after"))),
+        indefinite_articles=_words(data.get("indefinite_articles")),
     )
 
 
