@@ -345,3 +345,10 @@ def test_a_count_over_a_stretch_of_time_runs_from_its_first_day() -> None:
 def test_a_date_the_count_names_outweighs_a_stretch() -> None:
     (c,) = casualties("Deux soldats ont été tués depuis le 2 mai, en huit jours de combats.", "fr")
     assert c.since == dt.date(2024, 5, 2)
+
+
+def test_the_family_the_victims_belong_to_is_no_figure() -> None:
+    (c,) = casualties("Five civilians of one family including a child were killed in air strikes on Tell Sabka.", "en")
+    assert c.killed == 5
+    (c,) = casualties("L'OSDH a fait état de la mort de 128 personnes jeudi.", "fr")
+    assert c.killed == 128

@@ -510,3 +510,8 @@ def test_a_link_glued_to_a_name_is_no_place() -> None:
 def test_a_described_kind_of_place_is_no_place_name() -> None:
     alerts = fights("The bombings killed 21 people on Friday in a mostly Kessite neighbourhood of Homs.", "en")
     assert [f.location for f in alerts] == ["Homs"]
+
+
+def test_the_place_an_army_advances_on_is_the_place() -> None:
+    (f,) = fights("The army advances on al-Kessa in Raqqa on Friday.", "en")
+    assert (f.location, f.action) == ("al-Kessa", "advance")
