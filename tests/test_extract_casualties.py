@@ -352,3 +352,8 @@ def test_the_family_the_victims_belong_to_is_no_figure() -> None:
     assert c.killed == 5
     (c,) = casualties("L'OSDH a fait état de la mort de 128 personnes jeudi.", "fr")
     assert c.killed == 128
+
+
+def test_a_family_of_six_killed_counts_six() -> None:
+    (c,) = casualties("A photo showing a family of six killed in a gas attack on Tell Sabka has gone viral.", "en")
+    assert c.killed == 6

@@ -78,8 +78,9 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
             return False  # the count the figure is taken from
     # "five civilians of one family", "trois membres d'une même famille": whom the victims belong to
     if k >= 2 and tokens[k - 1].low in lex.genitives and lex.victims.match_end(tokens, k - 1) > 0 \
-            and tokens[k - 2].low not in lex.death_nouns and _casualty_at(tokens, k - 2, lex) is None:
-        return False  # ("la mort de 128 personnes" is a figure)
+            and tokens[k - 2].low not in lex.death_nouns and _casualty_at(tokens, k - 2, lex) is None \
+            and lex.victims.match(tokens, num.end) is not None:
+        return False  # ("la mort de 128 personnes", "a family of six killed" are figures)
     # "Cinquante-huit des 360 enfants blessés", "58 of the 360 wounded": a part of the count after it
     e = num.end
     if e < len(tokens) and tokens[e].low in lex.genitives:
