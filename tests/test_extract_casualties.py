@@ -355,5 +355,5 @@ def test_the_family_the_victims_belong_to_is_no_figure() -> None:
 
 
 def test_a_family_of_six_killed_counts_six() -> None:
-    (c,) = casualties("A photo showing a family of six killed in a gas attack on Tell Sabka has gone viral.", "en")
+    (c,) = casualties("A family of six was killed in a gas attack on Tell Sabka on Thursday.", "en")
     assert c.killed == 6
