@@ -515,3 +515,8 @@ def test_a_described_kind_of_place_is_no_place_name() -> None:
 def test_the_place_an_army_advances_on_is_the_place() -> None:
     (f,) = fights("The army advances on al-Kessa in Raqqa on Friday.", "en")
     assert (f.location, f.action) == ("al-Kessa", "advance")
+
+
+def test_a_gerund_of_capture_tells_of_an_advance() -> None:
+    (f,) = fights("On Friday the rebels were focusing their efforts on capturing Tell Sabka hill.", "en")
+    assert (f.location, f.action) == ("Tell Sabka hill", "advance")
