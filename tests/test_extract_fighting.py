@@ -520,3 +520,14 @@ def test_the_place_an_army_advances_on_is_the_place() -> None:
 def test_a_gerund_of_capture_tells_of_an_advance() -> None:
     (f,) = fights("On Friday the rebels were focusing their efforts on capturing Tell Sabka hill.", "en")
     assert (f.location, f.action) == ("Tell Sabka hill", "advance")
+
+
+def test_words_of_page_furniture_and_of_a_group_s_name_are_no_places() -> None:
+    alerts = fights("Militants of the so-called Islamic State in Iraq and Levant fired shells at Tell Sabka on "
+                    "Friday.", "en")
+    assert [f.location for f in alerts] == ["Tell Sabka"]
+    assert fights("The coalition fights groups in the Middle East after the Islamic State seized large areas.",
+                  "en") == []
+    alerts = fights("Five dead in blast in central Kessa NGO AFP Friday. At least five people were killed in a "
+                    "blast in Tell Sabka.", "en")
+    assert "Kessa NGO" not in [f.location for f in alerts]
