@@ -531,3 +531,8 @@ def test_words_of_page_furniture_and_of_a_group_s_name_are_no_places() -> None:
     alerts = fights("Five dead in blast in central Kessa NGO AFP Friday. At least five people were killed in a "
                     "blast in Tell Sabka.", "en")
     assert "Kessa NGO" not in [f.location for f in alerts]
+
+
+def test_a_weekday_that_lost_its_apostrophe_is_no_place() -> None:
+    alerts = fights("Some of the fighters were killed in Sundays shelling of Tell Sabka, the monitor said.", "en")
+    assert [f.location for f in alerts] == ["Tell Sabka"]

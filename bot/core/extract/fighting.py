@@ -73,8 +73,9 @@ def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
     j = k
     while j < len(tokens) and j - k < MAX_RUN:
         t = tokens[j]
+        # "Sundays shelling": a weekday whose apostrophe was lost in scraping is no name either
         word = is_name_word(t, lex) and t.text not in lex.not_places and t.low not in lex.weekdays \
-            and t.low not in lex.months
+            and t.low not in lex.months and not (t.low.endswith("s") and t.low[:-1] in lex.weekdays)
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
         particle = j > k and nxt is not None and t.low in lex.name_particles and is_name_word(nxt, lex)
         elided = j > k and t.text in "'’" and tokens[j - 1].low in lex.name_particles
