@@ -357,3 +357,8 @@ def test_the_family_the_victims_belong_to_is_no_figure() -> None:
 def test_a_family_of_six_killed_counts_six() -> None:
     (c,) = casualties("A family of six was killed in a gas attack on Tell Sabka on Thursday.", "en")
     assert c.killed == 6
+
+
+def test_victims_among_a_toll_are_a_part_of_it() -> None:
+    assert casualties("Fourteen children and a woman were among those killed in Tell Sabka.", "en") == []
+    assert casualties("Cinq enfants figurent parmi les morts de Kafr Soussa.", "fr") == []

@@ -76,6 +76,12 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
         joined = all(tokens[x].low in lex.articles or tokens[x].low in lex.genitives for x in range(g, k))
         if joined and (tokens[g - 1].is_digit or tokens[g - 1].low in lex.number_starts):
             return False  # the count the figure is taken from
+    # "14 children and a woman were among those killed": a part of a toll told elsewhere
+    for a in range(num.end, min(len(tokens), num.end + 6)):
+        if lex.subset_after.match(tokens, a) is not None:
+            return False
+        if not tokens[a].is_word:
+            break
     # "five civilians of one family", "trois membres d'une même famille": whom the victims belong to
     if k >= 2 and tokens[k - 1].low in lex.genitives and lex.victims.match_end(tokens, k - 1) > 0 \
             and tokens[k - 2].low not in lex.death_nouns and _casualty_at(tokens, k - 2, lex) is None \

@@ -237,6 +237,7 @@ class Lexicon:
     landmark_nouns: frozenset[str] = frozenset()  # buildings: no place of fighting beside their district
     day_after: PhraseSet = field(default_factory=PhraseSet)  # "au lendemain de": what follows, the day before
     indefinite_articles: frozenset[str] = frozenset()  # "a mostly Alawite neighbourhood" describes a place
+    subset_after: PhraseSet = field(default_factory=PhraseSet)  # "5 children were among the dead": a part
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -402,6 +403,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         landmark_nouns=_words(data.get("landmark_nouns")),
         day_after=PhraseSet(_phrases(data.get("day_after"))),
         indefinite_articles=_words(data.get("indefinite_articles")),
+        subset_after=PhraseSet(_phrases(data.get("subset_after"))),
     )
 
 
