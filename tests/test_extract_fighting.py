@@ -536,3 +536,12 @@ def test_words_of_page_furniture_and_of_a_group_s_name_are_no_places() -> None:
 def test_a_weekday_that_lost_its_apostrophe_is_no_place() -> None:
     alerts = fights("Some of the fighters were killed in Sundays shelling of Tell Sabka, the monitor said.", "en")
     assert [f.location for f in alerts] == ["Tell Sabka"]
+
+
+def test_the_body_that_carried_out_strikes_is_their_actor() -> None:
+    (f,) = fights("Plus tôt, la coalition avait mené des raids sur la ville de Tell Sabka, selon une agence.", "fr")
+    assert f.actors == ("coalition",)
+    (f,) = fights("L'Otan a mené vendredi des frappes sur la ville de Tell Sabka.", "fr")
+    assert f.actors == ("Otan",)
+    (f,) = fights("Air strikes hit the town of Tell Sabka on Friday.", "en")
+    assert "Air" not in f.actors

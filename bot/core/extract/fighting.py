@@ -403,13 +403,16 @@ _STRIKING = frozenset({"offensive", "airstrike", "shelling", "advance", "withdra
 
 def _strikes(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     """A military act right after j, over auxiliaries ("a bombardé", "struck"): the body fights."""
-    for _ in range(4):
+    for _ in range(6):
         if j >= len(toks):
             return False
         m = lex.fighting.match(toks, j)
         if m is not None:
             return m[1] in _STRIKING
-        a = lex.auxiliaries.match(toks, j)
+        # "avait mené des raids", "carried out air strikes": a verb that only carries the act
+        a = lex.auxiliaries.match(toks, j) or lex.support_verbs.match(toks, j)
+        if a is None and toks[j].low in lex.articles:
+            a = (1, "")
         if a is None:
             return False
         j += a[0]
@@ -520,8 +523,13 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
             continue
         t = toks[k]
         # an acronym, or a short name a fighting noun is said of ("des raids aériens de l'Otan")
-        short_name = t.text.isupper() or (t.is_cap and _after_fighting_noun(toks, k, lex)
-                                          and fold(t.text) not in places)
+        short_name = t.text.isupper() or (
+            t.is_cap and t.low not in lex.stopwords and t.low not in lex.articles
+            and (_after_fighting_noun(toks, k, lex) or (
+                # "l'Otan a mené des frappes" (a verb between: "Air strikes" is no actor named Air)
+                k > 0 and (toks[k - 1].low in lex.articles or toks[k - 1].text in "'’") and k + 1 < len(toks)
+                and lex.fighting.match(toks, k + 1) is None and _strikes(toks, k + 1, lex)))
+            and fold(t.text) not in places)
         if t.is_word and short_name and 2 <= len(t.text) <= 6 and (k == 0 or toks[k - 1].text != "(") \
                 and t.text not in places:
             if not _non_armed(toks, k, lex):

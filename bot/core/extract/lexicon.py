@@ -238,6 +238,7 @@ class Lexicon:
     day_after: PhraseSet = field(default_factory=PhraseSet)  # "au lendemain de": what follows, the day before
     indefinite_articles: frozenset[str] = frozenset()  # "a mostly Alawite neighbourhood" describes a place
     subset_after: PhraseSet = field(default_factory=PhraseSet)  # "5 children were among the dead": a part
+    support_verbs: PhraseSet = field(default_factory=PhraseSet)  # "mené des raids": carry a fighting noun
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -404,6 +405,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         day_after=PhraseSet(_phrases(data.get("day_after"))),
         indefinite_articles=_words(data.get("indefinite_articles")),
         subset_after=PhraseSet(_phrases(data.get("subset_after"))),
+        support_verbs=PhraseSet(_phrases(data.get("support_verbs"))),
     )
 
 
