@@ -110,6 +110,55 @@ def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
     return long_[-1] == short[0] and bool(before) and not complement
 
 
+def _content_words(name: str, lex: Lexicon) -> tuple[str, ...]:
+    """The words of a name that carry meaning: no articles, prepositions, brackets or elided letters."""
+    depth, out = 0, []
+    for t in tokenize(name):
+        depth += (t.text == "(") - (t.text == ")")
+        if depth == 0 and t.is_word and len(t.text) > 1 and t.low not in lex.articles \
+                and t.low not in lex.prepositions and t.low not in lex.genitives:
+            out.append(t.low)
+    return tuple(out)
+
+
+def _spells_out(acronym: str, name: str, lex: Lexicon) -> bool:
+    """Whether `acronym` ("UA", "OSDH") is made of the initials of `name`'s words ("Union africaine",
+    "Observatoire syrien des droits de l'Homme"): one body named two ways in one article."""
+    if not (2 <= len(acronym) <= 6 and acronym.isalpha() and acronym.isupper()):
+        return False
+    words = _content_words(name, lex)
+    return len(words) == len(acronym) and "".join(w[0] for w in words) == fold(acronym)
+
+
+def _same_body(group: Group, spk: Speaker, lex: Lexicon) -> bool:
+    """Whether a body or a generic speaker is one already heard under a fuller or a shorter name.
+
+    "l'opposition" after "l'opposition syrienne", "security sources" after "Turkish security sources",
+    "Hezbollah libanais" after "Hezbollah", "UA" after "Union africaine": the shorter name's words all
+    stand in the longer one (or it is its acronym). Personal names have their own rules.
+    """
+    if group.person or spk.person:
+        return False
+    a, b = group.name.strip(), spk.name.strip()
+    if _spells_out(a, b, lex) or _spells_out(b, a, lex):
+        return True
+    wa, wb = _content_words(a, lex), _content_words(b, lex)
+    if not wa or not wb or wa == wb:
+        return wa == wb and bool(wa)
+    short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    short_text = a if short is wa else b
+    if len(short) == len(long_) or not set(short) <= set(long_):
+        return False
+    # a generic phrase in lower case ("source militaire") or one name and its epithets in lower case
+    # ("Hezbollah libanais"); not two names that share a word ("Armée syrienne libre", "armée syrienne")
+    long_text = b if short is wa else a
+    caps_long = [t for t in tokenize(long_text) if t.is_word and t.is_cap]
+    caps_short = [t for t in tokenize(short_text) if t.is_word and t.is_cap]
+    if not caps_short:
+        return len(caps_long) <= 1
+    return len(short) == 1 and long_[0] == short[0] and len(caps_long) == 1
+
+
 # A wire dateline opening the article: "Kiev (AFP) - ", "BAMAKO, 4 juillet 2023 (Reuters) — "
 _DATELINE = re.compile(r"^[^()\n.]{1,60}\([A-Z][A-Za-z]{1,12}\)\s*[-–—]+\s*")
 
@@ -163,6 +212,16 @@ class SpeakerBook:
                     g.role = spk.role
                 self.last = g
                 return g
+        # a body under a shorter or fuller name: only where one speaker heard so far fits ("l'armée"
+        # after both "l'armée libyenne" and "l'armée française" could be either)
+        same = [g for g in self.groups if _same_body(g, spk, self.lex)]
+        if len(same) == 1:
+            g = same[0]
+            if len(_content_words(spk.name, self.lex)) > len(_content_words(g.name, self.lex)) \
+                    and not g.name.isupper():
+                g.name = spk.name  # the fuller name tells the reader more
+            self.last = g
+            return g
         if spk.person and spk.role:
             # "le vice-ministre des Affaires étrangères a dit ..." then "Karim Haddad, vice-ministre des
             # Affaires étrangères": the one role heard so far was this person

@@ -1,0 +1,45 @@
+"""One speaker named several ways in an article gives one statement, not one per name."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.extract import extract_alerts
+from bot.core.models import Article, Statement
+
+DAY = dt.date(2024, 5, 2)
+
+
+def statements(text: str, lang: str) -> list[Statement]:
+    art = Article(id="m", text=text, lang=lang, published=DAY)
+    return [a for a in extract_alerts(art) if isinstance(a, Statement)]
+
+
+def test_an_acronym_and_the_name_it_spells_are_one_body() -> None:
+    text = ("L'Union continentale des Marais a appelé les deux camps à un cessez-le-feu immédiat. "
+            "L'UCM a aussi demandé l'ouverture d'un couloir humanitaire vers le port.")
+    (s,) = statements(text, "fr")
+    assert "Union continentale des Marais" in s.speaker
+    assert "couloir humanitaire" in s.evidence
+
+
+def test_a_generic_source_and_its_fuller_name_are_one_source() -> None:
+    text = ("Turkish security sources said the attackers had crossed the river at night. "
+            "The security sources said the border posts were reinforced on Monday.")
+    (s,) = statements(text, "en")
+    assert s.speaker == "Turkish security sources"
+
+
+def test_a_name_and_its_epithet_are_one_body() -> None:
+    text = ("Le Hamdoun libéral a nié toute implication dans l'attaque du convoi. "
+            "Le Hamdoun a affirmé que ses militants n'étaient pas présents dans la vallée.")
+    (s,) = statements(text, "fr")
+    assert "Hamdoun" in s.speaker
+
+
+def test_two_bodies_that_share_a_word_stay_apart() -> None:
+    text = ("L'armée nationale a affirmé avoir repris le contrôle du pont. "
+            "L'armée de libération a démenti toute perte dans ses rangs. "
+            "L'armée a ajouté que les combats se poursuivaient au nord.")
+    names = sorted(s.speaker for s in statements(text, "fr"))
+    assert "armée nationale" in names and "armée de libération" in names
