@@ -43,3 +43,17 @@ def test_two_bodies_that_share_a_word_stay_apart() -> None:
             "L'armée a ajouté que les combats se poursuivaient au nord.")
     names = sorted(s.speaker for s in statements(text, "fr"))
     assert "armée nationale" in names and "armée de libération" in names
+
+
+def test_a_place_speaks_through_the_voice_the_sentence_names() -> None:
+    text = ("La Bolivie a demandé samedi une réunion urgente du Conseil de sécurité, a indiqué le "
+            "ministère des Affaires étrangères dans un communiqué.")
+    (s,) = statements(text, "fr")
+    assert s.speaker.startswith("ministère des Affaires étrangères")
+    assert s.quote.startswith("La Bolivie a demandé")
+
+
+def test_a_place_alone_as_subject_still_speaks() -> None:
+    text = "Washington a demandé samedi une réunion urgente du Conseil de sécurité sur la crise."
+    (s,) = statements(text, "fr")
+    assert s.speaker == "Washington"

@@ -11,9 +11,10 @@ Statements are built from these clauses, and casualty figures take their source 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.extract.dates import DateMention
+from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.speechwords import speech_words
 from bot.core.extract.text import Sentence, Token, fold_phrase
@@ -759,6 +760,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         found.append((start, end, k, spk, inverted and spk is not None and start >= b, False))
         k = max(vend, k + 1)
     clauses: list[Clause] = []
+    inverted_at: list[bool] = []
     for idx, (start, end, verb, spk, inverted, attrib) in enumerate(found):
         nxt = found[idx + 1][0] if idx + 1 < len(found) else n
         prv = found[idx - 1][1] if idx > 0 else floor
@@ -812,4 +814,22 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             and not any(t.is_quote or t.text == ":" for t in toks[end:min(n, end + 4)]) \
             and not any(content[0] <= a and b <= content[1] for a, b in quotes)
         clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib, silent, act))
-    return clauses
+        inverted_at.append(inverted)
+    return _voice_of_place(clauses, inverted_at)
+
+
+def _voice_of_place(clauses: list[Clause], inverted: list[bool]) -> list[Clause]:
+    """"La Libye a demandé une réunion urgente, a indiqué le ministère des Affaires étrangères": a
+    country or a city stands for its government only until the sentence names who spoke for it;
+    then the place's clause is part of what that voice said."""
+    out: list[Clause] = []
+    gaz = load_gazetteer()
+    for k, c in enumerate(clauses):
+        nxt = clauses[k + 1] if k + 1 < len(clauses) else None
+        if nxt is not None and inverted[k + 1] and not inverted[k] and not c.attribution and not nxt.attribution \
+                and not c.speaker.person and not c.speaker.pronoun and c.content[1] >= nxt.start \
+                and nxt.content == (c.end, nxt.start) and gaz.lookup(c.speaker.name) is not None:
+            clauses[k + 1] = replace(nxt, content=(c.start, nxt.start))
+            continue
+        out.append(clauses[k])
+    return out
