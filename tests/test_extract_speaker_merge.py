@@ -46,11 +46,11 @@ def test_two_bodies_that_share_a_word_stay_apart() -> None:
 
 
 def test_a_place_speaks_through_the_voice_the_sentence_names() -> None:
-    text = ("La Bolivie a demandé samedi une réunion urgente du Conseil de sécurité, a indiqué le "
+    text = ("La Tunisie a demandé samedi une réunion urgente du Conseil de sécurité, a indiqué le "
             "ministère des Affaires étrangères dans un communiqué.")
     (s,) = statements(text, "fr")
     assert s.speaker.startswith("ministère des Affaires étrangères")
-    assert s.quote.startswith("La Bolivie a demandé")
+    assert s.quote.startswith("La Tunisie a demandé")
 
 
 def test_a_place_alone_as_subject_still_speaks() -> None:
