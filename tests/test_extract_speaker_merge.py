@@ -57,3 +57,18 @@ def test_a_place_alone_as_subject_still_speaks() -> None:
     text = "Washington a demandé samedi une réunion urgente du Conseil de sécurité sur la crise."
     (s,) = statements(text, "fr")
     assert s.speaker == "Washington"
+
+
+def test_a_body_and_its_media_stay_apart() -> None:
+    text = ("Douze personnes ont été tuées dans un raid sur le marché, ont rapporté samedi les médias du "
+            "régime. Le régime a par ailleurs accusé l'alliance de viser des quartiers habités.")
+    names = {s.speaker for s in statements(text, "fr")}
+    assert "régime" in names
+
+
+def test_a_name_written_like_an_anaphor_is_its_own_body() -> None:
+    text = ("Le conflit a fait plus de 70.000 morts selon l'ONU. La Coalition a souligné qu'elle "
+            "assimilait \"le silence international à une participation à la tuerie\".")
+    by = {s.speaker: s for s in statements(text, "fr")}
+    assert "Coalition" in by
+    assert "ONU" not in by or "silence international" not in by["ONU"].quote

@@ -25,6 +25,7 @@ _CLOSING_QUOTES = frozenset('»”"')
 TAIL_WORDS = 7  # words of a closing phrase after a verb that says nothing ('in an updated toll')
 DESCRIPTION_WORDS = 12  # words of a description closing a statement ('speaking on condition of ...')
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
+AGENT_WORDS = 6  # tokens of an agent phrase ("par l'AFP à Alep") between a participle and a verb
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
 
 
@@ -109,6 +110,18 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
         return None  # ", où il s'entretiendra avec le roi X,": a clause between commas, not a name
     while j > i + 1 and (toks[j - 1].low in lex.weekdays or toks[j - 1].low in lex.months):
         j -= 1  # "a prévenu la France mardi": the day is when, not who
+    # "des chefs rebelles interrogés dimanche par l'AFP ont assuré", "residents interviewed by Reuters
+    # said": the phrase after a participle and "par"/"by" is its agent; the speaker is before it
+    # (a short agent: in text that lost its punctuation a long run after "by" holds the real subject)
+    for k in range(max(i + 2, j - AGENT_WORDS - 1), j - 1):
+        if toks[k].low in lex.agent_markers:
+            p = k - 1
+            while p > i and (toks[p].low in lex.weekdays or toks[p].low in lex.months or toks[p].is_digit):
+                p -= 1
+            if p > i and toks[p].is_word and not toks[p].is_cap and toks[p].low.endswith(sw.agent_participles) \
+                    and not any(t.is_digit for t in toks[k:j]):
+                j = p
+                break
     for k in range(j - 1, i, -1):
         t = toks[k]
         if t.low in lex.weekdays or t.low in lex.months or (t.text == ")" and not any(
@@ -761,7 +774,13 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         k = max(vend, k + 1)
     clauses: list[Clause] = []
     inverted_at: list[bool] = []
+    sw = speech_words(lex.lang)
     for idx, (start, end, verb, spk, inverted, attrib) in enumerate(found):
+        before = start - 1
+        while before >= 0 and toks[before].text in "'’":
+            before -= 1
+        if not attrib and not inverted and before >= 0 and toks[before].low in sw.hypothetical:
+            continue  # "si Kadhafi dit vrai", "if the army says so": a supposition, no one said it
         nxt = found[idx + 1][0] if idx + 1 < len(found) else n
         prv = found[idx - 1][1] if idx > 0 else floor
         if attrib:

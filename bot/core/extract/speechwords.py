@@ -43,6 +43,12 @@ class SpeechWords:
     weak_content_openers: frozenset[str]
     # generic speakers: weak evidence on their own ("sources", "officials", "activists")
     vague_speakers: frozenset[str]
+    # the first person singular: a quotation holding one is a person's words, never a body's
+    first_person_singular: frozenset[str]
+    # endings of the participle before an agent ("interrogés par", "interviewed by")
+    agent_participles: tuple[str, ...]
+    # conjunctions that make what follows a supposition: "si X dit vrai", "if the army says so"
+    hypothetical: frozenset[str]
 
 
 def _phrases(values: object) -> PhraseSet:
@@ -64,6 +70,9 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
         speaker_trailers=_words(data.get("speaker_trailers")),
         adverb_suffixes=tuple(fold_word(str(s)) for s in data.get("adverb_suffixes") or ()),  # type: ignore[attr-defined]
         first_person=_words(data.get("first_person")),
+        first_person_singular=_words(data.get("first_person_singular")),
+        hypothetical=_words(data.get("hypothetical")),
+        agent_participles=tuple(fold_word(str(e)) for e in data.get("agent_participles") or ()),  # type: ignore[attr-defined]
         furniture=_phrases(data.get("furniture")),
         furniture_anywhere=_phrases(data.get("furniture_anywhere")),
         not_speaker_heads=_words(data.get("not_speaker_heads")),

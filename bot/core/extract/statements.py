@@ -152,6 +152,12 @@ def _same_body(group: Group, spk: Speaker, lex: Lexicon) -> bool:
     # a generic phrase in lower case ("source militaire") or one name and its epithets in lower case
     # ("Hezbollah libanais"); not two names that share a word ("Armée syrienne libre", "armée syrienne")
     long_text = b if short is wa else a
+    # "médias du régime" is no "régime": where a complement follows the head, the head must be shared
+    toks = [t for t in tokenize(long_text) if t.is_word]
+    link = next((k for k, t in enumerate(toks)
+                 if k > 0 and (t.low in lex.prepositions or t.low in lex.genitives)), None)
+    if link is not None and toks[link - 1].low not in short:
+        return False
     caps_long = [t for t in tokenize(long_text) if t.is_word and t.is_cap]
     caps_short = [t for t in tokenize(short_text) if t.is_word and t.is_cap]
     if not caps_short:
@@ -186,10 +192,13 @@ class SpeakerBook:
     def resolve(self, spk: Speaker) -> Group | None:
         if spk.pronoun:
             return self.last
-        if fold_phrase(spk.name) in self.lex.anaphoric_bodies.labels:
-            # "l'ONG", "the group": a bare body noun stands for the last body that spoke
+        anaphor = fold_phrase(spk.name)
+        if anaphor in self.lex.anaphoric_bodies.labels:
+            # "l'ONG", "the group": a bare body noun stands for the last body that spoke; written as a
+            # name ("la Coalition", "l'Observatoire") it stands only for a body whose name holds it
+            proper = spk.name[:1].isupper() and not spk.name.isupper()
             for g in reversed(self.groups):
-                if not g.person:
+                if not g.person and (not proper or set(anaphor) <= set(fold(g.name).split())):
                     self.last = g
                     return g
         words = fold(spk.name).split()
@@ -218,8 +227,8 @@ class SpeakerBook:
         if len(same) == 1:
             g = same[0]
             if len(_content_words(spk.name, self.lex)) > len(_content_words(g.name, self.lex)) \
-                    and not g.name.isupper():
-                g.name = spk.name  # the fuller name tells the reader more
+                    and not g.name.isupper() and spk.name[:1].isupper():
+                g.name = spk.name  # the fuller proper name tells the reader more
             self.last = g
             return g
         if spk.person and spk.role:
@@ -267,6 +276,12 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         group.date = clause.date
     if clause.act:
         return group  # known as a source of what follows, but it said nothing itself
+    sw = speech_words(lex.lang)
+    if clause.speaker.pronoun and not group.person and any(
+            t.low in sw.first_person_singular for q0, q1 in quotes for t in sent.tokens[q0:q1]):
+        # 'a annoncé la télévision. Dedans, il affirme : "ils sont prêts à mourir pour moi"': a body
+        # never says "I"; the pronoun stands for someone the article has not named as a speaker
+        return None
     c0, c1 = clause.content
     while c1 > c0 and (sent.tokens[c1 - 1].low in lex.clause_boundaries
                        or sent.tokens[c1 - 1].text in ",;:("):
@@ -283,7 +298,6 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             break
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
     opened = c0 > 0 and sent.tokens[c0 - 1].low in lex.complementisers
-    sw = speech_words(lex.lang)
     weak = c0 < c1 and (sent.tokens[c0].low in lex.clause_boundaries or (
         not clause.attribution and sent.tokens[c0].low in sw.weak_content_openers))
     verb = not clause.attribution

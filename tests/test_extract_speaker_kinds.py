@@ -1,0 +1,48 @@
+"""Who is no speaker: the agent of a participle, a supposition, a body saying "I"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.extract import extract_alerts
+from bot.core.models import Article, Statement
+
+DAY = dt.date(2024, 5, 2)
+
+
+def statements(text: str, lang: str) -> list[Statement]:
+    art = Article(id="k", text=text, lang=lang, published=DAY)
+    return [a for a in extract_alerts(art) if isinstance(a, Statement)]
+
+
+def test_the_agent_of_a_participle_is_no_speaker() -> None:
+    text = ("Plusieurs commandants rebelles interrogés dimanche par l'AFP à Vesna ont assuré avoir repris "
+            "deux dépôts de munitions.")
+    (s,) = statements(text, "fr")
+    assert "AFP" not in s.speaker
+    assert "commandants rebelles" in s.speaker
+    text = "Residents interviewed by Reuters in the town said the shelling lasted all night."
+    (s,) = statements(text, "en")
+    assert s.speaker == "Residents"
+
+
+def test_a_supposition_is_no_statement() -> None:
+    assert statements("On verra bientôt si le colonel Marc Henry dit vrai sur ses finances.", "fr") == []
+    assert statements("If the army says the road is open, the convoys will leave at dawn.", "en") == []
+
+
+def test_a_body_never_says_i() -> None:
+    text = ("La télévision d'État a annoncé la reprise du port. Dedans, il affirme : \"les habitants "
+            "sont prêts à mourir pour moi\".")
+    for s in statements(text, "fr"):
+        assert "mourir pour moi" not in s.quote
+    text = ('The ministry said the port was retaken. "We will defend every street," it added.')
+    (s,) = statements(text, "en")
+    assert "defend every street" in s.quote
+
+
+def test_standing_by_an_ally_is_no_agent() -> None:
+    text = ("Russia also stood by its longtime ally with President Vladimir Petrov warning against a "
+            "rush to judgement over the attack.")
+    names = {s.speaker for s in statements(text, "en")}
+    assert "Russia also" not in names and "Russia" not in names
