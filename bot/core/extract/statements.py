@@ -261,6 +261,26 @@ def _figure_content(sent: Sentence, c0: int, c1: int, lex: Lexicon) -> bool:
     return numbered and any(lex.killed.match(toks, k) or lex.wounded.match(toks, k) for k in range(len(toks)))
 
 
+def _said_from(sent: Sentence, clause: Clause, c0: int, lex: Lexicon) -> int:
+    """Where the quote of reported content starts: at the content, or at the verb when the content is
+    the object of a verb that acts on a thing ("a démenti | la mort de civils", "rejected | the plan")."""
+    if clause.attribution or c0 < clause.end or c0 - clause.end > 3 or c0 >= len(sent.tokens):
+        return c0
+    if sent.tokens[c0 - 1].low in lex.complementisers or sent.tokens[c0].is_quote:
+        return c0
+    sw = speech_words(lex.lang)
+    verb = sent.tokens[clause.verb]
+    if not any(verb.low.startswith(v) for v in sw.object_speech_verbs):
+        return c0
+    v = clause.verb  # with its auxiliary: "a démenti la mort de civils"
+    while v > clause.start:
+        m = lex.auxiliaries.match_end(sent.tokens, v)
+        if not m or v - m < clause.start:
+            break
+        v -= m
+    return v
+
+
 def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]], order: int,
                has_figure: bool = False, headline: bool = False) -> Group | None:
     group = book.resolve(clause.speaker)
@@ -298,6 +318,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             break
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
     opened = c0 > 0 and sent.tokens[c0 - 1].low in lex.complementisers
+    said = _said_from(sent, clause, c0, lex)
     weak = c0 < c1 and (sent.tokens[c0].low in lex.clause_boundaries or (
         not clause.attribution and sent.tokens[c0].low in sw.weak_content_openers))
     verb = not clause.attribution
@@ -311,7 +332,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         if not inside and not near:
             continue  # "la Turquie, « au nom de ... », l'Iran et le Qatar ont condamné": another's words
         if inside and content_words > 1.6 * qwords:
-            text, direct, words = _clean(sent.span(c0, c1)), False, content_words
+            text, direct, words = _clean(sent.span(said, c1)), False, content_words
             figure = has_figure and _figure_content(sent, c0, whole, lex)
         else:
             text, direct, words = _clean(sent.span(q0, q1)), True, qwords
@@ -322,7 +343,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     if not added and len(group.pieces) < MAX_PIECES:
         if content_words >= MIN_CONTENT_WORDS:
             figure = has_figure and (clause.attribution or _figure_content(sent, c0, whole, lex))
-            group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
+            group.pieces.append(Piece(order * 100, _clean(sent.span(said, c1)), False, content_words,
                                       figure, verb, opened, headline, weak))
         elif not clause.attribution and not clause.silent:
             # "Officials denied the news": too short to stand alone, the sentence says it best; but a

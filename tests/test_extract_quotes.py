@@ -1,0 +1,29 @@
+"""The quote is what was said: a verb acting on a thing keeps its verb; a clause keeps only the clause."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.extract import extract_alerts
+from bot.core.models import Article, Statement
+
+DAY = dt.date(2024, 5, 2)
+
+
+def statements(text: str, lang: str) -> list[Statement]:
+    art = Article(id="q", text=text, lang=lang, published=DAY)
+    return [a for a in extract_alerts(art) if isinstance(a, Statement)]
+
+
+def test_a_denial_keeps_its_verb() -> None:
+    (s,) = statements("Le ministère de la Défense a démenti samedi la mort de civils dans le raid sur le port.", "fr")
+    assert s.quote.startswith("a démenti")
+    (s,) = statements("The defence ministry has denied the bombing of the market in the old town.", "en")
+    assert s.quote.startswith("has denied")
+
+
+def test_a_said_that_clause_is_the_quote_alone() -> None:
+    (s,) = statements("Le ministère a affirmé que les troupes avaient quitté la ville dans la nuit.", "fr")
+    assert s.quote.startswith("les troupes avaient quitté")
+    (s,) = statements("The defence ministry said the troops had left the town during the night.", "en")
+    assert s.quote.startswith("the troops had left")
