@@ -27,3 +27,13 @@ def test_a_said_that_clause_is_the_quote_alone() -> None:
     assert s.quote.startswith("les troupes avaient quitté")
     (s,) = statements("The defence ministry said the troops had left the town during the night.", "en")
     assert s.quote.startswith("the troops had left")
+
+
+def test_a_gerund_without_commas_goes_on_with_the_speaker() -> None:
+    # scraped text that lost its commas: "adding" has no subject of its own
+    text = ("Activist Omar Haddad said warplanes carried out heavy air strikes on the old market "
+            "adding that dozens of families had fled the town.")
+    (s,) = statements(text, "en")
+    assert s.speaker == "Omar Haddad"
+    assert "air strikes on the old market" in s.quote
+    assert "families had fled" in s.quote

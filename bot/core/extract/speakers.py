@@ -702,6 +702,12 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             found.append((k, vend, k, Speaker("", pronoun=True), True, False))
             k = vend
             continue
+        if length == 1 and toks[k].is_word and not toks[k].is_cap and k > 0 and found and not found[-1][5] \
+                and toks[k - 1].is_word and toks[k].low.endswith(speech_words(lex.lang).gerunds):
+            # "X said the jets struck Deir Ezzor adding that ...": text that lost its commas; a gerund has
+            # no subject of its own, what it adds is part of what the last speaker said
+            k = vend
+            continue
         # walk back over auxiliaries and fillers to the subject
         b = k
         while b > 0:
