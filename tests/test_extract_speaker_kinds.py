@@ -46,3 +46,13 @@ def test_standing_by_an_ally_is_no_agent() -> None:
             "rush to judgement over the attack.")
     names = {s.speaker for s in statements(text, "en")}
     assert "Russia also" not in names and "Russia" not in names
+
+
+def test_someone_is_no_speaker() -> None:
+    assert statements("On dirait qu'à Valdor quelqu'un a dit que la guerre allait commencer.", "fr") == []
+
+
+def test_reporting_from_a_place_says_nothing() -> None:
+    assert statements("Our correspondent Omar Haddad reports from Idlib in Syria.", "en") == []
+    (s,) = statements("Catherine Morel condamne à son tour la violence contre les manifestants.", "fr")
+    assert "la violence" in s.quote

@@ -189,6 +189,8 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
     if j - i > 1 and any((t.low in lex.pronouns and t.low not in lex.articles) or t.low in lex.relatives
                          or (t.low in lex.clause_boundaries and t.low not in lex.articles) for t in words):
         return None  # "où il s'entretiendra avec le roi X": a clause, not a noun phrase
+    if any(t.low in sw.indefinite_speakers for t in words):
+        return None  # "quelqu'un a dit", "someone said": no one named
     if words[0].low in sw.not_speaker_heads:
         return None
     if j - i == 1 and words[0].is_cap and any(

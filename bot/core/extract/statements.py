@@ -349,6 +349,11 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             # "Officials denied the news": too short to stand alone, the sentence says it best; but a
             # clause with nothing around it ("X ajoute :") introduces what follows and says nothing itself
             outside = sum(1 for k, t in enumerate(sent.tokens) if t.is_word and not clause.start <= k < clause.end)
+            before = any(t.is_word for t in sent.tokens[:clause.start])
+            e = clause.end
+            if not before and e + 1 < len(sent.tokens) and sent.tokens[e].low in lex.prepositions \
+                    and sent.tokens[e + 1].is_cap:
+                outside = 0  # "X reports from Idlib.", "X a témoigné depuis Le Caire.": where, not what
             last = sent.tokens[-1]
             cut = last.text == ":" or last.low in lex.complementisers or last.low in lex.pronouns \
                 or last.low in lex.clause_boundaries  # "a estimé qu'il": a fragment, nothing said yet
