@@ -72,3 +72,18 @@ def test_a_name_written_like_an_anaphor_is_its_own_body() -> None:
     by = {s.speaker: s for s in statements(text, "fr")}
     assert "Coalition" in by
     assert "ONU" not in by or "silence international" not in by["ONU"].quote
+
+
+def test_a_bare_role_is_the_person_the_article_named_with_it() -> None:
+    text = ("L'émissaire international Karim Haddad est arrivé à Damas. Dans une interview, l'émissaire "
+            "international a reconnu que ses efforts avaient pour l'instant échoué.")
+    (s,) = statements(text, "fr")
+    assert s.speaker == "Karim Haddad"
+    assert "efforts avaient pour l'instant échoué" in s.quote
+
+
+def test_a_role_two_persons_hold_stays_a_role() -> None:
+    text = ("The minister Karim Haddad met the minister Paul Verdier in Geneva. The minister said the "
+            "talks would resume on Monday.")
+    for s in statements(text, "en"):
+        assert s.speaker not in ("Karim Haddad", "Paul Verdier")

@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
-from bot.core.extract.speakers import Clause, Speaker
+from bot.core.extract.speakers import Clause, Speaker, is_name_word, make_speaker
 from bot.core.extract.speechwords import speech_words
 from bot.core.extract.text import Sentence, fold_phrase, tokenize
 from bot.core.models import Statement, fold
@@ -23,6 +23,7 @@ MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
 MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
 SPELLING_RATIO = 0.75  # two spellings of one family name are at least this alike
 SHAPE_WORDS = 6  # words of a speaker name beyond which it is more likely a fragment than a name
+TITLED_REACH = 10  # tokens of a title and the name after it ("le ministre libyen des Affaires étrangères X Y")
 
 
 FIGURE_OPENING = 5  # tokens of the content the figure must stand in
@@ -188,6 +189,33 @@ class SpeakerBook:
         self.lex = lex
         self.groups: list[Group] = []
         self.last: Group | None = None
+        # "l'émissaire international Kofi Annan" anywhere in the article: who a bare role stands for
+        self.titled: dict[str, Speaker | None] = {}
+
+    def note_titles(self, sent: Sentence) -> None:
+        """Remember the persons the sentence names with a title before their name, speaking or not."""
+        toks = sent.tokens
+        n = len(toks)
+        for k in range(n):
+            if self.lex.titles.match(toks, k) is None or (k > 0 and toks[k - 1].is_word and toks[k - 1].low
+                                                            not in self.lex.articles):
+                continue
+            j, names = k, 0
+            while j < n and j - k < TITLED_REACH and toks[j].is_word:
+                if is_name_word(toks[j], self.lex):
+                    names += 1
+                elif names:
+                    break
+                j += 1
+            if names < 2:
+                continue
+            spk = make_speaker(sent, k, j, self.lex)
+            if spk is None or not spk.person or not spk.role:
+                continue
+            key = " ".join(fold_phrase(spk.role))
+            seen = self.titled.get(key, spk)
+            # two persons under one role in an article: the role alone says not which
+            self.titled[key] = spk if seen is not None and seen.name == spk.name else None
 
     def resolve(self, spk: Speaker) -> Group | None:
         if spk.pronoun:
@@ -215,6 +243,9 @@ class SpeakerBook:
                 if _same_role(g.role, spk.role, self.lex) or _same_role(g.name, spk.role, self.lex):
                     self.last = g
                     return g
+            holder = self.titled.get(" ".join(fold_phrase(spk.role or spk.name)))
+            if holder is not None:
+                spk = holder  # "l'émissaire international a reconnu" after "l'émissaire international Kofi Annan"
         for g in self.groups:
             if _same_speaker(g, spk, self.lex):
                 if g.role is None and spk.role:
