@@ -56,3 +56,14 @@ def test_reporting_from_a_place_says_nothing() -> None:
     assert statements("Our correspondent Omar Haddad reports from Idlib in Syria.", "en") == []
     (s,) = statements("Catherine Morel condamne à son tour la violence contre les manifestants.", "fr")
     assert "la violence" in s.quote
+
+
+def test_a_named_addressee_and_a_name_after_the_comma() -> None:
+    text = ("«Nous entrerons dans la capitale dans quelques heures», a déclaré à l'Agence France-Presse "
+            "ce chef, Ali Nouri.")
+    (s,) = statements(text, "fr")
+    assert s.speaker == "Ali Nouri"
+    assert s.quote.startswith("Nous entrerons")
+    text = "«Nous tiendrons le pont», a déclaré à Reuters un commandant rebelle."
+    (s,) = statements(text, "fr")
+    assert s.speaker == "commandant rebelle"

@@ -344,6 +344,26 @@ def _skip_forward(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
     return k
 
 
+def _skip_addressee(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
+    """Past a named addressee between an inverted verb and its subject: "a déclaré à l'Agence
+    France-Presse ce chef", "a indiqué à Reuters un responsable" (only when a subject follows)."""
+    toks = sent.tokens
+    n = len(toks)
+    if k >= n or toks[k].low not in speech_words(lex.lang).addressee_markers:
+        return k
+    j = k + 1
+    while j < n and (toks[j].low in lex.articles or toks[j].text in "'’"):
+        j += 1
+    a = j
+    while j < n and j - a < 5 and is_name_word(toks[j], lex):
+        j += 1
+    if j == a or j >= n:
+        return k
+    j = _skip_forward(sent, j, lex, dates)
+    subject = j < n and not toks[j].is_cap and toks[j].low in lex.determiners and toks[j].low not in lex.prepositions
+    return j if subject else k
+
+
 def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
     """End of a noun phrase starting at k (stops at punctuation, clause words, verbs).
 
@@ -746,6 +766,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 spk, start = named, named_start
         if inverted and spk is None:
             s0 = _skip_forward(sent, vend, lex, date_tokens)
+            s0 = _skip_addressee(sent, s0, lex, date_tokens)
             # an inverted subject opens with a determiner, a title or a name: "a déclaré le ministre"
             opener = s0 < n and (toks[s0].low in lex.determiners or is_name_word(toks[s0], lex)
                                  or lex.titles.match(toks, s0) is not None or toks[s0].low in lex.honorifics)
@@ -764,6 +785,12 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 elif spk is not None and not spk.person and not spk.pronoun:
                     # "a annoncé le porte-parole de l'état-major, le colonel Luc Marin": the name follows
                     spk, end = _name_after(sent, s1, spk, lex)
+                elif (spk is None or spk.pronoun) and toks[s0].low in lex.determiners:
+                    # "a déclaré ce chef, Ali Nouri": the one just mentioned, named after the comma
+                    np_end = _np_forward(sent, s0, lex)
+                    named, named_end = _name_after(sent, np_end, Speaker(sent.span(s0, np_end)), lex)
+                    if named.person:
+                        spk, end = Speaker(named.name, person=True), named_end
         if spk is None and prev is not None:
             j = b
             if prev.text == "," and b >= 2:
