@@ -37,3 +37,17 @@ def test_a_gerund_without_commas_goes_on_with_the_speaker() -> None:
     assert s.speaker == "Omar Haddad"
     assert "air strikes on the old market" in s.quote
     assert "families had fled" in s.quote
+
+
+def test_a_short_speech_act_is_quoted_from_its_verb_without_the_headline() -> None:
+    (s,) = statements("Night raids A leading opposition group condemned the raids.", "en")
+    assert s.quote.startswith("condemned the raids")
+    (s,) = statements("L'Espagne condamne les violences.", "fr")
+    assert s.quote.startswith("condamne les violences")
+
+
+def test_a_quote_before_its_clause_is_not_lost_to_a_byline() -> None:
+    text = ("Rescue teams continued to search for survivors under the rubble of the market all night "
+            "a Douma-based media activist told the Weekly Courier.")
+    for s in statements(text, "en"):
+        assert "search for survivors" in s.quote

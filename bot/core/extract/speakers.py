@@ -25,6 +25,7 @@ _CLOSING_QUOTES = frozenset('»”"')
 TAIL_WORDS = 7  # words of a closing phrase after a verb that says nothing ('in an updated toll')
 DESCRIPTION_WORDS = 12  # words of a description closing a statement ('speaking on condition of ...')
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
+ADDRESSEE_WORDS = 4  # words of a named addressee closing a sentence ("told the Weekly Courier.")
 AGENT_WORDS = 6  # tokens of an agent phrase ("par l'AFP à Alep") between a participle and a verb
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
 
@@ -606,6 +607,10 @@ def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
     if all(not t.is_word and not t.is_digit for t in tail):
         return True  # ("put the toll at 30." says 30)
     rest = tail[1:] if tail[0].text == "," else tail
+    words = [t for t in rest if t.is_word]
+    if 0 < len(words) <= ADDRESSEE_WORDS and all(t.is_cap or t.low in lex.articles for t in words) \
+            and words[-1].is_cap and all(t.is_word or t.text in ".'’-" for t in rest):
+        return True  # "... a media activist told the Weekly Courier.": to whom, not what
     described = bool(rest) and lex.np_enders.match(rest, 0) is not None
     if not described and (rest is not tail or tail[0].low not in lex.prepositions):
         return False

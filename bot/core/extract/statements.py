@@ -303,7 +303,12 @@ def _said_from(sent: Sentence, clause: Clause, c0: int, lex: Lexicon) -> int:
     verb = sent.tokens[clause.verb]
     if not any(verb.low.startswith(v) for v in sw.object_speech_verbs):
         return c0
-    v = clause.verb  # with its auxiliary: "a démenti la mort de civils"
+    return _verb_start(sent, clause, lex)
+
+
+def _verb_start(sent: Sentence, clause: Clause, lex: Lexicon) -> int:
+    """The reporting verb with its auxiliary: "a démenti", "has denied"."""
+    v = clause.verb
     while v > clause.start:
         m = lex.auxiliaries.match_end(sent.tokens, v)
         if not m or v - m < clause.start:
@@ -389,8 +394,15 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             cut = last.text == ":" or last.low in lex.complementisers or last.low in lex.pronouns \
                 or last.low in lex.clause_boundaries  # "a estimé qu'il": a fragment, nothing said yet
             if outside >= MIN_QUOTE_WORDS and not cut:
-                words = sum(1 for t in sent.tokens if t.is_word)
-                group.pieces.append(Piece(order * 100, _clean(sent.text), False, words, False, verb, False,
+                text = sent.text
+                after = sum(1 for t in sent.tokens[clause.end:] if t.is_word)
+                before = sum(1 for t in sent.tokens[:clause.start] if t.is_word)
+                if c0 >= clause.end and after >= MIN_QUOTE_WORDS and before <= after:
+                    # "Intentional attack A leading opposition group condemned the raids.": from the verb on,
+                    # what was said and no headline run into the subject
+                    text = sent.span(_verb_start(sent, clause, lex), len(sent.tokens))
+                words = sum(1 for t in sent.tokens if t.is_word)  # (the sentence's evidence, as before)
+                group.pieces.append(Piece(order * 100, _clean(text), False, words, False, verb, False,
                                           headline))
     if len(group.sentences) < MAX_EVIDENCE:
         group.sentences.setdefault(sent.index, sent)
