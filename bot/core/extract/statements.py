@@ -385,9 +385,9 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             # "Officials denied the news": too short to stand alone, the sentence says it best; but a
             # clause with nothing around it ("X ajoute :") introduces what follows and says nothing itself
             outside = sum(1 for k, t in enumerate(sent.tokens) if t.is_word and not clause.start <= k < clause.end)
-            before = any(t.is_word for t in sent.tokens[:clause.start])
+            opening = not any(t.is_word for t in sent.tokens[:clause.start])
             e = clause.end
-            if not before and e + 1 < len(sent.tokens) and sent.tokens[e].low in lex.prepositions \
+            if opening and e + 1 < len(sent.tokens) and sent.tokens[e].low in lex.prepositions \
                     and sent.tokens[e + 1].is_cap:
                 outside = 0  # "X reports from Idlib.", "X a témoigné depuis Le Caire.": where, not what
             last = sent.tokens[-1]
@@ -396,8 +396,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             if outside >= MIN_QUOTE_WORDS and not cut:
                 text = sent.text
                 after = sum(1 for t in sent.tokens[clause.end:] if t.is_word)
-                before = sum(1 for t in sent.tokens[:clause.start] if t.is_word)
-                if c0 >= clause.end and after >= MIN_QUOTE_WORDS and before <= after:
+                ahead = sum(1 for t in sent.tokens[:clause.start] if t.is_word)
+                if c0 >= clause.end and after >= MIN_QUOTE_WORDS and ahead <= after:
                     # "Intentional attack A leading opposition group condemned the raids.": from the verb on,
                     # what was said and no headline run into the subject
                     text = sent.span(_verb_start(sent, clause, lex), len(sent.tokens))
