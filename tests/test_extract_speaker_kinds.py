@@ -67,3 +67,11 @@ def test_a_named_addressee_and_a_name_after_the_comma() -> None:
     text = "«Nous tiendrons le pont», a déclaré à Reuters un commandant rebelle."
     (s,) = statements(text, "fr")
     assert s.speaker == "commandant rebelle"
+
+
+def test_an_agency_closing_a_sentence_without_punctuation_speaks() -> None:
+    text = ("Dozens of fighters had been trained in the camp and sent to the province of Karsa and "
+            "the eastern valley KNA reports.")
+    (s,) = statements(text, "en")
+    assert s.speaker == "KNA"
+    assert s.quote.startswith("Dozens of fighters")

@@ -806,6 +806,13 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 a = _np_backward(sent, j, lex)
                 spk = make_speaker(sent, a, j, lex)
                 start = _phrase_start(sent, a, j, spk, lex) if spk is not None else a
+                last = all(not t.is_word and not t.is_digit for t in toks[vend:])
+                acronym = toks[j - 1].text
+                if spk is None and last and j - a > 1 and 2 <= len(acronym) <= 6 and acronym.isalpha() \
+                        and acronym.isupper():
+                    # "... dispatched to Raqqa and Deir Ezzur FNA reports.": the punctuation is lost, the
+                    # agency closing the sentence is the speaker
+                    spk, start = Speaker(acronym), j - 1
             end = vend
         if spk is None:
             k = vend
