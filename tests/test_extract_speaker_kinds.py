@@ -75,3 +75,11 @@ def test_an_agency_closing_a_sentence_without_punctuation_speaks() -> None:
     (s,) = statements(text, "en")
     assert s.speaker == "KNA"
     assert s.quote.startswith("Dozens of fighters")
+
+
+def test_monsieur_before_a_name_is_no_first_person() -> None:
+    text = "\"Nous voulons la paix et rien d'autre\", a déclaré M. Verdier à la chaîne Al-Kabir."
+    (s,) = statements(text, "fr")
+    assert s.speaker == "Verdier"
+    assert s.speaker_role is None
+    assert s.quote.startswith("Nous voulons la paix")

@@ -87,3 +87,12 @@ def test_a_role_two_persons_hold_stays_a_role() -> None:
             "talks would resume on Monday.")
     for s in statements(text, "en"):
         assert s.speaker not in ("Karim Haddad", "Paul Verdier")
+
+
+def test_a_bare_role_after_a_title_and_name_between_commas() -> None:
+    text = ("Lors d'une conférence de presse avec le ministre italien des Affaires étrangères, Paolo "
+            "Verdi, le chef rebelle a demandé des armes. L'attaque montre \"que même dans la capitale, "
+            "il y a une capacité de réaction forte\", selon le ministre.")
+    names = {s.speaker for s in statements(text, "fr")}
+    assert "Paolo Verdi" in names
+    assert "ministre" not in names

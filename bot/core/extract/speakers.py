@@ -184,8 +184,9 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
             and lex.titles.match(toks, i + 1) is None and lex.bodies.match(toks, i + 1) is None:
         return None  # "REUTERS Rodi Said": a photo credit run into the text
     words = toks[i:j]
-    if any(t.low in sw.first_person or (len(t.low.split("-")) > 1 and t.low.split("-")[-1] in sw.first_person)
-           for t in words):
+    # ("M." before a name is "Monsieur", not the elided "m'")
+    if any((t.low in sw.first_person and not (t.is_cap and t.low in lex.honorifics))
+           or (len(t.low.split("-")) > 1 and t.low.split("-")[-1] in sw.first_person) for t in words):
         return None  # "Je m'explique", "I dont expect we": speech, not a speaker
     if j - i > 1 and any((t.low in lex.pronouns and t.low not in lex.articles) or t.low in lex.relatives
                          or (t.low in lex.clause_boundaries and t.low not in lex.articles) for t in words):
@@ -307,6 +308,8 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         if role and not any(lex.titles.match(toks, k) is not None or lex.bodies.match(toks, k) is not None
                             or toks[k].low in lex.honorifics for k in range(role_i, role_j)):
             role = None  # "world pays lip service Minister X": words run into the name, no role
+        if role and all(toks[k].low in lex.honorifics or not toks[k].is_word for k in range(role_i, role_j)):
+            role = None  # "M. Frattini": a courtesy title is no role
         return Speaker(sent.span(name_i, j), role=role, person=True)
     if title_at == i and body_at is None:
         m = lex.titles.match(toks, i)
@@ -383,7 +386,8 @@ def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
         if names >= 2 and t.low in lex.np_breakers:
             break
         if j > k and depth == 0 and (lex.np_enders.match(toks, j) is not None
-                                     or lex.speaker_skip.match(toks, j) is not None):
+                                     or lex.speaker_skip.match(toks, j) is not None
+                                     or lex.according_to.match(toks, j) is not None):
             break  # "le ministère dans un communiqué", "un habitant joint par téléphone"
         names = names + 1 if is_name_word(t, lex) or t.low in lex.honorifics else 0
         if t.text == "(":

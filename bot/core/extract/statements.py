@@ -200,16 +200,28 @@ class SpeakerBook:
             if self.lex.titles.match(toks, k) is None or (k > 0 and toks[k - 1].is_word and toks[k - 1].low
                                                             not in self.lex.articles):
                 continue
-            j, names = k, 0
-            while j < n and j - k < TITLED_REACH and toks[j].is_word:
-                if is_name_word(toks[j], self.lex):
+            j, names, comma = k, 0, None
+            while j < n and j - k < TITLED_REACH and (toks[j].is_word or (
+                    toks[j].text == "," and not names and comma is None and j > k)):
+                if toks[j].text == ",":
+                    comma = j  # "le ministre italien des Affaires étrangères, Franco Frattini"
+                elif is_name_word(toks[j], self.lex):
                     names += 1
-                elif names:
+                elif names >= 2:
                     break
+                else:
+                    names = 0  # "Affaires" in "ministre des Affaires étrangères": part of the title
                 j += 1
             if names < 2:
                 continue
-            spk = make_speaker(sent, k, j, self.lex)
+            if comma is not None:
+                role = make_speaker(sent, k, comma, self.lex)
+                person = make_speaker(sent, comma + 1, j, self.lex)
+                if role is None or person is None or not person.person or person.role:
+                    continue
+                spk = Speaker(person.name, role=role.role or role.name, person=True)
+            else:
+                spk = make_speaker(sent, k, j, self.lex)
             if spk is None or not spk.person or not spk.role:
                 continue
             key = " ".join(fold_phrase(spk.role))
@@ -244,6 +256,12 @@ class SpeakerBook:
                     self.last = g
                     return g
             holder = self.titled.get(" ".join(fold_phrase(spk.role or spk.name)))
+            if holder is None:
+                # "le ministre" after "le ministre italien des Affaires étrangères Franco Frattini": the one
+                # person the article gave that title
+                holders = {h.name: h for h in self.titled.values()
+                           if h is not None and _same_role(h.role, spk.role or spk.name, self.lex)}
+                holder = next(iter(holders.values())) if len(holders) == 1 else None
             if holder is not None:
                 spk = holder  # "l'émissaire international a reconnu" after "l'émissaire international Kofi Annan"
         for g in self.groups:
