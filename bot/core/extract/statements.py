@@ -214,6 +214,7 @@ class SpeakerBook:
                 j += 1
             if names < 2:
                 continue
+            spk: Speaker | None
             if comma is not None:
                 role = make_speaker(sent, k, comma, self.lex)
                 person = make_speaker(sent, comma + 1, j, self.lex)
