@@ -96,3 +96,16 @@ def test_a_bare_role_after_a_title_and_name_between_commas() -> None:
     names = {s.speaker for s in statements(text, "fr")}
     assert "Paolo Verdi" in names
     assert "ministre" not in names
+
+
+def test_a_person_heard_alone_and_in_a_joint_subject_is_one_speaker() -> None:
+    text = ("YPG spokesman Redur Amed and Turkish security sources said the attackers came at dawn. "
+            "Amed said some of the attackers had crossed the river at night.")
+    assert len(statements(text, "en")) == 1
+
+
+def test_a_place_alone_and_in_a_joint_subject_stay_apart() -> None:
+    text = ("Paris et Rome ont salué la trêve annoncée samedi dans la capitale. Paris demande aussi la fin "
+            "des violences contre les manifestants.")
+    names = {s.speaker for s in statements(text, "fr")}
+    assert "Paris" in names

@@ -166,6 +166,27 @@ def _same_body(group: Group, spk: Speaker, lex: Lexicon) -> bool:
     return len(short) == 1 and long_[0] == short[0] and len(caps_long) == 1
 
 
+def _conjuncts(name: str, lex: Lexicon) -> list[str]:
+    """The parts of a coordinated name ("X and Y"), or the name itself."""
+    toks = tokenize(name)
+    cuts = [k for k, t in enumerate(toks) if t.low in lex.num_connectors]
+    if not cuts:
+        return [name]
+    parts, start = [], 0
+    for k in [*cuts, len(toks)]:
+        if k > start:
+            a, b = toks[start].start, toks[k - 1].end
+            parts.append(name[a:b])
+        start = k + 1
+    return parts
+
+
+def _looks_personal(name: str) -> bool:
+    """The last word is a capitalised name ("Redur Xelil", "M. Abdel Rahmane"), not a plain noun."""
+    words = [t for t in tokenize(name) if t.is_word]
+    return bool(words) and words[-1].is_cap and not words[-1].text.isupper()
+
+
 # A wire dateline opening the article: "Kiev (AFP) - ", "BAMAKO, 4 juillet 2023 (Reuters) — "
 _DATELINE = re.compile(r"^[^()\n.]{1,60}\([A-Z][A-Za-z]{1,12}\)\s*[-–—]+\s*")
 
@@ -290,6 +311,15 @@ class SpeakerBook:
             if len(known) == 1:
                 g = known[0]
                 g.name, g.role, g.person, g.named = spk.name, spk.role, True, True
+                self.last = g
+                return g
+        # "M. Abdel Rahmane et les militants de la page", "YPG spokesman Redur Xelil and Turkish security
+        # sources": two speakers in one subject; the one heard alone before or after is the same speaker
+        for g in self.groups:
+            if any(_same_speaker(Group(a, None, True), Speaker(b, person=True), self.lex)
+                   for a in _conjuncts(g.name, self.lex) for b in _conjuncts(spk.name, self.lex)
+                   if (a, b) != (g.name, spk.name) and _looks_personal(a) and _looks_personal(b)
+                   and max(len(a.split()), len(b.split())) >= 2):  # (a full name on one side, not "Paris")
                 self.last = g
                 return g
         g = Group(spk.name, spk.role, spk.person, named=not spk.role_only)
