@@ -83,3 +83,13 @@ def test_monsieur_before_a_name_is_no_first_person() -> None:
     assert s.speaker == "Verdier"
     assert s.speaker_role is None
     assert s.quote.startswith("Nous voulons la paix")
+
+
+def test_a_list_of_examples_is_not_the_subject() -> None:
+    text = ("Le Qatar et plusieurs pays européens, dont la Belgique, les Pays-Bas et la Norvège, ont "
+            "confirmé samedi leur volonté de participer aux opérations.")
+    (s,) = statements(text, "fr")
+    assert "Qatar" in s.speaker
+    text = "Several Western states, including France, Britain and Germany, said the talks should resume."
+    (s,) = statements(text, "en")
+    assert s.speaker == "Several Western states"

@@ -495,6 +495,26 @@ def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
     return i
 
 
+def _listed_subject(sent: Sentence, comma: int, lex: Lexicon) -> tuple[Speaker | None, int, bool] | None:
+    """"Le Qatar et plusieurs pays européens, dont la Belgique, les Pays-Bas et la Norvège, ont
+    confirmé", "Western states, including France and Britain, said": the commas hold examples of the
+    subject, which stands before them."""
+    toks = sent.tokens
+    sw = speech_words(lex.lang)
+    k = comma - 1
+    while k > 0 and comma - k <= 2 * MAX_APPOSITION:
+        t = toks[k]
+        if t.text in ".;:!?«»“”\"" or lex.is_reporting_word(t.low):
+            return None
+        m = sw.inclusion_markers.match(toks, k)
+        if m is not None and toks[k - 1].text == ",":
+            a = _np_backward(sent, k - 1, lex)
+            spk = make_speaker(sent, a, k - 1, lex)
+            return (spk, _phrase_start(sent, a, k - 1, spk, lex), False) if spk is not None else None
+        k -= 1
+    return None
+
+
 def _subject_before_apposition(
     sent: Sentence, comma: int, lex: Lexicon
 ) -> tuple[Speaker | None, int, bool]:
@@ -505,6 +525,9 @@ def _subject_before_apposition(
     ("Le Front uni (FU), qui regroupe les partis, a réclamé"; "Paris, allié de Bamako,").
     """
     toks = sent.tokens
+    listed = _listed_subject(sent, comma, lex)
+    if listed is not None:
+        return listed
     c = comma - 1
     while c >= 0 and comma - c <= MAX_APPOSITION and toks[c].text not in ",.;:!?«»“”\"":
         c -= 1
