@@ -51,3 +51,10 @@ def test_a_quote_before_its_clause_is_not_lost_to_a_byline() -> None:
             "a Douma-based media activist told the Weekly Courier.")
     for s in statements(text, "en"):
         assert "search for survivors" in s.quote
+
+
+def test_a_relative_inside_what_came_before_the_verb_is_kept() -> None:
+    text = ("L'ancien ministre de l'Intérieur, le général Karim Haddad, qui avait fait défection en mars, a "
+            "été rétabli dans ses fonctions, a annoncé la télévision d'État.")
+    (s,) = statements(text, "fr")
+    assert "rétabli dans ses fonctions" in s.quote

@@ -393,7 +393,9 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         c1 -= 1
     whole = c1  # (a figure is judged on the whole content: "21 personnes, y compris un médecin, ont été tuées")
     # reported content ends where a new clause is tacked on: ", où ...", ", tout en ..."
-    for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1):
+    # (not what comes before an inverted clause: there ", qui avait fait défection," is a relative inside
+    # the one sentence said, and the verb that says it comes after it)
+    for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1 if c1 > clause.start else c0):
         t = sent.tokens[k]
         # (or a finite verb right after the comma: '..., une attaque "décisive", ont débuté jeudi')
         opens = lex.content_breakers.match(sent.tokens, k + 1) is not None or (
