@@ -93,3 +93,18 @@ def test_a_list_of_examples_is_not_the_subject() -> None:
     text = "Several Western states, including France, Britain and Germany, said the talks should resume."
     (s,) = statements(text, "en")
     assert s.speaker == "Several Western states"
+
+
+def test_a_speaker_ends_before_a_negation_or_a_joined_place_phrase() -> None:
+    text = "Fighters from the Karsa Front and from the town of Deir Malik said the road was cut."
+    (s,) = statements(text, "en")
+    assert "town" not in s.speaker
+    text = ("Le commissaire à la paix et à la sécurité de l'Union, Karim Haddad, a déclaré que la trêve "
+            "tenait.")
+    (s,) = statements(text, "fr")
+    assert s.speaker == "Karim Haddad"
+
+
+def test_an_intervention_is_no_speaker() -> None:
+    text = "Une intervention armée contre le gouvernement de la capitale a été évoquée, selon des diplomates."
+    assert all("intervention" not in s.speaker for s in statements(text, "fr"))

@@ -138,6 +138,15 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
         if m is None or i + m[0] >= j:
             break
         i += m[0]
+    for k in range(i + 1, j - 1):
+        # "le président du CHP ne se contente pas de": a negation opens the verb group; "Nusra Front and
+        # from the town of X": a conjunction before a preposition joins no second speaker
+        # (not in a title: "commissaire à la paix et à la sécurité")
+        if toks[k].low in sw.negations or (toks[k].low in lex.num_connectors and toks[k + 1].low in lex.prepositions
+                                           and toks[k + 1].low not in lex.articles
+                                           and not any(lex.titles.match(toks, x) for x in range(i, k))):
+            j = k
+            break
     while j > i:
         if toks[j - 1].low in sw.speaker_trailers or (j - 1 > i and toks[j - 1].low in lex.prepositions):
             j -= 1  # "les forces ne s'avouent pas vaincues": the negation belongs to the verb

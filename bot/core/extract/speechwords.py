@@ -48,6 +48,8 @@ class SpeechWords:
     # stems of verbs whose object is a thing, not a clause ("a démenti la mort de civils", "rejected the
     # plan"): without its verb such content does not say what was said about it
     object_speech_verbs: tuple[str, ...]
+    # negation particles: inside a subject they open its verb group ("le président ne se contente pas")
+    negations: frozenset[str]
     # words opening a list of examples between commas ("dont la Belgique, ...", "including France")
     inclusion_markers: PhraseSet
     # prepositions that open a named addressee after a verb ("a déclaré à Reuters un responsable")
@@ -86,6 +88,7 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
         indefinite_speakers=_words(data.get("indefinite_speakers")),
         addressee_markers=_words(data.get("addressee_markers")),
         inclusion_markers=_phrases(data.get("inclusion_markers")),
+        negations=_words(data.get("negations")),
         gerunds=tuple(fold_word(str(e)) for e in data.get("gerunds") or ()),  # type: ignore[attr-defined]
         object_speech_verbs=tuple(fold_word(str(v)) for v in data.get("object_speech_verbs") or ()),  # type: ignore[attr-defined]
         agent_participles=tuple(fold_word(str(e)) for e in data.get("agent_participles") or ()),  # type: ignore[attr-defined]
