@@ -108,3 +108,8 @@ def test_a_speaker_ends_before_a_negation_or_a_joined_place_phrase() -> None:
 def test_an_intervention_is_no_speaker() -> None:
     text = "Une intervention armée contre le gouvernement de la capitale a été évoquée, selon des diplomates."
     assert all("intervention" not in s.speaker for s in statements(text, "fr"))
+
+
+def test_an_attribution_closing_a_bare_number_does_not_crash() -> None:
+    # found by the property tests: "selon X" at the end of a two-token headline left its content past the end
+    assert statements("0 selon l'OSDH", "fr") == []

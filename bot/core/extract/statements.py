@@ -387,7 +387,8 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         # 'a annoncé la télévision. Dedans, il affirme : "ils sont prêts à mourir pour moi"': a body
         # never says "I"; the pronoun stands for someone the article has not named as a speaker
         return None
-    c0, c1 = clause.content
+    n = len(sent.tokens)
+    c0, c1 = min(clause.content[0], n), min(clause.content[1], n)  # ("0 selon l'OSDH": content past the end)
     while c1 > c0 and (sent.tokens[c1 - 1].low in lex.clause_boundaries
                        or sent.tokens[c1 - 1].text in ",;:("):
         c1 -= 1
