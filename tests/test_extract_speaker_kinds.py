@@ -113,3 +113,10 @@ def test_an_intervention_is_no_speaker() -> None:
 def test_an_attribution_closing_a_bare_number_does_not_crash() -> None:
     # found by the property tests: "selon X" at the end of a two-token headline left its content past the end
     assert statements("0 selon l'OSDH", "fr") == []
+
+
+def test_a_place_in_a_title_is_no_speaker() -> None:
+    art = Article(id="t", lang="fr", published=DAY, title="Libye : Washington demande l'arrêt de l'offensive",
+                  text="Le secrétaire d'Etat Paul Durand a demandé dimanche l'arrêt immédiat de l'offensive.")
+    names = {a.speaker for a in extract_alerts(art) if isinstance(a, Statement)}
+    assert names == {"Paul Durand"}

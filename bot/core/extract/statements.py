@@ -544,6 +544,8 @@ def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None 
             if key and not any(key in s or s in key for s in seen):
                 seen.add(key)
                 pieces.append(p)
+        if all(p.headline for p in pieces) and not g.person and load_gazetteer().lookup(g.name) is not None:
+            continue  # "Libye : Washington demande l'arrêt de l'offensive": a title's shorthand, not who spoke
         if not pieces or all(p.figure_only for p in pieces):
             continue  # a source that only vouches for tolls is filed with the casualty alerts
         pieces = [p for p in pieces if not p.figure_only]
