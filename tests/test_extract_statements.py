@@ -88,11 +88,11 @@ def test_demonstratives_stand_for_the_last_person_named() -> None:
     text = ("Le ministre a annoncé la fin des combats. Le plan du médiateur, Karim Haddad, a été rejeté "
             "mardi. Celui-ci a aussitôt dénoncé une manoeuvre dilatoire du gouvernement.")
     got = {s.speaker: s.quote for s in statements(text, "fr")}
-    assert got["Karim Haddad"].startswith("une manoeuvre dilatoire")
+    assert "une manoeuvre dilatoire" in got["Karim Haddad"]
     text = ("The minister announced the end of the fighting. The plan drafted by mediator Karim Haddad "
             "was rejected. The latter denounced a delaying tactic by the government.")
     got = {s.speaker: s.quote for s in statements(text, "en")}
-    assert got["Karim Haddad"].startswith("a delaying tactic")
+    assert "a delaying tactic" in got["Karim Haddad"]
 
 
 def test_plain_pronouns_still_stand_for_the_last_speaker() -> None:

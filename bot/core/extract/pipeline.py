@@ -217,6 +217,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         if lex.link_markers.match(sent.tokens, 0) is not None:
             continue  # "Lire aussi : ...": a link to another story
         all_tokens.extend(sent.tokens)
+        book.note_titles(sent)
         quotes = quote_spans(sent)
         dates = find_dates(sent.tokens, lex, article.published)
         events_since = since_event(sent.tokens, lex, starts, dates)

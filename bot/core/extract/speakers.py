@@ -11,9 +11,10 @@ Statements are built from these clauses, and casualty figures take their source 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.extract.dates import DateMention
+from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.speechwords import speech_words
 from bot.core.extract.text import Sentence, Token, fold_phrase
@@ -24,6 +25,8 @@ _CLOSING_QUOTES = frozenset('»”"')
 TAIL_WORDS = 7  # words of a closing phrase after a verb that says nothing ('in an updated toll')
 DESCRIPTION_WORDS = 12  # words of a description closing a statement ('speaking on condition of ...')
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
+ADDRESSEE_WORDS = 4  # words of a named addressee closing a sentence ("told the Weekly Courier.")
+AGENT_WORDS = 6  # tokens of an agent phrase ("par l'AFP à Alep") between a participle and a verb
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
 
 
@@ -108,6 +111,18 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
         return None  # ", où il s'entretiendra avec le roi X,": a clause between commas, not a name
     while j > i + 1 and (toks[j - 1].low in lex.weekdays or toks[j - 1].low in lex.months):
         j -= 1  # "a prévenu la France mardi": the day is when, not who
+    # "des chefs rebelles interrogés dimanche par l'AFP ont assuré", "residents interviewed by Reuters
+    # said": the phrase after a participle and "par"/"by" is its agent; the speaker is before it
+    # (a short agent: in text that lost its punctuation a long run after "by" holds the real subject)
+    for k in range(max(i + 2, j - AGENT_WORDS - 1), j - 1):
+        if toks[k].low in lex.agent_markers:
+            p = k - 1
+            while p > i and (toks[p].low in lex.weekdays or toks[p].low in lex.months or toks[p].is_digit):
+                p -= 1
+            if p > i and toks[p].is_word and not toks[p].is_cap and toks[p].low.endswith(sw.agent_participles) \
+                    and not any(t.is_digit for t in toks[k:j]):
+                j = p
+                break
     for k in range(j - 1, i, -1):
         t = toks[k]
         if t.low in lex.weekdays or t.low in lex.months or (t.text == ")" and not any(
@@ -123,6 +138,15 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
         if m is None or i + m[0] >= j:
             break
         i += m[0]
+    for k in range(i + 1, j - 1):
+        # "le président du CHP ne se contente pas de": a negation opens the verb group; "Nusra Front and
+        # from the town of X": a conjunction before a preposition joins no second speaker
+        # (not in a title: "commissaire à la paix et à la sécurité")
+        if toks[k].low in sw.negations or (toks[k].low in lex.num_connectors and toks[k + 1].low in lex.prepositions
+                                           and toks[k + 1].low not in lex.articles
+                                           and not any(lex.titles.match(toks, x) for x in range(i, k))):
+            j = k
+            break
     while j > i:
         if toks[j - 1].low in sw.speaker_trailers or (j - 1 > i and toks[j - 1].low in lex.prepositions):
             j -= 1  # "les forces ne s'avouent pas vaincues": the negation belongs to the verb
@@ -169,12 +193,15 @@ def _trim_speaker(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> tupl
             and lex.titles.match(toks, i + 1) is None and lex.bodies.match(toks, i + 1) is None:
         return None  # "REUTERS Rodi Said": a photo credit run into the text
     words = toks[i:j]
-    if any(t.low in sw.first_person or (len(t.low.split("-")) > 1 and t.low.split("-")[-1] in sw.first_person)
-           for t in words):
+    # ("M." before a name is "Monsieur", not the elided "m'")
+    if any((t.low in sw.first_person and not (t.is_cap and t.low in lex.honorifics))
+           or (len(t.low.split("-")) > 1 and t.low.split("-")[-1] in sw.first_person) for t in words):
         return None  # "Je m'explique", "I dont expect we": speech, not a speaker
     if j - i > 1 and any((t.low in lex.pronouns and t.low not in lex.articles) or t.low in lex.relatives
                          or (t.low in lex.clause_boundaries and t.low not in lex.articles) for t in words):
         return None  # "où il s'entretiendra avec le roi X": a clause, not a noun phrase
+    if any(t.low in sw.indefinite_speakers for t in words):
+        return None  # "quelqu'un a dit", "someone said": no one named
     if words[0].low in sw.not_speaker_heads:
         return None
     if j - i == 1 and words[0].is_cap and any(
@@ -290,6 +317,8 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
         if role and not any(lex.titles.match(toks, k) is not None or lex.bodies.match(toks, k) is not None
                             or toks[k].low in lex.honorifics for k in range(role_i, role_j)):
             role = None  # "world pays lip service Minister X": words run into the name, no role
+        if role and all(toks[k].low in lex.honorifics or not toks[k].is_word for k in range(role_i, role_j)):
+            role = None  # "M. Frattini": a courtesy title is no role
         return Speaker(sent.span(name_i, j), role=role, person=True)
     if title_at == i and body_at is None:
         m = lex.titles.match(toks, i)
@@ -328,6 +357,26 @@ def _skip_forward(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
     return k
 
 
+def _skip_addressee(sent: Sentence, k: int, lex: Lexicon, dates: set[int]) -> int:
+    """Past a named addressee between an inverted verb and its subject: "a déclaré à l'Agence
+    France-Presse ce chef", "a indiqué à Reuters un responsable" (only when a subject follows)."""
+    toks = sent.tokens
+    n = len(toks)
+    if k >= n or toks[k].low not in speech_words(lex.lang).addressee_markers:
+        return k
+    j = k + 1
+    while j < n and (toks[j].low in lex.articles or toks[j].text in "'’"):
+        j += 1
+    a = j
+    while j < n and j - a < 5 and is_name_word(toks[j], lex):
+        j += 1
+    if j == a or j >= n:
+        return k
+    j = _skip_forward(sent, j, lex, dates)
+    subject = j < n and not toks[j].is_cap and toks[j].low in lex.determiners and toks[j].low not in lex.prepositions
+    return j if subject else k
+
+
 def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
     """End of a noun phrase starting at k (stops at punctuation, clause words, verbs).
 
@@ -346,7 +395,8 @@ def _np_forward(sent: Sentence, k: int, lex: Lexicon) -> int:
         if names >= 2 and t.low in lex.np_breakers:
             break
         if j > k and depth == 0 and (lex.np_enders.match(toks, j) is not None
-                                     or lex.speaker_skip.match(toks, j) is not None):
+                                     or lex.speaker_skip.match(toks, j) is not None
+                                     or lex.according_to.match(toks, j) is not None):
             break  # "le ministère dans un communiqué", "un habitant joint par téléphone"
         names = names + 1 if is_name_word(t, lex) or t.low in lex.honorifics else 0
         if t.text == "(":
@@ -454,6 +504,26 @@ def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
     return i
 
 
+def _listed_subject(sent: Sentence, comma: int, lex: Lexicon) -> tuple[Speaker | None, int, bool] | None:
+    """"Le Qatar et plusieurs pays européens, dont la Belgique, les Pays-Bas et la Norvège, ont
+    confirmé", "Western states, including France and Britain, said": the commas hold examples of the
+    subject, which stands before them."""
+    toks = sent.tokens
+    sw = speech_words(lex.lang)
+    k = comma - 1
+    while k > 0 and comma - k <= 2 * MAX_APPOSITION:
+        t = toks[k]
+        if t.text in ".;:!?«»“”\"" or lex.is_reporting_word(t.low):
+            return None
+        m = sw.inclusion_markers.match(toks, k)
+        if m is not None and toks[k - 1].text == ",":
+            a = _np_backward(sent, k - 1, lex)
+            spk = make_speaker(sent, a, k - 1, lex)
+            return (spk, _phrase_start(sent, a, k - 1, spk, lex), False) if spk is not None else None
+        k -= 1
+    return None
+
+
 def _subject_before_apposition(
     sent: Sentence, comma: int, lex: Lexicon
 ) -> tuple[Speaker | None, int, bool]:
@@ -464,6 +534,9 @@ def _subject_before_apposition(
     ("Le Front uni (FU), qui regroupe les partis, a réclamé"; "Paris, allié de Bamako,").
     """
     toks = sent.tokens
+    listed = _listed_subject(sent, comma, lex)
+    if listed is not None:
+        return listed
     c = comma - 1
     while c >= 0 and comma - c <= MAX_APPOSITION and toks[c].text not in ",.;:!?«»“”\"":
         c -= 1
@@ -570,6 +643,10 @@ def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
     if all(not t.is_word and not t.is_digit for t in tail):
         return True  # ("put the toll at 30." says 30)
     rest = tail[1:] if tail[0].text == "," else tail
+    words = [t for t in rest if t.is_word]
+    if 0 < len(words) <= ADDRESSEE_WORDS and all(t.is_cap or t.low in lex.articles for t in words) \
+            and words[-1].is_cap and all(t.is_word or t.text in ".'’-" for t in rest):
+        return True  # "... a media activist told the Weekly Courier.": to whom, not what
     described = bool(rest) and lex.np_enders.match(rest, 0) is not None
     if not described and (rest is not tail or tail[0].low not in lex.prepositions):
         return False
@@ -688,6 +765,12 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             found.append((k, vend, k, Speaker("", pronoun=True), True, False))
             k = vend
             continue
+        if length == 1 and toks[k].is_word and not toks[k].is_cap and k > 0 and found and not found[-1][5] \
+                and toks[k - 1].is_word and toks[k].low.endswith(speech_words(lex.lang).gerunds):
+            # "X said the jets struck Deir Ezzor adding that ...": text that lost its commas; a gerund has
+            # no subject of its own, what it adds is part of what the last speaker said
+            k = vend
+            continue
         # walk back over auxiliaries and fillers to the subject
         b = k
         while b > 0:
@@ -724,6 +807,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 spk, start = named, named_start
         if inverted and spk is None:
             s0 = _skip_forward(sent, vend, lex, date_tokens)
+            s0 = _skip_addressee(sent, s0, lex, date_tokens)
             # an inverted subject opens with a determiner, a title or a name: "a déclaré le ministre"
             opener = s0 < n and (toks[s0].low in lex.determiners or is_name_word(toks[s0], lex)
                                  or lex.titles.match(toks, s0) is not None or toks[s0].low in lex.honorifics)
@@ -742,6 +826,12 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 elif spk is not None and not spk.person and not spk.pronoun:
                     # "a annoncé le porte-parole de l'état-major, le colonel Luc Marin": the name follows
                     spk, end = _name_after(sent, s1, spk, lex)
+                elif (spk is None or spk.pronoun) and toks[s0].low in lex.determiners:
+                    # "a déclaré ce chef, Ali Nouri": the one just mentioned, named after the comma
+                    np_end = _np_forward(sent, s0, lex)
+                    named, named_end = _name_after(sent, np_end, Speaker(sent.span(s0, np_end)), lex)
+                    if named.person:
+                        spk, end = Speaker(named.name, person=True), named_end
         if spk is None and prev is not None:
             j = b
             if prev.text == "," and b >= 2:
@@ -752,6 +842,13 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                 a = _np_backward(sent, j, lex)
                 spk = make_speaker(sent, a, j, lex)
                 start = _phrase_start(sent, a, j, spk, lex) if spk is not None else a
+                last = all(not t.is_word and not t.is_digit for t in toks[vend:])
+                acronym = toks[j - 1].text
+                if spk is None and last and j - a > 1 and 2 <= len(acronym) <= 6 and acronym.isalpha() \
+                        and acronym.isupper():
+                    # "... dispatched to Raqqa and Deir Ezzur FNA reports.": the punctuation is lost, the
+                    # agency closing the sentence is the speaker
+                    spk, start = Speaker(acronym), j - 1
             end = vend
         if spk is None:
             k = vend
@@ -759,7 +856,14 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         found.append((start, end, k, spk, inverted and spk is not None and start >= b, False))
         k = max(vend, k + 1)
     clauses: list[Clause] = []
+    inverted_at: list[bool] = []
+    sw = speech_words(lex.lang)
     for idx, (start, end, verb, spk, inverted, attrib) in enumerate(found):
+        before = start - 1
+        while before >= 0 and toks[before].text in "'’":
+            before -= 1
+        if not attrib and not inverted and before >= 0 and toks[before].low in sw.hypothetical:
+            continue  # "si Kadhafi dit vrai", "if the army says so": a supposition, no one said it
         nxt = found[idx + 1][0] if idx + 1 < len(found) else n
         prv = found[idx - 1][1] if idx > 0 else floor
         if attrib:
@@ -812,4 +916,22 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             and not any(t.is_quote or t.text == ":" for t in toks[end:min(n, end + 4)]) \
             and not any(content[0] <= a and b <= content[1] for a, b in quotes)
         clauses.append(Clause(sent, start, end, verb, spk, content, date, attrib, silent, act))
-    return clauses
+        inverted_at.append(inverted)
+    return _voice_of_place(clauses, inverted_at)
+
+
+def _voice_of_place(clauses: list[Clause], inverted: list[bool]) -> list[Clause]:
+    """"La Libye a demandé une réunion urgente, a indiqué le ministère des Affaires étrangères": a
+    country or a city stands for its government only until the sentence names who spoke for it;
+    then the place's clause is part of what that voice said."""
+    out: list[Clause] = []
+    gaz = load_gazetteer()
+    for k, c in enumerate(clauses):
+        nxt = clauses[k + 1] if k + 1 < len(clauses) else None
+        if nxt is not None and inverted[k + 1] and not inverted[k] and not c.attribution and not nxt.attribution \
+                and not c.speaker.person and not c.speaker.pronoun and c.content[1] >= nxt.start \
+                and nxt.content == (c.end, nxt.start) and gaz.lookup(c.speaker.name) is not None:
+            clauses[k + 1] = replace(nxt, content=(c.start, nxt.start))
+            continue
+        out.append(clauses[k])
+    return out

@@ -43,6 +43,25 @@ class SpeechWords:
     weak_content_openers: frozenset[str]
     # generic speakers: weak evidence on their own ("sources", "officials", "activists")
     vague_speakers: frozenset[str]
+    # the first person singular: a quotation holding one is a person's words, never a body's
+    first_person_singular: frozenset[str]
+    # stems of verbs whose object is a thing, not a clause ("a démenti la mort de civils", "rejected the
+    # plan"): without its verb such content does not say what was said about it
+    object_speech_verbs: tuple[str, ...]
+    # negation particles: inside a subject they open its verb group ("le président ne se contente pas")
+    negations: frozenset[str]
+    # words opening a list of examples between commas ("dont la Belgique, ...", "including France")
+    inclusion_markers: PhraseSet
+    # prepositions that open a named addressee after a verb ("a déclaré à Reuters un responsable")
+    addressee_markers: frozenset[str]
+    # indefinite pronouns: a subject holding one names no one ("quelqu'un a dit", "someone said")
+    indefinite_speakers: frozenset[str]
+    # endings of a gerund ("adding", "affirmant"): a verb with no subject of its own
+    gerunds: tuple[str, ...]
+    # endings of the participle before an agent ("interrogés par", "interviewed by")
+    agent_participles: tuple[str, ...]
+    # conjunctions that make what follows a supposition: "si X dit vrai", "if the army says so"
+    hypothetical: frozenset[str]
 
 
 def _phrases(values: object) -> PhraseSet:
@@ -64,6 +83,15 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
         speaker_trailers=_words(data.get("speaker_trailers")),
         adverb_suffixes=tuple(fold_word(str(s)) for s in data.get("adverb_suffixes") or ()),  # type: ignore[attr-defined]
         first_person=_words(data.get("first_person")),
+        first_person_singular=_words(data.get("first_person_singular")),
+        hypothetical=_words(data.get("hypothetical")),
+        indefinite_speakers=_words(data.get("indefinite_speakers")),
+        addressee_markers=_words(data.get("addressee_markers")),
+        inclusion_markers=_phrases(data.get("inclusion_markers")),
+        negations=_words(data.get("negations")),
+        gerunds=tuple(fold_word(str(e)) for e in data.get("gerunds") or ()),  # type: ignore[attr-defined]
+        object_speech_verbs=tuple(fold_word(str(v)) for v in data.get("object_speech_verbs") or ()),  # type: ignore[attr-defined]
+        agent_participles=tuple(fold_word(str(e)) for e in data.get("agent_participles") or ()),  # type: ignore[attr-defined]
         furniture=_phrases(data.get("furniture")),
         furniture_anywhere=_phrases(data.get("furniture_anywhere")),
         not_speaker_heads=_words(data.get("not_speaker_heads")),

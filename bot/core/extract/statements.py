@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
-from bot.core.extract.speakers import Clause, Speaker
+from bot.core.extract.speakers import Clause, Speaker, is_name_word, make_speaker
 from bot.core.extract.speechwords import speech_words
 from bot.core.extract.text import Sentence, fold_phrase, tokenize
 from bot.core.models import Statement, fold
@@ -23,6 +23,7 @@ MAX_EVIDENCE = 8  # sentences kept as evidence for one speaker
 MAX_PIECES = 50  # quotes kept per speaker before choosing the lead
 SPELLING_RATIO = 0.75  # two spellings of one family name are at least this alike
 SHAPE_WORDS = 6  # words of a speaker name beyond which it is more likely a fragment than a name
+TITLED_REACH = 10  # tokens of a title and the name after it ("le ministre libyen des Affaires étrangères X Y")
 
 
 FIGURE_OPENING = 5  # tokens of the content the figure must stand in
@@ -110,6 +111,82 @@ def _same_speaker(group: Group, spk: Speaker, lex: Lexicon) -> bool:
     return long_[-1] == short[0] and bool(before) and not complement
 
 
+def _content_words(name: str, lex: Lexicon) -> tuple[str, ...]:
+    """The words of a name that carry meaning: no articles, prepositions, brackets or elided letters."""
+    depth, out = 0, []
+    for t in tokenize(name):
+        depth += (t.text == "(") - (t.text == ")")
+        if depth == 0 and t.is_word and len(t.text) > 1 and t.low not in lex.articles \
+                and t.low not in lex.prepositions and t.low not in lex.genitives:
+            out.append(t.low)
+    return tuple(out)
+
+
+def _spells_out(acronym: str, name: str, lex: Lexicon) -> bool:
+    """Whether `acronym` ("UA", "OSDH") is made of the initials of `name`'s words ("Union africaine",
+    "Observatoire syrien des droits de l'Homme"): one body named two ways in one article."""
+    if not (2 <= len(acronym) <= 6 and acronym.isalpha() and acronym.isupper()):
+        return False
+    words = _content_words(name, lex)
+    return len(words) == len(acronym) and "".join(w[0] for w in words) == fold(acronym)
+
+
+def _same_body(group: Group, spk: Speaker, lex: Lexicon) -> bool:
+    """Whether a body or a generic speaker is one already heard under a fuller or a shorter name.
+
+    "l'opposition" after "l'opposition syrienne", "security sources" after "Turkish security sources",
+    "Hezbollah libanais" after "Hezbollah", "UA" after "Union africaine": the shorter name's words all
+    stand in the longer one (or it is its acronym). Personal names have their own rules.
+    """
+    if group.person or spk.person:
+        return False
+    a, b = group.name.strip(), spk.name.strip()
+    if _spells_out(a, b, lex) or _spells_out(b, a, lex):
+        return True
+    wa, wb = _content_words(a, lex), _content_words(b, lex)
+    if not wa or not wb or wa == wb:
+        return wa == wb and bool(wa)
+    short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    short_text = a if short is wa else b
+    if len(short) == len(long_) or not set(short) <= set(long_):
+        return False
+    # a generic phrase in lower case ("source militaire") or one name and its epithets in lower case
+    # ("Hezbollah libanais"); not two names that share a word ("Armée syrienne libre", "armée syrienne")
+    long_text = b if short is wa else a
+    # "médias du régime" is no "régime": where a complement follows the head, the head must be shared
+    toks = [t for t in tokenize(long_text) if t.is_word]
+    link = next((k for k, t in enumerate(toks)
+                 if k > 0 and (t.low in lex.prepositions or t.low in lex.genitives)), None)
+    if link is not None and toks[link - 1].low not in short:
+        return False
+    caps_long = [t for t in tokenize(long_text) if t.is_word and t.is_cap]
+    caps_short = [t for t in tokenize(short_text) if t.is_word and t.is_cap]
+    if not caps_short:
+        return len(caps_long) <= 1
+    return len(short) == 1 and long_[0] == short[0] and len(caps_long) == 1
+
+
+def _conjuncts(name: str, lex: Lexicon) -> list[str]:
+    """The parts of a coordinated name ("X and Y"), or the name itself."""
+    toks = tokenize(name)
+    cuts = [k for k, t in enumerate(toks) if t.low in lex.num_connectors]
+    if not cuts:
+        return [name]
+    parts, start = [], 0
+    for k in [*cuts, len(toks)]:
+        if k > start:
+            a, b = toks[start].start, toks[k - 1].end
+            parts.append(name[a:b])
+        start = k + 1
+    return parts
+
+
+def _looks_personal(name: str) -> bool:
+    """The last word is a capitalised name ("Redur Xelil", "M. Abdel Rahmane"), not a plain noun."""
+    words = [t for t in tokenize(name) if t.is_word]
+    return bool(words) and words[-1].is_cap and not words[-1].text.isupper()
+
+
 # A wire dateline opening the article: "Kiev (AFP) - ", "BAMAKO, 4 juillet 2023 (Reuters) — "
 _DATELINE = re.compile(r"^[^()\n.]{1,60}\([A-Z][A-Za-z]{1,12}\)\s*[-–—]+\s*")
 
@@ -133,14 +210,57 @@ class SpeakerBook:
         self.lex = lex
         self.groups: list[Group] = []
         self.last: Group | None = None
+        # "l'émissaire international Kofi Annan" anywhere in the article: who a bare role stands for
+        self.titled: dict[str, Speaker | None] = {}
+
+    def note_titles(self, sent: Sentence) -> None:
+        """Remember the persons the sentence names with a title before their name, speaking or not."""
+        toks = sent.tokens
+        n = len(toks)
+        for k in range(n):
+            if self.lex.titles.match(toks, k) is None or (k > 0 and toks[k - 1].is_word and toks[k - 1].low
+                                                            not in self.lex.articles):
+                continue
+            j, names, comma = k, 0, None
+            while j < n and j - k < TITLED_REACH and (toks[j].is_word or (
+                    toks[j].text == "," and not names and comma is None and j > k)):
+                if toks[j].text == ",":
+                    comma = j  # "le ministre italien des Affaires étrangères, Franco Frattini"
+                elif is_name_word(toks[j], self.lex):
+                    names += 1
+                elif names >= 2:
+                    break
+                else:
+                    names = 0  # "Affaires" in "ministre des Affaires étrangères": part of the title
+                j += 1
+            if names < 2:
+                continue
+            spk: Speaker | None
+            if comma is not None:
+                role = make_speaker(sent, k, comma, self.lex)
+                person = make_speaker(sent, comma + 1, j, self.lex)
+                if role is None or person is None or not person.person or person.role:
+                    continue
+                spk = Speaker(person.name, role=role.role or role.name, person=True)
+            else:
+                spk = make_speaker(sent, k, j, self.lex)
+            if spk is None or not spk.person or not spk.role:
+                continue
+            key = " ".join(fold_phrase(spk.role))
+            seen = self.titled.get(key, spk)
+            # two persons under one role in an article: the role alone says not which
+            self.titled[key] = spk if seen is not None and seen.name == spk.name else None
 
     def resolve(self, spk: Speaker) -> Group | None:
         if spk.pronoun:
             return self.last
-        if fold_phrase(spk.name) in self.lex.anaphoric_bodies.labels:
-            # "l'ONG", "the group": a bare body noun stands for the last body that spoke
+        anaphor = fold_phrase(spk.name)
+        if anaphor in self.lex.anaphoric_bodies.labels:
+            # "l'ONG", "the group": a bare body noun stands for the last body that spoke; written as a
+            # name ("la Coalition", "l'Observatoire") it stands only for a body whose name holds it
+            proper = spk.name[:1].isupper() and not spk.name.isupper()
             for g in reversed(self.groups):
-                if not g.person:
+                if not g.person and (not proper or set(anaphor) <= set(fold(g.name).split())):
                     self.last = g
                     return g
         words = fold(spk.name).split()
@@ -157,12 +277,31 @@ class SpeakerBook:
                 if _same_role(g.role, spk.role, self.lex) or _same_role(g.name, spk.role, self.lex):
                     self.last = g
                     return g
+            holder = self.titled.get(" ".join(fold_phrase(spk.role or spk.name)))
+            if holder is None:
+                # "le ministre" after "le ministre italien des Affaires étrangères Franco Frattini": the one
+                # person the article gave that title
+                holders = {h.name: h for h in self.titled.values()
+                           if h is not None and _same_role(h.role, spk.role or spk.name, self.lex)}
+                holder = next(iter(holders.values())) if len(holders) == 1 else None
+            if holder is not None:
+                spk = holder  # "l'émissaire international a reconnu" after "l'émissaire international Kofi Annan"
         for g in self.groups:
             if _same_speaker(g, spk, self.lex):
                 if g.role is None and spk.role:
                     g.role = spk.role
                 self.last = g
                 return g
+        # a body under a shorter or fuller name: only where one speaker heard so far fits ("l'armée"
+        # after both "l'armée libyenne" and "l'armée française" could be either)
+        same = [g for g in self.groups if _same_body(g, spk, self.lex)]
+        if len(same) == 1:
+            g = same[0]
+            if len(_content_words(spk.name, self.lex)) > len(_content_words(g.name, self.lex)) \
+                    and not g.name.isupper() and spk.name[:1].isupper():
+                g.name = spk.name  # the fuller proper name tells the reader more
+            self.last = g
+            return g
         if spk.person and spk.role:
             # "le vice-ministre des Affaires étrangères a dit ..." then "Karim Haddad, vice-ministre des
             # Affaires étrangères": the one role heard so far was this person
@@ -172,6 +311,15 @@ class SpeakerBook:
             if len(known) == 1:
                 g = known[0]
                 g.name, g.role, g.person, g.named = spk.name, spk.role, True, True
+                self.last = g
+                return g
+        # "M. Abdel Rahmane et les militants de la page", "YPG spokesman Redur Xelil and Turkish security
+        # sources": two speakers in one subject; the one heard alone before or after is the same speaker
+        for g in self.groups:
+            if any(_same_speaker(Group(a, None, True), Speaker(b, person=True), self.lex)
+                   for a in _conjuncts(g.name, self.lex) for b in _conjuncts(spk.name, self.lex)
+                   if (a, b) != (g.name, spk.name) and _looks_personal(a) and _looks_personal(b)
+                   and max(len(a.split()), len(b.split())) >= 2):  # (a full name on one side, not "Paris")
                 self.last = g
                 return g
         g = Group(spk.name, spk.role, spk.person, named=not spk.role_only)
@@ -193,6 +341,31 @@ def _figure_content(sent: Sentence, c0: int, c1: int, lex: Lexicon) -> bool:
     return numbered and any(lex.killed.match(toks, k) or lex.wounded.match(toks, k) for k in range(len(toks)))
 
 
+def _said_from(sent: Sentence, clause: Clause, c0: int, lex: Lexicon) -> int:
+    """Where the quote of reported content starts: at the content, or at the verb when the content is
+    the object of a verb that acts on a thing ("a démenti | la mort de civils", "rejected | the plan")."""
+    if clause.attribution or c0 < clause.end or c0 - clause.end > 3 or c0 >= len(sent.tokens):
+        return c0
+    if sent.tokens[c0 - 1].low in lex.complementisers or sent.tokens[c0].is_quote:
+        return c0
+    sw = speech_words(lex.lang)
+    verb = sent.tokens[clause.verb]
+    if not any(verb.low.startswith(v) for v in sw.object_speech_verbs):
+        return c0
+    return _verb_start(sent, clause, lex)
+
+
+def _verb_start(sent: Sentence, clause: Clause, lex: Lexicon) -> int:
+    """The reporting verb with its auxiliary: "a démenti", "has denied"."""
+    v = clause.verb
+    while v > clause.start:
+        m = lex.auxiliaries.match_end(sent.tokens, v)
+        if not m or v - m < clause.start:
+            break
+        v -= m
+    return v
+
+
 def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]], order: int,
                has_figure: bool = False, headline: bool = False) -> Group | None:
     group = book.resolve(clause.speaker)
@@ -208,13 +381,22 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         group.date = clause.date
     if clause.act:
         return group  # known as a source of what follows, but it said nothing itself
-    c0, c1 = clause.content
+    sw = speech_words(lex.lang)
+    if clause.speaker.pronoun and not group.person and any(
+            t.low in sw.first_person_singular for q0, q1 in quotes for t in sent.tokens[q0:q1]):
+        # 'a annoncé la télévision. Dedans, il affirme : "ils sont prêts à mourir pour moi"': a body
+        # never says "I"; the pronoun stands for someone the article has not named as a speaker
+        return None
+    n = len(sent.tokens)
+    c0, c1 = min(clause.content[0], n), min(clause.content[1], n)  # ("0 selon l'OSDH": content past the end)
     while c1 > c0 and (sent.tokens[c1 - 1].low in lex.clause_boundaries
                        or sent.tokens[c1 - 1].text in ",;:("):
         c1 -= 1
     whole = c1  # (a figure is judged on the whole content: "21 personnes, y compris un médecin, ont été tuées")
     # reported content ends where a new clause is tacked on: ", où ...", ", tout en ..."
-    for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1):
+    # (not what comes before an inverted clause: there ", qui avait fait défection," is a relative inside
+    # the one sentence said, and the verb that says it comes after it)
+    for k in range(c0 + MIN_CONTENT_WORDS, c1 - 1 if c1 > clause.start else c0):
         t = sent.tokens[k]
         # (or a finite verb right after the comma: '..., une attaque "décisive", ont débuté jeudi')
         opens = lex.content_breakers.match(sent.tokens, k + 1) is not None or (
@@ -224,7 +406,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
             break
     content_words = sum(1 for t in sent.tokens[c0:c1] if t.is_word)
     opened = c0 > 0 and sent.tokens[c0 - 1].low in lex.complementisers
-    sw = speech_words(lex.lang)
+    said = _said_from(sent, clause, c0, lex)
     weak = c0 < c1 and (sent.tokens[c0].low in lex.clause_boundaries or (
         not clause.attribution and sent.tokens[c0].low in sw.weak_content_openers))
     verb = not clause.attribution
@@ -238,7 +420,7 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         if not inside and not near:
             continue  # "la Turquie, « au nom de ... », l'Iran et le Qatar ont condamné": another's words
         if inside and content_words > 1.6 * qwords:
-            text, direct, words = _clean(sent.span(c0, c1)), False, content_words
+            text, direct, words = _clean(sent.span(said, c1)), False, content_words
             figure = has_figure and _figure_content(sent, c0, whole, lex)
         else:
             text, direct, words = _clean(sent.span(q0, q1)), True, qwords
@@ -249,18 +431,30 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
     if not added and len(group.pieces) < MAX_PIECES:
         if content_words >= MIN_CONTENT_WORDS:
             figure = has_figure and (clause.attribution or _figure_content(sent, c0, whole, lex))
-            group.pieces.append(Piece(order * 100, _clean(sent.span(c0, c1)), False, content_words,
+            group.pieces.append(Piece(order * 100, _clean(sent.span(said, c1)), False, content_words,
                                       figure, verb, opened, headline, weak))
         elif not clause.attribution and not clause.silent:
             # "Officials denied the news": too short to stand alone, the sentence says it best; but a
             # clause with nothing around it ("X ajoute :") introduces what follows and says nothing itself
             outside = sum(1 for k, t in enumerate(sent.tokens) if t.is_word and not clause.start <= k < clause.end)
+            opening = not any(t.is_word for t in sent.tokens[:clause.start])
+            e = clause.end
+            if opening and e + 1 < len(sent.tokens) and sent.tokens[e].low in lex.prepositions \
+                    and sent.tokens[e + 1].is_cap:
+                outside = 0  # "X reports from Idlib.", "X a témoigné depuis Le Caire.": where, not what
             last = sent.tokens[-1]
             cut = last.text == ":" or last.low in lex.complementisers or last.low in lex.pronouns \
                 or last.low in lex.clause_boundaries  # "a estimé qu'il": a fragment, nothing said yet
             if outside >= MIN_QUOTE_WORDS and not cut:
-                words = sum(1 for t in sent.tokens if t.is_word)
-                group.pieces.append(Piece(order * 100, _clean(sent.text), False, words, False, verb, False,
+                text = sent.text
+                after = sum(1 for t in sent.tokens[clause.end:] if t.is_word)
+                ahead = sum(1 for t in sent.tokens[:clause.start] if t.is_word)
+                if c0 >= clause.end and after >= MIN_QUOTE_WORDS and ahead <= after:
+                    # "Intentional attack A leading opposition group condemned the raids.": from the verb on,
+                    # what was said and no headline run into the subject
+                    text = sent.span(_verb_start(sent, clause, lex), len(sent.tokens))
+                words = sum(1 for t in sent.tokens if t.is_word)  # (the sentence's evidence, as before)
+                group.pieces.append(Piece(order * 100, _clean(text), False, words, False, verb, False,
                                           headline))
     if len(group.sentences) < MAX_EVIDENCE:
         group.sentences.setdefault(sent.index, sent)
@@ -350,6 +544,8 @@ def to_statements(book: SpeakerBook, article_id: str, published: dt.date | None 
             if key and not any(key in s or s in key for s in seen):
                 seen.add(key)
                 pieces.append(p)
+        if all(p.headline for p in pieces) and not g.person and load_gazetteer().lookup(g.name) is not None:
+            continue  # "Libye : Washington demande l'arrêt de l'offensive": a title's shorthand, not who spoke
         if not pieces or all(p.figure_only for p in pieces):
             continue  # a source that only vouches for tolls is filed with the casualty alerts
         pieces = [p for p in pieces if not p.figure_only]
