@@ -123,7 +123,7 @@ def store_alert(
     """
     if not isinstance(alert, Casualty) or story_id is None or (alert.killed is None and alert.wounded is None):
         return store.add_alert(alert, article_id=article_id, story_id=story_id, importance=importance(alert))
-    history = [f for f in story_figures(store, [story_id]) if f.seq != article_id]
+    history = _first_reports([f for f in story_figures(store, [story_id]) if f.seq != article_id])
     date = article.published or today
     outlet = article.outlet or article.source
     scope = scope_of(story_id)
@@ -137,6 +137,16 @@ def store_alert(
             # One more outlet for a figure already known: no new alert.
             return store.add_alert(known, article_id=article_id, story_id=story_id, importance=importance(known))
     return store.add_alert(alert, article_id=article_id, story_id=story_id, importance=importance(alert))
+
+
+def _first_reports(figures: Sequence[Figure]) -> list[Figure]:
+    """One figure per alert, measure and day: the first outlet's. Enough to compare a new figure with
+    (rises, repeats, stale news and the first report of a number are all decided on first reports), and
+    it keeps filing as cheap for a story carried by fifty outlets as for one carried by two."""
+    first: dict[tuple[int | None, str, dt.date | None], Figure] = {}
+    for f in sorted(figures, key=lambda f: f.order()):
+        first.setdefault((f.alert_id, f.measure, f.date), f)
+    return list(first.values())
 
 
 def _known_alert(store: Store, history: Sequence[Figure], alert: Casualty, *, date: dt.date,
