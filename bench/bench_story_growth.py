@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=5000, help="items (default: %(default)s)")
     parser.add_argument("--block", type=int, default=500, help="articles per line of output (default: %(default)s)")
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions")
+    parser.add_argument("--sort", default="cumulative", help="profile order: cumulative, tottime, ... (default: %(default)s)")
     args = parser.parse_args()
     print_header("story growth: one story of near-identical short items", {"n": args.n, "block": args.block})
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,7 +62,7 @@ def main() -> None:
         total = time.perf_counter() - start
         if profile:
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(profile).sort_stats(args.sort).print_stats(25)
         with store.tx() as conn:
             stories = conn.exec_driver_sql("SELECT count(DISTINCT story_id) FROM articles").scalar_one()
             alerts = conn.exec_driver_sql("SELECT count(*) FROM alerts").scalar_one()
