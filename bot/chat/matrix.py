@@ -55,6 +55,7 @@ from bot.chat.base import ChatContext, ChatError, Conversation, HandledLog, Post
 from bot.chat.matrix_crypto import ENCRYPTED_CONTENT_BYTES, CryptoSettings, MatrixCrypto  # [e2e]
 from bot.chat.matrix_limits import MAX_CONTENT_BYTES, content_size, fitted
 from bot.chat.matrix_render import edit_content, message_content, neutralize
+from bot.core.i18n import t
 from bot.core.models import Line, Message
 
 log = logging.getLogger(__name__)
@@ -551,7 +552,7 @@ class MatrixAdapter:
         relation = self._reply_relation(event_id, thread_root)
         if command is not None:
             if len(command) > MAX_INPUT_CHARS:
-                answer = _too_long(self.command_prefix, len(command))
+                answer = _too_long(self.command_prefix, len(command), self.lang)
             else:
                 ctx = ChatContext(adapter=self.name, channel=channel, user=sender,
                                   is_admin=await self.is_admin(room_id, sender), thread_id=thread_root,
@@ -560,7 +561,7 @@ class MatrixAdapter:
                     answer = await self.conversation.command(command, ctx)
                 except Exception:
                     log.exception("command %r failed", command[:200])
-                    answer = Message("Sorry, that command failed.")
+                    answer = Message(t(self.lang, "chat_command_failed"))
             await self._answer(room_id, event_id, answer, relation, sender)
             return
 
@@ -570,7 +571,8 @@ class MatrixAdapter:
             return
         question = self._strip_mention(text)
         if len(question) > MAX_INPUT_CHARS:
-            await self._answer(room_id, event_id, _too_long(self.command_prefix, len(question)), relation, sender)
+            await self._answer(room_id, event_id, _too_long(self.command_prefix, len(question), self.lang), relation,
+                               sender)
             return
         ctx = ChatContext(adapter=self.name, channel=channel, user=sender,
                           is_admin=await self.is_admin(room_id, sender), thread_id=thread_root,
@@ -602,8 +604,7 @@ class MatrixAdapter:
         log.warning("%s is encrypted: this adapter has no E2EE, it cannot read commands there "
                     "and what it posts is sent unencrypted", room_id)
         notice = {"msgtype": "m.notice", "m.mentions": {},
-                  "body": ("This room is end-to-end encrypted: I cannot read messages here, so I cannot answer "
-                           f"{self.command_prefix} commands or questions. Use a room without encryption.")}
+                  "body": t(self.lang, "chat_encrypted_notice", prefix=self.command_prefix)}
         tx_id = "e2ee-" + hashlib.sha256(room_id.encode()).hexdigest()[:32]
         try:
             await self.send_event(room_id, notice, tx_id=tx_id)
@@ -830,7 +831,6 @@ class MatrixAdapter:
         await self.send_event(room_id, content, tx_id=message.meta.get("edit_key"))
 
 
-def _too_long(prefix: str, length: int) -> Message:
-    return Message(headline="", lines=(Line.of(
-        f"That message is {length} characters long; {prefix} commands and questions are at most "
-        f"{MAX_INPUT_CHARS}. Please ask again, shorter."),))
+def _too_long(prefix: str, length: int, lang: str) -> Message:
+    return Message(headline="", lines=(Line.of(t(lang, "chat_too_long", length=length, prefix=prefix,
+                                                 max=MAX_INPUT_CHARS)),))

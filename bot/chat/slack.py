@@ -20,7 +20,7 @@ import json
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from aiohttp import web
@@ -41,6 +41,7 @@ from bot.chat.slack_render import (
     split_public_flag,
     unescape_mrkdwn,
 )
+from bot.core.i18n import echo, t
 from bot.core.models import Line, Message
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ class SlackAdapter:
         command_timeout: float = 120.0,
         connect_timeout: float = 30.0,
         state: StateStore | None = None,
+        languages: Mapping[str, str] | None = None,
+        lang: str = "en",
     ) -> None:
         if mode not in ("http", "socket"):
             raise ValueError(f"mode must be 'http' or 'socket', not {mode!r}")
@@ -100,6 +103,9 @@ class SlackAdapter:
         self.admin_user_ids = frozenset(admin_user_ids)
         self._conversation = conversation
         self._app_token = app_token
+        # The adapter's own words (refusals, errors) in each channel's language, else the bot's.
+        self._languages = dict(languages or {})
+        self.lang = lang
 
         client_args: dict[str, Any] = {} if base_url is None else {"base_url": base_url}
         # 429s are waited out by `call_api`, inside the channel's send lane, so that the lane's pacing
@@ -288,7 +294,8 @@ class SlackAdapter:
             return
         raw_text = unescape_mrkdwn(str(command.get("text") or ""))
         if len(raw_text) > MAX_INPUT_CHARS:
-            await self._respond(respond, render_message(_too_long(self.command_name, len(raw_text))), "ephemeral")
+            await self._respond(respond, render_message(_too_long(self.command_name, len(raw_text),
+                                                                  self._lang(command.get("channel_id")))), "ephemeral")
             self._answered.add(trigger)
             return
         text, public = split_public_flag(raw_text)
@@ -302,11 +309,12 @@ class SlackAdapter:
             answer = await asyncio.wait_for(self._conversation.command(text, ctx), self.command_timeout)
         except Exception as exc:
             log.exception("%s %r failed", self.command_name, text)
-            await self._respond(respond, _error_payload(self.command_name, text, exc), "ephemeral")
+            await self._respond(respond, _error_payload(self.command_name, text, exc, self._lang(channel)),
+                                "ephemeral")
             return
         note = None
         if answer.attachments and not public:
-            note = f"Charts are only posted with {self.command_name} … --public."
+            note = t(self._lang(channel), "chat_charts_public", prefix=self.command_name)
         await self._respond(respond, render_message(answer, note=note), response_type)
         if command.get("trigger_id"):
             self._answered.add(trigger)
@@ -315,8 +323,8 @@ class SlackAdapter:
                 await self.queue.submit(channel, lambda: self._upload(channel, answer, thread_ts=None))
             except Exception as exc:
                 log.exception("chart upload for %s failed", self.command_name)
-                await self._respond(respond, _error_payload(self.command_name, text, exc, what="the chart"),
-                                    "ephemeral")
+                await self._respond(respond, _error_payload(self.command_name, text, exc, self._lang(channel),
+                                                            what="chat_what_chart"), "ephemeral")
 
     async def _respond(self, respond: AsyncRespond, rendered: Rendered, response_type: str) -> None:
         payload: dict[str, Any] = {"text": rendered.text, "response_type": response_type}
@@ -371,7 +379,8 @@ class SlackAdapter:
             self._answered.add(key)
             return  # answered, but the process died before it could record that
         if len(raw) > MAX_INPUT_CHARS:
-            await self.reply(channel, thread_ts, _keyed(_too_long(self.command_name, len(raw)), key))
+            await self.reply(channel, thread_ts, _keyed(_too_long(self.command_name, len(raw), self._lang(channel)),
+                                                        key))
             self._answered.add(key)
             return
         text = unescape_mrkdwn(raw)
@@ -388,7 +397,7 @@ class SlackAdapter:
             answer = await asyncio.wait_for(self._conversation.follow_up(question, ctx), self.command_timeout)
         except Exception:
             log.exception("follow-up in %s/%s failed", channel, thread_ts)
-            answer = _note("Sorry, I could not answer that; the error was logged.") if addressed else None
+            answer = _note(t(self._lang(channel), "chat_answer_failed")) if addressed else None
         if answer is None:
             if addressed:
                 await self.reply(channel, thread_ts, _keyed(_note(self._hint()), key))
@@ -407,6 +416,9 @@ class SlackAdapter:
         except Exception as exc:  # cannot tell: answer (once more at worst)
             log.warning("could not look for an earlier answer in %s/%s: %s", channel, thread_ts, exc)
             return False
+
+    def _lang(self, channel: object) -> str:
+        return self._languages.get(str(channel or ""), self.lang)
 
     def _hint(self) -> str:
         return (f"I answer questions in the threads of my alerts; "
@@ -450,24 +462,23 @@ def _title(path: str, message: Message) -> str:
     return f"{message.headline} — {stem}" if message.headline else stem
 
 
-def _error_payload(command: str, text: str, exc: BaseException, what: str = "the answer") -> Rendered:
+def _error_payload(command: str, text: str, exc: BaseException, lang: str, what: str = "chat_what_answer") -> Rendered:
     if isinstance(exc, TimeoutError):
-        reason = "it took too long"
+        reason = t(lang, "chat_reason_timeout")
     elif isinstance(exc, _USER_ERRORS):
         reason = str(exc) or type(exc).__name__
     else:
-        reason = f"an internal error ({type(exc).__name__}); it was logged"
-    asked = f"{command} {text}".strip()
-    return render_message(_note(f"Sorry, {asked} failed: {what} could not be produced because {reason}."))
+        reason = t(lang, "chat_reason_internal", error=type(exc).__name__)
+    asked = echo(f"{command} {text}".strip())
+    return render_message(_note(t(lang, "chat_request_failed", asked=asked, what=t(lang, what), reason=reason)))
 
 
 def _note(text: str) -> Message:
     return Message(headline="", lines=(Line.of(text),))
 
 
-def _too_long(command: str, length: int) -> Message:
-    return _note(f"That message is {length} characters long; {command} commands and questions are at most "
-                 f"{MAX_INPUT_CHARS}. Please ask again, shorter.")
+def _too_long(command: str, length: int, lang: str) -> Message:
+    return _note(t(lang, "chat_too_long", length=length, prefix=command, max=MAX_INPUT_CHARS))
 
 
 def _keyed(message: Message, key: str) -> Message:

@@ -52,6 +52,7 @@ def build_adapters(
             mode="socket" if sk.mode == "socket" else "http", host=sk.host, port=sk.port,
             base_url=sk.api_url, admin_user_ids=sk.admins, conversation=conversation,
             state=store,  # commands and events answered: remembered across restarts
+            languages={ch.id: ch.language for ch in config.channels if ch.output == "slack"}, lang=config.language,
         )
     if config.matrix.enabled:
         from bot.chat.matrix import MatrixAdapter

@@ -288,3 +288,19 @@ async def test_failing_follow_up_is_logged_and_only_a_mention_gets_an_apology(
     await send_event(adapter, message_event(f"<@{BOT_USER}> and now?", ts="1700000100.000300"), "Ev2")
     (posted,) = await fake_slack.wait_for("chat.postMessage")
     assert posted.args["thread_ts"] == THREAD and "Sorry" in posted.args["text"]
+
+
+async def test_the_adapters_own_words_follow_the_channels_language(
+    make_adapter: Callable[..., SlackAdapter], fake_slack: FakeSlack
+) -> None:
+    adapter = make_adapter(languages={"CFR": "fr"})
+    try:
+        await news(adapter, fake_slack, "boom", channel="CFR")
+        await news(adapter, fake_slack, "x" * 20_000, channel="CFR")
+        await news(adapter, fake_slack, "x" * 20_000, channel="C111")
+        texts = [c.args["text"] for c in await fake_slack.wait_for("response", 3)]
+    finally:
+        await adapter.stop()
+    assert any(t.startswith("Désolé, /news boom a échoué") and "RuntimeError" in t for t in texts), texts
+    assert any(t.startswith("Ce message fait 20000 caractères") for t in texts), texts
+    assert any(t.startswith("That message is 20000 characters long") for t in texts), texts
