@@ -173,7 +173,20 @@ class Series:
             if known is None or f.order() < known[0].order():
                 self._first[f.value] = (f, index)
         self._counted = len(self.figures)
+        if self.key.source == "":
+            return self._press_latest()
         return max(self._first.values(), key=lambda pair: (pair[0].order(), -pair[1]))[0]
+
+    def _press_latest(self) -> Figure:
+        # The press's own tally is many outlets: a later, lower number from another outlet is mostly a
+        # copy of an older report, not a correction. It moves up with any outlet, and down only when the
+        # outlet that gave the current number lowers it.
+        current: Figure | None = None
+        for f, _ in sorted(self._first.values(), key=lambda pair: (pair[0].order(), pair[1])):
+            if current is None or f.value > current.value or (f.outlet is not None and f.outlet == current.outlet):
+                current = f
+        assert current is not None
+        return current
 
     def first_with(self, value: int) -> Figure | None:
         """The first report of this number in the series."""
@@ -286,6 +299,8 @@ def compare(book: SeriesBook, figure: Figure) -> tuple[Status, CasualtyChange | 
     last = series.latest
     if figure.date is not None and last.date is not None and figure.date < last.date:
         return "stale", None
+    if series.key.source == "" and figure.value < last.value and (figure.outlet is None or figure.outlet != last.outlet):
+        return "stale", None  # another outlet's own lower count: an older report (see Series._press_latest)
     return "change", CasualtyChange.between(last, figure)
 
 

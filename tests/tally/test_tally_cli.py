@@ -58,7 +58,7 @@ def test_casualties_prints_view_and_history(tmp_path: Path, monkeypatch: pytest.
     history = out.split("History", 1)[1]
     assert "2019-04-06  at least 35 killed [personnes] — the article itself (AFP)" in history
     assert "2019-04-07  47 killed [morts] (+12) — the article itself (Le Monde)" in history
-    assert "2019-04-08  45 killed [dead] (-2) — the article itself (AP)" in history
+    assert "2019-04-08  45 killed [dead] (-2) — the article itself (Le Monde)" in history
     assert "2019-04-07  14 killed [soldiers] — Ahmed al-Mesmari" in history
     chart = tmp_path / "data" / "charts" / "story-1-en.png"
     assert "[chart: data/charts/story-1-en.png]" in out

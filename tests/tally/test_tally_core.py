@@ -29,7 +29,7 @@ def figs(alert: Casualty, date: dt.date, outlet: str, seq: int) -> list[Figure]:
 def test_rise_then_correction_then_repeat() -> None:
     a = figs(Casualty("a", killed=35, qualifier="at_least", victims="personnes"), D(2019, 4, 6), "AFP", 1)
     b = figs(Casualty("b", killed=47, victims="morts"), D(2019, 4, 7), "Le Monde", 2)
-    c = figs(Casualty("c", killed=45, victims="people"), D(2019, 4, 8), "AP", 3)
+    c = figs(Casualty("c", killed=45, victims="people"), D(2019, 4, 8), "Le Monde", 3)  # its own count, lowered
     d = figs(Casualty("d", killed=45, victims="personnes"), D(2019, 4, 8), "RFI", 4)
     changes = detect_changes(a, [*b, *c, *d])
     assert len(changes) == 2  # the repeat of 45 makes none
@@ -95,7 +95,7 @@ def test_reconcile_low_best_high_never_sums() -> None:
         *figs(Casualty("c", killed=21, wounded=27, victims="personnes", reported_by="Tripoli health ministry"),
               D(2019, 4, 7), "Reuters", 3),
         *figs(Casualty("c", killed=14, victims="soldats", reported_by="Ahmed al-Mesmari"), D(2019, 4, 7), "Reuters", 3),
-        *figs(Casualty("d", killed=45), D(2019, 4, 8), "AP", 4),
+        *figs(Casualty("d", killed=45), D(2019, 4, 8), "Le Monde", 4),  # Le Monde lowers its own count
         *figs(Casualty("e", killed=60, reported_by="UN mission UNSMIL"), D(2019, 4, 8), "AFP", 5),
     ]
     view = reconcile(history, scope="story:1")
@@ -151,3 +151,18 @@ def test_rerun_of_an_older_figure_is_a_repeat() -> None:
     [series] = book.series
     assert series.latest.value == 47 and series.latest.outlet == "Le Monde"
     assert reconcile([*history, *late]).estimates[0].best == 47
+
+
+def test_another_outlets_lower_count_is_an_older_report_not_a_correction() -> None:
+    # The press's own tally: Le Monde says 47, then a blog still carries the 40 of an older wire. That is
+    # no "toll revised down", and 47 stays the current figure; a rise from any outlet is still told.
+    history = [*figs(Casualty("a", killed=35), D(2019, 4, 6), "AFP", 1),
+               *figs(Casualty("b", killed=47), D(2019, 4, 7), "Le Monde", 2)]
+    lagging = figs(Casualty("c", killed=40), D(2019, 4, 8), "Blog", 3)
+    assert detect_changes(history, lagging) == []
+    [series] = SeriesBook([*history, *lagging]).series
+    assert (series.latest.value, series.latest.outlet) == (47, "Le Monde")
+    view = reconcile([*history, *lagging])
+    assert (view.estimates[0].low, view.estimates[0].best) == (47, 47)
+    rise = detect_changes([*history, *lagging], figs(Casualty("d", killed=56), D(2019, 4, 9), "AP", 4))
+    assert [(c.old, c.new) for c in rise] == [(47, 56)]

@@ -55,11 +55,11 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     assert c.old_source is None and c.new_source is None
     [c] = correction.changes
     assert (c.old, c.new, c.delta, c.kind) == (47, 45, -2, "correction")
-    assert (c.old_outlet, c.new_outlet) == ("Le Monde", "AP")
+    assert (c.old_outlet, c.new_outlet) == ("Le Monde", "Le Monde")
 
     # The repeated 45 made no alert: RFI is one more outlet of the correction.
     stored = next(s for s in store.alerts(types=["casualty"]) if s.alert == correction)
-    assert [a.outlet for a in store.outlets_of_alert(stored.id)] == ["AP", "RFI"]
+    assert [a.outlet for a in store.outlets_of_alert(stored.id)] == ["Le Monde", "RFI"]
 
     # Thread placement: the first alert is the root, the others reply to it, the root is edited.
     kinds = [(kind, ref) for kind, _, ref, _ in chat.calls]
@@ -85,7 +85,7 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     # The root leads with where the toll stands now (the latest figure, whose, when, and the range
     # of the sources), then the story's title; it lists the latest figures below.
     assert last_edit.headline == (
-        "45 killed (the article itself (AP), 8 April) — range 21–45 killed: Offensive on Tripoli")
+        "45 killed (the article itself (Le Monde), 8 April) — range 21–45 killed: Offensive on Tripoli")
     text = last_edit.plain
     assert "Latest figures" in text
     assert "Killed — all victims: low 21 · best 45 · high 45 (2 sources)" in text
@@ -103,7 +103,7 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     everyone = rows[("killed", "")]
     assert (everyone.low, everyone.best, everyone.high) == (21, 45, 45)
     assert [(f.value, f.reported_by, f.outlet) for f in everyone.latest] == [
-        (45, None, "AP"), (21, "Tripoli health ministry", "Reuters")]
+        (45, None, "Le Monde"), (21, "Tripoli health ministry", "Reuters")]
     assert (rows[("killed", "soldiers")].low, rows[("killed", "soldiers")].high) == (14, 14)
 
     # Delivering again changes nothing: no repost, no second edit with the same figures.
