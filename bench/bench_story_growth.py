@@ -39,7 +39,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=5000, help="items (default: %(default)s)")
     parser.add_argument("--block", type=int, default=500, help="articles per line of output (default: %(default)s)")
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions")
-    parser.add_argument("--sort", default="cumulative", help="profile order: cumulative, tottime, ... (default: %(default)s)")
+    parser.add_argument("--sort", default="cumulative",
+                        help="profile order: cumulative, tottime, ... (default: %(default)s)")
     args = parser.parse_args()
     print_header("story growth: one story of near-identical short items", {"n": args.n, "block": args.block})
     with tempfile.TemporaryDirectory() as tmp:

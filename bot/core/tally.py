@@ -299,7 +299,8 @@ def compare(book: SeriesBook, figure: Figure) -> tuple[Status, CasualtyChange | 
     last = series.latest
     if figure.date is not None and last.date is not None and figure.date < last.date:
         return "stale", None
-    if series.key.source == "" and figure.value < last.value and (figure.outlet is None or figure.outlet != last.outlet):
+    if series.key.source == "" and figure.value < last.value and (
+            figure.outlet is None or figure.outlet != last.outlet):
         return "stale", None  # another outlet's own lower count: an older report (see Series._press_latest)
     return "change", CasualtyChange.between(last, figure)
 
