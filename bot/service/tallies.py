@@ -24,9 +24,10 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
+from bot.core.alert_dicts import alert_from_dict
 from bot.core.i18n import t
 from bot.core.importance import importance
-from bot.core.models import Alert, Article, Casualty, Line, Message, Span, alert_from_dict, fold
+from bot.core.models import Alert, Article, Casualty, Line, Message, Span, fold
 from bot.core.render import figure_text, render_alert
 from bot.core.tally import (
     CasualtyChangeAlert,
