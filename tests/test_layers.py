@@ -26,13 +26,7 @@ BOT = ROOT / "bot"
 # (importer, imported) edges that close an import circle today; owners in parentheses.
 KNOWN_CIRCLE_EDGES: set[tuple[str, str]] = set()
 # Modules outside bot/store that name sqlalchemy today (owners in parentheses).
-KNOWN_SQL_OUTSIDE_STORE: set[str] = {
-    "bot.ingest.state",  # source failure bookkeeping (ingest)
-    "bot.ingest.stories",  # story grouping (svc-store)
-    "bot.service.health",  # /metrics counts (svc-store / chat-delivery)
-    "bot.service.scheduler",  # housekeeping deletes (svc-store)
-    "bot.service.tallies",  # story figures (stories)
-}
+KNOWN_SQL_OUTSIDE_STORE: set[str] = set()
 # (importer, imported) edges that break a layer rule today.
 KNOWN_LAYER_BREAKS: set[tuple[str, str]] = set()
 

@@ -2,7 +2,7 @@
 story or topic, the story thread's root kept up to date, and charts.
 
 The rules (series identity, what is a change, low/best/high) live in `bot.core.tally`; this module
-only reads and writes the store. Its queries use `store.tx()` directly.
+only reads and writes the store, through `bot.store.tally_db` (the queries) and the `Store`.
 
 Storing a casualty alert of a story (`store_alert`):
 - the first figure of a series is stored as the plain casualty alert it is;
@@ -21,8 +21,6 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import and_, select
 
 from bot.core.alert_dicts import alert_from_dict
 from bot.core.i18n import t
@@ -44,7 +42,7 @@ from bot.core.tally import (
 )
 from bot.core.tally_text import group_name, headline_figures, view_lines, who
 from bot.store import Store, StoredAlert
-from bot.store import schema as s
+from bot.store.tally_db import casualty_rows, figure_stories
 
 log = logging.getLogger(__name__)
 
@@ -60,26 +58,14 @@ def scope_of(story_id: int) -> str:
 
 def story_figures(store: Store, story_ids: Sequence[int]) -> list[Figure]:
     """Every figure of these stories' casualty alerts, once per article that carried it."""
-    if not story_ids:
-        return []
-    q = (
-        select(s.alerts.c.id, s.alerts.c.story_id, s.alerts.c.data, s.articles.c.id.label("art_id"),
-               s.articles.c.outlet, s.articles.c.source, s.articles.c.published, s.articles.c.fetched_at)
-        .join(s.alert_articles, s.alert_articles.c.alert_id == s.alerts.c.id)
-        .join(s.articles, s.articles.c.id == s.alert_articles.c.article_id)
-        .where(and_(s.alerts.c.type == "casualty", s.alerts.c.story_id.in_(list(story_ids))))
-        .order_by(s.articles.c.id, s.alerts.c.id)
-    )
-    with store.tx() as conn:
-        rows = conn.execute(q).mappings().all()
     figures: list[Figure] = []
-    for row in rows:
-        alert = _casualty(row["data"])
+    for row in casualty_rows(store, story_ids):
+        alert = _casualty(row.data)
         if alert is None:
             continue
         figures.extend(figures_of(
-            alert, date=_day(row["published"], row["fetched_at"]), outlet=row["outlet"] or row["source"],
-            scope=scope_of(int(row["story_id"])), seq=int(row["art_id"]), alert_id=int(row["id"]),
+            alert, date=_day(row.published, row.fetched_at), outlet=row.outlet or row.source,
+            scope=scope_of(row.story_id), seq=row.article_id, alert_id=row.alert_id,
         ))
     return figures
 
@@ -283,22 +269,9 @@ def stories_with_figures(store: Store, topic: str | None = None, *, tagged_sourc
     """Stories holding casualty figures, newest first; with a topic: one of the story's topics (in
     any language: "libye" = "libya"), a topic of one of its articles, a source tagged with it, or the
     words of the story's title."""
-    from bot.store.stories_schema import article_stories
-
-    with_figures = select(s.alerts.c.story_id).where(and_(s.alerts.c.type == "casualty",
-                                                          s.alerts.c.story_id.is_not(None)))
-    q = select(s.stories).where(s.stories.c.id.in_(with_figures)).order_by(s.stories.c.updated_at.desc())
-    with store.tx() as conn:
-        rows = [dict(r) for r in conn.execute(q).mappings().all()]
-        tagged: set[int] = set()
-        if topic and tagged_sources:
-            tagged = {int(x) for x in conn.execute(select(s.articles.c.story_id).where(and_(
-                s.articles.c.source.in_(list(tagged_sources)), s.articles.c.story_id.is_not(None)))).scalars()}
-        article_topics: dict[int, set[str]] = {}
-        if topic:
-            for sid, topics in conn.execute(select(article_stories.c.story_id, article_stories.c.topics)
-                                            .where(article_stories.c.topics.is_not(None))).all():
-                article_topics.setdefault(int(sid), set()).update(fold(x) for x in str(topics).split(","))
+    found = figure_stories(store, tagged_sources=tagged_sources if topic else (), article_topics=bool(topic))
+    rows, tagged = found.stories, found.tagged
+    article_topics = {sid: {fold(x) for x in topics} for sid, topics in found.article_topics.items()}
     if topic:
         want = topic_keys(topic)
         want_text = fold(topic)
