@@ -117,6 +117,8 @@ class MatrixConfig:
     rooms: tuple[str, ...] = ()
     admins: tuple[str, ...] = ()
     admin_power_level: int = 50
+    trust: str = "tofu"  # end-to-end encryption: "tofu" or "verified" (then only trusted_devices)
+    trusted_devices: tuple[str, ...] = ()  # "@user:server DEVICEID ed25519-fingerprint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,7 @@ class Config:
     def secrets(self) -> list[str]:
         """Every secret value the config points at, so logs can scrub them."""
         names = [self.slack.bot_token_env, self.slack.signing_secret_env, self.slack.app_token_env,
-                 self.matrix.access_token_env, self.matrix.password_env]
+                 self.matrix.access_token_env, self.matrix.password_env, "MATRIX_STORE_KEY"]  # [e2e] store key
         return [v for v in (self.secret(n) for n in names) if v]
 
 
@@ -345,6 +347,15 @@ class _Matrix(_Schema):
     rooms: Texts = _field(_STRINGS, [])
     admins: Texts = _field(_STRINGS, [])
     admin_power_level: Count = _field(_WHOLE, _MATRIXCONFIG.admin_power_level)
+    trust: Literal["tofu", "verified"] = _field("one of tofu, verified", "tofu")
+    trusted_devices: Texts = _field(_STRINGS, [])
+
+    @model_validator(mode="after")
+    def _trusted_devices(self) -> _Matrix:
+        for i, entry in enumerate(self.trusted_devices):
+            if len(entry.split()) < 3 or not entry.startswith("@"):
+                raise _expected("'@user:server DEVICEID ed25519-fingerprint'", key=("trusted_devices", i), got=entry)
+        return self
 
     @model_validator(mode="after")
     def _reachable(self) -> _Matrix:
@@ -531,7 +542,8 @@ def _to_config(f: _File, file: str) -> Config:
     matrix = MatrixConfig(
         enabled=o.matrix.enabled, homeserver=o.matrix.homeserver, user_id=o.matrix.user_id,
         access_token_env=o.matrix.access_token_env, password_env=o.matrix.password_env, prefix=o.matrix.prefix,
-        rooms=tuple(o.matrix.rooms), admins=tuple(o.matrix.admins), admin_power_level=o.matrix.admin_power_level)
+        rooms=tuple(o.matrix.rooms), admins=tuple(o.matrix.admins), admin_power_level=o.matrix.admin_power_level,
+        trust=o.matrix.trust, trusted_devices=tuple(o.matrix.trusted_devices))
     channels = [
         ChannelConfig(
             output=c.output, id=c.id if c.id is not None else c.output, language=c.language or f.language,

@@ -245,3 +245,120 @@ def test_a_dashed_date_is_no_figure() -> None:
 def test_a_dataset_coding_note_is_no_figure() -> None:
     found = casualties("Three soldiers were killed in Dorba (coded as 5 fatalities in total).", "en")
     assert [c.killed for c in found] == [3]
+
+
+# --- which attribution of a sentence vouches for which figure ---
+
+
+def test_the_first_attribution_after_a_figure_vouches_for_it_however_far() -> None:
+    alerts = casualties("Ces violences, qui ont fait au moins 3.000 morts en six mois selon l'ONU, ont encore coûté "
+                        "la vie à quatre civils, tombés jeudi sous les balles des forces de l'ordre, un dans la "
+                        "province de Hama, trois à Kafr Soussa, près de la capitale, selon le Croissant-Rouge.", "fr")
+    assert {c.killed: c.reported_by for c in alerts} == {3000: "ONU", 4: "Croissant-Rouge"}
+
+
+def test_an_attribution_after_another_figure_is_that_figure_s() -> None:
+    alerts = casualties("Des déserteurs ont tué jeudi sept policiers en représailles à la mort de 11 civils dans "
+                        "le nord du pays, en proie à des violences ayant fait plus de 3.000 morts, selon l'ONU.", "fr")
+    assert {c.killed: c.reported_by for c in alerts}[3000] == "ONU"
+    assert {c.killed: c.reported_by for c in alerts}[7] is None
+
+
+def test_others_after_a_figure_share_the_attribution_that_ends_the_sentence() -> None:
+    alerts = casualties("Five civilians were killed in shelling on Tell Sabka on Thursday, and six others died in "
+                        "the village of Kafr Soussa, according to the Red Crescent.", "en")
+    assert {c.killed: c.reported_by for c in alerts} == {5: "Red Crescent", 6: "Red Crescent"}
+
+
+def test_a_passive_participle_names_the_source_of_a_toll() -> None:
+    (c,) = casualties("Un chiffre moins important que les 20.000 tués annoncés le mois dernier par la rébellion.", "fr")
+    assert (c.killed, c.reported_by) == (20000, "rébellion")
+    (c,) = casualties("The new figure is above the 40 dead given on Monday by the health ministry in Gaza.", "en")
+    assert (c.killed, c.reported_by) == (40, "health ministry")
+
+
+def test_killed_by_names_who_killed_not_who_counted() -> None:
+    (c,) = casualties("Twelve civilians were killed by government forces in Tell Sabka on Thursday.", "en")
+    assert c.reported_by is None
+
+
+def test_figures_of_others_take_the_last_source_over_sentences_without_figures() -> None:
+    alerts = casualties("Selon l'OSDH, 24 civils ont péri à Kafr Soussa. Les militants craignent une opération "
+                        "d'envergure. \"Les déserteurs sont nombreux\", a expliqué un militant. Dans d'autres "
+                        "secteurs de la province, 16 civils ont été tués.", "fr")
+    assert {c.killed: c.reported_by for c in alerts} == {24: "OSDH", 16: "OSDH"}
+
+
+def test_an_attack_claimed_by_a_group_is_not_its_count() -> None:
+    (c,) = casualties("A double bomb blast in Tell Sabka on Thursday killed 57 people and was claimed by the "
+                      "Kessa Front.", "en")
+    assert (c.killed, c.reported_by) == (57, None)
+
+
+def test_the_verb_before_a_figure_and_its_victims_governs_it() -> None:
+    (c,) = casualties("Army units killed 15 Kessa Front fighters and injured others near Tell Sabka on Thursday.", "en")
+    assert (c.killed, c.wounded) == (15, None)
+
+
+def test_the_same_figure_at_two_places_of_one_sentence_is_two_alerts() -> None:
+    alerts = casualties("These included 2 killed and 4 injured in Tell Sabka locality and 2 killed in the Kafr "
+                        "Soussa area.", "en")
+    assert {c.location: (c.killed, c.wounded) for c in alerts} == {"Tell Sabka": (2, 4), "Kafr Soussa": (2, None)}
+
+
+def test_martyred_counts_as_killed() -> None:
+    (c,) = casualties("Three citizens were martyred and others were injured in a car bomb attack in Tell Sabka.", "en")
+    assert (c.killed, c.wounded) == (3, None)
+
+
+def test_the_death_of_a_number_is_killed_whatever_follows() -> None:
+    (c,) = casualties("Three shells hit Tell Sabka, causing the death of one civilian and injury of 13 others.", "en")
+    assert (c.killed, c.wounded) == (1, 13)
+
+
+def test_a_death_toll_that_reached_a_number_is_killed_before_a_later_injured() -> None:
+    (c,) = casualties("The death toll from the shelling of Tell Sabka in the past 24 hours has reached 20 people in "
+                      "addition to tens of others injured.", "en")
+    assert (c.killed, c.wounded) == (20, None)
+
+
+def test_death_sentences_and_hunger_are_no_casualties_of_violence() -> None:
+    assert casualties("Le tribunal a prononcé samedi la condamnation à mort de 21 supporters.", "fr") == []
+    assert casualties("At least two children died of malnutrition in Tell Sabka in recent weeks.", "en") == []
+    assert casualties("A court sentenced 12 men to death on Monday; a death sentence for 12 men.", "en") == []
+
+
+def test_a_part_of_a_count_is_no_figure_of_its_own() -> None:
+    alerts = casualties("Cinquante-huit des 360 enfants blessés avaient moins de 12 ans.", "fr")
+    assert [(c.killed, c.wounded) for c in alerts] == [(None, 360)]
+
+
+def test_a_count_over_a_stretch_of_time_runs_from_its_first_day() -> None:
+    (c,) = casualties("At least 88 fighters have been killed in two days of clashes near Tell Sabka.", "en")
+    assert c.since == FRIDAY - dt.timedelta(days=2)
+    (c,) = casualties("Au moins 40 civils ont été tués en trois jours à Kafr Soussa.", "fr")
+    assert c.since == FRIDAY - dt.timedelta(days=3)
+    (c,) = casualties("Twelve people were killed in the past 24 hours in Tell Sabka.", "en")
+    assert c.since == FRIDAY - dt.timedelta(days=1)
+
+
+def test_a_date_the_count_names_outweighs_a_stretch() -> None:
+    (c,) = casualties("Deux soldats ont été tués depuis le 2 mai, en huit jours de combats.", "fr")
+    assert c.since == dt.date(2024, 5, 2)
+
+
+def test_the_family_the_victims_belong_to_is_no_figure() -> None:
+    (c,) = casualties("Five civilians of one family including a child were killed in air strikes on Tell Sabka.", "en")
+    assert c.killed == 5
+    (c,) = casualties("L'OSDH a fait état de la mort de 128 personnes jeudi.", "fr")
+    assert c.killed == 128
+
+
+def test_a_family_of_six_killed_counts_six() -> None:
+    (c,) = casualties("A family of six was killed in a gas attack on Tell Sabka on Thursday.", "en")
+    assert c.killed == 6
+
+
+def test_victims_among_a_toll_are_a_part_of_it() -> None:
+    assert casualties("Fourteen children and a woman were among those killed in Tell Sabka.", "en") == []
+    assert casualties("Cinq enfants figurent parmi les morts de Kafr Soussa.", "fr") == []

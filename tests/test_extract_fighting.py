@@ -357,3 +357,191 @@ def test_a_compass_word_between_the_place_noun_and_the_name() -> None:
 def test_a_group_named_as_an_armed_actor_is_no_place() -> None:
     text = "Dorbist militants attacked Kessa. Government troops advanced in their push towards the Dorbist stronghold."
     assert [f.location for f in fights(text, "en")] == ["Kessa"]
+
+
+# --- one event named by its town and its smaller place; names that are no place ---
+
+
+def test_a_known_city_framing_a_smaller_place_gives_one_alert_at_the_smaller_place() -> None:
+    alerts = fights("À Hama (centre), les forces de sécurité ont pris d'assaut la localité de Tell Zarqa, "
+                    "selon une ONG.", "fr")
+    assert [f.location for f in alerts] == ["Tell Zarqa"]
+    alerts = fights("In Idlib province, rebels launched an assault on the military camp of Wadi Barqa on Friday.", "en")
+    assert [f.location for f in alerts] == ["Wadi Barqa"]
+
+
+def test_two_places_joined_by_and_stay_two_alerts() -> None:
+    alerts = fights("L'armée a bombardé Hama et la localité de Tell Zarqa vendredi.", "fr")
+    assert sorted(f.location for f in alerts) == ["Hama", "Tell Zarqa"]
+
+
+def test_two_spellings_of_one_village_are_one_place() -> None:
+    alerts = fights("Des combats ont éclaté jeudi à Kafr Soussa. Dans le quartier de Kafr Soussé, deux obus de "
+                    "mortier sont tombés vendredi sur une gare routière.", "fr")
+    assert [f.location for f in alerts] == ["Kafr Soussa"]
+
+
+def test_a_title_case_headline_verb_is_neither_a_place_nor_part_of_one() -> None:
+    alerts = fights("Army Advances in Homs Kills 12 Militants.", "en")
+    assert [f.location for f in alerts] == ["Homs"]
+    alerts = fights("Car Bomb Kills 70 People in Tell Barak Market.", "en")
+    assert [f.location for f in alerts] == ["Tell Barak Market"]
+
+
+def test_a_river_after_its_town_is_no_place_of_its_own() -> None:
+    alerts = fights("Dans la ville de Tell Sabka sur l'Oronte, des combats avaient lieu vendredi entre "
+                    "rebelles et soldats.", "fr")
+    assert [f.location for f in alerts] == ["Tell Sabka"]
+
+
+def test_the_leader_a_regime_is_named_after_is_no_place() -> None:
+    assert fights("Ces attaques contre le régime de Karim Haddad ont fait des dizaines de morts.", "fr") == []
+
+
+def test_a_group_s_affiliate_is_no_place() -> None:
+    alerts = fights("Rebel forces including fighters from Al-Qaedas Kessa affiliate had seized the strategic "
+                    "Tal Marwan hill on Thursday.", "en")
+    assert [f.location for f in alerts] == ["Tal Marwan"]
+
+
+def test_fighting_dated_months_before_the_article_is_background_not_pushed() -> None:
+    from bot.core.extract.confidence import is_pushed
+    (f,) = fights("Rebels attacked the town of Tell Barak on 2 January.", "en")
+    assert not is_pushed(f)
+    (g,) = fights("Rebels attacked the town of Tell Barak on Thursday.", "en")
+    assert is_pushed(g)
+
+
+# --- the day of a fighting update ---
+
+
+def test_a_follow_on_sentence_without_a_date_tells_of_the_story_s_day() -> None:
+    alerts = fights("Russian air strikes on Thursday killed 20 civilians in the village of Deir Kifa. "
+                    "The monitor said the strikes also hit the village of Tell Sabka on the eastern bank.", "en")
+    assert {f.location: f.date for f in alerts} == {"Deir Kifa": dt.date(2024, 3, 14),
+                                                      "Tell Sabka": dt.date(2024, 3, 14)}
+
+
+def test_bombing_since_a_day_is_dated_that_day() -> None:
+    (f,) = fights("A witness said warplanes had heavily bombarded the town of Tell Sabka since Thursday morning.", "en")
+    assert f.date == dt.date(2024, 3, 14)
+
+
+def test_the_day_fighting_began_is_not_the_day_of_what_follows() -> None:
+    alerts = fights("Les affrontements ont débuté jeudi à Kafr Soussa. Des combats avaient lieu dans le quartier "
+                    "de Tell Zarqa, selon l'OSDH.", "fr")
+    assert {f.location: f.date for f in alerts}["Tell Zarqa"] == SATURDAY
+
+
+def test_a_place_in_today_s_news_stays_pushed_when_a_later_sentence_recalls_its_past() -> None:
+    from bot.core.extract.confidence import is_pushed
+    (f,) = fights("Four killed in a gas attack on Tell Barak. Reports of gas attacks on Tell Barak emerged after "
+                  "the offensive on the town began on 2 January.", "en")
+    assert is_pushed(f)
+
+
+# --- actors ---
+
+
+def test_the_body_an_air_raid_is_said_of_is_its_actor() -> None:
+    (f,) = fights("Plus à l'ouest, des raids aériens de l'Otan ont visé vendredi la ville de Tell Sabka.", "fr")
+    assert f.actors == ("Otan",)
+    (f,) = fights("Air strikes by NATO hit the town of Tell Sabka on Friday.", "en")
+    assert f.actors == ("NATO",)
+
+
+def test_a_dateline_in_capitals_is_no_actor() -> None:
+    (f,) = fights("BEIRUT A push by government forces to take the town of Harasta killed at least 23 people on "
+                  "Sunday.", "en")
+    assert "BEIRUT" not in f.actors
+
+
+def test_a_plan_of_strikes_and_a_group_s_affiliation_tell_of_no_fighting() -> None:
+    assert fights("Des manifestations dénoncent les projets de frappes américaines sur Tell Sabka.", "fr") == []
+    alerts = fights("Des rebelles ont attaqué jeudi Kafr Soussa, avec Jabhat Kessa, affilié à Al-Qaïda.", "fr")
+    assert [f.location for f in alerts] == ["Kafr Soussa"]
+
+
+def test_present_tense_headline_verbs_and_pounding_are_fighting() -> None:
+    (f,) = fights("Army aircraft pounded militant positions in the village of Tell Sabka on Friday.", "en")
+    assert (f.location, f.action) == ("Tell Sabka", "shelling")
+    (f,) = fights("Les forces loyales avancent vendredi sur Kafr Soussa.", "fr")
+    assert (f.location, f.action) == ("Kafr Soussa", "advance")
+
+
+def test_a_building_beside_its_district_is_no_place_of_its_own() -> None:
+    alerts = fights("Les combats touchent vendredi le quartier de Bab Sabka, où l'armée est entrée et encercle la "
+                    "mosquée Zine el-Kessa.", "fr")
+    assert [f.location for f in alerts] == ["Bab Sabka"]
+    (f,) = fights("Air strikes hit the al-Kessa hospital on Friday.", "en")
+    assert f.location == "al-Kessa"  # the building alone still tells where
+
+
+def test_every_direction_phrase_of_a_located_clause_is_a_reference_point() -> None:
+    alerts = fights("The villages of Tell Sabka and Kafr Soussa which the militants attacked on Friday are located "
+                    "northwest of the city of Hama and southwest of Bab Kessa town.", "en")
+    assert sorted(f.location for f in alerts) == ["Kafr Soussa", "Tell Sabka"]
+
+
+def test_a_time_phrase_opens_no_clause_between_the_fighting_and_its_place() -> None:
+    from bot.core.extract.confidence import is_pushed
+    (f,) = fights("Au Liban voisin, des accrochages ont opposé pendant la nuit des habitants de quartiers rivaux "
+                  "hostiles au régime à Tell Sabka, faisant neuf blessés.", "fr")
+    assert f.location == "Tell Sabka" and is_pushed(f)
+
+
+def test_where_gunfire_was_heard_from_is_not_where_it_was() -> None:
+    assert fights("The sound of gunfire and explosions audible from the town of Tell Sabka continued for hours "
+                  "on Friday.", "en") == []
+
+
+def test_the_day_after_an_attack_dates_the_attack_the_day_before() -> None:
+    (f,) = fights("L'opposition a annoncé samedi qu'elle suspendait sa participation, au lendemain de tirs "
+                  "meurtriers de missiles contre la ville de Tell Sabka.", "fr")
+    assert f.date == dt.date(2024, 3, 15)
+    (f,) = fights("A day after the shelling of the town of Tell Sabka, rebels withdrew.", "en")
+    assert f.date == dt.date(2024, 3, 15)
+
+
+def test_a_link_glued_to_a_name_is_no_place() -> None:
+    assert fights("Syrian Army Captures Several Regions in Northern Kessahttpst.coGtDL9PV pic.twitter.com.", "en") == []
+
+
+def test_a_described_kind_of_place_is_no_place_name() -> None:
+    alerts = fights("The bombings killed 21 people on Friday in a mostly Kessite neighbourhood of Homs.", "en")
+    assert [f.location for f in alerts] == ["Homs"]
+
+
+def test_the_place_an_army_advances_on_is_the_place() -> None:
+    (f,) = fights("The army advances on al-Kessa in Raqqa on Friday.", "en")
+    assert (f.location, f.action) == ("al-Kessa", "advance")
+
+
+def test_a_gerund_of_capture_tells_of_an_advance() -> None:
+    (f,) = fights("On Friday the rebels were focusing their efforts on capturing Tell Sabka hill.", "en")
+    assert (f.location, f.action) == ("Tell Sabka hill", "advance")
+
+
+def test_words_of_page_furniture_and_of_a_group_s_name_are_no_places() -> None:
+    alerts = fights("Militants of the so-called Islamic State in Iraq and Levant fired shells at Tell Sabka on "
+                    "Friday.", "en")
+    assert [f.location for f in alerts] == ["Tell Sabka"]
+    assert fights("The coalition fights groups in the Middle East after the Islamic State seized large areas.",
+                  "en") == []
+    alerts = fights("Five dead in blast in central Kessa NGO AFP Friday. At least five people were killed in a "
+                    "blast in Tell Sabka.", "en")
+    assert "Kessa NGO" not in [f.location for f in alerts]
+
+
+def test_a_weekday_that_lost_its_apostrophe_is_no_place() -> None:
+    alerts = fights("Some of the fighters were killed in Sundays shelling of Tell Sabka, the monitor said.", "en")
+    assert [f.location for f in alerts] == ["Tell Sabka"]
+
+
+def test_the_body_that_carried_out_strikes_is_their_actor() -> None:
+    (f,) = fights("Plus tôt, la coalition avait mené des raids sur la ville de Tell Sabka, selon une agence.", "fr")
+    assert f.actors == ("coalition",)
+    (f,) = fights("L'Otan a mené vendredi des frappes sur la ville de Tell Sabka.", "fr")
+    assert f.actors == ("Otan",)
+    (f,) = fights("Air strikes hit the town of Tell Sabka on Friday.", "en")
+    assert "Air" not in f.actors

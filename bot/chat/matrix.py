@@ -39,6 +39,7 @@ from nio import (
     ErrorResponse,
     JoinResponse,
     LoginResponse,
+    MegolmEvent,  # [e2e]
     MessageDirection,
     RoomGetEventResponse,
     RoomGetStateEventResponse,
@@ -51,8 +52,9 @@ from nio import (
 )
 
 from bot.chat.base import ChatContext, ChatError, Conversation, HandledLog, Posted, StateStore
-from bot.chat.matrix_limits import content_size, fitted, fitted_content
-from bot.chat.matrix_render import edit_content, neutralize
+from bot.chat.matrix_crypto import ENCRYPTED_CONTENT_BYTES, CryptoSettings, MatrixCrypto  # [e2e]
+from bot.chat.matrix_limits import MAX_CONTENT_BYTES, content_size, fitted
+from bot.chat.matrix_render import edit_content, message_content, neutralize
 from bot.core.models import Line, Message
 
 log = logging.getLogger(__name__)
@@ -197,6 +199,7 @@ class MatrixAdapter:
         timeline_limit: int = 50,
         max_backfill: int = 500,
         answer_attempts: int = 5,
+        crypto: CryptoSettings | None = None,  # [e2e] None: no encryption
     ) -> None:
         if not access_token and not password:
             raise ValueError("MatrixAdapter needs an access_token or a password")
@@ -220,16 +223,20 @@ class MatrixAdapter:
         self.timeline_limit = timeline_limit
         self.max_backfill = max_backfill
 
+        # [e2e] with encryption, the device and its keys live in the crypto store folder
+        self.crypto = MatrixCrypto(crypto, user_id, state, lang) if crypto else None
+        remembered = state.get_state(self._key("device_id"))
         self.client = AsyncClient(
             self.homeserver,
             user_id,
-            device_id=state.get_state(self._key("device_id")),
+            device_id=self.crypto.device_id(remembered) if self.crypto else remembered,
+            store_path=self.crypto.store_path if self.crypto else "",
             config=AsyncClientConfig(
                 max_limit_exceeded=0,  # rate limits come back to send_with_retry, which bounds them
                 max_timeouts=0,
-                encryption_enabled=False,
                 store_sync_tokens=False,
                 request_timeout=30,
+                **(self.crypto.client_options() if self.crypto else {"encryption_enabled": False}),
             ),
         )
         self._next_batch: str | None = None
@@ -276,6 +283,8 @@ class MatrixAdapter:
                     log.error("cannot join %s: %s", room, exc)
         except BaseException:
             await self.client.close()
+            if self.crypto:  # [e2e]
+                self.crypto.close()
             raise
         self._task = asyncio.create_task(self._sync_loop(), name=f"matrix-sync {self.user_id}")
 
@@ -290,12 +299,16 @@ class MatrixAdapter:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.client.close()
+        if self.crypto:  # [e2e]
+            self.crypto.close()
 
     async def _ensure_login(self) -> None:
         if not self.client.logged_in:
             await self._login()
 
     async def _login(self) -> None:
+        if self.crypto:  # [e2e] one process per device: refuse before touching its keys
+            self.crypto.lock()
         if self._access_token:
             self.client.access_token = self._access_token
             who = await send_with_retry(self.client.whoami, what="whoami", attempts=self.send_attempts)
@@ -315,6 +328,8 @@ class MatrixAdapter:
                 raise MatrixError(f"login failed: {resp}")
             if resp.device_id:
                 self.state.set_state(self._key("device_id"), resp.device_id)
+        if self.crypto:  # [e2e] keys up, devices known, trust applied
+            await self.crypto.prepare(self.client)
         with contextlib.suppress(Exception):
             name = await self.client.get_displayname(self.user_id)
             self._displayname = getattr(name, "displayname", None)
@@ -369,9 +384,15 @@ class MatrixAdapter:
 
     async def _handle_sync(self, resp: SyncResponse) -> None:
         await self._handle_invites(resp)
+        if self.crypto:  # [e2e]
+            await self.crypto.maintain(self.client)
         since = self._next_batch  # where this sync started from (saved only once it is handled)
         jobs = [self._handle_room(room_id, info, since) for room_id, info in resp.rooms.join.items()]
         await asyncio.gather(*jobs)
+        if self.crypto:  # [e2e] events whose keys arrived since; notices for those that never do
+            for room_id, src, verified in await self.crypto.retry(self.client, self.send_event):
+                if self.crypto.trusts_sender(src, verified):
+                    await self._handle_event(room_id, src)
 
     async def _backfill(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events a limited timeline left out, from `since` up to `prev_batch`, oldest first."""
@@ -409,11 +430,18 @@ class MatrixAdapter:
         for i, event in enumerate(events):
             if self._is_own_join(event.source):
                 start = i + 1  # what precedes our join is history, not for us to answer
-        await self._notice_encryption(room_id, [*events, *getattr(getattr(info, "state", None), "events", [])])
+        if self.crypto is None:  # [e2e] only an adapter without encryption cannot read the room
+            await self._notice_encryption(room_id, [*events, *getattr(getattr(info, "state", None), "events", [])])
         for event in events[start:]:
             if self._stopping:
                 return  # the rest of the batch is handled after the restart (the batch token is not saved)
             event_id = event.source.get("event_id")
+            if self.crypto and isinstance(event, MegolmEvent):  # [e2e] keys not here yet
+                await self.crypto.undecryptable(room_id, event)
+                continue
+            if self.crypto and getattr(event, "decrypted", False) and not self.crypto.trusts_sender(
+                    event.source, bool(getattr(event, "verified", False))):  # [e2e]
+                continue
             try:
                 await self._handle_event(room_id, event.source)
             except asyncio.CancelledError:
@@ -693,23 +721,35 @@ class MatrixAdapter:
         homeserver answers a known transaction id with the event it already made.
         """
         tx_id = tx_id or str(uuid.uuid4())
+
+        async def call() -> Any:  # [e2e] encrypted (per the trust policy) in an encrypted room
+            if self.crypto:
+                return await self.crypto.room_send(self.client, room_id, event_type, content, tx_id)
+            return await self.client.room_send(room_id, event_type, content, tx_id=tx_id)
+
         resp = await send_with_retry(
-            lambda: self.client.room_send(room_id, event_type, content, tx_id=tx_id),
+            call,
             what=f"send to {room_id}", attempts=self.send_attempts, max_wait_s=self.max_retry_wait_s)
         if not isinstance(resp, RoomSendResponse):
             raise MatrixError(f"send to {room_id} failed: {resp}")
         self._remember_own(resp.event_id, True)
         return str(resp.event_id)
 
-    async def _upload(self, path: str) -> dict[str, Any]:
+    async def _upload(self, path: str, room_id: str) -> dict[str, Any]:
         """Upload a file; the content of the `m.image` (or `m.file`) event that shows it."""
         data = await asyncio.to_thread(Path(path).read_bytes)
         name = Path(path).name
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        # [e2e] in an encrypted room the homeserver gets ciphertext; the key travels in the event
+        secret: dict[str, Any] | None = None
+        body = data
+        if self.crypto and await self.crypto.is_encrypted(self.client, room_id):
+            body, secret = await asyncio.to_thread(self.crypto.encrypt_file, data)
 
         async def call() -> Any:
-            resp, _ = await self.client.upload(io.BytesIO(data), content_type=mime, filename=name,
-                                               filesize=len(data))
+            resp, _ = await self.client.upload(
+                io.BytesIO(body), content_type="application/octet-stream" if secret else mime,
+                filename=None if secret else name, filesize=len(body))
             return resp
 
         resp = await send_with_retry(call, what=f"upload {name}", attempts=self.send_attempts,
@@ -720,17 +760,27 @@ class MatrixAdapter:
         size = _png_size(data)
         if size is not None:
             info["w"], info["h"] = size
-        return {
+        content = {
             "msgtype": "m.image" if mime.startswith("image/") else "m.file",
             "body": neutralize(name),
             "url": resp.content_uri,
             "info": info,
             "m.mentions": {},
         }
+        if secret is not None:  # [e2e]
+            content["file"] = {**secret, "url": content.pop("url"), "mimetype": mime}
+        return content
+
+    async def _content_limit(self, room_id: str) -> int:  # [e2e]
+        if self.crypto and await self.crypto.is_encrypted(self.client, room_id):
+            return ENCRYPTED_CONTENT_BYTES
+        return MAX_CONTENT_BYTES
 
     async def _send_message(self, room_id: str, message: Message, relates_to: dict[str, Any] | None = None,
                             mention: list[str] | None = None, *, tx_id: str | None = None) -> str:
-        content = fitted_content(message, self.msgtype)
+        limit = await self._content_limit(room_id)  # [e2e] smaller where the event is encrypted
+        content = message_content(fitted(message, lambda m: content_size(message_content(m, self.msgtype)), limit),
+                                  self.msgtype)
         if relates_to:
             content["m.relates_to"] = relates_to
         if mention:
@@ -738,7 +788,7 @@ class MatrixAdapter:
         key = tx_id or message.meta.get("delivery_key")
         event_id = await self.send_event(room_id, content, tx_id=key)
         for n, path in enumerate(message.attachments):
-            image = await self._upload(path)
+            image = await self._upload(path, room_id)  # [e2e] room: encrypted there?
             if relates_to and relates_to.get("rel_type") == "m.thread":
                 image["m.relates_to"] = {"rel_type": "m.thread", "event_id": relates_to["event_id"],
                                          "is_falling_back": True, "m.in_reply_to": {"event_id": event_id}}
@@ -753,7 +803,7 @@ class MatrixAdapter:
         room_id = await self._room_id(channel)
         key = message.meta.get("delivery_key")
         for n, path in enumerate(message.attachments):
-            image = await self._upload(path)
+            image = await self._upload(path, room_id)  # [e2e] room: encrypted there?
             if thread_id is not None:
                 image["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread_id, "is_falling_back": True,
                                          "m.in_reply_to": {"event_id": thread_id}}
@@ -774,7 +824,8 @@ class MatrixAdapter:
     async def edit(self, channel: str, message_id: str, message: Message) -> None:
         await self._ensure_login()
         room_id = await self._room_id(channel)
-        content = edit_content(fitted(message, lambda m: content_size(edit_content(m, message_id, self.msgtype))),
+        content = edit_content(fitted(message, lambda m: content_size(edit_content(m, message_id, self.msgtype)),
+                                      await self._content_limit(room_id)),  # [e2e]
                                message_id, self.msgtype)
         await self.send_event(room_id, content, tx_id=message.meta.get("edit_key"))
 

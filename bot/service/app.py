@@ -55,6 +55,7 @@ def build_adapters(
         )
     if config.matrix.enabled:
         from bot.chat.matrix import MatrixAdapter
+        from bot.chat.matrix_crypto import crypto_settings  # [e2e]
 
         mx = config.matrix
         token, password = config.secret(mx.access_token_env), config.secret(mx.password_env)
@@ -68,6 +69,8 @@ def build_adapters(
             allowed_inviters=mx.admins, admin_user_ids=mx.admins, admin_power_level=mx.admin_power_level,
             # Rooms of mixed languages: the adapter leaves the default and the core reads each room's own.
             lang=room_langs.pop() if len(room_langs) == 1 else "en",
+            # [e2e] keys beside the database; MATRIX_STORE_KEY (optional) encrypts the secrets in it
+            crypto=crypto_settings(config.database, mx.trust, mx.trusted_devices, config.secret("MATRIX_STORE_KEY")),
         )
     return adapters
 

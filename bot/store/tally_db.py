@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
 from bot.store import schema as s
 from bot.store.db import Store
@@ -17,35 +17,46 @@ from bot.store.stories_schema import article_stories
 
 @dataclass(frozen=True, slots=True)
 class CasualtyRow:
-    """One casualty alert of a story as one article carried it (an alert with three outlets: three rows)."""
+    """One casualty alert of a story as one outlet published it on one date (its first article of those)."""
 
     alert_id: int
     story_id: int
-    data: str  # the alert's JSON
-    article_id: int
+    article_id: int  # the first article of this outlet and publication that carried the alert
     outlet: str | None
     source: str
     published: dt.datetime | dt.date | None
-    fetched_at: dt.datetime | None
+    fetched_at: dt.datetime | None  # the earliest fetch of those articles
 
 
-def casualty_rows(store: Store, story_ids: Sequence[int]) -> list[CasualtyRow]:
-    """The casualty alerts of these stories, once per article that carried them, in article order."""
+@dataclass(frozen=True, slots=True)
+class CasualtyRows:
+    rows: list[CasualtyRow]  # in article order, then alert order
+    data: dict[int, str]  # alert id -> the alert's JSON, once per alert
+
+
+def casualty_rows(store: Store, story_ids: Sequence[int]) -> CasualtyRows:
+    """The casualty alerts of these stories, once per outlet and publication that carried them (copies
+    by one outlet on one day are one row), and each alert's JSON once: two queries, one transaction."""
     if not story_ids:
-        return []
+        return CasualtyRows(rows=[], data={})
+    art = s.articles
     q = (
-        select(s.alerts.c.id, s.alerts.c.story_id, s.alerts.c.data, s.articles.c.id.label("art_id"),
-               s.articles.c.outlet, s.articles.c.source, s.articles.c.published, s.articles.c.fetched_at)
+        select(s.alerts.c.id, s.alerts.c.story_id, func.min(art.c.id).label("art_id"), art.c.outlet, art.c.source,
+               art.c.published, func.min(art.c.fetched_at).label("fetched_at"))
         .join(s.alert_articles, s.alert_articles.c.alert_id == s.alerts.c.id)
-        .join(s.articles, s.articles.c.id == s.alert_articles.c.article_id)
+        .join(art, art.c.id == s.alert_articles.c.article_id)
         .where(and_(s.alerts.c.type == "casualty", s.alerts.c.story_id.in_(list(story_ids))))
-        .order_by(s.articles.c.id, s.alerts.c.id)
+        .group_by(s.alerts.c.id, s.alerts.c.story_id, art.c.outlet, art.c.source, art.c.published)
     )
     with store.tx() as conn:
-        rows = conn.execute(q).mappings().all()
-    return [CasualtyRow(alert_id=int(r["id"]), story_id=int(r["story_id"]), data=r["data"], article_id=int(r["art_id"]),
+        found = sorted(conn.execute(q).mappings().all(), key=lambda r: (r["art_id"], r["id"]))
+        ids = sorted({int(r["id"]) for r in found})
+        data = dict(conn.execute(select(s.alerts.c.id, s.alerts.c.data).where(s.alerts.c.id.in_(ids))).all()) \
+            if ids else {}
+    rows = [CasualtyRow(alert_id=int(r["id"]), story_id=int(r["story_id"]), article_id=int(r["art_id"]),
                         outlet=r["outlet"], source=r["source"], published=r["published"], fetched_at=r["fetched_at"])
-            for r in rows]
+            for r in found]
+    return CasualtyRows(rows=rows, data={int(k): str(v) for k, v in data.items()})
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,25 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
         joined = all(tokens[x].low in lex.articles or tokens[x].low in lex.genitives for x in range(g, k))
         if joined and (tokens[g - 1].is_digit or tokens[g - 1].low in lex.number_starts):
             return False  # the count the figure is taken from
+    # "14 children and a woman were among those killed": a part of a toll told elsewhere
+    for a in range(num.end, min(len(tokens), num.end + 6)):
+        if lex.subset_after.match(tokens, a) is not None:
+            return False
+        if not tokens[a].is_word:
+            break
+    # "five civilians of one family", "trois membres d'une même famille": whom the victims belong to
+    if k >= 2 and tokens[k - 1].low in lex.genitives and lex.victims.match_end(tokens, k - 1) > 0 \
+            and tokens[k - 2].low not in lex.death_nouns and _casualty_at(tokens, k - 2, lex) is None \
+            and lex.victims.match(tokens, num.end) is not None:
+        return False  # ("la mort de 128 personnes", "a family of six killed" are figures)
+    # "Cinquante-huit des 360 enfants blessés", "58 of the 360 wounded": a part of the count after it
+    e = num.end
+    if e < len(tokens) and tokens[e].low in lex.genitives:
+        e += 1
+        while e < len(tokens) and (tokens[e].low in lex.articles or tokens[e].text in "'’") and e - num.end < 3:
+            e += 1
+        if e < len(tokens) and tokens[e].is_digit:
+            return False
     return not _unit_after(tokens, num.end, lex)
 
 
@@ -114,6 +133,15 @@ def _backward(toks: tuple[Token, ...], num: Number, lex: Lexicon, reach: int,
             return None
         b -= 1
     return None
+
+
+def _death_of(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
+    """A death noun and a genitive right before the number: "the death of one civilian", "la mort
+    de 7 soldats"."""
+    b = num.start - lex.qualifiers.match_end(toks, num.start)
+    while b > 0 and (toks[b - 1].low in lex.articles and toks[b - 1].low not in lex.genitives):
+        b -= 1
+    return b >= 2 and toks[b - 1].low in lex.genitives and toks[b - 2].low in lex.death_nouns
 
 
 def _toll_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> bool:
@@ -261,6 +289,12 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         if hit is not None:
             kind = hit[1]
             victims = toks[j].text
+        elif _death_of(toks, num, lex):
+            # "causing the death of one civilian and injury of 13 others", "la mort de 30 civils"
+            kind = "killed"
+            m = lex.victims.match(toks, j)
+            victims = sent.span(j, j + m[0]) if m is not None else None
+            counted = m is not None
         elif num.ambiguous:
             # "un soldat a été tué": an article-like "one" counts only before a victim noun with the
             # casualty verb close after, no other figure or clause in between
@@ -294,13 +328,20 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             # after the number outweigh the verb before it
             v = lex.victims.match(toks, j) if j < n else None
             own_word = v is not None and _casualty_at(toks, j + v[0], lex) is not None
-            if plain_after and b >= 0 and not own_word:
+            before: str | None = None  # the casualty verb right before the number
+            if b >= 0 and not own_word:
                 hit = _casualty_at(toks, b, lex)
                 if hit is None and lex.killed.match_end(toks, b + 1) > 1:
                     hit = (1, "killed")  # "claimed the lives of five", "coûté la vie à cinq"
                 if hit is not None and toks[b].low not in lex.death_nouns:
-                    kind = hit[1]
-                    verb_before = True
+                    before = hit[1]
+            if plain_after and before is not None:
+                kind = before
+                verb_before = True
+            elif plain_after and _toll_before(toks, num, lex, date_tokens):
+                # "the death toll has reached 20 people in addition to tens of others injured"
+                kind = "killed"
+                toll = True
             k = j
             while k < n and k - j < 3 and (toks[k].low in lex.articles or toks[k].text in "'’"):
                 k += 1
@@ -316,6 +357,11 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
                 if toks[a].text in _HARD_STOP or toks[a].text == ",":
                     break
+            if kind is None and before is not None and v_at is not None and _casualty_at(toks, v_at, lex) is None:
+                # "killed 15 ISIS terrorists and injured others": the verb before the number and its
+                # victims governs it, not a casualty word of the next coordinated verb
+                kind = before
+                verb_before = True
             limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
             a = v_at if v_at is not None else j
             # a number inside a quotation finds its verb inside it too
@@ -460,6 +506,8 @@ class CasualtyBook:
                 continue
             if old.killed is None and old.wounded != c.wounded:
                 continue
+            if old.evidence == c.evidence and old.location and c.location and old.location != c.location:
+                continue  # "2 killed in Katsiro and 2 killed in Bishusha": one sentence, two places
             same = self.same_source(old.reported_by, c.reported_by)
             if same or old.reported_by is None or c.reported_by is None:
                 # one figure told twice: keep what each telling adds (source, qualifier, start date)

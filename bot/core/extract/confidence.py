@@ -41,6 +41,7 @@ class FightingEvidence:
     sentences: int  # sentences of the article that tell of fighting there
     actors: bool  # an armed actor is named
     movement: bool = False  # the action is a move (advance, withdrawal, halt, resumption)
+    stale: bool = False  # dated months before the article: background, not news
 
 
 def fighting_confidence(e: FightingEvidence) -> float:
@@ -56,6 +57,9 @@ def fighting_confidence(e: FightingEvidence) -> float:
     # "abandonner", "reprendre", "se retirer", "libérer" are as often said of anything but troops:
     # a move with no armed actor anywhere near is seldom a military one
     score -= 0.5 if e.movement and not e.actors else 0.0
+    # "since the opening of the Aleppo front in July" in a November story recalls how the war went
+    if e.stale:
+        score = min(score, 0.25)
     return _clamp(score)
 
 

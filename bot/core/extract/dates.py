@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.core.extract.lexicon import Lexicon, PhraseSet
-from bot.core.extract.numbers import digits_value, year_value
-from bot.core.extract.text import Token
+from bot.core.extract.numbers import Number, digits_value, year_value
+from bot.core.extract.text import Token, fold_word
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +147,25 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: dt.date | Non
         )
         out.append(DateMention(i, end, date, since))
         i = max(end, i + 1)
-    return out
+    return _day_after(tokens, lex, out, published)
+
+
+def _day_after(tokens: tuple[Token, ...], lex: Lexicon, dates: list[DateMention],
+               published: dt.date | None) -> list[DateMention]:
+    """"a annoncé samedi ..., au lendemain de tirs contre Alep", "a day after the attack": what
+    follows the phrase happened the day before the sentence's day (publication's without one)."""
+    if not lex.day_after.occurs_in(tokens):
+        return dates
+    out = list(dates)
+    for i in range(len(tokens)):
+        m = lex.day_after.match(tokens, i) if lex.day_after.may_start(tokens[i]) else None
+        if m is None:
+            continue
+        before = [d for d in dates if d.end <= i and not d.since]
+        day = before[-1].date if before else published
+        if day is not None:
+            out.append(DateMention(i, i + m[0], day - dt.timedelta(days=1)))
+    return sorted(out, key=lambda d: d.start)
 
 
 def _labels_at(tokens: tuple[Token, ...], phrases: PhraseSet) -> list[tuple[int, int, str]]:
@@ -215,4 +233,27 @@ def since_event(tokens: tuple[Token, ...], lex: Lexicon, starts: dict[str, dt.da
             start >= 2 and tokens[start - 1].low in lex.articles and lex.since.match_end(tokens, start - 1) > 0)
         if counted:
             out.append(DateMention(start, end, day, since=True))
+    return out
+
+
+def count_windows(tokens: tuple[Token, ...], numbers: list[Number], lex: Lexicon,
+                  published: dt.date | None) -> list[DateMention]:
+    """"tués en deux jours", "killed in the past 24 hours", "over three weeks": a count over a
+    stretch of time ending at publication runs from its first day (a day counts as a whole)."""
+    if published is None:
+        return []
+    out: list[DateMention] = []
+    for num in numbers:
+        if num.end >= len(tokens) or num.value <= 0:
+            continue
+        unit = fold_word(tokens[num.end].low)
+        per = lex.window_units.get(unit)
+        opener = lex.window_openers.match_end(tokens, num.start)
+        if per is None or not opener:
+            continue
+        # hours count in days ("24 heures" is one day back); a month is thirty days
+        days = max(1, -(-num.value // 24)) if per == 0 else num.value * per
+        if days > 3660:
+            continue
+        out.append(DateMention(num.start - opener, num.end + 1, published - dt.timedelta(days=days), since=True))
     return out

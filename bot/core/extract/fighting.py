@@ -32,6 +32,9 @@ MAX_RUN = 6  # words in a place or actor name
 MAX_ACTORS = 4
 ACTOR_REACH = 2  # sentences away an event without actors borrows them from
 MAX_EVIDENCE = 5  # sentences kept as evidence for one place
+RECENT_DAYS = 3  # a day this close to the article's is the news day a follow-on sentence tells of
+LOCATING_REACH = 30  # tokens a "located ..." phrase still places its next direction phrases over
+STALE_DAYS = 60  # fighting dated longer before the article is background, not pushed
 RUNNING_TOTAL_DAYS = 60  # a count running from longer ago sums up a war, it reports no new fighting
 _CONNECT = frozenset(",(")
 
@@ -59,6 +62,10 @@ class Event:
     distance: int = NEAR  # fewest tokens between the place and an action word
     cued: bool = False  # introduced as a place ("à X", "in the town of X")
     sentences: int = 0
+    # the day the story's fighting was last dated when this place came up: a follow-on sentence
+    # without a date of its own ("The strikes hit the village of X") tells of that day
+    told_after: dt.date | None = None
+    fresh: bool = False  # some sentence tells of the place without a date, or with a recent one
 
 
 def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
@@ -66,8 +73,9 @@ def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
     j = k
     while j < len(tokens) and j - k < MAX_RUN:
         t = tokens[j]
+        # "Sundays shelling": a weekday whose apostrophe was lost in scraping is no name either
         word = is_name_word(t, lex) and t.text not in lex.not_places and t.low not in lex.weekdays \
-            and t.low not in lex.months
+            and t.low not in lex.months and not (t.low.endswith("s") and t.low[:-1] in lex.weekdays)
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
         particle = j > k and nxt is not None and t.low in lex.name_particles and is_name_word(nxt, lex)
         elided = j > k and t.text in "'’" and tokens[j - 1].low in lex.name_particles
@@ -148,6 +156,8 @@ def _reference_point(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
                                  or (p - d - 2 >= 0 and toks[p - d - 2].low in lex.place_nouns)
                                  or lex.locating_words.match_end(toks, p - d) > 0):
         return True  # "the besieged town east of Damascus", "are located northwest of Palmyra"
+    if d and any(lex.locating_words.match(toks, i) is not None for i in range(max(0, p - d - LOCATING_REACH), p - d)):
+        return True  # "are located northwest of Palmyra ... and southwest of Aqayrabat town
     for b in range(q - 1, max(-1, q - 7), -1):
         if toks[b].low in lex.distance_units and b > 0 and toks[b - 1].is_digit:
             return True
@@ -200,7 +210,8 @@ def _container_gap(toks: tuple[Token, ...], i: int, j: int, lex: Lexicon) -> boo
         m = lex.place_cues.match(toks, i)
         if m is not None and i + m[0] <= j:
             i += m[0]
-        elif t.text in _CONNECT or t.low in lex.place_nouns or t.low in lex.articles or t.low in lex.genitives:
+        elif t.text in _CONNECT or t.text in "'’" or t.low in lex.place_nouns or t.low in lex.articles \
+                or t.low in lex.genitives:
             i += 1
         else:
             return False
@@ -236,11 +247,19 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             k += 1  # "Trois maisons" is no place name
             continue
         j = k + g[0] if g is not None else _run_end(toks, k, lex)
+        if g is None and any(lex.fighting.match(toks, i) is not None or "http" in toks[i].low
+                             or "www" in toks[i].low for i in range(k, j)):
+            # a title-case headline: "Deir Ezour Advances in Jobar", "Car Bomb Kills 70", "New
+            # Terrorist Mortar Shell Attacks": no place name holds a word of fighting, and what
+            # comes before one is as often its subject as a place; nor a link glued to a word
+            k = j
+            continue
         if g is not None and j < n and is_name_word(toks[j], lex) and gaz.match(toks, j) is None:
             # "Beni Suef" is not Beni (DR Congo) followed by a word: the longer name wins
             # ("Aleppo Bombing" in a title-case headline is Aleppo: "bombing" is a common word)
             longer = _run_end(toks, k, lex)
-            if longer > j and not _common_words(toks[j:longer], common):
+            if longer > j and not _common_words(toks[j:longer], common) \
+                    and not any(lex.fighting.match(toks, i) is not None for i in range(j, longer)):
                 g, j = None, longer
         if j <= k:
             k += 1
@@ -251,6 +270,8 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             t.low in lex.genitives or t.low in lex.articles or t.text in "'’" for t in gap[1:])
         listed = bool(out) and (joined or (len(gap) == 1 and gap[0].text == "," and _list_follows(toks, j, lex)))
         noun_after = j < n and toks[j].low in lex.place_nouns
+        # "a mostly Alawite neighbourhood", "un quartier chrétien": a kind of place, not its name
+        described = g is None and noun_after and any(t.low in lex.indefinite_articles for t in toks[max(0, k - 2) : k])
         last_word = (fold(toks[j - 1].text).split() or [""])[-1]
         person = g is None and last_word in people  # "hostiles à Karim Haddad à Saïda"
         named_actor = any(lex.actor_nouns.match(toks, i) for i in range(k, j))
@@ -268,7 +289,7 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             or _backdrop(toks, k, lex) or _reference_point(toks, k, lex)
         if g is None and common and _common_words(toks[k:j], common):
             based = True
-        if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based:
+        if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based and not described:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
             out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
         k = j
@@ -382,17 +403,30 @@ _STRIKING = frozenset({"offensive", "airstrike", "shelling", "advance", "withdra
 
 def _strikes(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     """A military act right after j, over auxiliaries ("a bombardé", "struck"): the body fights."""
-    for _ in range(4):
+    for _ in range(6):
         if j >= len(toks):
             return False
         m = lex.fighting.match(toks, j)
         if m is not None:
             return m[1] in _STRIKING
-        a = lex.auxiliaries.match(toks, j)
+        # "avait mené des raids", "carried out air strikes": a verb that only carries the act
+        a = lex.auxiliaries.match(toks, j) or lex.support_verbs.match(toks, j)
+        if a is None and toks[j].low in lex.articles:
+            a = (1, "")
         if a is None:
             return False
         j += a[0]
     return False
+
+
+def _after_fighting_noun(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """"des raids aériens de l'Otan", "strikes by NATO": the name at k is who a fighting word is
+    said of."""
+    p = k
+    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in lex.genitives
+                                   or toks[p - 1].low in lex.agent_markers or toks[p - 1].text in "'’"):
+        p -= 1
+    return p < k and lex.fighting.match_end(toks, p) > 0
 
 
 def _non_armed(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
@@ -401,7 +435,7 @@ def _non_armed(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     "G7", "les ministres du G7", "G7 ministers", "the summit of the AU", media and NGOs; unless the
     body is itself said to strike ("l'OTAN a bombardé").
     """
-    if _strikes(toks, k + 1, lex):
+    if _strikes(toks, k + 1, lex) or _after_fighting_noun(toks, k, lex):
         return False
     if toks[k].text in lex.non_actor_acronyms or lex.non_armed.match(toks, k) is not None:
         return True
@@ -488,7 +522,15 @@ def actors_in(sent: Sentence, lex: Lexicon, masked: list[bool], places: set[str]
             k = max(e, k + 1)
             continue
         t = toks[k]
-        if t.is_word and t.text.isupper() and 2 <= len(t.text) <= 6 and (k == 0 or toks[k - 1].text != "(") \
+        # an acronym, or a short name a fighting noun is said of ("des raids aériens de l'Otan")
+        short_name = t.text.isupper() or (
+            t.is_cap and t.low not in lex.stopwords and t.low not in lex.articles
+            and (_after_fighting_noun(toks, k, lex) or (
+                # "l'Otan a mené des frappes" (a verb between: "Air strikes" is no actor named Air)
+                k > 0 and (toks[k - 1].low in lex.articles or toks[k - 1].text in "'’") and k + 1 < len(toks)
+                and lex.fighting.match(toks, k + 1) is None and _strikes(toks, k + 1, lex)))
+            and fold(t.text) not in places)
+        if t.is_word and short_name and 2 <= len(t.text) <= 6 and (k == 0 or toks[k - 1].text != "(") \
                 and t.text not in places:
             if not _non_armed(toks, k, lex):
                 found.append((k, k + 1))
@@ -548,6 +590,31 @@ def _history(toks: tuple[Token, ...], k: int, start: int | None = None, year: in
     return any(1900 < (year_value(t) or 0) < year for t in toks[max(0, start - 2) : start])
 
 
+def _landmark(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """The name at k is a building's ("la mosquée Zine el-Abidine", "the al-Quds hospital")."""
+    p = k
+    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in lex.genitives
+                                   or toks[p - 1].text in "'’"):
+        p -= 1
+    return p > 0 and toks[p - 1].low in lex.landmark_nouns
+
+
+def _variant(a: str, b: str) -> bool:
+    """Two transliterations of one name: one letter changed, added or dropped, or a final "h" or
+    "e" ("Qaboun" / "Qaboune", "Khaldiye" / "Khaldiyeh")."""
+    if a == b:
+        return True
+    a, b = a.rstrip("he"), b.rstrip("he")
+    if a == b:
+        return True
+    if len(a) < 5 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 class FightingBook:
     def __init__(self, article_id: str, gaz: Gazetteer, published: dt.date | None = None) -> None:
         self.article_id = article_id
@@ -564,6 +631,7 @@ class FightingBook:
         self.sentence_actors: list[tuple[int, list[str]]] = []  # actors of each fighting sentence
         self.common: frozenset[str] = frozenset()  # words the article writes in lower case
         self.actor_heads: set[str] = set()  # folded armed-actor names and their first words
+        self.last_date: dt.date | None = None  # the day of the last dated fighting sentence
 
     def note_people(self, sent: Sentence, lex: Lexicon) -> None:
         """Names after a title or honorific ("le président Karim Haddad", "M. Haddad")."""
@@ -648,10 +716,13 @@ class FightingBook:
         # forces ont pilonné ..."), which belong to the clause they lean on
         clause: list[int] = []
         cl = 0
-        for t in toks:
-            if t.text in ",;:" or t.low in lex.clause_boundaries:
+        for i, t in enumerate(toks):
+            # "pendant la nuit", "after the attack": a preposition before a noun phrase opens no clause
+            boundary = t.low in lex.clause_boundaries and not (
+                t.low in lex.np_breakers and i + 1 < len(toks) and toks[i + 1].low in lex.determiners)
+            if t.text in ",;:" or boundary:
                 seg += 1
-            if t.text in ";:" or t.low in lex.clause_boundaries:
+            if t.text in ";:" or boundary:
                 cl += 1
             segment.append(seg)
             clause.append(cl)
@@ -680,6 +751,9 @@ class FightingBook:
         if not triggers:
             return places
         not_actors = {fold(c.name) for c in cands + containers} | self.bodies
+        # "BEIRUT An intensifying push ...": a dateline in capitals names a place, not an actor
+        not_actors |= {t.text for i, t in enumerate(toks) if t.text.isupper() and len(t.text) > 2
+                       and self.gaz.match(toks, i) is not None}
         actors = actors_in(sent, lex, masked, not_actors, self.demonyms, self.common)
         if actors:
             self.sentence_actors.append((sent.index, actors))
@@ -690,9 +764,21 @@ class FightingBook:
                         and lex.actor_nouns.match(at, 1) is not None:
                     self.actor_heads.add(at[0].low)
         near = [c for c in cands if any(abs(c.start - t) <= NEAR for t, _ in triggers)]
+        near = [c for c in near if not self._frames(c, near, clause, toks, lex)]
+        # "le quartier de Midane, où l'armée encercle la mosquée Zine el-Abidine": a building in a
+        # sentence that names the place around it is no place of its own
+        if any(not _landmark(toks, c.start, lex) for c in near):
+            near = [c for c in near if not _landmark(toks, c.start, lex)]
         if not near:
             return places
-        events = [d for d in dates if not d.since]
+        # "bombarded since Sunday morning": with no other date, the fighting started that day (a
+        # count running from longer ago voided the clause above)
+        events = [d for d in dates if not d.since] or [d for d in dates if d.since]
+        recent = [d for d in events if self.published is None
+                  or 0 <= (self.published - d.date).days <= RECENT_DAYS]
+        # "les combats ont débuté jeudi": the day fighting began, not the day the rest tells of
+        if recent and not lex.event_launch.occurs_in(toks):
+            self.last_date = min(recent, key=lambda d: d.start).date
         head: tuple[bool, int, bool] | None = None  # evidence of the list's first place
         for c in near:
             # the most telling fighting word of the place's own clause, of the sentence otherwise
@@ -706,17 +792,20 @@ class FightingBook:
             words = fold(c.name).split()
             while len(words) > 1 and words[-1] in lex.place_nouns:
                 words.pop()
-            key = " ".join(words)
+            key = self._key(words) if not c.entries else " ".join(words)
             ev = self.events.get(key)
             if ev is None:
                 kind = c.entries[0].kind if c.entries else "place"
                 ev = self.events[key] = Event(c.name, action, [], date, [], c.entries, kind, sent.index)
+                ev.told_after = self.last_date
             elif ACTION_RANK.index(action) < ACTION_RANK.index(ev.action) and ev.action == "other":
                 ev.action = action
             for a in actors:
                 add_actor(ev.actors, a, lex, self.place_acronyms)
             if ev.date is None:
                 ev.date = date  # the first explicit date of the place; the publication day otherwise
+            ev.fresh = ev.fresh or date is None or self.published is None \
+                or (self.published - date).days <= STALE_DAYS
             if len(ev.evidence) < MAX_EVIDENCE and sent.text not in ev.evidence:
                 ev.evidence.append(sent.text)
             ev.sentences += 1
@@ -733,6 +822,34 @@ class FightingBook:
             ev.distance = min(ev.distance, distance)
             ev.cued = ev.cued or cued
         return places
+
+    @staticmethod
+    def _frames(c: Candidate, near: list[Candidate], clause: list[int], toks: tuple[Token, ...],
+                lex: Lexicon) -> bool:
+        """The known city or province `c` only frames a smaller place named later in its clause:
+        "À Deraa, les forces ont pris d'assaut la localité de Nahté", "in Idlib province rebels
+        attacked the Hamidiyeh camp" tell of one event, at the smaller place."""
+        if not c.entries or c.entries[0].kind == "country":
+            return False
+        for d in near:
+            if d.start <= c.start or d.entries or d.listed or clause[d.start] != clause[c.start]:
+                continue
+            if any(t.low in lex.num_connectors for t in toks[c.end : d.start]):
+                continue  # "Homs et Bab Amr": two places
+            return True
+        return False
+
+    def _key(self, words: list[str]) -> str:
+        """The event key of a place; a spelling variant of a place already filed ("Qaboun" and
+        "Qaboune", "Khaldiyé" and "Khaldiyeh") is that place."""
+        key = " ".join(words)
+        if key in self.events or len(key) < 6:
+            return key
+        for old, ev in self.events.items():
+            if not ev.entries and abs(len(old) - len(key)) <= 2 and old[:4] == key[:4] \
+                    and _variant(old, key):
+                return old
+        return key
 
     def alerts(self, countries: Counter[str]) -> list[Fighting]:
         events = [e for e in self.events.values() if fold(e.location).split()[-1:] != [] and
@@ -761,9 +878,11 @@ class FightingBook:
             confidence = fighting_confidence(FightingEvidence(
                 same_clause=e.same_clause, known_place=bool(e.entries), cued=e.cued,
                 specific_action=e.action != "other", distance=e.distance, sentences=e.sentences,
-                actors=bool(e.actors), movement=e.action in _MOVES))
+                actors=bool(e.actors), movement=e.action in _MOVES,
+                stale=not e.fresh))
             out.append(Fighting(
                 article_id=self.article_id, location=e.location, action=e.action, actors=tuple(e.actors),
-                date=e.date or self.published, evidence=" ".join(e.evidence), place=place, confidence=confidence,
+                date=e.date or e.told_after or self.published, evidence=" ".join(e.evidence), place=place,
+                confidence=confidence,
             ))
         return out

@@ -230,6 +230,15 @@ class Lexicon:
     event_nouns: PhraseSet
     event_launch: PhraseSet
     date_ignore_before: frozenset[str]
+    toll_givers: frozenset[str] = frozenset()  # participles of a toll's source ("annoncés par", "given by")
+    # "en deux jours", "in the past 24 hours": a count over a stretch of time running to publication
+    window_openers: PhraseSet = field(default_factory=PhraseSet)
+    window_units: dict[str, int] = field(default_factory=dict)  # unit -> days ("semaines": 7)
+    landmark_nouns: frozenset[str] = frozenset()  # buildings: no place of fighting beside their district
+    day_after: PhraseSet = field(default_factory=PhraseSet)  # "au lendemain de": what follows, the day before
+    indefinite_articles: frozenset[str] = frozenset()  # "a mostly Alawite neighbourhood" describes a place
+    subset_after: PhraseSet = field(default_factory=PhraseSet)  # "5 children were among the dead": a part
+    support_verbs: PhraseSet = field(default_factory=PhraseSet)  # "mené des raids": carry a fighting noun
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -389,6 +398,14 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         event_nouns=_labelled(data.get("event_nouns")),
         event_launch=PhraseSet(_phrases(data.get("event_launch"))),
         date_ignore_before=_words(data.get("date_ignore_before")),
+        toll_givers=_words(data.get("toll_givers")),
+        window_openers=PhraseSet(_phrases(data.get("window_openers"))),
+        window_units={fold_word(str(k)): int(v) for k, v in (data.get("window_units") or {}).items()},
+        landmark_nouns=_words(data.get("landmark_nouns")),
+        day_after=PhraseSet(_phrases(data.get("day_after"))),
+        indefinite_articles=_words(data.get("indefinite_articles")),
+        subset_after=PhraseSet(_phrases(data.get("subset_after"))),
+        support_verbs=PhraseSet(_phrases(data.get("support_verbs"))),
     )
 
 

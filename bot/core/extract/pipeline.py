@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
 from bot.core.extract.confidence import CasualtyEvidence, casualty_confidence
-from bot.core.extract.dates import DateMention, event_start_dates, find_dates, since_event
+from bot.core.extract.dates import DateMention, count_windows, event_start_dates, find_dates, since_event
 from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
@@ -41,7 +41,8 @@ def _is_headline(sent: Sentence, article: Article) -> bool:
 
 
 def _source(
-    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]], alone: bool = False
+    pos: int, clauses: list[tuple[Clause, Group | None]], quotes: list[tuple[int, int]], alone: bool = False,
+    figures: tuple[int, ...] = (),
 ) -> str | None:
     """Who gives the figure at token `pos`.
 
@@ -49,6 +50,13 @@ def _source(
     reported content holds the figure; a figure inside a quotation belongs to the clause nearest
     to that quotation.
     """
+    # "5.000 morts selon l'ONU, ... cinq civils tombés ... à Douma, selon l'OSDH": the first
+    # attribution after a figure vouches for it however far, when no other figure stands between
+    # (then it is that figure's)
+    after = min(((clause.start, group.name) for clause, group in clauses
+                 if clause.attribution and group is not None and clause.start > pos), default=None)
+    if after is not None and not any(pos < f < after[0] for f in figures):
+        return after[1]
     # "..., selon l'OSDH" vouches for the figures just before it (or anywhere after "Selon X,");
     # of several, the nearest
     vouching = [(abs(clause.start - pos), group.name) for clause, group in clauses
@@ -76,6 +84,43 @@ def _source(
     return best[1] if best else None
 
 
+AGENT_REACH = 7  # tokens from a figure to the participle naming its source ("tués annoncés ... par")
+PLACE_AFTER = 6  # tokens after a figure within which a place is the figure's own ("12 killed in X")
+CARRY_REACH = 4  # sentences a figure "of others" still takes the last figure's source from
+
+
+def _agent_source(sent: Sentence, end: int, lex: Lexicon) -> str | None:
+    """"les 20.000 tués annoncés le mois dernier par la rébellion", "a toll of 40 given by the
+    ministry": a passive participle of reporting after the figure names its source."""
+    toks = sent.tokens
+    n = len(toks)
+    for i in range(end, min(n, end + AGENT_REACH)):
+        t = toks[i]
+        if t.text in ",;:.()" or t.low in lex.clause_boundaries:
+            return None
+        # the participles of giving a figure only: "claimed by Daesh" is who claims the attack
+        if not t.is_word or t.is_cap or t.low not in lex.toll_givers:
+            continue
+        for j in range(i + 1, min(n, i + 5)):
+            if toks[j].text in ",;:.()":
+                return None
+            if toks[j].low in lex.agent_markers:
+                s = j + 1
+                while s < n and (toks[s].low in lex.determiners or toks[s].low in lex.articles
+                                 or toks[s].text in "'’"):
+                    s += 1
+                e = s
+                while e < n and e - s < 6 and (toks[e].is_word or toks[e].text in "'’-") \
+                        and toks[e].low not in lex.np_breakers and toks[e].low not in lex.clause_boundaries:
+                    e += 1
+                while e > s and (toks[e - 1].low in lex.articles or toks[e - 1].low in lex.genitives
+                                 or toks[e - 1].text in "'’"):
+                    e -= 1
+                return sent.span(s, e) if e > s and not toks[s].is_digit else None
+        return None
+    return None
+
+
 def _carried(clauses: list[tuple[Clause, Group | None]], filed: list[Casualty]) -> str | None:
     """The source a figure in the next sentence without a source of its own still comes from
     ("Selon l'ONG, 12 civils ... . Près de Hama, sept autres villageois ont péri."): the one
@@ -94,6 +139,11 @@ def _nearest_place(pos: int, places: list[str], starts: list[int]) -> str | None
         return None
     if len(starts) != len(places):
         return places[0]
+    # "2 killed in Katsiro and 2 killed in the Bishusha area": the place the figure's own phrase
+    # goes on to name comes first
+    after = [(st, pl) for st, pl in zip(starts, places, strict=True) if pos < st <= pos + PLACE_AFTER]
+    if after:
+        return min(after)[1]
     return min(zip(starts, places, strict=True), key=lambda sp: (abs(sp[0] - pos), sp[0] < pos))[1]
 
 
@@ -113,11 +163,16 @@ def _casualties(sent: Sentence, lex: Lexicon, article: Article, clauses: list[tu
         near = range(max(0, w.number.start - 2), min(len(toks), w.number.end + 1))
         if any(lex.continuation.match(toks, k) for k in near) and book.add_wounded(w):
             return
+    # a figure that goes on from the one before ("et six autres", "and five more") shares its source
+    toks = sent.tokens
+    starts = tuple(f.number.start for f in figures if not any(
+        lex.continuation.match(toks, k) for k in range(f.number.end, min(len(toks), f.number.end + 2))))
     for p in pairs:
         first = p.killed or p.wounded
         if first is None:
             continue
-        reported_by = _source(first.number.start, clauses, quotes, len(pairs) == 1) or (
+        reported_by = _source(first.number.start, clauses, quotes, len(pairs) == 1, starts) \
+            or _agent_source(sent, max(f.number.end for f in (p.killed, p.wounded) if f is not None), lex) or (
             carried if not clauses and not headline and follows else None)
         parts = [f for f in (p.killed, p.wounded) if f is not None]
         confidence = casualty_confidence(CasualtyEvidence(
@@ -147,6 +202,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     all_tokens: list[Token] = []
     had_figure = False  # the sentence before filed a figure (a following "another 8 wounded" completes it)
     carried: str | None = None  # the one source the sentence before named
+    last_source: tuple[int, str] | None = None  # the sentence and source of the last sourced figure
     previous: Sentence | None = None
     sentences = split_sentences(article_text(article), lex.abbreviations)
     # the days the article says its events began, for "since the start of the offensive" anywhere
@@ -170,8 +226,11 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
             dates = sorted([d for d in dates if d.start not in at] + events_since, key=lambda d: d.start)
         # a disaster or an accident ("a boat capsized", "un séisme") kills no one by violence
         disaster = lex.disasters.occurs_in(sent.tokens)
-        figures = [] if disaster else figures_in(sent, find_numbers(sent.tokens, lex), lex, dates,
+        numbers = find_numbers(sent.tokens, lex)
+        figures = [] if disaster else figures_in(sent, numbers, lex, dates,
                                                    article.published.year if article.published else None)
+        # "en deux jours", "in the past 24 hours": where a count runs from, after any date it names
+        windows = count_windows(sent.tokens, numbers, lex, article.published) if figures else []
         # a source known only by its place after "selon" vouches for figures, and says nothing else
         clauses = [c for c in find_clauses(sent, lex, quotes, dates) if figures or not c.speaker.plain]
         # "celui-ci", "the latter": the last person named, in this sentence or the one before
@@ -203,9 +262,17 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
                                        tuple((c.start, c.end) for c in clauses))
         before = len(casualties.alerts)
         headline = sent.index == 0 and _is_headline(sent, article)
-        _casualties(sent, lex, article, resolved, casualties, dates, places, quotes, had_figure, figures,
+        # "Dans d'autres secteurs, 16 civils ont été tués": figures "of others" after sentences
+        # without any still come from the last figures' source
+        if carried is None and not had_figure and last_source is not None \
+                and sent.index - last_source[0] <= CARRY_REACH:
+            carried = last_source[1]
+        _casualties(sent, lex, article, resolved, casualties, dates + windows, places, quotes, had_figure, figures,
                     headline, carried, fighting.place_starts)
         carried = _carried(resolved, casualties.alerts[before:])
+        sourced = [c.reported_by for c in casualties.alerts[before:] if c.reported_by]
+        if sourced:
+            last_source = (sent.index, sourced[-1])
         had_figure = len(casualties.alerts) > before
     alerts: list[Alert] = []
     alerts.extend(to_statements(book, article.id, article.published))
