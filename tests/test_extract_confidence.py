@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.config import ChannelConfig
+from bot.core.alert_dicts import alert_from_dict
 from bot.core.extract import extract_alerts
 from bot.core.extract.confidence import PUSH_THRESHOLD, is_pushed, threshold_for
-from bot.core.models import Article, Casualty, Fighting, Statement, alert_from_dict, alert_to_dict
+from bot.core.models import Article, Casualty, Fighting, Statement, alert_to_dict
 from bot.service.delivery import deliver_alerts
 from bot.store.db import Store
 from tests.conftest import RecordingAdapter

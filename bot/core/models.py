@@ -163,46 +163,6 @@ def alert_to_dict(alert: Alert) -> dict[str, Any]:
     return data
 
 
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def alert_from_dict(data: dict[str, Any]) -> Alert:
-    """Inverse of `alert_to_dict`; used by the store."""
-    kind = data.get("type")
-    article_id, evidence = str(data.get("article_id", "")), str(data.get("evidence", ""))
-    # alerts stored before confidence existed were all pushed
-    confidence = float(data["confidence"]) if data.get("confidence") is not None else 1.0
-    if kind == "statement":
-        return Statement(
-            speaker=data["speaker"], quote=data.get("quote", ""), speaker_role=data.get("speaker_role"),
-            direct=bool(data.get("direct")), date=_date(data.get("date")),
-            article_id=article_id, evidence=evidence, confidence=confidence,
-        )
-    if kind == "fighting":
-        place = data.get("place")
-        return Fighting(
-            location=data["location"], action=data.get("action", "other"),
-            actors=tuple(data.get("actors") or ()), date=_date(data.get("date")),
-            place=Place(**place) if isinstance(place, dict) else None, article_id=article_id, evidence=evidence,
-            confidence=confidence,
-        )
-    if kind == "casualty" and data.get("changes"):
-        from bot.core.tally import change_alert_from_dict  # a casualty alert that says what changed
-
-        return change_alert_from_dict(data)
-    if kind == "casualty":
-        return Casualty(
-            killed=data.get("killed"), wounded=data.get("wounded"),
-            qualifier=data.get("qualifier", "exact"), victims=data.get("victims"),
-            reported_by=data.get("reported_by"), since=_date(data.get("since")),
-            location=data.get("location"), article_id=article_id, evidence=evidence, confidence=confidence,
-        )
-    raise ValueError(f"unknown alert type {kind!r}")
-
-
 # --- Messages: what the core hands to chat adapters -------------------------------------------
 # A message is structured rich text. Adapters render it for their medium and are the only place
 # where escaping happens, so article text never reaches a chat as markup.

@@ -373,7 +373,7 @@ def change_from_dict(data: dict[str, Any]) -> CasualtyChange:
 
 
 def change_alert_from_dict(data: dict[str, Any]) -> CasualtyChangeAlert:
-    """Inverse of `alert_to_dict` for change alerts (called by `models.alert_from_dict`)."""
+    """Inverse of `alert_to_dict` for change alerts (called by `alert_dicts.alert_from_dict`)."""
     return CasualtyChangeAlert(
         killed=data.get("killed"), wounded=data.get("wounded"), qualifier=data.get("qualifier", "exact"),
         victims=data.get("victims"), reported_by=data.get("reported_by"), since=_date(data.get("since")),

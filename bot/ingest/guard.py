@@ -14,13 +14,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-if TYPE_CHECKING:
-    from bot.config import FetchConfig
-    from bot.core.models import Article
-    from bot.ingest.fetch import Fetcher
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -125,13 +119,3 @@ async def _addresses(host: str, port: int) -> list[IPAddress]:
     if not addresses:
         raise BlockedURL(f"{host}: resolves to no address")
     return addresses
-
-
-async def read_url(
-    url: str, allow_private: bool | None = None, *, fetch: FetchConfig | None = None, fetcher: Fetcher | None = None,
-) -> Article:
-    """The article at a user-requested URL, guarded: `bot.ingest.pages.read_url`, importable from here
-    beside `guard_url`. Raises `bot.ingest.pages.ReadError` (refused, failed, or not an article)."""
-    from bot.ingest.pages import read_url as read
-
-    return await read(url, fetcher=fetcher, fetch=fetch, allow_private=allow_private)

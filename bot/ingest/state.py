@@ -6,13 +6,13 @@ import dataclasses
 import datetime as dt
 import logging
 
-from sqlalchemy import and_, delete, select
-
 from bot.config import SourceConfig
 from bot.ingest.urls import redact_urls
 from bot.store import Store
-from bot.store import schema as s
 from bot.store.db import SourceState
+from bot.store.sources_db import content_seen, forget_source
+
+__all__ = ["backoff_delay", "content_seen", "failed", "forget_source", "record_failure", "succeeded"]
 
 log = logging.getLogger(__name__)
 
@@ -38,25 +38,6 @@ def succeeded(state: SourceState, now: dt.datetime, *, etag: str | None = None, 
     return dataclasses.replace(
         state, failures=0, last_polled_at=now, last_success_at=now, last_error=None, next_retry_at=None,
         etag=etag, last_modified=last_modified, initialized=initialized)
-
-
-def content_seen(store: Store, source: str, content_hash: str) -> bool:
-    """True when `source` already gave us an article with this exact content (a re-published entry),
-    and it was processed: one whose processing failed is to be processed again, not skipped."""
-    with store.tx() as conn:
-        row = conn.execute(select(s.articles.c.id).where(and_(
-            s.articles.c.source == source, s.articles.c.content_hash == content_hash,
-            s.articles.c.processed_at.is_not(None))).limit(1)).first()
-    return row is not None
-
-
-def forget_source(store: Store, name: str) -> None:
-    """Drop what polling remembers of a source (its `source_state` row and `seen_entries`): a source
-    added again under this name starts as new (backlog marked seen, `backfill` kept), whatever its URL.
-    Its stored articles stay."""
-    with store.tx() as conn:
-        conn.execute(delete(s.seen_entries).where(s.seen_entries.c.source == name))
-        conn.execute(delete(s.source_state).where(s.source_state.c.name == name))
 
 
 def record_failure(store: Store, source: SourceConfig, state: SourceState, error: str, now: dt.datetime) -> SourceState:

@@ -20,14 +20,11 @@ import datetime as dt
 import heapq
 from array import array
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
-
-from sqlalchemy import select
 
 from bot.core.models import Article
 from bot.ingest import neardup
 from bot.store import Store, utcnow
-from bot.store import schema as s
+from bot.store.stories_db import stories_updated_since
 
 STORY_WINDOW = dt.timedelta(days=3)
 # How far before the start of the previous read each refresh reads again.
@@ -149,19 +146,11 @@ class StoryGrouper:
         # `updated_at` read: a replica whose clock runs ahead must not hide the others' writes.
         started = utcnow()
         since = cutoff if self._read_at is None else max(cutoff, self._read_at - self.overlap)
-        for row in self._updated_since(since):
-            story_id = int(row["id"])
-            known = story_id in self.index.updated
-            self.index.upsert(story_id, None if known else neardup.decode(row["signature"]),
-                              _aware(row["updated_at"]))
+        for row in stories_updated_since(self.store, since):
+            known = row.id in self.index.updated
+            self.index.upsert(row.id, None if known else neardup.decode(row.signature), _aware(row.updated_at))
         self._read_at = started
         self.index.expire(cutoff)
-
-    def _updated_since(self, since: dt.datetime) -> Sequence[Any]:
-        t = s.stories
-        with self.store.tx() as conn:
-            return conn.execute(select(t.c.id, t.c.signature, t.c.updated_at)
-                                .where(t.c.updated_at >= since)).mappings().all()
 
     def match(self, signature: str | None) -> tuple[int | None, float]:
         """The recent story most similar to a signature, with its similarity (None when none).

@@ -29,6 +29,7 @@ from bot.service.subscriptions import alert_matches
 from bot.service.tallies import root_edit, root_edited, stories_with_figures, story_chart
 from bot.store import Store, StoredAlert, chat_state, utcnow
 from bot.store.db import PROCESS_ID
+from bot.store.location import database_file
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,9 @@ def wanted(channel: ChannelConfig, stored: StoredAlert, topics: Collection[str] 
 def chart_dir_for(store: Store) -> Path:
     """Where charts are drawn: beside a SQLite database file; else `tallies.CHART_DIR` when it was set to
     an absolute folder, else the system's temp dir. Never relative to the current directory (a checkout)."""
-    url = store.engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent / "charts"
+    database = database_file(store)
+    if database is not None:
+        return database.resolve().parent / "charts"
     if tallies.CHART_DIR.is_absolute():
         return tallies.CHART_DIR
     return Path(tempfile.gettempdir()) / "newsbot-charts"

@@ -19,10 +19,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 
 from bot.store import Store, chat_state
-from bot.store import schema as s
+from bot.store.metrics_db import store_counts
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # What the latency histogram is labelled with; present from the start so dashboards see zeros, not gaps.
@@ -83,26 +82,20 @@ class _Scrape(Collector):
 
 
 def _store_families(store: Store) -> Iterator[Metric]:
-    with store.tx() as conn:
-        articles = conn.execute(select(func.count()).select_from(s.articles)).scalar_one()
-        alert_rows = conn.execute(select(s.alerts.c.type, func.count()).group_by(s.alerts.c.type)).all()
-        delivery_rows = conn.execute(
-            select(s.deliveries.c.adapter, s.deliveries.c.status, func.count())
-            .group_by(s.deliveries.c.adapter, s.deliveries.c.status)).all()
-        failures = conn.execute(select(s.source_state.c.name, s.source_state.c.failures)).all()
-    yield GaugeMetricFamily("newsbot_articles_total", "Articles stored.", value=articles)
+    counts = store_counts(store)
+    yield GaugeMetricFamily("newsbot_articles_total", "Articles stored.", value=counts.articles)
     alerts = GaugeMetricFamily("newsbot_alerts_total", "Alerts stored, by type.", labels=["type"])
-    for kind, n in alert_rows:
+    for kind, n in counts.alerts_by_type:
         alerts.add_metric([kind], n)
     yield alerts
     deliveries = GaugeMetricFamily("newsbot_deliveries_total", "Deliveries, by adapter and status.",
                                    labels=["adapter", "status"])
-    for adapter, status, n in delivery_rows:
+    for adapter, status, n in counts.deliveries:
         deliveries.add_metric([adapter, status], n)
     yield deliveries
     failing = GaugeMetricFamily("newsbot_source_failures", "Consecutive failures of each source.", labels=["source"])
-    for name, n in failures:
-        failing.add_metric([name], n or 0)
+    for name, n in counts.source_failures:
+        failing.add_metric([name], n)
     yield failing
     failed = GaugeMetricFamily("newsbot_delivery_failed", "Sends marked failed (the chat refused them for good), "
                                "by channel and reason.", labels=["adapter", "channel", "reason"])

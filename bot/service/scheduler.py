@@ -29,12 +29,10 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import and_, delete, select, union, update
 
 from bot.chat.base import ChatAdapter
 from bot.config import ChannelConfig, Config
@@ -45,8 +43,8 @@ from bot.service.digests import cron_trigger, due_slot, send_channel_digest
 from bot.service.pipeline import Pipeline, RunReport
 from bot.service.subscriptions import ChannelPlan, alert_topics, in_quiet_hours, plan_channels, rescore
 from bot.store import Store, StoredAlert
-from bot.store import schema as s
 from bot.store.db import PROCESS_ID, is_outage
+from bot.store.housekeeping_db import Housekeeping, housekeeping
 
 log = logging.getLogger(__name__)
 
@@ -57,25 +55,6 @@ TICK_S = 60
 LEASE_TTL = dt.timedelta(seconds=60)
 HEARTBEAT_S = 15.0
 HOUSEKEEPING_S = 6 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class Housekeeping:
-    deleted: int = 0
-    emptied: int = 0
-
-
-def housekeeping(store: Store, retention_days: int, now: dt.datetime) -> Housekeeping:
-    """Delete articles fetched before the retention cutoff that no alert needs; empty the text of the
-    older ones an alert still points to (its outlets and links keep showing)."""
-    cutoff = now - dt.timedelta(days=retention_days)
-    a = s.articles
-    needed = union(select(s.alerts.c.article_id), select(s.alert_articles.c.article_id)).subquery()
-    with store.tx() as conn:
-        deleted = conn.execute(delete(a).where(and_(
-            a.c.fetched_at < cutoff, a.c.id.not_in(select(needed.c.article_id))))).rowcount
-        emptied = conn.execute(update(a).where(and_(a.c.fetched_at < cutoff, a.c.text != "")).values(text="")).rowcount
-    return Housekeeping(deleted=int(deleted or 0), emptied=int(emptied or 0))
 
 
 def _quiet_end_trigger(quiet: tuple[str, str], timezone: str) -> CronTrigger:

@@ -15,7 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.core.models import Alert, alert_from_dict, fold
+from bot.core.alert_dicts import alert_from_dict
+from bot.core.models import Alert, fold
 from bot.core.translate import equivalents
 from bot.store import Store
 from bot.store import search_db as db

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, DigestConfig
+from bot.core.alert_dicts import alert_from_dict
 from bot.core.importance import importance, toll
-from bot.core.models import Alert, Casualty, Fighting, alert_from_dict, alert_to_dict, fold
+from bot.core.models import Alert, Casualty, Fighting, alert_to_dict, fold
 from bot.store import Store, utcnow
 from bot.store import subscriptions_db as db
 from bot.store.subscriptions_db import Subscription as Subscription  # re-exported: callers import it from here

@@ -2,7 +2,7 @@
 story or topic, the story thread's root kept up to date, and charts.
 
 The rules (series identity, what is a change, low/best/high) live in `bot.core.tally`; this module
-only reads and writes the store. Its queries use `store.tx()` directly.
+only reads and writes the store, through `bot.store.tally_db` (the queries) and the `Store`.
 
 Storing a casualty alert of a story (`store_alert`):
 - the first figure of a series is stored as the plain casualty alert it is;
@@ -22,11 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select
-
+from bot.core.alert_dicts import alert_from_dict
 from bot.core.i18n import t
 from bot.core.importance import importance
-from bot.core.models import Alert, Article, Casualty, Line, Message, Span, alert_from_dict, fold
+from bot.core.models import Alert, Article, Casualty, Line, Message, Span, fold
 from bot.core.render import figure_text, render_alert
 from bot.core.tally import (
     CasualtyChangeAlert,
@@ -43,7 +42,7 @@ from bot.core.tally import (
 )
 from bot.core.tally_text import group_name, headline_figures, view_lines, who
 from bot.store import Store, StoredAlert
-from bot.store import schema as s
+from bot.store.tally_db import casualty_rows, figure_stories
 
 log = logging.getLogger(__name__)
 
@@ -62,31 +61,16 @@ def story_figures(store: Store, story_ids: Sequence[int]) -> list[Figure]:
 
     Copies of one figure by one outlet on one day are one figure (the first article's): a story of
     5,000 reruns is read as fast as one of 50, and its history is not 5,000 identical lines."""
-    if not story_ids:
-        return []
-    art = s.articles
-    q = (
-        select(s.alerts.c.id, s.alerts.c.story_id, func.min(art.c.id).label("art_id"), art.c.outlet, art.c.source,
-               art.c.published, func.min(art.c.fetched_at).label("fetched_at"))
-        .join(s.alert_articles, s.alert_articles.c.alert_id == s.alerts.c.id)
-        .join(art, art.c.id == s.alert_articles.c.article_id)
-        .where(and_(s.alerts.c.type == "casualty", s.alerts.c.story_id.in_(list(story_ids))))
-        .group_by(s.alerts.c.id, s.alerts.c.story_id, art.c.outlet, art.c.source, art.c.published)
-    )
-    with store.tx() as conn:
-        rows = sorted(conn.execute(q).mappings().all(), key=lambda r: (r["art_id"], r["id"]))
-        ids = sorted({int(r["id"]) for r in rows})
-        data = dict(conn.execute(select(s.alerts.c.id, s.alerts.c.data).where(s.alerts.c.id.in_(ids))).all()) \
-            if ids else {}
-    alerts = {alert_id: _casualty(text) for alert_id, text in data.items()}
+    found = casualty_rows(store, story_ids)
+    alerts = {alert_id: _casualty(text) for alert_id, text in found.data.items()}  # each alert decoded once
     figures: list[Figure] = []
-    for row in rows:
-        alert = alerts.get(row["id"])
+    for row in found.rows:
+        alert = alerts.get(row.alert_id)
         if alert is None:
             continue
         figures.extend(figures_of(
-            alert, date=_day(row["published"], row["fetched_at"]), outlet=row["outlet"] or row["source"],
-            scope=scope_of(int(row["story_id"])), seq=int(row["art_id"]), alert_id=int(row["id"]),
+            alert, date=_day(row.published, row.fetched_at), outlet=row.outlet or row.source,
+            scope=scope_of(row.story_id), seq=row.article_id, alert_id=row.alert_id,
         ))
     return figures
 
@@ -300,22 +284,9 @@ def stories_with_figures(store: Store, topic: str | None = None, *, tagged_sourc
     """Stories holding casualty figures, newest first; with a topic: one of the story's topics (in
     any language: "libye" = "libya"), a topic of one of its articles, a source tagged with it, or the
     words of the story's title."""
-    from bot.store.stories_schema import article_stories
-
-    with_figures = select(s.alerts.c.story_id).where(and_(s.alerts.c.type == "casualty",
-                                                          s.alerts.c.story_id.is_not(None)))
-    q = select(s.stories).where(s.stories.c.id.in_(with_figures)).order_by(s.stories.c.updated_at.desc())
-    with store.tx() as conn:
-        rows = [dict(r) for r in conn.execute(q).mappings().all()]
-        tagged: set[int] = set()
-        if topic and tagged_sources:
-            tagged = {int(x) for x in conn.execute(select(s.articles.c.story_id).where(and_(
-                s.articles.c.source.in_(list(tagged_sources)), s.articles.c.story_id.is_not(None)))).scalars()}
-        article_topics: dict[int, set[str]] = {}
-        if topic:
-            for sid, topics in conn.execute(select(article_stories.c.story_id, article_stories.c.topics)
-                                            .where(article_stories.c.topics.is_not(None))).all():
-                article_topics.setdefault(int(sid), set()).update(fold(x) for x in str(topics).split(","))
+    found = figure_stories(store, tagged_sources=tagged_sources if topic else (), article_topics=bool(topic))
+    rows, tagged = found.stories, found.tagged
+    article_topics = {sid: {fold(x) for x in topics} for sid, topics in found.article_topics.items()}
     if topic:
         want = topic_keys(topic)
         want_text = fold(topic)

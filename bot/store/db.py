@@ -38,7 +38,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
-from bot.core.models import Alert, Article, alert_from_dict, alert_to_dict
+from bot.core.alert_dicts import alert_from_dict
+from bot.core.models import Alert, Article, alert_to_dict
 from bot.store import schema as s
 from bot.store.migrations import LATEST, current_version, migrate
 

@@ -197,3 +197,20 @@ def cluster_mates(store: Store, article_id: int) -> list[int]:
             return [article_id]
         return [int(x) for x in conn.execute(select(article_stories.c.article_id)
                                               .where(article_stories.c.cluster_id == cluster)).scalars().all()]
+
+
+@dataclass(frozen=True, slots=True)
+class StorySignature:
+    """What the story matcher's index keeps of a story: its near-duplicate signature and last update."""
+
+    id: int
+    signature: str | None
+    updated_at: dt.datetime
+
+
+def stories_updated_since(store: Store, since: dt.datetime) -> list[StorySignature]:
+    """Every story updated at or after `since`, in one query (the matcher's incremental refresh)."""
+    t = s.stories
+    with store.tx() as conn:
+        rows = conn.execute(select(t.c.id, t.c.signature, t.c.updated_at).where(t.c.updated_at >= since)).all()
+    return [StorySignature(id=int(r.id), signature=r.signature, updated_at=r.updated_at) for r in rows]

@@ -117,14 +117,14 @@ def test_progress_bar_only_for_terminals_or_long_runs() -> None:
     assert loud.getvalue().endswith("[" + "#" * 30 + "] 30/30 x\n")
 
 
-async def test_read_url_from_the_guard_module_with_a_fetch_config(server: LocalServer, seed_text: str) -> None:
-    from bot.ingest import guard
+async def test_read_url_from_the_reader_module_with_a_fetch_config(server: LocalServer, seed_text: str) -> None:
+    from bot.ingest import reader
 
     url = server.static("/g", article_page("Titre", seed_text))
-    article = await guard.read_url(url, allow_private=True, fetch=FetchConfig(timeout_s=5))
+    article = await reader.read_url(url, allow_private=True, fetch=FetchConfig(timeout_s=5))
     assert article.url == url and article.text
     with pytest.raises(ReadError, match="refused"):
-        await guard.read_url(url, allow_private=False, fetch=FetchConfig())
+        await reader.read_url(url, allow_private=False, fetch=FetchConfig())
 
 
 def test_cli_ingest_refuses_a_big_file_and_skips_a_broken_jsonl_line(

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from bot.core.importance import importance, speaker_rank, story_importance
 from bot.core.models import Casualty, Fighting, Statement
 from bot.service.app import run_forever
-from bot.service.scheduler import housekeeping
 from bot.store import Store
 from bot.store import schema as s
+from bot.store.housekeeping_db import housekeeping
 from tests.sched.sched_helpers import Bot, make_config, utc
 
 

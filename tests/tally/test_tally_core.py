@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.core.models import Casualty, alert_from_dict, alert_to_dict
+from bot.core.alert_dicts import alert_from_dict
+from bot.core.models import Casualty, alert_to_dict
 from bot.core.tally import (
     CasualtyChange,
     CasualtyChangeAlert,

@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.core import commands as c
 from bot.core.i18n import echo, t
 from bot.core.models import Article, Line, Message, Span
-from bot.ingest.guard import read_url as guarded_read_url
+from bot.ingest.reader import read_url as guarded_read_url
 from bot.ingest.urls import redact_url, redact_urls
 from bot.service.handlers.base import Env, UrlReader, alert_line, error
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def default_reader(config: Config) -> UrlReader:
     """`read URL` through the ingestion's guarded reader: private and loopback hosts refused, each redirect
-    checked, the body capped (see bot.ingest.guard)."""
+    checked, the body capped (see bot.ingest.reader and bot.ingest.guard)."""
 
     async def read(url: str) -> Article:
         return await guarded_read_url(url, config.fetch.allow_private, fetch=config.fetch)

@@ -1,0 +1,86 @@
+"""What the casualty tallies read: the casualty alerts of stories with each article that carried them,
+and the stories holding figures. Bulk reads, one transaction each; the rules stay in `bot.core.tally`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select
+
+from bot.store import schema as s
+from bot.store.db import Store
+from bot.store.stories_schema import article_stories
+
+
+@dataclass(frozen=True, slots=True)
+class CasualtyRow:
+    """One casualty alert of a story as one outlet published it on one date (its first article of those)."""
+
+    alert_id: int
+    story_id: int
+    article_id: int  # the first article of this outlet and publication that carried the alert
+    outlet: str | None
+    source: str
+    published: dt.datetime | dt.date | None
+    fetched_at: dt.datetime | None  # the earliest fetch of those articles
+
+
+@dataclass(frozen=True, slots=True)
+class CasualtyRows:
+    rows: list[CasualtyRow]  # in article order, then alert order
+    data: dict[int, str]  # alert id -> the alert's JSON, once per alert
+
+
+def casualty_rows(store: Store, story_ids: Sequence[int]) -> CasualtyRows:
+    """The casualty alerts of these stories, once per outlet and publication that carried them (copies
+    by one outlet on one day are one row), and each alert's JSON once: two queries, one transaction."""
+    if not story_ids:
+        return CasualtyRows(rows=[], data={})
+    art = s.articles
+    q = (
+        select(s.alerts.c.id, s.alerts.c.story_id, func.min(art.c.id).label("art_id"), art.c.outlet, art.c.source,
+               art.c.published, func.min(art.c.fetched_at).label("fetched_at"))
+        .join(s.alert_articles, s.alert_articles.c.alert_id == s.alerts.c.id)
+        .join(art, art.c.id == s.alert_articles.c.article_id)
+        .where(and_(s.alerts.c.type == "casualty", s.alerts.c.story_id.in_(list(story_ids))))
+        .group_by(s.alerts.c.id, s.alerts.c.story_id, art.c.outlet, art.c.source, art.c.published)
+    )
+    with store.tx() as conn:
+        found = sorted(conn.execute(q).mappings().all(), key=lambda r: (r["art_id"], r["id"]))
+        ids = sorted({int(r["id"]) for r in found})
+        data = dict(conn.execute(select(s.alerts.c.id, s.alerts.c.data).where(s.alerts.c.id.in_(ids))).all()) \
+            if ids else {}
+    rows = [CasualtyRow(alert_id=int(r["id"]), story_id=int(r["story_id"]), article_id=int(r["art_id"]),
+                        outlet=r["outlet"], source=r["source"], published=r["published"], fetched_at=r["fetched_at"])
+            for r in found]
+    return CasualtyRows(rows=rows, data={int(k): str(v) for k, v in data.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class FigureStories:
+    stories: list[dict[str, Any]]  # rows of `stories` holding casualty figures, newest first
+    tagged: set[int]  # stories with an article from one of the tagged sources
+    article_topics: dict[int, list[str]]  # story id -> the topics of its articles (raw, unfolded)
+
+
+def figure_stories(store: Store, *, tagged_sources: Sequence[str] = (), article_topics: bool = False) -> FigureStories:
+    """Stories holding casualty figures, newest first, with (on request) what a topic filter matches
+    beside their own fields: the stories of tagged sources, the topics of their articles."""
+    with_figures = select(s.alerts.c.story_id).where(and_(s.alerts.c.type == "casualty",
+                                                          s.alerts.c.story_id.is_not(None)))
+    q = select(s.stories).where(s.stories.c.id.in_(with_figures)).order_by(s.stories.c.updated_at.desc())
+    with store.tx() as conn:
+        rows = [dict(r) for r in conn.execute(q).mappings().all()]
+        tagged: set[int] = set()
+        if tagged_sources:
+            tagged = {int(x) for x in conn.execute(select(s.articles.c.story_id).where(and_(
+                s.articles.c.source.in_(list(tagged_sources)), s.articles.c.story_id.is_not(None)))).scalars()}
+        topics_of: dict[int, list[str]] = {}
+        if article_topics:
+            for sid, topics in conn.execute(select(article_stories.c.story_id, article_stories.c.topics)
+                                            .where(article_stories.c.topics.is_not(None))).all():
+                topics_of.setdefault(int(sid), []).extend(str(topics).split(","))
+    return FigureStories(stories=rows, tagged=tagged, article_topics=topics_of)
