@@ -42,7 +42,7 @@ from bot.core.tally import (
 )
 from bot.core.tally_text import group_name, headline_figures, view_lines, who
 from bot.store import Store, StoredAlert
-from bot.store.tally_db import casualty_rows, figure_stories
+from bot.store.tally_db import CasualtyRows, casualty_rows, figure_stories, first_casualty_rows
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,10 @@ def story_figures(store: Store, story_ids: Sequence[int]) -> list[Figure]:
 
     Copies of one figure by one outlet on one day are one figure (the first article's): a story of
     5,000 reruns is read as fast as one of 50, and its history is not 5,000 identical lines."""
-    found = casualty_rows(store, story_ids)
+    return _figures(casualty_rows(store, story_ids))
+
+
+def _figures(found: CasualtyRows) -> list[Figure]:
     alerts = {alert_id: _casualty(text) for alert_id, text in found.data.items()}  # each alert decoded once
     figures: list[Figure] = []
     for row in found.rows:
@@ -107,7 +110,8 @@ def store_alert(
     """
     if not isinstance(alert, Casualty) or story_id is None or (alert.killed is None and alert.wounded is None):
         return store.add_alert(alert, article_id=article_id, story_id=story_id, importance=importance(alert))
-    history = _first_reports([f for f in story_figures(store, [story_id]) if f.seq != article_id])
+    # First reports are all a new figure is compared with (rises, repeats, stale news): one per alert.
+    history = [f for f in _figures(first_casualty_rows(store, story_id)) if f.seq != article_id]
     date = article.published or today
     outlet = article.outlet or article.source
     scope = scope_of(story_id)
@@ -121,16 +125,6 @@ def store_alert(
             # One more outlet for a figure already known: no new alert.
             return store.add_alert(known, article_id=article_id, story_id=story_id, importance=importance(known))
     return store.add_alert(alert, article_id=article_id, story_id=story_id, importance=importance(alert))
-
-
-def _first_reports(figures: Sequence[Figure]) -> list[Figure]:
-    """One figure per alert, measure and day: the first outlet's. Enough to compare a new figure with
-    (rises, repeats, stale news and the first report of a number are all decided on first reports), and
-    it keeps filing as cheap for a story carried by fifty outlets as for one carried by two."""
-    first: dict[tuple[int | None, str, dt.date | None], Figure] = {}
-    for f in sorted(figures, key=lambda f: f.order()):
-        first.setdefault((f.alert_id, f.measure, f.date), f)
-    return list(first.values())
 
 
 def _known_alert(store: Store, history: Sequence[Figure], alert: Casualty, *, date: dt.date,

@@ -59,6 +59,29 @@ def casualty_rows(store: Store, story_ids: Sequence[int]) -> CasualtyRows:
     return CasualtyRows(rows=rows, data={int(k): str(v) for k, v in data.items()})
 
 
+def first_casualty_rows(store: Store, story_id: int) -> CasualtyRows:
+    """Each casualty alert of a story with the article that first carried it (its JSON once): what a new
+    figure is compared with. One index look-up per alert, however many articles repeat it."""
+    aa, art = s.alert_articles, s.articles
+    first = (select(func.min(aa.c.article_id)).where(aa.c.alert_id == s.alerts.c.id)
+             .correlate(s.alerts).scalar_subquery())
+    q = (select(s.alerts.c.id, s.alerts.c.story_id, s.alerts.c.data, first.label("art_id"))
+         .where(and_(s.alerts.c.type == "casualty", s.alerts.c.story_id == story_id)))
+    with store.tx() as conn:
+        alerts = [(int(r.id), int(r.story_id), str(r.data), r.art_id) for r in conn.execute(q).all()
+                  if r.art_id is not None]
+        ids = sorted({a[3] for a in alerts})
+        articles = {int(r.id): r for r in conn.execute(
+            select(art.c.id, art.c.outlet, art.c.source, art.c.published, art.c.fetched_at)
+            .where(art.c.id.in_(ids))).all()} if ids else {}
+    rows = []
+    for alert_id, story, _data, article_id in sorted(alerts, key=lambda a: (a[3], a[0])):
+        a = articles[int(article_id)]
+        rows.append(CasualtyRow(alert_id=alert_id, story_id=story, article_id=int(article_id), outlet=a.outlet,
+                                source=a.source, published=a.published, fetched_at=a.fetched_at))
+    return CasualtyRows(rows=rows, data={a[0]: a[2] for a in alerts})
+
+
 @dataclass(frozen=True, slots=True)
 class FigureStories:
     stories: list[dict[str, Any]]  # rows of `stories` holding casualty figures, newest first
