@@ -126,6 +126,15 @@ def _words(values: Any) -> frozenset[str]:
     return frozenset(fold_word(str(v)) for v in values or ())
 
 
+# The same readers for the other word tables built from a lexicon file (bot.core.extract.speechwords).
+words = _words
+
+
+def phrase_table(values: Any) -> dict[tuple[str, ...], str]:
+    """Folded phrases of a lexicon list, unlabelled (a PhraseSet's table)."""
+    return _phrases(values)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     lang: str
@@ -415,11 +424,18 @@ def available_languages() -> tuple[str, ...]:
 
 
 @cache
-def load_lexicon(lang: str) -> Lexicon:
+def lexicon_data(lang: str) -> dict[str, Any]:
+    """The lexicon file of a language as read, once: the rule tables (`load_lexicon`) and the speech
+    words (`speechwords.speech_words`) are both built from it. FileNotFoundError when there is none."""
     path = resources.files("bot.core.extract") / "lexicons" / f"{lang}.yaml"
     # BaseLoader keeps every scalar a string: YAML 1.1 would read the words "on", "off", "yes"
     # and "no" as booleans (the code converts numbers itself)
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     if not isinstance(data, dict):
         raise ValueError(f"lexicon {lang}: expected a mapping")
-    return build_lexicon(data)
+    return data
+
+
+@cache
+def load_lexicon(lang: str) -> Lexicon:
+    return build_lexicon(lexicon_data(lang))

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
-
-from bot.core.extract.lexicon import PhraseSet
-from bot.core.extract.text import fold_phrase, fold_word
+from bot.core.extract.lexicon import PhraseSet, lexicon_data, phrase_table
+from bot.core.extract.lexicon import words as _words
+from bot.core.extract.text import fold_word
 
 
 @dataclass(frozen=True)
@@ -65,23 +63,19 @@ class SpeechWords:
 
 
 def _phrases(values: object) -> PhraseSet:
-    out: dict[tuple[str, ...], str] = {}
-    for v in values or ():  # type: ignore[attr-defined]
-        words = fold_phrase(str(v))
-        if words:
-            out[words] = ""
-    return PhraseSet(out)
+    return PhraseSet(phrase_table(values))
 
 
-def _words(values: object) -> frozenset[str]:
-    return frozenset(fold_word(str(v)) for v in values or ())  # type: ignore[attr-defined]
+def _folded(values: object) -> tuple[str, ...]:
+    """Word endings and stems, folded, in the order the lexicon gives them."""
+    return tuple(fold_word(str(v)) for v in values or ())  # type: ignore[attr-defined]
 
 
 def build_speech_words(data: dict[str, object]) -> SpeechWords:
     return SpeechWords(
         speaker_openers=_phrases(data.get("speaker_openers")),
         speaker_trailers=_words(data.get("speaker_trailers")),
-        adverb_suffixes=tuple(fold_word(str(s)) for s in data.get("adverb_suffixes") or ()),  # type: ignore[attr-defined]
+        adverb_suffixes=_folded(data.get("adverb_suffixes")),
         first_person=_words(data.get("first_person")),
         first_person_singular=_words(data.get("first_person_singular")),
         hypothetical=_words(data.get("hypothetical")),
@@ -89,16 +83,16 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
         addressee_markers=_words(data.get("addressee_markers")),
         inclusion_markers=_phrases(data.get("inclusion_markers")),
         negations=_words(data.get("negations")),
-        gerunds=tuple(fold_word(str(e)) for e in data.get("gerunds") or ()),  # type: ignore[attr-defined]
-        object_speech_verbs=tuple(fold_word(str(v)) for v in data.get("object_speech_verbs") or ()),  # type: ignore[attr-defined]
-        agent_participles=tuple(fold_word(str(e)) for e in data.get("agent_participles") or ()),  # type: ignore[attr-defined]
+        gerunds=_folded(data.get("gerunds")),
+        object_speech_verbs=_folded(data.get("object_speech_verbs")),
+        agent_participles=_folded(data.get("agent_participles")),
         furniture=_phrases(data.get("furniture")),
         furniture_anywhere=_phrases(data.get("furniture_anywhere")),
         not_speaker_heads=_words(data.get("not_speaker_heads")),
         vague_speakers=_words(data.get("vague_speakers")),
         weak_content_openers=_words(data.get("weak_content_openers")),
         credit_names=_words(data.get("credit_names")),
-        object_verbs=tuple(fold_word(str(v)) for v in data.get("object_verbs") or ()),  # type: ignore[attr-defined]
+        object_verbs=_folded(data.get("object_verbs")),
         # compared with their accents: French "affirmé" is a participle, "affirme" is not
         participle_endings=tuple(str(e).lower() for e in data.get("participle_endings") or ()),  # type: ignore[attr-defined]
     )
@@ -106,11 +100,8 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
 
 @cache
 def speech_words(lang: str) -> SpeechWords:
-    path = resources.files("bot.core.extract") / "lexicons" / f"{lang}.yaml"
     try:
-        text = path.read_text(encoding="utf-8")
+        data = lexicon_data(lang)
     except FileNotFoundError:
         return build_speech_words({})
-    # BaseLoader: every scalar stays a string (YAML 1.1 would read "on" or "no" as booleans)
-    data = yaml.load(text, Loader=yaml.BaseLoader)
-    return build_speech_words(data if isinstance(data, dict) else {})
+    return build_speech_words(data)
