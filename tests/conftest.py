@@ -22,14 +22,14 @@ SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, and a new database on the test PostgreSQL server.
+def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of `kind` ("sqlite" or "postgres"), dropped afterwards: a SQLite file, or a new
+    database on the test PostgreSQL server.
 
     The PostgreSQL server comes from `scripts/pg-test-server.sh` (NEWSBOT_TEST_PG_URL); CI starts it,
     so there a missing server is a failure, not a skip.
     """
-    if request.param == "sqlite":
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'bot.db'}"
         return
     admin = os.environ.get("NEWSBOT_TEST_PG_URL")
@@ -46,6 +46,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
 
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each engine (see `fresh_database`)."""
+    yield from fresh_database(request.param, tmp_path)
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:

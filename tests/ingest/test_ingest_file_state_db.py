@@ -4,40 +4,23 @@ database reads a file once, again when it changes, and forgets files deleted fro
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from ingest_helpers import Clock, filler, make_config
-from sqlalchemy import create_engine, make_url, text
 
 from bot.config import SourceConfig
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
 from bot.store.files_state import FileState, file_states, path_key, save_file_states
+from tests.conftest import fresh_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bot.db'}"
-        return
-    admin = os.environ.get("NEWSBOT_TEST_PG_URL")
-    if not admin:
-        if os.environ.get("CI"):
-            pytest.fail("NEWSBOT_TEST_PG_URL is not set")
-        pytest.skip("no PostgreSQL: run eval \"$(scripts/pg-test-server.sh)\" first")
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
+    # tests/ingest's own `db_url` is SQLite only: this file wants both engines, as tests/conftest.py gives them
+    yield from fresh_database(request.param, tmp_path)
 
 async def test_folder_poll_remembers_files_on_either_database(any_db_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "drop"
