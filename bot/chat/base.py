@@ -65,6 +65,20 @@ class StateStore(Protocol):
     def set_state(self, key: str, value: str) -> None: ...
 
 
+class MemoryState:
+    """A `StateStore` in memory: for an adapter given no store (tests, a bot without a database). Shared by two
+    adapters, it stands for the database across a restart."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+
+    def get_state(self, key: str) -> str | None:
+        return self.data.get(key)
+
+    def set_state(self, key: str, value: str) -> None:
+        self.data[key] = value
+
+
 class ChatError(RuntimeError):
     """A send the chat refused, classified so that delivery knows whether trying again can help.
 

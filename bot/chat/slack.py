@@ -32,7 +32,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat.base import ChatContext, ChatError, Conversation, HandledLog, Posted, StateStore
+from bot.chat.base import ChatContext, ChatError, Conversation, HandledLog, MemoryState, Posted, StateStore
 from bot.chat.slack_errors import RATE_LIMIT_RETRIES, call_api
 from bot.chat.slack_queue import ChannelSendQueue
 from bot.chat.slack_render import (
@@ -114,7 +114,7 @@ class SlackAdapter:
                                      **client_args)
         self.rate_limit_retries = rate_limit_retries
         self._verifier = SignatureVerifier(signing_secret) if signing_secret and mode == "http" else None
-        self._answered = HandledLog(state if state is not None else _MemoryState(), "slack")
+        self._answered = HandledLog(state if state is not None else MemoryState(), "slack")
         self.app = _new_app(self.client, signing_secret or "", verify=mode == "http")
         self.app.command(command)(self._on_command)
         self.app.event("message")(self._on_message)
@@ -502,16 +502,3 @@ def _signed(verifier: SignatureVerifier, body: bytes, headers: dict[str, str]) -
 
 def _retried(request: AsyncBoltRequest) -> bool:
     return bool(request.headers.get("x-slack-retry-num"))
-
-
-class _MemoryState:
-    """Where answered events are kept when no store is given (tests, a bot without a database)."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def get_state(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def set_state(self, key: str, value: str) -> None:
-        self.data[key] = value

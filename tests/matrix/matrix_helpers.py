@@ -15,21 +15,8 @@ from typing import Any
 from nio import AsyncClient, AsyncClientConfig, RoomCreateResponse, SyncResponse
 from synapse_harness import Synapse, User
 
-from bot.chat.base import ChatContext
+from bot.chat.base import ChatContext, MemoryState
 from bot.core.models import Line, Message, Span
-
-
-class MemoryState:
-    """In-memory `StateStore`; sharing one between two adapters simulates a restart."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def get_state(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def set_state(self, key: str, value: str) -> None:
-        self.data[key] = value
 
 
 @dataclass

@@ -15,22 +15,13 @@ import aiohttp
 import pytest
 from slack_fakes import FakeConversation, FakeSlack, command_body, event_body, signed_headers
 
-from bot.chat.base import ChatError
+from bot.chat.base import ChatError, MemoryState
 from bot.chat.slack import SlackAdapter
 from bot.core.models import Line, Message
 
 THREAD = "1700000000.000100"
 
 
-class State:
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def get_state(self, key: str) -> str | None:
-        return self.data.get(key)
-
-    def set_state(self, key: str, value: str) -> None:
-        self.data[key] = value
 
 
 @pytest.fixture
@@ -85,7 +76,7 @@ async def test_unsigned_or_malformed_requests_get_401_and_one_log_line(
 
 async def test_an_event_retried_by_slack_is_answered_once_even_after_a_restart(
         served: Callable[..., Any], fake_slack: FakeSlack, conversation: FakeConversation) -> None:
-    state = State()
+    state = MemoryState()  # one shared by two adapters stands for the database across a restart
     first = await served(state=state)
     body = event_body(thread_question("who said it?"), "Ev100")
     headers = signed_headers(body, content_type="application/json")
