@@ -22,8 +22,6 @@ from bot.core.models import Line, Message
 THREAD = "1700000000.000100"
 
 
-
-
 @pytest.fixture
 async def served(make_adapter: Callable[..., SlackAdapter]) -> AsyncIterator[Callable[..., Any]]:
     started: list[SlackAdapter] = []
