@@ -28,7 +28,7 @@ from bot.service.health import observe_delivery
 from bot.service.subscriptions import alert_matches
 from bot.service.tallies import root_edit, root_edited, stories_with_figures, story_chart
 from bot.store import Store, StoredAlert, chat_state, utcnow
-from bot.store.db import PROCESS_ID
+from bot.store.db import PROCESS_ID, is_outage
 from bot.store.location import database_file
 
 log = logging.getLogger(__name__)
@@ -283,8 +283,10 @@ async def refresh_root(store: Store, adapter: ChatAdapter, channel: ChannelConfi
         await adapter.edit(channel.id, root, dataclasses.replace(message, meta={**message.meta, "edit_key": edit_key}))
         root_edited(store, adapter.name, channel.id, story_id, message)
     except Exception as exc:  # the replies are posted; a failed edit is caught up on a later pass
-        log.warning("edit of the root of story %s in %s/%s failed: %s", story_id, adapter.name, channel.id, exc)
         _caught_up.get(store, set()).discard((adapter.name, channel.id))
+        if is_outage(exc):
+            raise  # the database is away: the service's health check logs that once, not each edit
+        log.warning("edit of the root of story %s in %s/%s failed: %s", story_id, adapter.name, channel.id, exc)
         return
     await post_chart(store, adapter, channel, story_id, root, message)
 

@@ -199,6 +199,8 @@ class BotScheduler:
             try:
                 return await send_channel_digest(self.store, self.config, adapter, plan.digest, now=now, slot=slot)
             except Exception as exc:
+                if is_outage(exc):
+                    raise  # counted by the database health check (see _guarded), not logged per digest
                 log.warning("digest for %s failed (%s); trying again in a minute", key, exc)
                 return []
 
