@@ -1,6 +1,7 @@
 """The store: one SQLAlchemy engine, migrated on open, and the queries the bot needs.
 
-Calls are synchronous and short; coroutines run them in worker threads (asyncio.to_thread). Writes
+Calls are synchronous and short; coroutines run them in the store's worker threads (`await store.run(…)`,
+see `bot.store.aio`). Writes
 that several polls (or replicas) may make at once are single statements (`INSERT … ON CONFLICT`), and
 the steps that must see each other's results (story assignment, an article's alerts) run under a named
 lock (`exclusive`) that serialises threads of this process and processes sharing the database.
@@ -15,11 +16,11 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -41,7 +42,11 @@ from sqlalchemy.pool import StaticPool
 from bot.core.alert_dicts import alert_from_dict
 from bot.core.models import Alert, Article, alert_to_dict
 from bot.store import schema as s
+from bot.store.aio import StoreRunner, guard_engine
 from bot.store.migrations import LATEST, current_version, migrate
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # Who claims deliveries: unique per process, so a restarted bot knows the old claims are not its own.
 PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -122,6 +127,8 @@ def make_engine(url: str) -> Engine:
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        guard_engine(engine)
+        self._runner = StoreRunner()
         # The transaction this thread has open, if any: `tx()` inside `exclusive()` joins it, so
         # everything done under a lock commits (or rolls back) together, on the connection holding it.
         self._local = threading.local()
@@ -151,7 +158,13 @@ class Store:
         return cls(engine)
 
     def close(self) -> None:
+        self._runner.close()
         self.engine.dispose()
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """The async face: `await store.run(store.alerts, since=…)` runs the call in the store's own
+        worker threads (see `bot.store.aio`), so no store call blocks the event loop."""
+        return await self._runner.run(fn, *args, **kwargs)
 
     @contextmanager
     def tx(self) -> Iterator[Connection]:

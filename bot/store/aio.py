@@ -1,0 +1,77 @@
+"""The store's async face: store work runs in the store's own worker threads, never on the event loop.
+
+In the manner of datasette's `execute_fn`: a coroutine hands a synchronous function (a `Store` method,
+or a function of the `*_db` modules taking the store) to `await store.run(fn, *args)`, and awaits its
+result. The threads are the store's own, so a slow extraction or page read in the default executor
+never queues a store call behind it, and a long `search` in one room does not delay `help` in another.
+
+`NEWSBOT_LOOP_GUARD=1` (set by the test suite, inherited by the processes it starts) makes any SQL
+statement issued from the thread running an event loop raise `BlockingStoreCall`: the promise "no
+store call blocks the loop" is checked by every test that runs service code, not by reading it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import Engine, event
+
+LOOP_GUARD_ENV = "NEWSBOT_LOOP_GUARD"
+# Enough for the adapters, the scheduler's jobs and the handlers at once; SQLite serialises writes
+# anyway (busy_timeout), PostgreSQL's pool holds 5 + 10 overflow connections.
+WORKERS = 8
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class BlockingStoreCall(RuntimeError):
+    """A store statement ran on the event loop's thread (only raised under NEWSBOT_LOOP_GUARD=1)."""
+
+
+def loop_guarded() -> bool:
+    return os.environ.get(LOOP_GUARD_ENV) == "1"
+
+
+def guard_engine(engine: Engine) -> None:
+    """Under NEWSBOT_LOOP_GUARD=1, refuse statements issued from a thread that runs an event loop."""
+    if not loop_guarded():
+        return
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _off_loop(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread, or synchronous code with no loop: fine
+        raise BlockingStoreCall(f"store call on the event loop (use `await store.run(...)`): {statement[:80]!r}")
+
+
+class StoreRunner:
+    """The store's worker threads, started on first use and stopped with the store."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._guard = threading.Lock()
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        with self._guard:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="store")
+            pool = self._pool
+        # Like asyncio.to_thread: the caller's context variables (log context) go with the call.
+        call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(pool, call)
+
+    def close(self) -> None:
+        with self._guard:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,51 @@
+"""The store's async face: store work leaves the event loop, and the loop guard catches what does not."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from bot.store.aio import LOOP_GUARD_ENV, BlockingStoreCall
+
+
+@pytest.fixture
+def guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv(LOOP_GUARD_ENV, "1")
+    return Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
+
+
+async def test_a_store_call_on_the_loop_is_refused_and_run_is_not(guarded: Store) -> None:
+    with pytest.raises(BlockingStoreCall, match="event loop"):
+        guarded.alerts()
+    assert await guarded.run(guarded.alerts) == []
+    guarded.close()
+
+
+def test_synchronous_code_with_no_loop_may_call_the_store(guarded: Store) -> None:
+    assert guarded.alerts() == []  # the CLIs and the tests' own set-up: no loop to block
+    guarded.close()
+
+
+async def test_a_slow_store_call_does_not_hold_up_the_loop_or_another_call(guarded: Store) -> None:
+    started = threading.Event()
+
+    def slow(store: Store) -> int:
+        started.set()
+        time.sleep(1.0)
+        return len(store.alerts())
+
+    slow_call = asyncio.create_task(guarded.run(slow, guarded))
+    await asyncio.to_thread(started.wait, 5)
+    ticks = 0
+    while not slow_call.done() and ticks < 3:
+        await asyncio.sleep(0.05)  # the loop keeps turning while the slow call runs
+        ticks += 1
+    quick = await asyncio.wait_for(guarded.run(guarded.version), 0.9)  # not queued behind the slow one
+    assert not slow_call.done() and ticks == 3 and quick > 0
+    assert await slow_call == 0
+    guarded.close()
