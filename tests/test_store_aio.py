@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.service.source_registry import added_sources
 from bot.store import Store
 from bot.store.aio import LOOP_GUARD_ENV, BlockingStoreCall
 
@@ -19,15 +20,16 @@ def guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     return Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
 
 
-async def test_a_store_call_on_the_loop_is_refused_and_run_is_not(guarded: Store) -> None:
+async def test_bot_code_calling_the_store_on_the_loop_is_refused_and_run_is_not(guarded: Store) -> None:
     with pytest.raises(BlockingStoreCall, match="event loop"):
-        guarded.alerts()
-    assert await guarded.run(guarded.alerts) == []
+        added_sources(guarded)  # service code reading the store on the loop's thread
+    assert await guarded.run(added_sources, guarded) == []
+    assert guarded.alerts() == []  # a test reading the store to assert on it is not the bot blocking
     guarded.close()
 
 
 def test_synchronous_code_with_no_loop_may_call_the_store(guarded: Store) -> None:
-    assert guarded.alerts() == []  # the CLIs and the tests' own set-up: no loop to block
+    assert added_sources(guarded) == []  # the CLIs: no loop to block
     guarded.close()
 
 
