@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import DEFAULT_CONFIG, Config, load_config
+from bot.core.i18n import languages
 
 _REPLY = re.compile(r"^\s*reply\s+(\S+)\s+(.+)$", re.IGNORECASE | re.DOTALL)
 
@@ -147,7 +148,7 @@ def add_parser(sub: Any) -> None:
     )
     with_config(p)
     p.add_argument("--channel", help="console channel to act as (its language is used; default: the first one)")
-    p.add_argument("--lang", choices=("en", "fr"), help="reader language (default: the channel's)")
+    p.add_argument("--lang", choices=languages(), help="reader language (default: the channel's)")
     p.add_argument("--no-admin", action="store_true", help="act as a reader without admin rights")
     p.set_defaults(handler=cmd_console)
 
@@ -160,5 +161,5 @@ def add_parser(sub: Any) -> None:
     with_config(p)
     p.add_argument("ref", metavar="ALERT-ID|STORY-ID", help="A12 for an alert, S3 (or 3) for a story")
     p.add_argument("question", nargs="+", help="the question, e.g. \"Qui a parlé ?\"")
-    p.add_argument("--lang", choices=("en", "fr"), help="language when the question's own is unclear")
+    p.add_argument("--lang", choices=languages(), help="language when the question's own is unclear")
     p.set_defaults(handler=cmd_ask)
