@@ -6,19 +6,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Insert, insert, inspect, text
+from sqlalchemy import Column, Connection, Insert, Integer, MetaData, String, Table, Text, insert, inspect, text
 
 from bot.core.models import Article, Casualty, alert_to_dict
-from bot.store import Store, legacy_migrations
+from bot.store import Store, legacy_migrations, migrations
 from bot.store import legacy_migrations as legacy
 from bot.store.db import make_engine
-from bot.store.migrations import context_options, latest, target_metadata
+from bot.store.migrations import (
+    SCRIPTS,
+    alembic_config,
+    context_options,
+    current_version,
+    latest,
+    target_metadata,
+)
+from bot.store.revisions.__main__ import write_revision
 from bot.store.search_db import fts_alerts, fts_articles
 
 LEGACY_VERSIONS = [m.version for m in legacy.MIGRATIONS]
@@ -195,3 +206,34 @@ def test_a_database_newer_than_the_bot_is_refused_not_damaged(db_url: str) -> No
     store.close()
     with pytest.raises(RuntimeError, match="revision 9999, newer than this bot"):
         Store.open(db_url)
+
+
+def test_a_developer_adds_a_table_and_a_column_and_the_new_revision_makes_them(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m bot.store.revisions new …` writes the next numbered revision from the code's tables; a
+    database it upgrades then agrees with the code (scripts copied out of the checkout, tables copied)."""
+    scripts = tmp_path / "revisions"
+    shutil.copytree(SCRIPTS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    code = MetaData()
+    for table in target_metadata().tables.values():
+        table.to_metadata(code)
+    Table("notes", code, Column("id", Integer, primary_key=True), Column("body", Text, nullable=False),
+          Column("lang", String(8), index=True))
+    code.tables["articles"].append_column(Column("summary", Text))
+    monkeypatch.setattr(migrations, "target_metadata", lambda: code)
+
+    written = write_revision("notes: what admins write", scripts)
+    assert written.name == f"v{latest() + 1:04d}_notes_what_admins_write.py"
+    source = written.read_text(encoding="utf-8")
+    assert "op.create_table('notes'" in source and "add_column(sa.Column('summary'" in source
+    legacy_database(db_url, 8)  # from a legacy database, through the baseline, to the new revision
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn, scripts), "head")
+            assert current_version(conn) == latest() + 1
+            assert list(compare_metadata(MigrationContext.configure(conn, opts=migrations.context_options()),
+                                         code)) == []
+            assert conn.execute(text("SELECT count(*) FROM articles WHERE summary IS NULL")).scalar_one() == 1
+    finally:
+        engine.dispose()

@@ -57,10 +57,11 @@ def context_options() -> dict[str, Any]:
     }
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None, scripts: Path = SCRIPTS) -> Config:
     """An Alembic config without an ini file; `connection` is the one env.py migrates on."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(SCRIPTS))
+    cfg.set_main_option("script_location", str(scripts))
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("file_template", "v%%(rev)s_%%(slug)s")
     if connection is not None:
         cfg.attributes["connection"] = connection
