@@ -11,31 +11,34 @@ revisions ("0014", "0015", …). A version is therefore one int whichever kind o
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
+import pkgutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData
 
-from bot.store import files_state, legacy_migrations, stories_schema
+from bot.store import legacy_migrations
 from bot.store import schema as s
+
+if TYPE_CHECKING:
+    # Alembic itself is imported when a store opens, not with the package: commands that never open the
+    # store (extract) do not pay for it.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
 SCRIPTS = Path(__file__).resolve().parent / "revisions"
 BASELINE = legacy_migrations.LEGACY_LATEST
 
-# Modules whose tables belong to the schema; a module that adds tables to `schema.metadata` is listed
-# here, or the check that models and migrations agree would not see them.
-TABLE_MODULES = (s, files_state, stories_schema)
-
-
 def target_metadata() -> MetaData:
-    """Every table the bot uses, as the code defines them: what head must equal."""
+    """Every table the bot uses, as the code defines them: what head must equal. A table may be defined
+    in any module of bot.store, next to its queries; all of them are imported here so none is left out."""
+    for module in pkgutil.iter_modules([str(Path(__file__).resolve().parent)]):
+        if not module.ispkg:
+            importlib.import_module(f"bot.store.{module.name}")
     return s.metadata
 
 
@@ -59,6 +62,8 @@ def context_options() -> dict[str, Any]:
 
 def alembic_config(connection: Connection | None = None, scripts: Path = SCRIPTS) -> Config:
     """An Alembic config without an ini file; `connection` is the one env.py migrates on."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(scripts))
     cfg.set_main_option("path_separator", "os")
@@ -70,6 +75,8 @@ def alembic_config(connection: Connection | None = None, scripts: Path = SCRIPTS
 
 @functools.cache
 def scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
@@ -86,6 +93,8 @@ def latest() -> int:
 
 def current_version(conn: Connection) -> int:
     """The database's version: its Alembic revision, else its legacy version (0 for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
     revision = MigrationContext.configure(conn).get_current_revision()
     if revision is None:
         return legacy_migrations.current_version(conn)
@@ -98,11 +107,16 @@ def migrate(conn: Connection, target: int | None = None) -> None:
     A target below the baseline builds a database as an older bot left it (legacy steps only): tests use
     it to check that such a database upgrades.
     """
-    before = current_version(conn)
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     revision = MigrationContext.configure(conn).get_current_revision()
+    before = legacy_migrations.current_version(conn) if revision is None else int(revision)
     if revision is not None and revision not in {script.revision for script in scripts().walk_revisions()}:
         raise RuntimeError(f"the database is at schema revision {revision}, newer than this bot's "
                            f"{latest()}: run a newer bot")
+    if target is None and revision == scripts().get_current_head():
+        return  # the usual start: nothing to do, and no need to load env.py
     if target is not None and target < BASELINE:
         if revision is not None:
             raise ValueError(f"the database is at revision {revision}: it cannot go back to legacy {target}")
