@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +239,22 @@ def test_a_developer_adds_a_table_and_a_column_and_the_new_revision_makes_them(
             assert conn.execute(text("SELECT count(*) FROM articles WHERE summary IS NULL")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_opening_a_database_at_head_does_not_wait_for_a_running_bots_write(tmp_path: Path) -> None:
+    """A command run beside the bot (`failures`, `read`) opens the store while the bot writes: the upgrade
+    lock is taken only when there is something to upgrade."""
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    Store.open(url).close()
+    bot = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
+    try:
+        bot.execute("BEGIN IMMEDIATE")  # the running bot, in the middle of a write
+        bot.execute("INSERT INTO kv VALUES ('matrix:next_batch', 's1')")
+        started = time.monotonic()
+        store = Store.open(url)
+        assert time.monotonic() - started < 5  # SQLite's busy timeout would make it 30 s
+        assert store.get_state("matrix:next_batch") is None  # not committed yet
+        store.close()
+        bot.execute("COMMIT")
+    finally:
+        bot.close()

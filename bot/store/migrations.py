@@ -101,6 +101,13 @@ def current_version(conn: Connection) -> int:
     return int(revision)
 
 
+def at_head(conn: Connection) -> bool:
+    """Whether the database is at the latest revision already (a read: no lock needed to know)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision() == scripts().get_current_head()
+
+
 def migrate(conn: Connection, target: int | None = None) -> None:
     """Bring the database to `target` (default: the latest revision), never back.
 
