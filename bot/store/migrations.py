@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 SCRIPTS = Path(__file__).resolve().parent / "revisions"
 BASELINE = legacy_migrations.LEGACY_LATEST
 
+
 def target_metadata() -> MetaData:
     """Every table the bot uses, as the code defines them: what head must equal. A table may be defined
     in any module of bot.store, next to its queries; all of them are imported here so none is left out."""
