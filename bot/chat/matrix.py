@@ -226,11 +226,10 @@ class MatrixAdapter:
 
         # [e2e] with encryption, the device and its keys live in the crypto store folder
         self.crypto = MatrixCrypto(crypto, user_id, state, lang) if crypto else None
-        remembered = state.get_state(self._key("device_id"))
+        # The device id comes from the state store, read in `start` (not on the event loop, not here).
         self.client = AsyncClient(
             self.homeserver,
             user_id,
-            device_id=self.crypto.device_id(remembered) if self.crypto else remembered,
             store_path=self.crypto.store_path if self.crypto else "",
             config=AsyncClientConfig(
                 max_limit_exceeded=0,  # rate limits come back to send_with_retry, which bounds them
@@ -270,13 +269,18 @@ class MatrixAdapter:
             return
         self._stopping = False
         try:
+            if not self.client.logged_in:
+                # The device logged in before (its keys are in the crypto store folder): the same again.
+                remembered = await self.state.run(self.state.get_state, self._key("device_id"))
+                self.client.device_id = (await asyncio.to_thread(self.crypto.device_id, remembered)
+                                         if self.crypto else remembered)
             await self._ensure_login()
-            self._next_batch = self.state.get_state(self._key("next_batch"))
+            self._next_batch = await self.state.run(self.state.get_state, self._key("next_batch"))
             if self._next_batch is None:
                 # First start ever: the present is our starting point; only pending invites matter.
                 resp = await self._sync_once(timeout_ms=0, sync_filter=sync_filter(1))
                 await self._handle_invites(resp)
-                self._save_batch(resp.next_batch)
+                await self._save_batch(resp.next_batch)
             for room in self.rooms:
                 try:
                     await self._join(room)
@@ -328,16 +332,16 @@ class MatrixAdapter:
             if not isinstance(resp, LoginResponse):
                 raise MatrixError(f"login failed: {resp}")
             if resp.device_id:
-                self.state.set_state(self._key("device_id"), resp.device_id)
+                await self.state.run(self.state.set_state, self._key("device_id"), resp.device_id)
         if self.crypto:  # [e2e] keys up, devices known, trust applied
             await self.crypto.prepare(self.client)
         with contextlib.suppress(Exception):
             name = await self.client.get_displayname(self.user_id)
             self._displayname = getattr(name, "displayname", None)
 
-    def _save_batch(self, token: str) -> None:
+    async def _save_batch(self, token: str) -> None:
         self._next_batch = token
-        self.state.set_state(self._key("next_batch"), token)
+        await self.state.run(self.state.set_state, self._key("next_batch"), token)
 
     # --- sync --------------------------------------------------------------------------------
 
@@ -368,7 +372,7 @@ class MatrixAdapter:
                         # a pause; what was answered is skipped (the answered-event log), the rest retried.
                         self._unanswered = False
                         raise MatrixError("an answer could not be sent; its batch is synced again")
-                    self._save_batch(resp.next_batch)
+                    await self._save_batch(resp.next_batch)
                 finally:
                     self._handling = False
             except asyncio.CancelledError:
@@ -536,7 +540,7 @@ class MatrixAdapter:
         content = src.get("content") or {}
         if not isinstance(event_id, str) or not isinstance(sender, str) or self._seen(event_id):
             return
-        if event_id in self._answered:
+        if await self._answered.seen(event_id):
             return  # answered before a restart (the sync token of its batch was not saved yet)
         if content.get("msgtype") != "m.text" or not isinstance(content.get("body"), str):
             return  # notices (other bots), images, emotes…
@@ -588,7 +592,7 @@ class MatrixAdapter:
         answered, so that a restart does not even ask the core again."""
         tx_id = "answer-" + hashlib.sha256(f"{room_id}|{event_id}".encode()).hexdigest()[:32]
         await self._send_message(room_id, answer, relation, [sender], tx_id=tx_id)
-        self._answered.add(event_id)
+        await self._answered.add(event_id)
 
     async def _notice_encryption(self, room_id: str, events: Iterable[Any]) -> None:
         """An encrypted room gets one plain notice that the bot cannot read it (once, across restarts)."""
@@ -599,7 +603,7 @@ class MatrixAdapter:
             return
         self._warned_encrypted.add(room_id)
         key = self._key(f"encrypted_notice:{room_id}")
-        if self.state.get_state(key):
+        if await self.state.run(self.state.get_state, key):
             return
         log.warning("%s is encrypted: this adapter has no E2EE, it cannot read commands there "
                     "and what it posts is sent unencrypted", room_id)
@@ -611,7 +615,7 @@ class MatrixAdapter:
         except MatrixError as exc:
             log.warning("cannot tell %s that it is encrypted: %s", room_id, exc)
             return
-        self.state.set_state(key, "sent")
+        await self.state.run(self.state.set_state, key, "sent")
 
     @staticmethod
     def _reply_relation(event_id: str, thread_root: str | None) -> dict[str, Any]:
