@@ -27,6 +27,8 @@ if os.environ.get(LOOP_GUARD_ENV) != "record":  # `record`: list every such call
 _fd, _GUARD_REPORT = tempfile.mkstemp(prefix="newsbot-loop-guard-", suffix=".txt")
 os.close(_fd)
 os.environ[LOOP_GUARD_REPORT_ENV] = _GUARD_REPORT
+# For a test that starts the bot with an environment of its own: the guard goes with it.
+LOOP_GUARD_VARS = {LOOP_GUARD_ENV: os.environ[LOOP_GUARD_ENV], LOOP_GUARD_REPORT_ENV: _GUARD_REPORT}
 
 
 _guard_checked = 0  # how far into the report the tests have looked
