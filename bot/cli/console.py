@@ -52,7 +52,7 @@ async def run_console(
 
     channel_id, channel_lang = _channel(config, channel)
     lang = lang or channel_lang
-    store = Store.open(config.database) if conversation is None else None
+    store = await asyncio.to_thread(Store.open, config.database) if conversation is None else None
     try:
         conv: NewsConversation = conversation or NewsConversation(store, config)  # type: ignore[arg-type]
         adapter = ConsoleAdapter(out, color=config.console.color)
@@ -84,7 +84,7 @@ async def run_console(
                     question = reply.group(2).strip()
                     if not is_question(question):
                         continue  # small talk in a thread gets no answer, as in the chats
-                    message = conv.answer_ref(ref, question, default_lang=lang)
+                    message = await conv.store.run(conv.answer_ref, ref, question, default_lang=lang)
                     await adapter.reply(channel_id, ref.label, message)
                 else:
                     out.write("type `/news help`, or `reply A12 your question` to ask about alert A12\n\n")
@@ -94,7 +94,7 @@ async def run_console(
         return 0
     finally:
         if store is not None:
-            store.close()
+            await asyncio.to_thread(store.close)
 
 
 def _user() -> str:
@@ -121,13 +121,14 @@ async def run_ask(config: Config, ref_text: str, question: str, out: TextIO, *, 
         print(f"error: {ref_text!r} is not an alert or story id (use A12 for an alert, S3 or 3 for a story)",
               file=sys.stderr)
         return 2
-    store = Store.open(config.database)
+    store = await asyncio.to_thread(Store.open, config.database)
     try:
-        message = NewsConversation(store, config).answer_ref(ref, question, default_lang=lang or config.language)
+        conversation = NewsConversation(store, config)
+        message = await store.run(conversation.answer_ref, ref, question, default_lang=lang or config.language)
         out.write(ConsoleAdapter(out, color=config.console.color).format(message) + "\n")
         return 1 if message.meta.get("type") == "error" else 0
     finally:
-        store.close()
+        await asyncio.to_thread(store.close)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -82,7 +82,7 @@ class NewsConversation:
         if not ctx.thread_id or not is_question(question):
             return None
         started = time.perf_counter()
-        answer = await asyncio.to_thread(self._follow_up, question, ctx)  # store reads: off the event loop
+        answer = await self.store.run(self._follow_up, question, ctx)  # store reads: in the store's threads
         if answer is not None:
             observe_command(time.perf_counter() - started)
         return answer
@@ -126,13 +126,13 @@ class NewsConversation:
         """Run a parsed command whose rights were checked; `ctx.lang` is the reader's language.
 
         A handler that is a coroutine (it waits on the network) runs here; any other reads the store
-        and computes, so it runs in a worker thread: a long command in one room never holds up the
-        event loop, hence never another room's command nor the deliveries."""
+        and computes, so it runs in the store's worker threads (`Store.run`): a long command in one room
+        never holds up the event loop, hence never another room's command nor the deliveries."""
         handler = ROUTES[type(cmd)].handler
         if inspect.iscoroutinefunction(handler):
             result = await handler(cmd, self.env, ctx)
         else:
-            result = await asyncio.to_thread(handler, cmd, self.env, ctx)
+            result = await self.store.run(handler, cmd, self.env, ctx)
         assert isinstance(result, Message)
         return result
 

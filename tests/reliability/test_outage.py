@@ -23,7 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.store import Store
-from tests.conftest import PYTHON, ROOT
+from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT
 from tests.reliability.wire import FeedServer, Wire, config_data
 
 OUTAGE_S = 25
@@ -88,7 +88,8 @@ async def test_outage_logs_once_each_way_and_loses_nothing(
     await server.start()
     config = tmp_path / "bot.yaml"
     config.write_text(yaml.safe_dump(config_data(url, server, interval="10s")))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(Path.home())}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(Path.home()),
+           **LOOP_GUARD_VARS}
     proc = await asyncio.create_subprocess_exec(
         PYTHON, "-m", "bot", "run", "-c", str(config), cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
