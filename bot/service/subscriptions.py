@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from bot.core.importance import importance, toll
 from bot.core.models import Alert, Casualty, Fighting, alert_to_dict, fold
 from bot.store import Store, utcnow
 from bot.store import subscriptions_db as db
+from bot.store.readmodels import AlertView
 from bot.store.subscriptions_db import Subscription as Subscription  # re-exported: callers import it from here
 from bot.store.subscriptions_db import all_subscriptions as all_subscriptions
 from bot.store.subscriptions_db import list_subscriptions as list_subscriptions
@@ -251,6 +252,22 @@ def alert_matches(
 
 def source_tags(config: Config) -> dict[str, tuple[str, ...]]:
     return {src.name: src.tags for src in config.sources}
+
+
+def topics_reader(config: Config) -> Callable[[AlertView], frozenset[str]]:
+    """An alert's topics from its read model (story topic, sources), remembered per combination: many
+    alerts of a period share a story and sources, and folding is not free."""
+    tags = source_tags(config)
+    known: dict[tuple[str | None, tuple[str, ...]], frozenset[str]] = {}
+
+    def topics(view: AlertView) -> frozenset[str]:
+        key = (view.story_topic, view.sources)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = view.topics(tags)
+        return found
+
+    return topics
 
 
 def alert_topics(store: Store, config: Config, alert_id: int, story_id: int | None) -> frozenset[str]:

@@ -99,6 +99,14 @@ def story_view(store: Store, story_id: int) -> Reconciled:
     return reconcile(story_figures(store, [story_id]), scope=scope_of(story_id))
 
 
+def story_views(store: Store, story_ids: Sequence[int]) -> dict[int, Reconciled]:
+    """`story_view` of many stories, read at once (two statements, each alert decoded once)."""
+    by_story: dict[int, list[Figure]] = {}
+    for figure in _figures(casualty_rows(store, story_ids)):
+        by_story.setdefault(int(figure.scope.removeprefix("story:")), []).append(figure)
+    return {sid: reconcile(by_story.get(sid, []), scope=scope_of(sid)) for sid in story_ids}
+
+
 # --- filing a new alert (called by Pipeline.process) -------------------------------------------
 
 def store_alert(

@@ -50,9 +50,9 @@ def casualty_rows(store: Store, story_ids: Sequence[int]) -> CasualtyRows:
     )
     with store.tx() as conn:
         found = sorted(conn.execute(q).mappings().all(), key=lambda r: (r["art_id"], r["id"]))
-        ids = sorted({int(r["id"]) for r in found})
-        data = dict(conn.execute(select(s.alerts.c.id, s.alerts.c.data).where(s.alerts.c.id.in_(ids))).all()) \
-            if ids else {}
+        # The same filter rather than the ids found: one statement however many alerts there are.
+        data = dict(conn.execute(select(s.alerts.c.id, s.alerts.c.data).where(and_(
+            s.alerts.c.type == "casualty", s.alerts.c.story_id.in_(list(story_ids))))).all()) if found else {}
     rows = [CasualtyRow(alert_id=int(r["id"]), story_id=int(r["story_id"]), article_id=int(r["art_id"]),
                         outlet=r["outlet"], source=r["source"], published=r["published"], fetched_at=r["fetched_at"])
             for r in found]

@@ -8,50 +8,44 @@ import datetime as dt
 from bot.chat.base import ChatContext
 from bot.config import ChannelConfig
 from bot.core import commands as c
-from bot.core.digest import build_digest
+from bot.core.digest import DigestEntry, build_digest
 from bot.core.i18n import echo, t
 from bot.core.models import Message
 from bot.service import subscriptions as subs
-from bot.service.digests import digest_entries
+from bot.service.digests import digest_figures
 from bot.service.handlers.base import Env, rich
-from bot.service.handlers.listing import matches, remember_contexts
+from bot.service.handlers.listing import matches
+from bot.store.readmodels import first_article_langs, read_alerts
 
 
 def digest(cmd: c.DigestCmd, env: Env, ctx: ChatContext) -> Message:
     lang = ctx.lang
     now = env.clock()
     after = env.after(cmd.since, ctx) or now - dt.timedelta(hours=24)
-    stored = env.store.alerts(since=after)
-    if cmd.topic:
-        remember_contexts(env, stored)
-    wanted = {(sa.story_id, sa.alert) for sa in stored if matches(env, sa, cmd.topic)}
     # The channel's own filters (topics, keywords, types, minimum importance) as its scheduled digest
     # applies them, then the topic asked; what they leave out is counted, so nothing vanishes unsaid.
     everything = ChannelConfig(output=ctx.adapter, id=ctx.channel, language=lang)
     plan = subs.channel_plan(env.config, env.store, ctx.adapter, ctx.channel)
-    filters = (plan.digest or plan.alerts or plan.base) if plan is not None else everything
-    filters = dataclasses.replace(filters, language=lang)
-    all_entries = [e for e in digest_entries(env.store, env.config, everything, since=after, until=now)
-                   if (e.story_id, e.alert) in wanted]
-    kept = {(e.story_id, e.alert) for e in digest_entries(env.store, env.config, filters, since=after, until=now)}
-    entries = [dataclasses.replace(e, story_lang=_story_lang(env, e.story_id))
-               for e in all_entries if (e.story_id, e.alert) in kept]
+    filters = dataclasses.replace(
+        (plan.digest or plan.alerts or plan.base) if plan is not None else everything, language=lang)
+    # One read of the period (alerts with their context), every filter applied to it in memory.
+    views = read_alerts(env.store, since=after, until=now)
+    topics = subs.topics_reader(env.config)
+    asked = [v for v in views if matches(env, v, cmd.topic)]
+    kept = [v for v in asked if subs.alert_matches(filters, v.alert, v.importance, topics(v))]
+    langs = first_article_langs(env.store, {v.story_id for v in kept if v.story_id is not None})
+    entries = [DigestEntry(v.alert, v.story_id, v.story_title if v.story_id is not None else None, v.importance,
+                           v.outlet_names, alert_id=v.id,
+                           story_lang=langs.get(v.story_id) if v.story_id is not None else None) for v in kept]
     tz = env.timezone(ctx)
     local = after.astimezone(tz)
     more = " ".join([f"{env.prefix(ctx)} digest", echo(cmd.topic or ""), f"--since {local.strftime('%Y-%m-%dT%H:%M')}"])
     message = build_digest(entries, lang=lang, since=local, now=now.astimezone(tz),
-                           more_command=more.replace("  ", " "))
+                           more_command=more.replace("  ", " "), figures=digest_figures(env.store))
     if cmd.topic:
         message = dataclasses.replace(message, headline=f"{message.headline} — {echo(cmd.topic)}")
-    left_out = len(all_entries) - len(entries)
+    left_out = len(asked) - len(kept)
     if left_out:
         note = rich(t(lang, "cmd_filtered", n=left_out, cmd=f"{env.prefix(ctx)} subscriptions"))
         message = dataclasses.replace(message, lines=(*message.lines, note))
     return message
-
-
-def _story_lang(env: Env, story_id: int | None) -> str | None:
-    if story_id is None:
-        return None
-    articles = env.store.articles_of_story(story_id)
-    return articles[0].lang if articles else None

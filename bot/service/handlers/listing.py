@@ -12,6 +12,7 @@ from bot.core.translate import mentions
 from bot.service.handlers.base import Env, alert_line
 from bot.store import StoredAlert
 from bot.store.listing_db import ArticleGist, StoryGist, article_gists, story_gists
+from bot.store.readmodels import AlertView, read_alerts
 
 LIST_LIMIT = 15
 SCAN_LIMIT = 1000  # newest alerts looked at by a listing command
@@ -34,16 +35,16 @@ def listing(env: Env, ctx: ChatContext, title: str, kind: str | None, query: str
             name: str) -> Message:
     lang = ctx.lang
     after = env.after(since, ctx)
-    stored = env.store.alerts(since=after, types=[kind] if kind else None, newest_first=True, limit=SCAN_LIMIT)
-    if query:
-        remember_contexts(env, stored)
+    # The newest alerts with their context (article title and language, story, sources): two statements.
+    stored = read_alerts(env.store, since=after, types=[kind] if kind else None, newest_first=True,
+                         limit=SCAN_LIMIT)
     chosen = [sa for sa in stored if matches(env, sa, query)]
-    langs = {k: v.lang for k, v in article_gists(env.store, (sa.article_id for sa in chosen[:LIST_LIMIT])).items()}
+    langs = {sa.id: sa.article_lang for sa in chosen[:LIST_LIMIT]}
     tz = env.timezone(ctx)
     local = after.astimezone(tz) if after else None
     head = title + (f" — {echo(query)}" if query else "") + (
         f" ({t(lang, 'cmd_since', when=local.strftime('%Y-%m-%d %H:%M'))})" if local else "")
-    lines = [alert_line(env.store, sa, lang, langs) for sa in chosen[:LIST_LIMIT]]
+    lines = [alert_line(env.store, sa, lang, {sa.article_id: langs[sa.id]}) for sa in chosen[:LIST_LIMIT]]
     if not lines:
         lines.append(Line.of(t(lang, "cmd_nothing")))
     elif len(chosen) > LIST_LIMIT:
@@ -71,7 +72,13 @@ def matches(env: Env, stored: StoredAlert, query: str | None, *, kind: str | Non
         return True
     if kind == "own":
         return False
-    context: list[str | None] = [a.evidence, *_context_of(env, stored.article_id, stored.story_id)]
+    if isinstance(stored, AlertView):  # read with its context
+        found = _context(env, ArticleGist(stored.article_title, stored.article_source, stored.article_lang)
+                         if stored.article_source is not None else None,
+                         StoryGist(stored.story_title, stored.story_topic) if stored.story_id is not None else None)
+    else:
+        found = _context_of(env, stored.article_id, stored.story_id)
+    context: list[str | None] = [a.evidence, *found]
     return any(mentions(x, query) for x in context)
 
 
