@@ -128,17 +128,17 @@ async def send_channel_digest(
 ) -> list[Message]:
     """Post the channel's digest for the period ending `now`, once: the delivery claim is keyed by the
     cron slot (or `now`), and the period start moves on only after the post. Returns what was posted."""
-    since = store.last_digest_at(adapter.name, channel.id)
+    since = await store.run(store.last_digest_at, adapter.name, channel.id)
     # Unscheduled digests (run --once, /news digest) are keyed to the microsecond: two runs in one
     # second are two digests; scheduled ones by their cron slot, so replicas post one.
     stamp = slot.astimezone(dt.UTC).isoformat(timespec="seconds") if slot else now.astimezone(dt.UTC).isoformat()
     item = f"digest:{stamp}"
-    if not store.claim(adapter.name, channel.id, item):
+    if not await store.run(store.claim, adapter.name, channel.id, item):
         # Claimed before: sent, or a crash mid-send. Never post twice; close the period.
         log.info("digest %s for %s/%s was claimed before; not posting again", item, adapter.name, channel.id)
-        store.set_last_digest_at(adapter.name, channel.id, now)
+        await store.run(store.set_last_digest_at, adapter.name, channel.id, now)
         return []
-    messages = digest_messages(store, config, channel, since=since, now=now)
+    messages = await store.run(digest_messages, store, config, channel, since=since, now=now)
     first_id: str | None = None
     try:
         for message in messages:
@@ -146,10 +146,10 @@ async def send_channel_digest(
             first_id = first_id or posted.message_id
     except Exception as exc:
         if first_id is None:  # nothing went out: the next run tries again
-            store.release(adapter.name, channel.id, item, str(exc))
+            await store.run(store.release, adapter.name, channel.id, item, str(exc))
             raise
         log.warning("digest for %s/%s posted in part only: %s", adapter.name, channel.id, exc)
     assert first_id is not None
-    store.confirm(adapter.name, channel.id, item, message_id=first_id)
-    store.set_last_digest_at(adapter.name, channel.id, now)
+    await store.run(store.confirm, adapter.name, channel.id, item, message_id=first_id)
+    await store.run(store.set_last_digest_at, adapter.name, channel.id, now)
     return messages
