@@ -42,6 +42,7 @@ from bot.core.tally import (
 )
 from bot.core.tally_text import group_name, headline_figures, view_lines, who
 from bot.store import Store, StoredAlert
+from bot.store.readmodels import read_alerts
 from bot.store.tally_db import CasualtyRows, casualty_rows, figure_stories, first_casualty_rows
 
 log = logging.getLogger(__name__)
@@ -195,13 +196,14 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
     view = story_view(store, story_id)
     if view.empty or len({f.alert_id for f in view.history}) < 2:
         return None
-    stored = store.alert(root_alert_id) if root_alert_id is not None else None
-    if stored is not None:
-        article = store.article(stored.article_id)
-        base = render_alert(stored.alert, lang=lang, article_lang=article.lang if article else None,
-                            outlets=_outlets(store, stored.id), alert_id=stored.id, story_id=story_id)
+    # The root's alert with its article's language and outlets (one read model, two statements).
+    found = read_alerts(store, ids=[root_alert_id]) if root_alert_id is not None else []
+    story = store.story(story_id)
+    if found:
+        stored = found[0]
+        base = render_alert(stored.alert, lang=lang, article_lang=stored.article_lang, outlets=stored.outlets,
+                            alert_id=stored.id, story_id=story_id)
     else:
-        story = store.story(story_id)
         base = Message(headline=str(story["title"] if story else story_id), lang=lang)
     lines = [*base.lines, Line.of(Span(t(lang, "latest_figures"), "bold")),
              *view_lines(view, lang, detail=True, rules=False)]
@@ -214,7 +216,6 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
             path = None
         attachments = (str(path),) if path is not None else ()
     # The root leads with the story's latest reconciled figures (the same function as the digest's).
-    story = store.story(story_id)
     title = str(story["title"]) if story and story["title"] else base.headline
     figures = headline_figures(view, lang)
     headline = f"{figures}: {title}" if figures else base.headline
@@ -228,13 +229,6 @@ def _root_best_differs(stored: StoredAlert | None, top: Estimate) -> bool:
     if not isinstance(alert, Casualty):
         return True
     return bool(getattr(alert, top.measure) != top.best or (population_of(alert.victims) != top.population))
-
-
-def _outlets(store: Store, alert_id: int) -> list[tuple[str, str | None]]:
-    seen: dict[str, str | None] = {}
-    for art in store.outlets_of_alert(alert_id):
-        seen.setdefault(art.outlet or art.source, art.url)
-    return list(seen.items())
 
 
 def root_edit(store: Store, adapter: str, channel: str, story_id: int, root_message_id: str, *,
