@@ -302,13 +302,33 @@ def in_quiet_hours(quiet: tuple[str, str] | None, timezone: str, now: dt.datetim
 # --- importance in context ---------------------------------------------------------------------
 
 def rescore(store: Store, since: dt.datetime) -> int:
-    """Re-score the alerts created since `since` with their context: earlier figures of their story,
-    earlier fighting at the same place, the outlets that carried them. Returns how many changed."""
-    context = db.scoring_context(store, since - NEW_PLACE_WINDOW)
+    """Re-score the alerts created since `since` whose inputs changed, with their context: earlier figures
+    of their story, earlier fighting at the same place, the outlets that carried them. Returns how many
+    alerts were re-scored.
+
+    An alert is scored when filed, without context; its score is computed again only when what it depends
+    on changed: a pass compares each story's fingerprint (its alerts and the articles carrying them, see
+    `subscriptions_db.score_inputs`) with the one its scores were computed from, and re-scores the stories
+    that differ (a new alert, a new outlet, a merge or a split), none of the others."""
+    inputs = db.score_inputs(store, since)
+    scored = db.scored_inputs(store)
+    dirty = {key for key, fingerprint in inputs.items() if scored.get(key) != fingerprint}
+    if not dirty:
+        if scored.keys() - inputs.keys():
+            db.save_scored_inputs(store, inputs)  # stories that left the window
+        return 0
+    context = db.scoring_context(store, since - NEW_PLACE_WINDOW, keys=dirty)
     story_tolls = dict(context.story_tolls)
     places: dict[str, dt.datetime] = {}
+    fights = iter(context.places)
+    fight = next(fights, None)
     changed: dict[int, float] = {}
+    rescored = 0
     for alert_id, story_id, data, old, created in context.rows:
+        # Fighting of every story filed before this alert: where fighting was reported, and when last.
+        while fight is not None and fight[0] < alert_id:
+            places[fold(fight[1])] = fight[2]
+            fight = next(fights, None)
         alert = alert_from_dict(data)
         previous: float | None = None
         new_place = False
@@ -319,13 +339,14 @@ def rescore(store: Store, since: dt.datetime) -> int:
             place = fold(alert.location)
             last = places.get(place)
             new_place = last is None or created - last > NEW_PLACE_WINDOW
-            places[place] = created
         if created < since:
             continue
+        rescored += 1
         score = importance(alert, outlets=context.outlets.get(alert_id, 1), previous_max_toll=previous,
                            new_place=new_place)
         if abs(score - float(old or 0.0)) > 1e-9:
             changed[alert_id] = score
     if changed:
         db.set_importances(store, changed)
-    return len(changed)
+    db.save_scored_inputs(store, inputs)
+    return rescored

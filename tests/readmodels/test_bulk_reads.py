@@ -1,0 +1,108 @@
+"""Delivery, digests, listings and thread answers read alerts with their context in bulk: the number of
+SQL statements they send does not grow with the number of alerts (5 stories of 6 alerts against 5 of 18:
+two casualty figures a story or more, so that every story's thread root is kept up to date in both)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.chat.base import ChatContext
+from bot.config import ChannelConfig
+from bot.service.conversation import NewsConversation
+from bot.service.delivery import deliver_alerts
+from bot.service.digests import digest_messages
+from bot.store import Store, utcnow
+from tests.readmodels.world import Recorder, Statements, config_for, counting, fill
+
+SIZES = (30, 90)
+CHANNEL = ChannelConfig(output="rec", id="C1", language="en")
+
+
+@pytest.fixture(autouse=True)
+def loop_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Store calls made on the event loop by bot code raise (see bot.store.aio)."""
+    monkeypatch.setenv("NEWSBOT_LOOP_GUARD", "1")
+
+
+def open_store(tmp_path: Path, alerts: int) -> Store:
+    folder = tmp_path / str(alerts)
+    folder.mkdir()
+    store = Store.open(f"sqlite:///{folder / 'bot.db'}")
+    fill(store, alerts)
+    return store
+
+
+async def test_delivery_reads_do_not_grow_with_alerts(tmp_path: Path) -> None:
+    seen: dict[int, Statements] = {}
+    for n in SIZES:
+        store = open_store(tmp_path, n)
+        chat = Recorder()
+        try:
+            with counting(store) as seen[n]:
+                report = await deliver_alerts(store, {"rec": chat}, (CHANNEL,), chart_dir=tmp_path)
+        finally:
+            store.close()
+        assert report.sent == n and len(chat.sent) == n
+        # One thread per story: its first alert opens it, the others reply in it.
+        assert sum(1 for _, thread, _ in chat.sent if thread is None) == 5
+        first = chat.sent[0][2]
+        assert "Outlet 0" in first.plain and "Outlet 1" in first.plain  # the outlets that carried it
+    assert seen[30].reads == seen[90].reads
+    # What grows is the bookkeeping of each send (claim, confirm, …), never reads of the alert's context.
+    assert (len(seen[90]) - seen[90].reads) - (len(seen[30]) - seen[30].reads) <= 3 * 60
+
+
+def test_digest_statements_do_not_grow_with_alerts(tmp_path: Path) -> None:
+    seen: dict[int, Statements] = {}
+    for n in SIZES:
+        store = open_store(tmp_path, n)
+        try:
+            with counting(store) as seen[n]:
+                messages = digest_messages(store, config_for(tmp_path), CHANNEL, since=None,
+                                           now=utcnow() + dt.timedelta(seconds=1))
+        finally:
+            store.close()
+        text = "\n".join(m.plain for m in messages)
+        assert "Fighting near Tripoli 0" in text and "[Outlet 0, Outlet 1]" in text
+        assert "previously" in text  # a story's figure shown with the same reporter's figure before it
+    assert len(seen[30]) == len(seen[90])
+
+
+async def test_listing_statements_do_not_grow_with_alerts(tmp_path: Path) -> None:
+    seen: dict[int, Statements] = {}
+    for n in SIZES:
+        store = open_store(tmp_path, n)
+        conversation = NewsConversation(store, config_for(tmp_path))
+        try:
+            with counting(store) as seen[n]:
+                answer = await conversation.command("latest libya", ChatContext("rec", "C1", "U1"))
+        finally:
+            store.close()
+        # Matched through the story's topic and the source's tag: every alert, the newest first.
+        assert answer.lines[0].plain.endswith(f"[A{n} · S{(n - 1) % 5 + 1}]")
+        assert len([x for x in answer.lines if "[A" in x.plain]) == min(n, 15)
+    assert len(seen[30]) == len(seen[90])
+
+
+async def test_thread_answer_statements_do_not_grow_with_alerts(tmp_path: Path) -> None:
+    seen: dict[int, Statements] = {}
+    for n in SIZES:
+        store = open_store(tmp_path, n)
+        chat = Recorder()
+        conversation = NewsConversation(store, config_for(tmp_path))
+        try:
+            await deliver_alerts(store, {"rec": chat}, (CHANNEL,), chart_dir=tmp_path)
+            root = next(m for _, thread, m in chat.sent if thread is None and m.meta.get("story_id") == "3")
+            root_id = f"m{[m for _, _, m in chat.sent].index(root) + 1}"
+            ctx = ChatContext("rec", "C1", "U1", thread_id=root_id)
+            with counting(store) as seen[n]:
+                answer = await conversation.follow_up("How many people were killed?", ctx)
+        finally:
+            store.close()
+        assert answer is not None
+        latest = max(10 + i for i in range(n) if i % 3 == 2 and i % 5 == 2)  # story 3's last figure
+        assert str(latest) in answer.plain
+    assert len(seen[30]) == len(seen[90])
