@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, func, select, true, type_coerce
 
 from bot.core.alert_dicts import alert_from_dict
 from bot.core.models import Alert, fold
@@ -24,10 +24,32 @@ from bot.store import schema as s
 from bot.store.db import Store, StoredAlert, StoredArticle, _article, utcnow
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime:
+def _aware(value: dt.datetime | str | None) -> dt.datetime:
     if value is None:
         return utcnow()
+    if isinstance(value, str):  # SQLite's text, read raw (see `_CREATED`): fromisoformat is many times faster
+        value = dt.datetime.fromisoformat(value)
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+# An alert's creation time as the database gives it (SQLite: text; PostgreSQL: a datetime): SQLAlchemy's own
+# SQLite datetime parsing costs more than the rest of reading a thousand alerts.
+_CREATED = type_coerce(s.alerts.c.created_at, String).label("created_at")
+
+
+# Alerts decoded from their JSON, by that JSON: an alert's data never changes once stored and alerts are
+# immutable, so listings reading the newest thousand alerts again and again decode each one once.
+_DECODED: dict[str, Alert] = {}
+DECODED_CACHE = 20_000  # a day of alerts and more; bounded, for memory
+
+
+def decode(data: str) -> Alert:
+    alert = _DECODED.get(data)
+    if alert is None:
+        if len(_DECODED) >= DECODED_CACHE:
+            _DECODED.clear()
+        alert = _DECODED[data] = alert_from_dict(json.loads(data))
+    return alert
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +154,7 @@ def read_alerts(
     a, art, st = s.alerts, s.articles, s.stories
     where = _filters(since=since, until=until, story_ids=story_ids, ids=ids, types=types, undelivered=undelivered)
     order = a.c.id.desc() if newest_first else a.c.id
-    q = (select(a.c.id, a.c.story_id, a.c.article_id, a.c.data, a.c.importance, a.c.created_at,
+    q = (select(a.c.id, a.c.story_id, a.c.article_id, a.c.data, a.c.importance, _CREATED,
                 st.c.title.label("story_title"), st.c.topic.label("story_topic"), art.c.lang, art.c.title,
                 art.c.source)
          .select_from(a.outerjoin(art, art.c.id == a.c.article_id).outerjoin(st, st.c.id == a.c.story_id))
@@ -153,7 +175,7 @@ def read_alerts(
                     .order_by(aa.c.alert_id, art.c.id)):
                 found.setdefault(int(alert_id), []).append(Carrier(int(article_id), outlet or source, source, url))
     return [AlertView(
-        id=int(r.id), alert=alert_from_dict(json.loads(r.data)), story_id=r.story_id, article_id=int(r.article_id),
+        id=int(r.id), alert=decode(r.data), story_id=r.story_id, article_id=int(r.article_id),
         importance=float(r.importance or 0.0), created_at=_aware(r.created_at), story_title=r.story_title,
         story_topic=r.story_topic, article_lang=r.lang, article_title=r.title, article_source=r.source,
         carriers=tuple(found.get(int(r.id), ())),
@@ -192,7 +214,7 @@ def casualty_series(store: Store, story_ids: Sequence[int]) -> dict[int, list[tu
     out: dict[int, list[tuple[int, Alert]]] = {}
     with store.tx() as conn:
         for alert_id, story_id, data in conn.execute(q):
-            out.setdefault(int(story_id), []).append((int(alert_id), alert_from_dict(json.loads(data))))
+            out.setdefault(int(story_id), []).append((int(alert_id), decode(data)))
     return out
 
 

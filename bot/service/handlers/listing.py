@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from bot.chat.base import ChatContext
 from bot.core import commands as c
 from bot.core.i18n import echo, t
-from bot.core.models import Fighting, Line, Message, Span, Statement
-from bot.core.translate import mentions
+from bot.core.models import Fighting, Line, Message, Span, Statement, fold
+from bot.core.translate import equivalents
 from bot.service.handlers.base import Env, alert_line
 from bot.store import StoredAlert
 from bot.store.listing_db import ArticleGist, StoryGist, article_gists, story_gists
@@ -35,9 +35,9 @@ def listing(env: Env, ctx: ChatContext, title: str, kind: str | None, query: str
             name: str) -> Message:
     lang = ctx.lang
     after = env.after(since, ctx)
-    # The newest alerts with their context (article title and language, story, sources): two statements.
+    # The newest alerts with their context (article title, language and source, story): one statement.
     stored = read_alerts(env.store, since=after, types=[kind] if kind else None, newest_first=True,
-                         limit=SCAN_LIMIT)
+                         limit=SCAN_LIMIT, carriers=False)
     chosen = [sa for sa in stored if matches(env, sa, query)]
     langs = {sa.id: sa.article_lang for sa in chosen[:LIST_LIMIT]}
     tz = env.timezone(ctx)
@@ -68,7 +68,8 @@ def matches(env: Env, stored: StoredAlert, query: str | None, *, kind: str | Non
         own = [a.location, *a.actors, a.place.name if a.place else None, a.place.country if a.place else None]
     else:
         own = [a.reported_by, a.location, a.victims]
-    if any(mentions(x, query) for x in own):
+    forms = [form for form in equivalents(query) if form]
+    if any(_names(x, forms) for x in own):
         return True
     if kind == "own":
         return False
@@ -79,7 +80,26 @@ def matches(env: Env, stored: StoredAlert, query: str | None, *, kind: str | Non
     else:
         found = _context_of(env, stored.article_id, stored.story_id)
     context: list[str | None] = [a.evidence, *found]
-    return any(mentions(x, query) for x in context)
+    return any(_names(x, forms) for x in context)
+
+
+# Folded texts of alerts and their context, remembered: a filtered listing looks at the newest thousand
+# alerts each time, and folding their texts was most of its cost; the texts themselves never change.
+_FOLDED: dict[str, str] = {}
+FOLDED_CACHE = 50_000  # bounded, for memory
+
+
+def _names(text: str | None, forms: list[str]) -> bool:
+    """`bot.core.translate.mentions` (`text` names one of the term's forms, as whole words) over a
+    remembered fold of `text`."""
+    if not text:
+        return False
+    hay = _FOLDED.get(text)
+    if hay is None:
+        if len(_FOLDED) >= FOLDED_CACHE:
+            _FOLDED.clear()
+        hay = _FOLDED[text] = f" {fold(text)} "
+    return any(f" {form} " in hay for form in forms)
 
 
 def remember_contexts(env: Env, stored: Iterable[StoredAlert]) -> None:
