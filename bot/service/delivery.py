@@ -72,10 +72,11 @@ def chart_dir_for(store: Store) -> Path:
 
 
 def casualty_charts(store: Store, topic: str | None, lang: str, *, chart_dir: Path | None = None,
-                    look_at: int = 5) -> tuple[str, ...]:
+                    look_at: int = 5, stories: list[dict[str, Any]] | None = None) -> tuple[str, ...]:
     """The chart attached to a `casualties` answer: the newest story (on the topic) whose figures span
-    two dates or more. Blocking (matplotlib): run it in a thread from a coroutine."""
-    for story in stories_with_figures(store, topic, limit=look_at):
+    two dates or more (`stories`: `stories_with_figures(store, topic, limit=look_at)` when read already).
+    Blocking (matplotlib): run it in a thread from a coroutine."""
+    for story in stories if stories is not None else stories_with_figures(store, topic, limit=look_at):
         try:
             path = story_chart(store, int(story["id"]), lang=lang, directory=chart_dir or chart_dir_for(store))
         except Exception:  # a chart is a bonus: never lose the answer over it
