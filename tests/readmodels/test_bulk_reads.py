@@ -5,6 +5,8 @@ two casualty figures a story or more, so that every story's thread root is kept 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from bot.service.conversation import NewsConversation
 from bot.service.delivery import deliver_alerts
 from bot.service.digests import digest_messages
 from bot.store import Store, utcnow
+from tests.conftest import fresh_database
 from tests.readmodels.world import Recorder, Statements, config_for, counting, fill
 
 SIZES = (30, 90)
@@ -27,24 +30,29 @@ def loop_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSBOT_LOOP_GUARD", "1")
 
 
-def open_store(tmp_path: Path, alerts: int) -> Store:
-    folder = tmp_path / str(alerts)
-    folder.mkdir()
-    store = Store.open(f"sqlite:///{folder / 'bot.db'}")
-    fill(store, alerts)
-    return store
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[int], Store]]:
+    """Opens a fresh store of this engine holding `alerts` alerts; closed and dropped afterwards."""
+    with ExitStack() as stack:
+        def open_store(alerts: int) -> Store:
+            folder = tmp_path / str(alerts)
+            folder.mkdir()
+            url = stack.enter_context(contextmanager(fresh_database)(request.param, folder))
+            store = Store.open(url)
+            stack.callback(store.close)
+            fill(store, alerts)
+            return store
+
+        yield open_store
 
 
-async def test_delivery_reads_do_not_grow_with_alerts(tmp_path: Path) -> None:
+async def test_delivery_reads_do_not_grow_with_alerts(stores: Callable[[int], Store], tmp_path: Path) -> None:
     seen: dict[int, Statements] = {}
     for n in SIZES:
-        store = open_store(tmp_path, n)
+        store = stores(n)
         chat = Recorder()
-        try:
-            with counting(store) as seen[n]:
-                report = await deliver_alerts(store, {"rec": chat}, (CHANNEL,), chart_dir=tmp_path)
-        finally:
-            store.close()
+        with counting(store) as seen[n]:
+            report = await deliver_alerts(store, {"rec": chat}, (CHANNEL,), chart_dir=tmp_path)
         assert report.sent == n and len(chat.sent) == n
         # One thread per story: its first alert opens it, the others reply in it.
         assert sum(1 for _, thread, _ in chat.sent if thread is None) == 5
@@ -55,53 +63,45 @@ async def test_delivery_reads_do_not_grow_with_alerts(tmp_path: Path) -> None:
     assert (len(seen[90]) - seen[90].reads) - (len(seen[30]) - seen[30].reads) <= 3 * 60
 
 
-def test_digest_statements_do_not_grow_with_alerts(tmp_path: Path) -> None:
+def test_digest_statements_do_not_grow_with_alerts(stores: Callable[[int], Store], tmp_path: Path) -> None:
     seen: dict[int, Statements] = {}
     for n in SIZES:
-        store = open_store(tmp_path, n)
-        try:
-            with counting(store) as seen[n]:
-                messages = digest_messages(store, config_for(tmp_path), CHANNEL, since=None,
-                                           now=utcnow() + dt.timedelta(seconds=1))
-        finally:
-            store.close()
+        store = stores(n)
+        with counting(store) as seen[n]:
+            messages = digest_messages(store, config_for(tmp_path), CHANNEL, since=None,
+                                       now=utcnow() + dt.timedelta(seconds=1))
         text = "\n".join(m.plain for m in messages)
         assert "Fighting near Tripoli 0" in text and "[Outlet 0, Outlet 1]" in text
         assert "previously" in text  # a story's figure shown with the same reporter's figure before it
     assert len(seen[30]) == len(seen[90])
 
 
-async def test_listing_statements_do_not_grow_with_alerts(tmp_path: Path) -> None:
+async def test_listing_statements_do_not_grow_with_alerts(stores: Callable[[int], Store], tmp_path: Path) -> None:
     seen: dict[int, Statements] = {}
     for n in SIZES:
-        store = open_store(tmp_path, n)
+        store = stores(n)
         conversation = NewsConversation(store, config_for(tmp_path))
-        try:
-            with counting(store) as seen[n]:
-                answer = await conversation.command("latest libya", ChatContext("rec", "C1", "U1"))
-        finally:
-            store.close()
+        newest = store.alerts(newest_first=True, limit=1)[0]
+        with counting(store) as seen[n]:
+            answer = await conversation.command("latest libya", ChatContext("rec", "C1", "U1"))
         # Matched through the story's topic and the source's tag: every alert, the newest first.
-        assert answer.lines[0].plain.endswith(f"[A{n} · S{(n - 1) % 5 + 1}]")
+        assert answer.lines[0].plain.endswith(f"[A{newest.id} · S{newest.story_id}]")
         assert len([x for x in answer.lines if "[A" in x.plain]) == min(n, 15)
     assert len(seen[30]) == len(seen[90])
 
 
-async def test_thread_answer_statements_do_not_grow_with_alerts(tmp_path: Path) -> None:
+async def test_thread_answer_statements_do_not_grow_with_alerts(stores: Callable[[int], Store], tmp_path: Path) -> None:
     seen: dict[int, Statements] = {}
     for n in SIZES:
-        store = open_store(tmp_path, n)
+        store = stores(n)
         chat = Recorder()
         conversation = NewsConversation(store, config_for(tmp_path))
-        try:
-            await deliver_alerts(store, {"rec": chat}, (CHANNEL,), chart_dir=tmp_path)
-            root = next(m for _, thread, m in chat.sent if thread is None and m.meta.get("story_id") == "3")
-            root_id = f"m{[m for _, _, m in chat.sent].index(root) + 1}"
-            ctx = ChatContext("rec", "C1", "U1", thread_id=root_id)
-            with counting(store) as seen[n]:
-                answer = await conversation.follow_up("How many people were killed?", ctx)
-        finally:
-            store.close()
+        await deliver_alerts(store, {"rec": chat}, (CHANNEL,), chart_dir=tmp_path)
+        root = next(m for _, thread, m in chat.sent if thread is None and m.meta.get("story_id") == "3")
+        root_id = f"m{[m for _, _, m in chat.sent].index(root) + 1}"
+        ctx = ChatContext("rec", "C1", "U1", thread_id=root_id)
+        with counting(store) as seen[n]:
+            answer = await conversation.follow_up("How many people were killed?", ctx)
         assert answer is not None
         latest = max(10 + i for i in range(n) if i % 3 == 2 and i % 5 == 2)  # story 3's last figure
         assert str(latest) in answer.plain
