@@ -71,7 +71,7 @@ def digest_entries(
     return [DigestEntry(v.alert, v.story_id, v.story_title if v.story_id is not None else None, v.importance,
                         v.outlet_names, alert_id=v.id)
             for v in read_alerts(store, since=since, until=until, types=types)
-            if alert_matches(channel, v.alert, v.importance, topics(v))]
+            if alert_matches(channel, v.alert, v.importance, topics(v) if channel.topics else None)]
 
 
 def digest_figures(store: Store) -> FiguresReader:

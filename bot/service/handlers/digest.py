@@ -32,7 +32,8 @@ def digest(cmd: c.DigestCmd, env: Env, ctx: ChatContext) -> Message:
     views = read_alerts(env.store, since=after, until=now)
     topics = subs.topics_reader(env.config)
     asked = [v for v in views if matches(env, v, cmd.topic)]
-    kept = [v for v in asked if subs.alert_matches(filters, v.alert, v.importance, topics(v))]
+    kept = [v for v in asked if subs.alert_matches(filters, v.alert, v.importance,
+                                                   topics(v) if filters.topics else None)]
     langs = first_article_langs(env.store, {v.story_id for v in kept if v.story_id is not None})
     entries = [DigestEntry(v.alert, v.story_id, v.story_title if v.story_id is not None else None, v.importance,
                            v.outlet_names, alert_id=v.id,
