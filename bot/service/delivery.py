@@ -24,6 +24,7 @@ from bot.config import ChannelConfig
 from bot.core.extract.confidence import is_pushed
 from bot.core.models import Message
 from bot.core.render import render_alert
+from bot.core.tally import Reconciled
 from bot.service import tallies
 from bot.service.health import observe_delivery
 from bot.service.subscriptions import alert_matches
@@ -72,13 +73,15 @@ def chart_dir_for(store: Store) -> Path:
 
 
 def casualty_charts(store: Store, topic: str | None, lang: str, *, chart_dir: Path | None = None,
-                    look_at: int = 5, stories: list[dict[str, Any]] | None = None) -> tuple[str, ...]:
+                    look_at: int = 5, stories: list[dict[str, Any]] | None = None,
+                    views: Mapping[int, Reconciled] | None = None) -> tuple[str, ...]:
     """The chart attached to a `casualties` answer: the newest story (on the topic) whose figures span
     two dates or more (`stories`: `stories_with_figures(store, topic, limit=look_at)` when read already).
     Blocking (matplotlib): run it in a thread from a coroutine."""
     for story in stories if stories is not None else stories_with_figures(store, topic, limit=look_at):
         try:
-            path = story_chart(store, int(story["id"]), lang=lang, directory=chart_dir or chart_dir_for(store))
+            path = story_chart(store, int(story["id"]), lang=lang, directory=chart_dir or chart_dir_for(store),
+                               view=(views or {}).get(int(story["id"])))
         except Exception:  # a chart is a bonus: never lose the answer over it
             log.exception("chart of story %s failed", story["id"])
             return ()

@@ -329,10 +329,12 @@ def _fold(text: str | None) -> str:
 
 
 def casualties_message(store: Store, topic: str | None, *, lang: str, tagged_sources: Sequence[str] = (),
-                       limit: int = 5, stories: list[dict[str, Any]] | None = None) -> Message:
+                       limit: int = 5, stories: list[dict[str, Any]] | None = None,
+                       views: dict[int, Reconciled] | None = None) -> Message:
     """`/news casualties [TOPIC]`: the reconciled figures (the one computation of `reconcile`, as the
     thread root, the digest and the CLI show them): over the topic's stories, then story by story.
-    `stories`: those `stories_with_figures` gives, when the caller read them already."""
+    `stories`: those `stories_with_figures` gives, when the caller read them already; `views`: the
+    caller's dict, given each story's view (for its chart, say)."""
     if stories is None:
         stories = stories_with_figures(store, topic, tagged_sources=tagged_sources, limit=limit)
     head = t(lang, "section_casualty") + (f" — {topic}" if topic else "")
@@ -344,9 +346,11 @@ def casualties_message(store: Store, topic: str | None, *, lang: str, tagged_sou
     figures = story_figures(store, ids)
     if topic and len(stories) > 1:
         lines.extend(view_lines(_topic_view(figures, topic), lang, rules=False))
-    views = _story_views(figures, ids)
+    read = _story_views(figures, ids)
+    if views is not None:
+        views.update(read)
     for story in stories:
-        view = views[int(story["id"])]
+        view = read[int(story["id"])]
         title = f"S{story['id']}: {story['title'] or ''}".rstrip(": ")
         lines.append(Line.of(Span(title, "bold")))
         lines.extend(view_lines(view, lang, rules=False))
