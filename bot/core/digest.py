@@ -60,6 +60,8 @@ class StoryFigures:
 
 # Given casualty stories in the order the digest shows them, their figures (one bulk read).
 FiguresReader = Callable[[Sequence[int]], Mapping[int, StoryFigures]]
+# Given alert ids, their entries in full (one bulk read): see `build_digest_parts`.
+EntryReader = Callable[[Sequence[int]], Mapping[int, DigestEntry]]
 
 
 def entry_line(alert: Alert, lang: str) -> Line:
@@ -114,34 +116,84 @@ class _FigureBatches:
         return self.read.get(story_id)
 
 
-def _rows(entries: list[DigestEntry], lang: str, figures: FiguresReader | None, most: int) -> Iterator[_Row]:
-    """The digest's rows in order, made as they are taken: a digest cut after its budget never lays out
-    (nor reads the figures of) what it does not show. `most`: at most that many casualty stories are shown."""
+# Sections in order, each with its groups in order: (story key, or place rank for fighting; entries).
+_Plan = list[tuple[str, list[tuple[tuple[int, int], list[DigestEntry]]]]]
+
+
+def _plan(entries: list[DigestEntry], local: Callable[[DigestEntry], Alert]) -> _Plan:
+    """The sections and their groups (stories; places for fighting) in the order they are shown, from what
+    every entry has at hand (type, story, importance, a fighting place): nothing is laid out yet."""
     scores: dict[tuple[int, int], list[float]] = {}
     for e in entries:
         scores.setdefault(_story_key(e), []).append(e.importance)
     story_score = {k: story_importance(v) for k, v in scores.items()}
-    localized: dict[int, Alert] = {}
-
-    def local(e: DigestEntry) -> DigestEntry:
-        # Institution, role, actor and place words in the reader's language (quotes and names untouched).
-        alert = localized.get(id(e))
-        if alert is None:
-            alert = localized[id(e)] = localize(e.alert, lang)
-        return dataclasses.replace(e, alert=alert)
-
+    plan: _Plan = []
     for section in SECTION_ORDER:
         chosen = [e for e in entries if e.alert.type == section]
         if not chosen:
             continue
-        yield _Row(Line.of(Span(t(lang, f"section_{section}"), "bold")), "section")
         if section == "fighting":
             places: dict[str, list[DigestEntry]] = {}
-            for e in map(local, chosen):
-                assert isinstance(e.alert, Fighting)
-                places.setdefault(fold(e.alert.location), []).append(e)
-            for group in sorted(places.values(), key=lambda g: -max(x.importance for x in g)):
+            for e in chosen:
+                place = local(e)
+                assert isinstance(place, Fighting)
+                places.setdefault(fold(place.location), []).append(e)
+            groups = sorted(places.values(), key=lambda g: -max(x.importance for x in g))
+            for group in groups:
                 group.sort(key=lambda x: -x.importance)
+            plan.append((section, [((2, i), g) for i, g in enumerate(groups)]))
+            continue
+        stories: dict[tuple[int, int], list[DigestEntry]] = {}
+        for e in chosen:
+            stories.setdefault(_story_key(e), []).append(e)
+        plan.append((section, [(k, stories[k]) for k in sorted(stories, key=lambda k: (-story_score[k], k))]))
+    return plan
+
+
+def _resolved(plan: _Plan, resolve: EntryReader, most: int) -> _Plan:
+    """The plan with the entries it may show read in full, in one call: a section heading, a story's title
+    and each of its entries, a fighting place take a row each, and no digest shows more than `most` rows."""
+    ids: list[int] = []
+    rows = 0
+    for section, groups in plan:
+        rows += 1
+        for _key, group in groups:
+            rows += 1 if section == "fighting" else 1 + len(group)
+            ids += [e.alert_id for e in group if e.alert_id is not None]
+            if rows >= most:
+                break
+        if rows >= most:
+            break
+    found = resolve(ids)
+    return [(section, [(key, [found.get(e.alert_id, e) if e.alert_id is not None else e for e in group])
+                       for key, group in groups]) for section, groups in plan]
+
+
+def _rows(entries: list[DigestEntry], lang: str, figures: FiguresReader | None, most: int,
+          resolve: EntryReader | None = None) -> Iterator[_Row]:
+    """The digest's rows in order, made as they are taken: a digest cut after its budget never lays out
+    (nor reads the figures of, nor with `resolve` reads at all) what it does not show. `most`: at most that
+    many rows are shown."""
+    localized: dict[int, Alert] = {}
+
+    def local_alert(e: DigestEntry) -> Alert:
+        # Institution, role, actor and place words in the reader's language (quotes and names untouched).
+        alert = localized.get(id(e))
+        if alert is None:
+            alert = localized[id(e)] = localize(e.alert, lang)
+        return alert
+
+    def local(e: DigestEntry) -> DigestEntry:
+        return dataclasses.replace(e, alert=local_alert(e))
+
+    plan = _plan(entries, local_alert)
+    if resolve is not None:
+        plan = _resolved(plan, resolve, most)
+    for section, groups in plan:
+        yield _Row(Line.of(Span(t(lang, f"section_{section}"), "bold")), "section")
+        if section == "fighting":
+            for raw in groups:
+                group = [local(e) for e in raw[1]]
                 first = group[0].alert
                 assert isinstance(first, Fighting)
                 actions = list(dict.fromkeys(t(lang, "action_" + x.alert.action) for x in group
@@ -152,14 +204,10 @@ def _rows(entries: list[DigestEntry], lang: str, figures: FiguresReader | None, 
                                f" ({', '.join(actors)})" if actors else "")
                 yield _Row(_with_outlets(line, outlets), "entry", len(group))
             continue
-        stories: dict[tuple[int, int], list[DigestEntry]] = {}
-        for e in chosen:
-            stories.setdefault(_story_key(e), []).append(e)
-        order = sorted(stories, key=lambda k: (-story_score[k], k))
-        wanted = [k[1] for k in order[:most] if k[0] == 0] if section == "casualty" else []
+        wanted = [k[1] for k, _ in groups[:most] if k[0] == 0] if section == "casualty" else []
         batches = _FigureBatches(figures, wanted)
-        for key in order:
-            group = [local(e) for e in stories[key]]
+        for key, raw_group in groups:
+            group = [local(e) for e in raw_group]
             title = group[0].story_title or t(lang, "digest_no_title")
             title = title if len(title) <= 100 else title[:99].rstrip() + "…"
             yield _Row(Line.of(Span(f"▸ {title}", "italic", lang=group[0].story_lang)), "group")
@@ -194,10 +242,13 @@ def build_digest_parts(
     entries: list[DigestEntry], *, lang: str, since: dt.datetime | None, now: dt.datetime,
     max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS, max_parts: int = MAX_PARTS,
     more_command: str = "/news digest --since 24h", figures: FiguresReader | None = None,
+    resolve: EntryReader | None = None,
 ) -> list[Message]:
     """The digest as one or more messages, each within `max_lines` lines and `max_chars` characters.
     `now` and `since` are shown as given: pass them in the channel's time zone. `figures` reads the
-    tallies and earlier figures of the casualty stories shown (else the entries' own are used)."""
+    tallies and earlier figures of the casualty stories shown (else the entries' own are used). `resolve`:
+    the entries are placeholders (type, story, importance, a fighting place, `alert_id`), read in full by
+    it for those that may be shown."""
     title = f"{t(lang, 'digest')} — {now.strftime('%Y-%m-%d %H:%M')}"
     meta = {"type": "digest"}
     head: list[Line] = []
@@ -207,7 +258,7 @@ def build_digest_parts(
         return [Message(headline=title, lines=(*head, Line.of(t(lang, "nothing_new"))), lang=lang, meta=meta)]
     # Every entry of a section is counted by one row (a fighting place's row counts its entries).
     total = sum(1 for e in entries if e.alert.type in SECTION_ORDER)
-    rows = _rows(entries, lang, figures, max_parts * max_lines)
+    rows = _rows(entries, lang, figures, max_parts * max_lines, resolve)
     budget_lines, budget_chars = max(3, max_lines - 1), max(200, max_chars - 120)  # room for "and N more"
     parts: list[list[_Row]] = []
     current: list[_Row] = []

@@ -17,13 +17,14 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.chat.base import ChatAdapter
 from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config
-from bot.core.digest import DigestEntry, FiguresReader, StoryFigures, build_digest_parts
-from bot.core.models import Casualty, Message
+from bot.core.digest import SECTION_ORDER, DigestEntry, EntryReader, FiguresReader, StoryFigures, build_digest_parts
+from bot.core.models import Alert, Casualty, Fighting, Message, Statement
 from bot.core.tally import identity_of
 from bot.service.command_prefix import command_prefix
 from bot.service.subscriptions import alert_matches, channel_timezone, digest_filters, topics_reader
 from bot.service.tallies import story_views
 from bot.store import Store
+from bot.store.readmodels import alert_gists as read_gists
 from bot.store.readmodels import casualty_series, read_alerts
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 # A channel's first digest (no earlier one on record) covers this much, not the whole archive.
 FIRST_DIGEST_WINDOW = dt.timedelta(hours=24)
 MORE_COMMAND = "{prefix} digest --since {since}"
+READ_CHUNK = 10_000  # alert ids per statement: well under SQLite's limit on bound parameters
 
 
 def cron_trigger(cron: str, timezone: str) -> CronTrigger:
@@ -74,6 +76,32 @@ def digest_entries(
             if alert_matches(channel, v.alert, v.importance, topics(v) if channel.topics else None)]
 
 
+def digest_placeholders(store: Store, channel: ChannelConfig, *, since: dt.datetime,
+                        until: dt.datetime) -> tuple[list[DigestEntry], EntryReader] | None:
+    """For a channel filtered by type and importance at most (no keyword, no topic: nothing that needs an
+    alert's text or sources), the entries of [since, until) as placeholders ordered from their columns,
+    and the reader of the entries a digest may show: a digest of the whole archive decodes a hundred alerts,
+    not a hundred thousand. None for other channels (`digest_entries` then)."""
+    if channel.keywords or channel.topics:
+        return None
+    types = channel.types if set(ALERT_TYPE_NAMES) - set(channel.types) else None
+    gists = read_gists(store, since=since, until=until, types=types, min_importance=channel.min_importance)
+    blank: dict[str, Alert] = {"statement": Statement("", "", ""), "casualty": Casualty("")}
+    entries = [DigestEntry(Fighting("", g.place or "") if g.kind == "fighting" else blank[g.kind], g.story_id,
+                           g.story_title if g.story_id is not None else None, g.importance, alert_id=g.id)
+               for g in gists if g.kind in SECTION_ORDER]
+
+    def read(ids: Sequence[int]) -> dict[int, DigestEntry]:
+        found: dict[int, DigestEntry] = {}
+        for i in range(0, len(ids), READ_CHUNK):  # one statement for any digest but a huge fighting part
+            found.update({v.id: DigestEntry(v.alert, v.story_id, v.story_title if v.story_id is not None else None,
+                                            v.importance, v.outlet_names, alert_id=v.id)
+                          for v in read_alerts(store, ids=ids[i:i + READ_CHUNK])})
+        return found
+
+    return entries, read
+
+
 def digest_figures(store: Store) -> FiguresReader:
     """What a digest shows of its casualty stories, read for all of them at once: the story's tally (the
     same figures everywhere) and, for each of its figures, the same reporter's figure before it."""
@@ -111,14 +139,17 @@ def digest_messages(
     max_parts: int = 3,
 ) -> list[Message]:
     start = since if since is not None else now - FIRST_DIGEST_WINDOW
-    entries = digest_entries(store, config, digest_filters(config, store, channel), since=start, until=now)
+    filters = digest_filters(config, store, channel)
+    lazy = digest_placeholders(store, filters, since=start, until=now)
+    entries, resolve = lazy if lazy is not None else (digest_entries(store, config, filters, since=start, until=now),
+                                                      None)
     tz = ZoneInfo(channel_timezone(config, channel))
     local_since = start.astimezone(tz)
     return build_digest_parts(
         entries, lang=channel.language, since=local_since, now=now.astimezone(tz), max_parts=max_parts,
         more_command=MORE_COMMAND.format(prefix=command_prefix(config, channel.output),
                                          since=local_since.strftime("%Y-%m-%dT%H:%M")),
-        figures=digest_figures(store),
+        figures=digest_figures(store), resolve=resolve,
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, func, select, true, type_coerce
+from sqlalchemy import JSON, ColumnElement, Select, String, and_, case, cast, func, select, true, type_coerce
 
 from bot.core.alert_dicts import alert_from_dict
 from bot.core.models import Alert, fold
@@ -228,3 +228,31 @@ def first_article_langs(store: Store, story_ids: Iterable[int]) -> dict[int, str
     with store.tx() as conn:
         return {int(sid): lang for sid, lang in conn.execute(
             select(art.c.story_id, art.c.lang).where(art.c.id.in_(first)))}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertGist:
+    """What ordering a digest needs of an alert, read without decoding it: its kind, story, importance,
+    and for fighting, its place."""
+
+    id: int
+    kind: str
+    story_id: int | None
+    story_title: str | None
+    importance: float
+    place: str | None  # a fighting alert's location, as written
+
+
+def alert_gists(store: Store, *, since: dt.datetime, until: dt.datetime, types: Sequence[str] | None = None,
+                min_importance: float = 0.0) -> list[AlertGist]:
+    """The alerts created in [since, until) of these types and at least this important, by id: one
+    statement, no JSON decoded (a fighting alert's place is read by the database)."""
+    a, st = s.alerts, s.stories
+    place = case((a.c.type == "fighting", cast(a.c.data, JSON)["location"].as_string()), else_=None)
+    where = _filters(since=since, until=until, story_ids=None, ids=None, types=types, undelivered=None)
+    if min_importance > 0:
+        where.append(a.c.importance >= min_importance)
+    q = (select(a.c.id, a.c.type, a.c.story_id, st.c.title, a.c.importance, place.label("place"))
+         .select_from(a.outerjoin(st, st.c.id == a.c.story_id)).where(and_(true(), *where)).order_by(a.c.id))
+    with store.tx() as conn:
+        return [AlertGist(int(r[0]), str(r[1]), r[2], r[3], float(r[4] or 0.0), r[5]) for r in conn.execute(q)]
