@@ -248,7 +248,10 @@ def alert_gists(store: Store, *, since: dt.datetime, until: dt.datetime, types: 
     """The alerts created in [since, until) of these types and at least this important, by id: one
     statement, no JSON decoded (a fighting alert's place is read by the database)."""
     a, st = s.alerts, s.stories
-    place = case((a.c.type == "fighting", cast(a.c.data, JSON)["location"].as_string()), else_=None)
+    # The JSON text's "location", by each database's own function (SQLite's CAST … AS JSON is numeric).
+    location: ColumnElement[Any] = func.json_extract(a.c.data, "$.location") \
+        if store.engine.dialect.name == "sqlite" else func.json_extract_path_text(cast(a.c.data, JSON), "location")
+    place = case((a.c.type == "fighting", location), else_=None)
     where = _filters(since=since, until=until, story_ids=None, ids=None, types=types, undelivered=None)
     if min_importance > 0:
         where.append(a.c.importance >= min_importance)

@@ -13,10 +13,12 @@ import pytest
 
 from bot.chat.base import ChatContext
 from bot.config import ChannelConfig
+from bot.core.importance import importance
+from bot.core.models import Alert, Article, Fighting, Statement
 from bot.service.conversation import NewsConversation
 from bot.service.delivery import deliver_alerts
 from bot.service.digests import digest_messages
-from bot.store import Store, utcnow
+from bot.store import Store, readmodels, utcnow
 from tests.conftest import fresh_database
 from tests.readmodels.world import Recorder, Statements, config_for, counting, fill
 
@@ -106,3 +108,30 @@ async def test_thread_answer_statements_do_not_grow_with_alerts(stores: Callable
         latest = max(10 + i for i in range(n) if i % 3 == 2 and i % 5 == 2)  # story 3's last figure
         assert str(latest) in answer.plain
     assert len(seen[30]) == len(seen[90])
+
+
+def test_digest_of_a_long_period_reads_in_full_only_what_it_may_show(
+        stores: Callable[[int], Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = stores(0)
+    for n in range(300):
+        story = store.new_story(f"Story {n}")
+        place = ("Sirte", "Derna")[n % 2]
+        alert = Fighting(str(n), place, "clashes", date=dt.date(2026, 12, 1) + dt.timedelta(days=n)) if n < 40 \
+            else Statement(str(n), f"Speaker {n}", f"Words {n}.", "minister")
+        article_id, _ = store.add_article(Article(id=str(n), text=f"Text {n}", source="wire", outlet="AFP"))
+        store.attach_to_story(article_id, story)
+        store.add_alert(alert, article_id=article_id, story_id=story, importance=importance(alert))
+    decoded: list[str] = []
+    real = readmodels.decode
+
+    def decode(data: str) -> Alert:
+        decoded.append(data)
+        return real(data)
+
+    monkeypatch.setattr(readmodels, "decode", decode)
+    messages = digest_messages(store, config_for(tmp_path), CHANNEL, since=None, now=utcnow() + dt.timedelta(seconds=1))
+    text = "\n".join(m.plain for m in messages)
+    # Fighting grouped by place (read by the database, not decoded), every place's alerts counted.
+    assert "Sirte: clashes [AFP]" in text and "Derna: clashes [AFP]" in text
+    assert "and " in text and " more" in text  # 300 alerts do not fit: the rest is counted
+    assert len(decoded) <= 3 * 40 + 40  # what three parts can show (the two places' 40 alerts included)
