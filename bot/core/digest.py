@@ -316,8 +316,8 @@ def build_digest_parts(
 def build_digest(
     entries: list[DigestEntry], *, lang: str, since: dt.datetime | None, now: dt.datetime,
     max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS, more_command: str = "/news digest --since 24h",
-    figures: FiguresReader | None = None,
+    figures: FiguresReader | None = None, resolve: EntryReader | None = None,
 ) -> Message:
     """The digest as a single message: what does not fit is counted with the command that shows it."""
     return build_digest_parts(entries, lang=lang, since=since, now=now, max_lines=max_lines, max_chars=max_chars,
-                              max_parts=1, more_command=more_command, figures=figures)[0]
+                              max_parts=1, more_command=more_command, figures=figures, resolve=resolve)[0]

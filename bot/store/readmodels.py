@@ -259,3 +259,11 @@ def alert_gists(store: Store, *, since: dt.datetime, until: dt.datetime, types: 
          .select_from(a.outerjoin(st, st.c.id == a.c.story_id)).where(and_(true(), *where)).order_by(a.c.id))
     with store.tx() as conn:
         return [AlertGist(int(r[0]), str(r[1]), r[2], r[3], float(r[4] or 0.0), r[5]) for r in conn.execute(q)]
+
+
+def count_alerts(store: Store, *, since: dt.datetime, until: dt.datetime) -> int:
+    """How many alerts were created in [since, until): one statement."""
+    a = s.alerts
+    with store.tx() as conn:
+        return int(conn.execute(select(func.count()).select_from(a).where(
+            and_(a.c.created_at >= since, a.c.created_at < until))).scalar_one())
