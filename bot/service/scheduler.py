@@ -139,8 +139,8 @@ class BotScheduler:
         finally:
             self._deliver_waiting = False
         try:
-            # Off the event loop: over a big window this reads and rewrites many rows.
-            await asyncio.to_thread(rescore, self.store, since=self.clock() - DELIVERY_WINDOW)
+            # Off the event loop; only the stories whose inputs changed are re-scored (see `rescore`).
+            await self.store.run(rescore, self.store, since=self.clock() - DELIVERY_WINDOW)
             channels = tuple(p.alerts for p in self.plans.values() if p.alerts is not None)
 
             known: dict[int, Collection[str]] = {}
