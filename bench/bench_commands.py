@@ -39,7 +39,7 @@ from bot.chat.slack import SlackAdapter
 from bot.config import Config, parse_config
 from bot.core.digest import entry_line
 from bot.core.models import Line, Message
-from bot.service.app import App
+from bot.service.app import App, settle_memory
 from bot.service.pipeline import Pipeline
 from bot.service.subscriptions import alert_text, mentions
 from bot.store import Store
@@ -155,6 +155,7 @@ async def run(args: argparse.Namespace) -> None:
         await slack.start()
         adapter = SlackAdapter(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, conversation=conversation,
                                base_url=f"http://127.0.0.1:{slack.port}/api/", send_interval=0.0)
+        settle_memory()  # as the service does once started (bot.service.app.open_app)
         ids = itertools.count()
         ctx = ChatContext(adapter="slack", channel="C1", user="U1")
 
