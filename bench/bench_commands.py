@@ -37,11 +37,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot.chat.base import ChatContext, Conversation
 from bot.chat.slack import SlackAdapter
 from bot.config import Config, parse_config
-from bot.core.digest import entry_line
-from bot.core.models import Line, Message
 from bot.service.app import App, settle_memory
 from bot.service.pipeline import Pipeline
-from bot.service.subscriptions import alert_text, mentions
 from bot.store import Store
 
 SIGNING_SECRET = "bench-signing-secret"
@@ -107,35 +104,10 @@ def command_body(text: str, response_url: str, trigger_id: str = "1.2.3") -> str
     })
 
 
-class MainStoreConversation:
-    """Stand-in used only when bot.service.conversation is missing: the five benchmarked commands over
-    the store API that exists (newest 1000 alerts of the type, keyword match, 15 lines)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def command(self, text: str, ctx: ChatContext) -> Message:
-        words = text.split()
-        name, query = (words[0] if words else "latest"), " ".join(words[1:]) or None
-        kind = {"casualties": "casualty", "statements": "statement", "fighting": "fighting"}.get(name)
-        stored = self.store.alerts(types=[kind] if kind else None, newest_first=True, limit=1000)
-        if query:
-            stored = [a for a in stored if mentions(alert_text(a.alert), query)]
-        lines = tuple(entry_line(a.alert, "en") for a in stored[:15]) or (Line.of("Nothing."),)
-        return Message(headline=name, lines=lines)
-
-    async def follow_up(self, question: str, ctx: ChatContext) -> Message | None:
-        return None
-
-
 def make_conversation(app: App) -> tuple[Conversation, str]:
-    try:
-        from bot.service import conversation as conv
-    except ImportError:
-        return MainStoreConversation(app.store), "STAND-IN (bot.service.conversation is not on this branch)"
-    if hasattr(conv, "conversation_for"):
-        return conv.conversation_for(app), "bot.service.conversation.conversation_for(app)"
-    return conv.NewsConversation(app.store, app.config), "bot.service.conversation.NewsConversation"
+    from bot.service.conversation import conversation_for
+
+    return conversation_for(app), "bot.service.conversation.conversation_for(app)"
 
 
 async def run(args: argparse.Namespace) -> None:

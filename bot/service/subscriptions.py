@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -31,7 +30,8 @@ from zoneinfo import ZoneInfo
 from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, DigestConfig
 from bot.core.alert_dicts import alert_from_dict
 from bot.core.importance import importance, toll
-from bot.core.models import Alert, Casualty, Fighting, alert_to_dict, fold
+from bot.core.mentions import alert_mentions
+from bot.core.models import Alert, Casualty, Fighting, fold
 from bot.store import Store, utcnow
 from bot.store import subscriptions_db as db
 from bot.store.readmodels import AlertView
@@ -212,26 +212,6 @@ def digest_filters(config: Config, store: Store, channel: ChannelConfig) -> Chan
 
 # --- matching ----------------------------------------------------------------------------------
 
-def alert_text(alert: Alert) -> str:
-    parts: list[str] = []
-    for key, value in alert_to_dict(alert).items():
-        if key in ("type", "article_id", "qualifier", "action"):
-            continue
-        if isinstance(value, str):
-            parts.append(value)
-        elif isinstance(value, list):
-            parts.extend(str(v) for v in value)
-        elif isinstance(value, dict):
-            parts.extend(str(v) for v in value.values() if isinstance(v, str))
-    return fold(" ".join(parts))
-
-
-def mentions(text: str, keyword: str) -> bool:
-    """Whole-word, accent- and case-insensitive: "Tripoli" matches "tripoli's", not "tripolitania"."""
-    k = fold(keyword)
-    return bool(k) and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) is not None
-
-
 def alert_matches(
     channel: ChannelConfig, alert: Alert, score: float, topics: Iterable[str] | None = None,
 ) -> bool:
@@ -239,10 +219,9 @@ def alert_matches(
     source tags (None: unknown, so a stream filtered by topic does not take it)."""
     if alert.type not in channel.types or score < channel.min_importance:
         return False
-    if channel.keywords:
-        text = alert_text(alert)
-        if not any(mentions(text, k) for k in channel.keywords):
-            return False
+    # Keywords name the alert as `latest KEYWORD` finds it (bot.core.mentions), glossary forms included.
+    if channel.keywords and not any(alert_mentions(alert, k) for k in channel.keywords):
+        return False
     if channel.topics:
         have = {fold(t) for t in topics or ()}
         if not have & {fold(t) for t in channel.topics}:

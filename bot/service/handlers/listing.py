@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from bot.chat.base import ChatContext
 from bot.core import commands as c
 from bot.core.i18n import echo, t
-from bot.core.models import Fighting, Line, Message, Span, Statement, fold
-from bot.core.translate import equivalents
+from bot.core.mentions import alert_mentions
+from bot.core.models import Line, Message, Span
 from bot.service.handlers.base import Env, alert_line
 from bot.store import StoredAlert
 from bot.store.listing_db import ArticleGist, StoryGist, article_gists, story_gists
@@ -57,19 +57,12 @@ def listing(env: Env, ctx: ChatContext, title: str, kind: str | None, query: str
 
 
 def matches(env: Env, stored: StoredAlert, query: str | None, *, kind: str | None = None) -> bool:
-    """Does the alert concern `query` (a topic, speaker or place, in English or French)? With kind="own",
-    only the alert's own fields count, not its article's title, source tags or story."""
+    """Does the alert concern `query` (a topic, speaker or place, in English or French; the rule is
+    `bot.core.mentions`)? With kind="own", only the alert's own words count, not its sentence, its
+    article's title, source tags or story."""
     if not query:
         return True
-    a = stored.alert
-    if isinstance(a, Statement):
-        own = [a.speaker, a.speaker_role, a.quote]
-    elif isinstance(a, Fighting):
-        own = [a.location, *a.actors, a.place.name if a.place else None, a.place.country if a.place else None]
-    else:
-        own = [a.reported_by, a.location, a.victims]
-    forms = [form for form in equivalents(query) if form]
-    if any(_names(x, forms) for x in own):
+    if alert_mentions(stored.alert, query, own_only=True):
         return True
     if kind == "own":
         return False
@@ -79,27 +72,7 @@ def matches(env: Env, stored: StoredAlert, query: str | None, *, kind: str | Non
                          StoryGist(stored.story_title, stored.story_topic) if stored.story_id is not None else None)
     else:
         found = _context_of(env, stored.article_id, stored.story_id)
-    context: list[str | None] = [a.evidence, *found]
-    return any(_names(x, forms) for x in context)
-
-
-# Folded texts of alerts and their context, remembered: a filtered listing looks at the newest thousand
-# alerts each time, and folding their texts was most of its cost; the texts themselves never change.
-_FOLDED: dict[str, str] = {}
-FOLDED_CACHE = 50_000  # bounded, for memory
-
-
-def _names(text: str | None, forms: list[str]) -> bool:
-    """`bot.core.translate.mentions` (`text` names one of the term's forms, as whole words) over a
-    remembered fold of `text`."""
-    if not text:
-        return False
-    hay = _FOLDED.get(text)
-    if hay is None:
-        if len(_FOLDED) >= FOLDED_CACHE:
-            _FOLDED.clear()
-        hay = _FOLDED[text] = f" {fold(text)} "
-    return any(f" {form} " in hay for form in forms)
+    return alert_mentions(stored.alert, query, context=found)
 
 
 def remember_contexts(env: Env, stored: Iterable[StoredAlert]) -> None:
