@@ -21,6 +21,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any, Literal
 
 from aiohttp import web
@@ -55,6 +56,8 @@ Mode = Literal["http", "socket"]
 _USER_SUBTYPES = {None, "thread_broadcast", "file_share"}
 _USER_ERRORS = (ValueError, LookupError, PermissionError)
 
+# A thread holding more replies than this (200 a page) is not searched to its end for an earlier upload.
+HISTORY_PAGES = 10
 MAX_INPUT_CHARS = 2_000  # a longer command or question is refused, not quoted back
 
 
@@ -228,8 +231,12 @@ class SlackAdapter:
         await self.queue.submit(channel, job)
 
     async def attach(self, channel: str, thread_id: str | None, message: Message) -> None:
-        """Upload `message`'s charts on their own, in the thread of `thread_id` (a chart that changed)."""
-        await self.queue.submit(channel, lambda: self._upload(channel, message, thread_ts=thread_id))
+        """Upload `message`'s charts on their own, in the thread of `thread_id` (a chart that changed).
+
+        A file upload carries no message metadata: the delivery key goes into the files' names instead,
+        so a bot restarted after a crash can find the upload (find_attached) rather than repeat it."""
+        key = message.meta.get("delivery_key")
+        await self.queue.submit(channel, lambda: self._upload(channel, message, thread_ts=thread_id, key=key))
 
     async def _send(self, channel: str, message: Message, *, thread_ts: str | None) -> Posted:
         rendered = render_message(message)
@@ -272,11 +279,31 @@ class SlackAdapter:
                 return Posted(channel, str(item["ts"]))
         return None
 
-    async def _upload(self, channel: str, message: Message, *, thread_ts: str | None) -> None:
+    async def find_attached(self, channel: str, key: str, *, thread_id: str | None = None) -> bool:
+        """Whether the thread (else the channel) already shows a file uploaded with this delivery key
+        (see `attach`), looking through its history page by page, up to `HISTORY_PAGES` pages."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            resp = await call_api(partial(self._history_page, channel, thread_id, cursor),
+                                  retries=self.rate_limit_retries)
+            for item in resp.get("messages") or []:
+                if any(key in str(f.get("name") or "") for f in item.get("files") or [] if isinstance(f, dict)):
+                    return True
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if not resp.get("has_more") or cursor is None:
+                return False
+        return False
+
+    async def _history_page(self, channel: str, thread_id: str | None, cursor: str | None) -> Any:
+        if thread_id is not None:
+            return await self.client.conversations_replies(channel=channel, ts=thread_id, limit=200, cursor=cursor)
+        return await self.client.conversations_history(channel=channel, limit=200, cursor=cursor)
+
+    async def _upload(self, channel: str, message: Message, *, thread_ts: str | None, key: str | None = None) -> None:
         if not message.attachments:
             return
         uploads = [
-            {"file": path, "filename": os.path.basename(path), "title": _title(path, message)}
+            {"file": path, "filename": _filename(path, key), "title": _title(path, message)}
             for path in message.attachments
         ]
         await call_api(lambda: self.client.files_upload_v2(file_uploads=uploads, channel=channel,
@@ -456,6 +483,15 @@ def _new_app(client: AsyncWebClient, signing_secret: str, *, verify: bool) -> As
         ignoring_self_events_enabled=True,
         logger=logging.getLogger("bot.chat.slack.bolt"),
     )
+
+
+def _filename(path: str, key: str | None) -> str:
+    """The file's name in Slack: the chart's own, with the delivery key when there is one (`find_attached`)."""
+    name = os.path.basename(path)
+    if not key:
+        return name
+    stem, ext = os.path.splitext(name)
+    return f"{stem}-{key}{ext}"
 
 
 def _title(path: str, message: Message) -> str:

@@ -28,7 +28,7 @@ from bot.core.tally import Reconciled
 from bot.service import tallies
 from bot.service.health import observe_delivery
 from bot.service.subscriptions import alert_matches
-from bot.service.tallies import root_edit, root_edited, stories_with_figures, story_chart
+from bot.service.tallies import root_edit, root_edited, root_message, stories_with_figures, story_chart
 from bot.store import Store, StoredAlert, chat_state, utcnow
 from bot.store.db import PROCESS_ID, is_outage
 from bot.store.location import database_file
@@ -366,9 +366,11 @@ async def refresh_root(store: Store, adapter: ChatAdapter, channel: ChannelConfi
     of the tolls over time (two dates or more) goes into the thread, again each time it changes."""
     try:
         # Reads the story's figures and draws its chart: in the store's threads, off the loop.
-        message = await store.run(root_edit, store, adapter.name, channel.id, story_id, root,
-                                  lang=channel.language, chart_dir=chart_dir or chart_dir_for(store))
+        message, unsettled = await store.run(_root_work, store, adapter, channel, story_id, root,
+                                             chart_dir or chart_dir_for(store))
         if message is None:
+            if unsettled is not None:  # the root is up to date, its chart's upload unconfirmed
+                await post_chart(store, adapter, channel, story_id, root, unsettled)
             return
         edit_key = delivery_key(adapter.name, channel.id, f"root:{story_id}:{_text_hash(message)}")
         await adapter.edit(channel.id, root, dataclasses.replace(message, meta={**message.meta, "edit_key": edit_key}))
@@ -382,9 +384,37 @@ async def refresh_root(store: Store, adapter: ChatAdapter, channel: ChannelConfi
     await post_chart(store, adapter, channel, story_id, root, message)
 
 
+def _root_work(store: Store, adapter: ChatAdapter, channel: ChannelConfig, story_id: int, root: str,
+               chart_dir: Path) -> tuple[Message | None, Message | None]:
+    """(edit, None) when the root needs an edit; else (None, the root with its chart) when the upload of
+    its chart was left unconfirmed (`post_chart`: a crash, or a failed upload), for this pass to settle;
+    else (None, None). Blocking: in the store's threads."""
+    edit = root_edit(store, adapter.name, channel.id, story_id, root, lang=channel.language, chart_dir=chart_dir)
+    if edit is not None or getattr(adapter, "find_attached", None) is None:
+        return edit, None
+    if not (store.get_state(_chart_state(adapter.name, channel.id, story_id)) or "").startswith(_PENDING):
+        return None, None
+    return None, root_message(store, story_id, store.alert_of_message(adapter.name, channel.id, root),
+                              lang=channel.language, chart_dir=chart_dir)
+
+
+# The chart state of a story in a channel: the digest of the chart last uploaded there, or this prefix
+# and the digest of one whose upload was started and not confirmed.
+_PENDING = "pending:"
+
+
+def _chart_state(adapter: str, channel: str, story_id: int) -> str:
+    return f"chart:{adapter}:{channel}:{story_id}"[:200]
+
+
 async def post_chart(store: Store, adapter: ChatAdapter, channel: ChannelConfig, story_id: int, root: str,
                      message: Message) -> None:
-    """Upload the root's chart into the thread when it differs from the one last uploaded there."""
+    """Upload the root's chart into the thread when it differs from the one last uploaded there.
+
+    Once only, across a crash too, with an adapter that can look for its uploads (`find_attached`, Slack's
+    file names): the intent is recorded before the upload and confirmed after it; an intent found still
+    unconfirmed by a later pass is looked for in the thread, and uploaded again only when it is not
+    there. Other adapters upload and record as before (Matrix: its transaction ids guard a resend)."""
     attach = getattr(adapter, "attach", None)
     if attach is None or not message.attachments:
         return
@@ -393,14 +423,32 @@ async def post_chart(store: Store, adapter: ChatAdapter, channel: ChannelConfig,
     except OSError as exc:
         log.warning("chart of story %s is unreadable: %s", story_id, exc)
         return
-    key = f"chart:{adapter.name}:{channel.id}:{story_id}"[:200]
-    if await store.run(store.get_state, key) == digest:
+    key = _chart_state(adapter.name, channel.id, story_id)
+    recorded = await store.run(store.get_state, key)
+    if recorded == digest:
         return
-    chart = Message(headline=message.headline, lang=message.lang, attachments=message.attachments, meta={
-        "delivery_key": delivery_key(adapter.name, channel.id, f"chart:{story_id}:{digest}")})
+    upload_key = delivery_key(adapter.name, channel.id, f"chart:{story_id}:{digest}")
+    chart = Message(headline=message.headline, lang=message.lang, attachments=message.attachments,
+                    meta={"delivery_key": upload_key})
+    finder = getattr(adapter, "find_attached", None)
+    if finder is not None:
+        if recorded == _PENDING + digest:
+            try:
+                found = bool(await finder(channel.id, upload_key, thread_id=root))
+            except Exception as exc:  # cannot tell: upload again (shown twice at worst, never missing)
+                log.warning("could not look for the chart of story %s in %s/%s: %s",
+                            story_id, adapter.name, channel.id, exc)
+                found = False
+            if found:
+                await store.run(store.set_state, key, digest)
+                log.info("chart of story %s in %s/%s was uploaded before a crash: recorded, not uploaded again",
+                         story_id, adapter.name, channel.id)
+                return
+        else:
+            await store.run(store.set_state, key, _PENDING + digest)
     try:
         await attach(channel.id, root, chart)
-    except Exception as exc:  # the next change of the figures tries again
+    except Exception as exc:  # left pending (or unrecorded): a later pass tries again
         log.warning("chart of story %s to %s/%s failed: %s", story_id, adapter.name, channel.id, exc)
         return
     await store.run(store.set_state, key, digest)

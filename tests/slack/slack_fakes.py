@@ -45,6 +45,10 @@ class Call:
 class FakeSlack:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []  # what chat.postMessage posted, as history returns it
+        # Files shared by files.completeUploadExternal, as the messages Slack shows them as (with `files`,
+        # each with its name and title): history and replies return them among the messages.
+        self.file_shares: list[dict[str, Any]] = []
+        self._file_names: dict[str, str] = {}  # file id -> the filename given with files.getUploadURLExternal
         self.hang_after: int | None = None  # answer this many chat.postMessage calls, then hang
         self._hung = asyncio.Event()  # set by stop(): hung requests end, so the server stops at once
         self.calls: list[Call] = []
@@ -155,21 +159,33 @@ class FakeSlack:
             return {"ok": True, "channel": args["channel"], "ts": ts,
                     "message": {"type": "message", "text": args.get("text"), "ts": ts}}
         if method == "conversations.history":
-            found = [m for m in self.messages if m["channel"] == args["channel"] and not m["thread_ts"]]
+            found = [m for m in self._shown() if m["channel"] == args["channel"] and not m["thread_ts"]]
             return {"ok": True, "messages": list(reversed(found)), "has_more": False}
         if method == "conversations.replies":
-            found = [m for m in self.messages if m["channel"] == args["channel"]
+            found = [m for m in self._shown() if m["channel"] == args["channel"]
                      and (m["ts"] == args["ts"] or m["thread_ts"] == args["ts"])]
             return {"ok": True, "messages": found, "has_more": False}
         if method == "chat.update":
             return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text")}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._files):04d}"
+            self._file_names[file_id] = str(args.get("filename") or "")
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
         if method == "files.completeUploadExternal":
             files = json.loads(args["files"])
+            if args.get("channel_id"):
+                self.file_shares.append({
+                    "type": "message", "channel": args["channel_id"], "ts": f"1700000000.{next(self._ts):06d}",
+                    "thread_ts": args.get("thread_ts") or None, "user": BOT_USER, "bot_id": "BBOT", "upload": True,
+                    "text": args.get("initial_comment") or "",
+                    "files": [{"id": f["id"], "name": self._file_names.get(f["id"], ""), "title": f.get("title", "")}
+                              for f in files]})
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         return {"ok": False, "error": "unknown_method"}
+
+    def _shown(self) -> list[dict[str, Any]]:
+        """Posted messages and shared files, oldest first, as a channel shows them."""
+        return sorted([*self.messages, *self.file_shares], key=lambda m: str(m["ts"]))
 
     async def _upload(self, request: web.Request) -> web.Response:
         body = await request.read()
