@@ -4,8 +4,9 @@ uploaded files in the thread's history as Slack does (messages with `files`)."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +14,18 @@ import pytest
 from slack_fakes import FakeSlack
 
 from bot.chat.slack import SlackAdapter
-from bot.config import ChannelConfig
-from bot.core.models import Message
-from bot.service.delivery import post_chart
+from bot.config import ChannelConfig, Config
+from bot.core.models import Alert, Article, Casualty, Message
+from bot.service.delivery import deliver_alerts, post_chart
+from bot.service.pipeline import Pipeline
 from bot.store import Store
 
 CHANNEL = ChannelConfig(output="slack", id="C111")
 STORY = 7
 
 
-class Killed(Exception):
-    """The process dies here: nothing after this point of the pass happens."""
+class Killed(BaseException):
+    """The process dies here: nothing after this point of the pass happens (no `except Exception` stops it)."""
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def chart(tmp_path: Path, content: bytes) -> Message:
     return Message(headline="Gaza: killed, wounded", attachments=(str(path),))
 
 
-@contextmanager
+@contextlib.contextmanager
 def killed_at_write(monkeypatch: pytest.MonkeyPatch, when: Callable[[int], bool], *, written: bool) -> Iterator[None]:
     """The process dies at a write of the store's key/value state: the first for which `when(n)` (n: the
     writes so far, this one included) is true, just after its commit (`written`) or just before it."""
@@ -166,3 +168,91 @@ async def test_a_changed_chart_is_uploaded_once_and_found_again_after_a_kill(
     await post_chart(store, restarted, CHANNEL, STORY, root, latest)
     await post_chart(store, restarted, CHANNEL, STORY, root, latest)
     assert len(uploads(fake_slack)) == 3 and len(in_thread(fake_slack, root)) == 3
+
+
+# --- through the delivery passes: a story whose figures span two dates gets a chart in its thread ----
+
+NOW = dt.datetime(2019, 4, 8, 20, 0, tzinfo=dt.UTC)
+THURSDAY = dt.date(2019, 4, 4)
+STORY_ARTICLES = [
+    Article(id="afp-1", source="afp", outlet="AFP", lang="fr", published=dt.date(2019, 4, 6),
+            title="Libye : au moins 35 morts dans les combats près de Tripoli",
+            text="Au moins 35 personnes ont été tuées depuis jeudi dans les combats au sud de Tripoli."),
+    Article(id="lemonde-1", source="lemonde", outlet="Le Monde", lang="fr", published=dt.date(2019, 4, 7),
+            title="Libye : le bilan des combats autour de Tripoli s'alourdit",
+            text="Le bilan des affrontements autour de Tripoli s'est alourdi à 47 morts depuis jeudi."),
+]
+FIGURES = {
+    "afp-1": [Casualty("afp-1", killed=35, qualifier="at_least", victims="personnes", since=THURSDAY,
+                       location="Tripoli", evidence=STORY_ARTICLES[0].text)],
+    "lemonde-1": [Casualty("lemonde-1", killed=47, victims="morts", since=THURSDAY, location="Tripoli",
+                           evidence=STORY_ARTICLES[1].text)],
+}
+
+
+def figures_of(article: Article) -> list[Alert]:
+    return list(FIGURES.get(article.id, []))
+
+
+class OneStory:
+    """Files every article of the test under one story."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.story_id: int | None = None
+
+    def story_for(self, article: Article, article_id: int) -> int:
+        if self.story_id is None:
+            self.story_id = self.store.new_story("Offensive on Tripoli", topic="libya")
+        self.store.attach_to_story(article_id, self.story_id)
+        return self.story_id
+
+
+async def a_story_over_two_dates(store: Store, slack: SlackAdapter, tmp_path: Path) -> Pipeline:
+    """The first article is delivered (the thread's root); the second is stored, not yet delivered."""
+    config = Config(path="test", channels=(CHANNEL,))
+    pipeline = Pipeline(config, store, {"slack": slack}, extractor=figures_of, clock=lambda: NOW)
+    pipeline.stories = OneStory(store)  # type: ignore[assignment]
+    await store.run(pipeline.process, STORY_ARTICLES[0])
+    await deliver_alerts(store, {"slack": slack}, (CHANNEL,), now=NOW, chart_dir=tmp_path / "charts")
+    await store.run(pipeline.process, STORY_ARTICLES[1])
+    return pipeline
+
+
+@pytest.mark.parametrize("kill", ["after the upload", "before the upload"])
+async def test_after_a_kill_around_the_chart_the_restarted_bot_shows_it_once(
+        kill: str, db_url: str, store: Store, fake_slack: FakeSlack, bots: Callable[[], SlackAdapter],
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    slack = bots()
+    await a_story_over_two_dates(store, slack, tmp_path)
+    before_edit = len(fake_slack.of("chat.update"))
+
+    # The pass replies, edits the root, then dies around the chart: as it starts the upload (nothing
+    # reached Slack), or once the upload is done, before the store's next write (the upload's record).
+    with contextlib.ExitStack() as dying:
+        if kill == "before the upload":
+            async def dies(*args: Any) -> None:
+                raise Killed("killed as the upload starts")
+
+            dying.enter_context(monkeypatch.context()).setattr(slack, "attach", dies)
+        else:
+            dying.enter_context(killed_at_write(monkeypatch, lambda _: len(uploads(fake_slack)) > 0, written=False))
+        with pytest.raises(Killed):
+            await deliver_alerts(store, {"slack": slack}, (CHANNEL,), now=NOW, chart_dir=tmp_path / "charts")
+    assert len(fake_slack.of("chat.update")) == before_edit + 1
+    assert len(uploads(fake_slack)) == (1 if kill == "after the upload" else 0)
+
+    # A new process: its own store connection and Slack client; the root already shows the figures.
+    restarted = Store.open(db_url)
+    try:
+        slack = bots()
+        for _ in range(2):
+            report = await deliver_alerts(restarted, {"slack": slack}, (CHANNEL,), now=NOW,
+                                          chart_dir=tmp_path / "charts")
+            assert report.sent == 0
+        root = fake_slack.messages[0]["ts"]
+        assert len(uploads(fake_slack)) == 1, f"killed {kill}: the chart is not in the thread exactly once"
+        assert len(in_thread(fake_slack, root)) == 1
+        assert len(fake_slack.of("chat.update")) == before_edit + 1, "the root was edited again"
+    finally:
+        restarted.close()
