@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from ingest_helpers import SEED, Clock, Harness, LocalServer
+
+from tests.ingest.ingest_helpers import SEED, Clock, Harness, LocalServer
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
-from ingest_helpers import Clock, filler, make_config
 
 from bot.config import SourceConfig
 from bot.core.models import Alert, Article
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import Clock, filler, make_config
 
 
 async def heartbeat(gaps: list[float], stop: asyncio.Event) -> None:

@@ -10,11 +10,11 @@ import zlib
 
 import pytest
 from aiohttp import web
-from ingest_helpers import LocalServer
 
 from bot.config import FetchConfig
 from bot.ingest import guard
 from bot.ingest.fetch import Fetcher, FetchError
+from tests.ingest.ingest_helpers import LocalServer
 
 
 def fetcher(**kw: object) -> Fetcher:

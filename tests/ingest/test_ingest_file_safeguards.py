@@ -11,12 +11,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from ingest_helpers import Clock, Harness, filler
 
 from bot.config import SourceConfig
 from bot.ingest import files
 from bot.service.pipeline import RunReport
 from bot.store.files_state import file_states
+from tests.ingest.ingest_helpers import Clock, Harness, filler
 
 FRENCH = ("Côte d’Ivoire : l’armée déployée à Abidjan. « Nous avons reçu l’ordre de protéger les civils », "
           "a déclaré le porte-parole. Les œuvres du musée ont été évacuées ; le bilan s’élève à 12 blessés.\n")

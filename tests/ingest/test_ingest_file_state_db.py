@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ingest_helpers import Clock, filler, make_config
 
 from bot.config import SourceConfig
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
 from bot.store.files_state import FileState, file_states, path_key, save_file_states
 from tests.conftest import fresh_database
+from tests.ingest.ingest_helpers import Clock, filler, make_config
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

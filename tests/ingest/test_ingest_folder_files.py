@@ -7,12 +7,12 @@ import logging
 from pathlib import Path
 
 import pytest
-from ingest_helpers import Clock, filler, make_config
 
 from bot.config import SourceConfig
 from bot.ingest.files import read_articles
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import Clock, filler, make_config
 
 
 async def poll_folder(folder: Path, db: Path) -> tuple[Store, RunReport]:

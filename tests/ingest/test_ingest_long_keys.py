@@ -6,13 +6,13 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from ingest_helpers import Clock, LocalServer, feed_source, filler, item, make_config, rss
 
 from bot.core.models import Article
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
 from bot.store import schema as s
 from tests.conftest import db_url  # noqa: F401  (the SQLite + PostgreSQL fixture, not the ingest one)
+from tests.ingest.ingest_helpers import Clock, LocalServer, feed_source, filler, item, make_config, rss
 
 LONG = "https://news.example.org/" + "a" * 700
 

@@ -9,11 +9,21 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from ingest_helpers import INTERVAL, Clock, Harness, LocalServer, article_page, feed_source, item, make_config, rss
 
 from bot.config import SourceConfig
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import (
+    INTERVAL,
+    Clock,
+    Harness,
+    LocalServer,
+    article_page,
+    feed_source,
+    item,
+    make_config,
+    rss,
+)
 
 
 def mutable_feed(server: LocalServer, path: str, items: list[dict[str, str]], *, etag: bool = False) -> str:

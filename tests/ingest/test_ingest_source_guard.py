@@ -6,11 +6,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ingest_helpers import Clock, feed_source, item, make_config, rss
 
 from bot.ingest import guard
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import Clock, feed_source, item, make_config, rss
 
 FEED = "https://feeds.example.org/rss.xml"
 METADATA = "http://169.254.169.254/latest/meta-data/feed.xml"

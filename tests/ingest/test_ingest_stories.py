@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ingest_helpers import Harness, LocalServer, feed_source, filler, rewrites, rss
-
 from bot.core.models import Article
 from bot.ingest import neardup
 from bot.ingest.stories import StoryGrouper
 from bot.service.pipeline import RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import Harness, LocalServer, feed_source, filler, rewrites, rss
 
 OTHER = ("Le gouvernement d'union nationale a annoncé lundi la reprise des négociations à Genève sous l'égide des "
          "Nations unies, tandis que les combats se poursuivaient au sud de Tripoli. Selon le ministère de la Santé, "

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from ingest_helpers import filler, rewrites
 from sqlalchemy import update
 
 from bot.core.models import Article
 from bot.ingest import neardup
 from bot.ingest.stories import StoryGrouper
 from bot.store import Store, schema
+from tests.ingest.ingest_helpers import filler, rewrites
 
 
 def _dispatch(seed: int) -> list[str]:

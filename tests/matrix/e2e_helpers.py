@@ -25,7 +25,8 @@ from nio import (
 )
 from nio.api import Api
 from nio.crypto.attachments import decrypt_attachment
-from synapse_harness import Synapse, User
+
+from tests.matrix.synapse_harness import Synapse, User
 
 
 class CryptoHuman:

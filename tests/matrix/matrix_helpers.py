@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nio import AsyncClient, AsyncClientConfig, RoomCreateResponse, SyncResponse
-from synapse_harness import Synapse, User
 
 from bot.chat.base import ChatContext, MemoryState
 from bot.core.models import Line, Message, Span
+from tests.matrix.synapse_harness import Synapse, User
 
 
 @dataclass

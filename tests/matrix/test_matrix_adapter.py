@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from matrix_helpers import BotAccount, EchoConversation, Human, MemoryState
 from nio import AsyncClient, AsyncClientConfig, RoomGetStateEventResponse
-from synapse_harness import Synapse
 
 from bot.chat.matrix import MatrixAdapter
 from bot.chat.matrix_render import WORD_JOINER
 from bot.core.models import Line, Message, Span
+from tests.matrix.matrix_helpers import BotAccount, EchoConversation, Human, MemoryState
+from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from matrix_helpers import BotAccount, Human
-from synapse_harness import Synapse
 
 from bot.chat.matrix import MAX_INPUT_CHARS, MatrixAdapter, MatrixError
 from bot.core.models import Line, Message
+from tests.matrix.matrix_helpers import BotAccount, Human
+from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 

@@ -21,8 +21,6 @@ from urllib.parse import quote
 
 import aiohttp
 import pytest
-from matrix_helpers import Human, uniq
-from synapse_harness import Synapse
 
 from bot.config import Config, parse_config
 from bot.core.extract.confidence import is_pushed
@@ -31,6 +29,8 @@ from bot.service.app import App, open_app
 from bot.service.pipeline import RunReport
 from bot.service.scheduler import BotScheduler
 from bot.store import StoredAlert
+from tests.matrix.matrix_helpers import Human, uniq
+from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 

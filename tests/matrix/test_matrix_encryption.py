@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientSession as aiohttp_session
-from e2e_helpers import CryptoHuman
-from matrix_helpers import BotAccount, uniq
-from synapse_harness import Synapse, _http_json
 
 from bot.chat.matrix import MatrixAdapter
 from bot.chat.matrix_crypto import CryptoSettings, crypto_settings, store_dir_for
 from bot.config import ConfigError, parse_config
 from bot.core.models import Line, Message
+from tests.matrix.e2e_helpers import CryptoHuman
+from tests.matrix.matrix_helpers import BotAccount, uniq
+from tests.matrix.synapse_harness import Synapse, _http_json
 
 pytestmark = pytest.mark.matrix
 

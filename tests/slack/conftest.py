@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeConversation, FakeSlack
 
 from bot.chat.slack import SlackAdapter
+from tests.slack.slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeConversation, FakeSlack
 
 
 @pytest.fixture

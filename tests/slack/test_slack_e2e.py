@@ -25,7 +25,15 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
-from slack_fakes import (
+
+from bot.config import Config, parse_config
+from bot.core.extract.confidence import is_pushed
+from bot.core.models import Casualty
+from bot.service.app import App, open_app, run_forever
+from bot.service.pipeline import RunReport
+from bot.service.scheduler import BotScheduler
+from bot.store import Store, StoredAlert
+from tests.slack.slack_fakes import (
     APP_TOKEN,
     BOT_TOKEN,
     BOT_USER,
@@ -36,14 +44,6 @@ from slack_fakes import (
     event_body,
     signed_headers,
 )
-
-from bot.config import Config, parse_config
-from bot.core.extract.confidence import is_pushed
-from bot.core.models import Casualty
-from bot.service.app import App, open_app, run_forever
-from bot.service.pipeline import RunReport
-from bot.service.scheduler import BotScheduler
-from bot.store import Store, StoredAlert
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 CHANNEL = "C111"

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tally_story import ARTICLES, OneStory, extract_figures
 
 from bot.cli import main
 from bot.config import load_config
@@ -15,6 +14,7 @@ from bot.core.chart import png_size
 from bot.core.models import Alert, Article, Casualty
 from bot.service.pipeline import Pipeline
 from bot.store import Store
+from tests.tally.tally_story import ARTICLES, OneStory, extract_figures
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from tally_story import ARTICLES, OneStory, Recorder, extract_figures
 
 from bot.config import ChannelConfig, Config
 from bot.core.chart import png_size
@@ -17,6 +16,7 @@ from bot.core.tally import CasualtyChangeAlert
 from bot.service import tallies
 from bot.service.pipeline import Pipeline
 from bot.store import Store
+from tests.tally.tally_story import ARTICLES, OneStory, Recorder, extract_figures
 
 NOW = dt.datetime(2019, 4, 8, 20, 0, tzinfo=dt.UTC)
 
