@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_matrix_e2e import write_update
 
 from bot.config import Config, parse_config
 from bot.core.models import Casualty
@@ -23,6 +22,7 @@ from bot.service.scheduler import BotScheduler
 from tests.matrix.e2e_helpers import CryptoHuman
 from tests.matrix.matrix_helpers import uniq
 from tests.matrix.synapse_harness import Synapse
+from tests.matrix.test_matrix_e2e import write_update
 
 pytestmark = pytest.mark.matrix
 
