@@ -1,15 +1,18 @@
-"""Shared fixtures: a real SQLite store, the repository's paths, a recording chat adapter."""
+"""Shared fixtures: a real SQLite store, the repository's paths, a recording chat adapter; and a guard that no
+test writes into the checkout."""
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -84,3 +87,46 @@ def recorder() -> RecordingAdapter:
 
 
 PYTHON = sys.executable
+
+
+# What a test run may leave in the checkout: the environment, git's own folder and the tools' caches.
+CHECKOUT_CACHES = frozenset({".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+
+
+def checkout_files(root: Path = ROOT) -> dict[str, tuple[int, int]]:
+    """Every file and folder of the checkout but the caches, with its size and modification time (folders: 0, 0;
+    their times change whenever a cache appears inside them)."""
+    found: dict[str, tuple[int, int]] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in CHECKOUT_CACHES]
+        base = Path(folder).relative_to(root)
+        found.update({f"{base / d}/": (0, 0) for d in dirs})
+        for name in names:
+            try:
+                st = os.stat(os.path.join(folder, name), follow_symlinks=False)
+            except FileNotFoundError:  # removed between listing and stat: it is not there at this moment
+                continue
+            found[str(base / name)] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_untouched() -> Iterator[None]:
+    """No test writes into the checkout (a database, a chart, a log): the run fails if a file or folder appeared,
+    changed or vanished there between the session's start and end. Tests write under `tmp_path`."""
+    before = checkout_files()
+    yield
+    after = checkout_files()
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    if changed:
+        shown = ", ".join(changed[:20]) + (f" and {len(changed) - 20} more" if len(changed) > 20 else "")
+        pytest.fail(f"the tests changed the checkout ({ROOT}): {shown}; write under tmp_path instead", pytrace=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis keeps its examples and constants in ./.hypothesis by default, i.e. in the checkout; pytest's
+    # cache folder is where a test run's memory belongs (a temporary folder when the cache plugin is off).
+    # Its plugin is loaded before this file, too early for HYPOTHESIS_STORAGE_DIRECTORY to be read.
+    cache = getattr(config, "cache", None)
+    where = cache.mkdir("hypothesis") if cache is not None else Path(tempfile.mkdtemp(prefix="newsbot-hypothesis-"))
+    set_hypothesis_home_dir(where)
