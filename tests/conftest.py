@@ -1,5 +1,5 @@
-"""Shared fixtures: a real SQLite store, the repository's paths, a recording chat adapter; and a guard that no
-test writes into the checkout."""
+"""Shared fixtures: real stores (SQLite, PostgreSQL, memory), configs in the test's folder, the
+repository's paths, a recording chat adapter; and a guard that no test writes into the checkout."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -17,7 +18,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.chat.base import Posted
+from bot.config import Config, parse_config
 from bot.core.models import Message
+from bot.service import tallies
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,11 +58,65 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database on each engine (see `fresh_database`)."""
     yield from fresh_database(request.param, tmp_path)
 
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file only, for tests about something other than the engine (feeds, files, commands)."""
+    yield from fresh_database("sqlite", tmp_path)
+
+
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
+    """A store on each engine."""
     s = Store.open(db_url)
     yield s
     s.close()
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url: str) -> Iterator[Store]:
+    """A store on a SQLite file."""
+    s = Store.open(sqlite_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def memory_store() -> Iterator[Store]:
+    """A store in memory: no file, so its charts go to `tallies.CHART_DIR` (see `chart_dir`)."""
+    s = Store.open("sqlite:///:memory:")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def chart_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where charts of a store without a database file are drawn: the test's folder, not ./data/charts."""
+    path = tmp_path / "charts"
+    monkeypatch.setattr(tallies, "CHART_DIR", path)
+    return path
+
+
+class MakeConfig:
+    """Configs of one test: its file and its SQLite database are in the test's folder unless told otherwise."""
+
+    def __init__(self, tmp_path: Path, database: str) -> None:
+        self.path = str(tmp_path / "bot.yaml")
+        self.database = database
+
+    def __call__(self, **fields: Any) -> Config:
+        """Built from the dataclasses, as code does: `make_config(sources=(SourceConfig(...),), channels=...)`."""
+        return Config(**{"path": self.path, "database": self.database, **fields})
+
+    def yaml(self, data: Mapping[str, Any]) -> Config:
+        """Read from YAML-shaped data (`{"sources": [{"name": ..., "interval": "1h"}]}`), as `bot run` reads
+        bot.yaml, defaults and validation included."""
+        return parse_config({"database": self.database, **data}, self.path)
+
+
+@pytest.fixture
+def make_config(tmp_path: Path, sqlite_url: str) -> MakeConfig:
+    return MakeConfig(tmp_path, sqlite_url)
 
 
 @dataclass

@@ -10,7 +10,8 @@ import pytest
 from bot.cli import build_parser, main
 from bot.cli.console import run_console
 from bot.config import load_config
-from tests.commands.conftest import SEED_ID, SEEDS, World
+from tests.commands.conftest import SEED_ID, World
+from tests.conftest import SEEDS
 
 
 def write_config(world: World, tmp_path: Path) -> Path:

@@ -21,7 +21,7 @@ from tests.ingest.ingest_helpers import (
     article_page,
     feed_source,
     item,
-    make_config,
+    pipeline_config,
     rss,
 )
 
@@ -336,7 +336,7 @@ async def test_the_transport_is_injectable_and_the_client_shared(harness: Harnes
     store = Store.open(harness.db_url)
     harness.stores.append(store)
     src = feed_source("https://feeds.example.org/rss", backfill=1)
-    p = Pipeline(make_config(harness.db_url, [src]), store, {}, transport=httpx.MockTransport(handler), clock=clock)
+    p = Pipeline(pipeline_config(harness.db_url, [src]), store, {}, transport=httpx.MockTransport(handler), clock=clock)
     harness.pipelines.append(p)
     report = RunReport()
     await p.poll(src, report)

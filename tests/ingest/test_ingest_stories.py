@@ -76,8 +76,8 @@ async def test_same_link_in_two_feeds_is_one_article(server: LocalServer, harnes
     assert report.articles_new == 1 and report.articles_seen == 1
 
 
-def test_unrelated_and_old_stories_are_not_joined(db_url: str, seed_text: str) -> None:
-    store = Store.open(db_url)
+def test_unrelated_and_old_stories_are_not_joined(sqlite_url: str, seed_text: str) -> None:
+    store = Store.open(sqlite_url)
     try:
         grouper = StoryGrouper(store)
         a = Article(id="a", text=seed_text, source="s1", url="https://a.example/1")

@@ -1,6 +1,6 @@
 """Helpers shared by the Matrix tests: an in-memory state store, a test conversation, humans.
 
-Kept out of conftest.py so the test modules can import them by a name no other folder uses.
+Kept out of conftest.py: the test modules import them by name (`tests.matrix.matrix_helpers`).
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ class EchoConversation:
 class Human:
     """A person in the chat, driven through matrix-nio; collects the events it syncs."""
 
+    wait_timeout = 15.0  # seconds `wait_for` syncs before it gives up
+
     def __init__(self, server: Synapse, user: User) -> None:
         self.user = user
         self.client = AsyncClient(server.url, user.user_id, device_id=user.device_id,
@@ -61,16 +63,21 @@ class Human:
             for event in info.timeline.events:
                 self.events.append({**event.source, "room_id": room_id})
 
-    async def wait_for(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 15.0,
+    async def wait_for(self, pred: Callable[[dict[str, Any]], bool], timeout: float | None = None,
                        count: int = 1) -> list[dict[str, Any]]:
+        """Sync until `count` events match `pred` (the first ones), or fail after `timeout` seconds."""
+        timeout = self.wait_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while True:
             found = [e for e in self.events if pred(e)]
             if len(found) >= count:
                 return found
             if time.monotonic() > deadline:
-                raise AssertionError(f"no event matched within {timeout}s; saw {len(self.events)} events")
+                raise AssertionError(f"no event matched within {timeout}s; saw {self.seen()}")
             await self.sync()
+
+    def seen(self) -> str:
+        return f"{len(self.events)} events"
 
     async def create_room(self, invite: tuple[str, ...] = (), **kwargs: Any) -> str:
         resp = await self.client.room_create(name="news " + secrets.token_hex(2), invite=invite, **kwargs)

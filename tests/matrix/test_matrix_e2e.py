@@ -29,6 +29,7 @@ from bot.service.app import App, open_app
 from bot.service.pipeline import RunReport
 from bot.service.scheduler import BotScheduler
 from bot.store import StoredAlert
+from tests.conftest import SEEDS
 from tests.matrix.matrix_helpers import Human, uniq
 from tests.matrix.synapse_harness import Synapse
 
@@ -37,7 +38,6 @@ pytestmark = pytest.mark.matrix
 MakeHuman = Callable[[str], Awaitable[Human]]
 Event = dict[str, Any]
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_SENTENCE = "Au moins 35 personnes, dont des civils, ont été tuées des deux côtés dans des combats depuis jeudi."
 UPDATE_SENTENCE = "Au moins 47 personnes ont été tuées depuis jeudi, dont des civils, des deux côtés."
 

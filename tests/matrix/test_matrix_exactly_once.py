@@ -18,14 +18,13 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.matrix.matrix_helpers import Human, uniq
 from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 
 MakeHuman = Callable[[str], Awaitable[Human]]
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 
 
 def reply_to(event: dict[str, Any]) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.chat.base import Posted
-from bot.config import Config, parse_config
+from bot.config import Config
 from bot.core.models import Alert, Article, Casualty, Fighting, Message, Statement
 from bot.service.pipeline import Pipeline
 from bot.service.scheduler import BotScheduler
@@ -19,8 +19,8 @@ from bot.store import Store
 UTC = dt.UTC
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 @dataclass
@@ -105,14 +105,14 @@ BASE: dict[str, Any] = {
 }
 
 
-def make_config(tmp_path: Path, channels: list[dict[str, Any]], **extra: Any) -> Config:
+def sched_data(tmp_path: Path, channels: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """The scheduler tests' bot.yaml: two folder wires (their folders made in `tmp_path`), Paris time, console
+    and Slack on, and `channels`; `extra` replaces top-level keys."""
     sources = []
     for src in BASE["sources"]:
         (tmp_path / src["path"]).mkdir(exist_ok=True)
         sources.append({**src, "path": str(tmp_path / src["path"])})
-    data = {**BASE, "sources": sources, "database": f"sqlite:///{tmp_path / 'bot.db'}", "channels": channels,
-            **extra}
-    return parse_config(data, "test.yaml")
+    return {**BASE, "sources": sources, "channels": channels, **extra}
 
 
 _ARTICLES = itertools.count(1)

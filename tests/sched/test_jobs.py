@@ -18,7 +18,8 @@ from bot.service.app import run_forever
 from bot.store import Store
 from bot.store import schema as s
 from bot.store.housekeeping_db import housekeeping
-from tests.sched.sched_helpers import Bot, make_config, utc
+from tests.sched.conftest import SchedConfig
+from tests.sched.sched_helpers import Bot, utc
 
 
 def test_importance_rules() -> None:
@@ -40,8 +41,8 @@ def test_importance_rules() -> None:
     assert story_importance([]) == 0.0
 
 
-async def test_rescore_uses_story_history_places_and_outlets(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+async def test_rescore_uses_story_history_places_and_outlets(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}])
     with time_machine.travel(utc(2026, 5, 1, 12, 0), tick=False) as traveller:
         bot = Bot(config)
         try:
@@ -66,8 +67,8 @@ async def test_rescore_uses_story_history_places_and_outlets(tmp_path: Path) -> 
             await bot.close()
 
 
-async def test_poll_job_honours_backoff(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+async def test_poll_job_honours_backoff(tmp_path: Path, sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}])
     shutil.rmtree(tmp_path / "libya")
     with time_machine.travel(utc(2026, 5, 1, 12, 0), tick=False) as traveller:
         bot = Bot(config)
@@ -97,8 +98,8 @@ async def test_poll_job_honours_backoff(tmp_path: Path) -> None:
             await bot.close()
 
 
-def test_housekeeping_deletes_old_articles_without_alerts_and_empties_the_rest(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+def test_housekeeping_deletes_old_articles_without_alerts_and_empties_the_rest(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}])
     with time_machine.travel(utc(2026, 1, 1, 12, 0), tick=False) as traveller:
         bot = Bot(config)
         bot.article("nothing to see", key="old-plain")
@@ -115,8 +116,8 @@ def test_housekeeping_deletes_old_articles_without_alerts_and_empties_the_rest(t
         bot.store.close()
 
 
-async def test_run_forever_runs_jobs_and_stops_cleanly(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
+async def test_run_forever_runs_jobs_and_stops_cleanly(tmp_path: Path, sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
     (tmp_path / "libya" / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "no alerts here"}) + "\n")
     stop = asyncio.Event()
     task = asyncio.create_task(run_forever(config, stop=stop))
@@ -133,8 +134,8 @@ async def test_run_forever_runs_jobs_and_stops_cleanly(tmp_path: Path) -> None:
         store.close()
 
 
-async def test_cancelling_run_forever_like_ctrl_c_shuts_down(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
+async def test_cancelling_run_forever_like_ctrl_c_shuts_down(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
     task = asyncio.create_task(run_forever(config))
     await asyncio.sleep(0.05)
     task.cancel()
