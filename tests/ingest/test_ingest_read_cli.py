@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.cli.ingest import ProgressBar, ingest
+from bot.cli.ingest import ingest
+from bot.cli.progress import ProgressBar
 from bot.config import FetchConfig, load_config
 from bot.ingest.fetch import Fetcher
 from bot.ingest.pages import ReadError, read_url

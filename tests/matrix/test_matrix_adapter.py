@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from nio import AsyncClient, AsyncClientConfig, RoomGetStateEventResponse
 
+from bot.chat.base import MemoryState
 from bot.chat.matrix import MatrixAdapter
 from bot.chat.matrix_render import WORD_JOINER
 from bot.core.models import Line, Message, Span
-from tests.matrix.matrix_helpers import BotAccount, EchoConversation, Human, MemoryState
+from tests.matrix.matrix_helpers import BotAccount, EchoConversation, Human
 from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix

@@ -144,7 +144,7 @@ async def test_an_answer_the_homeserver_fails_for_a_while_is_sent_once_not_dropp
             return ErrorResponse("502 Bad Gateway", "M_UNKNOWN")
         return await real_send(*args, **kwargs)
 
-    bot.client.room_send = flaky  # type: ignore[method-assign]
+    bot.client.room_send = flaky
     asked = await alice.send_text(room, "!news casualties")
     await alice.wait_for(lambda e: e.get("sender") == bot.user_id and reply_to(e) == asked, timeout=30)
     assert failures == 3
