@@ -95,8 +95,10 @@ class World:
         assert message is not None
         return message.plain
 
-    async def run(self, text: str, **kw: object) -> str:
-        message = await self.conversation.command(text, self.ctx(**kw))  # type: ignore[arg-type]
+    async def run(self, text: str, channel: str = "console-en", *, lang: str = "en", admin: bool = False,
+                  thread: str | None = None, user: str = "reader") -> str:
+        ctx = self.ctx(channel, lang=lang, admin=admin, thread=thread, user=user)
+        message = await self.conversation.command(text, ctx)
         return message.plain
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from bot.chat.base import Posted
 from bot.config import Config
 from bot.core.models import Alert, Article, Casualty, Fighting, Message, Statement
@@ -153,6 +155,12 @@ class Bot:
         art = Article(id=key or f"a{n}", text=text, title=title or f"Story {n}", source=source,
                       outlet=outlet or source, url=f"https://example.org/{source}/{key or n}", lang="en")
         return self.pipeline.process(art)
+
+    @property
+    def apscheduler(self) -> AsyncIOScheduler:
+        """The APScheduler that `BotScheduler.start` made (its jobs, pause, wakeup)."""
+        assert self.scheduler.scheduler is not None, "the scheduler was not started"
+        return self.scheduler.scheduler
 
     async def close(self) -> None:
         await self.scheduler.stop()

@@ -54,7 +54,7 @@ async def test_digest_at_8_paris_across_dst(frozen: time_machine.Traveller, sche
     bot = Bot(sched_config([paris_channel()]))
     try:
         await bot.scheduler.start()
-        job = bot.scheduler.scheduler.get_job("digest:console:console")  # type: ignore[union-attr]
+        job = bot.apscheduler.get_job("digest:console:console")
         assert job is not None and job.next_run_time == utc(2026, 3, 28, 7, 0)
         assert bot.console.digests() == []  # the first period starts now: nothing was due
 
@@ -95,13 +95,13 @@ async def test_the_running_scheduler_fires_the_digest_job(sched_config: SchedCon
             await bot.scheduler.start()
             assert bot.console.digests() == []
             traveller.move_to(utc(2026, 3, 29, 6, 0))
-            bot.scheduler.scheduler.wakeup()  # type: ignore[union-attr]
+            bot.apscheduler.wakeup()
             for _ in range(50):
                 await asyncio.sleep(0.01)
                 if bot.console.digests():
                     break
             assert len(bot.console.digests()) == 1
-            job = bot.scheduler.scheduler.get_job("digest:console:console")  # type: ignore[union-attr]
+            job = bot.apscheduler.get_job("digest:console:console")
             assert job is not None and job.next_run_time == utc(2026, 3, 30, 6, 0)
         finally:
             await bot.close()
@@ -160,7 +160,7 @@ async def test_downtime_across_two_due_digests_gives_one(sched_config: SchedConf
             assert await second.scheduler.catch_up() == 0  # a second look sends nothing more
             rows = [d for d in second.store.deliveries("console") if d["item_key"].startswith("digest:")]
             assert [r["item_key"] for r in rows] == ["digest:2026-05-06T06:00:00+00:00"]
-            job = second.scheduler.scheduler.get_job("digest:console:console")  # type: ignore[union-attr]
+            job = second.apscheduler.get_job("digest:console:console")
             assert job is not None and job.next_run_time == utc(2026, 5, 7, 6, 0)
         finally:
             await second.close()

@@ -47,7 +47,7 @@ async def test_rescore_uses_story_history_places_and_outlets(sched_config: Sched
         bot = Bot(config)
         try:
             await bot.scheduler.start(catch_up=False)
-            bot.scheduler.scheduler.pause()  # type: ignore[union-attr]  # only the passes this test asks for
+            bot.apscheduler.pause()  # only the passes this test asks for
             [first] = bot.article("casualty 10 by ministry\nfighting Sirte clashes", title="S")[:1]
             bot.article("casualty 10 by ministry", title="S", outlet="Other outlet", key="copy")
             await bot.scheduler.deliver()  # rescored while in the delivery window
@@ -76,12 +76,12 @@ async def test_poll_job_honours_backoff(tmp_path: Path, sched_config: SchedConfi
             await bot.scheduler.start(catch_up=False)
             # Only the polls this test makes: the scheduler's own job for this source would fire when the clock
             # is moved to `retry` below, and could read the article first.
-            bot.scheduler.scheduler.pause()  # type: ignore[union-attr]
+            bot.apscheduler.pause()
             await bot.scheduler.poll_job("libya-wire")
             state = bot.store.source_state("libya-wire")
             assert state.failures >= 1 and state.next_retry_at is not None
             failures, retry = state.failures, state.next_retry_at
-            job = bot.scheduler.scheduler.get_job("poll:libya-wire")  # type: ignore[union-attr]
+            job = bot.apscheduler.get_job("poll:libya-wire")
             assert job is not None and job.next_run_time >= retry
             traveller.move_to(retry - dt.timedelta(seconds=1))
             assert await bot.scheduler.poll_job("libya-wire") is None  # still backing off: not polled

@@ -181,7 +181,7 @@ async def test_quiet_hours_hold_alerts_and_release_them_after(sched_config: Sche
         bot = Bot(config)
         try:
             await bot.scheduler.start(catch_up=False)
-            job = bot.scheduler.scheduler.get_job("quiet:console:console")  # type: ignore[union-attr]
+            job = bot.apscheduler.get_job("quiet:console:console")
             assert job is not None and job.next_run_time == utc(2026, 5, 5, 5, 0)  # 07:00 Paris
             bot.article("fighting Sirte airstrike")
             await bot.scheduler.deliver()
@@ -214,7 +214,7 @@ async def test_quiet_hours_release_through_the_running_scheduler(sched_config: S
             await bot.scheduler.deliver()
             assert bot.console.alerts() == []
             traveller.move_to(utc(2026, 5, 5, 5, 0, 1))
-            bot.scheduler.scheduler.wakeup()  # type: ignore[union-attr]
+            bot.apscheduler.wakeup()
             for _ in range(50):
                 await asyncio.sleep(0.01)
                 if bot.console.alerts():
@@ -234,7 +234,7 @@ async def test_a_chat_subscription_schedules_a_digest_on_the_next_tick(sched_con
             subscribe(bot.store, "slack", "C9", "keyword", "Sirte", "digest", "U1")
             await bot.scheduler.tick()
             assert "digest:slack:C9" in bot.scheduler.job_ids()
-            job = bot.scheduler.scheduler.get_job("digest:slack:C9")  # type: ignore[union-attr]
+            job = bot.apscheduler.get_job("digest:slack:C9")
             assert job is not None and job.next_run_time == utc(2026, 5, 4, 6, 0)  # 08:00 bot time zone
             unsubscribe(bot.store, "slack", "C9", "keyword", "Sirte")
             await bot.scheduler.tick()

@@ -558,9 +558,9 @@ async def test_a_refused_post_is_retried_next_round_in_the_same_thread(
         root = fake_slack.messages[0]
         root_alert = app.store.alert_of_message("slack", CHANNEL, root["ts"])
         assert root_alert is not None
-        assert isinstance(app.store.alert(root_alert).alert, Casualty)  # type: ignore[union-attr]
-        assert app.store.alert(root_alert).importance == max(  # type: ignore[union-attr]
-            a.importance for a in pushed(app.store))
+        stored_root = app.store.alert(root_alert)
+        assert stored_root is not None and isinstance(stored_root.alert, Casualty)
+        assert stored_root.importance == max(a.importance for a in pushed(app.store))
         assert root["thread_ts"] is None and all(m["thread_ts"] == root["ts"] for m in fake_slack.messages[1:])
         keys = {m["metadata"]["event_payload"]["key"] for m in fake_slack.messages}
         assert len(keys) == total
