@@ -8,13 +8,14 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.chat.base import Posted
@@ -28,29 +29,43 @@ SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
 
 
-def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database of `kind` ("sqlite" or "postgres"), dropped afterwards: a SQLite file, or a new
-    database on the test PostgreSQL server.
+@dataclass(frozen=True)
+class PostgresDatabase:
+    admin: Engine  # autocommit, on the server's admin database: CREATE, ALTER and DROP DATABASE
+    name: str
+    url: str
 
-    The PostgreSQL server comes from `scripts/pg-test-server.sh` (NEWSBOT_TEST_PG_URL); CI starts it,
-    so there a missing server is a failure, not a skip.
+
+@contextmanager
+def postgres_database() -> Iterator[PostgresDatabase]:
+    """A new, empty database on the test PostgreSQL server, dropped afterwards.
+
+    The server comes from `scripts/pg-test-server.sh` (NEWSBOT_TEST_PG_URL); CI starts it, so there a missing
+    server is a failure, not a skip.
     """
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bot.db'}"
-        return
-    admin = os.environ.get("NEWSBOT_TEST_PG_URL")
-    if not admin:
+    admin_url = os.environ.get("NEWSBOT_TEST_PG_URL")
+    if not admin_url:
         if os.environ.get("CI"):
             pytest.fail("NEWSBOT_TEST_PG_URL is not set: CI must start PostgreSQL (scripts/pg-test-server.sh)")
         pytest.skip("no PostgreSQL: run eval \"$(scripts/pg-test-server.sh)\" first")
     name = f"t_{uuid.uuid4().hex[:16]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as conn:
+    yield PostgresDatabase(admin, name, make_url(admin_url).set(database=name).render_as_string(hide_password=False))
+    with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    admin.dispose()
+
+
+def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of `kind` ("sqlite" or "postgres"), dropped afterwards: a SQLite file, or a new
+    database on the test PostgreSQL server (`postgres_database`)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.db'}"
+        return
+    with postgres_database() as database:
+        yield database.url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
