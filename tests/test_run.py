@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
@@ -45,9 +46,9 @@ async def _run(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, int
 
     original = pipeline.Pipeline.__init__
 
-    def init(self: pipeline.Pipeline, *a: object, **k: object) -> None:
+    def init(self: pipeline.Pipeline, *a: Any, **k: Any) -> None:
         k.setdefault("extractor", seedlike_extractor)
-        original(self, *a, **k)  # type: ignore[arg-type]
+        original(self, *a, **k)
 
     monkeypatch.setattr(pipeline.Pipeline, "__init__", init)
     out = io.StringIO()

@@ -210,6 +210,6 @@ def item(n: int, *, day: int = 1, **extra: str) -> dict[str, str]:
 INTERVAL = 600
 
 
-def feed_source(url: str, *, name: str = "wire", backfill: int = 0, **kw: object) -> SourceConfig:
+def feed_source(url: str, *, name: str = "wire", backfill: int = 0, **kw: Any) -> SourceConfig:
     return SourceConfig(name=name, type="feed", url=url, lang="fr", tags=("libya",), interval_s=INTERVAL,
-                        backfill=backfill, **kw)  # type: ignore[arg-type]
+                        backfill=backfill, **kw)

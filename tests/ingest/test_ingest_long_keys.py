@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.models import Article
 from bot.service.pipeline import Pipeline, RunReport
-from bot.store import Store
+from bot.store import SourceState, Store
 from bot.store import schema as s
 from tests.ingest.ingest_helpers import Clock, LocalServer, feed_source, filler, item, pipeline_config, rss
 
@@ -81,10 +81,10 @@ async def test_a_poll_that_raises_does_not_stop_the_other_sources(
     pipeline = Pipeline(pipeline_config("sqlite://", sources), store, {}, extractor=lambda a: [], clock=Clock())
     real = store.save_source_state
 
-    def save(state: object) -> None:
-        if getattr(state, "name", None) == "one":
+    def save(state: SourceState) -> None:
+        if state.name == "one":
             raise RuntimeError("database refused the write")
-        real(state)  # type: ignore[arg-type]
+        real(state)
 
     store.save_source_state = save  # type: ignore[method-assign]
     try:

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 import pytest
 
+from bot.chat.slack import SlackAdapter
 from bot.config import Config
 from bot.core.extract.confidence import is_pushed
 from bot.core.models import Casualty
@@ -90,11 +91,17 @@ def slack_config(make_config: MakeConfig, fake_slack: FakeSlack,
     return make
 
 
+def slack_adapter(app: App) -> SlackAdapter:
+    adapter = app.adapters["slack"]
+    assert isinstance(adapter, SlackAdapter), adapter
+    return adapter
+
+
 @asynccontextmanager
 async def running(config: Config) -> AsyncIterator[App]:
     async with open_app(config, serve=True) as app:
         # Slack's ~1 message/s per channel pacing is tested in test_slack_queue; here it only slows things.
-        app.adapters["slack"].queue.interval = 0.02  # type: ignore[attr-defined]
+        slack_adapter(app).queue.interval = 0.02
         yield app
 
 
@@ -409,7 +416,7 @@ async def test_a_crash_mid_post_is_recovered_without_posting_twice(
         delivering.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await delivering
-        await app.adapters["slack"].queue.close(timeout=0)  # type: ignore[attr-defined]
+        await slack_adapter(app).queue.close(timeout=0)
 
     fake_slack.hang_after = None
     monkeypatch.setattr(db, "PROCESS_ID", f"{dead}-restarted")
@@ -670,7 +677,7 @@ async def test_channels_are_served_concurrently_each_at_its_own_pace(
     config = slack_config(articles, [{"output": "slack", "id": "C111", "language": "en"},
                                     {"output": "slack", "id": "C222", "language": "fr"}])
     async with running(config) as app:
-        app.adapters["slack"].queue.interval = 0.2  # type: ignore[attr-defined]
+        slack_adapter(app).queue.interval = 0.2
         _, sent = await cycle(app)
         total = len(pushed(app.store))
         assert sent == 2 * total
