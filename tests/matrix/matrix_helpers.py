@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import struct
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nio import AsyncClient, AsyncClientConfig, RoomCreateResponse, SyncResponse
@@ -104,6 +107,31 @@ class Human:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def relation(event: dict[str, Any]) -> dict[str, Any]:
+    """The event's `m.relates_to` (thread, reply, edit), empty if it has none."""
+    rel: dict[str, Any] = (event.get("content") or {}).get("m.relates_to") or {}
+    return rel
+
+
+def reply_to(event: dict[str, Any]) -> str | None:
+    """The id of the event this one replies to."""
+    target = (relation(event).get("m.in_reply_to") or {}).get("event_id")
+    return str(target) if target else None
+
+
+def tiny_png(path: Path, width: int = 4, height: int = 3, rgb: bytes = b"\x00\x80\xff") -> Path:
+    """A valid PNG of one colour, written to `path` (a chart's stand-in)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + rgb * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+                     + chunk(b"IEND", b""))
+    return path
 
 
 def uniq(name: str) -> str:

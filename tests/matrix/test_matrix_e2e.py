@@ -30,7 +30,7 @@ from bot.service.pipeline import RunReport
 from bot.service.scheduler import BotScheduler
 from bot.store import StoredAlert
 from tests.conftest import SEEDS
-from tests.matrix.matrix_helpers import Human, uniq
+from tests.matrix.matrix_helpers import Human, relation, reply_to, uniq
 from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
@@ -110,16 +110,6 @@ def figures(alerts: Iterable[StoredAlert]) -> set[int]:
 
 def has_number(text: str, n: int) -> bool:
     return re.search(rf"(?<![\d.,]){n}(?![\d.,]?\d)", text) is not None
-
-
-def relation(event: Event) -> dict[str, Any]:
-    rel: dict[str, Any] = (event.get("content") or {}).get("m.relates_to") or {}
-    return rel
-
-
-def reply_to(event: Event) -> str | None:
-    target: str | None = (relation(event).get("m.in_reply_to") or {}).get("event_id")
-    return target
 
 
 def shown(event: Event) -> str:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import struct
 import time
-import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from bot.chat.matrix_crypto import CryptoSettings, crypto_settings, store_dir_fo
 from bot.config import ConfigError, parse_config
 from bot.core.models import Line, Message
 from tests.matrix.e2e_helpers import CryptoHuman
-from tests.matrix.matrix_helpers import BotAccount, uniq
+from tests.matrix.matrix_helpers import BotAccount, tiny_png, uniq
 from tests.matrix.synapse_harness import Synapse, _http_json
 
 pytestmark = pytest.mark.matrix
@@ -55,17 +53,6 @@ def settings(tmp_path: Path, **kwargs: Any) -> CryptoSettings:
 def content(e: Event) -> dict[str, Any]:
     c: dict[str, Any] = e.get("content") or {}
     return c
-
-
-def tiny_png(path: Path) -> Path:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    raw = b"".join(b"\x00" + b"\x00\x80\xff" * 4 for _ in range(3))
-    header = struct.pack(">IIBBBBB", 4, 3, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-                     + chunk(b"IEND", b""))
-    return path
 
 
 async def start_bot(synapse: Synapse, account: BotAccount, crypto: CryptoSettings, alice: CryptoHuman,

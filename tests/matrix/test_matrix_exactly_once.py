@@ -19,18 +19,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.matrix.matrix_helpers import Human, uniq
+from tests.matrix.matrix_helpers import Human, reply_to, uniq
 from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 
 MakeHuman = Callable[[str], Awaitable[Human]]
-
-
-def reply_to(event: dict[str, Any]) -> str | None:
-    rel = (event.get("content") or {}).get("m.relates_to") or {}
-    target = (rel.get("m.in_reply_to") or {}).get("event_id")
-    return str(target) if target else None
 
 
 class BotProcess:
