@@ -3,11 +3,14 @@ repository's paths, a recording chat adapter; and a guard that no test writes in
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import sys
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,6 +162,22 @@ def recorder() -> RecordingAdapter:
 
 
 PYTHON = sys.executable
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a server that takes a port, not 0)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_until(pred: Callable[[], bool], timeout: float = 10.0, interval: float = 0.05) -> None:
+    """Poll `pred` every `interval` seconds until it holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
 
 
 # What a test run may leave in the checkout: the environment, git's own folder and the tools' caches.

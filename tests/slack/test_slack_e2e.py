@@ -15,7 +15,6 @@ import itertools
 import json
 import re
 import shutil
-import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -34,7 +33,7 @@ from bot.service.app import App, open_app, run_forever
 from bot.service.pipeline import RunReport
 from bot.service.scheduler import BotScheduler
 from bot.store import Store, StoredAlert
-from tests.conftest import SEEDS, MakeConfig
+from tests.conftest import SEEDS, MakeConfig, free_port, wait_until
 from tests.slack.slack_fakes import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -50,13 +49,6 @@ from tests.slack.slack_fakes import (
 CHANNEL = "C111"
 SEED_SENTENCE = "Au moins 35 personnes, dont des civils, ont été tuées des deux côtés dans des combats depuis jeudi."
 UPDATE_SENTENCE = "Au moins 47 personnes ont été tuées depuis jeudi, dont des civils, des deux côtés."
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -156,14 +148,6 @@ def write_update(folder: Path) -> None:
 
 def posts(fake: FakeSlack, *, after: int = 0) -> list[Call]:
     return fake.of("chat.postMessage")[after:]
-
-
-async def wait_until(pred: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 def figures(alerts: Iterable[StoredAlert]) -> set[int]:
