@@ -17,7 +17,7 @@ from bot.core.models import Alert, Article, Casualty, Fighting, Statement
 from bot.service.app import run_once
 from bot.store import Store
 from bot.store import schema as s
-from tests.conftest import PYTHON, ROOT, SEEDS
+from tests.conftest import PYTHON, ROOT, SEEDS, RecordingAdapter
 
 
 def seedlike_extractor(article: Article) -> list[Alert]:
@@ -83,12 +83,10 @@ async def test_second_run_delivers_nothing_and_deleted_delivery_is_resent(
     assert ("Mike Pompeo" in third) == (deleted.alert.type == "statement")
 
 
-async def test_alerts_of_one_story_go_to_one_thread(store: Store, recorder: object) -> None:
+async def test_alerts_of_one_story_go_to_one_thread(store: Store, recorder: RecordingAdapter) -> None:
     from bot.config import ChannelConfig
     from bot.service.pipeline import Pipeline
-    from tests.conftest import RecordingAdapter
 
-    assert isinstance(recorder, RecordingAdapter)
     config = dataclasses.replace(load_config(ROOT / "config" / "bot.yaml"),
                                  channels=(ChannelConfig(output="rec", id="C1"),))
     pipe = Pipeline(config, store, {"rec": recorder}, extractor=seedlike_extractor)
