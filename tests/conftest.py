@@ -26,6 +26,56 @@ from bot.config import Config, parse_config
 from bot.core.models import Message
 from bot.service import tallies
 from bot.store import Store
+from bot.store.aio import LOOP_GUARD_ENV, LOOP_GUARD_REPORT_ENV
+
+# The loop guard, on for the whole suite and for the `python -m bot run` processes the tests start (they
+# inherit the environment): bot code issuing SQL on the event loop's thread raises BlockingStoreCall, and every
+# refusal is written to the report file, so one swallowed by a broad `except` still fails the test behind it.
+if os.environ.get(LOOP_GUARD_ENV) != "record":  # `record`: list every such call without refusing any
+    os.environ[LOOP_GUARD_ENV] = "1"
+_fd, _GUARD_REPORT = tempfile.mkstemp(prefix="newsbot-loop-guard-", suffix=".txt")
+os.close(_fd)
+os.environ[LOOP_GUARD_REPORT_ENV] = _GUARD_REPORT
+# For a test that starts the bot with an environment of its own: the guard goes with it.
+LOOP_GUARD_VARS = {LOOP_GUARD_ENV: os.environ[LOOP_GUARD_ENV], LOOP_GUARD_REPORT_ENV: _GUARD_REPORT}
+
+
+_guard_checked = 0  # how far into the report the tests have looked
+_guard_between: list[str] = []  # refusals outside any test (module fixtures, processes outliving their test)
+
+
+def _guard_report_from(offset: int) -> tuple[str, int]:
+    with open(_GUARD_REPORT, "rb") as report:
+        report.seek(offset)
+        text = report.read()
+        return text.decode("utf-8", "replace"), offset + len(text)
+
+
+
+
+@pytest.fixture(autouse=True)
+def _no_store_call_on_the_loop(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test during which bot code called the store on the event loop, even if the bot swallowed it."""
+    global _guard_checked
+    before, _guard_checked = _guard_report_from(_guard_checked)
+    if before:
+        _guard_between.append(before)
+    yield
+    refused, _guard_checked = _guard_report_from(_guard_checked)
+    if refused and request.node.get_closest_marker("loop_guard_trips") is None:
+        pytest.fail(f"store calls on the event loop (NEWSBOT_LOOP_GUARD):\n{refused}", pytrace=False)
+
+
+@pytest.hookimpl(trylast=True)  # after the runner's, which tears the last test down
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Refusals no test was blamed for fail the session too; the report file goes."""
+    late, _ = _guard_report_from(_guard_checked)
+    between = "".join(_guard_between) + late
+    os.unlink(_GUARD_REPORT)
+    if between:
+        sys.stderr.write(f"\nstore calls on the event loop outside any test (NEWSBOT_LOOP_GUARD):\n{between}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -215,6 +265,7 @@ def checkout_untouched() -> Iterator[None]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "loop_guard_trips: the test makes the loop guard refuse a call on purpose")
     # Hypothesis keeps its examples and constants in ./.hypothesis by default, i.e. in the checkout; pytest's
     # cache folder is where a test run's memory belongs (a temporary folder when the cache plugin is off).
     # Its plugin is loaded before this file, too early for HYPOTHESIS_STORAGE_DIRECTORY to be read.

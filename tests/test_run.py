@@ -17,7 +17,7 @@ from bot.core.models import Alert, Article, Casualty, Fighting, Statement
 from bot.service.app import run_once
 from bot.store import Store
 from bot.store import schema as s
-from tests.conftest import PYTHON, ROOT, SEEDS, RecordingAdapter
+from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT, SEEDS, RecordingAdapter
 
 
 def seedlike_extractor(article: Article) -> list[Alert]:
@@ -101,12 +101,12 @@ async def test_alerts_of_one_story_go_to_one_thread(store: Store, recorder: Reco
 def test_run_once_cli_prints_seed_alerts_and_digest(workdir: Path) -> None:
     """The README's first command, in a fresh folder: the seed's alerts and a digest on the console."""
     proc = subprocess.run([PYTHON, "-m", "bot", "run", "--once"], cwd=workdir, capture_output=True, text=True,
-                          timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+                          timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **LOOP_GUARD_VARS})
     assert proc.returncode == 0, proc.stderr
     assert "Digest" in proc.stdout
     assert "1 new article(s)" in proc.stderr
     again = subprocess.run([PYTHON, "-m", "bot", "run", "--once"], cwd=workdir, capture_output=True, text=True,
-                           timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+                           timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **LOOP_GUARD_VARS})
     assert "0 new article(s), 0 new alert(s), 0 delivered" in again.stderr
     assert "Nothing new since the last digest." in again.stdout
 

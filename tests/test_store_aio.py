@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from bot.chat.base import MemoryState
 from bot.service.source_registry import added_sources
 from bot.store import Store
 from bot.store.aio import LOOP_GUARD_ENV, BlockingStoreCall
@@ -19,11 +20,14 @@ def guarded(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Store:
     return Store.open(sqlite_url)
 
 
+@pytest.mark.loop_guard_trips
 async def test_bot_code_calling_the_store_on_the_loop_is_refused_and_run_is_not(guarded: Store) -> None:
     with pytest.raises(BlockingStoreCall, match="event loop"):
-        added_sources(guarded)  # service code reading the store on the loop's thread
+        # A bot coroutine running store work on the loop's thread (MemoryState.run calls it inline).
+        await MemoryState().run(added_sources, guarded)
     assert await guarded.run(added_sources, guarded) == []
     assert guarded.alerts() == []  # a test reading the store to assert on it is not the bot blocking
+    assert added_sources(guarded) == []  # nor a test calling a synchronous bot function from its coroutine
     guarded.close()
 
 

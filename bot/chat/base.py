@@ -7,10 +7,15 @@ article text, and report the chat's message id so the store can remember what wa
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ParamSpec, Protocol, TypeVar
 
 from bot.core.models import Message
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +63,16 @@ class Conversation(Protocol):
 
 
 class StateStore(Protocol):
-    """Small durable key/value state kept in the database (e.g. a Matrix sync token)."""
+    """Small durable key/value state kept in the database (e.g. a Matrix sync token).
+
+    Adapters run on the event loop: they call `get_state` and `set_state` through `run`, which for the
+    store (`Store.run`) is its own worker threads, so that no state read or write blocks the loop."""
 
     def get_state(self, key: str) -> str | None: ...
 
     def set_state(self, key: str, value: str) -> None: ...
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T: ...
 
 
 class MemoryState:
@@ -77,6 +87,9 @@ class MemoryState:
 
     def set_state(self, key: str, value: str) -> None:
         self.data[key] = value
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return fn(*args, **kwargs)  # a dict: nothing to wait for
 
 
 class ChatError(RuntimeError):
@@ -111,6 +124,15 @@ class HandledLog:
         self._key = f"handled:{name}"[:200]
         self._keep = keep
         self._keys: list[str] | None = None
+        self._lock = threading.Lock()  # the state is read and written in the store's threads, several at once
+
+    async def seen(self, key: str) -> bool:
+        """Was the event `key` answered (by this process, or by another sharing the database)?"""
+        return await self._state.run(self._contains, key)
+
+    async def add(self, key: str) -> None:
+        """Record that the event `key` was answered."""
+        await self._state.run(self._add, key)
 
     def _load(self, *, fresh: bool = False) -> list[str]:
         if self._keys is None or fresh:
@@ -122,14 +144,16 @@ class HandledLog:
             self._keys = [str(k) for k in loaded] if isinstance(loaded, list) else []
         return self._keys
 
-    def __contains__(self, key: str) -> bool:
-        # Not in what this process knows: read again, another process (a replica) may have answered it.
-        return key in self._load() or key in self._load(fresh=True)
+    def _contains(self, key: str) -> bool:
+        with self._lock:
+            # Not in what this process knows: read again, another process (a replica) may have answered it.
+            return key in self._load() or key in self._load(fresh=True)
 
-    def add(self, key: str) -> None:
-        keys = self._load(fresh=True)  # merge with what others recorded meanwhile
-        if key in keys:
-            return
-        keys.append(key)
-        del keys[:-self._keep]
-        self._state.set_state(self._key, json.dumps(keys))
+    def _add(self, key: str) -> None:
+        with self._lock:
+            keys = self._load(fresh=True)  # merge with what others recorded meanwhile
+            if key in keys:
+                return
+            keys.append(key)
+            del keys[:-self._keep]
+            self._state.set_state(self._key, json.dumps(keys))

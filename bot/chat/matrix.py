@@ -6,7 +6,10 @@
   configured room id), rejects the others.
 - Keeps the sync `next_batch` token in the `StateStore` under `matrix:<user_id>:next_batch`,
   written only after a batch's events were handled: after a restart nothing already handled is
-  answered again and nothing sent while the bot was down is missed (a "limited" timeline is
+  answered again and nothing sent while the bot was down is missed. The next sync does not wait
+  for a batch to be answered (a long command in one room never delays another room's): batches are
+  answered side by side, each room's events in order, and the token saved is that of the last batch
+  answered in full with all those before it (`bot.chat.matrix_batches`) (a "limited" timeline is
   back-filled with /messages down to the stored token, up to `max_backfill` events a room). On the
   very first start an initial sync marks the present; history is ignored,
   and so is the history shown when the bot joins a room later.
@@ -52,6 +55,7 @@ from nio import (
 )
 
 from bot.chat.base import ChatContext, ChatError, Conversation, HandledLog, Posted, StateStore
+from bot.chat.matrix_batches import Batch, Batches
 from bot.chat.matrix_crypto import ENCRYPTED_CONTENT_BYTES, CryptoSettings, MatrixCrypto  # [e2e]
 from bot.chat.matrix_limits import MAX_CONTENT_BYTES, content_size, fitted
 from bot.chat.matrix_render import edit_content, message_content, neutralize
@@ -226,11 +230,10 @@ class MatrixAdapter:
 
         # [e2e] with encryption, the device and its keys live in the crypto store folder
         self.crypto = MatrixCrypto(crypto, user_id, state, lang) if crypto else None
-        remembered = state.get_state(self._key("device_id"))
+        # The device id comes from the state store, read in `start` (not on the event loop, not here).
         self.client = AsyncClient(
             self.homeserver,
             user_id,
-            device_id=self.crypto.device_id(remembered) if self.crypto else remembered,
             store_path=self.crypto.store_path if self.crypto else "",
             config=AsyncClientConfig(
                 max_limit_exceeded=0,  # rate limits come back to send_with_retry, which bounds them
@@ -240,10 +243,17 @@ class MatrixAdapter:
                 **(self.crypto.client_options() if self.crypto else {"encryption_enabled": False}),
             ),
         )
-        self._next_batch: str | None = None
+        self._next_batch: str | None = None  # the token saved
+        self._since: str | None = None  # where the next sync starts (ahead of the saved token)
+        self._batches = Batches()
+        self._batch_tasks: set[asyncio.Task[None]] = set()
+        self._room_locks: dict[str, asyncio.Lock] = {}  # a room's events are answered in order
+        self._crypto_lock = asyncio.Lock()  # [e2e]
+        self._save_lock = asyncio.Lock()
+        self._to_save: str | None = None  # the latest token the batches allow saving
+        self._rewound = False  # a batch is synced again: the sync in flight is dropped
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._handling = False
         self._aliases: dict[str, str] = {}
         self._own_events: OrderedDict[str, bool] = OrderedDict()  # event id -> sent by the bot
         self._handled: OrderedDict[str, None] = OrderedDict()
@@ -253,7 +263,6 @@ class MatrixAdapter:
         self._answered = HandledLog(state, f"matrix:{user_id}")
         self.answer_attempts = answer_attempts
         self._failed_answers: dict[str, int] = {}  # event id -> transient failures of its answer
-        self._unanswered = False  # an answer of this batch failed for now: sync the batch again
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -270,13 +279,19 @@ class MatrixAdapter:
             return
         self._stopping = False
         try:
+            if not self.client.logged_in:
+                # The device logged in before (its keys are in the crypto store folder): the same again.
+                remembered = await self.state.run(self.state.get_state, self._key("device_id"))
+                self.client.device_id = (await asyncio.to_thread(self.crypto.device_id, remembered)
+                                         if self.crypto else remembered)
             await self._ensure_login()
-            self._next_batch = self.state.get_state(self._key("next_batch"))
+            self._next_batch = await self.state.run(self.state.get_state, self._key("next_batch"))
             if self._next_batch is None:
                 # First start ever: the present is our starting point; only pending invites matter.
-                resp = await self._sync_once(timeout_ms=0, sync_filter=sync_filter(1))
+                resp = await self._sync_once(timeout_ms=0, sync_filter=sync_filter(1), since=None)
                 await self._handle_invites(resp)
-                self._save_batch(resp.next_batch)
+                await self._save_batch(resp.next_batch)
+            self._since, self._rewound, self._batches = self._next_batch, False, Batches()
             for room in self.rooms:
                 try:
                     await self._join(room)
@@ -290,15 +305,20 @@ class MatrixAdapter:
         self._task = asyncio.create_task(self._sync_loop(), name=f"matrix-sync {self.user_id}")
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Stop syncing: a batch being handled is finished (up to `timeout` s), a pending sync cancelled."""
+        """Stop syncing: a pending sync is cancelled, the batches being answered are finished (up to
+        `timeout` s; the rest of their events are answered after the next start)."""
         self._stopping = True
         task, self._task = self._task, None
         if task is not None:
-            if self._handling:  # else the task waits on the sync request (or a back-off): cancel it
-                await asyncio.wait({task}, timeout=timeout)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._batch_tasks:
+            _, late = await asyncio.wait(set(self._batch_tasks), timeout=timeout)
+            for batch_task in late:
+                batch_task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=5)
         await self.client.close()
         if self.crypto:  # [e2e]
             self.crypto.close()
@@ -328,22 +348,22 @@ class MatrixAdapter:
             if not isinstance(resp, LoginResponse):
                 raise MatrixError(f"login failed: {resp}")
             if resp.device_id:
-                self.state.set_state(self._key("device_id"), resp.device_id)
+                await self.state.run(self.state.set_state, self._key("device_id"), resp.device_id)
         if self.crypto:  # [e2e] keys up, devices known, trust applied
             await self.crypto.prepare(self.client)
         with contextlib.suppress(Exception):
             name = await self.client.get_displayname(self.user_id)
             self._displayname = getattr(name, "displayname", None)
 
-    def _save_batch(self, token: str) -> None:
+    async def _save_batch(self, token: str) -> None:
         self._next_batch = token
-        self.state.set_state(self._key("next_batch"), token)
+        await self.state.run(self.state.set_state, self._key("next_batch"), token)
 
     # --- sync --------------------------------------------------------------------------------
 
-    async def _sync_once(self, timeout_ms: int, sync_filter: dict[str, Any]) -> SyncResponse:
+    async def _sync_once(self, timeout_ms: int, sync_filter: dict[str, Any], since: str | None) -> SyncResponse:
         async def call() -> Any:
-            return await self.client.sync(timeout=timeout_ms, sync_filter=sync_filter, since=self._next_batch)
+            return await self.client.sync(timeout=timeout_ms, sync_filter=sync_filter, since=since)
 
         resp = await send_with_retry(call, what="sync", attempts=self.send_attempts,
                                      max_wait_s=self.max_retry_wait_s)
@@ -355,22 +375,25 @@ class MatrixAdapter:
         backoff = 1.0
         while not self._stopping:
             try:
-                resp = await self._sync_once(self.sync_timeout_ms, sync_filter(self.timeline_limit))
-                # From here to the saved token, stop() lets the batch finish rather than cancel it, so
-                # that what was answered is never answered again after a restart.
-                self._handling = True
-                try:
-                    await self._handle_sync(resp)
-                    if self._stopping:
-                        return  # stopped part-way: the batch is synced again at the next start
-                    if self._unanswered:
-                        # An answer could not be sent (rate limit, 5xx): the batch is synced again after
-                        # a pause; what was answered is skipped (the answered-event log), the rest retried.
-                        self._unanswered = False
-                        raise MatrixError("an answer could not be sent; its batch is synced again")
-                    self._save_batch(resp.next_batch)
-                finally:
-                    self._handling = False
+                if self._rewound:
+                    # An answer could not be sent (rate limit, 5xx): its batch is synced again after a
+                    # pause; what was answered is skipped (the answered-event log), the rest retried.
+                    self._rewound = False
+                    raise MatrixError("an answer could not be sent; its batch is synced again")
+                since = self._since
+                assert since is not None  # start() saved a token first
+                resp = await self._sync_once(self.sync_timeout_ms, sync_filter(self.timeline_limit), since)
+                await self._handle_invites(resp)
+                if self.crypto:  # [e2e]
+                    await self.crypto.maintain(self.client)
+                if self._rewound or self._stopping:
+                    continue  # synced from a batch that is to be synced again: dropped
+                self._since = resp.next_batch
+                batch = self._batches.open(since, resp.next_batch)
+                # Answered beside the next syncs: a long command holds up its own room, not the others.
+                task = asyncio.create_task(self._answer_batch(resp, batch), name=f"matrix-batch {since}")
+                self._batch_tasks.add(task)
+                task.add_done_callback(self._batch_tasks.discard)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -383,17 +406,39 @@ class MatrixAdapter:
                 continue
             backoff = 1.0
 
-    async def _handle_sync(self, resp: SyncResponse) -> None:
-        await self._handle_invites(resp)
-        if self.crypto:  # [e2e]
-            await self.crypto.maintain(self.client)
-        since = self._next_batch  # where this sync started from (saved only once it is handled)
-        jobs = [self._handle_room(room_id, info, since) for room_id, info in resp.rooms.join.items()]
-        await asyncio.gather(*jobs)
-        if self.crypto:  # [e2e] events whose keys arrived since; notices for those that never do
-            for room_id, src, verified in await self.crypto.retry(self.client, self.send_event):
-                if self.crypto.trusts_sender(src, verified):
-                    await self._handle_event(room_id, src)
+    async def _answer_batch(self, resp: SyncResponse, batch: Batch) -> None:
+        """Answer what one sync brought; then save the token it allows (see `bot.chat.matrix_batches`)."""
+        try:
+            await asyncio.gather(*(self._handle_room(room_id, info, batch)
+                                   for room_id, info in resp.rooms.join.items()))
+            if self.crypto and not self._stopping:  # [e2e] events whose keys arrived since; notices for the rest
+                async with self._crypto_lock:
+                    retried = await self.crypto.retry(self.client, self.send_event)
+                for room_id, src, verified in retried:
+                    if self.crypto.trusts_sender(src, verified):
+                        async with self._room_lock(room_id):
+                            await self._handle_event(room_id, src)
+        except asyncio.CancelledError:
+            batch.cut = True
+            raise
+        except Exception as exc:
+            log.warning("a Matrix batch failed (%s); it is synced again", exc)
+            batch.unanswered = True
+        finally:
+            settled = self._batches.close(batch)
+            if settled.rewind is not None:
+                self._since, self._rewound = settled.rewind, True
+            if settled.save is not None:
+                await self._save_settled(settled.save)
+
+    async def _save_settled(self, token: str) -> None:
+        self._to_save = token
+        async with self._save_lock:  # saves in order: a later token is never overwritten by an earlier one
+            if self._to_save != self._next_batch:
+                await self._save_batch(self._to_save)
+
+    def _room_lock(self, room_id: str) -> asyncio.Lock:
+        return self._room_locks.setdefault(room_id, asyncio.Lock())
 
     async def _backfill(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events a limited timeline left out, from `since` up to `prev_batch`, oldest first."""
@@ -423,10 +468,14 @@ class MatrixAdapter:
         events.reverse()
         return events
 
-    async def _handle_room(self, room_id: str, info: Any, since: str | None) -> None:
+    async def _handle_room(self, room_id: str, info: Any, batch: Batch) -> None:
+        async with self._room_lock(room_id):  # after the room's events of earlier batches
+            await self._handle_room_events(room_id, info, batch)
+
+    async def _handle_room_events(self, room_id: str, info: Any, batch: Batch) -> None:
         events: list[Any] = list(info.timeline.events)
-        if info.timeline.limited and info.timeline.prev_batch and since:
-            events = await self._backfill(room_id, info.timeline.prev_batch, since) + events
+        if info.timeline.limited and info.timeline.prev_batch:
+            events = await self._backfill(room_id, info.timeline.prev_batch, batch.since) + events
         start = 0
         for i, event in enumerate(events):
             if self._is_own_join(event.source):
@@ -435,6 +484,7 @@ class MatrixAdapter:
             await self._notice_encryption(room_id, [*events, *getattr(getattr(info, "state", None), "events", [])])
         for event in events[start:]:
             if self._stopping:
+                batch.cut = True
                 return  # the rest of the batch is handled after the restart (the batch token is not saved)
             event_id = event.source.get("event_id")
             if self.crypto and isinstance(event, MegolmEvent):  # [e2e] keys not here yet
@@ -455,7 +505,7 @@ class MatrixAdapter:
                     continue
                 self._failed_answers[event_id] = tries
                 self._handled.pop(event_id, None)  # not handled after all: the next sync brings it back
-                self._unanswered = True
+                batch.unanswered = True
                 log.warning("the answer to %s in %s failed (%s); tried again with the batch", event_id, room_id, exc)
             except Exception:
                 log.exception("error handling Matrix event %s", event_id)
@@ -536,7 +586,7 @@ class MatrixAdapter:
         content = src.get("content") or {}
         if not isinstance(event_id, str) or not isinstance(sender, str) or self._seen(event_id):
             return
-        if event_id in self._answered:
+        if await self._answered.seen(event_id):
             return  # answered before a restart (the sync token of its batch was not saved yet)
         if content.get("msgtype") != "m.text" or not isinstance(content.get("body"), str):
             return  # notices (other bots), images, emotes…
@@ -588,7 +638,7 @@ class MatrixAdapter:
         answered, so that a restart does not even ask the core again."""
         tx_id = "answer-" + hashlib.sha256(f"{room_id}|{event_id}".encode()).hexdigest()[:32]
         await self._send_message(room_id, answer, relation, [sender], tx_id=tx_id)
-        self._answered.add(event_id)
+        await self._answered.add(event_id)
 
     async def _notice_encryption(self, room_id: str, events: Iterable[Any]) -> None:
         """An encrypted room gets one plain notice that the bot cannot read it (once, across restarts)."""
@@ -599,7 +649,7 @@ class MatrixAdapter:
             return
         self._warned_encrypted.add(room_id)
         key = self._key(f"encrypted_notice:{room_id}")
-        if self.state.get_state(key):
+        if await self.state.run(self.state.get_state, key):
             return
         log.warning("%s is encrypted: this adapter has no E2EE, it cannot read commands there "
                     "and what it posts is sent unencrypted", room_id)
@@ -611,7 +661,7 @@ class MatrixAdapter:
         except MatrixError as exc:
             log.warning("cannot tell %s that it is encrypted: %s", room_id, exc)
             return
-        self.state.set_state(key, "sent")
+        await self.state.run(self.state.set_state, key, "sent")
 
     @staticmethod
     def _reply_relation(event_id: str, thread_root: str | None) -> dict[str, Any]:

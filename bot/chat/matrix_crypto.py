@@ -194,11 +194,11 @@ class MatrixCrypto:
         """After login: the store is loaded by nio; publish our keys and learn the others'."""
         if client.olm is None:
             raise RuntimeError("Matrix encryption: the crypto store did not load (no device id?)")
-        # Files and the state store are blocking I/O: off the event loop.
+        # Files and the state store are blocking I/O: off the event loop (the state in the store's threads).
         if client.device_id:
             await asyncio.to_thread(self.remember_device, client.device_id)
         if not self._loaded:
-            await asyncio.to_thread(self._load_pending)
+            await self.state.run(self._load_pending)
             self._loaded = True
             # What people compare in Element (the bot's session list) to know they talk to this device.
             log.info("Matrix encryption: device %s, fingerprint %s, trust %s", client.device_id,
@@ -328,7 +328,7 @@ class MatrixCrypto:
     async def _save_pending(self) -> None:
         items = [{"room_id": p.room_id, "source": p.source, "first_seen": p.first_seen, "noticed": p.noticed}
                  for p in self._pending.values()]
-        await asyncio.to_thread(self.state.set_state, self._pending_key(), json.dumps(items))
+        await self.state.run(self.state.set_state, self._pending_key(), json.dumps(items))
 
     async def undecryptable(self, room_id: str, event: MegolmEvent) -> None:
         """Keep an event we could not decrypt; its key is requested at the next `retry`."""

@@ -187,7 +187,7 @@ class SlackAdapter:
         retry = headers.get("x-slack-retry-num")
         try:
             body = raw.decode()
-            if retry and self._event_answered(body):
+            if retry and await self._event_answered(body):
                 return web.Response(status=200, text="")  # a retry of an event already handled
             bolt_resp = await self.app.async_dispatch(AsyncBoltRequest(
                 body=body, query=request.query_string, headers=headers))  # type: ignore[arg-type]
@@ -196,12 +196,12 @@ class SlackAdapter:
             return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(bolt_resp)
 
-    def _event_answered(self, body: str) -> bool:
+    async def _event_answered(self, body: str) -> bool:
         try:
             event = (json.loads(body).get("event") or {})
         except (ValueError, AttributeError):
             return False
-        return _event_key(str(event.get("channel") or ""), str(event.get("ts") or "")) in self._answered
+        return await self._answered.seen(_event_key(str(event.get("channel") or ""), str(event.get("ts") or "")))
 
     async def _handle_health(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
@@ -290,13 +290,13 @@ class SlackAdapter:
         await asyncio.sleep(ACK_FLUSH_S)
         # Slack does not retry commands, but a proxy or a replayed request can bring one twice.
         trigger = f"command:{command.get('trigger_id') or ''}"
-        if command.get("trigger_id") and trigger in self._answered:
+        if command.get("trigger_id") and await self._answered.seen(trigger):
             return
         raw_text = unescape_mrkdwn(str(command.get("text") or ""))
         if len(raw_text) > MAX_INPUT_CHARS:
             await self._respond(respond, render_message(_too_long(self.command_name, len(raw_text),
                                                                   self._lang(command.get("channel_id")))), "ephemeral")
-            self._answered.add(trigger)
+            await self._answered.add(trigger)
             return
         text, public = split_public_flag(raw_text)
         channel = str(command.get("channel_id") or "")
@@ -317,7 +317,7 @@ class SlackAdapter:
             note = t(self._lang(channel), "chat_charts_public", prefix=self.command_name)
         await self._respond(respond, render_message(answer, note=note), response_type)
         if command.get("trigger_id"):
-            self._answered.add(trigger)
+            await self._answered.add(trigger)
         if answer.attachments and public and channel:
             try:
                 await self.queue.submit(channel, lambda: self._upload(channel, answer, thread_ts=None))
@@ -373,15 +373,15 @@ class SlackAdapter:
         if self._already_seen(channel, ts):
             return  # the same message as message + app_mention, or an event Slack retried
         key = _event_key(channel, ts)
-        if key in self._answered:
+        if await self._answered.seen(key):
             return  # answered before a restart; Slack retried the event since
         if retried and await self._find_answer(channel, thread_ts, key):
-            self._answered.add(key)
+            await self._answered.add(key)
             return  # answered, but the process died before it could record that
         if len(raw) > MAX_INPUT_CHARS:
             await self.reply(channel, thread_ts, _keyed(_too_long(self.command_name, len(raw), self._lang(channel)),
                                                         key))
-            self._answered.add(key)
+            await self._answered.add(key)
             return
         text = unescape_mrkdwn(raw)
         if bot_user:
@@ -401,14 +401,14 @@ class SlackAdapter:
         if answer is None:
             if addressed:
                 await self.reply(channel, thread_ts, _keyed(_note(self._hint()), key))
-                self._answered.add(key)
+                await self._answered.add(key)
             return  # not one of our threads
         try:
             await self.reply(channel, thread_ts, _keyed(answer, key))
         except ChatError as exc:  # after the 429s were waited out: say so, loudly
             log.error("the answer to %s in %s/%s could not be sent: %s", ts, channel, thread_ts, exc.reason)
             return
-        self._answered.add(key)
+        await self._answered.add(key)
 
     async def _find_answer(self, channel: str, thread_ts: str, key: str) -> bool:
         try:

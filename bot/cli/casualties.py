@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import DEFAULT_CONFIG, load_config
+from bot.core.i18n import languages
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument("topic", nargs="?", metavar="TOPIC", help="only stories of this topic (default: all)")
     p.add_argument("-c", "--config", default=str(DEFAULT_CONFIG), help="configuration file (default: %(default)s)")
-    p.add_argument("--lang", choices=("en", "fr"), help="language of the output (default: the config's)")
+    p.add_argument("--lang", choices=languages(), help="language of the output (default: the config's)")
     p.add_argument("--limit", type=int, default=10, help="at most this many stories (default: %(default)s)")
     p.add_argument("--no-chart", action="store_true", help="do not save charts under ./data/charts/")
     p.set_defaults(handler=cmd_casualties)

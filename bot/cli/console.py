@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import DEFAULT_CONFIG, Config, load_config
+from bot.core.i18n import languages
 
 _REPLY = re.compile(r"^\s*reply\s+(\S+)\s+(.+)$", re.IGNORECASE | re.DOTALL)
 
@@ -51,7 +52,7 @@ async def run_console(
 
     channel_id, channel_lang = _channel(config, channel)
     lang = lang or channel_lang
-    store = Store.open(config.database) if conversation is None else None
+    store = await asyncio.to_thread(Store.open, config.database) if conversation is None else None
     try:
         conv: NewsConversation = conversation or NewsConversation(store, config)  # type: ignore[arg-type]
         adapter = ConsoleAdapter(out, color=config.console.color)
@@ -83,7 +84,7 @@ async def run_console(
                     question = reply.group(2).strip()
                     if not is_question(question):
                         continue  # small talk in a thread gets no answer, as in the chats
-                    message = conv.answer_ref(ref, question, default_lang=lang)
+                    message = await conv.store.run(conv.answer_ref, ref, question, default_lang=lang)
                     await adapter.reply(channel_id, ref.label, message)
                 else:
                     out.write("type `/news help`, or `reply A12 your question` to ask about alert A12\n\n")
@@ -93,7 +94,7 @@ async def run_console(
         return 0
     finally:
         if store is not None:
-            store.close()
+            await asyncio.to_thread(store.close)
 
 
 def _user() -> str:
@@ -120,13 +121,14 @@ async def run_ask(config: Config, ref_text: str, question: str, out: TextIO, *, 
         print(f"error: {ref_text!r} is not an alert or story id (use A12 for an alert, S3 or 3 for a story)",
               file=sys.stderr)
         return 2
-    store = Store.open(config.database)
+    store = await asyncio.to_thread(Store.open, config.database)
     try:
-        message = NewsConversation(store, config).answer_ref(ref, question, default_lang=lang or config.language)
+        conversation = NewsConversation(store, config)
+        message = await store.run(conversation.answer_ref, ref, question, default_lang=lang or config.language)
         out.write(ConsoleAdapter(out, color=config.console.color).format(message) + "\n")
         return 1 if message.meta.get("type") == "error" else 0
     finally:
-        store.close()
+        await asyncio.to_thread(store.close)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -147,7 +149,7 @@ def add_parser(sub: Any) -> None:
     )
     with_config(p)
     p.add_argument("--channel", help="console channel to act as (its language is used; default: the first one)")
-    p.add_argument("--lang", choices=("en", "fr"), help="reader language (default: the channel's)")
+    p.add_argument("--lang", choices=languages(), help="reader language (default: the channel's)")
     p.add_argument("--no-admin", action="store_true", help="act as a reader without admin rights")
     p.set_defaults(handler=cmd_console)
 
@@ -160,5 +162,5 @@ def add_parser(sub: Any) -> None:
     with_config(p)
     p.add_argument("ref", metavar="ALERT-ID|STORY-ID", help="A12 for an alert, S3 (or 3) for a story")
     p.add_argument("question", nargs="+", help="the question, e.g. \"Qui a parlé ?\"")
-    p.add_argument("--lang", choices=("en", "fr"), help="language when the question's own is unclear")
+    p.add_argument("--lang", choices=languages(), help="language when the question's own is unclear")
     p.set_defaults(handler=cmd_ask)

@@ -37,7 +37,7 @@ async def ingest(
 
     out = out or sys.stdout
     err = err or sys.stderr
-    store = Store.open(config.database)
+    store = await asyncio.to_thread(Store.open, config.database)
     pipeline = Pipeline(config, store, {}, transport=transport)
     report = RunReport()
     errors: list[str] = []
@@ -50,7 +50,7 @@ async def ingest(
                 except ReadError as exc:
                     errors.append(str(exc))
                     continue
-                pipeline.process(article, report)
+                await store.run(pipeline.process, article, report)
                 continue
             try:
                 articles = await asyncio.to_thread(
@@ -61,7 +61,7 @@ async def ingest(
             bar = ProgressBar(len(articles), err, label=Path(target).name)
             for article in articles:
                 if article.text.strip():
-                    pipeline.process(settle_language(article), report)
+                    await store.run(pipeline.process, settle_language(article), report)
                 else:
                     skipped += 1
                     log.info("%s: article %s has no text; skipped", target, article.id)
@@ -76,7 +76,7 @@ async def ingest(
             await asyncio.gather(*(one(s) for s in config.sources))
     finally:
         await pipeline.fetcher.aclose()
-        store.close()
+        await asyncio.to_thread(store.close)
     summary = (f"{report.articles_new} new article(s), {report.articles_seen} already stored, "
                f"{report.alerts_new} new alert(s)")
     if skipped:

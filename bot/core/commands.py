@@ -279,7 +279,6 @@ def msg(lang: str, key: str, **values: object) -> str:
 # --- tokens, durations, ids --------------------------------------------------------------------
 
 _TOKEN = re.compile(r'"([^"]*)"|“([^”]*)”|«\s*([^»]*?)\s*»|(\S+)')
-_PREFIX = re.compile(r"^\s*[/!]?news\b", re.IGNORECASE)
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([^\W\d_]+)?$")
 _REF = re.compile(r"^(?:([^\W\d_]+)[\s:#\-_]?)?#?(\d+)$")
 
@@ -287,6 +286,20 @@ _REF = re.compile(r"^(?:([^\W\d_]+)[\s:#\-_]?)?#?(\d+)$")
 DEFAULT_PREFIX = "/news"
 MAX_ID = 2**31 - 1
 MAX_SPAN = dt.timedelta(days=36500)
+
+
+def prefix_pattern(prefix: str, *, sign_optional: bool = False) -> re.Pattern[str]:
+    """The chat's prefix at the start of a text, its word taken with either sign (`/news`, `!news`) as
+    readers type it whatever the chat, and the spaces after it. The one definition: the adapters, the
+    console and the parser all use it, with the prefix of the configuration."""
+    word = re.escape(prefix.strip().lstrip("/!"))
+    return re.compile(rf"^\s*[/!]{'?' if sign_optional else ''}{word}(?=\s|$)\s*", re.IGNORECASE)
+
+
+def strip_prefix(text: str, prefix: str) -> str:
+    """The command after the chat's prefix, when the text still starts with it (adapters strip it; a
+    test or a console may not). A bare word counts too: `news latest`."""
+    return prefix_pattern(prefix, sign_optional=True).sub("", text, count=1).strip()
 
 
 def tokens(text: str) -> list[str]:
@@ -396,7 +409,7 @@ def _since(opts: dict[str, str], name: str, lang: str) -> Since | ParseError | N
 def parse(text: str, lang: str = langpack.FALLBACK, prefix: str = DEFAULT_PREFIX) -> Command | ParseError:
     """`latest Libya --since 24h` -> Latest("Libya", 24h); a wrong command -> ParseError with a suggestion.
     `prefix` is what the reader types before a command in this chat (`/news`, `!news`), for the hints."""
-    text = _PREFIX.sub("", text, count=1).strip()
+    text = strip_prefix(text, prefix)
     args = tokens(text)
     if not args:
         return Help()

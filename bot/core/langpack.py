@@ -21,13 +21,9 @@ import os
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
-
-if TYPE_CHECKING:
-    from bot.core.extract.lexicon import Lexicon
-    from bot.core.models import Alert, Article
 
 PATH_ENV = "NEWSBOT_LANG_PATH"
 BUILTIN = Path(__file__).with_name("data") / "lang"
@@ -53,7 +49,7 @@ def on_reload(clear: Callable[[], None]) -> Callable[[], None]:
 
 
 def reload() -> None:
-    for clear in (search_path.cache_clear, languages.cache_clear, section.cache_clear, _lexicon.cache_clear,
+    for clear in (search_path.cache_clear, languages.cache_clear, section.cache_clear,
                   plural_endings.cache_clear,
                   *_on_reload):
         clear()
@@ -131,32 +127,3 @@ def lexicon_path(lang: str) -> Path | None:
         return folder / "lexicon.yaml"
     builtin = BUILTIN_LEXICONS / f"{lang}.yaml"
     return builtin if builtin.is_file() else None
-
-
-@cache
-def _lexicon(lang: str) -> Lexicon:
-    from bot.core.extract.lexicon import build_lexicon, load_lexicon
-
-    path = lexicon_path(lang)
-    if path is None or path.parent == BUILTIN_LEXICONS:
-        return load_lexicon(lang)  # the extractor's own cache: one copy of the built-in lexicons
-    # BaseLoader, as the extractor reads lexicons: "on", "no" stay words, not booleans
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping")
-    return build_lexicon(data)
-
-
-def lexicon(lang: str) -> Lexicon:
-    return _lexicon(lang)
-
-
-def extract(article: Article) -> list[Alert]:
-    """Alerts of an article in any pack's language, its lexicon found along the search path."""
-    from bot.core.extract import extract_alerts
-    from bot.core.extract.pipeline import run
-
-    lang = (article.lang or "").lower()
-    if lexicon_path(lang) is None or lexicon_path(lang) == BUILTIN_LEXICONS / f"{lang}.yaml":
-        return extract_alerts(article)
-    return run(article, lexicon(lang))

@@ -81,7 +81,8 @@ async def open_app(config: Config, *, out: TextIO | None = None, serve: bool = F
     """The bot, assembled. With `serve`, chat adapters listen (commands, threads) and /healthz is up."""
     from bot.service.conversation import NewsConversation
 
-    store = Store.open(config.database)
+    # Opening migrates the schema (and waits on a starting replica): not on the event loop.
+    store = await asyncio.to_thread(Store.open, config.database)
     adapters: dict[str, ChatAdapter] = {}
     pipeline = Pipeline(config, store, adapters)
     health = None
@@ -115,7 +116,7 @@ async def open_app(config: Config, *, out: TextIO | None = None, serve: bool = F
         if health is not None:
             await health.cleanup()
         await pipeline.fetcher.aclose()
-        store.close()
+        await asyncio.to_thread(store.close)  # closes the pool's connections: network, on PostgreSQL
 
 
 async def run_once(config: Config, *, out: TextIO | None = None) -> RunReport:
@@ -124,7 +125,7 @@ async def run_once(config: Config, *, out: TextIO | None = None) -> RunReport:
     async with open_app(config, out=out) as app:
         # The scheduler's delivery, not started as a service: same filters, quiet hours and topics.
         scheduler = BotScheduler(config, app.store, app.adapters, app.pipeline)
-        scheduler.refresh_plans()
+        await scheduler.refresh_plans()
         report = await app.pipeline.ingest_all()
         report.delivered = (await scheduler.deliver()).sent
         for channel in config.channels:

@@ -14,7 +14,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import inspect
-import re
 import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeAlias
@@ -23,6 +22,7 @@ from bot.chat.base import ChatContext, Conversation
 from bot.config import Config
 from bot.core import commands as c
 from bot.core.answers import StoryFacts, is_question
+from bot.core.commands import prefix_pattern, strip_prefix
 from bot.core.i18n import label, t
 from bot.core.models import Article, Message
 from bot.service.handlers import ADMIN_ONLY, ROUTES, Env, facts
@@ -82,7 +82,7 @@ class NewsConversation:
         if not ctx.thread_id or not is_question(question):
             return None
         started = time.perf_counter()
-        answer = await asyncio.to_thread(self._follow_up, question, ctx)  # store reads: off the event loop
+        answer = await self.store.run(self._follow_up, question, ctx)  # store reads: in the store's threads
         if answer is not None:
             observe_command(time.perf_counter() - started)
         return answer
@@ -126,13 +126,13 @@ class NewsConversation:
         """Run a parsed command whose rights were checked; `ctx.lang` is the reader's language.
 
         A handler that is a coroutine (it waits on the network) runs here; any other reads the store
-        and computes, so it runs in a worker thread: a long command in one room never holds up the
-        event loop, hence never another room's command nor the deliveries."""
+        and computes, so it runs in the store's worker threads (`Store.run`): a long command in one room
+        never holds up the event loop, hence never another room's command nor the deliveries."""
         handler = ROUTES[type(cmd)].handler
         if inspect.iscoroutinefunction(handler):
             result = await handler(cmd, self.env, ctx)
         else:
-            result = await asyncio.to_thread(handler, cmd, self.env, ctx)
+            result = await self.store.run(handler, cmd, self.env, ctx)
         assert isinstance(result, Message)
         return result
 
@@ -156,19 +156,6 @@ class NewsConversation:
 
     def process(self, article: Article) -> list[int]:
         return process(self.env, article)
-
-
-def prefix_pattern(prefix: str, *, sign_optional: bool = False) -> re.Pattern[str]:
-    """The chat's prefix at the start of a text, its word taken with either sign (`/news`, `!news`) as
-    readers type it whatever the chat, and the spaces after it."""
-    word = re.escape(prefix.strip().lstrip("/!"))
-    return re.compile(rf"^\s*[/!]{'?' if sign_optional else ''}{word}(?=\s|$)\s*", re.IGNORECASE)
-
-
-def strip_prefix(text: str, prefix: str) -> str:
-    """The command after the chat's prefix, when the text still starts with it (adapters strip it; a
-    test or a console may not). A bare word counts too: `news latest`."""
-    return prefix_pattern(prefix, sign_optional=True).sub("", text, count=1).strip()
 
 
 class RunningApp(Protocol):

@@ -10,7 +10,6 @@ never see each other's samples.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 
@@ -125,11 +124,8 @@ def observe_delivery(seconds: float) -> None:
 
 
 def health_app(store: Store, metrics: Metrics = METRICS) -> web.Application:
-    async def healthz(_request: web.Request) -> web.Response:
-        try:
-            store.version()
-        except Exception as exc:  # the database is what the bot cannot work without
-            return web.json_response({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
+    def read_health() -> dict[str, object]:
+        store.version()  # the database is what the bot cannot work without: an error here is a 503
         failing = [st.name for st in store.all_source_states() if st.failures]
         # Where an admin sees that a channel is gone or closed to the bot (and why): see bot.store.chat_state.
         failed = [{"adapter": f.adapter, "channel": f.channel, "reason": f.reason, "count": f.count,
@@ -137,13 +133,19 @@ def health_app(store: Store, metrics: Metrics = METRICS) -> web.Application:
                   for f in chat_state.failed_deliveries(store)]
         refused = [{"adapter": a, "channel": c, "reason": r.reason, "retry_at": r.until.isoformat()}
                    for a, c, r in chat_state.refused_channels(store)]
-        return web.json_response({"status": "ok", "database": "ok", "failing_sources": failing,
-                                  "failed_deliveries": failed, "refused_channels": refused,
-                                  "uptime_s": round(time.monotonic() - metrics.started, 1)})
+        return {"status": "ok", "database": "ok", "failing_sources": failing,
+                "failed_deliveries": failed, "refused_channels": refused}
+
+    async def healthz(_request: web.Request) -> web.Response:
+        try:
+            body = await store.run(read_health)
+        except Exception as exc:
+            return web.json_response({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
+        return web.json_response({**body, "uptime_s": round(time.monotonic() - metrics.started, 1)})
 
     async def prometheus(_request: web.Request) -> web.Response:
         # The counts are GROUP BYs over the whole store: never on the event loop, where chats wait.
-        text = await asyncio.to_thread(metrics.render, store)
+        text = await store.run(metrics.render, store)
         return web.Response(body=text.encode("utf-8"),
                             headers={"Content-Type": CONTENT_TYPE_LATEST, "X-Content-Type-Options": "nosniff"})
 

@@ -87,14 +87,9 @@ class BotScheduler:
 
     # --- channels ----------------------------------------------------------------------------
 
-    def refresh_plans(self) -> dict[str, ChannelPlan]:
+    async def refresh_plans(self) -> dict[str, ChannelPlan]:
         """Re-read config and subscriptions; (re)schedule digest and quiet-hours jobs that changed."""
-        plans = {p.key: p for p in plan_channels(self.config, self.store, self.adapters)}
-        now = self.clock()
-        for plan in plans.values():
-            if plan.digest is not None and self.store.last_digest_at(plan.adapter, plan.channel) is None:
-                # The first digest period starts now: no archive dump, nothing "missed" before the bot knew.
-                self.store.set_last_digest_at(plan.adapter, plan.channel, now)
+        plans = await self.store.run(self._read_plans)
         old, self.plans = self.plans, plans
         if self.scheduler is not None:
             for key in set(old) | set(plans):
@@ -111,6 +106,16 @@ class BotScheduler:
                     if after is not None and after.base.quiet_hours is not None:
                         self._schedule(f"quiet:{key}", self.deliver,
                                        _quiet_end_trigger(after.base.quiet_hours, after.timezone))
+        return plans
+
+    def _read_plans(self) -> dict[str, ChannelPlan]:
+        """The channels' plans from config and subscriptions (store work: in the store's threads)."""
+        plans = {p.key: p for p in plan_channels(self.config, self.store, self.adapters)}
+        now = self.clock()
+        for plan in plans.values():
+            if plan.digest is not None and self.store.last_digest_at(plan.adapter, plan.channel) is None:
+                # The first digest period starts now: no archive dump, nothing "missed" before the bot knew.
+                self.store.set_last_digest_at(plan.adapter, plan.channel, now)
         return plans
 
     def held(self, channel: ChannelConfig, now: dt.datetime) -> bool:
@@ -151,12 +156,12 @@ class BotScheduler:
             self._deliver_lock.release()
 
     async def poll_job(self, name: str) -> RunReport | None:
-        source = next((x for x in self.pipeline.sources() if x.name == name), None)
+        source = next((x for x in await self.store.run(self.pipeline.sources) if x.name == name), None)
         if source is None:
             self._unschedule(f"poll:{name}")  # removed with /news sources remove
             return None
         now = self.clock()
-        retry = (await asyncio.to_thread(self.store.source_state, name)).next_retry_at
+        retry = (await self.store.run(self.store.source_state, name)).next_retry_at
         if retry is not None and retry > now:
             self._postpone(f"poll:{name}", retry)
             return None
@@ -164,7 +169,7 @@ class BotScheduler:
         # lease covers the poll in flight (renewed by the heartbeat); `last_success_at` and the interval
         # keep a replica from polling again what another has just polled.
         lease = f"poll:{name}"
-        if not await asyncio.to_thread(self.store.acquire_lease, lease, PROCESS_ID, LEASE_TTL, now=now):
+        if not await self.store.run(self.store.acquire_lease, lease, PROCESS_ID, LEASE_TTL, now=now):
             log.debug("poll %s: another replica holds it", name)
             return None
         report = RunReport()
@@ -172,9 +177,9 @@ class BotScheduler:
             await self.pipeline.poll(source, report)
         finally:
             with contextlib.suppress(Exception):  # unreleased, it expires with the heartbeat's TTL
-                await asyncio.to_thread(self.store.release_lease, lease, PROCESS_ID)
+                await self.store.run(self.store.release_lease, lease, PROCESS_ID)
         report.delivered = (await self.deliver()).sent
-        retry = (await asyncio.to_thread(self.store.source_state, name)).next_retry_at
+        retry = (await self.store.run(self.store.source_state, name)).next_retry_at
         if retry is not None:
             self._postpone(f"poll:{name}", retry)
         log.info("poll %s: %d new articles, %d new alerts, %d delivered",
@@ -192,8 +197,8 @@ class BotScheduler:
                 return []
             now = self.clock()
             d = plan.digest.digest
-            slot = due_slot(cron_trigger(d.cron, d.timezone), self.store.last_digest_at(adapter.name, plan.channel),
-                            now)
+            last = await self.store.run(self.store.last_digest_at, adapter.name, plan.channel)
+            slot = due_slot(cron_trigger(d.cron, d.timezone), last, now)
             if slot is None:
                 return []
             try:
@@ -212,27 +217,32 @@ class BotScheduler:
                 sent += 1
         return sent
 
-    def schedule_polls(self) -> None:
+    async def schedule_polls(self) -> None:
         """A polling job per source (configured or added in chat) that has none yet."""
         if self.scheduler is None:
             return
         now = self.clock()
-        for source in self.pipeline.sources():
-            if self.scheduler.get_job(f"poll:{source.name}") is not None:
-                continue
-            retry = self.store.source_state(source.name).next_retry_at
+        sources = await self.store.run(self.pipeline.sources)
+        new = [source for source in sources if self.scheduler.get_job(f"poll:{source.name}") is None]
+        retries = await self.store.run(self._retry_times, [source.name for source in new]) if new else {}
+        for source in new:
+            retry = retries[source.name]
             first = max(now, retry) if retry is not None else now
             self._schedule(f"poll:{source.name}", self.poll_job, IntervalTrigger(seconds=source.interval_s),
                            source.name, first=first, grace=max(60, source.interval_s))
 
+    def _retry_times(self, names: list[str]) -> dict[str, dt.datetime | None]:
+        """When each source may be polled again (None: now); store work, in the store's threads."""
+        return {name: self.store.source_state(name).next_retry_at for name in names}
+
     async def tick(self) -> None:
-        self.refresh_plans()
-        self.schedule_polls()
+        await self.refresh_plans()
+        await self.schedule_polls()
         await self.deliver()
         await self.catch_up()  # a digest whose post failed goes out within a minute of the chat's return
 
     async def housekeeping_job(self) -> Housekeeping:
-        done = await asyncio.to_thread(housekeeping, self.store, self.config.retention_days, self.clock())
+        done = await self.store.run(housekeeping, self.store, self.config.retention_days, self.clock())
         if done.deleted or done.emptied:
             log.info("housekeeping: %d old articles deleted, %d emptied", done.deleted, done.emptied)
         return done
@@ -242,9 +252,9 @@ class BotScheduler:
     async def start(self, *, catch_up: bool = True) -> None:
         self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=dt.UTC)
         self.plans = {}
-        self.refresh_plans()
+        await self.refresh_plans()
         now = self.clock()
-        self.schedule_polls()
+        await self.schedule_polls()
         self._schedule("tick", self.tick, IntervalTrigger(seconds=TICK_S))
         self._schedule("housekeeping", self.housekeeping_job, IntervalTrigger(seconds=HOUSEKEEPING_S),
                        first=now + dt.timedelta(minutes=1))
@@ -260,8 +270,8 @@ class BotScheduler:
             if not self.health.ready():
                 continue
             try:
-                await asyncio.to_thread(self.store.renew_leases, PROCESS_ID, LEASE_TTL)
-                await asyncio.to_thread(self.store.heartbeat, LEASE_TTL)
+                await self.store.run(self.store.renew_leases, PROCESS_ID, LEASE_TTL)
+                await self.store.run(self.store.heartbeat, LEASE_TTL)
             except Exception as exc:
                 if not is_outage(exc):
                     log.warning("heartbeat failed: %s", exc)
@@ -303,7 +313,7 @@ class BotScheduler:
             self._heartbeat = None
         # A clean stop gives its leases back: a restarted bot, or another replica, goes on at once.
         try:
-            await asyncio.to_thread(self.store.release_leases, PROCESS_ID)
+            await self.store.run(self.store.release_leases, PROCESS_ID)
         except Exception as exc:
             log.warning("could not release this process's leases (they expire within %d s): %s",
                         LEASE_TTL.total_seconds(), exc)

@@ -43,7 +43,7 @@ from bot.core.alert_dicts import alert_from_dict
 from bot.core.models import Alert, Article, alert_to_dict
 from bot.store import schema as s
 from bot.store.aio import StoreRunner, guard_engine
-from bot.store.migrations import LATEST, current_version, migrate
+from bot.store.migrations import at_head, current_version, migrate
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -136,15 +136,22 @@ class Store:
         self._locks_guard = threading.Lock()
 
     @classmethod
-    def open(cls, url: str, *, target: int = LATEST) -> Store:
+    def open(cls, url: str, *, target: int | None = None) -> Store:
+        """The store of `url`, its schema upgraded to the latest revision (or to version `target`: tests
+        build older databases that way; see `bot.store.migrations`)."""
         engine = make_engine(url)
-        # Replicas start together: on PostgreSQL an advisory lock makes them migrate one after the other;
-        # elsewhere (SQLite) the loser of a race sees an error, waits, and finds the work done.
+        # Replicas start together: they upgrade one after the other, each in one transaction, under
+        # PostgreSQL's advisory lock or SQLite's write lock (BEGIN IMMEDIATE, else SQLite would take it
+        # only at the first write; not taken when there is nothing to upgrade, so a store opened beside a
+        # running bot does not wait for its writes). Should a race still end in an error, the loser waits
+        # and finds the work done.
         for attempt in range(10):
             try:
                 with engine.begin() as conn:
                     if conn.dialect.name == "postgresql":
                         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+                    elif conn.dialect.name == "sqlite" and (target is not None or not at_head(conn)):
+                        conn.exec_driver_sql("BEGIN IMMEDIATE")
                     migrate(conn, target)
                 break
             except DBAPIError as exc:

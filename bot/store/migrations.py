@@ -1,118 +1,136 @@
-"""Numbered migrations, recorded in `schema_migrations`; opening an older database upgrades it.
+"""Schema upgrades with Alembic, run on the connection `Store.open` holds: under its lock and in its
+single transaction, so replicas starting together upgrade one after the other and a failed upgrade
+leaves the database as it was.
 
-Each migration only adds tables, indexes or columns, and checks before it adds, so a migration that
-was interrupted half-way is simply run again.
+Revisions live in bot/store/revisions/versions and are numbered, continuing the hand-written migrations
+(`bot.store.legacy_migrations`): revision "0013" is the baseline, which brings an empty database, or one
+of any legacy version (1 to 13), to the schema of legacy version 13; later revisions are plain Alembic
+revisions ("0014", "0015", …). A version is therefore one int whichever kind of migration made it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+import functools
+import importlib
+import logging
+import pkgutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, insert, inspect, select, text
+from sqlalchemy import Connection, MetaData
 
-from bot.store import files_state, stories_schema
+from bot.store import legacy_migrations
 from bot.store import schema as s
 
+if TYPE_CHECKING:
+    # Alembic itself is imported when a store opens, not with the package: commands that never open the
+    # store (extract) do not pay for it.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
-@dataclass(frozen=True, slots=True)
-class Migration:
-    version: int
-    name: str
-    tables: tuple[Table, ...] = ()
-    run: Callable[[Connection], None] | None = None
+log = logging.getLogger(__name__)
 
-
-# Full-text search (SQLite FTS5): articles through an external-content index kept in step by
-# triggers; alerts through their searchable fields pulled out of the JSON. Other databases search
-# with LIKE instead (bot/service/search.py), so this is a no-op there.
-_ALERT_BODY = " || ' ' || ".join(
-    f"coalesce(json_extract({{row}}.data, '$.{k}'), '')"
-    for k in ("speaker", "speaker_role", "quote", "location", "actors", "victims", "reported_by", "evidence"))
-_FTS_SQL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN "
-    "INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
-    "CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN "
-    "INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); END",
-    "CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE OF title, text ON articles BEGIN "
-    "INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); "
-    "INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
-    "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS alerts_fts USING fts5(body, tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS alerts_fts_ai AFTER INSERT ON alerts BEGIN "
-    f"INSERT INTO alerts_fts(rowid, body) VALUES (new.id, {_ALERT_BODY.format(row='new')}); END",
-    "CREATE TRIGGER IF NOT EXISTS alerts_fts_ad AFTER DELETE ON alerts BEGIN "
-    "DELETE FROM alerts_fts WHERE rowid = old.id; END",
-    "CREATE TRIGGER IF NOT EXISTS alerts_fts_au AFTER UPDATE OF data ON alerts BEGIN "
-    "DELETE FROM alerts_fts WHERE rowid = old.id; "
-    f"INSERT INTO alerts_fts(rowid, body) VALUES (new.id, {_ALERT_BODY.format(row='new')}); END",
-    f"INSERT INTO alerts_fts(rowid, body) SELECT alerts.id, {_ALERT_BODY.format(row='alerts')} FROM alerts "
-    "WHERE alerts.id NOT IN (SELECT rowid FROM alerts_fts)",
-)
+SCRIPTS = Path(__file__).resolve().parent / "revisions"
+BASELINE = legacy_migrations.LEGACY_LATEST
 
 
-def _full_text_search(conn: Connection) -> None:
-    if conn.dialect.name != "sqlite":
-        return
-    for statement in _FTS_SQL:
-        conn.execute(text(statement))
+def target_metadata() -> MetaData:
+    """Every table the bot uses, as the code defines them: what head must equal. A table may be defined
+    in any module of bot.store, next to its queries; all of them are imported here so none is left out."""
+    for module in pkgutil.iter_modules([str(Path(__file__).resolve().parent)]):
+        if not module.ispkg:
+            importlib.import_module(f"bot.store.{module.name}")
+    return s.metadata
 
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "articles, alerts, deliveries, source state",
-              (s.source_state, s.seen_entries, s.articles, s.alerts, s.alert_articles, s.deliveries, s.kv)),
-    Migration(2, "stories, threads, subscriptions, digest state",
-              (s.stories, s.story_threads, s.subscriptions, s.channel_state)),
-    Migration(5, "full-text search over articles and alerts (SQLite FTS5)", run=_full_text_search),
-    Migration(7, "leases for replicas", (s.leases,)),
-    Migration(8, "crash recovery: articles.processed_at, deliveries.owner",
-              run=lambda conn: _add_columns(conn, [(s.articles, "processed_at"), (s.deliveries, "owner")])),
-    Migration(9, "service mode: entry failures (retry, park), named locks", (s.entry_failures, s.store_locks)),
-    Migration(10, "local files already read: size, mtime, SHA-256", (files_state.file_state,)),
-    Migration(13, "event stories: articles filed by what they name, story redirects",
-              (stories_schema.article_stories, stories_schema.story_redirects)),
-)
-
-# max, not the last: branches adding their migrations may merge them in any order.
-LATEST = max(m.version for m in MIGRATIONS)
+def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
+    """Leave SQLite's full-text search tables (virtual tables and their shadow tables) out of comparisons."""
+    if type_ != "table" or name is None:
+        return True
+    return not any(name == fts or name.startswith(fts + "_") for fts in legacy_migrations.FTS_TABLES)
 
 
-def _add_columns(conn: Connection, columns: list[tuple[Table, str]]) -> None:
-    """ALTER TABLE … ADD COLUMN for each column a table lacks (a table created later already has it)."""
-    for table, name in columns:
-        present = {c["name"] for c in inspect(conn).get_columns(table.name)}
-        if name in present:
-            continue
-        column = table.c[name]
-        kind = column.type.compile(dialect=conn.dialect)
-        conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{name}" {kind}')
+def context_options() -> dict[str, Any]:
+    """How Alembic sees the schema, for upgrades and autogenerate alike."""
+    return {
+        "target_metadata": target_metadata(),
+        "include_name": include_name,
+        "compare_type": True,
+        # SQLite cannot ALTER most things: autogenerated revisions copy-and-move tables there.
+        "render_as_batch": True,
+    }
+
+
+def alembic_config(connection: Connection | None = None, scripts: Path = SCRIPTS) -> Config:
+    """An Alembic config without an ini file; `connection` is the one env.py migrates on."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(scripts))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("file_template", "v%%(rev)s_%%(slug)s")
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+@functools.cache
+def scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def revision_id(version: int) -> str:
+    return f"{version:04d}"
+
+
+def latest() -> int:
+    head = scripts().get_current_head()
+    if head is None:
+        raise RuntimeError(f"no Alembic revision in {SCRIPTS}")
+    return int(head)
 
 
 def current_version(conn: Connection) -> int:
-    if not inspect(conn).has_table(s.schema_migrations.name):
-        return 0
-    versions = conn.execute(select(s.schema_migrations.c.version)).scalars().all()
-    return max(versions, default=0)
+    """The database's version: its Alembic revision, else its legacy version (0 for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    revision = MigrationContext.configure(conn).get_current_revision()
+    if revision is None:
+        return legacy_migrations.current_version(conn)
+    return int(revision)
 
 
-def migrate(conn: Connection, target: int = LATEST) -> list[int]:
-    """Apply every migration above the database's version up to `target`; return those applied."""
-    s.schema_migrations.create(conn, checkfirst=True)
-    done = set(conn.execute(select(s.schema_migrations.c.version)).scalars().all())
-    applied: list[int] = []
-    for m in MIGRATIONS:
-        if m.version in done or m.version > target:
-            continue
-        for table in m.tables:
-            table.create(conn, checkfirst=True)
-            for index in table.indexes:
-                index.create(conn, checkfirst=True)
-        if m.run is not None:
-            m.run(conn)
-        conn.execute(insert(s.schema_migrations).values(
-            version=m.version, name=m.name, applied_at=dt.datetime.now(dt.UTC)))
-        applied.append(m.version)
-    return applied
+def at_head(conn: Connection) -> bool:
+    """Whether the database is at the latest revision already (a read: no lock needed to know)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision() == scripts().get_current_head()
+
+
+def migrate(conn: Connection, target: int | None = None) -> None:
+    """Bring the database to `target` (default: the latest revision), never back.
+
+    A target below the baseline builds a database as an older bot left it (legacy steps only): tests use
+    it to check that such a database upgrades.
+    """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    revision = MigrationContext.configure(conn).get_current_revision()
+    before = legacy_migrations.current_version(conn) if revision is None else int(revision)
+    if revision is not None and revision not in {script.revision for script in scripts().walk_revisions()}:
+        raise RuntimeError(f"the database is at schema revision {revision}, newer than this bot's "
+                           f"{latest()}: run a newer bot")
+    if target is None and revision == scripts().get_current_head():
+        return  # the usual start: nothing to do, and no need to load env.py
+    if target is not None and target < BASELINE:
+        if revision is not None:
+            raise ValueError(f"the database is at revision {revision}: it cannot go back to legacy {target}")
+        legacy_migrations.migrate(conn, target)
+        return
+    command.upgrade(alembic_config(conn), "head" if target is None else revision_id(target))
+    after = current_version(conn)
+    if after != before:
+        log.info("database schema upgraded from version %d to %d", before, after)

@@ -2,6 +2,9 @@
 
 Times are stored as timezone-aware UTC datetimes; alert details as JSON text so the schema does not
 change each time an alert type gains a field.
+
+A change here needs an Alembic revision (bot/store/revisions, README "Database upgrades"); the test
+tests/test_store_migrations.py fails while the tables and the revisions disagree.
 """
 
 from __future__ import annotations
@@ -23,13 +26,6 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
-
-schema_migrations = Table(
-    "schema_migrations", metadata,
-    Column("version", Integer, primary_key=True, autoincrement=False),
-    Column("name", String(200), nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=False),
-)
 
 # --- migration 1: articles, alerts, deliveries, source state, key/value state -------------------
 

@@ -87,7 +87,7 @@ async def running(setup: Setup) -> AsyncIterator[App]:
 async def cycle(app: App) -> tuple[RunReport, int]:
     """One round of what the scheduler does: poll every source, then deliver (as `run_once` does)."""
     scheduler = BotScheduler(app.config, app.store, app.adapters, app.pipeline)
-    scheduler.refresh_plans()
+    await scheduler.refresh_plans()
     report = await app.pipeline.ingest_all()
     delivered = await scheduler.deliver()
     return report, delivered.sent

@@ -64,7 +64,7 @@ async def encrypted_setup(synapse: Synapse, alice: CryptoHuman, tmp_path: Path,
 
 async def deliver(app: App) -> int:
     scheduler = BotScheduler(app.config, app.store, app.adapters, app.pipeline)
-    scheduler.refresh_plans()
+    await scheduler.refresh_plans()
     await app.pipeline.ingest_all()
     return (await scheduler.deliver()).sent
 

@@ -18,13 +18,13 @@ import yaml
 
 from bot.core.extract.confidence import is_pushed
 from bot.store import Store
-from tests.conftest import PYTHON, ROOT, SEEDS
+from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT, SEEDS
 from tests.slack.slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
 def _env(**extra: str) -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(Path.home()),
-            **extra}
+            **LOOP_GUARD_VARS, **extra}
 
 
 async def _run(cwd: Path, config: Path, env: dict[str, str]) -> asyncio.subprocess.Process:

@@ -16,14 +16,15 @@ from pathlib import Path
 import yaml
 
 from bot.store import Store
-from tests.conftest import PYTHON, ROOT
+from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT
 from tests.reliability.wire import FeedServer, Wire, config_data
 
 FEED = "/feed/0.xml"
 
 
 async def _start(tmp_path: Path, config: Path) -> asyncio.subprocess.Process:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(Path.home())}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(Path.home()),
+           **LOOP_GUARD_VARS}
     return await asyncio.create_subprocess_exec(
         PYTHON, "-m", "bot", "run", "-c", str(config), cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

@@ -21,7 +21,7 @@ import yaml
 from sqlalchemy import Engine, text
 
 from bot.store import Store
-from tests.conftest import PYTHON, ROOT, postgres_database
+from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT, postgres_database
 from tests.reliability.wire import FeedServer, Wire, config_data
 
 OUTAGE_S = 25
@@ -79,7 +79,8 @@ async def test_outage_logs_once_each_way_and_loses_nothing(
     await server.start()
     config = tmp_path / "bot.yaml"
     config.write_text(yaml.safe_dump(config_data(url, server, interval="10s")))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(Path.home())}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(Path.home()),
+           **LOOP_GUARD_VARS}
     proc = await asyncio.create_subprocess_exec(
         PYTHON, "-m", "bot", "run", "-c", str(config), cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

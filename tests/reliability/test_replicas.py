@@ -17,7 +17,7 @@ import yaml
 from aiohttp import web
 
 from bot.store import Store
-from tests.conftest import PYTHON, ROOT, SEEDS, free_port
+from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT, SEEDS, free_port
 from tests.slack.slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 SEED = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
@@ -67,7 +67,7 @@ async def test_two_replicas_share_the_work_without_doubles(db_url: str, tmp_path
                               "digest": {"cron": "* * * * *", "timezone": "UTC"}}],
             }))
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
-                   "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+                   "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, **LOOP_GUARD_VARS}
             procs.append(await asyncio.create_subprocess_exec(
                 PYTHON, "-m", "bot", "run", "-c", str(config), cwd=tmp_path, env=env,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE))

@@ -1,4 +1,5 @@
-"""Lexicons: one YAML file per language under `lexicons/`; adding a language is adding a file.
+"""Lexicons: one YAML file per language, built in under `lexicons/` or brought by a language pack
+(`lexicon.yaml` in a pack folder, see `bot.core.langpack`); adding a language is adding a file.
 
 The code never names a word of any language: it asks a `Lexicon` for phrase sets and tables.
 """
@@ -7,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
 
+from bot.core import langpack
 from bot.core.extract.text import Token, fold_phrase, fold_word, tokenize
 
 MAX_PHRASE = 8  # tokens; longer lexicon entries are ignored so matching stays bounded
@@ -418,24 +419,34 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
     )
 
 
+@cache
 def available_languages() -> tuple[str, ...]:
-    folder = resources.files("bot.core.extract") / "lexicons"
-    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+    """Languages the extractor reads: the built-in lexicons and every pack on the search path with one."""
+    builtin = {p.stem for p in langpack.BUILTIN_LEXICONS.glob("*.yaml")}
+    packs = {lang for lang in langpack.languages() if langpack.lexicon_path(lang) is not None}
+    return tuple(sorted(builtin | packs))
 
 
 @cache
 def lexicon_data(lang: str) -> dict[str, Any]:
     """The lexicon file of a language as read, once: the rule tables (`load_lexicon`) and the speech
     words (`speechwords.speech_words`) are both built from it. FileNotFoundError when there is none."""
-    path = resources.files("bot.core.extract") / "lexicons" / f"{lang}.yaml"
+    path = langpack.lexicon_path(lang)
+    if path is None:
+        raise FileNotFoundError(f"no extraction lexicon for language {lang!r}")
     # BaseLoader keeps every scalar a string: YAML 1.1 would read the words "on", "off", "yes"
     # and "no" as booleans (the code converts numbers itself)
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     if not isinstance(data, dict):
-        raise ValueError(f"lexicon {lang}: expected a mapping")
+        raise ValueError(f"{path}: expected a mapping")
     return data
 
 
 @cache
 def load_lexicon(lang: str) -> Lexicon:
     return build_lexicon(lexicon_data(lang))
+
+
+# A pack added to the search path (or taken away) changes which lexicons there are.
+for _cached in (available_languages, lexicon_data, load_lexicon):
+    langpack.on_reload(_cached.cache_clear)

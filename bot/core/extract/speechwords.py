@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from bot.core import langpack
 from bot.core.extract.lexicon import PhraseSet, lexicon_data, phrase_table
 from bot.core.extract.lexicon import words as _words
 from bot.core.extract.text import fold_word
@@ -105,3 +106,6 @@ def speech_words(lang: str) -> SpeechWords:
     except FileNotFoundError:
         return build_speech_words({})
     return build_speech_words(data)
+
+
+langpack.on_reload(speech_words.cache_clear)

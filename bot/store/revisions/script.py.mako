@@ -1,0 +1,23 @@
+"""${message}
+
+Revision ${up_revision}, after ${down_revision | comma,n}; written ${create_date}. Additive where it can be:
+replicas of the previous version may still run against the database for a while.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+${imports if imports else ""}
+revision = ${repr(up_revision)}
+down_revision = ${repr(down_revision)}
+branch_labels = ${repr(branch_labels)}
+depends_on = ${repr(depends_on)}
+
+
+def upgrade() -> None:
+    ${upgrades if upgrades else "pass"}
+
+
+def downgrade() -> None:
+    ${downgrades if downgrades else "pass"}
