@@ -37,11 +37,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot.chat.base import ChatContext, Conversation
 from bot.chat.slack import SlackAdapter
 from bot.config import Config, parse_config
-from bot.core.digest import entry_line
-from bot.core.models import Line, Message
-from bot.service.app import App
+from bot.service.app import App, settle_memory
 from bot.service.pipeline import Pipeline
-from bot.service.subscriptions import alert_text, mentions
 from bot.store import Store
 
 SIGNING_SECRET = "bench-signing-secret"
@@ -99,43 +96,18 @@ def signed(body: str) -> dict[str, str]:
             "x-slack-request-timestamp": ts}
 
 
-def command_body(text: str, response_url: str) -> str:
+def command_body(text: str, response_url: str, trigger_id: str = "1.2.3") -> str:
     return urlencode({
         "token": "unused", "team_id": "TBENCH", "team_domain": "bench", "channel_id": "C1", "channel_name": "news",
         "user_id": "U1", "user_name": "ann", "command": "/news", "text": text, "api_app_id": "ABENCH",
-        "response_url": response_url, "trigger_id": "1.2.3",
+        "response_url": response_url, "trigger_id": trigger_id,
     })
 
 
-class MainStoreConversation:
-    """Stand-in used only when bot.service.conversation is missing: the five benchmarked commands over
-    the store API that exists (newest 1000 alerts of the type, keyword match, 15 lines)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def command(self, text: str, ctx: ChatContext) -> Message:
-        words = text.split()
-        name, query = (words[0] if words else "latest"), " ".join(words[1:]) or None
-        kind = {"casualties": "casualty", "statements": "statement", "fighting": "fighting"}.get(name)
-        stored = self.store.alerts(types=[kind] if kind else None, newest_first=True, limit=1000)
-        if query:
-            stored = [a for a in stored if mentions(alert_text(a.alert), query)]
-        lines = tuple(entry_line(a.alert, "en") for a in stored[:15]) or (Line.of("Nothing."),)
-        return Message(headline=name, lines=lines)
-
-    async def follow_up(self, question: str, ctx: ChatContext) -> Message | None:
-        return None
-
-
 def make_conversation(app: App) -> tuple[Conversation, str]:
-    try:
-        from bot.service import conversation as conv
-    except ImportError:
-        return MainStoreConversation(app.store), "STAND-IN (bot.service.conversation is not on this branch)"
-    if hasattr(conv, "conversation_for"):
-        return conv.conversation_for(app), "bot.service.conversation.conversation_for(app)"
-    return conv.NewsConversation(app.store, app.config), "bot.service.conversation.NewsConversation"
+    from bot.service.conversation import conversation_for
+
+    return conversation_for(app), "bot.service.conversation.conversation_for(app)"
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -155,13 +127,15 @@ async def run(args: argparse.Namespace) -> None:
         await slack.start()
         adapter = SlackAdapter(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, conversation=conversation,
                                base_url=f"http://127.0.0.1:{slack.port}/api/", send_interval=0.0)
+        settle_memory()  # as the service does once started (bot.service.app.open_app)
         ids = itertools.count()
         ctx = ChatContext(adapter="slack", channel="C1", user="U1")
 
         async def once(text: str) -> tuple[float, float, dict[str, Any]]:
             rid = f"r{next(ids)}"
             answer = slack.expect(rid)
-            body = command_body(text, f"http://127.0.0.1:{slack.port}/response/{rid}")
+            # A trigger id of its own: the adapter drops a command whose trigger it answered (a replay).
+            body = command_body(text, f"http://127.0.0.1:{slack.port}/response/{rid}", trigger_id=f"1.2.{rid}")
             start = time.perf_counter()
             resp = await adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=signed(body)))
             acked = time.perf_counter() - start

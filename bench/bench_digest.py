@@ -9,8 +9,8 @@ the bot's own code for:
 - the last 24 h for a channel filtered by topic and type (config filters).
 
 Each is timed, with the number of digest entries, messages and lines, and the number of SQL statements
-run (to show per-alert queries). `digest_entries` (store reads) and `build_digest_parts` (layout) are
-also timed apart.
+run (to show per-alert queries). `digest_entries` (store reads) and `build_digest_parts` (layout, with the
+figures of the casualty stories it shows) are also timed apart.
 
     /work/venv/bin/python bench/bench_digest.py              # 100,000 alerts
     /work/venv/bin/python bench/bench_digest.py --alerts 10000 --stories 500
@@ -33,7 +33,7 @@ from sqlalchemy import event
 from bot.config import ChannelConfig, Config, parse_config
 from bot.core.digest import build_digest_parts
 from bot.core.models import Message
-from bot.service.digests import FIRST_DIGEST_WINDOW, digest_entries, digest_messages
+from bot.service.digests import FIRST_DIGEST_WINDOW, digest_entries, digest_figures, digest_messages
 from bot.service.pipeline import Pipeline
 from bot.store import Store
 
@@ -105,11 +105,13 @@ def main() -> None:
                 entries = digest_entries(store, config, channel, since=since, until=now)
             queries = counter.n
             tz = ZoneInfo("UTC")
+            counter.n = 0
             with timer() as t2:
                 parts = build_digest_parts(entries, lang=channel.language, since=since.astimezone(tz),
-                                           now=now.astimezone(tz), max_parts=3)
+                                           now=now.astimezone(tz), max_parts=3, figures=digest_figures(store))
             row(f"{label}: digest_entries (store)", f"{t1[0]:.2f} s, {len(entries)} entries, {queries} SQL")
-            row(f"{label}: build_digest_parts (layout)", f"{t2[0] * 1000:.1f} ms, {describe(parts)}")
+            row(f"{label}: build_digest_parts (layout, figures of the stories shown)",
+                f"{t2[0] * 1000:.1f} ms, {counter.n} SQL, {describe(parts)}")
 
         profiler = cProfile.Profile() if args.profile else None
         if profiler is not None:

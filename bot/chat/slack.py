@@ -46,7 +46,8 @@ from bot.core.models import Line, Message
 
 log = logging.getLogger(__name__)
 METADATA_EVENT = "newsbot_delivery"
-ACK_FLUSH_S = 0.05
+# Bolt's loop checks every 10 ms for the ack to send: a little more than that lets it go first.
+ACK_FLUSH_S = 0.015
 
 Mode = Literal["http", "socket"]
 

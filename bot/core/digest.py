@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from bot.core.i18n import t
 from bot.core.importance import story_importance
@@ -45,6 +46,22 @@ class DigestEntry:
     previous: Casualty | None = None  # the story's figure before this one, for "what changed"
     story_lang: str | None = None  # language of the story's title (kept as written, marked with it)
     tally: Reconciled | None = None  # the story's figures as everywhere else (bot.service.tallies.story_view)
+    alert_id: int | None = None  # the stored alert: what `StoryFigures.previous` is keyed by
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFigures:
+    """What the casualty part shows of a story beyond its entries: read only for the stories shown, since
+    reconciling every story of a long period costs more than the rest of the digest."""
+
+    tally: Reconciled | None = None
+    previous: Mapping[int, Casualty] = field(default_factory=dict)  # alert id -> its reporter's figure before
+
+
+# Given casualty stories in the order the digest shows them, their figures (one bulk read).
+FiguresReader = Callable[[Sequence[int]], Mapping[int, StoryFigures]]
+# Given alert ids, their entries in full (one bulk read): see `build_digest_parts`.
+EntryReader = Callable[[Sequence[int]], Mapping[int, DigestEntry]]
 
 
 def entry_line(alert: Alert, lang: str) -> Line:
@@ -83,24 +100,100 @@ def _story_key(e: DigestEntry) -> tuple[int, int]:
     return (0, e.story_id) if e.story_id is not None else (1, id(e))
 
 
-def _rows(entries: list[DigestEntry], lang: str) -> list[_Row]:
+class _FigureBatches:
+    """The figures of the casualty stories shown, read in batches that double (8, 8, 16, 32…) as the digest
+    reaches them: a digest showing few stories reads few, and the reads stay a handful however many."""
+
+    def __init__(self, figures: FiguresReader | None, wanted: list[int]) -> None:
+        self.figures, self.wanted = figures, wanted
+        self.at = {story_id: i for i, story_id in enumerate(wanted)}
+        self.read: dict[int, StoryFigures] = {}
+
+    def get(self, story_id: int) -> StoryFigures | None:
+        if story_id not in self.read and story_id in self.at and self.figures is not None:
+            start = self.at[story_id]
+            self.read.update(self.figures(self.wanted[start:start + max(8, len(self.read))]))
+        return self.read.get(story_id)
+
+
+# Sections in order, each with its groups in order: (story key, or place rank for fighting; entries).
+_Plan = list[tuple[str, list[tuple[tuple[int, int], list[DigestEntry]]]]]
+
+
+def _plan(entries: list[DigestEntry], local: Callable[[DigestEntry], Alert]) -> _Plan:
+    """The sections and their groups (stories; places for fighting) in the order they are shown, from what
+    every entry has at hand (type, story, importance, a fighting place): nothing is laid out yet."""
     scores: dict[tuple[int, int], list[float]] = {}
     for e in entries:
         scores.setdefault(_story_key(e), []).append(e.importance)
     story_score = {k: story_importance(v) for k, v in scores.items()}
-    rows: list[_Row] = []
+    plan: _Plan = []
     for section in SECTION_ORDER:
         chosen = [e for e in entries if e.alert.type == section]
         if not chosen:
             continue
-        rows.append(_Row(Line.of(Span(t(lang, f"section_{section}"), "bold")), "section"))
         if section == "fighting":
             places: dict[str, list[DigestEntry]] = {}
             for e in chosen:
-                assert isinstance(e.alert, Fighting)
-                places.setdefault(fold(e.alert.location), []).append(e)
-            for group in sorted(places.values(), key=lambda g: -max(x.importance for x in g)):
+                place = local(e)
+                assert isinstance(place, Fighting)
+                places.setdefault(fold(place.location), []).append(e)
+            groups = sorted(places.values(), key=lambda g: -max(x.importance for x in g))
+            for group in groups:
                 group.sort(key=lambda x: -x.importance)
+            plan.append((section, [((2, i), g) for i, g in enumerate(groups)]))
+            continue
+        stories: dict[tuple[int, int], list[DigestEntry]] = {}
+        for e in chosen:
+            stories.setdefault(_story_key(e), []).append(e)
+        plan.append((section, [(k, stories[k]) for k in sorted(stories, key=lambda k: (-story_score[k], k))]))
+    return plan
+
+
+def _resolved(plan: _Plan, resolve: EntryReader, most: int) -> _Plan:
+    """The plan with the entries it may show read in full, in one call: a section heading, a story's title
+    and each of its entries, a fighting place take a row each, and no digest shows more than `most` rows."""
+    ids: list[int] = []
+    rows = 0
+    for section, groups in plan:
+        rows += 1
+        for _key, group in groups:
+            rows += 1 if section == "fighting" else 1 + len(group)
+            ids += [e.alert_id for e in group if e.alert_id is not None]
+            if rows >= most:
+                break
+        if rows >= most:
+            break
+    found = resolve(ids)
+    return [(section, [(key, [found.get(e.alert_id, e) if e.alert_id is not None else e for e in group])
+                       for key, group in groups]) for section, groups in plan]
+
+
+def _rows(entries: list[DigestEntry], lang: str, figures: FiguresReader | None, most: int,
+          resolve: EntryReader | None = None) -> Iterator[_Row]:
+    """The digest's rows in order, made as they are taken: a digest cut after its budget never lays out
+    (nor reads the figures of, nor with `resolve` reads at all) what it does not show. `most`: at most that
+    many rows are shown."""
+    localized: dict[int, Alert] = {}
+
+    def local_alert(e: DigestEntry) -> Alert:
+        # Institution, role, actor and place words in the reader's language (quotes and names untouched).
+        alert = localized.get(id(e))
+        if alert is None:
+            alert = localized[id(e)] = localize(e.alert, lang)
+        return alert
+
+    def local(e: DigestEntry) -> DigestEntry:
+        return dataclasses.replace(e, alert=local_alert(e))
+
+    plan = _plan(entries, local_alert)
+    if resolve is not None:
+        plan = _resolved(plan, resolve, most)
+    for section, groups in plan:
+        yield _Row(Line.of(Span(t(lang, f"section_{section}"), "bold")), "section")
+        if section == "fighting":
+            for raw in groups:
+                group = [local(e) for e in raw[1]]
                 first = group[0].alert
                 assert isinstance(first, Fighting)
                 actions = list(dict.fromkeys(t(lang, "action_" + x.alert.action) for x in group
@@ -109,47 +202,53 @@ def _rows(entries: list[DigestEntry], lang: str) -> list[_Row]:
                 outlets = tuple(dict.fromkeys(o for x in group for o in x.outlets))
                 line = Line.of(Span(first.location, "bold"), f": {', '.join(actions)}",
                                f" ({', '.join(actors)})" if actors else "")
-                rows.append(_Row(_with_outlets(line, outlets), "entry", len(group)))
+                yield _Row(_with_outlets(line, outlets), "entry", len(group))
             continue
-        stories: dict[tuple[int, int], list[DigestEntry]] = {}
-        for e in chosen:
-            stories.setdefault(_story_key(e), []).append(e)
-        for key in sorted(stories, key=lambda k: (-story_score[k], k)):
-            group = stories[key]
+        wanted = [k[1] for k, _ in groups[:most] if k[0] == 0] if section == "casualty" else []
+        batches = _FigureBatches(figures, wanted)
+        for key, raw_group in groups:
+            group = [local(e) for e in raw_group]
             title = group[0].story_title or t(lang, "digest_no_title")
             title = title if len(title) <= 100 else title[:99].rstrip() + "…"
-            rows.append(_Row(Line.of(Span(f"▸ {title}", "italic", lang=group[0].story_lang)), "group"))
+            yield _Row(Line.of(Span(f"▸ {title}", "italic", lang=group[0].story_lang)), "group")
+            known = batches.get(key[1]) if key[0] == 0 else None
             if section == "casualty":
                 # The story's figures reconciled per measure and population (bot.core.tally): low/best/high
                 # side by side, never one side's count added to or mixed with the other's.
-                figures = [f for i, e in enumerate(group) if isinstance(e.alert, Casualty)
-                           for f in figures_of(e.alert, date=None, seq=i)]
-                tally = group[0].tally  # stories: the one reconciled view of the story, when the service gives it
-                view = tally if tally is not None else reconcile(figures)
-                if len(view.history) > 1:
-                    for estimate in view.estimates:
-                        rows.extend(_Row(line, "note") for line in estimate_lines(estimate, lang, detail=False))
+                tally = known.tally if known is not None else group[0].tally  # stories: the one view of the story
+                if tally is None:
+                    tally = reconcile([f for i, e in enumerate(group) if isinstance(e.alert, Casualty)
+                                       for f in figures_of(e.alert, date=None, seq=i)])
+                if len(tally.history) > 1:
+                    for estimate in tally.estimates:
+                        yield from (_Row(line, "note") for line in estimate_lines(estimate, lang, detail=False))
                 # What changed, in the order it was reported.
                 ordered = group
             else:
                 ordered = sorted(group, key=lambda x: -x.importance)
             for e in ordered:
                 line = entry_line(e.alert, lang)
-                if isinstance(e.alert, Casualty) and _figures_changed(e.alert, e.previous):
-                    assert e.previous is not None
-                    was = t(lang, "digest_previously", x=casualty_figures(e.previous, lang).lower())
+                previous = e.previous
+                if known is not None and e.alert_id is not None:
+                    previous = known.previous.get(e.alert_id)
+                if isinstance(e.alert, Casualty) and _figures_changed(e.alert, previous):
+                    assert previous is not None
+                    was = t(lang, "digest_previously", x=casualty_figures(previous, lang).lower())
                     line = Line((*line.spans, Span(f" — {was}", "italic")))
-                rows.append(_Row(_with_outlets(line, e.outlets), "entry", 1))
-    return rows
+                yield _Row(_with_outlets(line, e.outlets), "entry", 1)
 
 
 def build_digest_parts(
     entries: list[DigestEntry], *, lang: str, since: dt.datetime | None, now: dt.datetime,
     max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS, max_parts: int = MAX_PARTS,
-    more_command: str = "/news digest --since 24h",
+    more_command: str = "/news digest --since 24h", figures: FiguresReader | None = None,
+    resolve: EntryReader | None = None,
 ) -> list[Message]:
     """The digest as one or more messages, each within `max_lines` lines and `max_chars` characters.
-    `now` and `since` are shown as given: pass them in the channel's time zone."""
+    `now` and `since` are shown as given: pass them in the channel's time zone. `figures` reads the
+    tallies and earlier figures of the casualty stories shown (else the entries' own are used). `resolve`:
+    the entries are placeholders (type, story, importance, a fighting place, `alert_id`), read in full by
+    it for those that may be shown."""
     title = f"{t(lang, 'digest')} — {now.strftime('%Y-%m-%d %H:%M')}"
     meta = {"type": "digest"}
     head: list[Line] = []
@@ -157,10 +256,9 @@ def build_digest_parts(
         head.append(Line.of(Span(_since(lang, since), "italic")))
     if not entries:
         return [Message(headline=title, lines=(*head, Line.of(t(lang, "nothing_new"))), lang=lang, meta=meta)]
-    # Institution, role, actor and place words in the reader's language (quotes and names untouched).
-    entries = [dataclasses.replace(e, alert=localize(e.alert, lang)) for e in entries]
-    rows = _rows(entries, lang)
-    total = sum(r.entries for r in rows)
+    # Every entry of a section is counted by one row (a fighting place's row counts its entries).
+    total = sum(1 for e in entries if e.alert.type in SECTION_ORDER)
+    rows = _rows(entries, lang, figures, max_parts * max_lines, resolve)
     budget_lines, budget_chars = max(3, max_lines - 1), max(200, max_chars - 120)  # room for "and N more"
     parts: list[list[_Row]] = []
     current: list[_Row] = []
@@ -218,7 +316,8 @@ def build_digest_parts(
 def build_digest(
     entries: list[DigestEntry], *, lang: str, since: dt.datetime | None, now: dt.datetime,
     max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS, more_command: str = "/news digest --since 24h",
+    figures: FiguresReader | None = None, resolve: EntryReader | None = None,
 ) -> Message:
     """The digest as a single message: what does not fit is counted with the command that shows it."""
     return build_digest_parts(entries, lang=lang, since=since, now=now, max_lines=max_lines, max_chars=max_chars,
-                              max_parts=1, more_command=more_command)[0]
+                              max_parts=1, more_command=more_command, figures=figures, resolve=resolve)[0]

@@ -13,7 +13,8 @@ Alert score = base for its type + context bonuses, capped at 10:
 Story score = its best alert's score + 0.25 per further alert (at most +1.5).
 
 The score stored with an alert when it is extracted has no context (taken as a first figure, one outlet); the
-scheduler re-scores recent alerts once their story and outlets are known (`bot.service.subscriptions.rescore`).
+scheduler scores it again in context once, and again only when what it depends on changes: its story gains an
+alert or an outlet, is merged or split (`bot.service.subscriptions.rescore`).
 """
 
 from __future__ import annotations

@@ -48,8 +48,10 @@ import datetime as dt
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Literal
 
+from bot.core import langpack
 from bot.core.models import Casualty, Qualifier, fold
 from bot.core.storytrack import named_near
 from bot.core.tally_sources import groups, non_party_words, population_of, source_identity
@@ -135,11 +137,20 @@ def identity_of(alert: Casualty) -> tuple[str, str]:
     """The canonical source of a casualty alert, and the person its source's name is (if known)."""
     if not alert.reported_by:
         return "", ""
-    sides = named_near(alert.evidence, alert.reported_by, "actor")
-    own = named_near(alert.reported_by, alert.reported_by, "actor")
-    people = named_near(alert.reported_by, alert.reported_by, "person")
-    key = source_identity(alert.reported_by, alert.evidence, sides=sides, own=own)
+    return _identity(alert.reported_by, alert.evidence)
+
+
+@lru_cache(maxsize=16384)
+def _identity(reported_by: str, evidence: str) -> tuple[str, str]:
+    # Remembered: a story's figures repeat a few sources many times, and reading one is costly.
+    sides = named_near(evidence, reported_by, "actor")
+    own = named_near(reported_by, reported_by, "actor")
+    people = named_near(reported_by, reported_by, "person")
+    key = source_identity(reported_by, evidence, sides=sides, own=own)
     return key, (people[0] if people else "")
+
+
+langpack.on_reload(_identity.cache_clear)
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,8 +191,10 @@ def source_name(key: str, lang: str) -> str | None:
     return names.get(head)
 
 
+@lru_cache(maxsize=16384)
 def population_of(victims: str | None) -> str:
-    """The group a figure counts: "" for everyone, else one canonical name ("soldiers", "civilians", …)."""
+    """The group a figure counts: "" for everyone, else one canonical name ("soldiers", "civilians", …).
+    Remembered: filing figures into series asks it for every series each figure is compared with."""
     w = words()
     text = f" {fold(victims)} "
     for cut in w.cuts:
@@ -252,3 +254,4 @@ def non_party_words() -> tuple[str, ...]:
 
 langpack.on_reload(words.cache_clear)
 langpack.on_reload(non_party_words.cache_clear)
+langpack.on_reload(population_of.cache_clear)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -76,6 +77,14 @@ def build_adapters(
     return adapters
 
 
+def settle_memory() -> None:
+    """Once started, the lexicons, gazetteer and glossary (hundreds of thousands of objects) never change:
+    frozen out of the collector, a full collection no longer walks them in the middle of a command
+    (they made the slowest /news answers 100-250 ms slower)."""
+    gc.collect()
+    gc.freeze()
+
+
 @contextlib.asynccontextmanager
 async def open_app(config: Config, *, out: TextIO | None = None, serve: bool = False) -> AsyncIterator[App]:
     """The bot, assembled. With `serve`, chat adapters listen (commands, threads) and /healthz is up."""
@@ -102,6 +111,7 @@ async def open_app(config: Config, *, out: TextIO | None = None, serve: bool = F
                 from bot.service.health import start_health_server
 
                 health = await start_health_server(store, config.health.host, config.health.port)
+            settle_memory()
         yield App(config, store, adapters, pipeline)
     finally:
         # Every adapter is stopped, started or not: stopping flushes send queues and closes clients.

@@ -17,12 +17,14 @@ import weakref
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.chat.base import ChatAdapter, ChatError
 from bot.config import ChannelConfig
 from bot.core.extract.confidence import is_pushed
 from bot.core.models import Message
 from bot.core.render import render_alert
+from bot.core.tally import Reconciled
 from bot.service import tallies
 from bot.service.health import observe_delivery
 from bot.service.subscriptions import alert_matches
@@ -30,6 +32,7 @@ from bot.service.tallies import root_edit, root_edited, stories_with_figures, st
 from bot.store import Store, StoredAlert, chat_state, utcnow
 from bot.store.db import PROCESS_ID, is_outage
 from bot.store.location import database_file
+from bot.store.readmodels import AlertView, read_alerts
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +73,15 @@ def chart_dir_for(store: Store) -> Path:
 
 
 def casualty_charts(store: Store, topic: str | None, lang: str, *, chart_dir: Path | None = None,
-                    look_at: int = 5) -> tuple[str, ...]:
+                    look_at: int = 5, stories: list[dict[str, Any]] | None = None,
+                    views: Mapping[int, Reconciled] | None = None) -> tuple[str, ...]:
     """The chart attached to a `casualties` answer: the newest story (on the topic) whose figures span
-    two dates or more. Blocking (matplotlib): run it in a thread from a coroutine."""
-    for story in stories_with_figures(store, topic, limit=look_at):
+    two dates or more (`stories`: `stories_with_figures(store, topic, limit=look_at)` when read already).
+    Blocking (matplotlib): run it in a thread from a coroutine."""
+    for story in stories if stories is not None else stories_with_figures(store, topic, limit=look_at):
         try:
-            path = story_chart(store, int(story["id"]), lang=lang, directory=chart_dir or chart_dir_for(store))
+            path = story_chart(store, int(story["id"]), lang=lang, directory=chart_dir or chart_dir_for(store),
+                               view=(views or {}).get(int(story["id"])))
         except Exception:  # a chart is a bonus: never lose the answer over it
             log.exception("chart of story %s failed", story["id"])
             return ()
@@ -96,9 +102,11 @@ async def deliver_alerts(
     held: Callable[[ChannelConfig, dt.datetime], bool] | None = None,
     owner: str = PROCESS_ID,
     chart_dir: Path | None = None,
+    tags: Mapping[str, Collection[str]] | None = None,
 ) -> DeliveryReport:
-    """`topics_of` gives an alert's topics for topic filters; `held` says a channel is in its quiet hours
-    (its alerts stay undelivered until a later call finds it awake).
+    """`tags` (source name -> tags) gives an alert's topics for topic filters, from its read model;
+    `topics_of` does it alert by alert (and may read the store); `held` says a channel is in its quiet
+    hours (its alerts stay undelivered until a later call finds it awake).
 
     Channels are served concurrently (each keeps its own pace), one story after another within each.
     """
@@ -112,23 +120,85 @@ async def deliver_alerts(
         if held is not None and held(channel, now):
             continue
         jobs.append(_deliver_channel(store, adapter, channel, now=now, topics_of=topics_of, owner=owner,
-                                     chart_dir=charts))
+                                     chart_dir=charts, tags=tags))
     # One channel runs inline (no task switch a concurrent job could slip into); several run side by side.
     reports = [await jobs[0]] if len(jobs) == 1 else await asyncio.gather(*jobs)
     return DeliveryReport(sent=sum(r.sent for r in reports), failed=sum(r.failed for r in reports))
 
 
+@dataclass(frozen=True, slots=True)
+class _Pass:
+    """What a channel's delivery pass starts from, read in one call in the store's threads."""
+
+    refusal: chat_state.Refusal | None
+    orphans: list[dict[str, Any]]
+    pending: list[AlertView]  # the undelivered alerts with their context
+    roots: dict[int, str]  # story -> its thread's root in this channel
+
+
+def _start_pass(store: Store, adapter: str, channel: str, now: dt.datetime) -> _Pass:
+    refusal = chat_state.channel_refusal(store, adapter, channel)
+    if refusal is not None and refusal.until > now:
+        return _Pass(refusal, [], [], {})
+    store.heartbeat()
+    orphans = store.orphaned_claims(adapter, channel)
+    # The channel's undelivered alerts with what a message shows of them (article language, outlets,
+    # story, topics), and their stories' threads: a few statements for the pass, none per alert.
+    pending = read_alerts(store, since=now - DELIVERY_WINDOW, undelivered=(adapter, channel))
+    roots = chat_state.thread_roots(store, adapter, channel, {a.story_id for a in pending if a.story_id is not None})
+    return _Pass(refusal, orphans, pending, roots)
+
+
+def _claim(store: Store, adapter: str, channel: str, item: str, stored: AlertView, root: str | None,
+           owner: str) -> tuple[str, str | None]:
+    """Claim an alert's send and, for a story without a thread here, the right to open it: ("go", root),
+    ("taken", None) when the alert was claimed before, ("busy", None) when another opens the thread."""
+    if not store.claim(adapter, channel, item, alert_id=stored.id):
+        return "taken", None
+    if root is not None or stored.story_id is None:
+        return "go", root
+    # Opening a story's thread is reserved first: a replica delivering the same story at the same
+    # time would otherwise open a second thread. The loser leaves the alert for its next pass.
+    root = store.thread_root(adapter, channel, stored.story_id)  # opened by another replica meanwhile?
+    if root is None and not store.acquire_lease(_opening(adapter, channel, stored.story_id), owner,
+                                                dt.timedelta(minutes=1)):
+        store.release(adapter, channel, item, "thread being opened by another replica")
+        return "busy", None
+    return "go", root
+
+
+def _opening(adapter: str, channel: str, story_id: int | None) -> str:
+    return f"thread:{adapter}:{channel}:{story_id}"[:200]
+
+
+def _sent(store: Store, adapter: str, channel: str, item: str, stored: AlertView, root: str | None,
+          message_id: str, owner: str, refused_before: bool) -> None:
+    """Posted: from here on the alert is delivered, whatever else fails."""
+    chat_state.confirm_sent(store, adapter, channel, item, message_id=message_id, thread_id=root)
+    if refused_before:
+        chat_state.channel_accepted(store, adapter, channel)
+    if root is None and stored.story_id is not None:
+        try:
+            store.set_thread_root(adapter, channel, stored.story_id, message_id)
+        finally:
+            store.release_lease(_opening(adapter, channel, stored.story_id), owner)
+
+
 async def _deliver_channel(
     store: Store, adapter: ChatAdapter, channel: ChannelConfig, *, now: dt.datetime,
     topics_of: Callable[[StoredAlert], Collection[str]] | None, owner: str, chart_dir: Path,
+    tags: Mapping[str, Collection[str]] | None = None,
 ) -> DeliveryReport:
     sent = failed = 0
-    refusal = chat_state.channel_refusal(store, adapter.name, channel.id)
+    start = await store.run(_start_pass, store, adapter.name, channel.id, now)
+    refusal = start.refusal
     if refusal is not None and refusal.until > now:
         return DeliveryReport()  # the chat refused this channel a moment ago; see refuse_channel
-    store.heartbeat()
-    await recover_orphans(store, adapter, channel)
-    pending = store.undelivered_alerts(adapter.name, channel.id, since=now - DELIVERY_WINDOW)
+    if start.orphans:
+        await recover_orphans(store, adapter, channel, start.orphans)
+        start = await store.run(_start_pass, store, adapter.name, channel.id, now)
+    pending, roots = start.pending, start.roots
+    topics = await _topics(store, channel, pending, tags, topics_of)
     # Story by story, most important first: a new story's thread opens on its weightiest fact
     # (a casualty figure rather than a passing statement).
     first_seen: dict[int | None, int] = {}
@@ -142,27 +212,21 @@ async def _deliver_channel(
             continue  # its root must be the story's most important alert: wait for it to go out first
         if not is_pushed(stored.alert):
             continue  # below the extractor's confidence threshold: stored and searchable, never pushed
-        if not wanted(channel, stored, topics_of(stored) if topics_of is not None else None):
+        if not wanted(channel, stored, topics.get(stored.id)):
             continue
         item = f"alert:{stored.id}"
-        if not store.claim(adapter.name, channel.id, item, alert_id=stored.id):
+        known = roots.get(stored.story_id) if stored.story_id is not None else None
+        claimed, root = await store.run(_claim, store, adapter.name, channel.id, item, stored, known, owner)
+        if claimed == "busy" and stored.story_id is not None:
+            unopened.add(stored.story_id)
+        if claimed != "go":
             continue
-        article = store.article(stored.article_id)
         message = render_alert(
-            stored.alert, lang=channel.language, article_lang=article.lang if article else None,
-            outlets=outlets_for(store, stored), alert_id=stored.id, story_id=stored.story_id,
+            stored.alert, lang=channel.language, article_lang=stored.article_lang,
+            outlets=stored.outlets, alert_id=stored.id, story_id=stored.story_id,
         )
         message = dataclasses.replace(
             message, meta={**message.meta, "delivery_key": delivery_key(adapter.name, channel.id, item)})
-        root = store.thread_root(adapter.name, channel.id, stored.story_id) if stored.story_id else None
-        # Opening a story's thread is reserved first: a replica delivering the same story at the same
-        # time would otherwise open a second thread. The loser leaves the alert for its next pass.
-        opening = f"thread:{adapter.name}:{channel.id}:{stored.story_id}"[:200]
-        if root is None and stored.story_id is not None and not store.acquire_lease(
-                opening, owner, dt.timedelta(minutes=1)):
-            store.release(adapter.name, channel.id, item, "thread being opened by another replica")
-            unopened.add(stored.story_id)
-            continue
         started = time.perf_counter()
         try:
             if root is None:
@@ -171,42 +235,65 @@ async def _deliver_channel(
                 posted = await adapter.reply(channel.id, root, message)
         except Exception as exc:  # the chat said no: classified, retried later or marked failed
             if root is None and stored.story_id is not None:
-                store.release_lease(opening, owner)
                 unopened.add(stored.story_id)
             failed += 1
-            if _send_failed(store, adapter, channel, item, exc, now):
-                # The whole channel is refused: no point trying its other alerts now; once the refusal
-                # is final, they are all marked failed with it (one call per pass, not one per alert).
-                if store.delivery(adapter.name, channel.id, item) is not None:
-                    reason = exc.reason if isinstance(exc, ChatError) else str(exc)
-                    others = [a.id for a in pending if a.id != stored.id and is_pushed(a.alert) and wanted(
-                        channel, a, topics_of(a) if topics_of is not None else None)]
-                    failed += chat_state.fail_all(store, adapter.name, channel.id, others, reason)
+            others = [a.id for a in pending if a.id != stored.id and is_pushed(a.alert)
+                      and wanted(channel, a, topics.get(a.id))]
+            gave_up, marked = await store.run(_failed, store, adapter, channel, item, stored, root, exc, now,
+                                              owner, others)
+            failed += marked
+            if gave_up:
                 break
             continue
         observe_delivery(time.perf_counter() - started)
-        # Posted: from here on the alert is delivered, whatever else fails.
-        store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
-        chat_state.clear_tries(store, adapter.name, channel.id, item)
-        if refusal is not None:
-            chat_state.channel_accepted(store, adapter.name, channel.id)
-            refusal = None
+        await store.run(_sent, store, adapter.name, channel.id, item, stored, root, posted.message_id, owner,
+                        refusal is not None)
+        refusal = None
         if root is None and stored.story_id is not None:
-            try:
-                store.set_thread_root(adapter.name, channel.id, stored.story_id, posted.message_id)
-            finally:
-                store.release_lease(opening, owner)
+            roots[stored.story_id] = posted.message_id
         sent += 1
         if root is not None and stored.story_id is not None:
             replied[stored.story_id] = root
     checked = _caught_up.setdefault(store, set())
     if (adapter.name, channel.id) not in checked:  # first pass of this process: roots a killed one left behind
         checked.add((adapter.name, channel.id))
-        for story_id, root in chat_state.recent_threads(store, adapter.name, channel.id, now - DELIVERY_WINDOW):
+        for story_id, root in await store.run(chat_state.recent_threads, store, adapter.name, channel.id,
+                                              now - DELIVERY_WINDOW):
             replied.setdefault(story_id, root)
     for story_id, root in replied.items():
         await refresh_root(store, adapter, channel, story_id, root, chart_dir=chart_dir)
     return DeliveryReport(sent=sent, failed=failed)
+
+
+def _failed(store: Store, adapter: ChatAdapter, channel: ChannelConfig, item: str, stored: AlertView,
+            root: str | None, exc: Exception, now: dt.datetime, owner: str, others: list[int]) -> tuple[bool, int]:
+    """A send the chat refused: its thread lease let go, the failure recorded. (True, n) when the whole
+    channel is refused: no point trying its other alerts now; once the refusal is final, they are all
+    marked failed with it (`n` of them, in one call per pass, not one per alert)."""
+    if root is None and stored.story_id is not None:
+        store.release_lease(_opening(adapter.name, channel.id, stored.story_id), owner)
+    if not _send_failed(store, adapter, channel, item, exc, now):
+        return False, 0
+    if store.delivery(adapter.name, channel.id, item) is None:
+        return True, 0
+    reason = exc.reason if isinstance(exc, ChatError) else str(exc)
+    return True, chat_state.fail_all(store, adapter.name, channel.id, others, reason)
+
+
+async def _topics(store: Store, channel: ChannelConfig, pending: list[AlertView],
+                  tags: Mapping[str, Collection[str]] | None,
+                  topics_of: Callable[[StoredAlert], Collection[str]] | None) -> dict[int, Collection[str]]:
+    """The topics of the pending alerts, for a channel filtered by topic (others need none): from the read
+    models with the sources' tags, else from the caller's `topics_of` (which may read the store: run off
+    the loop, once for the pass)."""
+    if not channel.topics:
+        return {}
+    if tags is not None:
+        return {a.id: a.topics(tags) for a in pending}
+    if topics_of is None:
+        return {}
+    of = topics_of
+    return await store.run(lambda: {a.id: of(a) for a in pending})
 
 
 def _send_failed(store: Store, adapter: ChatAdapter, channel: ChannelConfig, item: str, exc: Exception,
@@ -239,7 +326,8 @@ def delivery_key(adapter: str, channel: str, item: str) -> str:
     return hashlib.sha256(f"{adapter}|{channel}|{item}".encode()).hexdigest()[:32]
 
 
-async def recover_orphans(store: Store, adapter: ChatAdapter, channel: ChannelConfig) -> None:
+async def recover_orphans(store: Store, adapter: ChatAdapter, channel: ChannelConfig,
+                          orphans: list[dict[str, Any]] | None = None) -> None:
     """Claims left by a process that died mid-send: confirm what the chat already has, free the rest.
 
     Freed items are sent again by the normal pass with the same delivery key, which adapters use for
@@ -247,14 +335,16 @@ async def recover_orphans(store: Store, adapter: ChatAdapter, channel: ChannelCo
     metadata) are asked first. Only an adapter with neither (the console) may show an item twice.
     """
     finder = getattr(adapter, "find_posted", None)
-    for orphan in store.orphaned_claims(adapter.name, channel.id):
+    if orphans is None:
+        orphans = await store.run(store.orphaned_claims, adapter.name, channel.id)
+    for orphan in orphans:
         item, alert_id = orphan["item_key"], orphan["alert_id"]
         if alert_id is None:
             continue  # digests: a claimed digest counts as sent (see bot.service.digests)
-        stored = store.alert(alert_id)
+        stored = await store.run(store.alert, alert_id)
         root = None
         if stored is not None and stored.story_id is not None:
-            root = store.thread_root(adapter.name, channel.id, stored.story_id)
+            root = await store.run(store.thread_root, adapter.name, channel.id, stored.story_id)
         posted = None
         if finder is not None:
             try:
@@ -262,11 +352,11 @@ async def recover_orphans(store: Store, adapter: ChatAdapter, channel: ChannelCo
             except Exception as exc:  # cannot tell: send again; the delivery key still guards where it can
                 log.warning("could not check %s/%s for %s: %s", adapter.name, channel.id, item, exc)
         if posted is None:
-            store.release(adapter.name, channel.id, item, "orphaned claim")
+            await store.run(store.release, adapter.name, channel.id, item, "orphaned claim")
             continue
         if root is None and stored is not None and stored.story_id is not None:
-            store.set_thread_root(adapter.name, channel.id, stored.story_id, posted.message_id)
-        store.confirm(adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
+            await store.run(store.set_thread_root, adapter.name, channel.id, stored.story_id, posted.message_id)
+        await store.run(store.confirm, adapter.name, channel.id, item, message_id=posted.message_id, thread_id=root)
         log.info("recovered %s in %s/%s: it was posted before the crash", item, adapter.name, channel.id)
 
 
@@ -275,13 +365,14 @@ async def refresh_root(store: Store, adapter: ChatAdapter, channel: ChannelConfi
     """After replies in a story's thread, edit its root to show the story's latest figures; a chart
     of the tolls over time (two dates or more) goes into the thread, again each time it changes."""
     try:
-        message = root_edit(store, adapter.name, channel.id, story_id, root, lang=channel.language,
-                            chart_dir=chart_dir or chart_dir_for(store))
+        # Reads the story's figures and draws its chart: in the store's threads, off the loop.
+        message = await store.run(root_edit, store, adapter.name, channel.id, story_id, root,
+                                  lang=channel.language, chart_dir=chart_dir or chart_dir_for(store))
         if message is None:
             return
         edit_key = delivery_key(adapter.name, channel.id, f"root:{story_id}:{_text_hash(message)}")
         await adapter.edit(channel.id, root, dataclasses.replace(message, meta={**message.meta, "edit_key": edit_key}))
-        root_edited(store, adapter.name, channel.id, story_id, message)
+        await store.run(root_edited, store, adapter.name, channel.id, story_id, message)
     except Exception as exc:  # the replies are posted; a failed edit is caught up on a later pass
         _caught_up.get(store, set()).discard((adapter.name, channel.id))
         if is_outage(exc):
@@ -303,7 +394,7 @@ async def post_chart(store: Store, adapter: ChatAdapter, channel: ChannelConfig,
         log.warning("chart of story %s is unreadable: %s", story_id, exc)
         return
     key = f"chart:{adapter.name}:{channel.id}:{story_id}"[:200]
-    if store.get_state(key) == digest:
+    if await store.run(store.get_state, key) == digest:
         return
     chart = Message(headline=message.headline, lang=message.lang, attachments=message.attachments, meta={
         "delivery_key": delivery_key(adapter.name, channel.id, f"chart:{story_id}:{digest}")})
@@ -312,7 +403,7 @@ async def post_chart(store: Store, adapter: ChatAdapter, channel: ChannelConfig,
     except Exception as exc:  # the next change of the figures tries again
         log.warning("chart of story %s to %s/%s failed: %s", story_id, adapter.name, channel.id, exc)
         return
-    store.set_state(key, digest)
+    await store.run(store.set_state, key, digest)
 
 
 def _text_hash(message: Message) -> str:

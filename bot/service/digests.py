@@ -10,25 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.chat.base import ChatAdapter
-from bot.config import ChannelConfig, Config
-from bot.core.digest import DigestEntry, build_digest_parts
-from bot.core.models import Casualty, Message
-from bot.core.tally import Reconciled, identity_of
+from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config
+from bot.core.digest import SECTION_ORDER, DigestEntry, EntryReader, FiguresReader, StoryFigures, build_digest_parts
+from bot.core.models import Alert, Casualty, Fighting, Message, Statement
+from bot.core.tally import identity_of
 from bot.service.command_prefix import command_prefix
-from bot.service.subscriptions import alert_matches, alert_topics, channel_timezone, digest_filters
-from bot.service.tallies import story_view
+from bot.service.subscriptions import alert_matches, channel_timezone, digest_filters, topics_reader
+from bot.service.tallies import story_views
 from bot.store import Store
+from bot.store.readmodels import alert_gists as read_gists
+from bot.store.readmodels import casualty_series, read_alerts
 
 log = logging.getLogger(__name__)
 
 # A channel's first digest (no earlier one on record) covers this much, not the whole archive.
 FIRST_DIGEST_WINDOW = dt.timedelta(hours=24)
 MORE_COMMAND = "{prefix} digest --since {since}"
+READ_CHUNK = 10_000  # alert ids per statement: well under SQLite's limit on bound parameters
 
 
 def cron_trigger(cron: str, timezone: str) -> CronTrigger:
@@ -60,38 +64,74 @@ def due_slot(trigger: CronTrigger, last: dt.datetime | None, now: dt.datetime) -
 def digest_entries(
     store: Store, config: Config, channel: ChannelConfig, *, since: dt.datetime, until: dt.datetime,
 ) -> list[DigestEntry]:
-    """The alerts created in [since, until) that the channel's digest filters take, with their story,
-    outlets and the story's earlier casualty figure."""
-    entries: list[DigestEntry] = []
-    stories: dict[int, str | None] = {}
-    views: dict[int, Reconciled] = {}
-    for s in store.alerts(since=since):
-        if s.created_at >= until:
-            continue
-        if not alert_matches(channel, s.alert, s.importance, alert_topics(store, config, s.id, s.story_id)):
-            continue
-        title = None
-        previous: Casualty | None = None
-        if s.story_id is not None:
-            if s.story_id not in stories:
-                story = store.story(s.story_id)
-                stories[s.story_id] = story["title"] if story else None
-            title = stories[s.story_id]
-            if isinstance(s.alert, Casualty):
-                # A change is the same reporter's figure moving; another reporter's differing count is not.
-                who = identity_of(s.alert)[0]  # stories: one source whatever its spelling
-                earlier = [a.alert for a in store.alerts(story_id=s.story_id, types=["casualty"])
-                           if a.id < s.id and isinstance(a.alert, Casualty) and identity_of(a.alert)[0] == who]
-                last = earlier[-1] if earlier else None
-                previous = last if isinstance(last, Casualty) else None
-        outlets = tuple(dict.fromkeys(a.outlet or a.source for a in store.outlets_of_alert(s.id)))
-        tally = None
-        if isinstance(s.alert, Casualty) and s.story_id is not None:  # stories: the same figures everywhere
-            if s.story_id not in views:
-                views[s.story_id] = story_view(store, s.story_id)
-            tally = views[s.story_id]
-        entries.append(DigestEntry(s.alert, s.story_id, title, s.importance, outlets, previous, tally=tally))
-    return entries
+    """The alerts created in [since, until) that the channel's digest filters take, with their story and
+    outlets: two statements whatever the number of alerts. The figures of the casualty stories a digest
+    shows are read by `digest_figures`, for those stories only."""
+    topics = topics_reader(config)
+    # A channel taking some types only: the others are not even read.
+    types = channel.types if set(ALERT_TYPE_NAMES) - set(channel.types) else None
+    return [DigestEntry(v.alert, v.story_id, v.story_title if v.story_id is not None else None, v.importance,
+                        v.outlet_names, alert_id=v.id)
+            for v in read_alerts(store, since=since, until=until, types=types)
+            if alert_matches(channel, v.alert, v.importance, topics(v) if channel.topics else None)]
+
+
+def digest_placeholders(store: Store, channel: ChannelConfig, *, since: dt.datetime,
+                        until: dt.datetime) -> tuple[list[DigestEntry], EntryReader] | None:
+    """For a channel filtered by type and importance at most (no keyword, no topic: nothing that needs an
+    alert's text or sources), the entries of [since, until) as placeholders ordered from their columns,
+    and the reader of the entries a digest may show: a digest of the whole archive decodes a hundred alerts,
+    not a hundred thousand. None for other channels (`digest_entries` then)."""
+    if channel.keywords or channel.topics:
+        return None
+    types = channel.types if set(ALERT_TYPE_NAMES) - set(channel.types) else None
+    gists = read_gists(store, since=since, until=until, types=types, min_importance=channel.min_importance)
+    blank: dict[str, Alert] = {"statement": Statement("", "", ""), "casualty": Casualty("")}
+    entries = [DigestEntry(Fighting("", g.place or "") if g.kind == "fighting" else blank[g.kind], g.story_id,
+                           g.story_title if g.story_id is not None else None, g.importance, alert_id=g.id)
+               for g in gists if g.kind in SECTION_ORDER]
+
+    def read(ids: Sequence[int]) -> dict[int, DigestEntry]:
+        found: dict[int, DigestEntry] = {}
+        for i in range(0, len(ids), READ_CHUNK):  # one statement for any digest but a huge fighting part
+            found.update({v.id: DigestEntry(v.alert, v.story_id, v.story_title if v.story_id is not None else None,
+                                            v.importance, v.outlet_names, alert_id=v.id)
+                          for v in read_alerts(store, ids=ids[i:i + READ_CHUNK])})
+        return found
+
+    return entries, read
+
+
+def digest_figures(store: Store) -> FiguresReader:
+    """What a digest shows of its casualty stories, read for all of them at once: the story's tally (the
+    same figures everywhere) and, for each of its figures, the same reporter's figure before it."""
+
+    def read(story_ids: Sequence[int]) -> dict[int, StoryFigures]:
+        if not story_ids:
+            return {}
+        tallies = story_views(store, story_ids)
+        out: dict[int, StoryFigures] = {}
+        sources: dict[tuple[str | None, str], str] = {}  # one reporter is named the same way many times
+        for story_id, series in casualty_series(store, story_ids).items():
+            # A change is the same reporter's figure moving; another reporter's differing count is not.
+            last_by: dict[str, Casualty] = {}
+            previous: dict[int, Casualty] = {}
+            for alert_id, alert in series:
+                if not isinstance(alert, Casualty):
+                    continue
+                spelled = (alert.reported_by, alert.evidence)
+                if spelled not in sources:
+                    sources[spelled] = identity_of(alert)[0]  # stories: one source whatever its spelling
+                who = sources[spelled]
+                if who in last_by:
+                    previous[alert_id] = last_by[who]
+                last_by[who] = alert
+            out[story_id] = StoryFigures(tally=tallies.get(story_id), previous=previous)
+        for story_id in story_ids:
+            out.setdefault(story_id, StoryFigures(tally=tallies.get(story_id)))
+        return out
+
+    return read
 
 
 def digest_messages(
@@ -99,13 +139,17 @@ def digest_messages(
     max_parts: int = 3,
 ) -> list[Message]:
     start = since if since is not None else now - FIRST_DIGEST_WINDOW
-    entries = digest_entries(store, config, digest_filters(config, store, channel), since=start, until=now)
+    filters = digest_filters(config, store, channel)
+    lazy = digest_placeholders(store, filters, since=start, until=now)
+    entries, resolve = lazy if lazy is not None else (digest_entries(store, config, filters, since=start, until=now),
+                                                      None)
     tz = ZoneInfo(channel_timezone(config, channel))
     local_since = start.astimezone(tz)
     return build_digest_parts(
         entries, lang=channel.language, since=local_since, now=now.astimezone(tz), max_parts=max_parts,
         more_command=MORE_COMMAND.format(prefix=command_prefix(config, channel.output),
                                          since=local_since.strftime("%Y-%m-%dT%H:%M")),
+        figures=digest_figures(store), resolve=resolve,
     )
 
 
@@ -115,17 +159,17 @@ async def send_channel_digest(
 ) -> list[Message]:
     """Post the channel's digest for the period ending `now`, once: the delivery claim is keyed by the
     cron slot (or `now`), and the period start moves on only after the post. Returns what was posted."""
-    since = store.last_digest_at(adapter.name, channel.id)
+    since = await store.run(store.last_digest_at, adapter.name, channel.id)
     # Unscheduled digests (run --once, /news digest) are keyed to the microsecond: two runs in one
     # second are two digests; scheduled ones by their cron slot, so replicas post one.
     stamp = slot.astimezone(dt.UTC).isoformat(timespec="seconds") if slot else now.astimezone(dt.UTC).isoformat()
     item = f"digest:{stamp}"
-    if not store.claim(adapter.name, channel.id, item):
+    if not await store.run(store.claim, adapter.name, channel.id, item):
         # Claimed before: sent, or a crash mid-send. Never post twice; close the period.
         log.info("digest %s for %s/%s was claimed before; not posting again", item, adapter.name, channel.id)
-        store.set_last_digest_at(adapter.name, channel.id, now)
+        await store.run(store.set_last_digest_at, adapter.name, channel.id, now)
         return []
-    messages = digest_messages(store, config, channel, since=since, now=now)
+    messages = await store.run(digest_messages, store, config, channel, since=since, now=now)
     first_id: str | None = None
     try:
         for message in messages:
@@ -133,10 +177,10 @@ async def send_channel_digest(
             first_id = first_id or posted.message_id
     except Exception as exc:
         if first_id is None:  # nothing went out: the next run tries again
-            store.release(adapter.name, channel.id, item, str(exc))
+            await store.run(store.release, adapter.name, channel.id, item, str(exc))
             raise
         log.warning("digest for %s/%s posted in part only: %s", adapter.name, channel.id, exc)
     assert first_id is not None
-    store.confirm(adapter.name, channel.id, item, message_id=first_id)
-    store.set_last_digest_at(adapter.name, channel.id, now)
+    await store.run(store.confirm, adapter.name, channel.id, item, message_id=first_id)
+    await store.run(store.set_last_digest_at, adapter.name, channel.id, now)
     return messages

@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -41,8 +41,8 @@ from bot.service.dbhealth import DatabaseHealth
 from bot.service.delivery import DELIVERY_WINDOW, DeliveryReport, deliver_alerts
 from bot.service.digests import cron_trigger, due_slot, send_channel_digest
 from bot.service.pipeline import Pipeline, RunReport
-from bot.service.subscriptions import ChannelPlan, alert_topics, in_quiet_hours, plan_channels, rescore
-from bot.store import Store, StoredAlert
+from bot.service.subscriptions import ChannelPlan, in_quiet_hours, plan_channels, rescore, source_tags
+from bot.store import Store
 from bot.store.db import PROCESS_ID, is_outage
 from bot.store.housekeeping_db import Housekeeping, housekeeping
 
@@ -132,26 +132,22 @@ class BotScheduler:
         pass, it starts after this call's alerts were stored and delivers them too, so this call returns
         at once (500 feeds polled at start made 500 passes, one after another)."""
         if self._deliver_waiting:
-            return DeliveryReport()
+            # Returns once the queued pass, which delivers this call's alerts too, has ended.
+            async with self._deliver_lock:
+                return DeliveryReport()
         self._deliver_waiting = True
         try:
             await self._deliver_lock.acquire()
         finally:
             self._deliver_waiting = False
         try:
-            # Off the event loop: over a big window this reads and rewrites many rows.
-            await asyncio.to_thread(rescore, self.store, since=self.clock() - DELIVERY_WINDOW)
+            # Off the event loop; only the stories whose inputs changed are re-scored (see `rescore`).
+            await self.store.run(rescore, self.store, since=self.clock() - DELIVERY_WINDOW)
             channels = tuple(p.alerts for p in self.plans.values() if p.alerts is not None)
 
-            known: dict[int, Collection[str]] = {}
-
-            def topics_of(stored: StoredAlert) -> Collection[str]:
-                if stored.id not in known:
-                    known[stored.id] = alert_topics(self.store, self.config, stored.id, stored.story_id)
-                return known[stored.id]
-
+            # An alert's topics come with its read model (its source's tags and its story's topic).
             return await deliver_alerts(self.store, self.adapters, channels, now=self.clock(),
-                                        topics_of=topics_of, held=self.held)
+                                        tags=source_tags(self.config), held=self.held)
         finally:
             self._deliver_lock.release()
 

@@ -23,17 +23,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.config import ALERT_TYPE_NAMES, ChannelConfig, Config, DigestConfig
 from bot.core.alert_dicts import alert_from_dict
 from bot.core.importance import importance, toll
-from bot.core.models import Alert, Casualty, Fighting, alert_to_dict, fold
+from bot.core.mentions import alert_mentions
+from bot.core.models import Alert, Casualty, Fighting, fold
 from bot.store import Store, utcnow
 from bot.store import subscriptions_db as db
+from bot.store.readmodels import AlertView
 from bot.store.subscriptions_db import Subscription as Subscription  # re-exported: callers import it from here
 from bot.store.subscriptions_db import all_subscriptions as all_subscriptions
 from bot.store.subscriptions_db import list_subscriptions as list_subscriptions
@@ -211,26 +212,6 @@ def digest_filters(config: Config, store: Store, channel: ChannelConfig) -> Chan
 
 # --- matching ----------------------------------------------------------------------------------
 
-def alert_text(alert: Alert) -> str:
-    parts: list[str] = []
-    for key, value in alert_to_dict(alert).items():
-        if key in ("type", "article_id", "qualifier", "action"):
-            continue
-        if isinstance(value, str):
-            parts.append(value)
-        elif isinstance(value, list):
-            parts.extend(str(v) for v in value)
-        elif isinstance(value, dict):
-            parts.extend(str(v) for v in value.values() if isinstance(v, str))
-    return fold(" ".join(parts))
-
-
-def mentions(text: str, keyword: str) -> bool:
-    """Whole-word, accent- and case-insensitive: "Tripoli" matches "tripoli's", not "tripolitania"."""
-    k = fold(keyword)
-    return bool(k) and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) is not None
-
-
 def alert_matches(
     channel: ChannelConfig, alert: Alert, score: float, topics: Iterable[str] | None = None,
 ) -> bool:
@@ -238,10 +219,9 @@ def alert_matches(
     source tags (None: unknown, so a stream filtered by topic does not take it)."""
     if alert.type not in channel.types or score < channel.min_importance:
         return False
-    if channel.keywords:
-        text = alert_text(alert)
-        if not any(mentions(text, k) for k in channel.keywords):
-            return False
+    # Keywords name the alert as `latest KEYWORD` finds it (bot.core.mentions), glossary forms included.
+    if channel.keywords and not any(alert_mentions(alert, k) for k in channel.keywords):
+        return False
     if channel.topics:
         have = {fold(t) for t in topics or ()}
         if not have & {fold(t) for t in channel.topics}:
@@ -251,6 +231,22 @@ def alert_matches(
 
 def source_tags(config: Config) -> dict[str, tuple[str, ...]]:
     return {src.name: src.tags for src in config.sources}
+
+
+def topics_reader(config: Config) -> Callable[[AlertView], frozenset[str]]:
+    """An alert's topics from its read model (story topic, sources), remembered per combination: many
+    alerts of a period share a story and sources, and folding is not free."""
+    tags = source_tags(config)
+    known: dict[tuple[str | None, tuple[str, ...]], frozenset[str]] = {}
+
+    def topics(view: AlertView) -> frozenset[str]:
+        key = (view.story_topic, view.sources)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = view.topics(tags)
+        return found
+
+    return topics
 
 
 def alert_topics(store: Store, config: Config, alert_id: int, story_id: int | None) -> frozenset[str]:
@@ -285,13 +281,33 @@ def in_quiet_hours(quiet: tuple[str, str] | None, timezone: str, now: dt.datetim
 # --- importance in context ---------------------------------------------------------------------
 
 def rescore(store: Store, since: dt.datetime) -> int:
-    """Re-score the alerts created since `since` with their context: earlier figures of their story,
-    earlier fighting at the same place, the outlets that carried them. Returns how many changed."""
-    context = db.scoring_context(store, since - NEW_PLACE_WINDOW)
+    """Re-score the alerts created since `since` whose inputs changed, with their context: earlier figures
+    of their story, earlier fighting at the same place, the outlets that carried them. Returns how many
+    alerts were re-scored.
+
+    An alert is scored when filed, without context; its score is computed again only when what it depends
+    on changed: a pass compares each story's fingerprint (its alerts and the articles carrying them, see
+    `subscriptions_db.score_inputs`) with the one its scores were computed from, and re-scores the stories
+    that differ (a new alert, a new outlet, a merge or a split), none of the others."""
+    inputs = db.score_inputs(store, since)
+    scored = db.scored_inputs(store)
+    dirty = {key for key, fingerprint in inputs.items() if scored.get(key) != fingerprint}
+    if not dirty:
+        if scored.keys() - inputs.keys():
+            db.save_scored_inputs(store, inputs)  # stories that left the window
+        return 0
+    context = db.scoring_context(store, since - NEW_PLACE_WINDOW, keys=dirty)
     story_tolls = dict(context.story_tolls)
     places: dict[str, dt.datetime] = {}
+    fights = iter(context.places)
+    fight = next(fights, None)
     changed: dict[int, float] = {}
+    rescored = 0
     for alert_id, story_id, data, old, created in context.rows:
+        # Fighting of every story filed before this alert: where fighting was reported, and when last.
+        while fight is not None and fight[0] < alert_id:
+            places[fold(fight[1])] = fight[2]
+            fight = next(fights, None)
         alert = alert_from_dict(data)
         previous: float | None = None
         new_place = False
@@ -302,13 +318,14 @@ def rescore(store: Store, since: dt.datetime) -> int:
             place = fold(alert.location)
             last = places.get(place)
             new_place = last is None or created - last > NEW_PLACE_WINDOW
-            places[place] = created
         if created < since:
             continue
+        rescored += 1
         score = importance(alert, outlets=context.outlets.get(alert_id, 1), previous_max_toll=previous,
                            new_place=new_place)
         if abs(score - float(old or 0.0)) > 1e-9:
             changed[alert_id] = score
     if changed:
         db.set_importances(store, changed)
-    return len(changed)
+    db.save_scored_inputs(store, inputs)
+    return rescored

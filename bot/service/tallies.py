@@ -16,8 +16,10 @@ Storing a casualty alert of a story (`store_alert`):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ from bot.core.tally import (
 )
 from bot.core.tally_text import group_name, headline_figures, view_lines, who
 from bot.store import Store, StoredAlert
+from bot.store.readmodels import read_alerts
 from bot.store.tally_db import CasualtyRows, casualty_rows, figure_stories, first_casualty_rows
 
 log = logging.getLogger(__name__)
@@ -97,6 +100,18 @@ def _day(published: Any, fetched_at: Any) -> dt.date | None:
 
 def story_view(store: Store, story_id: int) -> Reconciled:
     return reconcile(story_figures(store, [story_id]), scope=scope_of(story_id))
+
+
+def story_views(store: Store, story_ids: Sequence[int]) -> dict[int, Reconciled]:
+    """`story_view` of many stories, read at once (two statements, each alert decoded once)."""
+    return _story_views(_figures(casualty_rows(store, story_ids)), story_ids)
+
+
+def _story_views(figures: Sequence[Figure], story_ids: Sequence[int]) -> dict[int, Reconciled]:
+    by_story: dict[int, list[Figure]] = {}
+    for figure in figures:
+        by_story.setdefault(int(figure.scope.removeprefix("story:")), []).append(figure)
+    return {sid: reconcile(by_story.get(sid, []), scope=scope_of(sid)) for sid in story_ids}
 
 
 # --- filing a new alert (called by Pipeline.process) -------------------------------------------
@@ -172,7 +187,20 @@ def story_chart(store: Store, story_id: int, *, lang: str, directory: Path | Non
     story = store.story(story_id)
     title = f"{t(lang, 'chart_title')} — {story['title'] if story and story['title'] else story_id}"
     path = (directory or CHART_DIR) / f"story-{story_id}-{lang}.png"
-    return toll_chart(lines, path, title=title)
+    # The same lines and title draw the same PNG: drawing takes a few hundred milliseconds, so a chart
+    # this process drew and that is still on disk is not drawn again.
+    drawn = hashlib.sha256(repr((lines, title)).encode()).hexdigest()
+    with _drawn_lock:
+        if _drawn.get(path) == drawn and path.is_file():
+            return path
+    out = toll_chart(lines, path, title=title)
+    with _drawn_lock:
+        _drawn[path] = drawn
+    return out
+
+
+_drawn: dict[Path, str] = {}  # chart file -> what it shows (a hash of its lines and title)
+_drawn_lock = threading.Lock()
 
 
 # --- the story thread's root, kept up to date --------------------------------------------------
@@ -187,13 +215,14 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
     view = story_view(store, story_id)
     if view.empty or len({f.alert_id for f in view.history}) < 2:
         return None
-    stored = store.alert(root_alert_id) if root_alert_id is not None else None
-    if stored is not None:
-        article = store.article(stored.article_id)
-        base = render_alert(stored.alert, lang=lang, article_lang=article.lang if article else None,
-                            outlets=_outlets(store, stored.id), alert_id=stored.id, story_id=story_id)
+    # The root's alert with its article's language and outlets (one read model, two statements).
+    found = read_alerts(store, ids=[root_alert_id]) if root_alert_id is not None else []
+    story = store.story(story_id)
+    if found:
+        stored = found[0]
+        base = render_alert(stored.alert, lang=lang, article_lang=stored.article_lang, outlets=stored.outlets,
+                            alert_id=stored.id, story_id=story_id)
     else:
-        story = store.story(story_id)
         base = Message(headline=str(story["title"] if story else story_id), lang=lang)
     lines = [*base.lines, Line.of(Span(t(lang, "latest_figures"), "bold")),
              *view_lines(view, lang, detail=True, rules=False)]
@@ -206,7 +235,6 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
             path = None
         attachments = (str(path),) if path is not None else ()
     # The root leads with the story's latest reconciled figures (the same function as the digest's).
-    story = store.story(story_id)
     title = str(story["title"]) if story and story["title"] else base.headline
     figures = headline_figures(view, lang)
     headline = f"{figures}: {title}" if figures else base.headline
@@ -220,13 +248,6 @@ def _root_best_differs(stored: StoredAlert | None, top: Estimate) -> bool:
     if not isinstance(alert, Casualty):
         return True
     return bool(getattr(alert, top.measure) != top.best or (population_of(alert.victims) != top.population))
-
-
-def _outlets(store: Store, alert_id: int) -> list[tuple[str, str | None]]:
-    seen: dict[str, str | None] = {}
-    for art in store.outlets_of_alert(alert_id):
-        seen.setdefault(art.outlet or art.source, art.url)
-    return list(seen.items())
 
 
 def root_edit(store: Store, adapter: str, channel: str, story_id: int, root_message_id: str, *,
@@ -278,30 +299,58 @@ def stories_with_figures(store: Store, topic: str | None = None, *, tagged_sourc
     """Stories holding casualty figures, newest first; with a topic: one of the story's topics (in
     any language: "libye" = "libya"), a topic of one of its articles, a source tagged with it, or the
     words of the story's title."""
+    return figure_story_lists(store, topic, tagged_sources=tagged_sources, limit=limit)[0]
+
+
+def figure_story_lists(store: Store, topic: str | None = None, *, tagged_sources: Sequence[str] = (),
+                       limit: int = 20) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """`stories_with_figures` with the tagged sources' stories, and without them, from one read."""
     found = figure_stories(store, tagged_sources=tagged_sources if topic else (), article_topics=bool(topic))
     rows, tagged = found.stories, found.tagged
-    article_topics = {sid: {fold(x) for x in topics} for sid, topics in found.article_topics.items()}
-    if topic:
-        want = topic_keys(topic)
-        want_text = fold(topic)
-        rows = [r for r in rows if {fold(x) for x in str(r["topic"] or "").split(",")} & want or r["id"] in tagged
-                or article_topics.get(int(r["id"]), set()) & want or f" {want_text} " in f" {fold(r['title'])} "]
-    return rows[:limit]
+    if not topic:
+        return rows[:limit], rows[:limit]
+    article_topics = {sid: {_fold(x) for x in topics} for sid, topics in found.article_topics.items()}
+    want = topic_keys(topic)
+    want_text = fold(topic)
+
+    def own(r: dict[str, Any]) -> bool:
+        return bool({_fold(x) for x in str(r["topic"] or "").split(",")} & want
+                    or article_topics.get(int(r["id"]), set()) & want or f" {want_text} " in f" {_fold(r['title'])} ")
+
+    mine = [r for r in rows if own(r)]
+    with_tagged = [r for r in rows if r["id"] in tagged or own(r)] if tagged else mine
+    return with_tagged[:limit], mine[:limit]
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str | None) -> str:
+    """`fold`, remembered: a topic filter folds the title and topics of every story holding figures."""
+    return fold(text)
 
 
 def casualties_message(store: Store, topic: str | None, *, lang: str, tagged_sources: Sequence[str] = (),
-                       limit: int = 5) -> Message:
+                       limit: int = 5, stories: list[dict[str, Any]] | None = None,
+                       views: dict[int, Reconciled] | None = None) -> Message:
     """`/news casualties [TOPIC]`: the reconciled figures (the one computation of `reconcile`, as the
-    thread root, the digest and the CLI show them): over the topic's stories, then story by story."""
-    stories = stories_with_figures(store, topic, tagged_sources=tagged_sources, limit=limit)
+    thread root, the digest and the CLI show them): over the topic's stories, then story by story.
+    `stories`: those `stories_with_figures` gives, when the caller read them already; `views`: the
+    caller's dict, given each story's view (for its chart, say)."""
+    if stories is None:
+        stories = stories_with_figures(store, topic, tagged_sources=tagged_sources, limit=limit)
     head = t(lang, "section_casualty") + (f" — {topic}" if topic else "")
     if not stories:
         return Message(headline=head, lines=(Line.of(t(lang, "no_figures")),), lang=lang, meta={"type": "casualties"})
     lines: list[Line] = []
+    # Every figure of these stories read at once (two statements): the topic's view and each story's.
+    ids = [int(st["id"]) for st in stories]
+    figures = story_figures(store, ids)
     if topic and len(stories) > 1:
-        lines.extend(view_lines(topic_view(store, [int(st["id"]) for st in stories], topic), lang, rules=False))
+        lines.extend(view_lines(_topic_view(figures, topic), lang, rules=False))
+    read = _story_views(figures, ids)
+    if views is not None:
+        views.update(read)
     for story in stories:
-        view = story_view(store, int(story["id"]))
+        view = read[int(story["id"])]
         title = f"S{story['id']}: {story['title'] or ''}".rstrip(": ")
         lines.append(Line.of(Span(title, "bold")))
         lines.extend(view_lines(view, lang, rules=False))
@@ -310,7 +359,10 @@ def casualties_message(store: Store, topic: str | None, *, lang: str, tagged_sou
 
 def topic_view(store: Store, story_ids: Sequence[int], topic: str) -> Reconciled:
     """One view over several stories: their figures in one scope, the topic's."""
+    return _topic_view(story_figures(store, story_ids), topic)
+
+
+def _topic_view(figures: Sequence[Figure], topic: str) -> Reconciled:
     from dataclasses import replace
 
-    figures = [replace(f, scope=f"topic:{fold(topic)}") for f in story_figures(store, story_ids)]
-    return reconcile(figures, scope=f"topic:{fold(topic)}")
+    return reconcile([replace(f, scope=f"topic:{fold(topic)}") for f in figures], scope=f"topic:{fold(topic)}")

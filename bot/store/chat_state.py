@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,25 @@ def count_try(store: Store, adapter: str, channel: str, item_key: str) -> int:
 def clear_tries(store: Store, adapter: str, channel: str, item_key: str) -> None:
     with store.tx() as conn:
         conn.execute(delete(s.kv).where(s.kv.c.key == _key(_TRIES, adapter, channel, item_key)))
+
+
+def confirm_sent(store: Store, adapter: str, channel: str, item_key: str, *, message_id: str,
+                 thread_id: str | None = None) -> None:
+    """A send went out: its claim confirmed and its failed tries forgotten, in one transaction."""
+    with store.tx():
+        store.confirm(adapter, channel, item_key, message_id=message_id, thread_id=thread_id)
+        clear_tries(store, adapter, channel, item_key)
+
+
+def thread_roots(store: Store, adapter: str, channel: str, story_ids: Collection[int]) -> dict[int, str]:
+    """story id -> root message of these stories' threads in a channel: one statement for a whole pass."""
+    t = s.story_threads
+    if not story_ids:
+        return {}
+    with store.tx() as conn:
+        return {int(story): str(root) for story, root in conn.execute(
+            select(t.c.story_id, t.c.root_message_id).where(and_(
+                t.c.adapter == adapter, t.c.channel == channel, t.c.story_id.in_(sorted(story_ids)))))}
 
 
 def mark_failed(store: Store, adapter: str, channel: str, item_key: str, reason: str) -> None:

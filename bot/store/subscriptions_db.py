@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, delete, func, insert, or_, select, update
 
 from bot.core.models import fold
 from bot.store import schema as s
@@ -136,34 +136,84 @@ def alert_sources_and_topic(store: Store, alert_id: int, story_id: int | None) -
 
 @dataclass(frozen=True, slots=True)
 class ScoringContext:
-    """What re-scoring the alerts of a window needs, read in one transaction."""
+    """What re-scoring some alerts of a window needs, read in one transaction."""
 
     rows: list[tuple[int, int | None, dict[str, Any], float | None, dt.datetime]]  # id, story, alert, score, created
     outlets: dict[int, int]  # alert id -> distinct outlets that carried it
     story_tolls: dict[int, float]  # story -> the largest casualty toll it had before the window
+    places: list[tuple[int, str, dt.datetime]]  # every fighting alert since `since`: id, place (raw), created
 
 
-def scoring_context(store: Store, since: dt.datetime) -> ScoringContext:
-    """The alerts created since `since` (oldest first), their outlet counts, and the tolls their stories
-    had before (killed + half the wounded, as the importance rule counts them)."""
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _key(story_id: int | None, alert_id: int) -> str:
+    return f"s{story_id}" if story_id is not None else f"a{alert_id}"
+
+
+def score_inputs(store: Store, since: dt.datetime) -> dict[str, str]:
+    """A fingerprint of what the importance of the alerts created since `since` depends on, per story
+    ("s12"; an alert without a story stands alone: "a34"): its alerts and the articles carrying them.
+    A new alert, a new outlet of one, a merge or a split changes it. One aggregate statement, no JSON."""
     a, aa = s.alerts, s.alert_articles
+    alone = case((a.c.story_id.is_(None), a.c.id), else_=-1)
+    q = (select(a.c.story_id, alone, func.count(a.c.id.distinct()), func.min(a.c.id), func.max(a.c.id),
+                func.count(aa.c.article_id))
+         .select_from(a.outerjoin(aa, aa.c.alert_id == a.c.id)).where(a.c.created_at >= since)
+         .group_by(a.c.story_id, alone))
     with store.tx() as conn:
-        rows = [(int(i), story, json.loads(data), imp, created if created.tzinfo else created.replace(tzinfo=dt.UTC))
+        return {_key(story, int(lone)): f"{n}:{lo}:{hi}:{links}"
+                for story, lone, n, lo, hi, links in conn.execute(q)}
+
+
+SCORED_KEY = "importance:inputs"
+
+
+def scored_inputs(store: Store) -> dict[str, str]:
+    """The fingerprints the importances now stored were computed from (see `score_inputs`)."""
+    raw = store.get_state(SCORED_KEY)
+    return {str(k): str(v) for k, v in json.loads(raw).items()} if raw else {}
+
+
+def save_scored_inputs(store: Store, inputs: Mapping[str, str]) -> None:
+    store.set_state(SCORED_KEY, json.dumps(dict(sorted(inputs.items())), separators=(",", ":")))
+
+
+def scoring_context(store: Store, since: dt.datetime, *, keys: Collection[str] | None = None) -> ScoringContext:
+    """The alerts created since `since` (oldest first) of the stories (and lone alerts) named by `keys`
+    (see `score_inputs`; None: all), their outlet counts, the tolls their stories had before, and the
+    places of every fighting alert since `since` (fighting at a place is news when none was there before,
+    in whatever story)."""
+    a, aa = s.alerts, s.alert_articles
+    story_ids = None if keys is None else sorted(int(k[1:]) for k in keys if k.startswith("s"))
+    alone = None if keys is None else sorted(int(k[1:]) for k in keys if k.startswith("a"))
+    chosen = select(a.c.id).where(a.c.created_at >= since)
+    if story_ids is not None and alone is not None:
+        chosen = chosen.where(or_(a.c.story_id.in_(story_ids), a.c.id.in_(alone)))
+    with store.tx() as conn:
+        rows = [(int(i), story, json.loads(data), imp, _aware(created))
                 for i, story, data, imp, created in conn.execute(
                     select(a.c.id, a.c.story_id, a.c.data, a.c.importance, a.c.created_at)
-                    .where(a.c.created_at >= since).order_by(a.c.id)).all()]
+                    .where(a.c.id.in_(chosen)).order_by(a.c.id)).all()]
         outlet = func.coalesce(s.articles.c.outlet, s.articles.c.source)
         outlets = {int(alert_id): int(count) for alert_id, count in conn.execute(
             select(aa.c.alert_id, func.count(outlet.distinct())).join(s.articles, s.articles.c.id == aa.c.article_id)
-            .where(aa.c.alert_id.in_([r[0] for r in rows])).group_by(aa.c.alert_id))}
+            .where(aa.c.alert_id.in_(chosen)).group_by(aa.c.alert_id))}
         tolls: dict[int, float] = {}
         for story_id, data in conn.execute(select(a.c.story_id, a.c.data).where(and_(
                 a.c.type == "casualty", a.c.created_at < since,
-                a.c.story_id.in_({r[1] for r in rows if r[1] is not None})))):
+                a.c.story_id.in_(select(a.c.story_id).where(and_(a.c.id.in_(chosen), a.c.story_id.is_not(None)))))
+                )):
             d = json.loads(data)
             value = float(d.get("killed") or 0) + 0.5 * float(d.get("wounded") or 0)
             tolls[int(story_id)] = max(tolls.get(int(story_id), 0.0), value)
-    return ScoringContext(rows, outlets, tolls)
+        places: list[tuple[int, str, dt.datetime]] = []
+        if any(r[2].get("type") == "fighting" for r in rows):
+            for alert_id, data, created in conn.execute(select(a.c.id, a.c.data, a.c.created_at).where(and_(
+                    a.c.type == "fighting", a.c.created_at >= since)).order_by(a.c.id)):
+                places.append((int(alert_id), str(json.loads(data).get("location") or ""), _aware(created)))
+    return ScoringContext(rows, outlets, tolls, places)
 
 
 def set_importances(store: Store, scores: Mapping[int, float] | Iterable[tuple[int, float]]) -> None:

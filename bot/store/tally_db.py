@@ -50,9 +50,9 @@ def casualty_rows(store: Store, story_ids: Sequence[int]) -> CasualtyRows:
     )
     with store.tx() as conn:
         found = sorted(conn.execute(q).mappings().all(), key=lambda r: (r["art_id"], r["id"]))
-        ids = sorted({int(r["id"]) for r in found})
-        data = dict(conn.execute(select(s.alerts.c.id, s.alerts.c.data).where(s.alerts.c.id.in_(ids))).all()) \
-            if ids else {}
+        # The same filter rather than the ids found: one statement however many alerts there are.
+        data = dict(conn.execute(select(s.alerts.c.id, s.alerts.c.data).where(and_(
+            s.alerts.c.type == "casualty", s.alerts.c.story_id.in_(list(story_ids))))).all()) if found else {}
     rows = [CasualtyRow(alert_id=int(r["id"]), story_id=int(r["story_id"]), article_id=int(r["art_id"]),
                         outlet=r["outlet"], source=r["source"], published=r["published"], fetched_at=r["fetched_at"])
             for r in found]
@@ -84,7 +84,7 @@ def first_casualty_rows(store: Store, story_id: int) -> CasualtyRows:
 
 @dataclass(frozen=True, slots=True)
 class FigureStories:
-    stories: list[dict[str, Any]]  # rows of `stories` holding casualty figures, newest first
+    stories: list[dict[str, Any]]  # id, title and topic of the stories holding casualty figures, newest first
     tagged: set[int]  # stories with an article from one of the tagged sources
     article_topics: dict[int, list[str]]  # story id -> the topics of its articles (raw, unfolded)
 
@@ -94,7 +94,9 @@ def figure_stories(store: Store, *, tagged_sources: Sequence[str] = (), article_
     beside their own fields: the stories of tagged sources, the topics of their articles."""
     with_figures = select(s.alerts.c.story_id).where(and_(s.alerts.c.type == "casualty",
                                                           s.alerts.c.story_id.is_not(None)))
-    q = select(s.stories).where(s.stories.c.id.in_(with_figures)).order_by(s.stories.c.updated_at.desc())
+    st = s.stories  # what callers read: not the signature (a long text), nor times (slow to parse on SQLite)
+    q = (select(st.c.id, st.c.title, st.c.topic)
+         .where(st.c.id.in_(with_figures)).order_by(st.c.updated_at.desc()))
     with store.tx() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings().all()]
         tagged: set[int] = set()

@@ -14,6 +14,7 @@ from bot.core.models import Message
 from bot.service.handlers.base import Env, error
 from bot.service.tallies import story_view
 from bot.store import StoredAlert, StoredArticle
+from bot.store.readmodels import StoryRead, read_alerts, read_articles, read_story
 
 ELSEWHERE_DAYS = 2  # "what else?" looks at other stories' alerts of the last two days
 
@@ -45,16 +46,28 @@ def answer_ref(env: Env, ref: c.Ref, question: str, *, default_lang: str = "en")
 
 
 def story_facts(env: Env, story_id: int, *, root_alert_id: int | None = None) -> StoryFacts | None:
-    story = env.store.story(story_id)
+    read = read_story_facts(env, story_id, root_alert_id=root_alert_id)
+    return read[1] if read is not None else None
+
+
+def read_story_facts(env: Env, story_id: int, *, root_alert_id: int | None = None
+                     ) -> tuple[StoryRead, StoryFacts] | None:
+    """The story as read (its articles and alerts with their context) and its facts: a fixed number of
+    statements, however many alerts and articles the story has."""
+    story = read_story(env.store, story_id)
     if story is None:
         return None
-    sources = {a.id: source_of(env, a) for a in env.store.articles_of_story(story_id)}
-    facts = tuple(_fact(env, sa, sources) for sa in env.store.alerts(story_id=story_id))
     since = env.clock() - dt.timedelta(days=ELSEWHERE_DAYS)
-    elsewhere = tuple(_fact(env, sa, sources) for sa in env.store.alerts(since=since, newest_first=True, limit=50)
-                      if sa.story_id != story_id)[:5]
-    return StoryFacts(story_id, story.get("title"), facts, tuple(sources.values()), root_alert_id, elsewhere,
-                      tally=story_view(env.store, story_id))
+    elsewhere = [sa for sa in read_alerts(env.store, since=since, newest_first=True, limit=50, carriers=False)
+                 if sa.story_id != story_id][:5]
+    sources = {a.id: source_of(env, a) for a in story.articles}
+    # Alerts first filed by an article that is not (or no longer) the story's: their articles in one read.
+    missing = {sa.article_id for sa in (*story.alerts, *elsewhere)} - sources.keys()
+    others = {i: source_of(env, a) for i, a in read_articles(env.store, missing).items()}
+    facts = tuple(_fact(sa, sources, others) for sa in story.alerts)
+    around = tuple(_fact(sa, sources, others) for sa in elsewhere)
+    return story, StoryFacts(story_id, story.title, facts, tuple(sources.values()), root_alert_id, around,
+                             tally=story_view(env.store, story_id))
 
 
 def source_of(env: Env, article: StoredArticle) -> Source:
@@ -62,11 +75,10 @@ def source_of(env: Env, article: StoredArticle) -> Source:
                   article.lang, article.text, article.published)
 
 
-def _fact(env: Env, stored: StoredAlert, cache: dict[int, Source]) -> Fact:
-    src = cache.get(stored.article_id)
+def _fact(stored: StoredAlert, story_sources: dict[int, Source], others: dict[int, Source]) -> Fact:
+    src = story_sources.get(stored.article_id) or others.get(stored.article_id)
     if src is None:
-        article = env.store.article(stored.article_id)
-        src = source_of(env, article) if article else Source(stored.article_id, None, None, None, None, "")
+        src = Source(stored.article_id, None, None, None, None, "")
     return Fact(stored.id, stored.alert, src, stored.created_at)
 
 

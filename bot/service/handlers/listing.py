@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from bot.chat.base import ChatContext
 from bot.core import commands as c
 from bot.core.i18n import echo, t
-from bot.core.models import Fighting, Line, Message, Span, Statement
-from bot.core.translate import mentions
+from bot.core.mentions import alert_mentions
+from bot.core.models import Line, Message, Span
 from bot.service.handlers.base import Env, alert_line
 from bot.store import StoredAlert
 from bot.store.listing_db import ArticleGist, StoryGist, article_gists, story_gists
+from bot.store.readmodels import AlertView, read_alerts
 
 LIST_LIMIT = 15
 SCAN_LIMIT = 1000  # newest alerts looked at by a listing command
@@ -34,16 +35,16 @@ def listing(env: Env, ctx: ChatContext, title: str, kind: str | None, query: str
             name: str) -> Message:
     lang = ctx.lang
     after = env.after(since, ctx)
-    stored = env.store.alerts(since=after, types=[kind] if kind else None, newest_first=True, limit=SCAN_LIMIT)
-    if query:
-        remember_contexts(env, stored)
+    # The newest alerts with their context (article title, language and source, story): one statement.
+    stored = read_alerts(env.store, since=after, types=[kind] if kind else None, newest_first=True,
+                         limit=SCAN_LIMIT, carriers=False)
     chosen = [sa for sa in stored if matches(env, sa, query)]
-    langs = {k: v.lang for k, v in article_gists(env.store, (sa.article_id for sa in chosen[:LIST_LIMIT])).items()}
+    langs = {sa.id: sa.article_lang for sa in chosen[:LIST_LIMIT]}
     tz = env.timezone(ctx)
     local = after.astimezone(tz) if after else None
     head = title + (f" — {echo(query)}" if query else "") + (
         f" ({t(lang, 'cmd_since', when=local.strftime('%Y-%m-%d %H:%M'))})" if local else "")
-    lines = [alert_line(env.store, sa, lang, langs) for sa in chosen[:LIST_LIMIT]]
+    lines = [alert_line(env.store, sa, lang, {sa.article_id: langs[sa.id]}) for sa in chosen[:LIST_LIMIT]]
     if not lines:
         lines.append(Line.of(t(lang, "cmd_nothing")))
     elif len(chosen) > LIST_LIMIT:
@@ -56,23 +57,22 @@ def listing(env: Env, ctx: ChatContext, title: str, kind: str | None, query: str
 
 
 def matches(env: Env, stored: StoredAlert, query: str | None, *, kind: str | None = None) -> bool:
-    """Does the alert concern `query` (a topic, speaker or place, in English or French)? With kind="own",
-    only the alert's own fields count, not its article's title, source tags or story."""
+    """Does the alert concern `query` (a topic, speaker or place, in English or French; the rule is
+    `bot.core.mentions`)? With kind="own", only the alert's own words count, not its sentence, its
+    article's title, source tags or story."""
     if not query:
         return True
-    a = stored.alert
-    if isinstance(a, Statement):
-        own = [a.speaker, a.speaker_role, a.quote]
-    elif isinstance(a, Fighting):
-        own = [a.location, *a.actors, a.place.name if a.place else None, a.place.country if a.place else None]
-    else:
-        own = [a.reported_by, a.location, a.victims]
-    if any(mentions(x, query) for x in own):
+    if alert_mentions(stored.alert, query, own_only=True):
         return True
     if kind == "own":
         return False
-    context: list[str | None] = [a.evidence, *_context_of(env, stored.article_id, stored.story_id)]
-    return any(mentions(x, query) for x in context)
+    if isinstance(stored, AlertView):  # read with its context
+        found = _context(env, ArticleGist(stored.article_title, stored.article_source, stored.article_lang)
+                         if stored.article_source is not None else None,
+                         StoryGist(stored.story_title, stored.story_topic) if stored.story_id is not None else None)
+    else:
+        found = _context_of(env, stored.article_id, stored.story_id)
+    return alert_mentions(stored.alert, query, context=found)
 
 
 def remember_contexts(env: Env, stored: Iterable[StoredAlert]) -> None:

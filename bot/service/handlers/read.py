@@ -3,6 +3,7 @@ the alerts it gave shown."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from bot.core.models import Article, Line, Message, Span
 from bot.ingest.reader import read_url as guarded_read_url
 from bot.ingest.urls import redact_url, redact_urls
 from bot.service.handlers.base import Env, UrlReader, alert_line, error
+from bot.store.readmodels import read_alerts
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +52,18 @@ async def read(cmd: c.Read, env: Env, ctx: ChatContext) -> Message:
         article = dataclasses.replace(article, url=url)
     if article.source == "unknown":
         article = dataclasses.replace(article, source="read")
-    known = env.store.article_by_hash(article.content_hash)
-    fresh = process(env, article)
+    known = await env.store.run(env.store.article_by_hash, article.content_hash)
+    # Extraction and filing: CPU and store work, in a worker thread (the pipeline's own calls are its).
+    fresh = await asyncio.to_thread(process, env, article)
     lines: list[Line] = []
     if article.title:
         lines.append(Line.of(Span(article.title, "italic", lang=article.lang)))
     if known is not None and not fresh:
         lines.append(Line.of(t(lang, "cmd_read_known")))
     lines.append(Line.of(t(lang, "cmd_read_alerts", n=len(fresh))))
-    for alert_id in fresh:
-        stored = env.store.alert(alert_id)
-        if stored is not None:
-            lines.append(alert_line(env.store, stored, lang))
+    views = await env.store.run(read_alerts, env.store, ids=fresh, carriers=False) if fresh else []
+    by_id = {v.id: v for v in views}
+    lines.extend(alert_line(env.store, v, lang, {v.article_id: v.article_lang}) for v in
+                 (by_id[i] for i in fresh if i in by_id))
     return Message(headline=t(lang, "cmd_read_done", title=urlsplit(url).hostname or url), lines=tuple(lines),
                    lang=lang, meta={"type": "read"})

@@ -79,14 +79,15 @@ async def sources_add(cmd: c.SourcesAdd, env: Env, ctx: ChatContext) -> Message:
         return error(lang, t(lang, "cmd_url_refused", error=redact_urls(str(exc))))
     host = urlsplit(cmd.url).hostname or "source"
     name = cmd.source_name or re.sub(r"^www\.", "", host)
-    taken = {fold(src.name) for src in env.config.sources} | {fold(d["name"]) for d in added_source_records(env.store)}
+    added = await env.store.run(added_source_records, env.store)
+    taken = {fold(src.name) for src in env.config.sources} | {fold(d["name"]) for d in added}
     if fold(name) in taken:
         return error(lang, t(lang, "cmd_source_exists", name=echo(name)))
     record = {"name": name, "url": cmd.url, "type": "feed" if FEED_URL.search(cmd.url) else "page",
               "added_by": ctx.user, "added_at": utcnow().isoformat(timespec="seconds"), "adapter": ctx.adapter,
               "channel": ctx.channel}
-    forget_source(env.store, name)  # state left by an earlier source of this name (removed by hand?)
-    save_source_record(env.store, record)
+    await env.store.run(forget_source, env.store, name)  # state left by an earlier source of this name
+    await env.store.run(save_source_record, env.store, record)
     text = t(lang, "cmd_source_added", name=echo(name), url=echo(redact_url(cmd.url), 200))
     return Message(headline=t(lang, "cmd_sources"), lines=(Line.of(text),), lang=lang, meta={"type": "sources add"})
 
