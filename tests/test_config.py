@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
-from tests.conftest import PYTHON, ROOT
+from tests.conftest import PYTHON, ROOT, free_port
 
 
 def test_default_config_runs_without_credentials() -> None:
@@ -118,11 +118,7 @@ def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> Non
 
 
 def test_a_chat_that_refuses_the_bot_stops_it_with_one_line(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     path = tmp_path / "slack.yaml"
     path.write_text(f"database: sqlite:///{tmp_path / 'b.db'}\nsources: []\n"
                     f"outputs:\n  slack:\n    enabled: true\n    port: {port}\n    api_url: http://127.0.0.1:1/api/\n"

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from bot.core.extract import extract_alerts
 from bot.core.models import Casualty, Fighting, Statement
 from bot.ingest.files import read_articles
+from tests.conftest import SEEDS
 
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_eb2ed1d0cd4a9010.txt"
+SEED = SEEDS / "000_eb2ed1d0cd4a9010.txt"
 
 
 @pytest.fixture(scope="module")

@@ -687,8 +687,8 @@ def check(expect: Expect, alerts: list[Alert]) -> str | None:
         bad = [a for a in alerts if isinstance(a, Casualty) and expect.number in (a.killed, a.wounded)]
         return f"{expect.number} is no casualty figure" if bad else None
     if isinstance(expect, NoFight):
-        bad = [a for a in alerts if isinstance(a, Fighting) and _fold(expect.place) in _fold(a.location)]
-        return f"no fighting at {expect.place} expected" if bad else None
+        fought = [a for a in alerts if isinstance(a, Fighting) and _fold(expect.place) in _fold(a.location)]
+        return f"no fighting at {expect.place} expected" if fought else None
     if isinstance(expect, Fight):
         fights = [a for a in alerts if isinstance(a, Fighting)]
         for f in fights:

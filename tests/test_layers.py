@@ -20,7 +20,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
+
 BOT = ROOT / "bot"
 
 # (importer, imported) edges that close an import circle today; owners in parentheses.
@@ -67,8 +68,8 @@ def _imports(path: Path) -> Iterator[tuple[str, bool]]:
             yield from ((sub, typing_only) for sub in subs)
             if len(subs) < len(node.names):  # names from the module itself, not only its submodules
                 yield node.module, typing_only
-        for child in ast.iter_child_nodes(node):
-            yield from walk(child, typing_only)
+        for sub in ast.iter_child_nodes(node):
+            yield from walk(sub, typing_only)
 
     yield from walk(ast.parse(path.read_text(encoding="utf-8")), False)
 

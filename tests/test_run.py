@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
@@ -16,7 +17,7 @@ from bot.core.models import Alert, Article, Casualty, Fighting, Statement
 from bot.service.app import run_once
 from bot.store import Store
 from bot.store import schema as s
-from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT, SEEDS
+from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT, SEEDS, RecordingAdapter
 
 
 def seedlike_extractor(article: Article) -> list[Alert]:
@@ -45,9 +46,9 @@ async def _run(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, int
 
     original = pipeline.Pipeline.__init__
 
-    def init(self: pipeline.Pipeline, *a: object, **k: object) -> None:
+    def init(self: pipeline.Pipeline, *a: Any, **k: Any) -> None:
         k.setdefault("extractor", seedlike_extractor)
-        original(self, *a, **k)  # type: ignore[arg-type]
+        original(self, *a, **k)
 
     monkeypatch.setattr(pipeline.Pipeline, "__init__", init)
     out = io.StringIO()
@@ -82,12 +83,10 @@ async def test_second_run_delivers_nothing_and_deleted_delivery_is_resent(
     assert ("Mike Pompeo" in third) == (deleted.alert.type == "statement")
 
 
-async def test_alerts_of_one_story_go_to_one_thread(store: Store, recorder: object) -> None:
+async def test_alerts_of_one_story_go_to_one_thread(store: Store, recorder: RecordingAdapter) -> None:
     from bot.config import ChannelConfig
     from bot.service.pipeline import Pipeline
-    from tests.conftest import RecordingAdapter
 
-    assert isinstance(recorder, RecordingAdapter)
     config = dataclasses.replace(load_config(ROOT / "config" / "bot.yaml"),
                                  channels=(ChannelConfig(output="rec", id="C1"),))
     pipe = Pipeline(config, store, {"rec": recorder}, extractor=seedlike_extractor)

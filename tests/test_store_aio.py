@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,9 +15,9 @@ from bot.store.aio import LOOP_GUARD_ENV, BlockingStoreCall
 
 
 @pytest.fixture
-def guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+def guarded(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setenv(LOOP_GUARD_ENV, "1")
-    return Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
+    return Store.open(sqlite_url)
 
 
 @pytest.mark.loop_guard_trips

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -19,10 +18,11 @@ from bot.chat.console import ConsoleAdapter
 from bot.config import ChannelConfig, Config, SourceConfig
 from bot.core.models import Alert, Article, Casualty, Fighting, Statement
 from bot.service.conversation import NewsConversation
+from bot.service.handlers.base import UrlReader
 from bot.service.pipeline import Extractor, Pipeline
 from bot.store import Store
+from tests.conftest import SEEDS, MakeConfig
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_ID = "000_eb2ed1d0cd4a9010"
 SEED_TITLE = "Libye : Washington demande l'arrêt immédiat de l'offensive de Haftar sur Tripoli"
 
@@ -95,39 +95,34 @@ class World:
         assert message is not None
         return message.plain
 
-    async def run(self, text: str, **kw: object) -> str:
-        message = await self.conversation.command(text, self.ctx(**kw))  # type: ignore[arg-type]
+    async def run(self, text: str, channel: str = "console-en", *, lang: str = "en", admin: bool = False,
+                  thread: str | None = None, user: str = "reader") -> str:
+        ctx = self.ctx(channel, lang=lang, admin=admin, thread=thread, user=user)
+        message = await self.conversation.command(text, ctx)
         return message.plain
-
-
-def make_config(tmp_path: Path) -> Config:
-    return Config(
-        path=str(tmp_path / "bot.yaml"), database=f"sqlite:///{tmp_path / 'bot.db'}",
-        sources=(SourceConfig(name="seed", type="folder", path=str(SEEDS), lang="fr", tags=("libya",)),),
-        channels=(ChannelConfig(output="console", id="console-en", language="en"),
-                  ChannelConfig(output="console", id="console-fr", language="fr")),
-    )
 
 
 WorldFactory = Callable[..., Awaitable[World]]
 
 
 @pytest.fixture
-async def make_world(tmp_path: Path) -> WorldFactory:
+async def make_world(make_config: MakeConfig) -> AsyncIterator[WorldFactory]:
     stores: list[Store] = []
 
-    async def build(extractor: Extractor = seed_extractor, read_url: object = None) -> World:
-        config = make_config(tmp_path)
+    async def build(extractor: Extractor = seed_extractor, read_url: UrlReader | None = None) -> World:
+        config = make_config(
+            sources=(SourceConfig(name="seed", type="folder", path=str(SEEDS), lang="fr", tags=("libya",)),),
+            channels=(ChannelConfig(output="console", id="console-en", language="en"),
+                      ChannelConfig(output="console", id="console-fr", language="fr")))
         store = Store.open(config.database)
         stores.append(store)
         out = io.StringIO()
         pipeline = Pipeline(config, store, {"console": ConsoleAdapter(out, color="never")}, extractor=extractor)
         await pipeline.run_once()
-        conversation = NewsConversation(store, config, process=pipeline.process,
-                                        read_url=read_url)  # type: ignore[arg-type]
+        conversation = NewsConversation(store, config, process=pipeline.process, read_url=read_url)
         return World(config, store, pipeline, conversation, out)
 
-    yield build  # type: ignore[misc]
+    yield build
     for store in stores:
         store.close()
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core.answers import Fact, Source, StoryFacts, answer
 from bot.core.commands import Ref
-from bot.core.models import Casualty, Statement
+from bot.core.models import Alert, Casualty, Statement
 from bot.store import StoredAlert
 from tests.commands.conftest import World
 
 
-def _alert(world: World, test: object) -> StoredAlert:
-    return next(sa for sa in world.store.alerts() if test(sa.alert))  # type: ignore[operator]
+def _alert(world: World, test: Callable[[Alert], bool]) -> StoredAlert:
+    return next(sa for sa in world.store.alerts() if test(sa.alert))
 
 
 def _ask(world: World, alert: StoredAlert, question: str, lang: str = "en") -> list[str]:

@@ -10,7 +10,9 @@ import pytest
 from bot.cli import build_parser, main
 from bot.cli.console import run_console
 from bot.config import load_config
-from tests.commands.conftest import SEED_ID, SEEDS, World
+from bot.core.models import Casualty
+from tests.commands.conftest import SEED_ID, World
+from tests.conftest import SEEDS
 
 
 def write_config(world: World, tmp_path: Path) -> Path:
@@ -33,7 +35,8 @@ def test_subcommands_have_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_ask_an_alert(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = write_config(world, tmp_path)
-    wounded = next(s.id for s in world.store.alerts(types=["casualty"]) if s.alert.wounded)  # type: ignore[union-attr]
+    wounded = next(s.id for s in world.store.alerts(types=["casualty"])
+                   if isinstance(s.alert, Casualty) and s.alert.wounded)
     assert main(["ask", "-c", str(config), f"A{wounded}", "How many were wounded?"]) == 0
     out = capsys.readouterr().out
     assert "27 wounded (Health Ministry, Tripoli)" in out and "Other sources gave no figure" in out

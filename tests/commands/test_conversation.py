@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.commands import SPECS
-from bot.core.models import Article, Casualty
+from bot.core.models import Alert, Article, Casualty
 from bot.service.conversation import NewsConversation, added_source_records, added_sources
 from bot.store import Store
 from tests.commands.conftest import SEED_ID, World, WorldFactory, seed_extractor
@@ -120,7 +120,7 @@ async def test_subscriptions(world: World) -> None:
     assert "aucun" in other
 
 
-def _benghazi_extractor(article: Article) -> list[Casualty] | list:  # type: ignore[type-arg]
+def _benghazi_extractor(article: Article) -> list[Alert]:
     if article.id == "page-1":
         return [Casualty(article.id, killed=3, qualifier="exact", location="Benghazi", reported_by="secouristes",
                          evidence=article.text)]

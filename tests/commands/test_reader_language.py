@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.models import Message, Span, fold
+from bot.core.models import Message, Span, Statement, fold
 from bot.core.render import render_alert
 from bot.core.translate import localize, translate
 from bot.service.delivery import outlets_for
@@ -117,8 +117,9 @@ def test_glossary_both_ways_and_names_kept() -> None:
 def test_localize_keeps_quotes(world: World) -> None:
     statement = world.store.alerts(types=["statement"])[0].alert
     english = localize(statement, "en")
-    assert english.quote == statement.quote  # type: ignore[union-attr]
-    assert english.speaker_role == "Secretary of State"  # type: ignore[union-attr]
+    assert isinstance(statement, Statement) and isinstance(english, Statement)
+    assert english.quote == statement.quote
+    assert english.speaker_role == "Secretary of State"
 
 
 def test_rooms_of_one_adapter_each_answer_in_their_own_language(tmp_path: Path) -> None:

@@ -12,8 +12,9 @@ from bot.core.extract import extract_alerts
 from bot.core.render import render_alert
 from bot.ingest.files import read_articles
 from bot.service.delivery import outlets_for
-from tests.commands.conftest import SEED_ID, SEED_TITLE, SEEDS, World, WorldFactory
+from tests.commands.conftest import SEED_ID, SEED_TITLE, World, WorldFactory
 from tests.commands.test_reader_language import ENGLISH, FRENCH, foreign_words, outside_quotes
+from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.real_extractor
 

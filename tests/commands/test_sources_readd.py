@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 
 from bot.chat.base import ChatContext
 from bot.config import Config, FetchConfig
@@ -37,13 +34,6 @@ def handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, content=body, headers={"Content-Type": "application/rss+xml"})
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
-    yield s
-    s.close()
-
-
 async def poll_all(store: Store, config: Config, now: dt.datetime) -> RunReport:
     pipeline = Pipeline(config, store, {}, extractor=lambda a: [], clock=lambda: now,
                         transport=httpx.MockTransport(handler))
@@ -53,37 +43,38 @@ async def poll_all(store: Store, config: Config, now: dt.datetime) -> RunReport:
         await pipeline.fetcher.aclose()
 
 
-async def test_removed_then_readded_source_does_not_post_its_backlog(store: Store) -> None:
+async def test_removed_then_readded_source_does_not_post_its_backlog(sqlite_store: Store) -> None:
     config = Config(path="t.yaml", database="sqlite://", sources=(), channels=(),
                     fetch=FetchConfig(allow_private=True))
-    conv = NewsConversation(store, config)
+    conv = NewsConversation(sqlite_store, config)
     now = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
     assert "added" in (await conv.command("sources add https://a.example.org/a/feed.xml --name wire", ADMIN)).plain
-    first = await poll_all(store, config, now)
-    assert first.articles_new == 0 and store.source_state("wire").initialized  # backlog marked seen
-    assert store.is_seen("wire", "id:urn:1")
+    first = await poll_all(sqlite_store, config, now)
+    assert first.articles_new == 0 and sqlite_store.source_state("wire").initialized  # backlog marked seen
+    assert sqlite_store.is_seen("wire", "id:urn:1")
 
     assert "removed" in (await conv.command("sources remove wire", ADMIN)).plain
-    assert store.source_state("wire") == SourceState(name="wire")  # no row left
-    assert not store.is_seen("wire", "id:urn:1")
+    assert sqlite_store.source_state("wire") == SourceState(name="wire")  # no row left
+    assert not sqlite_store.is_seen("wire", "id:urn:1")
 
     assert "added" in (await conv.command("sources add https://b.example.org/b/feed.xml --name wire", ADMIN)).plain
-    again = await poll_all(store, config, now + dt.timedelta(hours=1))
+    again = await poll_all(sqlite_store, config, now + dt.timedelta(hours=1))
     assert again.failed_sources == []
     assert again.articles_new == 0  # the new URL's 10 entries are its backlog, not news
-    assert store.count_articles() == 0
+    assert sqlite_store.count_articles() == 0
 
 
-async def test_sources_add_resets_leftover_state_of_the_name(store: Store) -> None:
+async def test_sources_add_resets_leftover_state_of_the_name(sqlite_store: Store) -> None:
     config = Config(path="t.yaml", database="sqlite://", sources=(), channels=(),
                     fetch=FetchConfig(allow_private=True))
     now = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
     # State left behind by a source of that name whose record went away some other way.
-    store.save_source_state(SourceState(name="wire", initialized=True, failures=4, last_error="old",
+    sqlite_store.save_source_state(SourceState(name="wire", initialized=True, failures=4, last_error="old",
                                         last_success_at=now - dt.timedelta(days=3)))
-    store.mark_seen("wire", ["id:urn:old"])
-    conv = NewsConversation(store, config)
+    sqlite_store.mark_seen("wire", ["id:urn:old"])
+    conv = NewsConversation(sqlite_store, config)
     assert "added" in (await conv.command("sources add https://b.example.org/b/feed.xml --name wire", ADMIN)).plain
-    assert store.source_state("wire") == SourceState(name="wire") and not store.is_seen("wire", "id:urn:old")
-    report = await poll_all(store, config, now)
-    assert report.articles_new == 0 and store.count_articles() == 0
+    assert sqlite_store.source_state("wire") == SourceState(name="wire")
+    assert not sqlite_store.is_seen("wire", "id:urn:old")
+    report = await poll_all(sqlite_store, config, now)
+    assert report.articles_new == 0 and sqlite_store.count_articles() == 0

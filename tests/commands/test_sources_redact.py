@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from bot.chat.base import ChatContext
 from bot.config import Config, FetchConfig, SourceConfig
@@ -21,13 +17,6 @@ READER = ChatContext(adapter="console", channel="news", user="anyone", is_admin=
 ADMIN = ChatContext(adapter="console", channel="news", user="ops", is_admin=True, lang="en")
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
-    yield s
-    s.close()
-
-
 def conversation(store: Store, *sources: SourceConfig) -> NewsConversation:
     config = Config(path="t.yaml", database="sqlite://", sources=sources, channels=(),
                     fetch=FetchConfig(allow_private=True))
@@ -39,27 +28,28 @@ def assert_clean(text: str) -> None:
         assert secret not in text, text
 
 
-async def test_sources_listing_redacts_urls_and_errors(store: Store) -> None:
+async def test_sources_listing_redacts_urls_and_errors(sqlite_store: Store) -> None:
     source = SourceConfig(name="wire", type="feed", url=SECRET_URL)
     # An error stored verbatim (before redaction existed) is redacted when shown too.
-    store.save_source_state(SourceState(name="wire", failures=2, last_error=f"source 'wire': {SECRET_URL}: HTTP 500"))
-    text = (await conversation(store, source).command("sources", READER)).plain
+    error = f"source 'wire': {SECRET_URL}: HTTP 500"
+    sqlite_store.save_source_state(SourceState(name="wire", failures=2, last_error=error))
+    text = (await conversation(sqlite_store, source).command("sources", READER)).plain
     assert_clean(text)
     assert "https://***@feeds.example.org/rss.xml?api_key=***&lang=***" in text
     assert "HTTP 500" in text
 
 
-async def test_stored_source_error_is_redacted(store: Store) -> None:
+async def test_stored_source_error_is_redacted(sqlite_store: Store) -> None:
     source = SourceConfig(name="wire", type="feed", url=SECRET_URL)
     now = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
-    record_failure(store, source, SourceState(name="wire"), f"{SECRET_URL}: HTTP 401 Unauthorized", now)
-    error = store.source_state("wire").last_error or ""
+    record_failure(sqlite_store, source, SourceState(name="wire"), f"{SECRET_URL}: HTTP 401 Unauthorized", now)
+    error = sqlite_store.source_state("wire").last_error or ""
     assert_clean(error)
     assert "api_key=***" in error and "HTTP 401" in error
 
 
-async def test_added_source_url_is_redacted_in_replies_and_listing(store: Store) -> None:
-    conv = conversation(store)
+async def test_added_source_url_is_redacted_in_replies_and_listing(sqlite_store: Store) -> None:
+    conv = conversation(sqlite_store)
     reply = (await conv.command(f"sources add {SECRET_URL} --name wire", ADMIN)).plain
     assert "Source wire added" in reply
     assert_clean(reply)

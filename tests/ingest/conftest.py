@@ -1,14 +1,14 @@
 """Fixtures for the ingestion tests: a real HTTP server on 127.0.0.1 (aiohttp.web, random port),
-a store on a temporary SQLite file, a controllable clock and a pipeline built from them."""
+a controllable clock and a pipeline built from them."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiohttp import web
-from ingest_helpers import SEED, Clock, Harness, LocalServer
+
+from tests.ingest.ingest_helpers import SEED, Clock, Harness, LocalServer
 
 
 @pytest.fixture
@@ -44,18 +44,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'bot.db'}"
-
-
-@pytest.fixture
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
 
 
 @pytest.fixture
-async def harness(db_url: str, clock: Clock) -> AsyncIterator[Harness]:
-    h = Harness(db_url, clock)
+async def harness(sqlite_url: str, clock: Clock) -> AsyncIterator[Harness]:
+    h = Harness(sqlite_url, clock)
     yield h
     for p in h.pipelines:
         await p.fetcher.aclose()

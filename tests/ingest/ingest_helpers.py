@@ -7,7 +7,6 @@ import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -17,9 +16,10 @@ from bot.config import Config, FetchConfig, SourceConfig
 from bot.core.models import Alert, Article, Casualty, Fighting
 from bot.service.pipeline import Pipeline
 from bot.store import Store
+from tests.conftest import SEEDS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_eb2ed1d0cd4a9010.txt"
+SEED = SEEDS / "000_eb2ed1d0cd4a9010.txt"
 
 
 @dataclass
@@ -71,7 +71,9 @@ def casualty_extractor(article: Article) -> list[Alert]:
     return out
 
 
-def make_config(db_url: str, sources: list[SourceConfig] | tuple[SourceConfig, ...] = (), **fetch: Any) -> Config:
+def pipeline_config(db_url: str, sources: list[SourceConfig] | tuple[SourceConfig, ...] = (), **fetch: Any) -> Config:
+    """The config a pipeline under test polls with: private addresses allowed (the local server is one), a 5 s
+    timeout, no channels. (Tests that want a config in their own folder use the shared `make_config`.)"""
     fetch.setdefault("allow_private", True)
     fetch.setdefault("timeout_s", 5.0)
     return Config(path="test.yaml", database=db_url, sources=tuple(sources), fetch=FetchConfig(**fetch), channels=())
@@ -88,7 +90,7 @@ class Harness:
                  **fetch: Any) -> Pipeline:
         """A new Store on the same SQLite file and a new Pipeline: what a restart gives."""
         store = Store.open(self.db_url)
-        pipeline = Pipeline(make_config(self.db_url, sources, **fetch), store, {}, extractor=extractor,
+        pipeline = Pipeline(pipeline_config(self.db_url, sources, **fetch), store, {}, extractor=extractor,
                             clock=self.clock)
         self.stores.append(store)
         self.pipelines.append(pipeline)
@@ -208,6 +210,6 @@ def item(n: int, *, day: int = 1, **extra: str) -> dict[str, str]:
 INTERVAL = 600
 
 
-def feed_source(url: str, *, name: str = "wire", backfill: int = 0, **kw: object) -> SourceConfig:
+def feed_source(url: str, *, name: str = "wire", backfill: int = 0, **kw: Any) -> SourceConfig:
     return SourceConfig(name=name, type="feed", url=url, lang="fr", tags=("libya",), interval_s=INTERVAL,
-                        backfill=backfill, **kw)  # type: ignore[arg-type]
+                        backfill=backfill, **kw)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ingest_helpers import Harness, LocalServer, article_page, feed_source
 
 from bot.config import SourceConfig
 from bot.ingest.feeds import FeedError, parse_feed
 from bot.ingest.pages import NotAnArticle, extract_page
 from bot.service.pipeline import RunReport
+from tests.ingest.ingest_helpers import Harness, LocalServer, article_page, feed_source
 
 SRC = SourceConfig(name="fuzz", type="feed", url="http://127.0.0.1/feed")
 XMLISH = st.lists(st.sampled_from([

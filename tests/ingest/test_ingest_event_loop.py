@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
-from ingest_helpers import Clock, filler, make_config
 
 from bot.config import SourceConfig
 from bot.core.models import Alert, Article
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import Clock, filler, pipeline_config
 
 
 async def heartbeat(gaps: list[float], stop: asyncio.Event) -> None:
@@ -50,7 +50,7 @@ async def test_heartbeat_keeps_beating_during_a_big_poll(tmp_path: Path, databas
     url = f"sqlite:///{tmp_path / 'bot.db'}" if database == "file" else "sqlite:///:memory:"
     store = Store.open(url)
     source = SourceConfig(name="folder", type="folder", path=str(folder), lang="fr")
-    pipeline = Pipeline(make_config(url, [source]), store, {}, extractor=slow_extractor, clock=Clock())
+    pipeline = Pipeline(pipeline_config(url, [source]), store, {}, extractor=slow_extractor, clock=Clock())
     gaps: list[float] = []
     stop = asyncio.Event()
     beat = asyncio.create_task(heartbeat(gaps, stop))

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from ingest_helpers import Clock, Harness, LocalServer, article_page, feed_source, item, rss
 
 from bot.config import SourceConfig
 from bot.core.extract import extract_alerts
@@ -19,6 +18,7 @@ from bot.core.models import Casualty
 from bot.ingest import guard
 from bot.ingest.fetch import FetchError
 from bot.service.pipeline import RunReport
+from tests.ingest.ingest_helpers import Clock, Harness, LocalServer, article_page, feed_source, item, rss
 
 
 def feed(server: LocalServer, items: list[dict[str, str]], *, lang: str | None = "fr", path: str = "/feed") -> str:

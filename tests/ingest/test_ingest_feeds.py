@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from ingest_helpers import atom, rss
 
 from bot.config import SourceConfig
 from bot.ingest.feeds import FeedError, parse_feed
 from bot.ingest.text import decode_bytes, fragment_to_text
+from tests.ingest.ingest_helpers import atom, rss
 
 SRC = SourceConfig(name="wire", type="feed", url="http://127.0.0.1/feed", lang="fr", tags=("libya",))
 

@@ -7,20 +7,21 @@ import gzip
 import time
 import tracemalloc
 import zlib
+from typing import Any
 
 import pytest
 from aiohttp import web
-from ingest_helpers import LocalServer
 
 from bot.config import FetchConfig
 from bot.ingest import guard
 from bot.ingest.fetch import Fetcher, FetchError
+from tests.ingest.ingest_helpers import LocalServer
 
 
-def fetcher(**kw: object) -> Fetcher:
+def fetcher(**kw: Any) -> Fetcher:
     kw.setdefault("allow_private", True)
     kw.setdefault("timeout_s", 5.0)
-    return Fetcher(FetchConfig(**kw))  # type: ignore[arg-type]
+    return Fetcher(FetchConfig(**kw))
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,15 @@ import os
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
-from ingest_helpers import Clock, Harness, filler
 
 from bot.config import SourceConfig
 from bot.ingest import files
 from bot.service.pipeline import RunReport
 from bot.store.files_state import file_states
+from tests.ingest.ingest_helpers import Clock, Harness, filler
 
 FRENCH = ("Côte d’Ivoire : l’armée déployée à Abidjan. « Nous avons reçu l’ordre de protéger les civils », "
           "a déclaré le porte-parole. Les œuvres du musée ont été évacuées ; le bilan s’élève à 12 blessés.\n")
@@ -26,8 +27,8 @@ def folder_source(folder: Path, name: str = "drop") -> SourceConfig:
     return SourceConfig(name=name, type="folder", path=str(folder), lang="fr")
 
 
-async def poll(harness: Harness, src: SourceConfig, **fetch: object) -> RunReport:
-    p = harness.pipelines[-1] if harness.pipelines else harness.pipeline([src], **fetch)  # type: ignore[arg-type]
+async def poll(harness: Harness, src: SourceConfig, **fetch: Any) -> RunReport:
+    p = harness.pipelines[-1] if harness.pipelines else harness.pipeline([src], **fetch)
     report = RunReport()
     await p.poll(src, report)
     return report
@@ -175,9 +176,9 @@ async def test_folder_polled_again_reads_only_changed_files(
     parsed: Counter[str] = Counter()
     real = files._file_articles
 
-    def counting(path: Path, *args: object, **kwargs: object) -> object:
+    def counting(path: Path, *args: Any, **kwargs: Any) -> Any:
         parsed[path.name] += 1
-        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+        return real(path, *args, **kwargs)
 
     monkeypatch.setattr(files, "_file_articles", counting)
     src = folder_source(folder)

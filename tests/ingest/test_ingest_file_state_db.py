@@ -4,33 +4,24 @@ database reads a file once, again when it changes, and forgets files deleted fro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-from ingest_helpers import Clock, filler, make_config
 
 from bot.config import SourceConfig
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
 from bot.store.files_state import FileState, file_states, path_key, save_file_states
-from tests.conftest import fresh_database
+from tests.ingest.ingest_helpers import Clock, filler, pipeline_config
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    # tests/ingest's own `db_url` is SQLite only: this file wants both engines, as tests/conftest.py gives them
-    yield from fresh_database(request.param, tmp_path)
-
-async def test_folder_poll_remembers_files_on_either_database(any_db_url: str, tmp_path: Path) -> None:
+async def test_folder_poll_remembers_files_on_either_database(db_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "drop"
     (folder / "sub").mkdir(parents=True)
     (folder / "a.txt").write_text(filler(1), encoding="utf-8")
     (folder / "sub" / "b.md").write_text(filler(2), encoding="utf-8")
     src = SourceConfig(name="drop", type="folder", path=str(folder), lang="fr")
     clock = Clock()
-    store = Store.open(any_db_url)
-    pipeline = Pipeline(make_config(any_db_url, [src]), store, {}, extractor=lambda a: [], clock=clock)
+    store = Store.open(db_url)
+    pipeline = Pipeline(pipeline_config(db_url, [src]), store, {}, extractor=lambda a: [], clock=clock)
     try:
         first, second, third = RunReport(), RunReport(), RunReport()
         await pipeline.poll(src, first)
@@ -47,8 +38,8 @@ async def test_folder_poll_remembers_files_on_either_database(any_db_url: str, t
         store.close()
 
 
-def test_save_file_states_upserts_and_long_paths_fit(any_db_url: str) -> None:
-    store = Store.open(any_db_url)
+def test_save_file_states_upserts_and_long_paths_fit(db_url: str) -> None:
+    store = Store.open(db_url)
     try:
         long = "d/" * 700 + "x.txt"
         key = path_key(long)

@@ -7,19 +7,19 @@ import logging
 from pathlib import Path
 
 import pytest
-from ingest_helpers import Clock, filler, make_config
 
 from bot.config import SourceConfig
 from bot.ingest.files import read_articles
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import Clock, filler, pipeline_config
 
 
 async def poll_folder(folder: Path, db: Path) -> tuple[Store, RunReport]:
     url = f"sqlite:///{db}"
     store = Store.open(url)
     source = SourceConfig(name="drop", type="folder", path=str(folder), lang="fr")
-    pipeline = Pipeline(make_config(url, [source]), store, {}, extractor=lambda a: [], clock=Clock())
+    pipeline = Pipeline(pipeline_config(url, [source]), store, {}, extractor=lambda a: [], clock=Clock())
     report = RunReport()
     try:
         await pipeline.poll(source, report)

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
-from ingest_helpers import Clock, LocalServer, feed_source, filler, item, make_config, rss
 
 from bot.core.models import Article
 from bot.service.pipeline import Pipeline, RunReport
-from bot.store import Store
+from bot.store import SourceState, Store
 from bot.store import schema as s
-from tests.conftest import db_url  # noqa: F401  (the SQLite + PostgreSQL fixture, not the ingest one)
+from tests.ingest.ingest_helpers import Clock, LocalServer, feed_source, filler, item, pipeline_config, rss
 
 LONG = "https://news.example.org/" + "a" * 700
 
 
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:  # noqa: F811
-    st = Store.open(db_url)
-    yield st
-    st.close()
 
 
 def test_long_keys_are_capped_and_stay_distinct(store: Store) -> None:
@@ -40,7 +33,7 @@ def test_long_keys_are_capped_and_stay_distinct(store: Store) -> None:
 async def test_long_feed_link_does_not_block_the_feed(store: Store, server: LocalServer) -> None:
     items = [item(1, link=LONG, guid="urn:long"), item(2)]
     url = server.static("/feed", rss(items), content_type="application/rss+xml")
-    pipeline = Pipeline(make_config("sqlite://", [feed_source(url, backfill=5)]), store, {},
+    pipeline = Pipeline(pipeline_config("sqlite://", [feed_source(url, backfill=5)]), store, {},
                         extractor=lambda a: [], clock=Clock())
     report = RunReport()
     try:
@@ -54,7 +47,7 @@ async def test_long_feed_link_does_not_block_the_feed(store: Store, server: Loca
 async def test_one_failing_article_is_logged_and_retried_not_skipped(
         store: Store, server: LocalServer, caplog: pytest.LogCaptureFixture) -> None:
     url = server.static("/feed", rss([item(1), item(2), item(3)]), content_type="application/rss+xml")
-    pipeline = Pipeline(make_config("sqlite://", [feed_source(url, backfill=5)]), store, {},
+    pipeline = Pipeline(pipeline_config("sqlite://", [feed_source(url, backfill=5)]), store, {},
                         extractor=lambda a: [], clock=Clock())
     real = pipeline.process
 
@@ -85,13 +78,13 @@ async def test_a_poll_that_raises_does_not_stop_the_other_sources(
     first = server.static("/one", rss([item(1)]), content_type="application/rss+xml")
     second = server.static("/two", rss([item(2)]), content_type="application/rss+xml")
     sources = [feed_source(first, name="one", backfill=5), feed_source(second, name="two", backfill=5)]
-    pipeline = Pipeline(make_config("sqlite://", sources), store, {}, extractor=lambda a: [], clock=Clock())
+    pipeline = Pipeline(pipeline_config("sqlite://", sources), store, {}, extractor=lambda a: [], clock=Clock())
     real = store.save_source_state
 
-    def save(state: object) -> None:
-        if getattr(state, "name", None) == "one":
+    def save(state: SourceState) -> None:
+        if state.name == "one":
             raise RuntimeError("database refused the write")
-        real(state)  # type: ignore[arg-type]
+        real(state)
 
     store.save_source_state = save  # type: ignore[method-assign]
     try:

@@ -9,11 +9,21 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from ingest_helpers import INTERVAL, Clock, Harness, LocalServer, article_page, feed_source, item, make_config, rss
 
 from bot.config import SourceConfig
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import (
+    INTERVAL,
+    Clock,
+    Harness,
+    LocalServer,
+    article_page,
+    feed_source,
+    item,
+    pipeline_config,
+    rss,
+)
 
 
 def mutable_feed(server: LocalServer, path: str, items: list[dict[str, str]], *, etag: bool = False) -> str:
@@ -326,7 +336,7 @@ async def test_the_transport_is_injectable_and_the_client_shared(harness: Harnes
     store = Store.open(harness.db_url)
     harness.stores.append(store)
     src = feed_source("https://feeds.example.org/rss", backfill=1)
-    p = Pipeline(make_config(harness.db_url, [src]), store, {}, transport=httpx.MockTransport(handler), clock=clock)
+    p = Pipeline(pipeline_config(harness.db_url, [src]), store, {}, transport=httpx.MockTransport(handler), clock=clock)
     harness.pipelines.append(p)
     report = RunReport()
     await p.poll(src, report)

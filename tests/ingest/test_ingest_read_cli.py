@@ -8,14 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
-from ingest_helpers import LocalServer, article_page, item, rss
 
 from bot.cli import main
-from bot.cli.ingest import ProgressBar, ingest
+from bot.cli.ingest import ingest
+from bot.cli.progress import ProgressBar
 from bot.config import FetchConfig, load_config
 from bot.ingest.fetch import Fetcher
 from bot.ingest.pages import ReadError, read_url
 from bot.store import Store
+from tests.ingest.ingest_helpers import LocalServer, article_page, item, rss
 
 
 async def test_read_url_returns_the_article(server: LocalServer, seed_text: str) -> None:

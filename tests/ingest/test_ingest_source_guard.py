@@ -6,11 +6,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ingest_helpers import Clock, feed_source, item, make_config, rss
 
 from bot.ingest import guard
 from bot.service.pipeline import Pipeline, RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import Clock, feed_source, item, pipeline_config, rss
 
 FEED = "https://feeds.example.org/rss.xml"
 METADATA = "http://169.254.169.254/latest/meta-data/feed.xml"
@@ -38,7 +38,7 @@ def public_dns(monkeypatch: pytest.MonkeyPatch) -> None:
 async def poll(tmp_path: Path, *, allow_private: bool) -> tuple[Store, RunReport, list[str]]:
     hits: list[str] = []
     store = Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
-    config = make_config("sqlite://", [feed_source(FEED, backfill=5)], allow_private=allow_private)
+    config = pipeline_config("sqlite://", [feed_source(FEED, backfill=5)], allow_private=allow_private)
     pipeline = Pipeline(config, store, {}, extractor=lambda a: [], clock=Clock(), transport=transport(hits))
     report = RunReport()
     try:
@@ -79,7 +79,7 @@ async def test_source_url_in_logs_is_redacted(tmp_path: Path, caplog: pytest.Log
         return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/rss+xml"})
 
     store = Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
-    config = make_config("sqlite://", [feed_source(secret_feed)], max_bytes=2000)
+    config = pipeline_config("sqlite://", [feed_source(secret_feed)], max_bytes=2000)
     pipeline = Pipeline(config, store, {}, extractor=lambda a: [], clock=Clock(),
                         transport=httpx.MockTransport(handler))
     try:

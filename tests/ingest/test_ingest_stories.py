@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ingest_helpers import Harness, LocalServer, feed_source, filler, rewrites, rss
-
 from bot.core.models import Article
 from bot.ingest import neardup
 from bot.ingest.stories import StoryGrouper
 from bot.service.pipeline import RunReport
 from bot.store import Store
+from tests.ingest.ingest_helpers import Harness, LocalServer, feed_source, filler, rewrites, rss
 
 OTHER = ("Le gouvernement d'union nationale a annoncé lundi la reprise des négociations à Genève sous l'égide des "
          "Nations unies, tandis que les combats se poursuivaient au sud de Tripoli. Selon le ministère de la Santé, "
@@ -77,8 +76,8 @@ async def test_same_link_in_two_feeds_is_one_article(server: LocalServer, harnes
     assert report.articles_new == 1 and report.articles_seen == 1
 
 
-def test_unrelated_and_old_stories_are_not_joined(db_url: str, seed_text: str) -> None:
-    store = Store.open(db_url)
+def test_unrelated_and_old_stories_are_not_joined(sqlite_url: str, seed_text: str) -> None:
+    store = Store.open(sqlite_url)
     try:
         grouper = StoryGrouper(store)
         a = Article(id="a", text=seed_text, source="s1", url="https://a.example/1")

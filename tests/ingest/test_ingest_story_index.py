@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from ingest_helpers import filler, rewrites
 from sqlalchemy import update
 
 from bot.core.models import Article
 from bot.ingest import neardup
 from bot.ingest.stories import StoryGrouper
 from bot.store import Store, schema
+from tests.ingest.ingest_helpers import filler, rewrites
 
 
 def _dispatch(seed: int) -> list[str]:
@@ -44,8 +44,8 @@ def _full_scan(store: Store, signature: str | None, since: dt.datetime) -> tuple
     return best
 
 
-def test_index_finds_the_story_a_full_scan_finds(db_url: str) -> None:
-    store = Store.open(db_url)
+def test_index_finds_the_story_a_full_scan_finds(sqlite_url: str) -> None:
+    store = Store.open(sqlite_url)
     try:
         grouper = StoryGrouper(store)
         articles = _articles(120)
@@ -71,8 +71,8 @@ def test_index_finds_the_story_a_full_scan_finds(db_url: str) -> None:
         store.close()
 
 
-def test_story_created_by_another_replica_is_found(db_url: str, seed_text: str) -> None:
-    one, two = Store.open(db_url), Store.open(db_url)
+def test_story_created_by_another_replica_is_found(sqlite_url: str, seed_text: str) -> None:
+    one, two = Store.open(sqlite_url), Store.open(sqlite_url)
     try:
         a, b = StoryGrouper(one), StoryGrouper(two)
         texts = rewrites(seed_text)
@@ -94,8 +94,8 @@ def test_story_created_by_another_replica_is_found(db_url: str, seed_text: str) 
         two.close()
 
 
-def test_stories_leave_the_index_with_the_window(db_url: str, seed_text: str) -> None:
-    store = Store.open(db_url)
+def test_stories_leave_the_index_with_the_window(sqlite_url: str, seed_text: str) -> None:
+    store = Store.open(sqlite_url)
     try:
         now = [dt.datetime.now(dt.UTC)]
         grouper = StoryGrouper(store, clock=lambda: now[0])
@@ -112,8 +112,8 @@ def test_stories_leave_the_index_with_the_window(db_url: str, seed_text: str) ->
         store.close()
 
 
-def test_a_replica_clock_running_ahead_hides_no_story(db_url: str, seed_text: str) -> None:
-    one, two = Store.open(db_url), Store.open(db_url)
+def test_a_replica_clock_running_ahead_hides_no_story(sqlite_url: str, seed_text: str) -> None:
+    one, two = Store.open(sqlite_url), Store.open(sqlite_url)
     try:
         a, b = StoryGrouper(one), StoryGrouper(two)
         ahead = Article(id="x", text=filler(9), source="s0", url="https://x.example/1")

@@ -15,11 +15,9 @@ from typing import Any
 
 import pytest
 
-# pytest puts this folder on sys.path (no __init__.py here; a stray site-packages `tests` shadows ours)
-from matrix_helpers import BotAccount, Human, uniq
-from synapse_harness import Synapse, SynapseUnavailable, launch
-
 from bot.chat.matrix import MatrixAdapter
+from tests.matrix.matrix_helpers import BotAccount, Human, uniq
+from tests.matrix.synapse_harness import Synapse, SynapseUnavailable, launch
 
 
 @pytest.fixture(scope="session")

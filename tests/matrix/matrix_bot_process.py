@@ -1,6 +1,6 @@
 """The Matrix adapter as its own process, for tests that stop it with SIGTERM or SIGKILL.
 
-Usage: python matrix_bot_process.py HOMESERVER USER_ID ROOM DATABASE_URL DELAY_S
+Usage: python -m tests.matrix.matrix_bot_process HOMESERVER USER_ID ROOM DATABASE_URL DELAY_S
 The access token comes from MATRIX_ACCESS_TOKEN. State (sync token, answered events) is kept in the
 real store at DATABASE_URL, as in production; commands are answered by the echo conversation after
 DELAY_S seconds each, so that a stop lands in the middle of a queue of commands. SIGTERM stops the
@@ -14,10 +14,9 @@ import os
 import signal
 import sys
 
-from matrix_helpers import EchoConversation
-
 from bot.chat.matrix import MatrixAdapter
 from bot.store import Store
+from tests.matrix.matrix_helpers import EchoConversation
 
 
 async def main(homeserver: str, user_id: str, room: str, database: str, delay: float) -> None:

@@ -1,22 +1,25 @@
 """Helpers shared by the Matrix tests: an in-memory state store, a test conversation, humans.
 
-Kept out of conftest.py so the test modules can import them by a name no other folder uses.
+Kept out of conftest.py: the test modules import them by name (`tests.matrix.matrix_helpers`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+import struct
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nio import AsyncClient, AsyncClientConfig, RoomCreateResponse, SyncResponse
-from synapse_harness import Synapse, User
 
 from bot.chat.base import ChatContext, MemoryState
 from bot.core.models import Line, Message, Span
+from tests.matrix.synapse_harness import Synapse, User
 
 
 @dataclass
@@ -47,6 +50,8 @@ class EchoConversation:
 class Human:
     """A person in the chat, driven through matrix-nio; collects the events it syncs."""
 
+    wait_timeout = 15.0  # seconds `wait_for` syncs before it gives up
+
     def __init__(self, server: Synapse, user: User) -> None:
         self.user = user
         self.client = AsyncClient(server.url, user.user_id, device_id=user.device_id,
@@ -61,16 +66,21 @@ class Human:
             for event in info.timeline.events:
                 self.events.append({**event.source, "room_id": room_id})
 
-    async def wait_for(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 15.0,
+    async def wait_for(self, pred: Callable[[dict[str, Any]], bool], timeout: float | None = None,
                        count: int = 1) -> list[dict[str, Any]]:
+        """Sync until `count` events match `pred` (the first ones), or fail after `timeout` seconds."""
+        timeout = self.wait_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while True:
             found = [e for e in self.events if pred(e)]
             if len(found) >= count:
                 return found
             if time.monotonic() > deadline:
-                raise AssertionError(f"no event matched within {timeout}s; saw {len(self.events)} events")
+                raise AssertionError(f"no event matched within {timeout}s; saw {self.seen()}")
             await self.sync()
+
+    def seen(self) -> str:
+        return f"{len(self.events)} events"
 
     async def create_room(self, invite: tuple[str, ...] = (), **kwargs: Any) -> str:
         resp = await self.client.room_create(name="news " + secrets.token_hex(2), invite=invite, **kwargs)
@@ -97,6 +107,31 @@ class Human:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def relation(event: dict[str, Any]) -> dict[str, Any]:
+    """The event's `m.relates_to` (thread, reply, edit), empty if it has none."""
+    rel: dict[str, Any] = (event.get("content") or {}).get("m.relates_to") or {}
+    return rel
+
+
+def reply_to(event: dict[str, Any]) -> str | None:
+    """The id of the event this one replies to."""
+    target = (relation(event).get("m.in_reply_to") or {}).get("event_id")
+    return str(target) if target else None
+
+
+def tiny_png(path: Path, width: int = 4, height: int = 3, rgb: bytes = b"\x00\x80\xff") -> Path:
+    """A valid PNG of one colour, written to `path` (a chart's stand-in)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + rgb * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+                     + chunk(b"IEND", b""))
+    return path
 
 
 def uniq(name: str) -> str:

@@ -4,36 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import struct
 import time
-import zlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from matrix_helpers import BotAccount, EchoConversation, Human, MemoryState
 from nio import AsyncClient, AsyncClientConfig, RoomGetStateEventResponse
-from synapse_harness import Synapse
 
+from bot.chat.base import MemoryState
 from bot.chat.matrix import MatrixAdapter
 from bot.chat.matrix_render import WORD_JOINER
 from bot.core.models import Line, Message, Span
+from tests.matrix.matrix_helpers import BotAccount, EchoConversation, Human, relation, reply_to, tiny_png
+from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 
 MakeHuman = Callable[[str], Awaitable[Human]]
 MakeBot = Callable[..., Awaitable[MatrixAdapter]]
-
-
-def relation(event: dict[str, Any]) -> dict[str, Any]:
-    rel: dict[str, Any] = (event.get("content") or {}).get("m.relates_to") or {}
-    return rel
-
-
-def reply_to(event: dict[str, Any]) -> str | None:
-    target: str | None = (relation(event).get("m.in_reply_to") or {}).get("event_id")
-    return target
 
 
 def from_bot(bot: MatrixAdapter) -> Callable[[dict[str, Any]], bool]:
@@ -53,17 +42,6 @@ async def room_with_bot(make_human: MakeHuman, make_bot: MakeBot, account: BotAc
     room = await alice.create_room(invite=(bot.user_id,))
     await alice.wait_member(room, bot.user_id)
     return alice, bot, room
-
-
-def tiny_png(path: Path, width: int = 3, height: int = 2) -> Path:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-                     + chunk(b"IEND", b""))
-    return path
 
 
 async def test_command_gets_a_reply_and_admin_flags(make_human: MakeHuman, make_bot: MakeBot,
@@ -143,7 +121,7 @@ async def test_reply_edit_and_chart(make_human: MakeHuman, make_bot: MakeBot, bo
     root = await bot.post(room, Message(headline="Fighting near Bakhmut"))
     threaded = await bot.reply(room, root.message_id, Message(headline="Update: clashes resumed"))
     await bot.edit(room, root.message_id, Message(headline="Fighting near Bakhmut (corrected)"))
-    chart = tiny_png(tmp_path / "casualties.png")
+    chart = tiny_png(tmp_path / "casualties.png", 3, 2, rgb=b"\xff\x00\x00")
     with_chart = await bot.post(room, Message(headline="Casualties chart", attachments=(str(chart),)))
 
     [in_thread] = await alice.wait_for(lambda e: e.get("event_id") == threaded.message_id)

@@ -5,30 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-import struct
-import zlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from matrix_helpers import BotAccount, Human
-from synapse_harness import Synapse
 
 from bot.chat.matrix import MAX_INPUT_CHARS, MatrixAdapter, MatrixError
 from bot.core.models import Line, Message
+from tests.matrix.matrix_helpers import BotAccount, Human, reply_to, tiny_png
+from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 
 MakeHuman = Callable[[str], Awaitable[Human]]
 MakeBot = Callable[..., Awaitable[MatrixAdapter]]
 EVENT_LIMIT = 65_536
-
-
-def reply_to(event: dict[str, Any]) -> str | None:
-    rel = (event.get("content") or {}).get("m.relates_to") or {}
-    target = (rel.get("m.in_reply_to") or {}).get("event_id")
-    return str(target) if target else None
 
 
 async def room_with_bot(make_human: MakeHuman, make_bot: MakeBot, account: BotAccount,
@@ -94,17 +86,6 @@ async def test_an_encrypted_room_gets_one_notice_remembered_across_restarts(
     assert again.running
 
 
-def tiny_png(path: Path, width: int = 4, height: int = 3) -> Path:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    raw = b"".join(b"\x00" + b"\x00\x80\xff" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-                     + chunk(b"IEND", b""))
-    return path
-
-
 async def test_a_chart_attached_to_a_thread_is_an_image_from_the_media_repo_sent_once(
         make_human: MakeHuman, make_bot: MakeBot, bot_account: BotAccount, tmp_path: Path) -> None:
     alice, bot, room = await room_with_bot(make_human, make_bot, bot_account)
@@ -144,7 +125,7 @@ async def test_an_answer_the_homeserver_fails_for_a_while_is_sent_once_not_dropp
             return ErrorResponse("502 Bad Gateway", "M_UNKNOWN")
         return await real_send(*args, **kwargs)
 
-    bot.client.room_send = flaky  # type: ignore[method-assign]
+    bot.client.room_send = flaky
     asked = await alice.send_text(room, "!news casualties")
     await alice.wait_for(lambda e: e.get("sender") == bot.user_id and reply_to(e) == asked, timeout=30)
     assert failures == 3

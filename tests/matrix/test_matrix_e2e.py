@@ -21,8 +21,6 @@ from urllib.parse import quote
 
 import aiohttp
 import pytest
-from matrix_helpers import Human, uniq
-from synapse_harness import Synapse
 
 from bot.config import Config, parse_config
 from bot.core.extract.confidence import is_pushed
@@ -31,13 +29,15 @@ from bot.service.app import App, open_app
 from bot.service.pipeline import RunReport
 from bot.service.scheduler import BotScheduler
 from bot.store import StoredAlert
+from tests.conftest import SEEDS
+from tests.matrix.matrix_helpers import Human, relation, reply_to, uniq
+from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 
 MakeHuman = Callable[[str], Awaitable[Human]]
 Event = dict[str, Any]
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_SENTENCE = "Au moins 35 personnes, dont des civils, ont été tuées des deux côtés dans des combats depuis jeudi."
 UPDATE_SENTENCE = "Au moins 47 personnes ont été tuées depuis jeudi, dont des civils, des deux côtés."
 
@@ -110,16 +110,6 @@ def figures(alerts: Iterable[StoredAlert]) -> set[int]:
 
 def has_number(text: str, n: int) -> bool:
     return re.search(rf"(?<![\d.,]){n}(?![\d.,]?\d)", text) is not None
-
-
-def relation(event: Event) -> dict[str, Any]:
-    rel: dict[str, Any] = (event.get("content") or {}).get("m.relates_to") or {}
-    return rel
-
-
-def reply_to(event: Event) -> str | None:
-    target: str | None = (relation(event).get("m.in_reply_to") or {}).get("event_id")
-    return target
 
 
 def shown(event: Event) -> str:

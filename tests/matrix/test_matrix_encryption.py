@@ -8,23 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import struct
-import time
-import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession as aiohttp_session
-from e2e_helpers import CryptoHuman
-from matrix_helpers import BotAccount, uniq
-from synapse_harness import Synapse, _http_json
 
 from bot.chat.matrix import MatrixAdapter
 from bot.chat.matrix_crypto import CryptoSettings, crypto_settings, store_dir_for
 from bot.config import ConfigError, parse_config
 from bot.core.models import Line, Message
+from tests.conftest import wait_until
+from tests.matrix.e2e_helpers import CryptoHuman
+from tests.matrix.matrix_helpers import BotAccount, tiny_png, uniq
+from tests.matrix.synapse_harness import Synapse, _http_json
 
 pytestmark = pytest.mark.matrix
 
@@ -55,17 +53,6 @@ def settings(tmp_path: Path, **kwargs: Any) -> CryptoSettings:
 def content(e: Event) -> dict[str, Any]:
     c: dict[str, Any] = e.get("content") or {}
     return c
-
-
-def tiny_png(path: Path) -> Path:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    raw = b"".join(b"\x00" + b"\x00\x80\xff" * 4 for _ in range(3))
-    header = struct.pack(">IIBBBBB", 4, 3, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-                     + chunk(b"IEND", b""))
-    return path
 
 
 async def start_bot(synapse: Synapse, account: BotAccount, crypto: CryptoSettings, alice: CryptoHuman,
@@ -172,7 +159,7 @@ async def test_a_message_whose_key_arrives_late_is_answered_once(
     try:
         asked, deliver_key = await alice.send_without_keys(room, "!news late key")
         # The bot sees the event it cannot read yet and asks for its key.
-        await wait_until(lambda: bot.crypto is not None and asked in bot.crypto._pending)
+        await wait_until(lambda: bot.crypto is not None and asked in bot.crypto._pending, timeout=20, interval=0.1)
         assert bot_account.conversation.commands == []
         await deliver_key()
         [answer] = await alice.wait_for(lambda e: e.get("sender") == bot.user_id
@@ -246,14 +233,6 @@ async def test_verified_policy_shares_keys_only_with_listed_devices(
         await bot.stop()
 
 
-async def wait_until(pred: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)
-
-
 def test_trust_policy_in_config_defaults_to_tofu_and_rejects_other_values(tmp_path: Path) -> None:
     base = {"database": f"sqlite:///{tmp_path / 'bot.db'}"}
     matrix = {"enabled": True, "homeserver": "http://127.0.0.1:1", "user_id": "@bot:example.org"}
@@ -324,7 +303,7 @@ async def test_an_event_waiting_for_its_key_survives_a_restart(
     crypto = settings(tmp_path, notice_after_s=3600)
     bot, room = await encrypted_room(synapse, alice, bot_account, crypto)
     asked, deliver_key = await alice.send_without_keys(room, "!news across a restart")
-    await wait_until(lambda: bot.crypto is not None and asked in bot.crypto._pending)
+    await wait_until(lambda: bot.crypto is not None and asked in bot.crypto._pending, timeout=20, interval=0.1)
     await bot.stop()
 
     again = await start_bot(synapse, bot_account, crypto, alice)
@@ -374,7 +353,7 @@ async def test_a_member_who_left_cannot_read_what_the_bot_posts_next(
         await bob.wait_for(lambda e: e.get("event_id") == before.message_id)
         await bob.client.room_leave(room)
         await wait_until(lambda: bob.user.user_id not in (bot.client.rooms[room].users if room in bot.client.rooms
-                                                          else {bob.user.user_id: None}))
+                                                          else {bob.user.user_id: None}), timeout=20, interval=0.1)
         after = await bot.post(room, Message(headline="Casualties: at least 20 killed"))
         await alice.wait_for(lambda e: e.get("event_id") == after.message_id)
         async with aiohttp_session() as http:  # bob, gone, can still fetch the event but not read it

@@ -14,19 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import CryptoHuman
-from matrix_helpers import uniq
-from synapse_harness import Synapse
-from test_matrix_e2e import write_update
 
 from bot.config import Config, parse_config
 from bot.core.models import Casualty
 from bot.service.app import App, open_app
 from bot.service.scheduler import BotScheduler
+from tests.conftest import SEEDS
+from tests.matrix.e2e_helpers import CryptoHuman
+from tests.matrix.matrix_helpers import uniq
+from tests.matrix.synapse_harness import Synapse
+from tests.matrix.test_matrix_e2e import write_update
 
 pytestmark = pytest.mark.matrix
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 Event = dict[str, Any]
 
 

@@ -17,29 +17,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from matrix_helpers import Human, uniq
-from synapse_harness import Synapse
+
+from tests.conftest import ROOT
+from tests.matrix.matrix_helpers import Human, reply_to, uniq
+from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 
 MakeHuman = Callable[[str], Awaitable[Human]]
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-
-
-def reply_to(event: dict[str, Any]) -> str | None:
-    rel = (event.get("content") or {}).get("m.relates_to") or {}
-    target = (rel.get("m.in_reply_to") or {}).get("event_id")
-    return str(target) if target else None
 
 
 class BotProcess:
     def __init__(self, synapse: Synapse, user_id: str, token: str, room: str, database: str,
                  delay: float) -> None:
-        self.args = [sys.executable, str(HERE / "matrix_bot_process.py"), synapse.url, user_id, room,
+        self.args = [sys.executable, "-m", "tests.matrix.matrix_bot_process", synapse.url, user_id, room,
                      database, str(delay)]
         self.env = {**os.environ, "MATRIX_ACCESS_TOKEN": token,
-                    "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+                    "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
         self.proc: subprocess.Popen[bytes] | None = None
 
     async def start(self) -> None:

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from matrix_helpers import BotAccount, Human
-from synapse_harness import Synapse
 
 from bot.chat.matrix import MAX_INPUT_CHARS, MatrixAdapter
 from bot.config import parse_config
@@ -24,8 +22,10 @@ from bot.ingest.files import read_articles
 from bot.service.conversation import NewsConversation
 from bot.service.handlers import search as search_handler
 from bot.service.pipeline import Pipeline
-from bot.service.search import SearchHit
+from bot.service.search import SearchHit, search
 from bot.store import Store
+from tests.matrix.matrix_helpers import BotAccount, Human
+from tests.matrix.synapse_harness import Synapse
 
 pytestmark = pytest.mark.matrix
 
@@ -47,13 +47,12 @@ def replies_in(room: str, bot: str) -> Callable[[dict[str, Any]], bool]:
 async def test_a_long_search_in_one_room_does_not_hold_up_help_in_another(
         synapse: Synapse, make_human: MakeHuman, bot_account: BotAccount, store: Store,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    real = search_handler.find
     searching, released = threading.Event(), threading.Event()
 
     def held_search(held: Store, terms: str) -> list[SearchHit]:
         searching.set()
         released.wait(timeout=25)
-        return real(held, terms)
+        return search(held, terms)  # what the handler calls `find`
 
     monkeypatch.setattr(search_handler, "find", held_search)
     config = parse_config({"database": str(store.engine.url), "outputs": {"console": {"enabled": False}}},

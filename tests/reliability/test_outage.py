@@ -12,18 +12,16 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
 from bot.store import Store
-from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT
+from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT, postgres_database
 from tests.reliability.wire import FeedServer, Wire, config_data
 
 OUTAGE_S = 25
@@ -31,18 +29,11 @@ OUTAGE_S = 25
 
 @pytest.fixture
 def throwaway() -> Iterator[tuple[Engine, str, str]]:
-    admin_url = os.environ.get("NEWSBOT_TEST_PG_URL")
-    if not admin_url:
-        pytest.skip("no PostgreSQL: run eval \"$(scripts/pg-test-server.sh)\" first")
-    name = f"t_outage_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield admin, name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """A PostgreSQL database of its own (`postgres_database`), which the test takes down and up again."""
+    with postgres_database() as db:
+        yield db.admin, db.name, db.url
+        with db.admin.connect() as conn:  # the test may end with the database refusing connections
+            conn.execute(text(f'ALTER DATABASE "{db.name}" ALLOW_CONNECTIONS true'))
 
 
 def _kick(admin: Engine, name: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import yaml
 from aiohttp import web
 
 from bot.store import Store
-from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT, SEEDS
+from tests.conftest import LOOP_GUARD_VARS, PYTHON, ROOT, SEEDS, free_port
 from tests.slack.slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 SEED = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
@@ -35,12 +34,6 @@ def _feed(base: str) -> str:
             f"<link>{base}</link><description>w</description>{''.join(items)}</channel></rss>")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 async def test_two_replicas_share_the_work_without_doubles(db_url: str, tmp_path: Path) -> None:
@@ -54,7 +47,7 @@ async def test_two_replicas_share_the_work_without_doubles(db_url: str, tmp_path
     app.router.add_get("/feed.xml", feed)
     runner = web.AppRunner(app)
     await runner.setup()
-    feed_port = _free_port()
+    feed_port = free_port()
     await web.TCPSite(runner, "127.0.0.1", feed_port).start()
     fake = FakeSlack()
     await fake.start()
@@ -69,7 +62,7 @@ async def test_two_replicas_share_the_work_without_doubles(db_url: str, tmp_path
                              "lang": "fr", "interval": f"{interval}s", "backfill": 3}],
                 "fetch": {"allow_private": True},
                 "outputs": {"console": {"enabled": False},
-                            "slack": {"enabled": True, "api_url": fake.api_url, "port": _free_port()}},
+                            "slack": {"enabled": True, "api_url": fake.api_url, "port": free_port()}},
                 "channels": [{"output": "slack", "id": "C1", "language": "en",
                               "digest": {"cron": "* * * * *", "timezone": "UTC"}}],
             }))

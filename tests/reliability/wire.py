@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from aiohttp import web
+
+from tests.conftest import free_port
 
 TOWNS = ("Misrata", "Benghazi", "Sirte", "Derna", "Sabha", "Zawiya", "Tobruk", "Gharyan", "Ajdabiya", "Brega",
          "Zliten", "Khoms", "Murzuq", "Ghat", "Jufra", "Kufra", "Hun", "Nalut", "Yefren", "Zintan")
@@ -104,12 +105,6 @@ class Wire:
 
     def expected_stories(self) -> int:
         return self.events + self.feeds * self.local
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from bot.chat.base import Posted
-from bot.config import Config, parse_config
+from bot.config import Config
 from bot.core.models import Alert, Article, Casualty, Fighting, Message, Statement
 from bot.service.pipeline import Pipeline
 from bot.service.scheduler import BotScheduler
@@ -19,8 +21,8 @@ from bot.store import Store
 UTC = dt.UTC
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 @dataclass
@@ -105,14 +107,14 @@ BASE: dict[str, Any] = {
 }
 
 
-def make_config(tmp_path: Path, channels: list[dict[str, Any]], **extra: Any) -> Config:
+def sched_data(tmp_path: Path, channels: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """The scheduler tests' bot.yaml: two folder wires (their folders made in `tmp_path`), Paris time, console
+    and Slack on, and `channels`; `extra` replaces top-level keys."""
     sources = []
     for src in BASE["sources"]:
         (tmp_path / src["path"]).mkdir(exist_ok=True)
         sources.append({**src, "path": str(tmp_path / src["path"])})
-    data = {**BASE, "sources": sources, "database": f"sqlite:///{tmp_path / 'bot.db'}", "channels": channels,
-            **extra}
-    return parse_config(data, "test.yaml")
+    return {**BASE, "sources": sources, "channels": channels, **extra}
 
 
 _ARTICLES = itertools.count(1)
@@ -153,6 +155,12 @@ class Bot:
         art = Article(id=key or f"a{n}", text=text, title=title or f"Story {n}", source=source,
                       outlet=outlet or source, url=f"https://example.org/{source}/{key or n}", lang="en")
         return self.pipeline.process(art)
+
+    @property
+    def apscheduler(self) -> AsyncIOScheduler:
+        """The APScheduler that `BotScheduler.start` made (its jobs, pause, wakeup)."""
+        assert self.scheduler.scheduler is not None, "the scheduler was not started"
+        return self.scheduler.scheduler
 
     async def close(self) -> None:
         await self.scheduler.stop()

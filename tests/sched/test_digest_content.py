@@ -4,13 +4,13 @@ each with its outlets; grouped by story; "nothing new"; within the chat's length
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import time_machine
 
 from bot.core.digest import DigestEntry, build_digest, build_digest_parts
 from bot.core.models import Casualty, Fighting, Statement
-from tests.sched.sched_helpers import Bot, make_config, utc
+from tests.sched.conftest import SchedConfig
+from tests.sched.sched_helpers import Bot, utc
 
 NOW = utc(2026, 5, 4, 6, 0)
 
@@ -97,8 +97,8 @@ def test_single_message_mode_counts_the_rest() -> None:
     assert not msg.lines[-2].plain.startswith("▸")
 
 
-async def test_digest_from_the_store_shows_changes_sources_and_story_order(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console", "alerts": False,
+async def test_digest_from_the_store_shows_changes_sources_and_story_order(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console", "alerts": False,
                                      "digest": {"cron": "0 8 * * mon-fri", "timezone": "Europe/Paris"}}])
     with time_machine.travel(utc(2026, 5, 1, 12, 0), tick=False) as traveller:  # a Friday
         bot = Bot(config)
@@ -123,8 +123,8 @@ async def test_digest_from_the_store_shows_changes_sources_and_story_order(tmp_p
             await bot.close()
 
 
-async def test_pipeline_send_digest_posts_once_per_slot(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+async def test_pipeline_send_digest_posts_once_per_slot(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}])
     with time_machine.travel(utc(2026, 5, 4, 6, 0), tick=False) as traveller:
         bot = Bot(config)
         try:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from pathlib import Path
 
 import time_machine
 
 from bot.service.digests import cron_trigger, due_slot, next_fire
-from tests.sched.sched_helpers import Bot, make_config, utc
+from tests.sched.conftest import SchedConfig
+from tests.sched.sched_helpers import Bot, utc
 
 PARIS_8 = {"cron": "0 8 * * *", "timezone": "Europe/Paris"}
 
@@ -50,11 +50,11 @@ def test_due_slot_coalesces_missed_fire_times() -> None:
     assert due_slot(trigger, None, utc(2026, 3, 31, 12, 0)) is None
 
 
-async def test_digest_at_8_paris_across_dst(tmp_path: Path, frozen: time_machine.Traveller) -> None:
-    bot = Bot(make_config(tmp_path, [paris_channel()]))
+async def test_digest_at_8_paris_across_dst(frozen: time_machine.Traveller, sched_config: SchedConfig) -> None:
+    bot = Bot(sched_config([paris_channel()]))
     try:
         await bot.scheduler.start()
-        job = bot.scheduler.scheduler.get_job("digest:console:console")  # type: ignore[union-attr]
+        job = bot.apscheduler.get_job("digest:console:console")
         assert job is not None and job.next_run_time == utc(2026, 3, 28, 7, 0)
         assert bot.console.digests() == []  # the first period starts now: nothing was due
 
@@ -86,29 +86,29 @@ async def test_digest_at_8_paris_across_dst(tmp_path: Path, frozen: time_machine
         await bot.close()
 
 
-async def test_the_running_scheduler_fires_the_digest_job(tmp_path: Path) -> None:
+async def test_the_running_scheduler_fires_the_digest_job(sched_config: SchedConfig) -> None:
     """The real AsyncIOScheduler, woken after the clock jumps to the fire time, runs the job once."""
     with time_machine.travel(utc(2026, 3, 29, 5, 59, 59), tick=False) as traveller:
-        bot = Bot(make_config(tmp_path, [paris_channel()]))
+        bot = Bot(sched_config([paris_channel()]))
         try:
             bot.store.set_last_digest_at("console", "console", utc(2026, 3, 28, 7, 0))
             await bot.scheduler.start()
             assert bot.console.digests() == []
             traveller.move_to(utc(2026, 3, 29, 6, 0))
-            bot.scheduler.scheduler.wakeup()  # type: ignore[union-attr]
+            bot.apscheduler.wakeup()
             for _ in range(50):
                 await asyncio.sleep(0.01)
                 if bot.console.digests():
                     break
             assert len(bot.console.digests()) == 1
-            job = bot.scheduler.scheduler.get_job("digest:console:console")  # type: ignore[union-attr]
+            job = bot.apscheduler.get_job("digest:console:console")
             assert job is not None and job.next_run_time == utc(2026, 3, 30, 6, 0)
         finally:
             await bot.close()
 
 
-async def test_restart_between_two_digests_neither_repeats_nor_skips(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [paris_channel()])
+async def test_restart_between_two_digests_neither_repeats_nor_skips(sched_config: SchedConfig) -> None:
+    config = sched_config([paris_channel()])
     with time_machine.travel(utc(2026, 5, 4, 5, 0), tick=False) as traveller:
         first = Bot(config)
         await first.scheduler.start()
@@ -140,8 +140,8 @@ async def test_restart_between_two_digests_neither_repeats_nor_skips(tmp_path: P
             await second.close()
 
 
-async def test_downtime_across_two_due_digests_gives_one(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [paris_channel()])
+async def test_downtime_across_two_due_digests_gives_one(sched_config: SchedConfig) -> None:
+    config = sched_config([paris_channel()])
     with time_machine.travel(utc(2026, 5, 4, 6, 0), tick=False) as traveller:
         first = Bot(config)
         first.store.set_last_digest_at("console", "console", utc(2026, 5, 4, 6, 0))
@@ -160,14 +160,14 @@ async def test_downtime_across_two_due_digests_gives_one(tmp_path: Path) -> None
             assert await second.scheduler.catch_up() == 0  # a second look sends nothing more
             rows = [d for d in second.store.deliveries("console") if d["item_key"].startswith("digest:")]
             assert [r["item_key"] for r in rows] == ["digest:2026-05-06T06:00:00+00:00"]
-            job = second.scheduler.scheduler.get_job("digest:console:console")  # type: ignore[union-attr]
+            job = second.apscheduler.get_job("digest:console:console")
             assert job is not None and job.next_run_time == utc(2026, 5, 7, 6, 0)
         finally:
             await second.close()
 
 
-async def test_a_failed_digest_post_is_retried_not_lost(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [paris_channel()])
+async def test_a_failed_digest_post_is_retried_not_lost(sched_config: SchedConfig) -> None:
+    config = sched_config([paris_channel()])
     with time_machine.travel(utc(2026, 5, 4, 6, 0), tick=False):
         bot = Bot(config)
         try:
@@ -184,11 +184,11 @@ async def test_a_failed_digest_post_is_retried_not_lost(tmp_path: Path) -> None:
             await bot.close()
 
 
-async def test_digest_interval_is_half_open(tmp_path: Path) -> None:
+async def test_digest_interval_is_half_open(sched_config: SchedConfig) -> None:
     """An alert stored at the very moment of a digest goes into the next one, not both."""
     from bot.service.digests import digest_entries
 
-    config = make_config(tmp_path, [paris_channel()])
+    config = sched_config([paris_channel()])
     with time_machine.travel(utc(2026, 5, 4, 6, 0), tick=False):
         bot = Bot(config)
         bot.article("fighting Zawiya clashes")

@@ -18,7 +18,8 @@ from bot.service.app import run_forever
 from bot.store import Store
 from bot.store import schema as s
 from bot.store.housekeeping_db import housekeeping
-from tests.sched.sched_helpers import Bot, make_config, utc
+from tests.sched.conftest import SchedConfig
+from tests.sched.sched_helpers import Bot, utc
 
 
 def test_importance_rules() -> None:
@@ -40,13 +41,13 @@ def test_importance_rules() -> None:
     assert story_importance([]) == 0.0
 
 
-async def test_rescore_uses_story_history_places_and_outlets(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+async def test_rescore_uses_story_history_places_and_outlets(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}])
     with time_machine.travel(utc(2026, 5, 1, 12, 0), tick=False) as traveller:
         bot = Bot(config)
         try:
             await bot.scheduler.start(catch_up=False)
-            bot.scheduler.scheduler.pause()  # type: ignore[union-attr]  # only the passes this test asks for
+            bot.apscheduler.pause()  # only the passes this test asks for
             [first] = bot.article("casualty 10 by ministry\nfighting Sirte clashes", title="S")[:1]
             bot.article("casualty 10 by ministry", title="S", outlet="Other outlet", key="copy")
             await bot.scheduler.deliver()  # rescored while in the delivery window
@@ -66,8 +67,8 @@ async def test_rescore_uses_story_history_places_and_outlets(tmp_path: Path) -> 
             await bot.close()
 
 
-async def test_poll_job_honours_backoff(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+async def test_poll_job_honours_backoff(tmp_path: Path, sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}])
     shutil.rmtree(tmp_path / "libya")
     with time_machine.travel(utc(2026, 5, 1, 12, 0), tick=False) as traveller:
         bot = Bot(config)
@@ -75,12 +76,12 @@ async def test_poll_job_honours_backoff(tmp_path: Path) -> None:
             await bot.scheduler.start(catch_up=False)
             # Only the polls this test makes: the scheduler's own job for this source would fire when the clock
             # is moved to `retry` below, and could read the article first.
-            bot.scheduler.scheduler.pause()  # type: ignore[union-attr]
+            bot.apscheduler.pause()
             await bot.scheduler.poll_job("libya-wire")
             state = bot.store.source_state("libya-wire")
             assert state.failures >= 1 and state.next_retry_at is not None
             failures, retry = state.failures, state.next_retry_at
-            job = bot.scheduler.scheduler.get_job("poll:libya-wire")  # type: ignore[union-attr]
+            job = bot.apscheduler.get_job("poll:libya-wire")
             assert job is not None and job.next_run_time >= retry
             traveller.move_to(retry - dt.timedelta(seconds=1))
             assert await bot.scheduler.poll_job("libya-wire") is None  # still backing off: not polled
@@ -97,8 +98,8 @@ async def test_poll_job_honours_backoff(tmp_path: Path) -> None:
             await bot.close()
 
 
-def test_housekeeping_deletes_old_articles_without_alerts_and_empties_the_rest(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+def test_housekeeping_deletes_old_articles_without_alerts_and_empties_the_rest(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}])
     with time_machine.travel(utc(2026, 1, 1, 12, 0), tick=False) as traveller:
         bot = Bot(config)
         bot.article("nothing to see", key="old-plain")
@@ -115,8 +116,8 @@ def test_housekeeping_deletes_old_articles_without_alerts_and_empties_the_rest(t
         bot.store.close()
 
 
-async def test_run_forever_runs_jobs_and_stops_cleanly(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
+async def test_run_forever_runs_jobs_and_stops_cleanly(tmp_path: Path, sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
     (tmp_path / "libya" / "a.jsonl").write_text(json.dumps({"id": "x1", "text": "no alerts here"}) + "\n")
     stop = asyncio.Event()
     task = asyncio.create_task(run_forever(config, stop=stop))
@@ -133,8 +134,8 @@ async def test_run_forever_runs_jobs_and_stops_cleanly(tmp_path: Path) -> None:
         store.close()
 
 
-async def test_cancelling_run_forever_like_ctrl_c_shuts_down(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
+async def test_cancelling_run_forever_like_ctrl_c_shuts_down(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}], outputs={"console": {"enabled": True}})
     task = asyncio.create_task(run_forever(config))
     await asyncio.sleep(0.05)
     task.cancel()

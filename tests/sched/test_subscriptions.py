@@ -17,7 +17,8 @@ from bot.service.subscriptions import (
     unsubscribe,
 )
 from bot.store import Store
-from tests.sched.sched_helpers import Bot, make_config, utc
+from tests.sched.conftest import SchedConfig
+from tests.sched.sched_helpers import Bot, utc
 
 
 def store(tmp_path: Path) -> Store:
@@ -80,8 +81,8 @@ def test_bad_subscriptions_are_refused_with_a_reason(
     st.close()
 
 
-def test_channel_plans_merge_config_and_chat(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [
+def test_channel_plans_merge_config_and_chat(sched_config: SchedConfig) -> None:
+    config = sched_config([
         {"output": "console", "id": "console", "types": ["casualty", "fighting"], "keywords": ["Tripoli"]},
         {"output": "slack", "id": "C-digest", "alerts": False, "digest": {"cron": "0 18 * * fri"}},
     ])
@@ -106,8 +107,8 @@ def test_channel_plans_merge_config_and_chat(tmp_path: Path) -> None:
     st.close()
 
 
-async def test_subscriptions_filter_what_each_channel_gets(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [
+async def test_subscriptions_filter_what_each_channel_gets(sched_config: SchedConfig) -> None:
+    config = sched_config([
         {"output": "console", "id": "console", "types": ["casualty"]},
         {"output": "slack", "id": "C-kw", "alerts": False},
         {"output": "slack", "id": "C-topic", "alerts": False},
@@ -139,8 +140,8 @@ async def test_subscriptions_filter_what_each_channel_gets(tmp_path: Path) -> No
             await bot.close()
 
 
-async def test_digest_uses_the_digest_stream_filters(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [
+async def test_digest_uses_the_digest_stream_filters(sched_config: SchedConfig) -> None:
+    config = sched_config([
         {"output": "slack", "id": "C1", "alerts": False,
          "digest": {"cron": "0 8 * * *", "timezone": "Europe/Paris"}, "topics": ["libya"]},
     ])
@@ -171,8 +172,8 @@ def test_quiet_hours_window() -> None:
     assert not in_quiet_hours(None, "UTC", utc(2026, 7, 11, 5, 0))
 
 
-async def test_quiet_hours_hold_alerts_and_release_them_after(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [
+async def test_quiet_hours_hold_alerts_and_release_them_after(sched_config: SchedConfig) -> None:
+    config = sched_config([
         {"output": "console", "id": "console", "quiet_hours": "22:00-07:00"},
         {"output": "slack", "id": "C-awake"},
     ])
@@ -180,7 +181,7 @@ async def test_quiet_hours_hold_alerts_and_release_them_after(tmp_path: Path) ->
         bot = Bot(config)
         try:
             await bot.scheduler.start(catch_up=False)
-            job = bot.scheduler.scheduler.get_job("quiet:console:console")  # type: ignore[union-attr]
+            job = bot.apscheduler.get_job("quiet:console:console")
             assert job is not None and job.next_run_time == utc(2026, 5, 5, 5, 0)  # 07:00 Paris
             bot.article("fighting Sirte airstrike")
             await bot.scheduler.deliver()
@@ -203,8 +204,8 @@ async def test_quiet_hours_hold_alerts_and_release_them_after(tmp_path: Path) ->
             await bot.close()
 
 
-async def test_quiet_hours_release_through_the_running_scheduler(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console", "quiet_hours": "22:00-07:00"}])
+async def test_quiet_hours_release_through_the_running_scheduler(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console", "quiet_hours": "22:00-07:00"}])
     with time_machine.travel(utc(2026, 5, 5, 4, 59, 59), tick=False) as traveller:
         bot = Bot(config)
         try:
@@ -213,7 +214,7 @@ async def test_quiet_hours_release_through_the_running_scheduler(tmp_path: Path)
             await bot.scheduler.deliver()
             assert bot.console.alerts() == []
             traveller.move_to(utc(2026, 5, 5, 5, 0, 1))
-            bot.scheduler.scheduler.wakeup()  # type: ignore[union-attr]
+            bot.apscheduler.wakeup()
             for _ in range(50):
                 await asyncio.sleep(0.01)
                 if bot.console.alerts():
@@ -223,8 +224,8 @@ async def test_quiet_hours_release_through_the_running_scheduler(tmp_path: Path)
             await bot.close()
 
 
-async def test_a_chat_subscription_schedules_a_digest_on_the_next_tick(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [{"output": "console", "id": "console"}])
+async def test_a_chat_subscription_schedules_a_digest_on_the_next_tick(sched_config: SchedConfig) -> None:
+    config = sched_config([{"output": "console", "id": "console"}])
     with time_machine.travel(utc(2026, 5, 4, 5, 0), tick=False):
         bot = Bot(config)
         try:
@@ -233,7 +234,7 @@ async def test_a_chat_subscription_schedules_a_digest_on_the_next_tick(tmp_path:
             subscribe(bot.store, "slack", "C9", "keyword", "Sirte", "digest", "U1")
             await bot.scheduler.tick()
             assert "digest:slack:C9" in bot.scheduler.job_ids()
-            job = bot.scheduler.scheduler.get_job("digest:slack:C9")  # type: ignore[union-attr]
+            job = bot.apscheduler.get_job("digest:slack:C9")
             assert job is not None and job.next_run_time == utc(2026, 5, 4, 6, 0)  # 08:00 bot time zone
             unsubscribe(bot.store, "slack", "C9", "keyword", "Sirte")
             await bot.scheduler.tick()
@@ -242,10 +243,10 @@ async def test_a_chat_subscription_schedules_a_digest_on_the_next_tick(tmp_path:
             await bot.close()
 
 
-def test_channel_subscriptions_show_config_then_chat(tmp_path: Path) -> None:
+def test_channel_subscriptions_show_config_then_chat(sched_config: SchedConfig) -> None:
     from bot.service.subscriptions import channel_subscriptions
 
-    config = make_config(tmp_path, [{"output": "slack", "id": "C1", "topics": ["libya"], "types": ["casualty"],
+    config = sched_config([{"output": "slack", "id": "C1", "topics": ["libya"], "types": ["casualty"],
                                      "min_importance": 4}])
     st = Store.open(config.database)
     subscribe(st, "slack", "C1", "keyword", "Sirte", "digest", "U1")

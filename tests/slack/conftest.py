@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeConversation, FakeSlack
 
 from bot.chat.slack import SlackAdapter
+from tests.slack.slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeConversation, FakeSlack
 
 
 @pytest.fixture
@@ -26,8 +26,6 @@ def conversation() -> FakeConversation:
 
 @pytest.fixture
 def make_adapter(fake_slack: FakeSlack, conversation: FakeConversation) -> Callable[..., SlackAdapter]:
-    made: list[SlackAdapter] = []
-
     def make(**kwargs: Any) -> SlackAdapter:
         params: dict[str, Any] = {
             "bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "conversation": conversation,
@@ -35,10 +33,8 @@ def make_adapter(fake_slack: FakeSlack, conversation: FakeConversation) -> Calla
         }
         params.update(kwargs)
         adapter = SlackAdapter(**params)
-        made.append(adapter)
         return adapter
 
-    make.made = made  # type: ignore[attr-defined]
     return make
 
 

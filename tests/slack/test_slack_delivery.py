@@ -13,11 +13,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-from slack_fakes import FakeConversation, FakeSlack, command_body, event_body, signed_headers
 
 from bot.chat.base import ChatError, MemoryState
 from bot.chat.slack import SlackAdapter
 from bot.core.models import Line, Message
+from tests.slack.slack_fakes import FakeConversation, FakeSlack, command_body, event_body, signed_headers
 
 THREAD = "1700000000.000100"
 

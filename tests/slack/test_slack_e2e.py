@@ -15,7 +15,6 @@ import itertools
 import json
 import re
 import shutil
-import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -25,7 +24,17 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
-from slack_fakes import (
+
+from bot.chat.slack import SlackAdapter
+from bot.config import Config
+from bot.core.extract.confidence import is_pushed
+from bot.core.models import Casualty
+from bot.service.app import App, open_app, run_forever
+from bot.service.pipeline import RunReport
+from bot.service.scheduler import BotScheduler
+from bot.store import Store, StoredAlert
+from tests.conftest import SEEDS, MakeConfig, free_port, wait_until
+from tests.slack.slack_fakes import (
     APP_TOKEN,
     BOT_TOKEN,
     BOT_USER,
@@ -37,25 +46,9 @@ from slack_fakes import (
     signed_headers,
 )
 
-from bot.config import Config, parse_config
-from bot.core.extract.confidence import is_pushed
-from bot.core.models import Casualty
-from bot.service.app import App, open_app, run_forever
-from bot.service.pipeline import RunReport
-from bot.service.scheduler import BotScheduler
-from bot.store import Store, StoredAlert
-
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 CHANNEL = "C111"
 SEED_SENTENCE = "Au moins 35 personnes, dont des civils, ont été tuées des deux côtés dans des combats depuis jeudi."
 UPDATE_SENTENCE = "Au moins 47 personnes ont été tuées depuis jeudi, dont des civils, des deux côtés."
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -69,13 +62,14 @@ def articles(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_config(tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Config]:
+def slack_config(make_config: MakeConfig, fake_slack: FakeSlack,
+                 monkeypatch: pytest.MonkeyPatch) -> Callable[..., Config]:
+    """`slack_config(folder, channels=None)`: a bot on the stand-in Slack reading `folder`."""
     monkeypatch.setenv("E2E_SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("E2E_SLACK_SIGNING_SECRET", SIGNING_SECRET)
 
     def make(folder: Path, channels: list[dict[str, Any]] | None = None) -> Config:
-        return parse_config({
-            "database": f"sqlite:///{tmp_path / 'bot.db'}",
+        return make_config.yaml({
             "sources": [{"name": "seed", "type": "folder", "path": str(folder)}],
             "outputs": {
                 "console": {"enabled": False},
@@ -84,16 +78,22 @@ def make_config(tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.Monke
                           "api_url": fake_slack.api_url},
             },
             "channels": channels or [{"output": "slack", "id": CHANNEL, "language": "en"}],
-        }, "test.yaml")
+        })
 
     return make
+
+
+def slack_adapter(app: App) -> SlackAdapter:
+    adapter = app.adapters["slack"]
+    assert isinstance(adapter, SlackAdapter), adapter
+    return adapter
 
 
 @asynccontextmanager
 async def running(config: Config) -> AsyncIterator[App]:
     async with open_app(config, serve=True) as app:
         # Slack's ~1 message/s per channel pacing is tested in test_slack_queue; here it only slows things.
-        app.adapters["slack"].queue.interval = 0.02  # type: ignore[attr-defined]
+        slack_adapter(app).queue.interval = 0.02
         yield app
 
 
@@ -150,14 +150,6 @@ def posts(fake: FakeSlack, *, after: int = 0) -> list[Call]:
     return fake.of("chat.postMessage")[after:]
 
 
-async def wait_until(pred: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
 def figures(alerts: Iterable[StoredAlert]) -> set[int]:
     out: set[int] = set()
     for sa in alerts:
@@ -174,9 +166,9 @@ def pushed(store: Store) -> list[StoredAlert]:
 
 
 async def test_news_casualties_answers_with_the_stored_figures_and_checks_signatures(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
-    config = make_config(articles)
+    config = slack_config(articles)
     async with running(config) as app:
         report = await app.pipeline.ingest_all()
         assert report.articles_new == 1 and not report.failed_sources
@@ -209,9 +201,9 @@ async def test_news_casualties_answers_with_the_stored_figures_and_checks_signat
 # --- alerts -----------------------------------------------------------------------------------
 
 async def test_alerts_are_posted_threaded_by_story_and_the_root_follows_the_figures(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
-    config = make_config(articles)
+    config = slack_config(articles)
     async with running(config) as app:
         report, sent = await cycle(app)
         stored = pushed(app.store)
@@ -224,7 +216,8 @@ async def test_alerts_are_posted_threaded_by_story_and_the_root_follows_the_figu
         assert first[0].args.get("thread_ts") is None
         stories = {sa.story_id for sa in stored}
         assert len(stories) == 1 and None not in stories, stories  # one article, one story
-        assert app.store.thread_root("slack", CHANNEL, stories.pop()) == root["ts"]
+        story = stories.pop()
+        assert story is not None and app.store.thread_root("slack", CHANNEL, story) == root["ts"]
         assert all(c.args.get("thread_ts") == root["ts"] for c in first[1:])
         assert all(c.args["parse"] == "none" and c.args["link_names"] is False for c in first)
 
@@ -263,9 +256,9 @@ async def test_alerts_are_posted_threaded_by_story_and_the_root_follows_the_figu
 
 
 async def test_a_question_in_an_alert_thread_is_answered_in_the_thread(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
-    config = make_config(articles)
+    config = slack_config(articles)
     async with running(config) as app:
         await cycle(app)
         wounded = {sa.alert.wounded for sa in casualties(app) if isinstance(sa.alert, Casualty) and sa.alert.wounded}
@@ -316,7 +309,7 @@ ESCAPED = ("&lt;!channel&gt;", "&lt;@U123&gt;", "&lt;http://evil|click&gt;", "&l
 
 
 async def test_article_text_posts_no_mention_and_no_link(
-    tmp_path: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    tmp_path: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
     folder = tmp_path / "hostile"
     folder.mkdir()
@@ -326,7 +319,7 @@ async def test_article_text_posts_no_mention_and_no_link(
         "\"We call on <@U123> to read <http://evil|click> now,\" said Mike Pompeo, the US Secretary of State.",
         title="<!channel> breaking", published="2019-04-09", lang="en", outlet="<!here> Daily",
         url="https://news.example/a|<!everyone>")
-    config = make_config(folder)
+    config = slack_config(folder)
     async with running(config) as app:
         report, sent = await cycle(app)
         assert report.alerts_new > 0 and sent == len(pushed(app.store)), report
@@ -353,9 +346,9 @@ async def test_article_text_posts_no_mention_and_no_link(
 
 
 async def test_after_a_restart_threads_are_still_the_bots_and_nothing_is_posted_twice(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
-    config = make_config(articles)
+    config = slack_config(articles)
     async with running(config) as app:
         await cycle(app)
         casualties(app)
@@ -385,7 +378,7 @@ async def test_after_a_restart_threads_are_still_the_bots_and_nothing_is_posted_
 
 @pytest.mark.parametrize("answered", [0, 3], ids=["root", "reply"])
 async def test_a_crash_mid_post_is_recovered_without_posting_twice(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
     answered: int,
 ) -> None:
     """Slack got an alert (the thread's root, or a reply) but the bot died before the answer came: after the
@@ -393,7 +386,7 @@ async def test_a_crash_mid_post_is_recovered_without_posting_twice(
     being posted again, and the thread goes on under the same root."""
     import bot.store.db as db
 
-    config = make_config(articles)
+    config = slack_config(articles)
     fake_slack.hang_after = answered
     dead = db.PROCESS_ID
     async with running(config) as app:
@@ -407,7 +400,7 @@ async def test_a_crash_mid_post_is_recovered_without_posting_twice(
         delivering.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await delivering
-        await app.adapters["slack"].queue.close(timeout=0)  # type: ignore[attr-defined]
+        await slack_adapter(app).queue.close(timeout=0)
 
     fake_slack.hang_after = None
     monkeypatch.setattr(db, "PROCESS_ID", f"{dead}-restarted")
@@ -428,9 +421,9 @@ async def test_a_crash_mid_post_is_recovered_without_posting_twice(
 
 
 async def test_each_channel_gets_its_own_thread_language_and_filters(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
-    config = make_config(articles, [{"output": "slack", "id": "CEN", "language": "en"},
+    config = slack_config(articles, [{"output": "slack", "id": "CEN", "language": "en"},
                                     {"output": "slack", "id": "CFR", "language": "fr", "types": ["casualty"]}])
     async with running(config) as app:
         _, sent = await cycle(app)
@@ -474,10 +467,10 @@ async def test_each_channel_gets_its_own_thread_language_and_filters(
 
 
 async def test_run_forever_polls_delivers_answers_and_stops(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
     """The production entry point: the scheduler polls the folder at start, delivers, serves /news."""
-    config = make_config(articles)
+    config = slack_config(articles)
     stop = asyncio.Event()
     bot = asyncio.create_task(run_forever(config, stop=stop))
     try:
@@ -502,11 +495,11 @@ async def test_run_forever_polls_delivers_answers_and_stops(
 
 
 async def test_socket_mode_from_config_answers_commands_and_thread_questions(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("E2E_SLACK_APP_TOKEN", APP_TOKEN)
     monkeypatch.delenv("E2E_SLACK_SIGNING_SECRET")  # not needed in Socket Mode
-    http = make_config(articles)
+    http = slack_config(articles)
     config = dataclasses.replace(http, slack=dataclasses.replace(http.slack, mode="socket",
                                                                  app_token_env="E2E_SLACK_APP_TOKEN"))
     async with running(config) as app:
@@ -537,9 +530,9 @@ async def test_socket_mode_from_config_answers_commands_and_thread_questions(
 
 
 async def test_a_refused_post_is_retried_next_round_in_the_same_thread(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
-    config = make_config(articles)
+    config = slack_config(articles)
     async with running(config) as app:
         fake_slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "internal_error"})
         fake_slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "0"})  # retried by the client
@@ -556,18 +549,18 @@ async def test_a_refused_post_is_retried_next_round_in_the_same_thread(
         root = fake_slack.messages[0]
         root_alert = app.store.alert_of_message("slack", CHANNEL, root["ts"])
         assert root_alert is not None
-        assert isinstance(app.store.alert(root_alert).alert, Casualty)  # type: ignore[union-attr]
-        assert app.store.alert(root_alert).importance == max(  # type: ignore[union-attr]
-            a.importance for a in pushed(app.store))
+        stored_root = app.store.alert(root_alert)
+        assert stored_root is not None and isinstance(stored_root.alert, Casualty)
+        assert stored_root.importance == max(a.importance for a in pushed(app.store))
         assert root["thread_ts"] is None and all(m["thread_ts"] == root["ts"] for m in fake_slack.messages[1:])
         keys = {m["metadata"]["event_payload"]["key"] for m in fake_slack.messages}
         assert len(keys) == total
 
 
 async def test_a_question_in_a_digest_thread_is_answered_as_the_bot_says(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
-    config = make_config(articles, [{"output": "slack", "id": CHANNEL, "language": "en", "alerts": False,
+    config = slack_config(articles, [{"output": "slack", "id": CHANNEL, "language": "en", "alerts": False,
                                      "digest": {"cron": "0 8 * * *"}}])
     async with running(config) as app:
         await app.pipeline.ingest_all()
@@ -589,7 +582,7 @@ async def test_a_question_in_a_digest_thread_is_answered_as_the_bot_says(
 
 
 async def test_a_channel_slack_refuses_is_tried_three_times_then_marked_failed_and_shown(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture,
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture,
 ) -> None:
     import datetime as dt
 
@@ -597,7 +590,7 @@ async def test_a_channel_slack_refuses_is_tried_three_times_then_marked_failed_a
     from bot.service.health import start_health_server
     from bot.store import utcnow
 
-    config = make_config(articles)
+    config = slack_config(articles)
     async with running(config) as app:
         await app.pipeline.ingest_all()
         total = len(pushed(app.store))
@@ -632,9 +625,9 @@ async def test_a_channel_slack_refuses_is_tried_three_times_then_marked_failed_a
 
 
 async def test_a_root_edit_lost_to_a_kill_is_caught_up_after_the_restart(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    config = make_config(articles)
+    config = slack_config(articles)
     async with running(config) as app:
         await cycle(app)
         root = fake_slack.messages[0]["ts"]
@@ -663,12 +656,12 @@ async def test_a_root_edit_lost_to_a_kill_is_caught_up_after_the_restart(
 
 
 async def test_channels_are_served_concurrently_each_at_its_own_pace(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
-    config = make_config(articles, [{"output": "slack", "id": "C111", "language": "en"},
+    config = slack_config(articles, [{"output": "slack", "id": "C111", "language": "en"},
                                     {"output": "slack", "id": "C222", "language": "fr"}])
     async with running(config) as app:
-        app.adapters["slack"].queue.interval = 0.2  # type: ignore[attr-defined]
+        slack_adapter(app).queue.interval = 0.2
         _, sent = await cycle(app)
         total = len(pushed(app.store))
         assert sent == 2 * total
@@ -683,9 +676,9 @@ async def test_channels_are_served_concurrently_each_at_its_own_pace(
 
 
 async def test_news_casualties_public_comes_with_the_chart_uploaded_to_the_channel(
-    articles: Path, make_config: Callable[..., Config], fake_slack: FakeSlack
+    articles: Path, slack_config: Callable[..., Config], fake_slack: FakeSlack
 ) -> None:
-    config = make_config(articles)
+    config = slack_config(articles)
     async with running(config) as app:
         await app.pipeline.ingest_all()
         write_update(articles)  # a second date: now there is a toll over time to draw

@@ -10,7 +10,10 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_fakes import (
+from slack_sdk.signature import SignatureVerifier
+
+from bot.chat.slack import SlackAdapter
+from tests.slack.slack_fakes import (
     BOT_USER,
     FakeConversation,
     FakeSlack,
@@ -18,9 +21,6 @@ from slack_fakes import (
     event_body,
     signed_headers,
 )
-from slack_sdk.signature import SignatureVerifier
-
-from bot.chat.slack import SlackAdapter
 
 THREAD = "1700000000.000100"
 

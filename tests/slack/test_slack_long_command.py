@@ -12,30 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 from pathlib import Path
 
 import aiohttp
 import pytest
-from slack_fakes import BOT_TOKEN, SIGNING_SECRET, Call, FakeSlack, command_body, signed_headers
 
 from bot.chat.slack import MAX_INPUT_CHARS
 from bot.config import Config, parse_config
 from bot.ingest.files import read_articles
 from bot.service.app import open_app
 from bot.service.handlers import search as search_handler
-from bot.service.search import SearchHit
+from bot.service.search import SearchHit, search
 from bot.store import Store
+from tests.conftest import free_port
+from tests.slack.slack_fakes import BOT_TOKEN, SIGNING_SECRET, Call, FakeSlack, command_body, signed_headers
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def config_for(tmp_path: Path, fake_slack: FakeSlack) -> Config:
@@ -69,13 +62,12 @@ async def test_a_long_search_in_one_channel_does_not_hold_up_help_in_another(
         tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LONG_SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("LONG_SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    real = search_handler.find
     searching, released = threading.Event(), threading.Event()
 
     def held_search(store: Store, terms: str) -> list[SearchHit]:
         searching.set()
         released.wait(timeout=20)
-        return real(store, terms)
+        return search(store, terms)  # what the handler calls `find`
 
     monkeypatch.setattr(search_handler, "find", held_search)
     config = config_for(tmp_path, fake_slack)

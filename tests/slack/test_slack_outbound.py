@@ -9,11 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from slack_fakes import FakeSlack
 
 from bot.chat.base import ChatAdapter, ChatError, Posted
 from bot.chat.slack import SlackAdapter
 from bot.core.models import Line, Message, Span
+from tests.slack.slack_fakes import FakeSlack
 
 ALERT = Message(
     headline="Casualty update: Kharkiv",

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from bot.chat.slack_queue import ChannelSendQueue
 
 
-def recorder(log: list[tuple[str, int, float]]):  # type: ignore[no-untyped-def]
-    def job(channel: str, n: int):  # type: ignore[no-untyped-def]
+def recorder(log: list[tuple[str, int, float]]) -> Callable[[str, int], Callable[[], Awaitable[int]]]:
+    def job(channel: str, n: int) -> Callable[[], Awaitable[int]]:
         async def run() -> int:
             log.append((channel, n, time.monotonic()))
             await asyncio.sleep(0)
@@ -88,7 +89,7 @@ async def test_close_sends_what_is_queued_then_refuses() -> None:
     queue = ChannelSendQueue(interval=0.02)
     sent: list[int] = []
 
-    def job(n: int):  # type: ignore[no-untyped-def]
+    def job(n: int) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             sent.append(n)
 

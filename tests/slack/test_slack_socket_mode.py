@@ -7,10 +7,10 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 import pytest
-from slack_fakes import APP_TOKEN, FakeConversation, FakeSlack, command_body, event_body
 from slack_sdk.errors import SlackApiError
 
 from bot.chat.slack import SlackAdapter
+from tests.slack.slack_fakes import APP_TOKEN, FakeConversation, FakeSlack, command_body, event_body
 
 
 async def test_socket_mode_command_and_follow_up(

@@ -11,7 +11,7 @@ from bot.core.models import Article
 from bot.ingest.files import read_articles
 from bot.service.pipeline import Pipeline
 from bot.store import Store
-from tests.stories.test_scenario import SEEDS
+from tests.conftest import SEEDS
 
 HERE = Path(__file__).parent
 

@@ -21,9 +21,9 @@ from bot.ingest.files import read_articles
 from bot.service.conversation import NewsConversation
 from bot.service.pipeline import Pipeline
 from bot.store import Store, utcnow
+from tests.conftest import SEEDS, MakeConfig
 
 HERE = Path(__file__).parent
-SEEDS = HERE.parents[1] / "seeds"
 
 
 @dataclass
@@ -47,11 +47,10 @@ class Recorder:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> tuple[Config, Path]:
+def world(tmp_path: Path, make_config: MakeConfig) -> tuple[Config, Path]:
     shutil.copytree(SEEDS, tmp_path / "seed")
     shutil.copytree(HERE / "followup", tmp_path / "wire")
-    config = Config(
-        path=str(tmp_path / "bot.yaml"), database=f"sqlite:///{tmp_path / 'bot.db'}",
+    config = make_config(
         # No tags: the topic comes from the places the articles name.
         sources=(SourceConfig(name="seed", type="folder", path=str(tmp_path / "seed"), lang="fr"),),
         channels=(ChannelConfig(output="rec", id="C1", language="en"),),

@@ -7,14 +7,15 @@ import shutil
 from pathlib import Path
 
 from bot.chat.base import ChatContext
-from bot.config import ChannelConfig, Config, SourceConfig
+from bot.config import ChannelConfig, SourceConfig
 from bot.core.tally import CasualtyChangeAlert
 from bot.ingest.files import read_articles
 from bot.service import tallies
 from bot.service.conversation import NewsConversation
 from bot.service.pipeline import Pipeline
 from bot.store import Store
-from tests.stories.test_scenario import SEEDS, Recorder
+from tests.conftest import SEEDS, MakeConfig
+from tests.stories.test_scenario import Recorder
 
 HERE = Path(__file__).parent
 
@@ -24,11 +25,10 @@ def ministry_killed(store: Store, story_id: int) -> list[int]:
     return [f.value for e in view.estimates if e.measure == "killed" for f in e.latest if f.source == "ministry:health"]
 
 
-async def test_split_then_merge(tmp_path: Path, chart_dir: Path) -> None:
+async def test_split_then_merge(tmp_path: Path, chart_dir: Path, make_config: MakeConfig) -> None:
     shutil.copytree(SEEDS, tmp_path / "seed")
-    config = Config(path="test", database=f"sqlite:///{tmp_path / 'bot.db'}",
-                    sources=(SourceConfig(name="seed", type="folder", path=str(tmp_path / "seed"), lang="fr"),),
-                    channels=(ChannelConfig(output="rec", id="C1", language="en"),))
+    config = make_config(sources=(SourceConfig(name="seed", type="folder", path=str(tmp_path / "seed"), lang="fr"),),
+                         channels=(ChannelConfig(output="rec", id="C1", language="en"),))
     store = Store.open(config.database)
     chat = Recorder()
     pipeline = Pipeline(config, store, {"rec": chat})

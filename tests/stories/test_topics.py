@@ -9,19 +9,22 @@ from pathlib import Path
 
 from bot.chat.base import ChatContext
 from bot.cli import main
-from bot.config import ChannelConfig, Config
+from bot.config import ChannelConfig
+from bot.core.models import Casualty
 from bot.service.conversation import NewsConversation
 from bot.service.delivery import deliver_alerts
 from bot.service.pipeline import Pipeline
 from bot.service.subscriptions import alert_topics
 from bot.store import Store
 from bot.store import stories_db as db
+from tests.conftest import MakeConfig
 from tests.stories.test_scenario import Recorder
 
 HERE = Path(__file__).parent
 
 
-async def test_a_file_ingested_by_path_gets_its_country_as_topic(tmp_path: Path, chart_dir: Path) -> None:
+async def test_a_file_ingested_by_path_gets_its_country_as_topic(
+        tmp_path: Path, chart_dir: Path, make_config: MakeConfig) -> None:
     database = f"sqlite:///{tmp_path / 'bot.db'}"
     cfg = tmp_path / "bot.yaml"
     cfg.write_text(f"database: {database}\n", encoding="utf-8")
@@ -31,7 +34,8 @@ async def test_a_file_ingested_by_path_gets_its_country_as_topic(tmp_path: Path,
 
     store = Store.open(database)
     try:
-        [alert] = [a for a in store.alerts(types=["casualty"]) if a.alert.killed == 47]
+        [alert] = [a for a in store.alerts(types=["casualty"])
+                   if isinstance(a.alert, Casualty) and a.alert.killed == 47]
         assert alert.story_id is not None
         [filed] = db.of_story(store, alert.story_id)
         assert filed.topics == ("libya",)
@@ -39,7 +43,7 @@ async def test_a_file_ingested_by_path_gets_its_country_as_topic(tmp_path: Path,
 
         # A channel following the topic gets the file's alerts; one following another does not.
         chat = Recorder()
-        config = Config(path=str(cfg), database=database, channels=(
+        config = make_config(channels=(
             ChannelConfig(output="rec", id="libya-desk", language="en", topics=("libya",)),
             ChannelConfig(output="rec", id="sudan-desk", language="en", topics=("sudan",))))
         pipeline = Pipeline(config, store, {"rec": chat})

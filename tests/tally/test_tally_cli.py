@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tally_story import ARTICLES, OneStory, extract_figures
 
 from bot.cli import main
 from bot.config import load_config
@@ -15,8 +14,8 @@ from bot.core.chart import png_size
 from bot.core.models import Alert, Article, Casualty
 from bot.service.pipeline import Pipeline
 from bot.store import Store
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
+from tests.tally.tally_story import ARTICLES, OneStory, extract_figures
 
 
 def extract(article: Article) -> list[Alert]:
@@ -86,8 +85,8 @@ def test_casualties_in_french_and_by_topic(tmp_path: Path, monkeypatch: pytest.M
 
 def test_after_run_once_on_the_default_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    shutil.copytree(REPO / "config", tmp_path / "config")
-    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     monkeypatch.chdir(tmp_path)
     assert main(["run", "--once"]) == 0
     capsys.readouterr()

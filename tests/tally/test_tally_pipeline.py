@@ -6,9 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-from tally_story import ARTICLES, OneStory, Recorder, extract_figures
-
 from bot.config import ChannelConfig, Config
 from bot.core.chart import png_size
 from bot.core.digest import DigestEntry, build_digest
@@ -17,6 +14,7 @@ from bot.core.tally import CasualtyChangeAlert
 from bot.service import tallies
 from bot.service.pipeline import Pipeline
 from bot.store import Store
+from tests.tally.tally_story import ARTICLES, OneStory, Recorder, extract_figures
 
 NOW = dt.datetime(2019, 4, 8, 20, 0, tzinfo=dt.UTC)
 
@@ -29,17 +27,12 @@ def make(store: Store, lang: str = "en") -> tuple[Pipeline, Recorder]:
     return pipeline, recorder
 
 
-@pytest.fixture
-def store() -> Store:
-    return Store.open("sqlite:///:memory:")
-
-
 def change_alerts(store: Store) -> list[CasualtyChangeAlert]:
     return [s.alert for s in store.alerts(types=["casualty"]) if isinstance(s.alert, CasualtyChangeAlert)]
 
 
-async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
-    pipeline, chat = make(store)
+async def test_story_over_five_articles(memory_store: Store, chart_dir: Path) -> None:
+    pipeline, chat = make(memory_store)
     new_per_article = []
     for article in ARTICLES:
         new_per_article.append(len(pipeline.process(article)))
@@ -47,7 +40,7 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     # 35; 47 (change); 21+27 and 14 soldiers (two first figures); 45 (correction); 45 again (nothing).
     assert new_per_article == [1, 1, 2, 1, 0]
 
-    rise, correction = change_alerts(store)
+    rise, correction = change_alerts(memory_store)
     [c] = rise.changes
     assert (c.measure, c.old, c.new, c.delta) == ("killed", 35, 47, 12)
     assert (c.old_date, c.new_date) == (dt.date(2019, 4, 6), dt.date(2019, 4, 7))
@@ -58,8 +51,8 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     assert (c.old_outlet, c.new_outlet) == ("Le Monde", "Le Monde")
 
     # The repeated 45 made no alert: RFI is one more outlet of the correction.
-    stored = next(s for s in store.alerts(types=["casualty"]) if s.alert == correction)
-    assert [a.outlet for a in store.outlets_of_alert(stored.id)] == ["Le Monde", "RFI"]
+    stored = next(s for s in memory_store.alerts(types=["casualty"]) if s.alert == correction)
+    assert [a.outlet for a in memory_store.outlets_of_alert(stored.id)] == ["Le Monde", "RFI"]
 
     # Thread placement: the first alert is the root, the others reply to it, the root is edited.
     kinds = [(kind, ref) for kind, _, ref, _ in chat.calls]
@@ -97,7 +90,7 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     assert Path(chart).parent == chart_dir and png_size(chart) == (800, 450)
 
     # The reconciled view itself.
-    view = tallies.story_view(store, 1)
+    view = tallies.story_view(memory_store, 1)
     rows = {(e.measure, e.population): e for e in view.estimates}
     assert set(rows) == {("killed", ""), ("killed", "soldiers"), ("wounded", "")}
     everyone = rows[("killed", "")]
@@ -112,16 +105,16 @@ async def test_story_over_five_articles(store: Store, chart_dir: Path) -> None:
     assert len(chat.calls) == before
 
 
-async def test_all_at_once_is_one_root_one_edit(store: Store, chart_dir: Path) -> None:
-    pipeline, chat = make(store)
+async def test_all_at_once_is_one_root_one_edit(memory_store: Store, chart_dir: Path) -> None:
+    pipeline, chat = make(memory_store)
     for article in ARTICLES:
         pipeline.process(article)
     await pipeline.deliver()
     assert [k for k, *_ in chat.calls] == ["post", "reply", "reply", "reply", "reply", "edit"]
 
 
-async def test_french_reader(store: Store, chart_dir: Path) -> None:
-    pipeline, chat = make(store, lang="fr")
+async def test_french_reader(memory_store: Store, chart_dir: Path) -> None:
+    pipeline, chat = make(memory_store, lang="fr")
     for article in ARTICLES[:2]:
         pipeline.process(article)
         await pipeline.deliver()
@@ -134,12 +127,12 @@ async def test_french_reader(store: Store, chart_dir: Path) -> None:
     assert "Derniers bilans" in edit.plain and "bas 47 · estimation 47 · haut 47" in edit.plain
 
 
-async def test_edit_failure_does_not_lose_replies(store: Store, chart_dir: Path) -> None:
+async def test_edit_failure_does_not_lose_replies(memory_store: Store, chart_dir: Path) -> None:
     class NoEdit(Recorder):
         async def edit(self, channel: str, message_id: str, message: Message) -> None:
             raise RuntimeError("message too old to edit")
 
-    pipeline, _ = make(store)
+    pipeline, _ = make(memory_store)
     chat = NoEdit()
     pipeline.adapters = {"slack": chat}
     for article in ARTICLES[:2]:
@@ -149,36 +142,36 @@ async def test_edit_failure_does_not_lose_replies(store: Store, chart_dir: Path)
     assert [k for k, *_ in chat.calls] == ["post", "reply"]
 
 
-def test_digest_shows_change_alerts_as_the_figures_they_are(store: Store) -> None:
-    pipeline, _ = make(store)
+def test_digest_shows_change_alerts_as_the_figures_they_are(memory_store: Store) -> None:
+    pipeline, _ = make(memory_store)
     for article in ARTICLES:
         pipeline.process(article)
-    entries = [DigestEntry(s.alert, s.story_id, None, s.importance) for s in store.alerts()]
+    entries = [DigestEntry(s.alert, s.story_id, None, s.importance) for s in memory_store.alerts()]
     digest = build_digest(entries, lang="en", since=None, now=NOW)
     assert "47 killed (the article itself" in digest.plain and "45 killed (the article itself" in digest.plain
 
 
-def test_stories_do_not_mix(store: Store) -> None:
+def test_stories_do_not_mix(memory_store: Store) -> None:
     """Figures are compared within their story only: an article about another event (another city)
     opens its own story, and its figure changes nothing in the first."""
     from dataclasses import replace
 
-    pipeline, _ = make(store)
+    pipeline, _ = make(memory_store)
     pipeline.process(ARTICLES[0])
     pipeline.stories.story_id = None  # type: ignore[attr-defined]  # the next article opens a new cluster
     elsewhere = replace(ARTICLES[1], title="Libye : 47 morts dans un attentat à Benghazi",
                         text="Le bilan de l'attentat à la voiture piégée de Benghazi s'est alourdi à 47 morts.")
     assert len(pipeline.process(elsewhere)) == 1
-    assert change_alerts(store) == []
-    assert len({a.story_id for a in store.alerts()}) == 2
+    assert change_alerts(memory_store) == []
+    assert len({a.story_id for a in memory_store.alerts()}) == 2
 
 
-def test_non_casualty_and_storyless_alerts_are_stored_as_before(store: Store) -> None:
+def test_non_casualty_and_storyless_alerts_are_stored_as_before(memory_store: Store) -> None:
     article = ARTICLES[0]
-    article_id, _ = store.add_article(article)
+    article_id, _ = memory_store.add_article(article)
     alert = Casualty("afp-1", killed=35)
-    first = tallies.store_alert(store, alert, article=article, article_id=article_id, story_id=None,
+    first = tallies.store_alert(memory_store, alert, article=article, article_id=article_id, story_id=None,
                                 today=NOW.date())
-    again = tallies.store_alert(store, alert, article=article, article_id=article_id, story_id=None,
+    again = tallies.store_alert(memory_store, alert, article=article, article_id=article_id, story_id=None,
                                 today=NOW.date())
     assert first[1] is True and again == (first[0], False)
