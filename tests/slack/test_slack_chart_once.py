@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_fakes import FakeSlack
 
 from bot.chat.slack import SlackAdapter
 from bot.config import ChannelConfig, Config
@@ -19,6 +18,7 @@ from bot.core.models import Alert, Article, Casualty, Message
 from bot.service.delivery import deliver_alerts, post_chart
 from bot.service.pipeline import Pipeline
 from bot.store import Store
+from tests.slack.slack_fakes import FakeSlack
 
 CHANNEL = ChannelConfig(output="slack", id="C111")
 STORY = 7
@@ -44,7 +44,7 @@ async def bots(make_adapter: Callable[..., SlackAdapter]) -> AsyncIterator[Calla
 
 def uploads(fake: FakeSlack) -> list[Any]:
     """The files shared into the channel: what its users see."""
-    return fake.of("files.completeUploadExternal")
+    return list(fake.of("files.completeUploadExternal"))
 
 
 def in_thread(fake: FakeSlack, root: str) -> list[dict[str, Any]]:
