@@ -105,7 +105,7 @@ def in_process(config_path: Path, out: Path, core: int, top: int) -> None:
 
     P = pipeline_mod.Pipeline
     P.ingest_all = timed_async("ingest_all: read, extract, file", P.ingest_all)  # type: ignore[method-assign]
-    P._store_entry = timed_sync("  articles filed (thread work)", P._store_entry, profile=True)  # type: ignore
+    P._store_entry = timed_sync("  articles filed (thread work)", P._store_entry, profile=top > 0)  # type: ignore
     pipeline_mod.extract_alerts = timed_sync("    of which extract_alerts", extract_pkg.extract_alerts)
     S = scheduler_mod.BotScheduler
     S.deliver = timed_async("deliver: alerts to the console", S.deliver)  # type: ignore[method-assign]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,18 +127,19 @@ def _filed(row: Any) -> FiledArticle:
         entities=json.loads(row["entities"]), topics=tuple(t for t in (row["topics"] or "").split(",") if t))
 
 
-def recent(store: Store, since: dt.date, *, after_id: int = 0,
-           filed_since: dt.datetime | None = None) -> list[FiledArticle]:
+def recent(store: Store, since: dt.date, *, after_id: int = 0, filed_since: dt.datetime | None = None,
+           known: Container[int] = ()) -> list[FiledArticle]:
     """Articles filed with a publication date on or after `since` (the stories still open), and an
     article id above `after_id` (those not read yet) or filed at or after `filed_since` (another
-    replica's article, whose lower id committed after a higher one was read)."""
+    replica's article, whose lower id committed after a higher one was read). Those of `known` (read
+    before: the `filed_since` overlap brings them again) are left out before their entities are decoded."""
     newer = article_stories.c.article_id > after_id
     if filed_since is not None:
         newer = or_(newer, article_stories.c.created_at >= filed_since)
     with store.tx() as conn:
         rows = conn.execute(select(article_stories).where(and_(article_stories.c.published >= since, newer))
                             .order_by(article_stories.c.article_id)).mappings().all()
-    return [_filed(r) for r in rows]
+    return [_filed(r) for r in rows if r["article_id"] not in known]
 
 
 def of_story(store: Store, story_id: int) -> list[FiledArticle]:
