@@ -99,10 +99,11 @@ def entities_of(title: str | None, text: str) -> dict[Entity, float]:
 
     A place of another country than the one the article mostly names (far fewer mentions) stands for
     its government ("Washington demands…", "Moscou dément…"): it counts as that country only."""
-    context = tokenize(f"{title or ''} {text}")
+    parts = ((tokenize(title or ""), TITLE_BOOST), (tokenize(text), 1.0))  # each tokenized once
+    countries = _countries_in(parts[0][0] + parts[1][0])  # the countries the whole article names
     mentions: list[tuple[Entity, float]] = []
-    for part, boost in ((title or "", TITLE_BOOST), (text, 1.0)):
-        mentions += [(e, boost) for e in _scan(tokenize(part), context=context)]
+    for tokens, boost in parts:
+        mentions += [(e, boost) for e in _scan(tokens, countries=countries)]
     by_country = Counter(e.country for e, _ in mentions if e.kind == "place" and e.country)
     top = by_country.most_common(1)[0][1] if by_country else 0
     best: dict[Entity, float] = {}
@@ -116,9 +117,8 @@ def entities_of(title: str | None, text: str) -> dict[Entity, float]:
     return {e: w * (1.0 + MENTIONS * math.log(times[e])) for e, w in best.items()}
 
 
-def _scan(tokens: list[Token], *, context: list[Token]) -> list[Entity]:
+def _scan(tokens: list[Token], *, countries: Counter[str]) -> list[Entity]:
     gaz = load_gazetteer()
-    countries = _countries_in(context)
     known = _names()
     out: list[Entity] = []
     i = 0
