@@ -79,7 +79,7 @@ class EventStories:
                                 how=how, score=score, entities=encode(entities), topics=tags)
         # Topics: the source's tags, else the story's topic, else the country of the article's places.
         db.file_decision(self.store, filed, redirect_cluster=how == "entities",
-                         topic=country_key(country) if country else None)
+                         topic=country_key(country) if country else None, in_cluster=True)
         return story_id
 
     def refresh(self, day: dt.date) -> None:

@@ -198,9 +198,8 @@ class Store:
                 yield conn
             return
         with lock, self.tx() as conn:
-            _insert_ignore(conn, s.store_locks, {"name": name})
-            conn.execute(update(s.store_locks).where(s.store_locks.c.name == name)
-                         .values(holder=PROCESS_ID, taken_at=utcnow()))
+            # One statement: the row is written (hence locked until the transaction ends) either way.
+            _upsert(conn, s.store_locks, {"name": name}, {"holder": PROCESS_ID, "taken_at": utcnow()})
             self._local.held = held | {name}
             try:
                 yield conn
@@ -666,14 +665,19 @@ def _insert_ignore_id(conn: Connection, table: Table, values: dict[str, Any],
     return int(row[0]) if row is not None else None
 
 
-def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[str, Any],
+            **on_insert: Any) -> None:
     """Insert or update in one statement: replicas starting together write the same rows, and an
-    update-then-insert pair lets both insert (a duplicate-key error on PostgreSQL)."""
+    update-then-insert pair lets both insert (a duplicate-key error on PostgreSQL). `on_insert`:
+    columns written only when the row is new (e.g. `created_at`)."""
     if conn.dialect.name == "postgresql":
-        stmt: Any = pg_insert(table).values(**keys, **values)
+        stmt: Any = pg_insert(table).values(**keys, **values, **on_insert)
     else:
-        stmt = sqlite_insert(table).values(**keys, **values)
+        stmt = sqlite_insert(table).values(**keys, **values, **on_insert)
     conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=values))
+
+
+upsert = _upsert  # for the other store modules
 
 
 _OUTAGE_WORDS = ("read-only", "readonly", "disk i/o", "database is locked", "unable to open", "connection",
