@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import yaml
-from _common import ROOT, print_header, row  # first: repo root on sys.path
+from _common import ROOT, peak_rss_kib, print_header, row  # first: repo root on sys.path
 from bench_run_memory import write_articles
 
 
@@ -77,6 +77,7 @@ def in_process(config_path: Path, out: Path, core: int, top: int) -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {core})
     phases: dict[str, float] = {}
+    peaks: dict[str, int] = {}  # this process's peak RSS when the phase ended
     prof = cProfile.Profile()
 
     def timed_async(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -87,6 +88,7 @@ def in_process(config_path: Path, out: Path, core: int, top: int) -> None:
                 return await fn(*args, **kwargs)
             finally:
                 phases[label] = phases.get(label, 0.0) + time.perf_counter() - t0
+                peaks[label] = peak_rss_kib()
         return wrapper
 
     def timed_sync(label: str, fn: Callable[..., Any], profile: bool = False) -> Callable[..., Any]:
@@ -118,7 +120,8 @@ def in_process(config_path: Path, out: Path, core: int, top: int) -> None:
         wall = time.perf_counter() - t0
     print(f"-- run --once in this process (phases timed; thread work profiled): {wall:.2f} s")
     for label, seconds in phases.items():
-        row(label, f"{seconds:.2f} s ({seconds / wall:.0%})")
+        peak = f", peak RSS {peaks[label] / 1024:.0f} MiB at its end" if label in peaks else ""
+        row(label, f"{seconds:.2f} s ({seconds / wall:.0%}){peak}")
     if top > 0:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
 

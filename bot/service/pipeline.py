@@ -253,6 +253,11 @@ class Pipeline:
                     report.failed_sources.append(source.name)
 
         await asyncio.gather(*(poll_one(source) for source in await self.store.run(self.sources)))
+        # A whole pass is `run --once`'s, which delivers next and exits: the story indexes (a window of
+        # stories, 10,000 articles' worth) are not kept through the delivery, which reuses their memory.
+        # A later pass reads them again from the store.
+        self.stories.forget()
+        self.events.reset()
         return report
 
     async def deliver(self) -> DeliveryReport:
