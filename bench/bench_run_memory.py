@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pstats
 import random
 import resource
@@ -87,8 +88,11 @@ def run_one(n: int, fmt: str, timeout: float, keep_log: bool, profile: int = 0) 
         with out_path.open("wb") as out:
             t0 = time.perf_counter()
             try:
-                proc = subprocess.run(wrapped, cwd=ROOT, stdout=out, stderr=subprocess.PIPE, timeout=timeout,
-                                      check=False)
+                # From the temporary folder (charts go to ./data/charts), the checkout on the import path.
+                env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+                    filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+                proc = subprocess.run(wrapped, cwd=tmp, env=env, stdout=out, stderr=subprocess.PIPE,
+                                      timeout=timeout, check=False)
             except subprocess.TimeoutExpired:
                 print(f"-- {n} articles: run did not finish within {timeout:g} s (killed)")
                 return

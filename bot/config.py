@@ -62,9 +62,10 @@ class FetchConfig:
     timeout_s: float = 20.0
     max_bytes: int = 5_000_000
     max_redirects: int = 5
-    concurrency: int = 8
+    concurrency: int = 50  # requests at once, every source together: as many as sources polled at once
     per_host: int = 2
     allow_private: bool = False
+    sources_at_once: int = 50  # sources polled at once by `run --once` (a slow feed holds one slot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +319,7 @@ class _Fetch(_Schema):
     concurrency: Count = _field(_WHOLE, _FETCHCONFIG.concurrency)
     per_host: Count = _field(_WHOLE, _FETCHCONFIG.per_host)
     allow_private: bool = _field(_BOOL, _FETCHCONFIG.allow_private)
+    sources_at_once: Count = _field(_WHOLE, _FETCHCONFIG.sources_at_once)
 
 
 class _Console(_Schema):
@@ -532,7 +534,8 @@ def _to_config(f: _File, file: str) -> Config:
     fetch = FetchConfig(
         user_agent=f.fetch.user_agent, timeout_s=f.fetch.timeout, max_bytes=f.fetch.max_bytes,
         max_redirects=f.fetch.max_redirects, concurrency=max(1, f.fetch.concurrency),
-        per_host=max(1, f.fetch.per_host), allow_private=f.fetch.allow_private)
+        per_host=max(1, f.fetch.per_host), allow_private=f.fetch.allow_private,
+        sources_at_once=max(1, f.fetch.sources_at_once))
     o = f.outputs
     console = ConsoleConfig(enabled=o.console.enabled, color=o.console.color)
     slack = SlackConfig(

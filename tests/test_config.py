@@ -91,7 +91,7 @@ def test_empty_keys_keep_their_defaults(tmp_path: Path) -> None:
     path.write_text("language: fr\ntimezone: Europe/Paris\nsources:\nfetch:\noutputs:\n  slack:\n"
                     "channels:\n  - output: console\n    digest: {cron: '0 8 * * mon-fri'}\n")
     config = load_config(path)
-    assert config.fetch.concurrency == 8 and config.slack.port == 3000 and config.sources == ()
+    assert config.fetch.concurrency == 50 and config.slack.port == 3000 and config.sources == ()
     assert config.channels[0].language == "fr" and config.channels[0].digest is not None
     assert config.channels[0].digest.timezone == "Europe/Paris" and config.channels[0].id == "console"
 

@@ -99,10 +99,11 @@ def entities_of(title: str | None, text: str) -> dict[Entity, float]:
 
     A place of another country than the one the article mostly names (far fewer mentions) stands for
     its government ("Washington demands…", "Moscou dément…"): it counts as that country only."""
-    context = tokenize(f"{title or ''} {text}")
+    parts = ((tokenize(title or ""), TITLE_BOOST), (tokenize(text), 1.0))  # each tokenized once
+    countries = _countries_in(parts[0][0] + parts[1][0])  # the countries the whole article names
     mentions: list[tuple[Entity, float]] = []
-    for part, boost in ((title or "", TITLE_BOOST), (text, 1.0)):
-        mentions += [(e, boost) for e in _scan(tokenize(part), context=context)]
+    for tokens, boost in parts:
+        mentions += [(e, boost) for e in _scan(tokens, countries=countries)]
     by_country = Counter(e.country for e, _ in mentions if e.kind == "place" and e.country)
     top = by_country.most_common(1)[0][1] if by_country else 0
     best: dict[Entity, float] = {}
@@ -116,9 +117,8 @@ def entities_of(title: str | None, text: str) -> dict[Entity, float]:
     return {e: w * (1.0 + MENTIONS * math.log(times[e])) for e, w in best.items()}
 
 
-def _scan(tokens: list[Token], *, context: list[Token]) -> list[Entity]:
+def _scan(tokens: list[Token], *, countries: Counter[str]) -> list[Entity]:
     gaz = load_gazetteer()
-    countries = _countries_in(context)
     known = _names()
     out: list[Entity] = []
     i = 0
@@ -187,6 +187,10 @@ class StoryProfile:
     articles: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     entities: dict[str, Entity] = field(default_factory=dict)
+    # Articles naming a place or one within NEAR_KM, by place: each new article is scored against the
+    # same open stories, naming the same few places, so the scan of the story's places is done once
+    # per place until the story changes.
+    _near: dict[Entity, int] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, entities: Iterable[Entity], day: dt.date) -> None:
         self.articles += 1
@@ -194,18 +198,23 @@ class StoryProfile:
             self.entities.setdefault(e.key, e)
             self.counts[e.key] += 1
         self.last = max(self.last, day)
+        self._near.clear()
 
     def share(self, entity: Entity) -> float:
         """How much the story is about this entity (0 to 1); a place counts what lies within NEAR_KM."""
         if not self.articles:
             return 0.0
-        best = self.counts.get(entity.key, 0)
-        if entity.kind == "place" and entity.lat is not None and entity.lon is not None:
+        if entity.kind != "place" or entity.lat is None or entity.lon is None:
+            return self.counts.get(entity.key, 0) / self.articles
+        best = self._near.get(entity)
+        if best is None:
+            best = self.counts.get(entity.key, 0)
             for key, other in self.entities.items():
                 if (other.kind == "place" and other.lat is not None and other.lon is not None
                         and abs(other.lat - entity.lat) <= NEAR_DEG and self.counts[key] > best
                         and km(entity.lat, entity.lon, other.lat, other.lon) <= NEAR_KM):
                     best = self.counts[key]
+            self._near[entity] = best
         return best / self.articles
 
     def names(self, entity: Entity) -> bool:
@@ -245,11 +254,21 @@ def best_story(article: Mapping[Entity, float], day: dt.date, stories: Sequence[
                threshold: float = THRESHOLD, window: dt.timedelta = WINDOW) -> Match | None:
     """The story an article is about, or None when it opens a new one."""
     best: tuple[float, dt.date, int] | None = None
+    total = sum(article.values())
+    if total <= 0:
+        return None
+    # `coverage`, with the anchor tested first: most candidates share only a country or a passing
+    # place with the article, and are dropped before the rest of its entities are weighed.
+    places = [e for e in article if e.kind == "place"]
+    anchors = places or [e for e in article if e.kind == "person"]
     for story in stories:
         if story.last < day - window:
             continue
-        score, anchored = coverage(article, story)
-        if not anchored or score < threshold:
+        shares = {e: story.share(e) for e in anchors}
+        if not any(v >= ANCHOR for v in shares.values()):
+            continue
+        score = sum(w * (shares[e] if e in shares else story.share(e)) for e, w in article.items()) / total
+        if score < threshold:
             continue
         rank = (score, story.last, story.story_id)
         if best is None or rank > best:

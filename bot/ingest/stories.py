@@ -152,6 +152,10 @@ class StoryGrouper:
         self._read_at = started
         self.index.expire(cutoff)
 
+    def forget(self) -> None:
+        """Drop the index (it is read again, from the store, by the next match)."""
+        self.index, self._read_at = StoryIndex(), None
+
     def match(self, signature: str | None) -> tuple[int | None, float]:
         """The recent story most similar to a signature, with its similarity (None when none).
 

@@ -79,7 +79,7 @@ class EventStories:
                                 how=how, score=score, entities=encode(entities), topics=tags)
         # Topics: the source's tags, else the story's topic, else the country of the article's places.
         db.file_decision(self.store, filed, redirect_cluster=how == "entities",
-                         topic=country_key(country) if country else None)
+                         topic=country_key(country) if country else None, in_cluster=True)
         return story_id
 
     def refresh(self, day: dt.date) -> None:
@@ -91,7 +91,7 @@ class EventStories:
             self._from, self._generation = since, gen
         started = utcnow()
         again = self._read_at - REREAD if self._read_at is not None else None
-        for filed in db.recent(self.store, since, after_id=self._seen, filed_since=again):
+        for filed in db.recent(self.store, since, after_id=self._seen, filed_since=again, known=self._known):
             self._seen = max(self._seen, filed.article_id)
             if filed.published is None or filed.article_id in self._known:
                 continue

@@ -118,6 +118,11 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             if path and path != ":memory:":
                 cur.execute("PRAGMA journal_mode=WAL")
+                # In WAL mode NORMAL syncs at checkpoints, not at every commit: the database stays
+                # consistent through a crash or power cut, which may only undo the last commits (an
+                # article read again, an alert sent again). FULL paid an fsync per commit: 0.7-3.5 ms
+                # each, a third of `run --once` (docs/benchmarks.md, section 7).
+                cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         return engine
@@ -194,11 +199,19 @@ class Store:
         transaction ends). Re-entrant within a thread. Store calls inside join the transaction."""
         with self._locks_guard:
             lock = self._locks.setdefault(name, threading.RLock())
+        held: set[str] = getattr(self._local, "held", None) or set()
+        if name in held:  # re-entered: this thread's transaction already holds the lock row
+            with lock, self.tx() as conn:
+                yield conn
+            return
         with lock, self.tx() as conn:
-            _insert_ignore(conn, s.store_locks, {"name": name})
-            conn.execute(update(s.store_locks).where(s.store_locks.c.name == name)
-                         .values(holder=PROCESS_ID, taken_at=utcnow()))
-            yield conn
+            # One statement: the row is written (hence locked until the transaction ends) either way.
+            _upsert(conn, s.store_locks, {"name": name}, {"holder": PROCESS_ID, "taken_at": utcnow()})
+            self._local.held = held | {name}
+            try:
+                yield conn
+            finally:
+                self._local.held = held
 
     def version(self) -> int:
         with self.tx() as conn:
@@ -225,14 +238,16 @@ class Store:
                 return int(row[0]), False
         with self.tx() as conn:
             # Two polls may bring the same article at once: the second insert is a no-op, then both read.
-            added = _insert_ignore(conn, s.articles, dict(
+            inserted = _insert_ignore_id(conn, s.articles, dict(
                 key=key, source=article.source, outlet=article.outlet[:200] if article.outlet else article.outlet,
                 url=article.url, title=article.title, lang=article.lang[:8] if article.lang else article.lang,
                 published=article.published, fetched_at=utcnow(), text=article.text,
                 content_hash=article.content_hash,
             ), ["key"])
+            if inserted is not None:
+                return inserted, True
             article_id = conn.execute(select(s.articles.c.id).where(s.articles.c.key == key)).scalar_one()
-            return int(article_id), added
+            return int(article_id), False
 
     def mark_processed(self, article_id: int) -> None:
         with self.tx() as conn:
@@ -310,15 +325,19 @@ class Store:
         with self.tx() as conn:
             # Insert-or-nothing, then read: of two articles filing the same fact at once, one creates the
             # alert and the other joins it as an outlet (a select-then-insert let both insert).
-            new = _insert_ignore(conn, s.alerts, dict(
+            inserted = _insert_ignore_id(conn, s.alerts, dict(
                 article_id=article_id, story_id=story_id, type=alert.type, dedup_key=dedup_key,
                 data=json.dumps(alert_to_dict(alert), ensure_ascii=False), importance=importance,
                 created_at=utcnow(),
             ), ["dedup_key"])
-            alert_id = int(conn.execute(select(s.alerts.c.id).where(s.alerts.c.dedup_key == dedup_key)).scalar_one())
+            if inserted is not None:
+                alert_id = inserted
+            else:
+                alert_id = int(conn.execute(select(s.alerts.c.id).where(s.alerts.c.dedup_key == dedup_key))
+                               .scalar_one())
             _insert_ignore(conn, s.alert_articles, {"alert_id": alert_id, "article_id": article_id},
                            ["alert_id", "article_id"])
-        return alert_id, new
+        return alert_id, inserted is not None
 
     def alert(self, alert_id: int) -> StoredAlert | None:
         with self.tx() as conn:
@@ -480,14 +499,21 @@ class Store:
 
     def mark_seen(self, source: str, keys: Sequence[str]) -> list[str]:
         """Record entries as seen; returns those that were not seen before."""
-        fresh: list[str] = []
         now = utcnow()
+        by_key = {key[:500]: key for key in reversed(list(dict.fromkeys(keys)))}  # the first key of a cut one
+        if not by_key:
+            return []
+        fresh: set[str] = set()
+        rows = [{"source": source, "entry_key": cut, "seen_at": now} for cut in by_key]
         with self.tx() as conn:
-            for key in dict.fromkeys(keys):
-                if _insert_ignore(conn, s.seen_entries, {"source": source, "entry_key": key[:500], "seen_at": now},
-                                  ["source", "entry_key"]):
-                    fresh.append(key)
-        return fresh
+            # One INSERT … ON CONFLICT DO NOTHING RETURNING per chunk (a first poll marks a whole feed's
+            # backlog): the keys returned are those not seen before.
+            for start in range(0, len(rows), 500):
+                stmt: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(s.seen_entries)
+                stmt = stmt.values(rows[start:start + 500]).on_conflict_do_nothing(
+                    index_elements=["source", "entry_key"]).returning(s.seen_entries.c.entry_key)
+                fresh.update(str(k) for k in conn.execute(stmt).scalars().all())
+        return [key for key in dict.fromkeys(keys) if key[:500] in fresh and by_key[key[:500]] == key]
 
     def is_seen(self, source: str, key: str) -> bool:
         with self.tx() as conn:
@@ -637,14 +663,28 @@ def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any],
     return conn.execute(stmt.on_conflict_do_nothing(index_elements=keys).returning(*pk)).first() is not None
 
 
-def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+def _insert_ignore_id(conn: Connection, table: Table, values: dict[str, Any],
+                      index_elements: Sequence[str]) -> int | None:
+    """`_insert_ignore` of a table with an integer `id`: the new row's id, None when it was there."""
+    stmt: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table).values(**values)
+    row = conn.execute(stmt.on_conflict_do_nothing(index_elements=list(index_elements))
+                       .returning(table.c.id)).first()
+    return int(row[0]) if row is not None else None
+
+
+def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[str, Any],
+            **on_insert: Any) -> None:
     """Insert or update in one statement: replicas starting together write the same rows, and an
-    update-then-insert pair lets both insert (a duplicate-key error on PostgreSQL)."""
+    update-then-insert pair lets both insert (a duplicate-key error on PostgreSQL). `on_insert`:
+    columns written only when the row is new (e.g. `created_at`)."""
     if conn.dialect.name == "postgresql":
-        stmt: Any = pg_insert(table).values(**keys, **values)
+        stmt: Any = pg_insert(table).values(**keys, **values, **on_insert)
     else:
-        stmt = sqlite_insert(table).values(**keys, **values)
+        stmt = sqlite_insert(table).values(**keys, **values, **on_insert)
     conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=values))
+
+
+upsert = _upsert  # for the other store modules
 
 
 _OUTAGE_WORDS = ("read-only", "readonly", "disk i/o", "database is locked", "unable to open", "connection",

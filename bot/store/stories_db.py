@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from bot.store import Store, utcnow
 from bot.store import schema as s
+from bot.store.db import upsert
 from bot.store.stories_schema import article_stories, story_redirects
 
 MAX_HOPS = 20  # a redirect chain longer than this is cut (it cannot loop: targets are never redirected back)
@@ -69,10 +70,13 @@ def cluster_state(store: Store, cluster_id: int, article_id: int) -> tuple[int, 
         return story_id, others is None
 
 
-def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, topic: str | None) -> None:
+def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, topic: str | None,
+                  in_cluster: bool = False) -> None:
     """In one transaction: redirect the article's cluster to its story (when it joined one), give the
     story `topic` when it has none, and file the article. An article without topics of its own (its
-    source's tags) takes its story's topic, else `topic` (the country of its places)."""
+    source's tags) takes its story's topic, else `topic` (the country of its places). `in_cluster`:
+    the article row already points at its cluster, whose `updated_at` was just moved (the grouper's
+    work): when the story is the cluster, neither is written again."""
     with store.tx() as conn:
         if redirect_cluster and filed.cluster_id != filed.story_id:
             _redirect(conn, filed.cluster_id, filed.story_id, "cluster")
@@ -88,10 +92,9 @@ def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, 
             "how": filed.how, "score": filed.score, "entities": json.dumps(filed.entities),
             "topics": ",".join(topics) or None,
         }
-        done = conn.execute(update(article_stories).where(article_stories.c.article_id == filed.article_id)
-                            .values(**values)).rowcount
-        if not done:
-            conn.execute(insert(article_stories).values(article_id=filed.article_id, created_at=utcnow(), **values))
+        upsert(conn, article_stories, {"article_id": filed.article_id}, values, created_at=utcnow())
+        if in_cluster and filed.story_id == filed.cluster_id:
+            return
         conn.execute(update(s.articles).where(s.articles.c.id == filed.article_id).values(story_id=filed.story_id))
         conn.execute(update(s.stories).where(s.stories.c.id == filed.story_id).values(updated_at=utcnow()))
 
@@ -127,18 +130,19 @@ def _filed(row: Any) -> FiledArticle:
         entities=json.loads(row["entities"]), topics=tuple(t for t in (row["topics"] or "").split(",") if t))
 
 
-def recent(store: Store, since: dt.date, *, after_id: int = 0,
-           filed_since: dt.datetime | None = None) -> list[FiledArticle]:
+def recent(store: Store, since: dt.date, *, after_id: int = 0, filed_since: dt.datetime | None = None,
+           known: Container[int] = ()) -> list[FiledArticle]:
     """Articles filed with a publication date on or after `since` (the stories still open), and an
     article id above `after_id` (those not read yet) or filed at or after `filed_since` (another
-    replica's article, whose lower id committed after a higher one was read)."""
+    replica's article, whose lower id committed after a higher one was read). Those of `known` (read
+    before: the `filed_since` overlap brings them again) are left out before their entities are decoded."""
     newer = article_stories.c.article_id > after_id
     if filed_since is not None:
         newer = or_(newer, article_stories.c.created_at >= filed_since)
     with store.tx() as conn:
         rows = conn.execute(select(article_stories).where(and_(article_stories.c.published >= since, newer))
                             .order_by(article_stories.c.article_id)).mappings().all()
-    return [_filed(r) for r in rows]
+    return [_filed(r) for r in rows if r["article_id"] not in known]
 
 
 def of_story(store: Store, story_id: int) -> list[FiledArticle]:

@@ -1,0 +1,96 @@
+"""`run --once` polls its sources at once (`fetch.sources_at_once` at a time): slow feeds do not add up.
+
+Feeds are served by the local HTTP server; some answer after a delay. Every article must still be
+stored once (two feeds carry the same dispatch), a failing feed is recorded as failing without
+stopping the others, and no more feeds are read at once than the setting allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiohttp import web
+from ingest_helpers import Harness, LocalServer, feed_source, item, rss
+
+from bot.config import SourceConfig
+
+DELAY = 1.0
+
+
+class Feeds:
+    """Feeds on the local server, counting the requests in flight at once."""
+
+    def __init__(self, server: LocalServer) -> None:
+        self.server = server
+        self.in_flight = 0
+        self.most = 0
+
+    def feed(self, path: str, items: list[dict[str, str]], *, delay: float = 0.0, status: int = 200) -> str:
+        body = rss(items).encode()
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+            try:
+                await asyncio.sleep(delay)
+                if status != 200:
+                    return web.Response(status=status, text="down")
+                return web.Response(body=body, headers={"Content-Type": "application/rss+xml; charset=utf-8"})
+            finally:
+                self.in_flight -= 1
+
+        return self.server.route(path, handler)
+
+
+def sources(feeds: Feeds, *, slow: int, fast: int) -> tuple[list[SourceConfig], int]:
+    """`slow` feeds answering after DELAY and `fast` ones, 3 items each; the first two feeds share item 0.
+    Returns the sources and the number of distinct articles they list."""
+    found: list[SourceConfig] = []
+    for n in range(slow + fast):
+        items = [item(n * 10 + k, day=1 + k) for k in range(1, 4)]
+        if n < 2:
+            items.append(item(0, day=5))  # the same dispatch (same link) in two feeds
+        url = feeds.feed(f"/feed/{n}", items, delay=DELAY if n < slow else 0.0)
+        found.append(feed_source(url, name=f"feed{n}", backfill=10))
+    return found, (slow + fast) * 3 + 1
+
+
+async def test_slow_feeds_are_read_at_once_and_each_article_is_stored_once(
+    server: LocalServer, harness: Harness,
+) -> None:
+    feeds = Feeds(server)
+    configured, distinct = sources(feeds, slow=6, fast=6)
+    broken = feed_source(feeds.feed("/broken", [], delay=DELAY, status=500), name="broken", backfill=10)
+    pipeline = harness.pipeline([*configured, broken], per_host=50)  # every feed is on 127.0.0.1
+    started = time.perf_counter()
+    report = await pipeline.ingest_all()
+    elapsed = time.perf_counter() - started
+
+    # One after the other, the 7 slow answers alone would take 7 s.
+    assert elapsed < 3.5, elapsed
+    assert feeds.most >= 6
+    assert report.failed_sources == ["broken"]
+    assert report.articles_new == distinct and harness.store.count_articles() == distinct
+    assert report.articles_seen == 1  # the shared dispatch, met a second time
+    state = harness.store.source_state("broken")
+    assert state.failures == 1 and state.next_retry_at is not None and "500" in (state.last_error or "")
+    for source in configured:
+        assert harness.store.source_state(source.name).initialized
+
+    # A second pass: every entry is known, nothing is stored twice.
+    again = await pipeline.ingest_all()
+    assert again.articles_new == 0 and harness.store.count_articles() == distinct
+
+
+async def test_no_more_sources_than_the_setting_are_read_at_once(server: LocalServer, harness: Harness) -> None:
+    feeds = Feeds(server)
+    configured, distinct = sources(feeds, slow=6, fast=0)
+    pipeline = harness.pipeline(configured, sources_at_once=3, per_host=50)
+    started = time.perf_counter()
+    report = await pipeline.ingest_all()
+    elapsed = time.perf_counter() - started
+
+    assert feeds.most == 3
+    assert elapsed >= 2 * DELAY, elapsed  # two waves of three
+    assert report.failed_sources == [] and harness.store.count_articles() == distinct
