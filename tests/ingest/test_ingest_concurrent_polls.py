@@ -11,9 +11,9 @@ import asyncio
 import time
 
 from aiohttp import web
-from ingest_helpers import Harness, LocalServer, feed_source, item, rss
 
 from bot.config import SourceConfig
+from tests.ingest.ingest_helpers import Harness, LocalServer, feed_source, item, rss
 
 DELAY = 1.0
 
