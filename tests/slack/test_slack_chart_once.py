@@ -14,11 +14,12 @@ import pytest
 
 from bot.chat.slack import SlackAdapter
 from bot.config import ChannelConfig, Config
-from bot.core.models import Alert, Article, Casualty, Message
+from bot.core.models import Message
 from bot.service.delivery import deliver_alerts, post_chart
 from bot.service.pipeline import Pipeline
 from bot.store import Store
 from tests.slack.slack_fakes import FakeSlack
+from tests.tally.tally_story import ARTICLES, OneStory, extract_figures
 
 CHANNEL = ChannelConfig(output="slack", id="C111")
 STORY = 7
@@ -173,45 +174,13 @@ async def test_a_changed_chart_is_uploaded_once_and_found_again_after_a_kill(
 # --- through the delivery passes: a story whose figures span two dates gets a chart in its thread ----
 
 NOW = dt.datetime(2019, 4, 8, 20, 0, tzinfo=dt.UTC)
-THURSDAY = dt.date(2019, 4, 4)
-STORY_ARTICLES = [
-    Article(id="afp-1", source="afp", outlet="AFP", lang="fr", published=dt.date(2019, 4, 6),
-            title="Libye : au moins 35 morts dans les combats près de Tripoli",
-            text="Au moins 35 personnes ont été tuées depuis jeudi dans les combats au sud de Tripoli."),
-    Article(id="lemonde-1", source="lemonde", outlet="Le Monde", lang="fr", published=dt.date(2019, 4, 7),
-            title="Libye : le bilan des combats autour de Tripoli s'alourdit",
-            text="Le bilan des affrontements autour de Tripoli s'est alourdi à 47 morts depuis jeudi."),
-]
-FIGURES = {
-    "afp-1": [Casualty("afp-1", killed=35, qualifier="at_least", victims="personnes", since=THURSDAY,
-                       location="Tripoli", evidence=STORY_ARTICLES[0].text)],
-    "lemonde-1": [Casualty("lemonde-1", killed=47, victims="morts", since=THURSDAY, location="Tripoli",
-                           evidence=STORY_ARTICLES[1].text)],
-}
-
-
-def figures_of(article: Article) -> list[Alert]:
-    return list(FIGURES.get(article.id, []))
-
-
-class OneStory:
-    """Files every article of the test under one story."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.story_id: int | None = None
-
-    def story_for(self, article: Article, article_id: int) -> int:
-        if self.story_id is None:
-            self.story_id = self.store.new_story("Offensive on Tripoli", topic="libya")
-        self.store.attach_to_story(article_id, self.story_id)
-        return self.story_id
+STORY_ARTICLES = ARTICLES[:2]  # two figures of one story on two dates: a chart
 
 
 async def a_story_over_two_dates(store: Store, slack: SlackAdapter, tmp_path: Path) -> Pipeline:
     """The first article is delivered (the thread's root); the second is stored, not yet delivered."""
     config = Config(path="test", channels=(CHANNEL,))
-    pipeline = Pipeline(config, store, {"slack": slack}, extractor=figures_of, clock=lambda: NOW)
+    pipeline = Pipeline(config, store, {"slack": slack}, extractor=extract_figures, clock=lambda: NOW)
     pipeline.stories = OneStory(store)  # type: ignore[assignment]
     await store.run(pipeline.process, STORY_ARTICLES[0])
     await deliver_alerts(store, {"slack": slack}, (CHANNEL,), now=NOW, chart_dir=tmp_path / "charts")
