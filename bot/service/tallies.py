@@ -15,6 +15,7 @@ Storing a casualty alert of a story (`store_alert`):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -212,6 +213,16 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
 
     None when there is nothing to add (no figures, or only the root's own figure).
     """
+    found = _root_text(store, story_id, root_alert_id, lang)
+    if found is None:
+        return None
+    message, view = found
+    return _with_chart(store, story_id, message, view, lang, chart_dir) if chart else message
+
+
+def _root_text(store: Store, story_id: int, root_alert_id: int | None,
+               lang: str) -> tuple[Message, Reconciled] | None:
+    """The root's text (no chart) and the story's figures it was written from."""
     view = story_view(store, story_id)
     if view.empty or len({f.alert_id for f in view.history}) < 2:
         return None
@@ -226,20 +237,23 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
         base = Message(headline=str(story["title"] if story else story_id), lang=lang)
     lines = [*base.lines, Line.of(Span(t(lang, "latest_figures"), "bold")),
              *view_lines(view, lang, detail=True, rules=False)]
-    attachments: tuple[str, ...] = ()
-    if chart:
-        try:
-            path = story_chart(store, story_id, lang=lang, directory=chart_dir, view=view)
-        except Exception:  # a chart is a bonus: never lose the edit over it
-            log.exception("chart of story %s failed", story_id)
-            path = None
-        attachments = (str(path),) if path is not None else ()
     # The root leads with the story's latest reconciled figures (the same function as the digest's).
     title = str(story["title"]) if story and story["title"] else base.headline
     figures = headline_figures(view, lang)
     headline = f"{figures}: {title}" if figures else base.headline
-    return Message(headline=headline, lines=tuple(lines), lang=lang, attachments=attachments,
-                   meta={**base.meta, "story_id": str(story_id), "edit": "root"})
+    return Message(headline=headline, lines=tuple(lines), lang=lang,
+                   meta={**base.meta, "story_id": str(story_id), "edit": "root"}), view
+
+
+def _with_chart(store: Store, story_id: int, message: Message, view: Reconciled, lang: str,
+                chart_dir: Path | None) -> Message:
+    """`message` with the chart of the story's tolls over time attached, when there is one."""
+    try:
+        path = story_chart(store, story_id, lang=lang, directory=chart_dir, view=view)
+    except Exception:  # a chart is a bonus: never lose the edit over it
+        log.exception("chart of story %s failed", story_id)
+        path = None
+    return dataclasses.replace(message, attachments=(str(path),)) if path is not None else message
 
 
 def _root_best_differs(stored: StoredAlert | None, top: Estimate) -> bool:
@@ -258,10 +272,11 @@ def root_edit(store: Store, adapter: str, channel: str, story_id: int, root_mess
     second replica does not edit it again with the same text.
     """
     root_alert = store.alert_of_message(adapter, channel, root_message_id)
-    text = root_message(store, story_id, root_alert, lang=lang, chart=False)
-    if text is None or store.get_state(_edit_key(adapter, channel, story_id)) == _digest(text):
+    found = _root_text(store, story_id, root_alert, lang)
+    if found is None or store.get_state(_edit_key(adapter, channel, story_id)) == _digest(found[0]):
         return None
-    return root_message(store, story_id, root_alert, lang=lang, chart_dir=chart_dir)
+    # The chart only now that an edit is due, drawn from the figures just read (not read a second time).
+    return _with_chart(store, story_id, *found, lang, chart_dir)
 
 
 def root_edited(store: Store, adapter: str, channel: str, story_id: int, message: Message) -> None:
