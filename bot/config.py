@@ -92,6 +92,7 @@ class ChannelConfig:
 class ConsoleConfig:
     enabled: bool = True
     color: str = "auto"  # auto | always | never
+    charts: bool = False  # draw story charts and print their paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +326,7 @@ class _Fetch(_Schema):
 class _Console(_Schema):
     enabled: bool = _field(_BOOL, True)
     color: Literal["auto", "always", "never"] = _field("one of auto, always, never", "auto")
+    charts: bool = _field(_BOOL, False)
 
 
 class _Slack(_Schema):
@@ -537,7 +539,7 @@ def _to_config(f: _File, file: str) -> Config:
         per_host=max(1, f.fetch.per_host), allow_private=f.fetch.allow_private,
         sources_at_once=max(1, f.fetch.sources_at_once))
     o = f.outputs
-    console = ConsoleConfig(enabled=o.console.enabled, color=o.console.color)
+    console = ConsoleConfig(enabled=o.console.enabled, color=o.console.color, charts=o.console.charts)
     slack = SlackConfig(
         enabled=o.slack.enabled, mode=o.slack.mode, host=o.slack.host, port=o.slack.port,
         bot_token_env=o.slack.bot_token_env, signing_secret_env=o.slack.signing_secret_env,

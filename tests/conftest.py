@@ -192,6 +192,7 @@ class RecordingAdapter:
     """A chat adapter that keeps what it was asked to do, for asserting on."""
 
     name: str = "rec"
+    shows_images: bool = True
     calls: list[tuple[str, str, str | None, Message]] = field(default_factory=list)
 
     async def post(self, channel: str, message: Message) -> Posted:

@@ -27,9 +27,14 @@ class Posted:
 
 
 class ChatAdapter(Protocol):
-    """Post, reply in thread, edit. `name` keys deliveries in the store (e.g. "slack")."""
+    """Post, reply in thread, edit. `name` keys deliveries in the store (e.g. "slack").
+
+    `shows_images`: whether the chat shows an attached image. Charts are drawn only for chats that show
+    them (drawing one takes 50-100 ms: for a terminal it is time spent on nothing).
+    """
 
     name: str
+    shows_images: bool
 
     async def post(self, channel: str, message: Message) -> Posted: ...
 

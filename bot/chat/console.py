@@ -25,8 +25,10 @@ def clean(text: str) -> str:
 class ConsoleAdapter:
     name = "console"
 
-    def __init__(self, out: TextIO | None = None, *, color: str = "auto") -> None:
+    def __init__(self, out: TextIO | None = None, *, color: str = "auto", charts: bool = False) -> None:
         self.out = out or sys.stdout
+        # A terminal shows no image: story charts are drawn (and their paths printed) only when asked.
+        self.shows_images = charts
         isatty = getattr(self.out, "isatty", lambda: False)()
         self.color = color == "always" or (color == "auto" and isatty)
         self._ids = itertools.count(1)

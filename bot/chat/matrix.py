@@ -180,6 +180,7 @@ class MatrixAdapter:
     """`ChatAdapter` for Matrix; `start()` runs the sync loop as a task on the current event loop."""
 
     name = "matrix"
+    shows_images = True
 
     def __init__(
         self,

@@ -65,6 +65,7 @@ class SlackAdapter:
     """`ChatAdapter` for Slack, plus the inbound side (slash command, thread follow-ups)."""
 
     name = "slack"
+    shows_images = True
 
     def __init__(
         self,

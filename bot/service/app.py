@@ -39,7 +39,7 @@ def build_adapters(
     """One adapter per enabled output. Secrets are read here, from the variables the config names."""
     adapters: dict[str, ChatAdapter] = {}
     if config.console.enabled:
-        adapters["console"] = ConsoleAdapter(out, color=config.console.color)
+        adapters["console"] = ConsoleAdapter(out, color=config.console.color, charts=config.console.charts)
     if config.slack.enabled:
         from bot.chat.slack import SlackAdapter
 

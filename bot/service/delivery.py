@@ -389,7 +389,8 @@ def _root_work(store: Store, adapter: ChatAdapter, channel: ChannelConfig, story
     """(edit, None) when the root needs an edit; else (None, the root with its chart) when the upload of
     its chart was left unconfirmed (`post_chart`: a crash, or a failed upload), for this pass to settle;
     else (None, None). Blocking: in the store's threads."""
-    edit = root_edit(store, adapter.name, channel.id, story_id, root, lang=channel.language, chart_dir=chart_dir)
+    edit = root_edit(store, adapter.name, channel.id, story_id, root, lang=channel.language, chart_dir=chart_dir,
+                     chart=adapter.shows_images)
     if edit is not None or getattr(adapter, "find_attached", None) is None:
         return edit, None
     if not (store.get_state(_chart_state(adapter.name, channel.id, story_id)) or "").startswith(_PENDING):

@@ -265,8 +265,9 @@ def _root_best_differs(stored: StoredAlert | None, top: Estimate) -> bool:
 
 
 def root_edit(store: Store, adapter: str, channel: str, story_id: int, root_message_id: str, *,
-              lang: str, chart_dir: Path | None = None) -> Message | None:
-    """The edit the root needs now, or None when it already shows these figures.
+              lang: str, chart_dir: Path | None = None, chart: bool = True) -> Message | None:
+    """The edit the root needs now, or None when it already shows these figures; with the story's chart
+    attached when `chart` (the chat shows images).
 
     What was last put in the root is remembered in the store's key/value state, so a restart or a
     second replica does not edit it again with the same text.
@@ -276,7 +277,7 @@ def root_edit(store: Store, adapter: str, channel: str, story_id: int, root_mess
     if found is None or store.get_state(_edit_key(adapter, channel, story_id)) == _digest(found[0]):
         return None
     # The chart only now that an edit is due, drawn from the figures just read (not read a second time).
-    return _with_chart(store, story_id, *found, lang, chart_dir)
+    return _with_chart(store, story_id, *found, lang, chart_dir) if chart else found[0]
 
 
 def root_edited(store: Store, adapter: str, channel: str, story_id: int, message: Message) -> None:

@@ -86,6 +86,7 @@ class Recorder:
     """A chat that keeps what it was sent."""
 
     name: str = "rec"
+    shows_images: bool = True
     sent: list[tuple[str, str | None, Message]] = field(default_factory=list)
 
     async def post(self, channel: str, message: Message) -> Posted:

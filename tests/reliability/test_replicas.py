@@ -119,6 +119,7 @@ async def test_two_replicas_delivering_one_story_at_once_open_one_thread(store: 
 
     class Chat:
         name = "rec"
+        shows_images = True
 
         def __init__(self, delay: float) -> None:
             self.delay = delay

@@ -38,6 +38,7 @@ class RecordingAdapter:
     """A ChatAdapter that posts into a list."""
 
     name: str
+    shows_images: bool = True
     sent: list[Sent] = field(default_factory=list)
     fail: bool = False
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))

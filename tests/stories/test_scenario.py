@@ -29,6 +29,7 @@ HERE = Path(__file__).parent
 @dataclass
 class Recorder:
     name: str = "rec"
+    shows_images: bool = True
     calls: list[tuple[str, str | None, Message]] = field(default_factory=list)
     n: int = 0
 

@@ -91,6 +91,7 @@ class Recorder:
     """A chat adapter that records what it is asked to do."""
 
     name: str = "slack"
+    shows_images: bool = True
     calls: list[tuple[str, str, str | None, Message]] = field(default_factory=list)
     n: int = 0
 
