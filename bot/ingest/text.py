@@ -11,7 +11,8 @@ _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.
 _HTML_LANG = re.compile(rb"""<html[^>]*?\blang\s*=\s*["']?([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)?""", re.IGNORECASE)
 _BLOCK = re.compile(r"(?i)<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote|/tr)\b[^>]*>")
 _TAG = re.compile(r"<[^>]*>")
-_SCRIPT = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
+# Scripts, styles and comments go whole: a `>` inside them would end a plain tag match early.
+_SCRIPT = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->")
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),

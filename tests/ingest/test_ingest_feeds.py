@@ -32,6 +32,18 @@ def test_rss_entries() -> None:
     assert entries[1].article.text == "Le texte complet de l'article."  # content:encoded beats a short summary
 
 
+
+def test_markup_in_entries_never_reaches_the_text() -> None:
+    # feedparser's own sanitizer is off (the text is made by fragment_to_text): scripts, styles, comments,
+    # event handlers and escaped tags in a summary, its title or its content stay out of the article.
+    body = rss([{"title": "Titre <b>gras</b><script>alert(1)</script>", "guid": "g",
+                 "description": "<p onclick='x()'>Avant</p><script>var a = 1 > 0;</script>"
+                                "<style>p > b { color: red }</style><!-- note > ignoree -->"
+                                "<p>Après <a href='/rel'>lien</a> &lt;b&gt;</p>"}])
+    [entry] = parse_feed(body.encode(), source=SRC, url="http://x/")
+    assert entry.article.title == "Titre gras"
+    assert entry.article.text == "Avant\nAprès lien <b>"
+
 def test_atom_entries() -> None:
     body = atom([{"title": "Atom one", "id": "urn:1", "link": "https://ex.org/one#top",
                   "updated": "2026-11-25T09:00:00Z", "content": "<p>Atom content here.</p>"}])
