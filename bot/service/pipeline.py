@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import ctypes.util
 import datetime as dt
@@ -10,6 +11,7 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 import httpx
@@ -128,15 +130,18 @@ class Pipeline:
         """Every article a source lists now, whatever was seen before (no state read or written)."""
         return await self.reader.collect(source)
 
-    async def poll(self, source: SourceConfig, report: RunReport, *, force: bool = False) -> None:
-        """`_poll`, timed for the latency histogram of /metrics.
+    async def poll(self, source: SourceConfig, report: RunReport, *, force: bool = False,
+                   reading: AbstractAsyncContextManager[object] | None = None) -> None:
+        """`_poll`, timed for the latency histogram of /metrics. `reading`, when given, is held while the
+        source is read (its listing fetched and parsed, its entries' pages fetched), not while its
+        articles are filed: see `ingest_all`.
 
         The poll counts in a report of its own, added to `report` when it ends: the articles of
         polls running at once are filed in several worker threads, which must not share counters."""
         started = time.perf_counter()
         mine = RunReport()
         try:
-            await self._poll(source, mine, force=force)
+            await self._poll(source, mine, force=force, reading=reading)
         finally:
             observe_poll(time.perf_counter() - started)
             report.articles_new += mine.articles_new
@@ -145,7 +150,8 @@ class Pipeline:
             report.delivered += mine.delivered
             report.failed_sources.extend(mine.failed_sources)
 
-    async def _poll(self, source: SourceConfig, report: RunReport, *, force: bool = False) -> None:
+    async def _poll(self, source: SourceConfig, report: RunReport, *, force: bool = False,
+                    reading: AbstractAsyncContextManager[object] | None = None) -> None:
         """Read one source once; store what is new. Never raises for a source that fails.
 
         Feeds and pages: skipped while in backoff (`next_retry_at`) and, unless `force`, until
@@ -168,8 +174,9 @@ class Pipeline:
                 and now < state.last_success_at + dt.timedelta(seconds=source.interval_s)):
             return
         try:
-            listing = await self.reader.list_entries(
-                source, etag=state.etag if remote else None, last_modified=state.last_modified if remote else None)
+            async with reading or contextlib.nullcontext():
+                listing = await self.reader.list_entries(
+                    source, etag=state.etag if remote else None, last_modified=state.last_modified if remote else None)
         except (SourceError, ArticleFileError, OSError) as exc:
             failed = await store.run(record_failure, store, source, state, str(exc), now)
             await store.run(respect_retry_after, store, source, failed, exc, now)
@@ -194,7 +201,8 @@ class Pipeline:
             todo = entries
         failing = {f["entry_key"]: f for f in await store.run(store.entry_failures, source=source.name)}
         todo = [e for e in todo if not (failing.get(e.key[:500]) or {}).get("parked_at")]
-        articles = await asyncio.gather(*(self.reader.complete(source, e) for e in todo), return_exceptions=True)
+        async with reading or contextlib.nullcontext():
+            articles = await asyncio.gather(*(self.reader.complete(source, e) for e in todo), return_exceptions=True)
         retried = False
         seen: list[str] = []  # marked in one statement once the entries are stored
         for entry, article in zip(todo, articles, strict=True):
@@ -266,16 +274,20 @@ class Pipeline:
         return (*self.config.sources, *added)
 
     async def ingest_all(self, report: RunReport | None = None) -> RunReport:
-        """Poll every source once, `fetch.sources_at_once` of them at a time: a slow feed holds one
-        slot, not the whole pass. Each poll keeps its own guarantees (see `_poll`); the articles of
-        polls running at once take turns under the store's story lock (see `process`)."""
+        """Poll every source once, `fetch.sources_at_once` of them read at a time: a slow feed holds one
+        slot, not the whole pass. A slot is held while a source is read, not while its articles wait for
+        their turn to be filed (one at a time, under the store's story lock: see `process`), so a slow
+        feed further down the list is asked early and its wait overlaps the others' filing. Polls under
+        way at once (their articles held in memory until filed) are bounded too, at 4 times that.
+        Each poll keeps its own guarantees (see `_poll`)."""
         report = report or RunReport()
-        gate = asyncio.Semaphore(self.config.fetch.sources_at_once)
+        reading = asyncio.Semaphore(self.config.fetch.sources_at_once)
+        under_way = asyncio.Semaphore(4 * self.config.fetch.sources_at_once)
 
         async def poll_one(source: SourceConfig) -> None:
-            async with gate:
+            async with under_way:
                 try:
-                    await self.poll(source, report)
+                    await self.poll(source, report, reading=reading)
                 except Exception:  # e.g. the store refusing a write: the other sources are still read
                     log.exception("source %r: poll failed", source.name)
                     report.failed_sources.append(source.name)

@@ -13,6 +13,8 @@ import time
 from aiohttp import web
 
 from bot.config import SourceConfig
+from bot.core.models import Article
+from bot.service.pipeline import RunReport
 from tests.ingest.ingest_helpers import Harness, LocalServer, feed_source, item, rss
 
 DELAY = 1.0
@@ -94,3 +96,38 @@ async def test_no_more_sources_than_the_setting_are_read_at_once(server: LocalSe
     assert feeds.most == 3
     assert elapsed >= 2 * DELAY, elapsed  # two waves of three
     assert report.failed_sources == [] and harness.store.count_articles() == distinct
+
+
+async def test_a_slot_is_held_while_a_source_is_read_not_while_its_articles_are_filed(
+    server: LocalServer, harness: Harness,
+) -> None:
+    # One slot: the first feed's articles take a while to file; the second feed is asked meanwhile, so its
+    # wait overlaps that filing instead of following it.
+    feeds = Feeds(server)
+    asked: dict[str, float] = {}
+
+    first = feed_source(feeds.feed("/first", [item(k, day=1) for k in range(1, 4)]), name="first", backfill=10)
+    body = rss([item(100, day=2)]).encode()
+
+    async def second_feed(request: web.Request) -> web.StreamResponse:
+        asked["second"] = time.perf_counter()
+        await asyncio.sleep(DELAY)
+        return web.Response(body=body, headers={"Content-Type": "application/rss+xml; charset=utf-8"})
+
+    second = feed_source(server.route("/second", second_feed), name="second", backfill=10)
+    pipeline = harness.pipeline([first, second], sources_at_once=1, per_host=50)
+    filed: dict[str, float] = {}
+    process = pipeline.process
+
+    def slow_process(article: Article, report: RunReport | None = None) -> list[int]:
+        time.sleep(0.3)  # a long extraction, in the worker thread that files articles
+        try:
+            return process(article, report)
+        finally:
+            filed[article.source] = time.perf_counter()
+
+    pipeline.process = slow_process  # type: ignore[method-assign]
+    report = await pipeline.ingest_all()
+
+    assert report.articles_new == 4 and report.failed_sources == []
+    assert asked["second"] < filed["first"]  # asked before the first feed's last article was filed
