@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import heapq
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,6 +51,11 @@ class _Pattern:
 class Glossary:
     entries: tuple[Entry, ...]
     patterns: tuple[_Pattern, ...]  # longest first
+    # The patterns that can start at a word, in the order above: those starting with that folded word,
+    # merged with those starting with a hole; `holes` alone for any other word. Without it every word
+    # of a text was tried against every pattern (a fifth of the delivery's time).
+    starting: dict[str, tuple[_Pattern, ...]] = dataclasses.field(default_factory=dict)
+    holes: tuple[_Pattern, ...] = ()
 
     @staticmethod
     def of(entries: Iterable[Entry]) -> Glossary:
@@ -62,7 +68,15 @@ class Glossary:
                     if tokens:
                         patterns.append(_Pattern(tokens, lang, entry))
         patterns.sort(key=lambda p: (-len(p.tokens), p.tokens.count(HOLE)))
-        return Glossary(entries, tuple(patterns))
+        holes = [(rank, p) for rank, p in enumerate(patterns) if p.tokens[0] == HOLE]
+        own: dict[str, list[tuple[int, _Pattern]]] = {}
+        for rank, p in enumerate(patterns):
+            if p.tokens[0] != HOLE:
+                own.setdefault(p.tokens[0], []).append((rank, p))
+        # Merged by rank: each list keeps the patterns' priority.
+        starting = {first: tuple(p for _, p in heapq.merge(found, holes, key=lambda x: x[0]))
+                    for first, found in own.items()}
+        return Glossary(entries, tuple(patterns), starting, tuple(p for _, p in holes))
 
 
 def _fold_words(text: str) -> list[str]:
@@ -127,10 +141,11 @@ def _matches(text: str, kinds: frozenset[str] | None = None) -> tuple[list[re.Ma
     words = _words(text)
     folded = [fold(w.group()) for w in words]
     found: list[_Match] = []
+    known = glossary()
     i = 0
     while i < len(words):
         hit = None
-        for pattern in glossary().patterns:
+        for pattern in known.starting.get(folded[i], known.holes):
             if kinds is not None and pattern.entry.kind not in kinds:
                 continue
             hit = _match_at(words, folded, i, pattern)
