@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store import schema as s
@@ -36,9 +36,13 @@ def count_try(store: Store, adapter: str, channel: str, item_key: str) -> int:
     return tries
 
 
+# Run for every alert delivered: built once (see bot.store.db's _CLAIM).
+_CLEAR_TRIES = delete(s.kv).where(s.kv.c.key == bindparam("tries_key"))
+
+
 def clear_tries(store: Store, adapter: str, channel: str, item_key: str) -> None:
     with store.tx() as conn:
-        conn.execute(delete(s.kv).where(s.kv.c.key == _key(_TRIES, adapter, channel, item_key)))
+        conn.execute(_CLEAR_TRIES, {"tries_key": _key(_TRIES, adapter, channel, item_key)})
 
 
 def confirm_sent(store: Store, adapter: str, channel: str, item_key: str, *, message_id: str,
