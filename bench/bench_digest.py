@@ -6,7 +6,7 @@ the bot's own code for:
 
 - the last 24 h, as `Pipeline.digest` does (one message) and as `send_digest` posts it (up to 3 parts);
 - the whole archive (every stored alert);
-- the last 24 h for a channel filtered by topic and type (config filters).
+- the last 24 h and the whole archive for a channel filtered by topic and type (config filters).
 
 Each is timed, with the number of digest entries, messages and lines, and the number of SQL statements
 run (to show per-alert queries). `digest_entries` (store reads) and `build_digest_parts` (layout, with the
@@ -130,6 +130,8 @@ def main() -> None:
             since = seeded.oldest - dt.timedelta(seconds=1)
             measure(f"whole archive ({seeded.alerts} alerts), up to 3 parts",
                     lambda: digest_messages(store, config, everything, since=since, now=now))
+            measure(f"whole archive ({seeded.alerts} alerts), channel filtered (topic libya; casualty, fighting)",
+                    lambda: digest_messages(store, config, filtered, since=since, now=now))
         print("-- process")
         row("peak RSS", f"{peak_rss_kib() / 1024:.0f} MiB")
         store.close()

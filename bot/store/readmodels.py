@@ -99,10 +99,16 @@ class AlertView(StoredAlert):
 
     def topics(self, tags: Mapping[str, Iterable[str]]) -> frozenset[str]:
         """Its story's topic and the tags (`tags`: source name -> tags) of every source that carried it, folded."""
-        found: set[str] = {self.story_topic} if self.story_topic else set()
-        for source in self.sources:
-            found.update(tags.get(source, ()))
-        return frozenset(fold(x) for x in found)
+        return topics_of(self.story_topic, self.sources, tags)
+
+
+def topics_of(story_topic: str | None, sources: Iterable[str], tags: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    """An alert's topics: its story's topic and the tags (`tags`: source name -> tags) of every source that
+    carried it, folded."""
+    found: set[str] = {story_topic} if story_topic else set()
+    for source in sources:
+        found.update(tags.get(source, ()))
+    return frozenset(fold(x) for x in found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +247,15 @@ class AlertGist:
     story_title: str | None
     importance: float
     place: str | None  # a fighting alert's location, as written
+    story_topic: str | None = None
+    sources: tuple[str, ...] = ()  # the sources that carried it (read only when asked)
 
 
 def alert_gists(store: Store, *, since: dt.datetime, until: dt.datetime, types: Sequence[str] | None = None,
-                min_importance: float = 0.0) -> list[AlertGist]:
+                min_importance: float = 0.0, sources: bool = False) -> list[AlertGist]:
     """The alerts created in [since, until) of these types and at least this important, by id: one
-    statement, no JSON decoded (a fighting alert's place is read by the database)."""
+    statement, no JSON decoded (a fighting alert's place is read by the database); with `sources`, a
+    second one reads the sources that carried them (what their topics are made of)."""
     a, st = s.alerts, s.stories
     # The JSON text's "location", by each database's own function (SQLite's CAST … AS JSON is numeric).
     location: ColumnElement[Any] = func.json_extract(a.c.data, "$.location") \
@@ -255,10 +264,20 @@ def alert_gists(store: Store, *, since: dt.datetime, until: dt.datetime, types: 
     where = _filters(since=since, until=until, story_ids=None, ids=None, types=types, undelivered=None)
     if min_importance > 0:
         where.append(a.c.importance >= min_importance)
-    q = (select(a.c.id, a.c.type, a.c.story_id, st.c.title, a.c.importance, place.label("place"))
+    q = (select(a.c.id, a.c.type, a.c.story_id, st.c.title, a.c.importance, place.label("place"), st.c.topic)
          .select_from(a.outerjoin(st, st.c.id == a.c.story_id)).where(and_(true(), *where)).order_by(a.c.id))
     with store.tx() as conn:
-        return [AlertGist(int(r[0]), str(r[1]), r[2], r[3], float(r[4] or 0.0), r[5]) for r in conn.execute(q)]
+        rows = conn.execute(q).all()
+        carried: dict[int, dict[str, None]] = {}
+        if sources and rows:
+            aa, art = s.alert_articles, s.articles
+            chosen = select(a.c.id).where(and_(true(), *where))
+            for alert_id, source in conn.execute(
+                    select(aa.c.alert_id, art.c.source).join(art, art.c.id == aa.c.article_id)
+                    .where(aa.c.alert_id.in_(chosen)).order_by(aa.c.alert_id, art.c.id)):
+                carried.setdefault(int(alert_id), {})[source] = None
+    return [AlertGist(int(r[0]), str(r[1]), r[2], r[3], float(r[4] or 0.0), r[5], r[6],
+                      tuple(carried.get(int(r[0]), ()))) for r in rows]
 
 
 def count_alerts(store: Store, *, since: dt.datetime, until: dt.datetime) -> int:
