@@ -34,7 +34,7 @@ from bot.core.mentions import alert_mentions
 from bot.core.models import Alert, Casualty, Fighting, fold
 from bot.store import Store, utcnow
 from bot.store import subscriptions_db as db
-from bot.store.readmodels import AlertView
+from bot.store.readmodels import AlertView, topics_of
 from bot.store.subscriptions_db import Subscription as Subscription  # re-exported: callers import it from here
 from bot.store.subscriptions_db import all_subscriptions as all_subscriptions
 from bot.store.subscriptions_db import list_subscriptions as list_subscriptions
@@ -251,12 +251,8 @@ def topics_reader(config: Config) -> Callable[[AlertView], frozenset[str]]:
 
 def alert_topics(store: Store, config: Config, alert_id: int, story_id: int | None) -> frozenset[str]:
     """The topics of an alert: its story's topic and the tags of every source that carried it."""
-    tags = source_tags(config)
     sources, topic = db.alert_sources_and_topic(store, alert_id, story_id)
-    topics: set[str] = {topic} if topic else set()
-    for source in sources:
-        topics.update(tags.get(source, ()))
-    return frozenset(fold(t) for t in topics)
+    return topics_of(topic, sources, source_tags(config))
 
 
 # --- quiet hours -------------------------------------------------------------------------------
