@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
@@ -21,6 +21,9 @@ from prometheus_client.registry import Collector
 
 from bot.store import Store, chat_state
 from bot.store.metrics_db import store_counts
+
+if TYPE_CHECKING:  # the server is started by the service only: `run --once` and the CLIs do without aiohttp
+    from aiohttp import web
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # What the latency histogram is labelled with; present from the start so dashboards see zeros, not gaps.
@@ -124,6 +127,8 @@ def observe_delivery(seconds: float) -> None:
 
 
 def health_app(store: Store, metrics: Metrics = METRICS) -> web.Application:
+    from aiohttp import web
+
     def read_health() -> dict[str, object]:
         store.version()  # the database is what the bot cannot work without: an error here is a 503
         failing = [st.name for st in store.all_source_states() if st.failures]
@@ -156,6 +161,8 @@ def health_app(store: Store, metrics: Metrics = METRICS) -> web.Application:
 
 
 async def start_health_server(store: Store, host: str, port: int, metrics: Metrics = METRICS) -> web.AppRunner:
+    from aiohttp import web
+
     runner = web.AppRunner(health_app(store, metrics))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
