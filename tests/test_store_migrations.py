@@ -226,6 +226,9 @@ def test_a_developer_adds_a_table_and_a_column_and_the_new_revision_makes_them(
 
     written = write_revision("notes: what admins write", scripts)
     assert written.name == f"v{latest() + 1:04d}_notes_what_admins_write.py"
+    # The head a start-up reads from the files without Alembic is the one Alembic finds.
+    assert migrations.head_revision(scripts) == f"{latest() + 1:04d}" != migrations.head_revision()
+    assert migrations.head_revision() == migrations.scripts().get_current_head()
     source = written.read_text(encoding="utf-8")
     assert "op.create_table('notes'" in source and "add_column(sa.Column('summary'" in source
     legacy_database(db_url, 8)  # from a legacy database, through the baseline, to the new revision

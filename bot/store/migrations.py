@@ -14,10 +14,11 @@ import functools
 import importlib
 import logging
 import pkgutil
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Connection, MetaData, inspect, text
 
 from bot.store import legacy_migrations
 from bot.store import schema as s
@@ -102,11 +103,37 @@ def current_version(conn: Connection) -> int:
     return int(revision)
 
 
+_ASSIGNED = re.compile(r"""^(revision|down_revision)\s*(?::[^=]*)?=\s*(?:["'](\w+)["']|None)""", re.MULTILINE)
+
+
+@functools.cache
+def head_revision(scripts: Path = SCRIPTS) -> str | None:
+    """The newest revision, read from the revision files' `revision` and `down_revision` lines: what
+    Alembic finds (a test checks it), without importing Alembic and loading every script to know that a
+    database is up to date, as it is at almost every start (about 0.15 s of each command's start-up).
+    None when the files do not give one head (Alembic then decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (scripts / "versions").glob("*.py"):
+        found = dict((name, value) for name, value in _ASSIGNED.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            if found.get("down_revision"):
+                parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def at_head(conn: Connection) -> bool:
     """Whether the database is at the latest revision already (a read: no lock needed to know)."""
-    from alembic.runtime.migration import MigrationContext
+    head = head_revision()
+    if head is None:
+        from alembic.runtime.migration import MigrationContext
 
-    return MigrationContext.configure(conn).get_current_revision() == scripts().get_current_head()
+        return MigrationContext.configure(conn).get_current_revision() == scripts().get_current_head()
+    if not inspect(conn).has_table("alembic_version"):
+        return False
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
 
 
 def migrate(conn: Connection, target: int | None = None) -> None:
@@ -115,6 +142,8 @@ def migrate(conn: Connection, target: int | None = None) -> None:
     A target below the baseline builds a database as an older bot left it (legacy steps only): tests use
     it to check that such a database upgrades.
     """
+    if target is None and at_head(conn):
+        return  # the usual start: nothing to do, and Alembic need not even be imported
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
