@@ -68,7 +68,7 @@ def _alert(rng: random.Random, kind: str, art_key: str, lang: str, place: str, f
     series[1] += rng.randint(0, 20)
     victims = rng.choice(VICTIMS_FR if lang == "fr" else VICTIMS_EN)
     return Casualty(article_id=art_key, killed=series[0], wounded=series[1] if rng.random() < 0.7 else None,
-                    qualifier=rng.choice(("at_least", "exact", "more_than", "about")),  # type: ignore[arg-type]
+                    qualifier=rng.choice(("at_least", "exact", "more_than", "about")),
                     victims=victims, reported_by=who, location=place, since=day,
                     evidence=f"{series[0]} {victims} killed in {place}")
 

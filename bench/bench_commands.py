@@ -25,6 +25,7 @@ import itertools
 import logging
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -89,7 +90,7 @@ class StandInSlack:
         return fut
 
 
-def signed(body: str) -> dict[str, str]:
+def signed(body: str) -> dict[str, str | Sequence[str]]:
     ts = str(int(time.time()))
     digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
     return {"content-type": "application/x-www-form-urlencoded", "x-slack-signature": f"v0={digest}",

@@ -69,7 +69,6 @@ def in_process(config_path: Path, out: Path, core: int, top: int) -> None:
     from typing import Any
 
     from bot.config import load_config
-    from bot.core import extract as extract_pkg
     from bot.service import app as app_mod
     from bot.service import pipeline as pipeline_mod
     from bot.service import scheduler as scheduler_mod
@@ -108,7 +107,13 @@ def in_process(config_path: Path, out: Path, core: int, top: int) -> None:
     P = pipeline_mod.Pipeline
     P.ingest_all = timed_async("ingest_all: read, extract, file", P.ingest_all)  # type: ignore[method-assign]
     P._store_entry = timed_sync("  articles filed (thread work)", P._store_entry, profile=top > 0)  # type: ignore
-    pipeline_mod.extract_alerts = timed_sync("    of which extract_alerts", extract_pkg.extract_alerts)
+    init = P.__init__
+
+    def timed_init(self: Any, *args: Any, **kwargs: Any) -> None:  # the extractor each pipeline is given
+        init(self, *args, **kwargs)
+        self.extractor = timed_sync("    of which extraction", self.extractor)
+
+    P.__init__ = timed_init  # type: ignore[method-assign]
     S = scheduler_mod.BotScheduler
     S.deliver = timed_async("deliver: alerts to the console", S.deliver)  # type: ignore[method-assign]
     P.send_digest = timed_async("send_digest: the console digest", P.send_digest)  # type: ignore

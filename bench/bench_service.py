@@ -70,8 +70,8 @@ def progress(url: str) -> tuple[int, int, int]:
             conn.close()
     store = Store.open(url)
     try:
-        with store.tx() as conn:
-            one = conn.exec_driver_sql("SELECT (SELECT count(*) FROM articles WHERE processed_at IS NOT NULL), "
+        with store.tx() as db:
+            one = db.exec_driver_sql("SELECT (SELECT count(*) FROM articles WHERE processed_at IS NOT NULL), "
                                        "(SELECT count(*) FROM alerts), "
                                        "(SELECT count(*) FROM deliveries WHERE status = 'sent')").one()
         return int(one[0]), int(one[1]), int(one[2])
