@@ -12,9 +12,8 @@ import dataclasses
 import logging
 import threading
 
-from bot.core.extract.langdetect import SAMPLE, detect_language
-from bot.core.extract.lexicon import available_languages, load_lexicon
-from bot.core.extract.text import tokenize
+from bot.core.extract.langdetect import most_stopwords, stopword_counts
+from bot.core.extract.lexicon import available_languages
 from bot.core.models import Article
 
 log = logging.getLogger(__name__)
@@ -25,11 +24,6 @@ RATIO = 3.0
 # several threads tokenizing at once (or loading the lexicons, the first time) starve the event loop
 # of the interpreter lock; one at a time costs nothing (a few ms an article) and keeps it responsive.
 _ONE_AT_A_TIME = threading.Lock()
-
-
-def stopword_hits(text: str, lang: str) -> int:
-    stop = load_lexicon(lang).stopwords
-    return sum(1 for t in tokenize(text[:SAMPLE]) if t.is_word and t.low in stop)
 
 
 def settle_language(article: Article) -> Article:
@@ -45,11 +39,12 @@ def _settle(article: Article) -> Article:
     known = available_languages()
     if declared is not None and declared not in known:
         return article  # no lexicon to compare with: the extractor detects the language itself anyway
-    detected = detect_language(text, default=declared or "")
+    counts = stopword_counts(text)  # the text tokenized once for the detection and both counts
+    detected = most_stopwords(counts, default=declared or "")
     if not detected or detected == declared:
         return article
-    hits = stopword_hits(text, detected)
-    against = stopword_hits(text, declared) if declared else 0
+    hits = counts.get(detected, 0)
+    against = counts.get(declared, 0) if declared else 0
     if hits < MIN_HITS or hits < RATIO * against:
         return article
     if declared:
