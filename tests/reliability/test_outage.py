@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,20 +37,28 @@ def throwaway() -> Iterator[tuple[Engine, str, str]]:
             conn.execute(text(f'ALTER DATABASE "{db.name}" ALLOW_CONNECTIONS true'))
 
 
-def _outage(admin: Engine, name: str, mode: str, on: bool) -> None:
-    with admin.connect() as conn:
-        if mode == "down":
-            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {"false" if on else "true"}'))
-        elif on:
-            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
-        else:
-            conn.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
-        # Sessions opened before keep the old settings: ended at once, on the same connection. Between the
-        # two statements a new session gets the new setting while an old one still has the old: a bot
-        # touching both then sees the database fail, work and fail again (a second "unavailable" line).
-        # Opening another connection for this widened that window enough for a test run to fall in it.
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                     {"n": name})
+def _outage(admin: Engine, name: str, mode: str, on: bool, bot_pid: int) -> None:
+    """Switch the outage on or off in one step as the bot sees it. Sessions opened before a change keep the
+    old settings, so they are ended; were the bot running meanwhile, a new session (new setting) and an old
+    one (old setting) could both serve it, and it would see the database fail, work and fail again. It is
+    paused (SIGSTOP) until every session it had is gone: then each of its sessions has the new setting."""
+    os.kill(bot_pid, signal.SIGSTOP)
+    try:
+        with admin.connect() as conn:
+            if mode == "down":
+                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {"false" if on else "true"}'))
+            elif on:
+                conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+            else:
+                conn.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
+            for _ in range(100):
+                left = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                         "WHERE datname = :n"), {"n": name}).scalar_one()
+                if not left:
+                    break
+                time.sleep(0.05)
+    finally:
+        os.kill(bot_pid, signal.SIGCONT)
 
 
 def _delivered(url: str) -> tuple[int, int]:
@@ -86,12 +95,12 @@ async def test_outage_logs_once_each_way_and_loses_nothing(
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     try:
         await _until(url, 10, 90)  # two events, five facts each
-        await asyncio.to_thread(_outage, admin, name, mode, True)
+        await asyncio.to_thread(_outage, admin, name, mode, True, proc.pid)
         wire.events = 3  # a new story while the database is away
         hits = len(server.hits)
         await asyncio.sleep(OUTAGE_S)
         polled_during = len(server.hits) - hits
-        await asyncio.to_thread(_outage, admin, name, mode, False)
+        await asyncio.to_thread(_outage, admin, name, mode, False, proc.pid)
         await _until(url, 15, 90)  # the new story, once the database is back
         proc.send_signal(signal.SIGTERM)
         _, raw = await asyncio.wait_for(proc.communicate(), 60)
