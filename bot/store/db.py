@@ -10,6 +10,7 @@ lock (`exclusive`) that serialises threads of this process and processes sharing
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import socket
@@ -653,23 +654,26 @@ def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any],
                    index_elements: Sequence[str] | None = None) -> bool:
     """INSERT … ON CONFLICT DO NOTHING (on `index_elements`, else the primary key); True when a row was
     inserted. One statement: a concurrent insert of the same key waits for the other and then does nothing."""
-    keys = list(index_elements) if index_elements is not None else [c.name for c in table.primary_key.columns]
-    if conn.dialect.name == "postgresql":
-        stmt: Any = pg_insert(table).values(**values)
-    else:
-        stmt = sqlite_insert(table).values(**values)
+    keys = tuple(index_elements) if index_elements is not None else tuple(c.name for c in table.primary_key.columns)
     # RETURNING tells whether a row went in (rowcount is -1 on PostgreSQL once SQLAlchemy adds RETURNING).
-    pk = list(table.primary_key.columns)
-    return conn.execute(stmt.on_conflict_do_nothing(index_elements=keys).returning(*pk)).first() is not None
+    return conn.execute(_ignore_stmt(conn.dialect.name, table, keys, None), values).first() is not None
 
 
 def _insert_ignore_id(conn: Connection, table: Table, values: dict[str, Any],
                       index_elements: Sequence[str]) -> int | None:
     """`_insert_ignore` of a table with an integer `id`: the new row's id, None when it was there."""
-    stmt: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table).values(**values)
-    row = conn.execute(stmt.on_conflict_do_nothing(index_elements=list(index_elements))
-                       .returning(table.c.id)).first()
+    row = conn.execute(_ignore_stmt(conn.dialect.name, table, tuple(index_elements), "id"), values).first()
     return int(row[0]) if row is not None else None
+
+
+# The statements of the helpers are built once per dialect, table and key, their values passed as
+# parameters: building a statement costs several times what executing it does (an article's filing
+# runs some thirty of them).
+@functools.cache
+def _ignore_stmt(dialect: str, table: Table, keys: tuple[str, ...], returning: str | None) -> Any:
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    cols = [table.c[returning]] if returning is not None else list(table.primary_key.columns)
+    return stmt.on_conflict_do_nothing(index_elements=list(keys)).returning(*cols)
 
 
 def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[str, Any],
@@ -677,11 +681,15 @@ def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[s
     """Insert or update in one statement: replicas starting together write the same rows, and an
     update-then-insert pair lets both insert (a duplicate-key error on PostgreSQL). `on_insert`:
     columns written only when the row is new (e.g. `created_at`)."""
-    if conn.dialect.name == "postgresql":
-        stmt: Any = pg_insert(table).values(**keys, **values, **on_insert)
-    else:
-        stmt = sqlite_insert(table).values(**keys, **values, **on_insert)
-    conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=values))
+    stmt = _upsert_stmt(conn.dialect.name, table, tuple(keys), tuple(values))
+    conn.execute(stmt, {**keys, **values, **on_insert})
+
+
+@functools.cache
+def _upsert_stmt(dialect: str, table: Table, keys: tuple[str, ...], updated: tuple[str, ...]) -> Any:
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    # `excluded`: the row the insert proposed, i.e. the values given.
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in updated})
 
 
 upsert = _upsert  # for the other store modules
