@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
 from bot.store import Store, utcnow
 from bot.store import schema as s
@@ -37,8 +38,35 @@ class FiledArticle:
 GENERATION_KEY = "stories:generation"  # bumped by each merge or split
 
 
+# Rewritten (a new random token) by each filing, in the filing's transaction: a reader whose filings
+# since its last read each replaced the token before them knows nobody else filed meanwhile (another
+# process or store object), and that none of them was rolled back.
+FILED_KEY = "stories:filed"
+
+
 def generation(store: Store) -> str:
     return store.get_state(GENERATION_KEY) or "0"
+
+
+def filing_state(store: Store) -> tuple[str, str | None]:
+    """In one read: the generation (see `generation`) and the token of the last filing (`FILED_KEY`)."""
+    with store.tx() as conn:
+        found = {str(k): str(v) for k, v in conn.execute(_FILING_STATE).all()}
+    return found.get(GENERATION_KEY) or "0", found.get(FILED_KEY)
+
+
+_FILING_STATE = select(s.kv.c.key, s.kv.c.value).where(s.kv.c.key.in_([GENERATION_KEY, FILED_KEY]))
+_REPLACE_TOKEN = (update(s.kv).where(and_(s.kv.c.key == FILED_KEY, s.kv.c.value == bindparam("after")))
+                  .values(value=bindparam("token")))
+
+
+def _new_token(conn: Connection, after: str | None) -> str | None:
+    """Write a new filing token; returns it when it replaced `after`, None when the store held another."""
+    token = uuid.uuid4().hex
+    if after is not None and conn.execute(_REPLACE_TOKEN, {"after": after, "token": token}).rowcount == 1:
+        return token
+    upsert(conn, s.kv, {"key": FILED_KEY}, {"value": token})
+    return None
 
 
 def resolve(store: Store, story_id: int) -> int:
@@ -71,13 +99,15 @@ def cluster_state(store: Store, cluster_id: int, article_id: int) -> tuple[int, 
 
 
 def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, topic: str | None,
-                  in_cluster: bool = False) -> None:
+                  in_cluster: bool = False, after: str | None = None) -> str | None:
     """In one transaction: redirect the article's cluster to its story (when it joined one), give the
     story `topic` when it has none, and file the article. An article without topics of its own (its
     source's tags) takes its story's topic, else `topic` (the country of its places). `in_cluster`:
     the article row already points at its cluster, whose `updated_at` was just moved (the grouper's
-    work): when the story is the cluster, neither is written again."""
+    work): when the story is the cluster, neither is written again. Returns the filing's token
+    (`FILED_KEY`) when the token it replaced was `after`, else None."""
     with store.tx() as conn:
+        token = _new_token(conn, after)
         if redirect_cluster and filed.cluster_id != filed.story_id:
             _redirect(conn, filed.cluster_id, filed.story_id, "cluster")
         if topic:
@@ -94,9 +124,10 @@ def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, 
         }
         upsert(conn, article_stories, {"article_id": filed.article_id}, values, created_at=utcnow())
         if in_cluster and filed.story_id == filed.cluster_id:
-            return
+            return token
         conn.execute(update(s.articles).where(s.articles.c.id == filed.article_id).values(story_id=filed.story_id))
         conn.execute(update(s.stories).where(s.stories.c.id == filed.story_id).values(updated_at=utcnow()))
+        return token
 
 
 def redirect(store: Store, story_id: int, target_id: int, reason: str) -> None:
@@ -161,6 +192,7 @@ def move_articles(store: Store, article_ids: Sequence[int], target_id: int, how:
         return
     ids = list(article_ids)
     with store.tx() as conn:
+        _new_token(conn, None)  # filed anew: no reader may keep its profiles on the strength of its own last filing
         conn.execute(update(s.articles).where(s.articles.c.id.in_(ids)).values(story_id=target_id))
         conn.execute(update(article_stories).where(article_stories.c.article_id.in_(ids))
                      .values(story_id=target_id, how=how))
