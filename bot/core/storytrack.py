@@ -284,6 +284,12 @@ def best_story(article: Mapping[Entity, float], day: dt.date, stories: Sequence[
     # place with the article, and are dropped before the rest of its entities are weighed.
     places = [e for e in article if e.kind == "place"]
     anchors = places or [e for e in article if e.kind == "person"]
+    # Each entity of the article once: its weight, its place among the anchors (their shares are
+    # known by then), else whether its share is a plain count (`StoryProfile.share` without a place's
+    # neighbours), taken inline: this loop runs for every open story near the article.
+    at = {e: i for i, e in enumerate(anchors)}
+    plan = [(w, at.get(e, -1), e.key, e.kind != "place" or e.lat is None or e.lon is None, e)
+            for e, w in article.items()]
     oldest = day - window
     for story in stories:
         if story.last < oldest:
@@ -292,8 +298,10 @@ def best_story(article: Mapping[Entity, float], day: dt.date, stories: Sequence[
         anchored = [share(e) for e in anchors]
         if not anchored or max(anchored) < ANCHOR:
             continue
-        shares = dict(zip(anchors, anchored, strict=True))
-        score = sum(w * (shares[e] if e in shares else share(e)) for e, w in article.items()) / total
+        # An anchor's share >= ANCHOR > 0: the story has articles.
+        n, counts = story.articles, story.counts
+        score = sum([w * (anchored[i] if i >= 0 else counts.get(key, 0) / n if plain else share(e))
+                     for w, i, key, plain, e in plan]) / total
         if score < threshold:
             continue
         rank = (score, story.last, story.story_id)
