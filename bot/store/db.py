@@ -321,8 +321,7 @@ class Store:
         self, alert: Alert, *, article_id: int, story_id: int | None, importance: float = 0.0,
     ) -> tuple[int, bool]:
         """Store an alert once per story and fact; a repeat only adds the article as another outlet."""
-        scope = f"story:{story_id}" if story_id is not None else f"article:{article_id}"
-        dedup_key = f"{scope}|{alert.type}|{alert.key()}"[:600]
+        dedup_key = alert_dedup_key(alert, article_id=article_id, story_id=story_id)
         with self.tx() as conn:
             # Insert-or-nothing, then read: of two articles filing the same fact at once, one creates the
             # alert and the other joins it as an outlet (a select-then-insert let both insert).
@@ -648,6 +647,12 @@ class Store:
     def set_last_digest_at(self, adapter: str, channel: str, when: dt.datetime) -> None:
         with self.tx() as conn:
             _upsert(conn, s.channel_state, {"adapter": adapter, "channel": channel}, {"last_digest_at": when})
+
+
+def alert_dedup_key(alert: Alert, *, article_id: int, story_id: int | None) -> str:
+    """What makes an alert one fact of one story (of one article when it has no story)."""
+    scope = f"story:{story_id}" if story_id is not None else f"article:{article_id}"
+    return f"{scope}|{alert.type}|{alert.key()}"[:600]
 
 
 def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any],
