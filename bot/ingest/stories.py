@@ -146,7 +146,7 @@ class StoryGrouper:
         # `updated_at` read: a replica whose clock runs ahead must not hide the others' writes.
         started = utcnow()
         since = cutoff if self._read_at is None else max(cutoff, self._read_at - self.overlap)
-        for row in stories_updated_since(self.store, since):
+        for row in stories_updated_since(self.store, since, known=self.index.updated):
             known = row.id in self.index.updated
             self.index.upsert(row.id, None if known else neardup.decode(row.signature), _aware(row.updated_at))
         self._read_at = started

@@ -244,9 +244,18 @@ class StorySignature:
     updated_at: dt.datetime
 
 
-def stories_updated_since(store: Store, since: dt.datetime) -> list[StorySignature]:
-    """Every story updated at or after `since`, in one query (the matcher's incremental refresh)."""
+def stories_updated_since(store: Store, since: dt.datetime, *, known: Container[int] = ()) -> list[StorySignature]:
+    """Every story updated at or after `since` (the matcher's incremental refresh). The signatures (a
+    long text each) are read only for the stories not `known`: the refresh reads again, each time, the
+    stories updated shortly before its previous read, which it holds already."""
     t = s.stories
     with store.tx() as conn:
-        rows = conn.execute(select(t.c.id, t.c.signature, t.c.updated_at).where(t.c.updated_at >= since)).all()
-    return [StorySignature(id=int(r.id), signature=r.signature, updated_at=r.updated_at) for r in rows]
+        rows = conn.execute(_UPDATED_SINCE, {"since": since}).all()
+        unknown = [int(r.id) for r in rows if int(r.id) not in known]
+        signatures = {int(r.id): r.signature for r in conn.execute(
+            select(t.c.id, t.c.signature).where(t.c.id.in_(bindparam("ids", expanding=True))), {"ids": unknown})
+        } if unknown else {}
+    return [StorySignature(id=int(r.id), signature=signatures.get(int(r.id)), updated_at=r.updated_at) for r in rows]
+
+
+_UPDATED_SINCE = select(s.stories.c.id, s.stories.c.updated_at).where(s.stories.c.updated_at >= bindparam("since"))
