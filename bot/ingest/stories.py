@@ -134,6 +134,9 @@ class StoryGrouper:
         self.index = StoryIndex()
         self._read_at: dt.datetime | None = None  # when the previous read began (the store's clock)
         self._cutoff: dt.datetime | None = None
+        # The story the last `story_for` opened (None: it found one): a story row just made has no
+        # other article and was never redirected, which its filing need not read again.
+        self.opened: int | None = None
 
     def refresh(self) -> None:
         """Bring the index up to date with the store: one query for the stories updated since the
@@ -181,6 +184,7 @@ class StoryGrouper:
         copies of one dispatch arriving together cannot each open a story; the lock's transaction also
         makes the index refresh see every story committed before it."""
         signature = neardup.signature(article.text)  # CPU only: outside the lock
+        self.opened = None
         with self.store.exclusive(STORY_LOCK):
             return self._story_for(article, article_id, signature)
 
@@ -198,4 +202,5 @@ class StoryGrouper:
             article.title or article.text[:80], signature=signature,
             topic=",".join(tags) or None)
         self.store.attach_to_story(article_id, story_id)
+        self.opened = story_id
         return story_id

@@ -112,7 +112,9 @@ class Pipeline:
             if stored is not None and stored.story_id is not None:
                 story_id = stored.story_id
             else:
-                story_id = self.events.follow(article, article_id, self.stories.story_for(article, article_id))
+                cluster_id = self.stories.story_for(article, article_id)
+                opened = isinstance(self.stories, StoryGrouper) and self.stories.opened == cluster_id
+                story_id = self.events.follow(article, article_id, cluster_id, opened=opened)
             outcomes = store_alerts(  # casualty figures: compared with their series first
                 self.store, alerts, article=article, article_id=article_id, story_id=story_id,
                 today=self.clock().date())

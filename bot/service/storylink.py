@@ -66,11 +66,12 @@ class EventStories:
         self._mine: list[FiledArticle] = []
         self._expect: str | None = None
 
-    def follow(self, article: Article, article_id: int, cluster_id: int) -> int:
-        """The story of an article the grouper put in `cluster_id`; files it there and returns it."""
+    def follow(self, article: Article, article_id: int, cluster_id: int, *, opened: bool = False) -> int:
+        """The story of an article the grouper put in `cluster_id`; files it there and returns it.
+        `opened`: the grouper has just made the cluster for this article (nothing to read about it)."""
         day = article.published or self.clock().date()
         entities = entities_of(article.title, article.text)
-        story_id, fresh = db.cluster_state(self.store, cluster_id, article_id)
+        story_id, fresh = (cluster_id, True) if opened else db.cluster_state(self.store, cluster_id, article_id)
         how, score = "cluster", 1.0
         if fresh:
             match = best_story(entities, day, self.candidates(entities, day, exclude=cluster_id), window=self.window)
@@ -85,7 +86,7 @@ class EventStories:
         # Topics: the source's tags, else the story's topic, else the country of the article's places.
         self._expect = db.file_decision(self.store, filed, redirect_cluster=how == "entities",
                                         topic=country_key(country) if country else None, in_cluster=True,
-                                        after=self._expect)
+                                        after=self._expect, new_cluster=opened)
         self._mine.append(filed)
         if len(self._mine) > MAX_MINE:  # no refresh for long (every article joined its cluster): read instead
             self._mine, self._expect = [], None

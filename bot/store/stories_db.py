@@ -99,17 +99,18 @@ def cluster_state(store: Store, cluster_id: int, article_id: int) -> tuple[int, 
 
 
 def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, topic: str | None,
-                  in_cluster: bool = False, after: str | None = None) -> str | None:
+                  in_cluster: bool = False, after: str | None = None, new_cluster: bool = False) -> str | None:
     """In one transaction: redirect the article's cluster to its story (when it joined one), give the
     story `topic` when it has none, and file the article. An article without topics of its own (its
     source's tags) takes its story's topic, else `topic` (the country of its places). `in_cluster`:
     the article row already points at its cluster, whose `updated_at` was just moved (the grouper's
     work): when the story is the cluster, neither is written again. Returns the filing's token
-    (`FILED_KEY`) when the token it replaced was `after`, else None."""
+    (`FILED_KEY`) when the token it replaced was `after`, else None. `new_cluster`: the cluster was
+    made in this transaction, so no redirect leaves from or points to it yet."""
     with store.tx() as conn:
         token = _new_token(conn, after)
         if redirect_cluster and filed.cluster_id != filed.story_id:
-            _redirect(conn, filed.cluster_id, filed.story_id, "cluster")
+            _redirect(conn, filed.cluster_id, filed.story_id, "cluster", new=new_cluster)
         if topic:
             conn.execute(update(s.stories).where(and_(s.stories.c.id == filed.story_id, s.stories.c.topic.is_(None)))
                          .values(topic=topic))
@@ -137,15 +138,21 @@ def redirect(store: Store, story_id: int, target_id: int, reason: str) -> None:
         _redirect(conn, story_id, target_id, reason)
 
 
-def _redirect(conn: Connection, story_id: int, target_id: int, reason: str) -> None:
+def _redirect(conn: Connection, story_id: int, target_id: int, reason: str, *, new: bool = False) -> None:
+    """`new`: `story_id` was made in this transaction (no redirect from or to it to replace)."""
     if story_id == target_id:
         return
-    conn.execute(delete(story_redirects).where(story_redirects.c.story_id == story_id))
-    conn.execute(insert(story_redirects).values(story_id=story_id, target_id=target_id, reason=reason,
-                                                created_at=utcnow()))
-    # Whatever pointed at the merged story now points at its target.
-    conn.execute(update(story_redirects).where(story_redirects.c.target_id == story_id)
-                 .values(target_id=target_id))
+    if not new:
+        conn.execute(delete(story_redirects).where(story_redirects.c.story_id == story_id))
+    conn.execute(_ADD_REDIRECT, {"story_id": story_id, "target_id": target_id, "reason": reason,
+                                 "created_at": utcnow()})
+    if not new:
+        # Whatever pointed at the merged story now points at its target.
+        conn.execute(update(story_redirects).where(story_redirects.c.target_id == story_id)
+                     .values(target_id=target_id))
+
+
+_ADD_REDIRECT = insert(story_redirects)
 
 
 def filed(store: Store, article_id: int) -> FiledArticle | None:
