@@ -28,6 +28,7 @@ from sqlalchemy import (
     Engine,
     Table,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -128,6 +129,17 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+# Statements of an article's filing, built once (building one costs more than running it); the
+# columns an update sets are those of the parameters given with it.
+_ARTICLE_BY_KEYS = select(s.articles.c.id).where(s.articles.c.key.in_(bindparam("keys", expanding=True)))
+_ARTICLE_UPDATE = update(s.articles).where(s.articles.c.id == bindparam("b_id"))
+_STORY_UPDATE = update(s.stories).where(s.stories.c.id == bindparam("b_id"))
+_STORY_OF_CONTENT = (select(s.articles.c.story_id).where(and_(
+    s.articles.c.content_hash == bindparam("hash"), s.articles.c.id != bindparam("other"),
+    s.articles.c.story_id.is_not(None))).order_by(s.articles.c.id).limit(1))
+_NEW_STORY = insert(s.stories)
 
 
 class Store:
@@ -234,7 +246,7 @@ class Store:
             key = f"{full[:435]}#{hashlib.sha256(full.encode('utf-8', 'surrogatepass')).hexdigest()}"
         with self.tx() as conn:
             # SQLite never enforced the size: an older database may hold the whole key.
-            row = conn.execute(select(s.articles.c.id).where(s.articles.c.key.in_({key, full}))).first()
+            row = conn.execute(_ARTICLE_BY_KEYS, {"keys": list({key, full})}).first()
             if row is not None:
                 return int(row[0]), False
         with self.tx() as conn:
@@ -252,7 +264,7 @@ class Store:
 
     def mark_processed(self, article_id: int) -> None:
         with self.tx() as conn:
-            conn.execute(update(s.articles).where(s.articles.c.id == article_id).values(processed_at=utcnow()))
+            conn.execute(_ARTICLE_UPDATE, {"b_id": article_id, "processed_at": utcnow()})
 
     def is_processed(self, article_id: int) -> bool:
         with self.tx() as conn:
@@ -262,9 +274,7 @@ class Store:
     def story_of_content(self, content_hash: str, *, other_than: int) -> int | None:
         """The story of another article with this exact content, when one has a story."""
         with self.tx() as conn:
-            row = conn.execute(select(s.articles.c.story_id).where(and_(
-                s.articles.c.content_hash == content_hash, s.articles.c.id != other_than,
-                s.articles.c.story_id.is_not(None))).order_by(s.articles.c.id).limit(1)).first()
+            row = conn.execute(_STORY_OF_CONTENT, {"hash": content_hash, "other": other_than}).first()
             return int(row[0]) if row else None
 
     def article_by_hash(self, content_hash: str) -> int | None:
@@ -293,7 +303,7 @@ class Store:
     def new_story(self, title: str | None, *, signature: str | None = None, topic: str | None = None) -> int:
         now = utcnow()
         with self.tx() as conn:
-            result = conn.execute(insert(s.stories).values(
+            result = conn.execute(_NEW_STORY, dict(
                 title=title, topic=topic, signature=signature, created_at=now, updated_at=now))
             pk = result.inserted_primary_key
             assert pk is not None
@@ -301,8 +311,8 @@ class Store:
 
     def attach_to_story(self, article_id: int, story_id: int) -> None:
         with self.tx() as conn:
-            conn.execute(update(s.articles).where(s.articles.c.id == article_id).values(story_id=story_id))
-            conn.execute(update(s.stories).where(s.stories.c.id == story_id).values(updated_at=utcnow()))
+            conn.execute(_ARTICLE_UPDATE, {"b_id": article_id, "story_id": story_id})
+            conn.execute(_STORY_UPDATE, {"b_id": story_id, "updated_at": utcnow()})
 
     def story(self, story_id: int) -> dict[str, Any] | None:
         with self.tx() as conn:

@@ -112,8 +112,7 @@ def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, 
         if redirect_cluster and filed.cluster_id != filed.story_id:
             _redirect(conn, filed.cluster_id, filed.story_id, "cluster", new=new_cluster)
         if topic:
-            conn.execute(update(s.stories).where(and_(s.stories.c.id == filed.story_id, s.stories.c.topic.is_(None)))
-                         .values(topic=topic))
+            conn.execute(_SET_TOPIC, {"b_id": filed.story_id, "topic": topic})
         topics = filed.topics
         if not topics:
             story_topic = conn.execute(select(s.stories.c.topic).where(s.stories.c.id == filed.story_id)).scalar()
@@ -126,9 +125,14 @@ def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, 
         upsert(conn, article_stories, {"article_id": filed.article_id}, values, created_at=utcnow())
         if in_cluster and filed.story_id == filed.cluster_id:
             return token
-        conn.execute(update(s.articles).where(s.articles.c.id == filed.article_id).values(story_id=filed.story_id))
-        conn.execute(update(s.stories).where(s.stories.c.id == filed.story_id).values(updated_at=utcnow()))
+        conn.execute(_ARTICLE_UPDATE, {"b_id": filed.article_id, "story_id": filed.story_id})
+        conn.execute(_STORY_UPDATE, {"b_id": filed.story_id, "updated_at": utcnow()})
         return token
+
+
+_SET_TOPIC = update(s.stories).where(and_(s.stories.c.id == bindparam("b_id"), s.stories.c.topic.is_(None)))
+_ARTICLE_UPDATE = update(s.articles).where(s.articles.c.id == bindparam("b_id"))
+_STORY_UPDATE = update(s.stories).where(s.stories.c.id == bindparam("b_id"))
 
 
 def redirect(store: Store, story_id: int, target_id: int, reason: str) -> None:
@@ -255,14 +259,12 @@ def stories_updated_since(store: Store, since: dt.datetime, *, known: Container[
     """Every story updated at or after `since` (the matcher's incremental refresh). The signatures (a
     long text each) are read only for the stories not `known`: the refresh reads again, each time, the
     stories updated shortly before its previous read, which it holds already."""
-    t = s.stories
     with store.tx() as conn:
         rows = conn.execute(_UPDATED_SINCE, {"since": since}).all()
         unknown = [int(r.id) for r in rows if int(r.id) not in known]
-        signatures = {int(r.id): r.signature for r in conn.execute(
-            select(t.c.id, t.c.signature).where(t.c.id.in_(bindparam("ids", expanding=True))), {"ids": unknown})
-        } if unknown else {}
+        signatures = {int(r.id): r.signature for r in conn.execute(_SIGNATURES, {"ids": unknown})} if unknown else {}
     return [StorySignature(id=int(r.id), signature=signatures.get(int(r.id)), updated_at=r.updated_at) for r in rows]
 
 
+_SIGNATURES = select(s.stories.c.id, s.stories.c.signature).where(s.stories.c.id.in_(bindparam("ids", expanding=True)))
 _UPDATED_SINCE = select(s.stories.c.id, s.stories.c.updated_at).where(s.stories.c.updated_at >= bindparam("since"))
