@@ -49,6 +49,7 @@ class StoryIndex:
     def __init__(self) -> None:
         self.signatures: dict[int, array[int]] = {}
         self.updated: dict[int, dt.datetime] = {}
+        self.stamps: dict[int, object] = {}  # each story's `updated_at` as last read (`StorySignature.stamp`)
         self._bands: list[dict[int, int | list[int]]] = [{} for _ in range(neardup.BANDS)]
         self._expiry: list[tuple[dt.datetime, int]] = []  # (updated_at, id); stale entries skipped
 
@@ -87,6 +88,7 @@ class StoryIndex:
             if self.updated.get(story_id) != when:
                 continue  # updated since: a later entry stands for it
             del self.updated[story_id]
+            self.stamps.pop(story_id, None)
             signature = self.signatures.pop(story_id, None)
             if signature is None:
                 continue
@@ -149,9 +151,12 @@ class StoryGrouper:
         # `updated_at` read: a replica whose clock runs ahead must not hide the others' writes.
         started = utcnow()
         since = cutoff if self._read_at is None else max(cutoff, self._read_at - self.overlap)
-        for row in stories_updated_since(self.store, since, known=self.index.updated):
+        # Stories read again unchanged (the same stamp) do not come back: the index holds them so.
+        for row in stories_updated_since(self.store, since, known=self.index.stamps):
             known = row.id in self.index.updated
             self.index.upsert(row.id, None if known else neardup.decode(row.signature), _aware(row.updated_at))
+            if row.id in self.index.updated:
+                self.index.stamps[row.id] = row.stamp
         self._read_at = started
         self.index.expire(cutoff)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, String, and_, bindparam, delete, insert, or_, select, type_coerce, update
+from sqlalchemy.engine import Dialect
 
 from bot.store import Store, utcnow
 from bot.store import schema as s
@@ -248,23 +249,41 @@ def cluster_mates(store: Store, article_id: int) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class StorySignature:
-    """What the story matcher's index keeps of a story: its near-duplicate signature and last update."""
+    """What the story matcher's index keeps of a story: its near-duplicate signature and last update
+    (`stamp`: that update as the database gave it, before it was read as a time)."""
 
     id: int
     signature: str | None
     updated_at: dt.datetime
+    stamp: object = None
 
 
-def stories_updated_since(store: Store, since: dt.datetime, *, known: Container[int] = ()) -> list[StorySignature]:
-    """Every story updated at or after `since` (the matcher's incremental refresh). The signatures (a
-    long text each) are read only for the stories not `known`: the refresh reads again, each time, the
-    stories updated shortly before its previous read, which it holds already."""
+def stories_updated_since(store: Store, since: dt.datetime, *,
+                          known: Mapping[int, object] | None = None) -> list[StorySignature]:
+    """Every story updated at or after `since` (the matcher's incremental refresh), but those `known`
+    with the same `stamp` (the refresh reads again, each time, the stories updated shortly before its
+    previous read, mostly unchanged): their time is not parsed again, nor their signature (a long text)
+    read. A story `known` with another stamp comes without its signature."""
+    known = known if known is not None else {}
     with store.tx() as conn:
-        rows = conn.execute(_UPDATED_SINCE, {"since": since}).all()
-        unknown = [int(r.id) for r in rows if int(r.id) not in known]
+        parse = _time_parser(conn.dialect)
+        changed = [(int(r.id), r.stamp) for r in conn.execute(_UPDATED_SINCE, {"since": since})
+                   if known.get(int(r.id), _NONE) != r.stamp]
+        unknown = [i for i, _ in changed if i not in known]
         signatures = {int(r.id): r.signature for r in conn.execute(_SIGNATURES, {"ids": unknown})} if unknown else {}
-    return [StorySignature(id=int(r.id), signature=signatures.get(int(r.id)), updated_at=r.updated_at) for r in rows]
+    return [StorySignature(id=i, signature=signatures.get(i), updated_at=parse(stamp) if parse else stamp,
+                           stamp=stamp) for i, stamp in changed]
 
 
+_NONE = object()
 _SIGNATURES = select(s.stories.c.id, s.stories.c.signature).where(s.stories.c.id.in_(bindparam("ids", expanding=True)))
-_UPDATED_SINCE = select(s.stories.c.id, s.stories.c.updated_at).where(s.stories.c.updated_at >= bindparam("since"))
+# `updated_at` as the driver gives it (SQLite: text; PostgreSQL: a datetime), parsed only when it changed.
+_UPDATED_SINCE = (select(s.stories.c.id, type_coerce(s.stories.c.updated_at, String).label("stamp"))
+                  .where(s.stories.c.updated_at >= bindparam("since")))
+
+
+def _time_parser(dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What reading `stories.updated_at` does to the driver's value on this dialect (None: nothing)."""
+    column = s.stories.c.updated_at.type
+    parse: Callable[[Any], Any] | None = column.dialect_impl(dialect).result_processor(dialect, None)
+    return parse
