@@ -294,12 +294,15 @@ def best_story(article: Mapping[Entity, float], day: dt.date, stories: Sequence[
     for story in stories:
         if story.last < oldest:
             continue
-        share = story.share
-        anchored = [share(e) for e in anchors]
+        n = story.articles
+        if not n:  # every share is 0
+            continue
+        # `share`, with a place's count already weighed (`_near`) taken inline.
+        share, near = story.share, story._near.get
+        anchored = [b / n if (b := near(e)) is not None else share(e) for e in anchors]
         if not anchored or max(anchored) < ANCHOR:
             continue
-        # An anchor's share >= ANCHOR > 0: the story has articles.
-        n, counts = story.articles, story.counts
+        counts = story.counts
         score = sum([w * (anchored[i] if i >= 0 else counts.get(key, 0) / n if plain else share(e))
                      for w, i, key, plain, e in plan]) / total
         if score < threshold:
