@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Literal, TypeAlias
 
 AlertType = Literal["statement", "fighting", "casualty"]
@@ -75,7 +76,14 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(fold(f"{self.title or ''}\n{self.text}").encode()).hexdigest()
+        return _content_hash(self.title, self.text)
+
+
+# An article's hash is asked for several times while it is filed (is it stored? which story holds
+# the same content?), and folding a whole text is slow: the last few are kept.
+@lru_cache(maxsize=8)
+def _content_hash(title: str | None, text: str) -> str:
+    return hashlib.sha256(fold(f"{title or ''}\n{text}").encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,12 +32,13 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
 import yaml
 
+from bot.core.extract.gazetteer import Entry as GazetteerEntry
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.text import Token, fold_phrase, tokenize
 
@@ -85,10 +86,24 @@ def _names() -> dict[tuple[str, ...], _Known]:
     return names
 
 
+@cache
+def _first_words() -> frozenset[str]:
+    """The first folded word of every known name and gazetteer name: a token starting none is skipped
+    at once (most tokens of an article name nothing)."""
+    return frozenset(k[0] for k in (*_names(), *load_gazetteer().names))
+
+
+@lru_cache(maxsize=4096)  # names of the gazetteer's countries: built once each
 def _country(name: str) -> Entity:
     return Entity(f"country:{'-'.join(fold_phrase(name))}", "country", name)
 
 
+@cache  # one per gazetteer entry
+def _place(e: GazetteerEntry) -> Entity:
+    return Entity(f"place:{country_key(e.country)}/{'-'.join(fold_phrase(e.name))}", "place", e.country, e.lat, e.lon)
+
+
+@lru_cache(maxsize=4096)
 def country_key(name: str) -> str:
     """The topic a country gives: "libya" for Libya (its English name, folded)."""
     return "-".join(fold_phrase(name))
@@ -120,13 +135,20 @@ def entities_of(title: str | None, text: str) -> dict[Entity, float]:
 def _scan(tokens: list[Token], *, countries: Counter[str]) -> list[Entity]:
     gaz = load_gazetteer()
     known = _names()
+    firsts = _first_words()
+    lows = [t.low for t in tokens]
+    whole = tuple(tokens)
     out: list[Entity] = []
     i = 0
     while i < len(tokens):
-        adjective = gaz.adjectives.get(tokens[i].low)
+        low = lows[i]
+        adjective = gaz.adjectives.get(low)
         if adjective:
             out.append(_country(adjective))
-        hit = _known_at(known, tokens, i)
+        if low not in firsts:
+            i += 1
+            continue
+        hit = _known_at(known, tokens, i, lows)
         if hit is not None:
             n, entity = hit
             out.append(entity)
@@ -134,15 +156,14 @@ def _scan(tokens: list[Token], *, countries: Counter[str]) -> list[Entity]:
                 out.append(_country(entity.country))
             i += n
             continue
-        m = gaz.match(tuple(tokens), i)
+        m = gaz.match(whole, i)
         if m is not None:
             n, entries = m
             e = gaz.choose(entries, countries)
             if e.kind == "country":
                 out.append(_country(e.country))
             else:
-                out.append(Entity(f"place:{country_key(e.country)}/{'-'.join(fold_phrase(e.name))}", "place",
-                                  e.country, e.lat, e.lon))
+                out.append(_place(e))
                 out.append(_country(e.country))
             i += n
             continue
@@ -154,9 +175,11 @@ def _countries_in(tokens: list[Token]) -> Counter[str]:
     return load_gazetteer().countries_in(tokens)
 
 
-def _known_at(known: dict[tuple[str, ...], _Known], tokens: list[Token], i: int) -> tuple[int, Entity] | None:
+def _known_at(known: dict[tuple[str, ...], _Known], tokens: list[Token], i: int,
+              lows: list[str] | None = None) -> tuple[int, Entity] | None:
+    words = lows if lows is not None else [t.low for t in tokens]
     for n in range(min(MAX_NAME, len(tokens) - i), 0, -1):
-        hit = known.get(tuple(t.low for t in tokens[i : i + n]))
+        hit = known.get(tuple(words[i : i + n]))
         if hit is None:
             continue
         if hit.short and not tokens[i].text.isupper():
@@ -261,13 +284,27 @@ def best_story(article: Mapping[Entity, float], day: dt.date, stories: Sequence[
     # place with the article, and are dropped before the rest of its entities are weighed.
     places = [e for e in article if e.kind == "place"]
     anchors = places or [e for e in article if e.kind == "person"]
+    # Each entity of the article once: its weight, its place among the anchors (their shares are
+    # known by then), else whether its share is a plain count (`StoryProfile.share` without a place's
+    # neighbours), taken inline: this loop runs for every open story near the article.
+    at = {e: i for i, e in enumerate(anchors)}
+    plan = [(w, at.get(e, -1), e.key, e.kind != "place" or e.lat is None or e.lon is None, e)
+            for e, w in article.items()]
+    oldest = day - window
     for story in stories:
-        if story.last < day - window:
+        if story.last < oldest:
             continue
-        shares = {e: story.share(e) for e in anchors}
-        if not any(v >= ANCHOR for v in shares.values()):
+        n = story.articles
+        if not n:  # every share is 0
             continue
-        score = sum(w * (shares[e] if e in shares else story.share(e)) for e, w in article.items()) / total
+        # `share`, with a place's count already weighed (`_near`) taken inline.
+        share, near = story.share, story._near.get
+        anchored = [b / n if (b := near(e)) is not None else share(e) for e in anchors]
+        if not anchored or max(anchored) < ANCHOR:
+            continue
+        counts = story.counts
+        score = sum([w * (anchored[i] if i >= 0 else counts.get(key, 0) / n if plain else share(e))
+                     for w, i, key, plain, e in plan]) / total
         if score < threshold:
             continue
         rank = (score, story.last, story.story_id)

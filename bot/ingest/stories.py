@@ -49,6 +49,7 @@ class StoryIndex:
     def __init__(self) -> None:
         self.signatures: dict[int, array[int]] = {}
         self.updated: dict[int, dt.datetime] = {}
+        self.stamps: dict[int, object] = {}  # each story's `updated_at` as last read (`StorySignature.stamp`)
         self._bands: list[dict[int, int | list[int]]] = [{} for _ in range(neardup.BANDS)]
         self._expiry: list[tuple[dt.datetime, int]] = []  # (updated_at, id); stale entries skipped
 
@@ -87,6 +88,7 @@ class StoryIndex:
             if self.updated.get(story_id) != when:
                 continue  # updated since: a later entry stands for it
             del self.updated[story_id]
+            self.stamps.pop(story_id, None)
             signature = self.signatures.pop(story_id, None)
             if signature is None:
                 continue
@@ -134,6 +136,9 @@ class StoryGrouper:
         self.index = StoryIndex()
         self._read_at: dt.datetime | None = None  # when the previous read began (the store's clock)
         self._cutoff: dt.datetime | None = None
+        # The story the last `story_for` opened (None: it found one): a story row just made has no
+        # other article and was never redirected, which its filing need not read again.
+        self.opened: int | None = None
 
     def refresh(self) -> None:
         """Bring the index up to date with the store: one query for the stories updated since the
@@ -146,9 +151,12 @@ class StoryGrouper:
         # `updated_at` read: a replica whose clock runs ahead must not hide the others' writes.
         started = utcnow()
         since = cutoff if self._read_at is None else max(cutoff, self._read_at - self.overlap)
-        for row in stories_updated_since(self.store, since):
+        # Stories read again unchanged (the same stamp) do not come back: the index holds them so.
+        for row in stories_updated_since(self.store, since, known=self.index.stamps):
             known = row.id in self.index.updated
             self.index.upsert(row.id, None if known else neardup.decode(row.signature), _aware(row.updated_at))
+            if row.id in self.index.updated:
+                self.index.stamps[row.id] = row.stamp
         self._read_at = started
         self.index.expire(cutoff)
 
@@ -181,6 +189,7 @@ class StoryGrouper:
         copies of one dispatch arriving together cannot each open a story; the lock's transaction also
         makes the index refresh see every story committed before it."""
         signature = neardup.signature(article.text)  # CPU only: outside the lock
+        self.opened = None
         with self.store.exclusive(STORY_LOCK):
             return self._story_for(article, article_id, signature)
 
@@ -198,4 +207,5 @@ class StoryGrouper:
             article.title or article.text[:80], signature=signature,
             topic=",".join(tags) or None)
         self.store.attach_to_story(article_id, story_id)
+        self.opened = story_id
         return story_id

@@ -29,7 +29,7 @@ from bot.ingest.stories import STORY_LOCK, StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
 from bot.service.health import observe_poll
 from bot.service.storylink import EventStories
-from bot.service.tallies import store_alert
+from bot.service.tallies import store_alerts
 from bot.store import Store, utcnow
 from bot.store.db import is_outage
 
@@ -114,13 +114,13 @@ class Pipeline:
             if stored is not None and stored.story_id is not None:
                 story_id = stored.story_id
             else:
-                story_id = self.events.follow(article, article_id, self.stories.story_for(article, article_id))
-            for alert in alerts:
-                alert_id, is_new = store_alert(  # casualty figures: compared with their series first
-                    self.store, alert, article=article, article_id=article_id, story_id=story_id,
-                    today=self.clock().date())
-                if is_new:
-                    fresh.append(alert_id)
+                cluster_id = self.stories.story_for(article, article_id)
+                opened = isinstance(self.stories, StoryGrouper) and self.stories.opened == cluster_id
+                story_id = self.events.follow(article, article_id, cluster_id, opened=opened)
+            outcomes = store_alerts(  # casualty figures: compared with their series first
+                self.store, alerts, article=article, article_id=article_id, story_id=story_id,
+                today=self.clock().date())
+            fresh += [alert_id for alert_id, is_new in outcomes if is_new]
             self.store.mark_processed(article_id)
         report.articles_new += 1
         report.alerts_new += len(fresh)

@@ -27,9 +27,10 @@ from bot.core.storytrack import (
 )
 from bot.store import Store, utcnow
 from bot.store import stories_db as db
-from bot.store.stories_db import generation
+from bot.store.stories_db import FiledArticle, filing_state
 
 REREAD = dt.timedelta(seconds=5)  # each read also takes what was filed this long before the previous one
+MAX_MINE = 1000  # own filings kept for the next refresh; beyond, it reads them from the store
 CELL = 0.5  # degrees: places are indexed by grid cell; a cell and its neighbours span more than NEAR_KM
 
 
@@ -60,12 +61,17 @@ class EventStories:
         self._read_at: dt.datetime | None = None  # when the previous read began
         self._from: dt.date | None = None
         self._generation = ""
+        # This object's filings since its last refresh, and the filing token the store should hold if
+        # nobody else filed since that refresh (None: unknown). See `refresh`.
+        self._mine: list[FiledArticle] = []
+        self._expect: str | None = None
 
-    def follow(self, article: Article, article_id: int, cluster_id: int) -> int:
-        """The story of an article the grouper put in `cluster_id`; files it there and returns it."""
+    def follow(self, article: Article, article_id: int, cluster_id: int, *, opened: bool = False) -> int:
+        """The story of an article the grouper put in `cluster_id`; files it there and returns it.
+        `opened`: the grouper has just made the cluster for this article (nothing to read about it)."""
         day = article.published or self.clock().date()
         entities = entities_of(article.title, article.text)
-        story_id, fresh = db.cluster_state(self.store, cluster_id, article_id)
+        story_id, fresh = (cluster_id, True) if opened else db.cluster_state(self.store, cluster_id, article_id)
         how, score = "cluster", 1.0
         if fresh:
             match = best_story(entities, day, self.candidates(entities, day, exclude=cluster_id), window=self.window)
@@ -78,33 +84,54 @@ class EventStories:
         filed = db.FiledArticle(article_id=article_id, story_id=story_id, cluster_id=cluster_id, published=day,
                                 how=how, score=score, entities=encode(entities), topics=tags)
         # Topics: the source's tags, else the story's topic, else the country of the article's places.
-        db.file_decision(self.store, filed, redirect_cluster=how == "entities",
-                         topic=country_key(country) if country else None, in_cluster=True)
+        self._expect = db.file_decision(self.store, filed, redirect_cluster=how == "entities",
+                                        topic=country_key(country) if country else None, in_cluster=True,
+                                        after=self._expect, new_cluster=opened)
+        self._mine.append(filed)
+        if len(self._mine) > MAX_MINE:  # no refresh for long (every article joined its cluster): read instead
+            self._mine, self._expect = [], None
         return story_id
 
     def refresh(self, day: dt.date) -> None:
-        """Read the articles filed since the last read (within the window of `day`)."""
+        """Read the articles filed since the last read (within the window of `day`).
+
+        No read when nobody else filed since the previous refresh: each filing writes a new token in its
+        transaction (`stories_db.FILED_KEY`), replacing the one this object expects (the token read
+        then, or written by its own previous filing); the store still holding the last one it wrote
+        means every filing since is this object's own, committed, and in memory. A run filing its
+        articles one after another thus reads nothing, instead of what was filed in the last `REREAD`
+        again for every article."""
         since = day - self.window
-        gen = generation(self.store)  # an admin merged or split stories: read the profiles again
+        gen, last = filing_state(self.store)  # gen: an admin merged or split stories: read the profiles again
         if self._from is None or since < self._from or gen != self._generation:
             self.reset()
             self._from, self._generation = since, gen
         started = utcnow()
-        again = self._read_at - REREAD if self._read_at is not None else None
-        for filed in db.recent(self.store, since, after_id=self._seen, filed_since=again, known=self._known):
-            self._seen = max(self._seen, filed.article_id)
-            if filed.published is None or filed.article_id in self._known:
-                continue
-            self._known.add(filed.article_id)
-            named = decode(filed.entities)
-            profile = self._profiles.setdefault(filed.story_id, StoryProfile(filed.story_id, filed.published))
-            profile.add(named, filed.published)
-            for e in named:
-                if e.kind == "place" and e.lat is not None and e.lon is not None:
-                    self._by_cell.setdefault(_cell(e.lat, e.lon), set()).add(filed.story_id)
-                elif e.kind in ("place", "person"):
-                    self._by_key.setdefault(e.key, set()).add(filed.story_id)
+        mine, expected = self._mine, self._expect
+        self._mine, self._expect = [], last
+        if expected is not None and expected == last:
+            for filed in sorted(mine, key=lambda f: f.article_id):  # as the read would have
+                if filed.published is not None and filed.published >= since:
+                    self._add(filed)
+        else:
+            again = self._read_at - REREAD if self._read_at is not None else None
+            for filed in db.recent(self.store, since, after_id=self._seen, filed_since=again, known=self._known):
+                self._add(filed)
         self._read_at = started
+
+    def _add(self, filed: FiledArticle) -> None:
+        self._seen = max(self._seen, filed.article_id)
+        if filed.published is None or filed.article_id in self._known:
+            return
+        self._known.add(filed.article_id)
+        named = decode(filed.entities)
+        profile = self._profiles.setdefault(filed.story_id, StoryProfile(filed.story_id, filed.published))
+        profile.add(named, filed.published)
+        for e in named:
+            if e.kind == "place" and e.lat is not None and e.lon is not None:
+                self._by_cell.setdefault(_cell(e.lat, e.lon), set()).add(filed.story_id)
+            elif e.kind in ("place", "person"):
+                self._by_key.setdefault(e.key, set()).add(filed.story_id)
 
     def candidates(self, entities: Mapping[Entity, float], day: dt.date, *, exclude: int) -> list[StoryProfile]:
         """The open stories that share a place (or a nearby one) or a person with the article."""

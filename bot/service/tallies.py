@@ -45,6 +45,7 @@ from bot.core.tally import (
 )
 from bot.core.tally_text import group_name, headline_figures, view_lines, who
 from bot.store import Store, StoredAlert
+from bot.store.alerts_db import add_alerts
 from bot.store.readmodels import read_alerts
 from bot.store.tally_db import CasualtyRows, casualty_rows, figure_stories, first_casualty_rows
 
@@ -124,8 +125,9 @@ def store_alert(
 
     Returns (alert id, True when a new alert was stored), like `Store.add_alert`.
     """
-    if not isinstance(alert, Casualty) or story_id is None or (alert.killed is None and alert.wounded is None):
+    if not _compared(alert, story_id):
         return store.add_alert(alert, article_id=article_id, story_id=story_id, importance=importance(alert))
+    assert isinstance(alert, Casualty) and story_id is not None  # `_compared`
     # First reports are all a new figure is compared with (rises, repeats, stale news): one per alert.
     history = [f for f in _figures(first_casualty_rows(store, story_id)) if f.seq != article_id]
     date = article.published or today
@@ -141,6 +143,32 @@ def store_alert(
             # One more outlet for a figure already known: no new alert.
             return store.add_alert(known, article_id=article_id, story_id=story_id, importance=importance(known))
     return store.add_alert(alert, article_id=article_id, story_id=story_id, importance=importance(alert))
+
+
+def store_alerts(
+    store: Store, alerts: Sequence[Alert], *, article: Article, article_id: int, story_id: int | None,
+    today: dt.date,
+) -> list[tuple[int, bool]]:
+    """`store_alert` of each alert of an article, in order. Those not compared with a series (all but
+    a story's casualty figures) are written together (`alerts_db.add_alerts`: a few statements for all
+    of them), before the next compared one reads its series."""
+    out: list[tuple[int, bool]] = []
+    plain: list[tuple[Alert, float]] = []
+    for alert in alerts:
+        if not _compared(alert, story_id):
+            plain.append((alert, importance(alert)))
+            continue
+        out += add_alerts(store, plain, article_id=article_id, story_id=story_id)
+        plain = []
+        out.append(store_alert(store, alert, article=article, article_id=article_id, story_id=story_id, today=today))
+    out += add_alerts(store, plain, article_id=article_id, story_id=story_id)
+    return out
+
+
+def _compared(alert: Alert, story_id: int | None) -> bool:
+    """Whether an alert is a figure compared with its series before it is stored."""
+    return isinstance(alert, Casualty) and story_id is not None and (alert.killed is not None or
+                                                                      alert.wounded is not None)
 
 
 def _known_alert(store: Store, history: Sequence[Figure], alert: Casualty, *, date: dt.date,

@@ -10,6 +10,7 @@ lock (`exclusive`) that serialises threads of this process and processes sharing
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import socket
@@ -130,6 +131,17 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# Statements of an article's filing, built once (building one costs more than running it); the
+# columns an update sets are those of the parameters given with it.
+_ARTICLE_BY_KEYS = select(s.articles.c.id).where(s.articles.c.key.in_(bindparam("keys", expanding=True)))
+_ARTICLE_UPDATE = update(s.articles).where(s.articles.c.id == bindparam("b_id"))
+_STORY_UPDATE = update(s.stories).where(s.stories.c.id == bindparam("b_id"))
+_STORY_OF_CONTENT = (select(s.articles.c.story_id).where(and_(
+    s.articles.c.content_hash == bindparam("hash"), s.articles.c.id != bindparam("other"),
+    s.articles.c.story_id.is_not(None))).order_by(s.articles.c.id).limit(1))
+_NEW_STORY = insert(s.stories)
+
+
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -234,7 +246,7 @@ class Store:
             key = f"{full[:435]}#{hashlib.sha256(full.encode('utf-8', 'surrogatepass')).hexdigest()}"
         with self.tx() as conn:
             # SQLite never enforced the size: an older database may hold the whole key.
-            row = conn.execute(select(s.articles.c.id).where(s.articles.c.key.in_({key, full}))).first()
+            row = conn.execute(_ARTICLE_BY_KEYS, {"keys": list({key, full})}).first()
             if row is not None:
                 return int(row[0]), False
         with self.tx() as conn:
@@ -252,7 +264,7 @@ class Store:
 
     def mark_processed(self, article_id: int) -> None:
         with self.tx() as conn:
-            conn.execute(update(s.articles).where(s.articles.c.id == article_id).values(processed_at=utcnow()))
+            conn.execute(_ARTICLE_UPDATE, {"b_id": article_id, "processed_at": utcnow()})
 
     def is_processed(self, article_id: int) -> bool:
         with self.tx() as conn:
@@ -262,9 +274,7 @@ class Store:
     def story_of_content(self, content_hash: str, *, other_than: int) -> int | None:
         """The story of another article with this exact content, when one has a story."""
         with self.tx() as conn:
-            row = conn.execute(select(s.articles.c.story_id).where(and_(
-                s.articles.c.content_hash == content_hash, s.articles.c.id != other_than,
-                s.articles.c.story_id.is_not(None))).order_by(s.articles.c.id).limit(1)).first()
+            row = conn.execute(_STORY_OF_CONTENT, {"hash": content_hash, "other": other_than}).first()
             return int(row[0]) if row else None
 
     def article_by_hash(self, content_hash: str) -> int | None:
@@ -293,7 +303,7 @@ class Store:
     def new_story(self, title: str | None, *, signature: str | None = None, topic: str | None = None) -> int:
         now = utcnow()
         with self.tx() as conn:
-            result = conn.execute(insert(s.stories).values(
+            result = conn.execute(_NEW_STORY, dict(
                 title=title, topic=topic, signature=signature, created_at=now, updated_at=now))
             pk = result.inserted_primary_key
             assert pk is not None
@@ -301,8 +311,8 @@ class Store:
 
     def attach_to_story(self, article_id: int, story_id: int) -> None:
         with self.tx() as conn:
-            conn.execute(update(s.articles).where(s.articles.c.id == article_id).values(story_id=story_id))
-            conn.execute(update(s.stories).where(s.stories.c.id == story_id).values(updated_at=utcnow()))
+            conn.execute(_ARTICLE_UPDATE, {"b_id": article_id, "story_id": story_id})
+            conn.execute(_STORY_UPDATE, {"b_id": story_id, "updated_at": utcnow()})
 
     def story(self, story_id: int) -> dict[str, Any] | None:
         with self.tx() as conn:
@@ -321,8 +331,7 @@ class Store:
         self, alert: Alert, *, article_id: int, story_id: int | None, importance: float = 0.0,
     ) -> tuple[int, bool]:
         """Store an alert once per story and fact; a repeat only adds the article as another outlet."""
-        scope = f"story:{story_id}" if story_id is not None else f"article:{article_id}"
-        dedup_key = f"{scope}|{alert.type}|{alert.key()}"[:600]
+        dedup_key = alert_dedup_key(alert, article_id=article_id, story_id=story_id)
         with self.tx() as conn:
             # Insert-or-nothing, then read: of two articles filing the same fact at once, one creates the
             # alert and the other joins it as an outlet (a select-then-insert let both insert).
@@ -650,27 +659,36 @@ class Store:
             _upsert(conn, s.channel_state, {"adapter": adapter, "channel": channel}, {"last_digest_at": when})
 
 
+def alert_dedup_key(alert: Alert, *, article_id: int, story_id: int | None) -> str:
+    """What makes an alert one fact of one story (of one article when it has no story)."""
+    scope = f"story:{story_id}" if story_id is not None else f"article:{article_id}"
+    return f"{scope}|{alert.type}|{alert.key()}"[:600]
+
+
 def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any],
                    index_elements: Sequence[str] | None = None) -> bool:
     """INSERT … ON CONFLICT DO NOTHING (on `index_elements`, else the primary key); True when a row was
     inserted. One statement: a concurrent insert of the same key waits for the other and then does nothing."""
-    keys = list(index_elements) if index_elements is not None else [c.name for c in table.primary_key.columns]
-    if conn.dialect.name == "postgresql":
-        stmt: Any = pg_insert(table).values(**values)
-    else:
-        stmt = sqlite_insert(table).values(**values)
+    keys = tuple(index_elements) if index_elements is not None else tuple(c.name for c in table.primary_key.columns)
     # RETURNING tells whether a row went in (rowcount is -1 on PostgreSQL once SQLAlchemy adds RETURNING).
-    pk = list(table.primary_key.columns)
-    return conn.execute(stmt.on_conflict_do_nothing(index_elements=keys).returning(*pk)).first() is not None
+    return conn.execute(_ignore_stmt(conn.dialect.name, table, keys, None), values).first() is not None
 
 
 def _insert_ignore_id(conn: Connection, table: Table, values: dict[str, Any],
                       index_elements: Sequence[str]) -> int | None:
     """`_insert_ignore` of a table with an integer `id`: the new row's id, None when it was there."""
-    stmt: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table).values(**values)
-    row = conn.execute(stmt.on_conflict_do_nothing(index_elements=list(index_elements))
-                       .returning(table.c.id)).first()
+    row = conn.execute(_ignore_stmt(conn.dialect.name, table, tuple(index_elements), "id"), values).first()
     return int(row[0]) if row is not None else None
+
+
+# The statements of the helpers are built once per dialect, table and key, their values passed as
+# parameters: building a statement costs several times what executing it does (an article's filing
+# runs some thirty of them).
+@functools.cache
+def _ignore_stmt(dialect: str, table: Table, keys: tuple[str, ...], returning: str | None) -> Any:
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    cols = [table.c[returning]] if returning is not None else list(table.primary_key.columns)
+    return stmt.on_conflict_do_nothing(index_elements=list(keys)).returning(*cols)
 
 
 def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[str, Any],
@@ -678,11 +696,15 @@ def _upsert(conn: Connection, table: Table, keys: dict[str, Any], values: dict[s
     """Insert or update in one statement: replicas starting together write the same rows, and an
     update-then-insert pair lets both insert (a duplicate-key error on PostgreSQL). `on_insert`:
     columns written only when the row is new (e.g. `created_at`)."""
-    if conn.dialect.name == "postgresql":
-        stmt: Any = pg_insert(table).values(**keys, **values, **on_insert)
-    else:
-        stmt = sqlite_insert(table).values(**keys, **values, **on_insert)
-    conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=values))
+    stmt = _upsert_stmt(conn.dialect.name, table, tuple(keys), tuple(values))
+    conn.execute(stmt, {**keys, **values, **on_insert})
+
+
+@functools.cache
+def _upsert_stmt(dialect: str, table: Table, keys: tuple[str, ...], updated: tuple[str, ...]) -> Any:
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    # `excluded`: the row the insert proposed, i.e. the values given.
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in updated})
 
 
 upsert = _upsert  # for the other store modules

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Container, Sequence
+import uuid
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, String, and_, bindparam, delete, insert, or_, select, type_coerce, update
+from sqlalchemy.engine import Dialect
 
 from bot.store import Store, utcnow
 from bot.store import schema as s
@@ -37,8 +39,35 @@ class FiledArticle:
 GENERATION_KEY = "stories:generation"  # bumped by each merge or split
 
 
+# Rewritten (a new random token) by each filing, in the filing's transaction: a reader whose filings
+# since its last read each replaced the token before them knows nobody else filed meanwhile (another
+# process or store object), and that none of them was rolled back.
+FILED_KEY = "stories:filed"
+
+
 def generation(store: Store) -> str:
     return store.get_state(GENERATION_KEY) or "0"
+
+
+def filing_state(store: Store) -> tuple[str, str | None]:
+    """In one read: the generation (see `generation`) and the token of the last filing (`FILED_KEY`)."""
+    with store.tx() as conn:
+        found = {str(k): str(v) for k, v in conn.execute(_FILING_STATE).all()}
+    return found.get(GENERATION_KEY) or "0", found.get(FILED_KEY)
+
+
+_FILING_STATE = select(s.kv.c.key, s.kv.c.value).where(s.kv.c.key.in_([GENERATION_KEY, FILED_KEY]))
+_REPLACE_TOKEN = (update(s.kv).where(and_(s.kv.c.key == FILED_KEY, s.kv.c.value == bindparam("after")))
+                  .values(value=bindparam("token")))
+
+
+def _new_token(conn: Connection, after: str | None) -> str | None:
+    """Write a new filing token; returns it when it replaced `after`, None when the store held another."""
+    token = uuid.uuid4().hex
+    if after is not None and conn.execute(_REPLACE_TOKEN, {"after": after, "token": token}).rowcount == 1:
+        return token
+    upsert(conn, s.kv, {"key": FILED_KEY}, {"value": token})
+    return None
 
 
 def resolve(store: Store, story_id: int) -> int:
@@ -71,18 +100,20 @@ def cluster_state(store: Store, cluster_id: int, article_id: int) -> tuple[int, 
 
 
 def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, topic: str | None,
-                  in_cluster: bool = False) -> None:
+                  in_cluster: bool = False, after: str | None = None, new_cluster: bool = False) -> str | None:
     """In one transaction: redirect the article's cluster to its story (when it joined one), give the
     story `topic` when it has none, and file the article. An article without topics of its own (its
     source's tags) takes its story's topic, else `topic` (the country of its places). `in_cluster`:
     the article row already points at its cluster, whose `updated_at` was just moved (the grouper's
-    work): when the story is the cluster, neither is written again."""
+    work): when the story is the cluster, neither is written again. Returns the filing's token
+    (`FILED_KEY`) when the token it replaced was `after`, else None. `new_cluster`: the cluster was
+    made in this transaction, so no redirect leaves from or points to it yet."""
     with store.tx() as conn:
+        token = _new_token(conn, after)
         if redirect_cluster and filed.cluster_id != filed.story_id:
-            _redirect(conn, filed.cluster_id, filed.story_id, "cluster")
+            _redirect(conn, filed.cluster_id, filed.story_id, "cluster", new=new_cluster)
         if topic:
-            conn.execute(update(s.stories).where(and_(s.stories.c.id == filed.story_id, s.stories.c.topic.is_(None)))
-                         .values(topic=topic))
+            conn.execute(_SET_TOPIC, {"b_id": filed.story_id, "topic": topic})
         topics = filed.topics
         if not topics:
             story_topic = conn.execute(select(s.stories.c.topic).where(s.stories.c.id == filed.story_id)).scalar()
@@ -94,9 +125,15 @@ def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, 
         }
         upsert(conn, article_stories, {"article_id": filed.article_id}, values, created_at=utcnow())
         if in_cluster and filed.story_id == filed.cluster_id:
-            return
-        conn.execute(update(s.articles).where(s.articles.c.id == filed.article_id).values(story_id=filed.story_id))
-        conn.execute(update(s.stories).where(s.stories.c.id == filed.story_id).values(updated_at=utcnow()))
+            return token
+        conn.execute(_ARTICLE_UPDATE, {"b_id": filed.article_id, "story_id": filed.story_id})
+        conn.execute(_STORY_UPDATE, {"b_id": filed.story_id, "updated_at": utcnow()})
+        return token
+
+
+_SET_TOPIC = update(s.stories).where(and_(s.stories.c.id == bindparam("b_id"), s.stories.c.topic.is_(None)))
+_ARTICLE_UPDATE = update(s.articles).where(s.articles.c.id == bindparam("b_id"))
+_STORY_UPDATE = update(s.stories).where(s.stories.c.id == bindparam("b_id"))
 
 
 def redirect(store: Store, story_id: int, target_id: int, reason: str) -> None:
@@ -106,15 +143,21 @@ def redirect(store: Store, story_id: int, target_id: int, reason: str) -> None:
         _redirect(conn, story_id, target_id, reason)
 
 
-def _redirect(conn: Connection, story_id: int, target_id: int, reason: str) -> None:
+def _redirect(conn: Connection, story_id: int, target_id: int, reason: str, *, new: bool = False) -> None:
+    """`new`: `story_id` was made in this transaction (no redirect from or to it to replace)."""
     if story_id == target_id:
         return
-    conn.execute(delete(story_redirects).where(story_redirects.c.story_id == story_id))
-    conn.execute(insert(story_redirects).values(story_id=story_id, target_id=target_id, reason=reason,
-                                                created_at=utcnow()))
-    # Whatever pointed at the merged story now points at its target.
-    conn.execute(update(story_redirects).where(story_redirects.c.target_id == story_id)
-                 .values(target_id=target_id))
+    if not new:
+        conn.execute(delete(story_redirects).where(story_redirects.c.story_id == story_id))
+    conn.execute(_ADD_REDIRECT, {"story_id": story_id, "target_id": target_id, "reason": reason,
+                                 "created_at": utcnow()})
+    if not new:
+        # Whatever pointed at the merged story now points at its target.
+        conn.execute(update(story_redirects).where(story_redirects.c.target_id == story_id)
+                     .values(target_id=target_id))
+
+
+_ADD_REDIRECT = insert(story_redirects)
 
 
 def filed(store: Store, article_id: int) -> FiledArticle | None:
@@ -161,6 +204,7 @@ def move_articles(store: Store, article_ids: Sequence[int], target_id: int, how:
         return
     ids = list(article_ids)
     with store.tx() as conn:
+        _new_token(conn, None)  # filed anew: no reader may keep its profiles on the strength of its own last filing
         conn.execute(update(s.articles).where(s.articles.c.id.in_(ids)).values(story_id=target_id))
         conn.execute(update(article_stories).where(article_stories.c.article_id.in_(ids))
                      .values(story_id=target_id, how=how))
@@ -205,16 +249,41 @@ def cluster_mates(store: Store, article_id: int) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class StorySignature:
-    """What the story matcher's index keeps of a story: its near-duplicate signature and last update."""
+    """What the story matcher's index keeps of a story: its near-duplicate signature and last update
+    (`stamp`: that update as the database gave it, before it was read as a time)."""
 
     id: int
     signature: str | None
     updated_at: dt.datetime
+    stamp: object = None
 
 
-def stories_updated_since(store: Store, since: dt.datetime) -> list[StorySignature]:
-    """Every story updated at or after `since`, in one query (the matcher's incremental refresh)."""
-    t = s.stories
+def stories_updated_since(store: Store, since: dt.datetime, *,
+                          known: Mapping[int, object] | None = None) -> list[StorySignature]:
+    """Every story updated at or after `since` (the matcher's incremental refresh), but those `known`
+    with the same `stamp` (the refresh reads again, each time, the stories updated shortly before its
+    previous read, mostly unchanged): their time is not parsed again, nor their signature (a long text)
+    read. A story `known` with another stamp comes without its signature."""
+    known = known if known is not None else {}
     with store.tx() as conn:
-        rows = conn.execute(select(t.c.id, t.c.signature, t.c.updated_at).where(t.c.updated_at >= since)).all()
-    return [StorySignature(id=int(r.id), signature=r.signature, updated_at=r.updated_at) for r in rows]
+        parse = _time_parser(conn.dialect)
+        changed = [(int(r.id), r.stamp) for r in conn.execute(_UPDATED_SINCE, {"since": since})
+                   if known.get(int(r.id), _NONE) != r.stamp]
+        unknown = [i for i, _ in changed if i not in known]
+        signatures = {int(r.id): r.signature for r in conn.execute(_SIGNATURES, {"ids": unknown})} if unknown else {}
+    return [StorySignature(id=i, signature=signatures.get(i), updated_at=parse(stamp) if parse else stamp,
+                           stamp=stamp) for i, stamp in changed]
+
+
+_NONE = object()
+_SIGNATURES = select(s.stories.c.id, s.stories.c.signature).where(s.stories.c.id.in_(bindparam("ids", expanding=True)))
+# `updated_at` as the driver gives it (SQLite: text; PostgreSQL: a datetime), parsed only when it changed.
+_UPDATED_SINCE = (select(s.stories.c.id, type_coerce(s.stories.c.updated_at, String).label("stamp"))
+                  .where(s.stories.c.updated_at >= bindparam("since")))
+
+
+def _time_parser(dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What reading `stories.updated_at` does to the driver's value on this dialect (None: nothing)."""
+    column = s.stories.c.updated_at.type
+    parse: Callable[[Any], Any] | None = column.dialect_impl(dialect).result_processor(dialect, None)
+    return parse

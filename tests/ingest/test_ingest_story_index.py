@@ -130,3 +130,26 @@ def test_a_replica_clock_running_ahead_hides_no_story(sqlite_url: str, seed_text
     finally:
         one.close()
         two.close()
+
+
+def test_a_story_moved_by_another_store_moves_in_the_index(sqlite_url: str, seed_text: str) -> None:
+    """The refresh leaves out the stories it reads again unchanged, not one another store moved since."""
+    one, two = Store.open(sqlite_url), Store.open(sqlite_url)
+    try:
+        now = [dt.datetime.now(dt.UTC)]
+        a = StoryGrouper(one, clock=lambda: now[0])
+        first = Article(id="a", text=seed_text, source="s1", url="https://a.example/1")
+        story = a.story_for(first, one.add_article(first)[0])
+        signature = neardup.signature(rewrites(seed_text)[2])
+        assert a.match(signature)[0] == story
+        assert a.match(signature)[0] == story  # read again, unchanged
+        later = now[0] + dt.timedelta(days=1)
+        with two.tx() as conn:  # another replica filed an article under it a day later
+            conn.execute(update(schema.stories).where(schema.stories.c.id == story).values(updated_at=later))
+        assert a.match(signature)[0] == story
+        assert a.index.updated[story] == later
+        now[0] += dt.timedelta(days=3, hours=12)  # out of the window but for that filing
+        assert a.match(signature)[0] == story
+    finally:
+        one.close()
+        two.close()
