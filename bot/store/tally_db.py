@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from bot.store import schema as s
 from bot.store.db import Store
@@ -59,21 +59,23 @@ def casualty_rows(store: Store, story_ids: Sequence[int]) -> CasualtyRows:
     return CasualtyRows(rows=rows, data={int(k): str(v) for k, v in data.items()})
 
 
+# Read for every casualty figure filed: built once (building a statement costs more than running it here).
+_FIRST_ARTICLE = (select(func.min(s.alert_articles.c.article_id))
+                  .where(s.alert_articles.c.alert_id == s.alerts.c.id).correlate(s.alerts).scalar_subquery())
+_STORY_CASUALTIES = (select(s.alerts.c.id, s.alerts.c.story_id, s.alerts.c.data, _FIRST_ARTICLE.label("art_id"))
+                     .where(and_(s.alerts.c.type == "casualty", s.alerts.c.story_id == bindparam("story_id"))))
+_ARTICLES = (select(s.articles.c.id, s.articles.c.outlet, s.articles.c.source, s.articles.c.published,
+                    s.articles.c.fetched_at).where(s.articles.c.id.in_(bindparam("ids", expanding=True))))
+
+
 def first_casualty_rows(store: Store, story_id: int) -> CasualtyRows:
     """Each casualty alert of a story with the article that first carried it (its JSON once): what a new
     figure is compared with. One index look-up per alert, however many articles repeat it."""
-    aa, art = s.alert_articles, s.articles
-    first = (select(func.min(aa.c.article_id)).where(aa.c.alert_id == s.alerts.c.id)
-             .correlate(s.alerts).scalar_subquery())
-    q = (select(s.alerts.c.id, s.alerts.c.story_id, s.alerts.c.data, first.label("art_id"))
-         .where(and_(s.alerts.c.type == "casualty", s.alerts.c.story_id == story_id)))
     with store.tx() as conn:
-        alerts = [(int(r.id), int(r.story_id), str(r.data), r.art_id) for r in conn.execute(q).all()
-                  if r.art_id is not None]
+        alerts = [(int(r.id), int(r.story_id), str(r.data), r.art_id)
+                  for r in conn.execute(_STORY_CASUALTIES, {"story_id": story_id}).all() if r.art_id is not None]
         ids = sorted({a[3] for a in alerts})
-        articles = {int(r.id): r for r in conn.execute(
-            select(art.c.id, art.c.outlet, art.c.source, art.c.published, art.c.fetched_at)
-            .where(art.c.id.in_(ids))).all()} if ids else {}
+        articles = {int(r.id): r for r in conn.execute(_ARTICLES, {"ids": ids}).all()} if ids else {}
     rows = []
     for alert_id, story, _data, article_id in sorted(alerts, key=lambda a: (a[3], a[0])):
         a = articles[int(article_id)]
