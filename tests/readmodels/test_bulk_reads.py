@@ -14,13 +14,13 @@ import pytest
 from bot.chat.base import ChatContext
 from bot.config import ChannelConfig
 from bot.core.importance import importance
-from bot.core.models import Alert, Article, Fighting, Statement
+from bot.core.models import Article, Fighting, Statement
 from bot.service.conversation import NewsConversation
 from bot.service.delivery import deliver_alerts
 from bot.service.digests import digest_messages
-from bot.store import Store, readmodels, utcnow
+from bot.store import Store, utcnow
 from tests.conftest import fresh_database
-from tests.readmodels.world import Recorder, Statements, config_for, counting, fill
+from tests.readmodels.world import Recorder, Statements, config_for, counting, decoded_alerts, fill
 
 SIZES = (30, 90)
 CHANNEL = ChannelConfig(output="rec", id="C1", language="en")
@@ -121,14 +121,7 @@ def test_digest_of_a_long_period_reads_in_full_only_what_it_may_show(
         article_id, _ = store.add_article(Article(id=str(n), text=f"Text {n}", source="wire", outlet="AFP"))
         store.attach_to_story(article_id, story)
         store.add_alert(alert, article_id=article_id, story_id=story, importance=importance(alert))
-    decoded: list[str] = []
-    real = readmodels.decode
-
-    def decode(data: str) -> Alert:
-        decoded.append(data)
-        return real(data)
-
-    monkeypatch.setattr(readmodels, "decode", decode)
+    decoded = decoded_alerts(monkeypatch)
     messages = digest_messages(store, config_for(tmp_path), CHANNEL, since=None, now=utcnow() + dt.timedelta(seconds=1))
     text = "\n".join(m.plain for m in messages)
     # Fighting grouped by place (read by the database, not decoded), every place's alerts counted.

@@ -14,7 +14,8 @@ from bot.core.importance import importance
 from bot.core.models import Alert, Article, Casualty, Fighting, Statement
 from bot.service import digests
 from bot.service.digests import digest_messages
-from bot.store import Store, readmodels, utcnow
+from bot.store import Store, utcnow
+from tests.readmodels.world import decoded_alerts
 
 CHANNEL = ChannelConfig(output="rec", id="C1", language="en", topics=("Libya",))
 
@@ -57,14 +58,7 @@ def test_topic_digest_from_placeholders_is_the_full_reads_digest(
     try:
         fill(store)
         now = utcnow() + dt.timedelta(seconds=1)
-        decoded: list[str] = []
-        real = readmodels.decode
-
-        def decode(data: str) -> Alert:
-            decoded.append(data)
-            return real(data)
-
-        monkeypatch.setattr(readmodels, "decode", decode)
+        decoded = decoded_alerts(monkeypatch)
         lazy = [m.plain for m in digest_messages(store, config, CHANNEL, since=None, now=now)]
         decoded_lazily = len(decoded)
         monkeypatch.setattr(digests, "digest_placeholders", lambda *args, **kwargs: None)

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from bot.chat.base import Posted
 from bot.config import Config, parse_config
 from bot.core.importance import importance
 from bot.core.models import Alert, Article, Casualty, Fighting, Message, Statement
-from bot.store import Store
+from bot.store import Store, readmodels
 
 
 @dataclass
@@ -45,6 +46,19 @@ def counting(store: Store) -> Iterator[Statements]:
         yield counted
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
+
+
+def decoded_alerts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The alert JSON texts the read models decode from now on (the list grows as they are decoded)."""
+    decoded: list[str] = []
+    real = readmodels.decode
+
+    def decode(data: str) -> Alert:
+        decoded.append(data)
+        return real(data)
+
+    monkeypatch.setattr(readmodels, "decode", decode)
+    return decoded
 
 
 def config_for(tmp_path: Path) -> Config:
