@@ -218,11 +218,15 @@ async def _deliver_channel(
     replied: dict[int, str] = {}  # story -> root of threads that got replies: roots to refresh
     unopened: set[int] = set()  # stories whose thread could not be opened in this pass
 
+    takes: dict[int, bool] = {}  # alert -> the channel takes it (asked once: `following` looks ahead)
+
     def due(stored: AlertView) -> bool:
         if stored.story_id is not None and stored.story_id in unopened:
             return False  # its root must be the story's most important alert: wait for it to go out first
-        # Below the extractor's confidence threshold: stored and searchable, never pushed.
-        return is_pushed(stored.alert) and wanted(channel, stored, topics.get(stored.id))
+        if stored.id not in takes:
+            # Below the extractor's confidence threshold: stored and searchable, never pushed.
+            takes[stored.id] = is_pushed(stored.alert) and wanted(channel, stored, topics.get(stored.id))
+        return takes[stored.id]
 
     def following(index: int) -> tuple[str, AlertView, str | None] | None:
         """The alert this pass sends after `pending[index]`, with its item and known root: claimed early."""
