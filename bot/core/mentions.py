@@ -10,14 +10,10 @@ read from. Listings also look at the alert's context (article title, source tags
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.core.models import Alert, Fighting, Statement, fold
 from bot.core.translate import equivalents
-
-# Folded texts remembered: a filtered listing looks at the newest thousand alerts each time, and folding
-# their texts was most of its cost; the texts themselves never change. Bounded, for memory.
-_FOLDED: dict[str, str] = {}
-FOLDED_CACHE = 50_000
 
 
 def own_words(alert: Alert) -> tuple[str | None, ...]:
@@ -39,12 +35,15 @@ def names(text: str | None, forms: Iterable[str]) -> bool:
     """`text` names one of the (folded) forms, as whole words."""
     if not text:
         return False
-    hay = _FOLDED.get(text)
-    if hay is None:
-        if len(_FOLDED) >= FOLDED_CACHE:
-            _FOLDED.clear()
-        hay = _FOLDED[text] = f" {fold(text)} "
+    hay = _padded_fold(text)
     return any(f" {form} " in hay for form in forms)
+
+
+# Folded texts remembered: a filtered listing looks at the newest thousand alerts each time, and folding
+# their texts was most of its cost; the texts themselves never change. Bounded, for memory.
+@lru_cache(maxsize=50_000)
+def _padded_fold(text: str) -> str:
+    return f" {fold(text)} "
 
 
 def alert_mentions(alert: Alert, term: str, *, own_only: bool = False,

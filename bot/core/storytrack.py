@@ -176,10 +176,10 @@ def _countries_in(tokens: list[Token]) -> Counter[str]:
 
 
 def _known_at(known: dict[tuple[str, ...], _Known], tokens: list[Token], i: int,
-              lows: list[str] | None = None) -> tuple[int, Entity] | None:
-    words = lows if lows is not None else [t.low for t in tokens]
+              lows: list[str]) -> tuple[int, Entity] | None:
+    """The known name starting at token `i` (`lows`: the tokens' lowered forms), with its length."""
     for n in range(min(MAX_NAME, len(tokens) - i), 0, -1):
-        hit = known.get(tuple(words[i : i + n]))
+        hit = known.get(tuple(lows[i : i + n]))
         if hit is None:
             continue
         if hit.short and not tokens[i].text.isupper():
@@ -258,21 +258,6 @@ class Match:
     score: float
 
 
-def coverage(article: Mapping[Entity, float], story: StoryProfile) -> tuple[float, bool]:
-    """How much of the article's entity weight the story is about (each entity counted by the share
-    of the story's articles naming it), and whether the link is anchored: a shared place that at
-    least `ANCHOR` of the story's articles name (or a person, for an article naming no place)."""
-    total = sum(article.values())
-    if total <= 0:
-        return 0.0, False
-    shares = {e: story.share(e) for e in article}
-    score = sum(article[e] * shares[e] for e in article) / total
-    has_place = any(e.kind == "place" for e in article)
-    anchored = any(e.kind == "place" and shares[e] >= ANCHOR for e in article) or (
-        not has_place and any(e.kind == "person" and shares[e] >= ANCHOR for e in article))
-    return score, anchored
-
-
 def best_story(article: Mapping[Entity, float], day: dt.date, stories: Sequence[StoryProfile], *,
                threshold: float = THRESHOLD, window: dt.timedelta = WINDOW) -> Match | None:
     """The story an article is about, or None when it opens a new one."""
@@ -280,8 +265,11 @@ def best_story(article: Mapping[Entity, float], day: dt.date, stories: Sequence[
     total = sum(article.values())
     if total <= 0:
         return None
-    # `coverage`, with the anchor tested first: most candidates share only a country or a passing
-    # place with the article, and are dropped before the rest of its entities are weighed.
+    # The score is how much of the article's entity weight the story is about (each entity counted by
+    # the share of the story's articles naming it); a link must be anchored: a shared place that at
+    # least `ANCHOR` of the story's articles name (or a person, for an article naming no place). The
+    # anchor is tested first: most candidates share only a country or a passing place with the
+    # article, and are dropped before the rest of its entities are weighed.
     places = [e for e in article if e.kind == "place"]
     anchors = places or [e for e in article if e.kind == "person"]
     # Each entity of the article once: its weight, its place among the anchors (their shares are
@@ -331,10 +319,11 @@ def named_near(sentence: str, name: str, kind: Kind) -> list[str]:
     target = fold_phrase(name)
     at = next((i for i in range(len(tokens)) if tuple(t.low for t in tokens[i:i + len(target)]) == target), 0)
     known = _names()
+    lows = [t.low for t in tokens]
     hits: list[tuple[int, str]] = []
     i = 0
     while i < len(tokens):
-        hit = _known_at(known, tokens, i)
+        hit = _known_at(known, tokens, i, lows)
         if hit is None:
             i += 1
             continue

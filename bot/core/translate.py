@@ -303,12 +303,6 @@ def equivalents(term: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def mentions(text: str | None, term: str) -> bool:
-    """True when `text` names `term` (in either language), accent- and case-insensitively, as whole words."""
-    hay = f" {fold(text)} "
-    return any(f" {form} " in hay for form in equivalents(term) if form)
-
-
 def places_in(text: str, lang: str) -> list[str]:
     """Places the glossary knows that `text` names, written in `lang`, in order of appearance."""
     words, found = _matches(text, frozenset({"place"}))

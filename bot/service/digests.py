@@ -125,7 +125,6 @@ def digest_figures(store: Store) -> FiguresReader:
             return {}
         tallies = story_views(store, story_ids)
         out: dict[int, StoryFigures] = {}
-        sources: dict[tuple[str | None, str], str] = {}  # one reporter is named the same way many times
         for story_id, series in casualty_series(store, story_ids).items():
             # A change is the same reporter's figure moving; another reporter's differing count is not.
             last_by: dict[str, Casualty] = {}
@@ -133,10 +132,7 @@ def digest_figures(store: Store) -> FiguresReader:
             for alert_id, alert in series:
                 if not isinstance(alert, Casualty):
                     continue
-                spelled = (alert.reported_by, alert.evidence)
-                if spelled not in sources:
-                    sources[spelled] = identity_of(alert)[0]  # stories: one source whatever its spelling
-                who = sources[spelled]
+                who = identity_of(alert)[0]  # stories: one source whatever its spelling (remembered there)
                 if who in last_by:
                     previous[alert_id] = last_by[who]
                 last_by[who] = alert
