@@ -9,9 +9,9 @@ never queues a store call behind it, and a long `search` in one room does not de
 statement issued from the thread running an event loop raise `BlockingStoreCall`: the promise "no
 store call blocks the loop" is checked by every test that runs service code, not by reading it. Only
 calls made by bot code count: a test reading the store directly to assert on it is not the bot blocking.
-A broad `except` in the bot could swallow the exception, so each refusal is also written down: appended
-to `VIOLATIONS` and, when `NEWSBOT_LOOP_GUARD_REPORT` names a file, to that file (one line each, from
-this process or from a `python -m bot run` it started); the test suite fails the test that caused it.
+A broad `except` in the bot could swallow the exception, so each refusal is also written down, when
+`NEWSBOT_LOOP_GUARD_REPORT` names a file, to that file (one line each, from this process or from a
+`python -m bot run` it started); the test suite fails the test that caused it.
 """
 
 from __future__ import annotations
@@ -90,13 +90,8 @@ def _from_bot_code() -> bool:
     return False
 
 
-# What the guard refused in this process, for whoever checks (the test suite), even if the bot swallowed it.
-VIOLATIONS: list[str] = []
-
-
 def _record(error: BlockingStoreCall) -> None:
     line = f"{error} at {_bot_caller()}"
-    VIOLATIONS.append(line)
     report = os.environ.get(LOOP_GUARD_REPORT_ENV)
     if report:
         with open(report, "a", encoding="utf-8") as out:  # one short append: the process is failing anyway

@@ -513,16 +513,12 @@ class Store:
         by_key = {key[:500]: key for key in reversed(list(dict.fromkeys(keys)))}  # the first key of a cut one
         if not by_key:
             return []
-        fresh: set[str] = set()
         rows = [{"source": source, "entry_key": cut, "seen_at": now} for cut in by_key]
         with self.tx() as conn:
-            # One INSERT … ON CONFLICT DO NOTHING RETURNING per chunk (a first poll marks a whole feed's
-            # backlog): the keys returned are those not seen before.
-            for start in range(0, len(rows), 500):
-                stmt: Any = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(s.seen_entries)
-                stmt = stmt.values(rows[start:start + 500]).on_conflict_do_nothing(
-                    index_elements=["source", "entry_key"]).returning(s.seen_entries.c.entry_key)
-                fresh.update(str(k) for k in conn.execute(stmt).scalars().all())
+            # INSERT … ON CONFLICT DO NOTHING RETURNING, sent in batches of rows by SQLAlchemy (a first
+            # poll marks a whole feed's backlog): the keys returned are those not seen before.
+            stmt = _ignore_stmt(conn.dialect.name, s.seen_entries, ("source", "entry_key"), "entry_key")
+            fresh = {str(k) for k in conn.execute(stmt, rows).scalars().all()}
         return [key for key in dict.fromkeys(keys) if key[:500] in fresh and by_key[key[:500]] == key]
 
     def is_seen(self, source: str, key: str) -> bool:

@@ -190,13 +190,11 @@ def read_alerts(
 
 def read_story(store: Store, story_id: int) -> StoryRead | None:
     """One story with its articles and alerts: four statements, however large the story."""
-    with store.tx():  # one transaction: the articles and alerts read belong to the story read
-        with store.tx() as conn:
-            row = conn.execute(select(s.stories).where(s.stories.c.id == story_id)).mappings().first()
-            if row is None:
-                return None
-            articles = tuple(_article(r) for r in conn.execute(
-                select(s.articles).where(s.articles.c.story_id == story_id).order_by(s.articles.c.id)).mappings())
+    with store.tx() as conn:  # one transaction: the articles and alerts read belong to the story read
+        row = conn.execute(select(s.stories).where(s.stories.c.id == story_id)).mappings().first()
+        if row is None:
+            return None
+        articles = tuple(store.articles_of_story(story_id))
         alerts = tuple(read_alerts(store, story_ids=[story_id]))
     return StoryRead(id=int(row["id"]), title=row["title"], topic=row["topic"], created_at=_aware(row["created_at"]),
                      updated_at=_aware(row["updated_at"]), articles=articles, alerts=alerts)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Dialect
 
 from bot.store import Store, utcnow
 from bot.store import schema as s
-from bot.store.db import upsert
+from bot.store.db import _ARTICLE_UPDATE, _STORY_UPDATE, upsert
 from bot.store.stories_schema import article_stories, story_redirects
 
 MAX_HOPS = 20  # a redirect chain longer than this is cut (it cannot loop: targets are never redirected back)
@@ -132,8 +132,6 @@ def file_decision(store: Store, filed: FiledArticle, *, redirect_cluster: bool, 
 
 
 _SET_TOPIC = update(s.stories).where(and_(s.stories.c.id == bindparam("b_id"), s.stories.c.topic.is_(None)))
-_ARTICLE_UPDATE = update(s.articles).where(s.articles.c.id == bindparam("b_id"))
-_STORY_UPDATE = update(s.stories).where(s.stories.c.id == bindparam("b_id"))
 
 
 def redirect(store: Store, story_id: int, target_id: int, reason: str) -> None:

@@ -180,17 +180,16 @@ def save_scored_inputs(store: Store, inputs: Mapping[str, str]) -> None:
     store.set_state(SCORED_KEY, json.dumps(dict(sorted(inputs.items())), separators=(",", ":")))
 
 
-def scoring_context(store: Store, since: dt.datetime, *, keys: Collection[str] | None = None) -> ScoringContext:
+def scoring_context(store: Store, since: dt.datetime, *, keys: Collection[str]) -> ScoringContext:
     """The alerts created since `since` (oldest first) of the stories (and lone alerts) named by `keys`
-    (see `score_inputs`; None: all), their outlet counts, the tolls their stories had before, and the
+    (see `score_inputs`), their outlet counts, the tolls their stories had before, and the
     places of every fighting alert since `since` (fighting at a place is news when none was there before,
     in whatever story)."""
     a, aa = s.alerts, s.alert_articles
-    story_ids = None if keys is None else sorted(int(k[1:]) for k in keys if k.startswith("s"))
-    alone = None if keys is None else sorted(int(k[1:]) for k in keys if k.startswith("a"))
-    chosen = select(a.c.id).where(a.c.created_at >= since)
-    if story_ids is not None and alone is not None:
-        chosen = chosen.where(or_(a.c.story_id.in_(story_ids), a.c.id.in_(alone)))
+    story_ids = sorted(int(k[1:]) for k in keys if k.startswith("s"))
+    alone = sorted(int(k[1:]) for k in keys if k.startswith("a"))
+    chosen = select(a.c.id).where(and_(a.c.created_at >= since,
+                                       or_(a.c.story_id.in_(story_ids), a.c.id.in_(alone))))
     with store.tx() as conn:
         rows = [(int(i), story, json.loads(data), imp, _aware(created))
                 for i, story, data, imp, created in conn.execute(
