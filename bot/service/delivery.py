@@ -28,7 +28,7 @@ from bot.core.tally import Reconciled
 from bot.service import tallies
 from bot.service.health import observe_delivery
 from bot.service.subscriptions import alert_matches
-from bot.service.tallies import root_edit, root_edited, root_message, stories_with_figures, story_chart
+from bot.service.tallies import root_edit, root_edited, root_message, story_chart
 from bot.store import Store, StoredAlert, chat_state, utcnow
 from bot.store.db import PROCESS_ID, is_outage
 from bot.store.location import database_file
@@ -72,13 +72,12 @@ def chart_dir_for(store: Store) -> Path:
     return Path(tempfile.gettempdir()) / "newsbot-charts"
 
 
-def casualty_charts(store: Store, topic: str | None, lang: str, *, chart_dir: Path | None = None,
-                    look_at: int = 5, stories: list[dict[str, Any]] | None = None,
+def casualty_charts(store: Store, lang: str, *, stories: list[dict[str, Any]], chart_dir: Path | None = None,
                     views: Mapping[int, Reconciled] | None = None) -> tuple[str, ...]:
-    """The chart attached to a `casualties` answer: the newest story (on the topic) whose figures span
-    two dates or more (`stories`: `stories_with_figures(store, topic, limit=look_at)` when read already).
+    """The chart attached to a `casualties` answer: the newest of `stories` (those of the topic,
+    `stories_with_figures`) whose figures span two dates or more.
     Blocking (matplotlib): run it in a thread from a coroutine."""
-    for story in stories if stories is not None else stories_with_figures(store, topic, limit=look_at):
+    for story in stories:
         try:
             path = story_chart(store, int(story["id"]), lang=lang, directory=chart_dir or chart_dir_for(store),
                                view=(views or {}).get(int(story["id"])))
@@ -220,13 +219,16 @@ async def _deliver_channel(
 
     takes: dict[int, bool] = {}  # alert -> the channel takes it (asked once: `following` looks ahead)
 
-    def due(stored: AlertView) -> bool:
-        if stored.story_id is not None and stored.story_id in unopened:
-            return False  # its root must be the story's most important alert: wait for it to go out first
+    def taken(stored: AlertView) -> bool:
         if stored.id not in takes:
             # Below the extractor's confidence threshold: stored and searchable, never pushed.
             takes[stored.id] = is_pushed(stored.alert) and wanted(channel, stored, topics.get(stored.id))
         return takes[stored.id]
+
+    def due(stored: AlertView) -> bool:
+        if stored.story_id is not None and stored.story_id in unopened:
+            return False  # its root must be the story's most important alert: wait for it to go out first
+        return taken(stored)
 
     def following(index: int) -> tuple[str, AlertView, str | None] | None:
         """The alert this pass sends after `pending[index]`, with its item and known root: claimed early."""
@@ -265,8 +267,7 @@ async def _deliver_channel(
             if root is None and stored.story_id is not None:
                 unopened.add(stored.story_id)
             failed += 1
-            others = [a.id for a in pending if a.id != stored.id and is_pushed(a.alert)
-                      and wanted(channel, a, topics.get(a.id))]
+            others = [a.id for a in pending if a.id != stored.id and taken(a)]
             gave_up, marked = await store.run(_failed, store, adapter, channel, item, stored, root, exc, now,
                                               owner, others)
             failed += marked
@@ -358,7 +359,7 @@ def delivery_key(adapter: str, channel: str, item: str) -> str:
 
 
 async def recover_orphans(store: Store, adapter: ChatAdapter, channel: ChannelConfig,
-                          orphans: list[dict[str, Any]] | None = None) -> None:
+                          orphans: list[dict[str, Any]]) -> None:
     """Claims left by a process that died mid-send: confirm what the chat already has, free the rest.
 
     Freed items are sent again by the normal pass with the same delivery key, which adapters use for
@@ -366,8 +367,6 @@ async def recover_orphans(store: Store, adapter: ChatAdapter, channel: ChannelCo
     metadata) are asked first. Only an adapter with neither (the console) may show an item twice.
     """
     finder = getattr(adapter, "find_posted", None)
-    if orphans is None:
-        orphans = await store.run(store.orphaned_claims, adapter.name, channel.id)
     for orphan in orphans:
         item, alert_id = orphan["item_key"], orphan["alert_id"]
         if alert_id is None:

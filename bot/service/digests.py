@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -21,11 +21,11 @@ from bot.core.digest import SECTION_ORDER, DigestEntry, EntryReader, FiguresRead
 from bot.core.models import Alert, Casualty, Fighting, Message, Statement, fold
 from bot.core.tally import identity_of
 from bot.service.command_prefix import command_prefix
-from bot.service.subscriptions import alert_matches, channel_timezone, digest_filters, source_tags, topics_reader
+from bot.service.subscriptions import alert_matches, channel_timezone, digest_filters, topics_reader
 from bot.service.tallies import story_views
 from bot.store import Store
+from bot.store.readmodels import Carried, casualty_series, read_alerts
 from bot.store.readmodels import alert_gists as read_gists
-from bot.store.readmodels import casualty_series, read_alerts, topics_of
 
 log = logging.getLogger(__name__)
 
@@ -77,29 +77,21 @@ def digest_entries(
 
 
 def digest_placeholders(store: Store, channel: ChannelConfig, *, since: dt.datetime, until: dt.datetime,
-                        tags: Mapping[str, Sequence[str]] | None = None,
+                        topics: Callable[[Carried], frozenset[str]] | None = None,
                         ) -> tuple[list[DigestEntry], EntryReader] | None:
     """For a channel filtered by type, importance and topic at most (no keyword: nothing that needs an
     alert's text), the entries of [since, until) as placeholders ordered from their columns, and the reader
     of the entries a digest may show: a digest of the whole archive decodes a hundred alerts, not a hundred
-    thousand. Topics are read from the stories and the sources that carried each alert (`tags`: source name
-    -> tags). None for other channels (`digest_entries` then)."""
-    if channel.keywords or (channel.topics and tags is None):
+    thousand. Topics are read from the stories and the sources that carried each alert (`topics`:
+    `subscriptions.topics_reader`). None for other channels (`digest_entries` then)."""
+    if channel.keywords or (channel.topics and topics is None):
         return None
     types = channel.types if set(ALERT_TYPE_NAMES) - set(channel.types) else None
     gists = read_gists(store, since=since, until=until, types=types, min_importance=channel.min_importance,
                        sources=bool(channel.topics))
-    if channel.topics and tags is not None:
+    if channel.topics and topics is not None:
         wanted = {fold(x) for x in channel.topics}
-        known: dict[tuple[str | None, tuple[str, ...]], bool] = {}  # many alerts share a story and sources
-        kept = []
-        for g in gists:
-            key = (g.story_topic, g.sources)
-            if key not in known:
-                known[key] = bool(topics_of(g.story_topic, g.sources, tags) & wanted)
-            if known[key]:
-                kept.append(g)
-        gists = kept
+        gists = [g for g in gists if topics(g) & wanted]
     blank: dict[str, Alert] = {"statement": Statement("", "", ""), "casualty": Casualty("")}
     entries = [DigestEntry(Fighting("", g.place or "") if g.kind == "fighting" else blank[g.kind], g.story_id,
                            g.story_title if g.story_id is not None else None, g.importance, alert_id=g.id)
@@ -150,7 +142,7 @@ def digest_messages(
 ) -> list[Message]:
     start = since if since is not None else now - FIRST_DIGEST_WINDOW
     filters = digest_filters(config, store, channel)
-    lazy = digest_placeholders(store, filters, since=start, until=now, tags=source_tags(config))
+    lazy = digest_placeholders(store, filters, since=start, until=now, topics=topics_reader(config))
     entries, resolve = lazy if lazy is not None else (digest_entries(store, config, filters, since=start, until=now),
                                                       None)
     tz = ZoneInfo(channel_timezone(config, channel))

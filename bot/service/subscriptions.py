@@ -34,7 +34,7 @@ from bot.core.mentions import alert_mentions
 from bot.core.models import Alert, Casualty, Fighting, fold
 from bot.store import Store, utcnow
 from bot.store import subscriptions_db as db
-from bot.store.readmodels import AlertView, topics_of
+from bot.store.readmodels import Carried, topics_of
 from bot.store.subscriptions_db import Subscription as Subscription  # re-exported: callers import it from here
 from bot.store.subscriptions_db import all_subscriptions as all_subscriptions
 from bot.store.subscriptions_db import list_subscriptions as list_subscriptions
@@ -233,17 +233,17 @@ def source_tags(config: Config) -> dict[str, tuple[str, ...]]:
     return {src.name: src.tags for src in config.sources}
 
 
-def topics_reader(config: Config) -> Callable[[AlertView], frozenset[str]]:
-    """An alert's topics from its read model (story topic, sources), remembered per combination: many
-    alerts of a period share a story and sources, and folding is not free."""
+def topics_reader(config: Config) -> Callable[[Carried], frozenset[str]]:
+    """An alert's topics from its read model or digest placeholder (story topic, sources), remembered per
+    combination: many alerts of a period share a story and sources, and folding is not free."""
     tags = source_tags(config)
     known: dict[tuple[str | None, tuple[str, ...]], frozenset[str]] = {}
 
-    def topics(view: AlertView) -> frozenset[str]:
+    def topics(view: Carried) -> frozenset[str]:
         key = (view.story_topic, view.sources)
         found = known.get(key)
         if found is None:
-            found = known[key] = view.topics(tags)
+            found = known[key] = topics_of(view.story_topic, view.sources, tags)
         return found
 
     return topics

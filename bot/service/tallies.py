@@ -106,7 +106,7 @@ def story_view(store: Store, story_id: int) -> Reconciled:
 
 def story_views(store: Store, story_ids: Sequence[int]) -> dict[int, Reconciled]:
     """`story_view` of many stories, read at once (two statements, each alert decoded once)."""
-    return _story_views(_figures(casualty_rows(store, story_ids)), story_ids)
+    return _story_views(story_figures(store, story_ids), story_ids)
 
 
 def _story_views(figures: Sequence[Figure], story_ids: Sequence[int]) -> dict[int, Reconciled]:
@@ -235,9 +235,9 @@ _drawn_lock = threading.Lock()
 # --- the story thread's root, kept up to date --------------------------------------------------
 
 def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang: str,
-                 chart_dir: Path | None = None, chart: bool = True) -> Message | None:
+                 chart_dir: Path | None = None) -> Message | None:
     """The thread root as it should read now: its alert, then the story's latest figures, and a
-    chart of the tolls over time as an attachment (when `chart`).
+    chart of the tolls over time as an attachment.
 
     None when there is nothing to add (no figures, or only the root's own figure).
     """
@@ -245,7 +245,7 @@ def root_message(store: Store, story_id: int, root_alert_id: int | None, *, lang
     if found is None:
         return None
     message, view = found
-    return _with_chart(store, story_id, message, view, lang, chart_dir) if chart else message
+    return _with_chart(store, story_id, message, view, lang, chart_dir)
 
 
 def _root_text(store: Store, story_id: int, root_alert_id: int | None,
@@ -372,15 +372,12 @@ def _fold(text: str | None) -> str:
     return fold(text)
 
 
-def casualties_message(store: Store, topic: str | None, *, lang: str, tagged_sources: Sequence[str] = (),
-                       limit: int = 5, stories: list[dict[str, Any]] | None = None,
+def casualties_message(store: Store, topic: str | None, *, lang: str, stories: list[dict[str, Any]],
                        views: dict[int, Reconciled] | None = None) -> Message:
     """`/news casualties [TOPIC]`: the reconciled figures (the one computation of `reconcile`, as the
     thread root, the digest and the CLI show them): over the topic's stories, then story by story.
-    `stories`: those `stories_with_figures` gives, when the caller read them already; `views`: the
-    caller's dict, given each story's view (for its chart, say)."""
-    if stories is None:
-        stories = stories_with_figures(store, topic, tagged_sources=tagged_sources, limit=limit)
+    `stories`: those `stories_with_figures` (or `figure_story_lists`) gives; `views`: the caller's dict,
+    given each story's view (for its chart, say)."""
     head = t(lang, "section_casualty") + (f" — {topic}" if topic else "")
     if not stories:
         return Message(headline=head, lines=(Line.of(t(lang, "no_figures")),), lang=lang, meta={"type": "casualties"})

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, ColumnElement, Select, String, and_, case, cast, func, select, true, type_coerce
 
@@ -100,6 +100,17 @@ class AlertView(StoredAlert):
     def topics(self, tags: Mapping[str, Iterable[str]]) -> frozenset[str]:
         """Its story's topic and the tags (`tags`: source name -> tags) of every source that carried it, folded."""
         return topics_of(self.story_topic, self.sources, tags)
+
+
+class Carried(Protocol):
+    """What an alert's topics are made of: its story's topic and the sources that carried it (an
+    `AlertView`, an `AlertGist` read with its sources)."""
+
+    @property
+    def story_topic(self) -> str | None: ...
+
+    @property
+    def sources(self) -> tuple[str, ...]: ...
 
 
 def topics_of(story_topic: str | None, sources: Iterable[str], tags: Mapping[str, Iterable[str]]) -> frozenset[str]:

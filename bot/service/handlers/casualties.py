@@ -20,8 +20,7 @@ def casualties(cmd: c.Casualties, env: Env, ctx: ChatContext) -> Message:
     # The stories, read once: with the tagged sources' for the figures, without them for the chart.
     stories, charted = figure_story_lists(env.store, cmd.topic, tagged_sources=tagged, limit=5)
     views: dict[int, Reconciled] = {}  # the stories' figures, read once for the answer and its chart
-    message = casualties_message(env.store, cmd.topic, lang=ctx.lang, tagged_sources=tagged, stories=stories,
-                                 views=views)
+    message = casualties_message(env.store, cmd.topic, lang=ctx.lang, stories=stories, views=views)
     # Blocking (draws a PNG): this handler runs in a worker thread, see bot.service.handlers.
-    charts = casualty_charts(env.store, cmd.topic, ctx.lang, stories=charted, views=views)
+    charts = casualty_charts(env.store, ctx.lang, stories=charted, views=views)
     return dataclasses.replace(message, attachments=charts)

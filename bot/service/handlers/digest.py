@@ -30,7 +30,7 @@ def digest(cmd: c.DigestCmd, env: Env, ctx: ChatContext) -> Message:
     filters = dataclasses.replace(
         (plan.digest or plan.alerts or plan.base) if plan is not None else everything, language=lang)
     lazy = digest_placeholders(env.store, filters, since=after, until=now,
-                               tags=subs.source_tags(env.config)) if not cmd.topic else None
+                               topics=subs.topics_reader(env.config)) if not cmd.topic else None
     if lazy is not None:
         return _digest_of_placeholders(env, ctx, cmd, lazy, after=after, now=now)
     # One read of the period (alerts with their context), every filter applied to it in memory.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from bot.chat.base import ChatContext
 from bot.core import commands as c
 from bot.core.i18n import echo, t
@@ -73,20 +71,6 @@ def matches(env: Env, stored: StoredAlert, query: str | None, *, kind: str | Non
     else:
         found = _context_of(env, stored.article_id, stored.story_id)
     return alert_mentions(stored.alert, query, context=found)
-
-
-def remember_contexts(env: Env, stored: Iterable[StoredAlert]) -> None:
-    """Read the contexts of many alerts in two queries (articles, stories), not two per alert."""
-    missing = {(sa.article_id, sa.story_id) for sa in stored} - env.contexts.keys()
-    if not missing:
-        return
-    articles = article_gists(env.store, (a for a, _ in missing))
-    stories = story_gists(env.store, (st for _, st in missing if st is not None))
-    if len(env.contexts) + len(missing) > CONTEXT_CACHE:
-        env.contexts.clear()
-    for article_id, story_id in missing:
-        env.contexts[(article_id, story_id)] = _context(env, articles.get(article_id),
-                                                        stories.get(story_id) if story_id is not None else None)
 
 
 def _context(env: Env, article: ArticleGist | None, story: StoryGist | None) -> tuple[str | None, ...]:
