@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import feedparser
+import feedparser.api
 
 from bot.config import SourceConfig
 from bot.core.models import Article, fold
@@ -31,6 +32,11 @@ from bot.ingest.text import fragment_to_text, lang_code
 from bot.ingest.urls import normalize_url
 
 log = logging.getLogger(__name__)
+
+# feedparser asks xml.sax for libxml2's driver first, which is not installed: a failed import is not
+# remembered, so every parse searched the whole import path for it again (nine tenths of a small feed's
+# parse, under the import lock when threads parse at once). Expat, xml.sax's default, parses either way.
+feedparser.api.PREFERRED_XML_PARSERS = []
 
 
 class FeedError(Exception):
