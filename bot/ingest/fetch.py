@@ -1,6 +1,6 @@
-"""The one HTTP client: conditional GET, caps on time, size, redirects and concurrency.
+"""The one way out to HTTP: conditional GET, caps on time, size, redirects and concurrency.
 
-Every page and feed goes through `Fetcher.get`, which wraps one shared `httpx.AsyncClient` (its
+Every page and feed goes through `Fetcher.get`, which wraps shared `httpx.AsyncClient`s (their
 transport can be injected: the seam tests and alternative transports use). What it guarantees:
 
 - bodies are streamed and cut at `max_bytes`, counted *after* decompression: an endless body or a
@@ -23,6 +23,7 @@ import datetime as dt
 import email.utils
 import html
 import re
+import ssl
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -145,12 +146,26 @@ class _Inflater:
         return out, self._obj.unconsumed_tail
 
 
+# Connections of one httpx client. httpcore's pool looks at every connection it holds each time a
+# request starts or ends, so one client with 50 requests at once spent 3.6 ms of CPU a request against
+# 0.5 ms one at a time (450 small feeds: 1.6 s against 0.25 s in lanes of 4). Requests go to several
+# small clients ("lanes") instead, each never asked for more connections than it has.
+LANE_CONNECTIONS = 4
+
+
+@dataclass
+class _Lane:
+    client: httpx.AsyncClient
+    busy: int = 0
+
+
 @dataclass
 class _LoopState:
     loop: asyncio.AbstractEventLoop
-    client: httpx.AsyncClient
+    lanes: list[_Lane]
     overall: asyncio.Semaphore
     hosts: dict[str, asyncio.Semaphore]
+    ssl: ssl.SSLContext
 
 
 class Fetcher:
@@ -163,9 +178,11 @@ class Fetcher:
         self.transport = transport
         self._state: _LoopState | None = None
 
-    def _make_client(self) -> httpx.AsyncClient:
+    def _make_client(self, verify: ssl.SSLContext) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             transport=self.transport,
+            verify=verify,  # one context for every lane: building one reads the whole CA bundle
+            limits=httpx.Limits(max_connections=LANE_CONNECTIONS, max_keepalive_connections=LANE_CONNECTIONS),
             timeout=httpx.Timeout(self.config.timeout_s),
             follow_redirects=False,
             headers={"User-Agent": self.config.user_agent, "Accept-Encoding": "gzip, deflate",
@@ -177,19 +194,30 @@ class Fetcher:
         # A client and semaphores belong to one event loop; `asyncio.run` twice means two loops.
         loop = asyncio.get_running_loop()
         if self._state is None or self._state.loop is not loop:
-            self._state = _LoopState(loop, self._make_client(),
-                                     asyncio.Semaphore(max(1, self.config.concurrency)), {})
+            verify = httpx.create_ssl_context()
+            self._state = _LoopState(loop, [_Lane(self._make_client(verify))],
+                                     asyncio.Semaphore(max(1, self.config.concurrency)), {}, verify)
         return self._state
 
     @property
     def client(self) -> httpx.AsyncClient:
-        """The shared client of the running event loop."""
-        return self._current().client
+        """The running event loop's first client: the one that serves requests made one at a time."""
+        return self._current().lanes[0].client
+
+    def _lane(self, state: _LoopState) -> _Lane:
+        """The least busy lane (the first among equals, so requests one at a time reuse its
+        connections); a new one when every lane has all its connections in use."""
+        lane = min(state.lanes, key=lambda candidate: candidate.busy)
+        if lane.busy >= LANE_CONNECTIONS:
+            lane = _Lane(self._make_client(state.ssl))
+            state.lanes.append(lane)
+        return lane
 
     async def aclose(self) -> None:
         if self._state is not None:
             state, self._state = self._state, None
-            await state.client.aclose()
+            for lane in state.lanes:
+                await lane.client.aclose()
 
     def _host_lock(self, state: _LoopState, host: str) -> asyncio.Semaphore:
         lock = state.hosts.get(host)
@@ -228,7 +256,12 @@ class Fetcher:
                     except BlockedURL as exc:
                         raise FetchError(str(exc)) from None
                 async with self._host_lock(state, host_of(current)):
-                    result, location = await self._hop(state.client, current, headers, limit)
+                    lane = self._lane(state)
+                    lane.busy += 1
+                    try:
+                        result, location = await self._hop(lane.client, current, headers, limit)
+                    finally:
+                        lane.busy -= 1
                 if location is None:
                     return result
                 current = location

@@ -217,6 +217,36 @@ async def test_per_host_and_overall_caps(server: LocalServer) -> None:
         await f.aclose()
 
 
+async def test_requests_at_once_beyond_one_clients_connections(server: LocalServer) -> None:
+    """Requests are spread over several small clients (their pools slow down with many connections):
+    twelve at once are still twelve at once, and requests made one after the other keep using one
+    kept-alive connection."""
+    peers: list[int] = []
+    active = 0
+    most = 0
+
+    async def busy(request: web.Request) -> web.StreamResponse:
+        nonlocal active, most
+        peers.append(request.transport.get_extra_info("peername")[1] if request.transport else 0)
+        active += 1
+        most = max(most, active)
+        await asyncio.sleep(0.05)
+        active -= 1
+        return web.Response(text="ok")
+
+    url = server.route("/lanes", busy)
+    f = fetcher(per_host=12, concurrency=12)
+    try:
+        assert [r.content for r in await asyncio.gather(*(f.get(url) for _ in range(12)))] == [b"ok"] * 12
+        assert most == 12
+        peers.clear()
+        for _ in range(5):
+            assert (await f.get(url)).content == b"ok"
+        assert len(peers) == 5 and len(set(peers)) == 1
+    finally:
+        await f.aclose()
+
+
 async def test_every_redirect_hop_is_guarded(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
     real = guard.forbidden_reason
     # Let the test server's 127.0.0.1 through, keep every other rule.
@@ -241,7 +271,7 @@ async def test_fetcher_survives_a_new_event_loop(server: LocalServer) -> None:
     other = asyncio.new_event_loop()
     state.loop = other  # as if the client had been made under another `asyncio.run`
     assert (await f.get(url)).content == b"x"
-    assert f._state is not state and f._state is not None and f._state.client is not state.client
-    await state.client.aclose()
+    assert f._state is not state and f._state is not None and f._state.lanes[0].client is not state.lanes[0].client
+    await state.lanes[0].client.aclose()
     other.close()
     await f.aclose()
