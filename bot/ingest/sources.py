@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.config import SourceConfig
 from bot.core.models import Article
 from bot.ingest.feeds import Entry, FeedError, parse_feed
-from bot.ingest.fetch import Fetcher, FetchError
+from bot.ingest.fetch import Fetcher, FetchError, FetchResult
 from bot.ingest.files import DEFAULT_MAX_BYTES, FolderScan, read_articles, scan
 from bot.ingest.lang import settle_language
 from bot.ingest.pages import NotAnArticle, extract_fetched
@@ -110,6 +110,19 @@ class Listing:
     commit: Callable[[], None] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a source answered, not yet read: a remote source's fetched listing (`result`), a local
+    source's scanned files (`listing`). See `SourceReader.ask` and `read`."""
+
+    source: SourceConfig
+    fetched_at: dt.datetime
+    result: FetchResult | None = None
+    listing: Listing | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
 class SourceReader:
     """`store`: remembers the files of local sources (without one, every poll reads every file).
     `clock`: the fetch time future dates are clamped to."""
@@ -125,8 +138,15 @@ class SourceReader:
         self, source: SourceConfig, *, etag: str | None = None, last_modified: str | None = None,
     ) -> Listing:
         """Entries the source lists now. Raises SourceError (naming the source) when it cannot be read."""
+        return await self.read(await self.ask(source, etag=etag, last_modified=last_modified))
+
+    async def ask(
+        self, source: SourceConfig, *, etag: str | None = None, last_modified: str | None = None,
+    ) -> Answer:
+        """The source's answer, unread: its listing fetched (a local source: its files scanned). The wait
+        for the network is here, the CPU of parsing in `read`. Raises SourceError (naming the source)."""
         if source.type in LOCAL_TYPES:
-            return await asyncio.to_thread(self._list_local, source)
+            return Answer(source, self.clock(), listing=await asyncio.to_thread(self._list_local, source))
         if source.type not in REMOTE_TYPES or not source.url:
             raise SourceError(f"source {source.name!r}: type {source.type!r} is not supported")
         fetched_at = self.clock()
@@ -136,7 +156,17 @@ class SourceReader:
             result = await self.fetcher.get(source.url, etag=etag, last_modified=last_modified, guard=True)
         except FetchError as exc:
             raise SourceError(f"source {source.name!r}: {exc}", retry_after=exc.retry_after) from None
-        new_etag, new_modified = result.etag or etag, result.last_modified or last_modified
+        return Answer(source, fetched_at, result=result, etag=result.etag or etag,
+                      last_modified=result.last_modified or last_modified)
+
+    async def read(self, answer: Answer) -> Listing:
+        """The entries of an answer (a feed parsed, a page extracted). Raises SourceError."""
+        if answer.listing is not None:
+            return answer.listing
+        source, result = answer.source, answer.result
+        if result is None or not source.url:
+            raise SourceError(f"source {source.name!r}: nothing was fetched")
+        new_etag, new_modified = answer.etag, answer.last_modified
         if result.not_modified:
             return Listing([], new_etag, new_modified, not_modified=True)
         if result.truncated:
@@ -147,7 +177,7 @@ class SourceReader:
                 # The configured URL, not the final one: relative ids resolve the same after a redirect.
                 entries = await asyncio.to_thread(
                     parse_feed, result.content, source=source, url=source.url, headers=result.headers,
-                    now=fetched_at)
+                    now=answer.fetched_at)
             except FeedError as exc:
                 raise SourceError(str(exc)) from None
             return Listing(entries, new_etag, new_modified)

@@ -11,7 +11,6 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 import httpx
@@ -23,20 +22,31 @@ from bot.core.models import Alert, Article, Message
 from bot.ingest.feeds import Entry
 from bot.ingest.fetch import Fetcher
 from bot.ingest.files import ArticleFileError
-from bot.ingest.sources import REMOTE_TYPES, SourceError, SourceReader, latest_entries, respect_retry_after
+from bot.ingest.sources import REMOTE_TYPES, Answer, SourceError, SourceReader, latest_entries, respect_retry_after
 from bot.ingest.state import content_seen, record_failure, succeeded
 from bot.ingest.stories import STORY_LOCK, StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
 from bot.service.health import observe_poll
+from bot.service.pass_order import PassOrder
 from bot.service.storylink import EventStories
 from bot.service.tallies import store_alerts
-from bot.store import Store, utcnow
+from bot.store import SourceState, Store, utcnow
 from bot.store.db import is_outage
 
 log = logging.getLogger(__name__)
 Extractor = Callable[[Article], list[Alert]]
 # Failures of one entry before it is parked (skipped, kept with its error for admins).
 PARK_AFTER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """A source asked in a poll: its state then, its answer, when."""
+
+    state: SourceState
+    answer: Answer
+    now: dt.datetime
+    remote: bool
 
 
 @dataclass
@@ -131,17 +141,16 @@ class Pipeline:
         return await self.reader.collect(source)
 
     async def poll(self, source: SourceConfig, report: RunReport, *, force: bool = False,
-                   reading: AbstractAsyncContextManager[object] | None = None) -> None:
-        """`_poll`, timed for the latency histogram of /metrics. `reading`, when given, is held while the
-        source is read (its listing fetched and parsed, its entries' pages fetched), not while its
-        articles are filed: see `ingest_all`.
+                   order: PassOrder | None = None) -> None:
+        """`_poll`, timed for the latency histogram of /metrics. `order`, when given, is the pass this
+        poll is part of: when the source is asked, when its answer is read (see `ingest_all`).
 
         The poll counts in a report of its own, added to `report` when it ends: the articles of
         polls running at once are filed in several worker threads, which must not share counters."""
         started = time.perf_counter()
         mine = RunReport()
         try:
-            await self._poll(source, mine, force=force, reading=reading)
+            await self._poll(source, mine, force=force, order=order)
         finally:
             observe_poll(time.perf_counter() - started)
             report.articles_new += mine.articles_new
@@ -151,7 +160,7 @@ class Pipeline:
             report.failed_sources.extend(mine.failed_sources)
 
     async def _poll(self, source: SourceConfig, report: RunReport, *, force: bool = False,
-                    reading: AbstractAsyncContextManager[object] | None = None) -> None:
+                    order: PassOrder | None = None) -> None:
         """Read one source once; store what is new. Never raises for a source that fails.
 
         Feeds and pages: skipped while in backoff (`next_retry_at`) and, unless `force`, until
@@ -163,29 +172,49 @@ class Pipeline:
         A failure counts in `source_state.failures` and backs off `interval * 2^failures` (capped);
         it is logged at WARNING when the source goes from working to failing, never sent to a channel.
         """
+        asked = await self._ask(source, report, force=force, order=order)
+        if asked is None:
+            return
+        if order is None:
+            await self._take(source, asked, report)
+            return
+        async with order.turn(asked.answer):
+            await self._take(source, asked, report)
+
+    async def _ask(self, source: SourceConfig, report: RunReport, *, force: bool,
+                   order: PassOrder | None) -> _Asked | None:
+        """The source's answer (see `_poll`), None when it is not due or failed (counted)."""
         store = self.store
-        state = await store.run(store.source_state, source.name)
-        now = self.clock()
-        if state.next_retry_at is not None and now < state.next_retry_at:
-            log.debug("source %r: in backoff until %s", source.name, state.next_retry_at.isoformat())
-            return
-        remote = source.type in REMOTE_TYPES
-        if (remote and not force and state.failures == 0 and state.last_success_at is not None
-                and now < state.last_success_at + dt.timedelta(seconds=source.interval_s)):
-            return
+        async with order.asking() if order else contextlib.nullcontext():
+            state = await store.run(store.source_state, source.name)
+            now = self.clock()
+            if state.next_retry_at is not None and now < state.next_retry_at:
+                log.debug("source %r: in backoff until %s", source.name, state.next_retry_at.isoformat())
+                return None
+            remote = source.type in REMOTE_TYPES
+            if (remote and not force and state.failures == 0 and state.last_success_at is not None
+                    and now < state.last_success_at + dt.timedelta(seconds=source.interval_s)):
+                return None
+            try:
+                async with order.slot() if order else contextlib.nullcontext():
+                    answer = await self.reader.ask(
+                        source, etag=state.etag if remote else None,
+                        last_modified=state.last_modified if remote else None)
+            except Exception as exc:  # bad input must not stop the other sources
+                await self._source_failed(source, state, exc, now, report)
+                return None
+        return _Asked(state, answer, now, remote)
+
+    async def _take(self, source: SourceConfig, asked: _Asked, report: RunReport) -> None:
+        """Read an answer and store what is new (see `_poll`). Entries' pages are fetched under the
+        fetcher's own caps (`fetch.concurrency`, `per_host`), not in a source's slot: slow sources
+        being asked would hold every slot."""
+        store = self.store
+        state, now, remote = asked.state, asked.now, asked.remote
         try:
-            async with reading or contextlib.nullcontext():
-                listing = await self.reader.list_entries(
-                    source, etag=state.etag if remote else None, last_modified=state.last_modified if remote else None)
-        except (SourceError, ArticleFileError, OSError) as exc:
-            failed = await store.run(record_failure, store, source, state, str(exc), now)
-            await store.run(respect_retry_after, store, source, failed, exc, now)
-            report.failed_sources.append(source.name)
-            return
-        except Exception as exc:  # bad input must not stop the other sources
-            log.debug("source %r: unexpected error", source.name, exc_info=True)
-            await store.run(record_failure, store, source, state, f"unexpected {exc.__class__.__name__}: {exc}", now)
-            report.failed_sources.append(source.name)
+            listing = await self.reader.read(asked.answer)
+        except Exception as exc:
+            await self._source_failed(source, state, exc, now, report)
             return
         entries = list({e.key: e for e in listing.entries}.values())
         if remote and not state.initialized:
@@ -201,8 +230,7 @@ class Pipeline:
             todo = entries
         failing = {f["entry_key"]: f for f in await store.run(store.entry_failures, source=source.name)}
         todo = [e for e in todo if not (failing.get(e.key[:500]) or {}).get("parked_at")]
-        async with reading or contextlib.nullcontext():
-            articles = await asyncio.gather(*(self.reader.complete(source, e) for e in todo), return_exceptions=True)
+        articles = await asyncio.gather(*(self.reader.complete(source, e) for e in todo), return_exceptions=True)
         retried = False
         seen: list[str] = []  # marked in one statement once the entries are stored
         for entry, article in zip(todo, articles, strict=True):
@@ -242,6 +270,18 @@ class Pipeline:
             state, now, etag=listing.etag if remote and not retried else None,
             last_modified=listing.last_modified if remote and not retried else None))
 
+    async def _source_failed(self, source: SourceConfig, state: SourceState, exc: Exception, now: dt.datetime,
+                             report: RunReport) -> None:
+        """Count a failure of the whole source: backed off, logged when it starts failing (see `_poll`)."""
+        store = self.store
+        if isinstance(exc, (SourceError, ArticleFileError, OSError)):
+            failed = await store.run(record_failure, store, source, state, str(exc), now)
+            await store.run(respect_retry_after, store, source, failed, exc, now)
+        else:
+            log.debug("source %r: unexpected error", source.name, exc_info=exc)
+            await store.run(record_failure, store, source, state, f"unexpected {exc.__class__.__name__}: {exc}", now)
+        report.failed_sources.append(source.name)
+
     def _entry_failed(self, source: SourceConfig, entry: Entry, exc: Exception) -> bool:
         """Count a failure of one entry; True when it is now parked (skipped for good, kept for admins)."""
         error = f"{exc.__class__.__name__}: {exc}"
@@ -274,25 +314,25 @@ class Pipeline:
         return (*self.config.sources, *added)
 
     async def ingest_all(self, report: RunReport | None = None) -> RunReport:
-        """Poll every source once, `fetch.sources_at_once` of them read at a time: a slow feed holds one
-        slot, not the whole pass. A slot is held while a source is read, not while its articles wait for
-        their turn to be filed (one at a time, under the store's story lock: see `process`), so a slow
-        feed further down the list is asked early and its wait overlaps the others' filing. Polls under
-        way at once (their articles held in memory until filed) are bounded too, at 4 times that.
-        Each poll keeps its own guarantees (see `_poll`)."""
+        """Poll every source once, `fetch.sources_at_once` of them asked at a time: a slow feed holds one
+        slot while it answers, not the whole pass. Sources are asked before answers are read (see
+        `PassOrder`), so a slow feed far down the list is asked early and its wait overlaps the reading
+        and filing of the others (filed one at a time, under the store's story lock: see `process`).
+        Answers read at once (their articles held in memory until filed) are bounded at 4 times that,
+        answers waiting unread by their size. Each poll keeps its own guarantees (see `_poll`)."""
         report = report or RunReport()
-        reading = asyncio.Semaphore(self.config.fetch.sources_at_once)
-        under_way = asyncio.Semaphore(4 * self.config.fetch.sources_at_once)
+        at_once = self.config.fetch.sources_at_once
+        sources = await self.store.run(self.sources)
+        order = PassOrder(len(sources), at_once=at_once, taking=4 * at_once)
 
         async def poll_one(source: SourceConfig) -> None:
-            async with under_way:
-                try:
-                    await self.poll(source, report, reading=reading)
-                except Exception:  # e.g. the store refusing a write: the other sources are still read
-                    log.exception("source %r: poll failed", source.name)
-                    report.failed_sources.append(source.name)
+            try:
+                await self.poll(source, report, order=order)
+            except Exception:  # e.g. the store refusing a write: the other sources are still read
+                log.exception("source %r: poll failed", source.name)
+                report.failed_sources.append(source.name)
 
-        await asyncio.gather(*(poll_one(source) for source in await self.store.run(self.sources)))
+        await asyncio.gather(*(poll_one(source) for source in sources))
         # A whole pass is `run --once`'s, which delivers next and exits: the story indexes (a window of
         # stories, 10,000 articles' worth) are not kept through the delivery, which reuses their memory.
         # A later pass reads them again from the store.

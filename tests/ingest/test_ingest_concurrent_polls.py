@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.config import SourceConfig
 from bot.core.models import Article
 from bot.service.pipeline import RunReport
-from tests.ingest.ingest_helpers import Harness, LocalServer, feed_source, item, rss
+from tests.ingest.ingest_helpers import Harness, LocalServer, feed_source, filler, item, rss
 
 DELAY = 1.0
 
@@ -131,3 +131,71 @@ async def test_a_slot_is_held_while_a_source_is_read_not_while_its_articles_are_
 
     assert report.articles_new == 4 and report.failed_sources == []
     assert asked["second"] < filed["first"]  # asked before the first feed's last article was filed
+
+
+async def test_every_source_is_asked_before_any_entrys_page_is_fetched(server: LocalServer, harness: Harness) -> None:
+    # Two slots; six feeds whose entries carry a summary only (each entry's page is fetched) and a slow
+    # feed last. The slow feed is asked before any page is fetched, not after the pages of the feeds
+    # before it: its wait overlaps their reading.
+    events: list[str] = []
+
+    async def page(request: web.Request) -> web.StreamResponse:
+        events.append("page")
+        await asyncio.sleep(0.1)
+        n = int(request.query["n"])
+        body = f"<html><head><title>Dépêche {n}</title></head><body><article><p>{filler(n)}</p></article></body></html>"
+        return web.Response(text=body, content_type="text/html")
+
+    page_url = server.route("/page", page)
+    feeds = Feeds(server)
+    summary_only = [
+        feed_source(feeds.feed(f"/short/{n}", [item(n, day=1, content="Résumé court.", link=f"{page_url}?n={n}")]),
+                    name=f"short{n}", backfill=10)
+        for n in range(1, 7)
+    ]
+    body = rss([item(100, day=2)]).encode()
+
+    async def slow_feed(request: web.Request) -> web.StreamResponse:
+        events.append("slow feed asked")
+        await asyncio.sleep(DELAY)
+        return web.Response(body=body, headers={"Content-Type": "application/rss+xml; charset=utf-8"})
+
+    slow = feed_source(server.route("/slow", slow_feed), name="slow", backfill=10)
+    pipeline = harness.pipeline([*summary_only, slow], sources_at_once=2, per_host=50)
+    report = await pipeline.ingest_all()
+
+    assert report.failed_sources == [] and report.articles_new == 7
+    assert events.count("page") == 6
+    assert events.index("slow feed asked") < events.index("page")
+
+
+async def test_answers_in_are_read_while_a_slow_source_holds_every_slot(server: LocalServer, harness: Harness) -> None:
+    # One slot: the first feed answers at once, the second only after DELAY, a third waits for the slot.
+    # The first feed's articles are filed while the second is still answering, not after it.
+    feeds = Feeds(server)
+    answered: dict[str, float] = {}
+    first = feed_source(feeds.feed("/first", [item(k, day=1) for k in range(1, 3)]), name="first", backfill=10)
+    body = rss([item(100, day=2)]).encode()
+
+    async def slow_feed(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(DELAY)
+        answered["slow"] = time.perf_counter()
+        return web.Response(body=body, headers={"Content-Type": "application/rss+xml; charset=utf-8"})
+
+    slow = feed_source(server.route("/slow", slow_feed), name="slow", backfill=10)
+    third = feed_source(feeds.feed("/third", [item(200, day=3)]), name="third", backfill=10)
+    pipeline = harness.pipeline([first, slow, third], sources_at_once=1, per_host=50)
+    filed: dict[str, float] = {}
+    process = pipeline.process
+
+    def timed_process(article: Article, report: RunReport | None = None) -> list[int]:
+        try:
+            return process(article, report)
+        finally:
+            filed.setdefault(article.source, time.perf_counter())
+
+    pipeline.process = timed_process  # type: ignore[method-assign]
+    report = await pipeline.ingest_all()
+
+    assert report.articles_new == 4 and report.failed_sources == []
+    assert filed["first"] < answered["slow"]
