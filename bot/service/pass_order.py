@@ -88,9 +88,8 @@ class PassOrder:
             self._freed()
 
     @asynccontextmanager
-    async def turn(self, answer: Answer) -> AsyncIterator[None]:
-        """Around the reading of an answer: entered once it may be read."""
-        size = answer_size(answer)
+    async def turn(self, size: int) -> AsyncIterator[None]:
+        """Around the reading of an answer of `size` bytes (`answer_size`): entered once it may be read."""
         flushes = self._flushes
         self._held += size
         if self._held >= self._hold:  # every answer waiting now is read, this one included
@@ -108,6 +107,12 @@ class PassOrder:
             yield
         finally:
             self._taking.release()
+
+    def close(self) -> None:
+        """The pass is over: no stall to watch for."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def _asked(self) -> None:
         self._unasked -= 1

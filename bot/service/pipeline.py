@@ -22,12 +22,20 @@ from bot.core.models import Alert, Article, Message
 from bot.ingest.feeds import Entry
 from bot.ingest.fetch import Fetcher
 from bot.ingest.files import ArticleFileError
-from bot.ingest.sources import REMOTE_TYPES, Answer, SourceError, SourceReader, latest_entries, respect_retry_after
+from bot.ingest.sources import (
+    REMOTE_TYPES,
+    Answer,
+    Listing,
+    SourceError,
+    SourceReader,
+    latest_entries,
+    respect_retry_after,
+)
 from bot.ingest.state import content_seen, record_failure, succeeded
 from bot.ingest.stories import STORY_LOCK, StoryGrouper
 from bot.service.delivery import DeliveryReport, deliver_alerts
 from bot.service.health import observe_poll
-from bot.service.pass_order import PassOrder
+from bot.service.pass_order import PassOrder, answer_size
 from bot.service.storylink import EventStories
 from bot.service.tallies import store_alerts
 from bot.store import SourceState, Store, utcnow
@@ -175,11 +183,15 @@ class Pipeline:
         asked = await self._ask(source, report, force=force, order=order)
         if asked is None:
             return
-        if order is None:
-            await self._take(source, asked, report)
-            return
-        async with order.turn(asked.answer):
-            await self._take(source, asked, report)
+        async with order.turn(answer_size(asked.answer)) if order else contextlib.nullcontext():
+            try:
+                listing = await self.reader.read(asked.answer)
+            except Exception as exc:
+                await self._source_failed(source, asked.state, exc, asked.now, report)
+                return
+            state, now, remote = asked.state, asked.now, asked.remote
+            del asked  # the fetched body: not kept while the entries' pages are fetched and filed
+            await self._take(source, listing, state, now, remote, report)
 
     async def _ask(self, source: SourceConfig, report: RunReport, *, force: bool,
                    order: PassOrder | None) -> _Asked | None:
@@ -205,17 +217,12 @@ class Pipeline:
                 return None
         return _Asked(state, answer, now, remote)
 
-    async def _take(self, source: SourceConfig, asked: _Asked, report: RunReport) -> None:
-        """Read an answer and store what is new (see `_poll`). Entries' pages are fetched under the
+    async def _take(self, source: SourceConfig, listing: Listing, state: SourceState, now: dt.datetime, remote: bool,
+                    report: RunReport) -> None:
+        """Store what is new in a source's listing (see `_poll`). Entries' pages are fetched under the
         fetcher's own caps (`fetch.concurrency`, `per_host`), not in a source's slot: slow sources
         being asked would hold every slot."""
         store = self.store
-        state, now, remote = asked.state, asked.now, asked.remote
-        try:
-            listing = await self.reader.read(asked.answer)
-        except Exception as exc:
-            await self._source_failed(source, state, exc, now, report)
-            return
         entries = list({e.key: e for e in listing.entries}.values())
         if remote and not state.initialized:
             todo = latest_entries(entries, source.backfill)
@@ -332,7 +339,10 @@ class Pipeline:
                 log.exception("source %r: poll failed", source.name)
                 report.failed_sources.append(source.name)
 
-        await asyncio.gather(*(poll_one(source) for source in sources))
+        try:
+            await asyncio.gather(*(poll_one(source) for source in sources))
+        finally:
+            order.close()
         # A whole pass is `run --once`'s, which delivers next and exits: the story indexes (a window of
         # stories, 10,000 articles' worth) are not kept through the delivery, which reuses their memory.
         # A later pass reads them again from the store.

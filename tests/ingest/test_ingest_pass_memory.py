@@ -8,7 +8,7 @@ import datetime as dt
 from bot.config import SourceConfig
 from bot.ingest.fetch import FetchResult
 from bot.ingest.sources import Answer
-from bot.service.pass_order import PassOrder
+from bot.service.pass_order import PassOrder, answer_size
 
 SOURCE = SourceConfig(name="wire", type="feed", url="http://127.0.0.1/feed", lang="fr")
 
@@ -27,7 +27,7 @@ async def test_asking_pauses_while_unread_answers_hold_too_much() -> None:
     async def poll(name: str) -> None:
         async with order.asking(), order.slot():
             events.append(f"asked {name}")
-        async with order.turn(answer(60)):
+        async with order.turn(answer_size(answer(60))):
             events.append(f"reading {name}")
 
     await asyncio.gather(*(poll(name) for name in "abcd"))
@@ -50,7 +50,7 @@ async def test_answers_wait_until_every_source_has_been_asked() -> None:
             events.append(f"asked {name}")
             if wait:
                 await go_on.wait()
-        async with order.turn(answer(10)):
+        async with order.turn(answer_size(answer(10))):
             events.append(f"reading {name}")
 
     tasks = [asyncio.create_task(poll("a")), asyncio.create_task(poll("b", wait=True)), asyncio.create_task(poll("c"))]
