@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from bot.core.models import Article
 from bot.ingest import neardup
 from bot.store import Store, utcnow
+from bot.store.db import aware
 from bot.store.stories_db import stories_updated_since
 
 STORY_WINDOW = dt.timedelta(days=3)
@@ -33,9 +34,6 @@ REFRESH_OVERLAP = dt.timedelta(seconds=2)
 STORY_LOCK = "stories"
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands datetimes back naive; the store writes UTC.
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 class StoryIndex:
@@ -154,7 +152,7 @@ class StoryGrouper:
         # Stories read again unchanged (the same stamp) do not come back: the index holds them so.
         for row in stories_updated_since(self.store, since, known=self.index.stamps):
             known = row.id in self.index.updated
-            self.index.upsert(row.id, None if known else neardup.decode(row.signature), _aware(row.updated_at))
+            self.index.upsert(row.id, None if known else neardup.decode(row.signature), aware(row.updated_at))
             if row.id in self.index.updated:
                 self.index.stamps[row.id] = row.stamp
         self._read_at = started

@@ -1,4 +1,4 @@
-"""An article's alerts stored together (`Store.add_alert` of each, in a few statements in all)."""
+"""An article's alerts stored together, in a few statements in all (`Store.add_alert` is this, for one)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from bot.store.db import Store, alert_dedup_key, utcnow
 
 def add_alerts(store: Store, alerts: Sequence[tuple[Alert, float]], *, article_id: int,
                story_id: int | None) -> list[tuple[int, bool]]:
-    """`Store.add_alert` of each (alert, importance), in order, in one transaction: one insert of the
-    alerts (ids given in order; a fact already stored, or twice in the list, is not inserted), one
-    read of the ids of those already stored, one insert of the article as their outlet. Returns
-    (alert id, True when it is new) for each, as `add_alert` would have, one after the other."""
+    """Each (alert, importance) stored once per story and fact, in order, in one transaction: one insert
+    of the alerts (ids given in order; a fact already stored, or twice in the list, is not inserted),
+    one read of the ids of those already stored, one insert of the article as their outlet (a repeat
+    only adds the article as another outlet). Returns (alert id, True when it is new) for each, as
+    storing them one after the other would have."""
     if not alerts:
         return []
     keys = [alert_dedup_key(alert, article_id=article_id, story_id=story_id) for alert, _ in alerts]
@@ -33,8 +34,8 @@ def add_alerts(store: Store, alerts: Sequence[tuple[Alert, float]], *, article_i
                              created_at=utcnow())
     with store.tx() as conn:
         dialect = conn.dialect.name
-        # Insert-or-nothing, then read (see `add_alert`): of two articles filing the same fact at once,
-        # one creates the alert and the other joins it as an outlet.
+        # Insert-or-nothing, then read: of two articles filing the same fact at once, one creates the
+        # alert and the other joins it as an outlet (a select-then-insert let both insert).
         new = {str(r.dedup_key): int(r.id) for r in conn.execute(_insert_alerts(dialect), list(rows.values()))}
         ids = dict(new)
         stored = [key for key in rows if key not in new]

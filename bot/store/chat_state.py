@@ -18,7 +18,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store import schema as s
-from bot.store.db import PROCESS_ID, Store, utcnow
+from bot.store.db import PROCESS_ID, Store, aware, utcnow
 
 _TRIES = "delivery_tries:"
 _BLOCKED = "channel_refused:"
@@ -109,7 +109,7 @@ def failed_deliveries(store: Store) -> list[FailedDeliveries]:
          .where(d.c.status == "failed").group_by(d.c.adapter, d.c.channel, d.c.error))
     with store.tx() as conn:
         rows = conn.execute(q).all()
-    found = [FailedDeliveries(str(a), str(c), str(e or "unknown"), int(n), _aware(at)) for a, c, e, n, at in rows]
+    found = [FailedDeliveries(str(a), str(c), str(e or "unknown"), int(n), aware(at)) for a, c, e, n, at in rows]
     return sorted(found, key=lambda f: f.last_at or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)
 
 
@@ -177,7 +177,3 @@ def recent_threads(store: Store, adapter: str, channel: str, since: dt.datetime)
         return [(int(story), str(root)) for story, root in conn.execute(q).all()]
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, overload
 
 from sqlalchemy import (
     Connection,
@@ -42,7 +42,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.pool import StaticPool
 
 from bot.core.alert_dicts import alert_from_dict
-from bot.core.models import Alert, Article, alert_to_dict
+from bot.core.models import Alert, Article
 from bot.store import schema as s
 from bot.store.aio import StoreRunner, guard_engine
 from bot.store.migrations import at_head, current_version, migrate
@@ -58,8 +58,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands datetimes back naive; everything we write is UTC.
+@overload
+def aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def aware(value: None) -> None: ...
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A time read from the store, with its time zone: SQLite hands datetimes back naive, and
+    everything the store writes is UTC."""
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value
@@ -330,24 +335,11 @@ class Store:
     def add_alert(
         self, alert: Alert, *, article_id: int, story_id: int | None, importance: float = 0.0,
     ) -> tuple[int, bool]:
-        """Store an alert once per story and fact; a repeat only adds the article as another outlet."""
-        dedup_key = alert_dedup_key(alert, article_id=article_id, story_id=story_id)
-        with self.tx() as conn:
-            # Insert-or-nothing, then read: of two articles filing the same fact at once, one creates the
-            # alert and the other joins it as an outlet (a select-then-insert let both insert).
-            inserted = _insert_ignore_id(conn, s.alerts, dict(
-                article_id=article_id, story_id=story_id, type=alert.type, dedup_key=dedup_key,
-                data=json.dumps(alert_to_dict(alert), ensure_ascii=False), importance=importance,
-                created_at=utcnow(),
-            ), ["dedup_key"])
-            if inserted is not None:
-                alert_id = inserted
-            else:
-                alert_id = int(conn.execute(select(s.alerts.c.id).where(s.alerts.c.dedup_key == dedup_key))
-                               .scalar_one())
-            _insert_ignore(conn, s.alert_articles, {"alert_id": alert_id, "article_id": article_id},
-                           ["alert_id", "article_id"])
-        return alert_id, inserted is not None
+        """Store an alert once per story and fact; a repeat only adds the article as another outlet.
+        (`alerts_db.add_alerts` of one alert: one definition of the rule for one alert or many.)"""
+        from bot.store.alerts_db import add_alerts  # it builds on this module
+
+        return add_alerts(self, [(alert, importance)], article_id=article_id, story_id=story_id)[0]
 
     def alert(self, alert_id: int) -> StoredAlert | None:
         with self.tx() as conn:
@@ -492,7 +484,7 @@ class Store:
             return SourceState(name=name)
         data = dict(row)
         for k in ("next_retry_at", "last_polled_at", "last_success_at"):
-            data[k] = _aware(data[k])
+            data[k] = aware(data[k])
         data["failures"] = int(data["failures"] or 0)
         data["initialized"] = bool(data["initialized"])
         return SourceState(**data)
@@ -582,7 +574,7 @@ class Store:
             rows = [dict(r) for r in conn.execute(q).mappings().all()]
         for row in rows:
             for k in ("first_failed_at", "last_failed_at", "parked_at"):
-                row[k] = _aware(row[k])
+                row[k] = aware(row[k])
         return rows
 
     # --- key/value state (e.g. a Matrix sync token) -----------------------------------------
@@ -648,7 +640,7 @@ class Store:
         with self.tx() as conn:
             row = conn.execute(select(s.channel_state.c.last_digest_at).where(and_(
                 s.channel_state.c.adapter == adapter, s.channel_state.c.channel == channel))).first()
-        return _aware(row[0]) if row else None
+        return aware(row[0]) if row else None
 
     def set_last_digest_at(self, adapter: str, channel: str, when: dt.datetime) -> None:
         with self.tx() as conn:
@@ -758,7 +750,7 @@ def _article(row: Any) -> StoredArticle:
     return StoredArticle(
         id=row["id"], key=row["key"], source=row["source"], outlet=row["outlet"], url=row["url"],
         title=row["title"], lang=row["lang"], published=row["published"], text=row["text"],
-        story_id=row["story_id"], fetched_at=_aware(row["fetched_at"]) or utcnow(),
+        story_id=row["story_id"], fetched_at=aware(row["fetched_at"]) or utcnow(),
     )
 
 
@@ -766,5 +758,5 @@ def _alert(row: Any) -> StoredAlert:
     return StoredAlert(
         id=row["id"], alert=alert_from_dict(json.loads(row["data"])), story_id=row["story_id"],
         article_id=row["article_id"], importance=float(row["importance"] or 0.0),
-        created_at=_aware(row["created_at"]) or utcnow(),
+        created_at=aware(row["created_at"]) or utcnow(),
     )

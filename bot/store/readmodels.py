@@ -21,15 +21,15 @@ from sqlalchemy import JSON, ColumnElement, Select, String, and_, case, cast, fu
 from bot.core.alert_dicts import alert_from_dict
 from bot.core.models import Alert, fold
 from bot.store import schema as s
-from bot.store.db import Store, StoredAlert, StoredArticle, _article, utcnow
+from bot.store.db import Store, StoredAlert, StoredArticle, _article, aware, utcnow
 
 
-def _aware(value: dt.datetime | str | None) -> dt.datetime:
+def _stored_time(value: dt.datetime | str | None) -> dt.datetime:
     if value is None:
         return utcnow()
     if isinstance(value, str):  # SQLite's text, read raw (see `_CREATED`): fromisoformat is many times faster
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    return aware(value)
 
 
 # An alert's creation time as the database gives it (SQLite: text; PostgreSQL: a datetime): SQLAlchemy's own
@@ -193,7 +193,7 @@ def read_alerts(
                 found.setdefault(int(alert_id), []).append(Carrier(int(article_id), outlet or source, source, url))
     return [AlertView(
         id=int(r.id), alert=decode(r.data), story_id=r.story_id, article_id=int(r.article_id),
-        importance=float(r.importance or 0.0), created_at=_aware(r.created_at), story_title=r.story_title,
+        importance=float(r.importance or 0.0), created_at=_stored_time(r.created_at), story_title=r.story_title,
         story_topic=r.story_topic, article_lang=r.lang, article_title=r.title, article_source=r.source,
         carriers=tuple(found.get(int(r.id), ())),
     ) for r in rows]
@@ -207,8 +207,9 @@ def read_story(store: Store, story_id: int) -> StoryRead | None:
             return None
         articles = tuple(store.articles_of_story(story_id))
         alerts = tuple(read_alerts(store, story_ids=[story_id]))
-    return StoryRead(id=int(row["id"]), title=row["title"], topic=row["topic"], created_at=_aware(row["created_at"]),
-                     updated_at=_aware(row["updated_at"]), articles=articles, alerts=alerts)
+    return StoryRead(id=int(row["id"]), title=row["title"], topic=row["topic"],
+                     created_at=_stored_time(row["created_at"]), updated_at=_stored_time(row["updated_at"]),
+                     articles=articles, alerts=alerts)
 
 
 def read_articles(store: Store, article_ids: Iterable[int]) -> dict[int, StoredArticle]:

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Connection, and_, case, delete, func, inse
 
 from bot.core.models import fold
 from bot.store import schema as s
-from bot.store.db import Store
+from bot.store.db import Store, aware
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +144,6 @@ class ScoringContext:
     places: list[tuple[int, str, dt.datetime]]  # every fighting alert since `since`: id, place (raw), created
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _key(story_id: int | None, alert_id: int) -> str:
@@ -191,7 +189,7 @@ def scoring_context(store: Store, since: dt.datetime, *, keys: Collection[str]) 
     chosen = select(a.c.id).where(and_(a.c.created_at >= since,
                                        or_(a.c.story_id.in_(story_ids), a.c.id.in_(alone))))
     with store.tx() as conn:
-        rows = [(int(i), story, json.loads(data), imp, _aware(created))
+        rows = [(int(i), story, json.loads(data), imp, aware(created))
                 for i, story, data, imp, created in conn.execute(
                     select(a.c.id, a.c.story_id, a.c.data, a.c.importance, a.c.created_at)
                     .where(a.c.id.in_(chosen)).order_by(a.c.id)).all()]
@@ -211,7 +209,7 @@ def scoring_context(store: Store, since: dt.datetime, *, keys: Collection[str]) 
         if any(r[2].get("type") == "fighting" for r in rows):
             for alert_id, data, created in conn.execute(select(a.c.id, a.c.data, a.c.created_at).where(and_(
                     a.c.type == "fighting", a.c.created_at >= since)).order_by(a.c.id)):
-                places.append((int(alert_id), str(json.loads(data).get("location") or ""), _aware(created)))
+                places.append((int(alert_id), str(json.loads(data).get("location") or ""), aware(created)))
     return ScoringContext(rows, outlets, tolls, places)
 
 
