@@ -1,11 +1,10 @@
-"""An article's alerts stored together (`alerts_db.add_alerts`) end as `Store.add_alert` of each, one
+"""An article's alerts stored together (`Store.add_alerts`) end as `Store.add_alert` of each, one
 after the other, leaves them: one alert per fact per story, new ones in order, every outlet linked."""
 
 from __future__ import annotations
 
 from bot.core.models import Article, Statement
 from bot.store import Store
-from bot.store.alerts_db import add_alerts
 
 
 def said(quote: str, speaker: str = "Ghassan Salamé") -> Statement:
@@ -22,7 +21,7 @@ def test_an_articles_alerts_stored_together_as_one_by_one(store: Store) -> None:
               said("The offensive must stop now, before the conference."),  # the earlier article's fact
               said("Civilians are leaving the southern districts by the thousand."),  # twice in this article
               said("We will not talk while the shelling goes on.", speaker="Fayez al-Sarraj")]
-    outcome = add_alerts(store, [(a, 0.5) for a in alerts], article_id=article_id, story_id=story)
+    outcome = store.add_alerts([(a, 0.5) for a in alerts], article_id=article_id, story_id=story)
 
     first, repeat, again, last = outcome
     assert repeat == (known, False)
@@ -33,5 +32,5 @@ def test_an_articles_alerts_stored_together_as_one_by_one(store: Store) -> None:
     assert {a.id for a in store.outlets_of_alert(known)} == {earlier, article_id}
     assert [s.id for s in store.alerts(story_id=story)] == [known, first[0], last[0]]
     # The same alerts filed again by the same article: nothing new, the same ids.
-    assert add_alerts(store, [(a, 0.5) for a in alerts], article_id=article_id, story_id=story) == [
+    assert store.add_alerts([(a, 0.5) for a in alerts], article_id=article_id, story_id=story) == [
         (first[0], False), (known, False), (first[0], False), (last[0], False)]

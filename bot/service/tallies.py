@@ -45,7 +45,6 @@ from bot.core.tally import (
 )
 from bot.core.tally_text import group_name, headline_figures, view_lines, who
 from bot.store import Store, StoredAlert
-from bot.store.alerts_db import add_alerts
 from bot.store.readmodels import read_alerts
 from bot.store.tally_db import CasualtyRows, casualty_rows, figure_stories, first_casualty_rows
 
@@ -150,7 +149,7 @@ def store_alerts(
     today: dt.date,
 ) -> list[tuple[int, bool]]:
     """`store_alert` of each alert of an article, in order. Those not compared with a series (all but
-    a story's casualty figures) are written together (`alerts_db.add_alerts`: a few statements for all
+    a story's casualty figures) are written together (`Store.add_alerts`: a few statements for all
     of them), before the next compared one reads its series."""
     out: list[tuple[int, bool]] = []
     plain: list[tuple[Alert, float]] = []
@@ -158,10 +157,10 @@ def store_alerts(
         if not _compared(alert, story_id):
             plain.append((alert, importance(alert)))
             continue
-        out += add_alerts(store, plain, article_id=article_id, story_id=story_id)
+        out += store.add_alerts(plain, article_id=article_id, story_id=story_id)
         plain = []
         out.append(store_alert(store, alert, article=article, article_id=article_id, story_id=story_id, today=today))
-    out += add_alerts(store, plain, article_id=article_id, story_id=story_id)
+    out += store.add_alerts(plain, article_id=article_id, story_id=story_id)
     return out
 
 

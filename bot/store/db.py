@@ -42,7 +42,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.pool import StaticPool
 
 from bot.core.alert_dicts import alert_from_dict
-from bot.core.models import Alert, Article
+from bot.core.models import Alert, Article, alert_to_dict
 from bot.store import schema as s
 from bot.store.aio import StoreRunner, guard_engine
 from bot.store.migrations import at_head, current_version, migrate
@@ -139,6 +139,8 @@ def make_engine(url: str) -> Engine:
 # Statements of an article's filing, built once (building one costs more than running it); the
 # columns an update sets are those of the parameters given with it.
 _ARTICLE_BY_KEYS = select(s.articles.c.id).where(s.articles.c.key.in_(bindparam("keys", expanding=True)))
+_ALERT_IDS_OF = select(s.alerts.c.id, s.alerts.c.dedup_key).where(
+    s.alerts.c.dedup_key.in_(bindparam("keys", expanding=True)))
 _ARTICLE_UPDATE = update(s.articles).where(s.articles.c.id == bindparam("b_id"))
 _STORY_UPDATE = update(s.stories).where(s.stories.c.id == bindparam("b_id"))
 _STORY_OF_CONTENT = (select(s.articles.c.story_id).where(and_(
@@ -336,10 +338,41 @@ class Store:
         self, alert: Alert, *, article_id: int, story_id: int | None, importance: float = 0.0,
     ) -> tuple[int, bool]:
         """Store an alert once per story and fact; a repeat only adds the article as another outlet.
-        (`alerts_db.add_alerts` of one alert: one definition of the rule for one alert or many.)"""
-        from bot.store.alerts_db import add_alerts  # it builds on this module
+        Returns (alert id, True when it is new). `add_alerts` of one alert."""
+        return self.add_alerts([(alert, importance)], article_id=article_id, story_id=story_id)[0]
 
-        return add_alerts(self, [(alert, importance)], article_id=article_id, story_id=story_id)[0]
+    def add_alerts(self, alerts: Sequence[tuple[Alert, float]], *, article_id: int,
+                   story_id: int | None) -> list[tuple[int, bool]]:
+        """`add_alert` of each (alert, importance), in order, in one transaction: one insert of the alerts
+        (ids given in order; a fact already stored, or twice in the list, is not inserted), one read of the
+        ids of those already stored, one insert of the article as their outlet. Returns (alert id, True
+        when it is new) for each, as storing them one after the other would have."""
+        if not alerts:
+            return []
+        keys = [alert_dedup_key(alert, article_id=article_id, story_id=story_id) for alert, _ in alerts]
+        rows: dict[str, dict[str, Any]] = {}
+        for (alert, importance), key in zip(alerts, keys, strict=True):
+            if key not in rows:  # the same fact twice: the second joins the first, like a later article
+                rows[key] = dict(article_id=article_id, story_id=story_id, type=alert.type, dedup_key=key,
+                                 data=json.dumps(alert_to_dict(alert), ensure_ascii=False), importance=importance,
+                                 created_at=utcnow())
+        with self.tx() as conn:
+            dialect = conn.dialect.name
+            # Insert-or-nothing, then read: of two articles filing the same fact at once, one creates the
+            # alert and the other joins it as an outlet (a select-then-insert let both insert).
+            new = {str(r.dedup_key): int(r.id) for r in conn.execute(_insert_alerts(dialect), list(rows.values()))}
+            ids = dict(new)
+            stored = [key for key in rows if key not in new]
+            if stored:
+                ids.update({str(r.dedup_key): int(r.id) for r in conn.execute(_ALERT_IDS_OF, {"keys": stored})})
+            links = list(dict.fromkeys(ids[key] for key in keys))
+            conn.execute(_insert_links(dialect), [{"alert_id": i, "article_id": article_id} for i in links])
+        out: list[tuple[int, bool]] = []
+        first: set[str] = set()
+        for key in keys:
+            out.append((ids[key], key in new and key not in first))
+            first.add(key)
+        return out
 
     def alert(self, alert_id: int) -> StoredAlert | None:
         with self.tx() as conn:
@@ -673,6 +706,18 @@ def _insert_ignore_id(conn: Connection, table: Table, values: dict[str, Any],
 # parameters: building a statement costs several times what executing it does (an article's filing
 # runs some thirty of them).
 @functools.cache
+@functools.cache
+def _insert_alerts(dialect: str) -> Any:
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(s.alerts)
+    return stmt.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(s.alerts.c.id, s.alerts.c.dedup_key)
+
+
+@functools.cache
+def _insert_links(dialect: str) -> Any:
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(s.alert_articles)
+    return stmt.on_conflict_do_nothing(index_elements=["alert_id", "article_id"])
+
+
 def _ignore_stmt(dialect: str, table: Table, keys: tuple[str, ...], returning: str | None) -> Any:
     stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     cols = [table.c[returning]] if returning is not None else list(table.primary_key.columns)
