@@ -191,28 +191,36 @@ async def test_http_error_status_is_an_error(server: LocalServer) -> None:
         await f.aclose()
 
 
-async def test_per_host_and_overall_caps(server: LocalServer) -> None:
-    active = 0
-    most = 0
+class Busy:
+    """A handler that answers after 50 ms, counting the requests in flight at once (`most`) and the
+    client port of each request (`peers`: one port, one connection)."""
 
-    async def busy(request: web.Request) -> web.StreamResponse:
-        nonlocal active, most
-        active += 1
-        most = max(most, active)
+    def __init__(self) -> None:
+        self.active = 0
+        self.most = 0
+        self.peers: list[int] = []
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        self.peers.append(request.transport.get_extra_info("peername")[1] if request.transport else 0)
+        self.active += 1
+        self.most = max(self.most, self.active)
         await asyncio.sleep(0.05)
-        active -= 1
+        self.active -= 1
         return web.Response(text="ok")
 
+
+async def test_per_host_and_overall_caps(server: LocalServer) -> None:
+    busy = Busy()
     url = server.route("/busy", busy)
     f = fetcher(per_host=2, concurrency=8)
     try:
         await asyncio.gather(*(f.get(url) for _ in range(8)))
-        assert most == 2
-        most = 0
+        assert busy.most == 2
+        busy.most = 0
         g = fetcher(per_host=8, concurrency=3)
         await asyncio.gather(*(g.get(url) for _ in range(9)))
         await g.aclose()
-        assert most == 3
+        assert busy.most == 3
     finally:
         await f.aclose()
 
@@ -221,28 +229,16 @@ async def test_requests_at_once_beyond_one_clients_connections(server: LocalServ
     """Requests are spread over several small clients (their pools slow down with many connections):
     twelve at once are still twelve at once, and requests made one after the other keep using one
     kept-alive connection."""
-    peers: list[int] = []
-    active = 0
-    most = 0
-
-    async def busy(request: web.Request) -> web.StreamResponse:
-        nonlocal active, most
-        peers.append(request.transport.get_extra_info("peername")[1] if request.transport else 0)
-        active += 1
-        most = max(most, active)
-        await asyncio.sleep(0.05)
-        active -= 1
-        return web.Response(text="ok")
-
+    busy = Busy()
     url = server.route("/lanes", busy)
     f = fetcher(per_host=12, concurrency=12)
     try:
         assert [r.content for r in await asyncio.gather(*(f.get(url) for _ in range(12)))] == [b"ok"] * 12
-        assert most == 12
-        peers.clear()
+        assert busy.most == 12
+        busy.peers.clear()
         for _ in range(5):
             assert (await f.get(url)).content == b"ok"
-        assert len(peers) == 5 and len(set(peers)) == 1
+        assert len(busy.peers) == 5 and len(set(busy.peers)) == 1
     finally:
         await f.aclose()
 
