@@ -706,7 +706,6 @@ def _insert_ignore_id(conn: Connection, table: Table, values: dict[str, Any],
 # parameters: building a statement costs several times what executing it does (an article's filing
 # runs some thirty of them).
 @functools.cache
-@functools.cache
 def _insert_alerts(dialect: str) -> Any:
     stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(s.alerts)
     return stmt.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(s.alerts.c.id, s.alerts.c.dedup_key)
@@ -718,6 +717,7 @@ def _insert_links(dialect: str) -> Any:
     return stmt.on_conflict_do_nothing(index_elements=["alert_id", "article_id"])
 
 
+@functools.cache
 def _ignore_stmt(dialect: str, table: Table, keys: tuple[str, ...], returning: str | None) -> Any:
     stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     cols = [table.c[returning]] if returning is not None else list(table.primary_key.columns)
