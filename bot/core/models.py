@@ -37,11 +37,23 @@ def fold(text: str | None) -> str:
     """Accent-, case- and punctuation-insensitive form used for matching and dedup keys."""
     if not text:
         return ""
-    s = unicodedata.normalize("NFKD", text)
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
-    s = re.sub(r"[\u2019'`\-]", " ", s)
-    s = re.sub(r"[^\w\s]", " ", s)
-    return " ".join(s.split())
+    s = text if text.isascii() else unicodedata.normalize("NFKD", text).translate(_UNMARKED)
+    # Apostrophes and hyphens are punctuation like the rest: every mark becomes a space.
+    return " ".join(_PUNCTUATION.sub(" ", s.lower()).split())
+
+
+class _Unmarks(dict[int, int | None]):
+    """A `str.translate` table deleting combining marks (accents once decomposed), every other
+    character kept: learned character by character, so whole texts are folded in C."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_UNMARKED = _Unmarks()
+_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 FINGERPRINT_WORDS = 24  # words of the lead quote read for its fingerprint
@@ -83,7 +95,17 @@ class Article:
 # the same content?), and folding a whole text is slow: the last few are kept.
 @lru_cache(maxsize=8)
 def _content_hash(title: str | None, text: str) -> str:
-    return hashlib.sha256(fold(f"{title or ''}\n{text}").encode()).hexdigest()
+    # fold(title + "\n" + text), the title and the text folded apart (folding never joins across a
+    # line break), so that the text's fold is the one its near-duplicate signature reads too.
+    folded = " ".join(part for part in (fold(title), fold_text(text)) if part)
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def fold_text(text: str) -> str:
+    """`fold` of an article's whole text, kept for the few articles being filed (their content hash
+    and their near-duplicate signature both read it)."""
+    return fold(text)
 
 
 @dataclass(frozen=True, slots=True)

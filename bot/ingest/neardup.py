@@ -21,7 +21,7 @@ import struct
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.core.models import fold
+from bot.core.models import fold_text
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -39,7 +39,7 @@ _PERMS: tuple[tuple[int, int], ...] = tuple(
 
 
 def shingles(text: str, k: int = SHINGLE_WORDS) -> set[str]:
-    words = fold(text).split()
+    words = fold_text(text).split()
     if len(words) < k:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
