@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from bot.core.models import Article
 from bot.ingest import neardup
 from bot.store import Store, utcnow
 from bot.store.db import aware
-from bot.store.stories_db import stories_updated_since
+from bot.store.stories_db import StorySignature, filing_state, stories_by_id, stories_updated_since
 
 STORY_WINDOW = dt.timedelta(days=3)
 # How far before the start of the previous read each refresh reads again.
@@ -137,30 +137,57 @@ class StoryGrouper:
         # The story the last `story_for` opened (None: it found one): a story row just made has no
         # other article and was never redirected, which its filing need not read again.
         self.opened: int | None = None
+        # See `filed`: the token of this process's last filing and the stories it wrote, when this
+        # index was up to date at its start; the generation of stories at the last read.
+        self._filed: tuple[str, frozenset[int]] | None = None
+        self._synced = False  # read in the current `story_for`
+        self._generation: str | None = None
 
     def refresh(self) -> None:
         """Bring the index up to date with the store: one query for the stories updated since the
-        last refresh (or, the first time, within the window); then drop those out of the window."""
+        last refresh (or, the first time, within the window); then drop those out of the window.
+
+        When every filing since the last read was this process's own (see `filed`), only the stories
+        those filings wrote are read: a run filing its articles one after another would otherwise
+        read again, for each article, every story written in the last `overlap`."""
         cutoff = self.clock() - self.window
         if self._cutoff is not None and cutoff < self._cutoff:
             self.index, self._read_at = StoryIndex(), None  # the clock went back: reload the window
         self._cutoff = cutoff
-        # The watermark is the store's clock when the previous read began, not the newest
-        # `updated_at` read: a replica whose clock runs ahead must not hide the others' writes.
-        started = utcnow()
-        since = cutoff if self._read_at is None else max(cutoff, self._read_at - self.overlap)
+        generation, token = filing_state(self.store)
+        own, self._filed = self._filed, None
+        if own is not None and own[0] == token and generation == self._generation and self._read_at is not None:
+            # The watermark stays: a later full read takes again what other writers (a merge before
+            # its generation is bumped) may have written meanwhile.
+            self._take(stories_by_id(self.store, own[1], known=self.index.stamps))
+        else:
+            # The watermark is the store's clock when the previous read began, not the newest
+            # `updated_at` read: a replica whose clock runs ahead must not hide the others' writes.
+            started = utcnow()
+            since = cutoff if self._read_at is None else max(cutoff, self._read_at - self.overlap)
+            self._take(stories_updated_since(self.store, since, known=self.index.stamps))
+            self._read_at, self._generation = started, generation
+        self._synced = True
+        self.index.expire(cutoff)
+
+    def _take(self, rows: list[StorySignature]) -> None:
         # Stories read again unchanged (the same stamp) do not come back: the index holds them so.
-        for row in stories_updated_since(self.store, since, known=self.index.stamps):
+        for row in rows:
             known = row.id in self.index.updated
             self.index.upsert(row.id, None if known else neardup.decode(row.signature), aware(row.updated_at))
             if row.id in self.index.updated:
                 self.index.stamps[row.id] = row.stamp
-        self._read_at = started
-        self.index.expire(cutoff)
+
+    def filed(self, token: str | None, stories: Collection[int]) -> None:
+        """The filing of the article `story_for` last placed has written `token` (`stories_db.FILED_KEY`;
+        None: unknown) and the rows of `stories`, in the transaction of that `story_for`. If the store
+        still holds that token at the next refresh, nobody else filed since, and this index, read at
+        the start of that transaction, lacks only those rows."""
+        self._filed = (token, frozenset(stories)) if token is not None and self._synced else None
 
     def forget(self) -> None:
         """Drop the index (it is read again, from the store, by the next match)."""
-        self.index, self._read_at = StoryIndex(), None
+        self.index, self._read_at, self._filed = StoryIndex(), None, None
 
     def match(self, signature: str | None) -> tuple[int | None, float]:
         """The recent story most similar to a signature, with its similarity (None when none).
@@ -187,9 +214,12 @@ class StoryGrouper:
         copies of one dispatch arriving together cannot each open a story; the lock's transaction also
         makes the index refresh see every story committed before it."""
         signature = neardup.signature(article.text)  # CPU only: outside the lock
-        self.opened = None
+        self.opened, self._synced = None, False
         with self.store.exclusive(STORY_LOCK):
-            return self._story_for(article, article_id, signature)
+            try:
+                return self._story_for(article, article_id, signature)
+            finally:
+                self._filed = None  # this placing wrote rows: only `filed` may say which
 
     def _story_for(self, article: Article, article_id: int, signature: str | None) -> int:
         twin_story = self.store.story_of_content(article.content_hash, other_than=article_id)

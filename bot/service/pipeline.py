@@ -133,8 +133,11 @@ class Pipeline:
                 story_id = stored.story_id
             else:
                 cluster_id = self.stories.story_for(article, article_id)
-                opened = isinstance(self.stories, StoryGrouper) and self.stories.opened == cluster_id
+                grouper = self.stories if isinstance(self.stories, StoryGrouper) else None
+                opened = grouper is not None and grouper.opened == cluster_id
                 story_id = self.events.follow(article, article_id, cluster_id, opened=opened)
+                if grouper is not None:  # what this filing wrote, for the grouper's next refresh
+                    grouper.filed(self.events.token, {cluster_id, story_id})
             outcomes = store_alerts(  # casualty figures: compared with their series first
                 self.store, alerts, article=article, article_id=article_id, story_id=story_id,
                 today=self.clock().date())

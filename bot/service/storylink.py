@@ -92,6 +92,12 @@ class EventStories:
             self._mine, self._expect = [], None
         return story_id
 
+    @property
+    def token(self) -> str | None:
+        """The filing token (`stories_db.FILED_KEY`) the last `follow` wrote, when it replaced the one
+        this object expected; else None (another process or store object filed meanwhile, or unknown)."""
+        return self._expect
+
     def refresh(self, day: dt.date) -> None:
         """Read the articles filed since the last read (within the window of `day`).
 

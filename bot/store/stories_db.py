@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -262,10 +262,21 @@ def stories_updated_since(store: Store, since: dt.datetime, *,
     with the same `stamp` (the refresh reads again, each time, the stories updated shortly before its
     previous read, mostly unchanged): their time is not parsed again, nor their signature (a long text)
     read. A story `known` with another stamp comes without its signature."""
+    return _signatures(store, _UPDATED_SINCE, {"since": since}, known)
+
+
+def stories_by_id(store: Store, ids: Collection[int], *,
+                  known: Mapping[int, object] | None = None) -> list[StorySignature]:
+    """`stories_updated_since` of the stories `ids` (those a process's own filings wrote)."""
+    return _signatures(store, _BY_ID, {"ids": sorted(ids)}, known) if ids else []
+
+
+def _signatures(store: Store, query: Any, params: dict[str, Any],
+                known: Mapping[int, object] | None) -> list[StorySignature]:
     known = known if known is not None else {}
     with store.tx() as conn:
         parse = _time_parser(conn.dialect)
-        changed = [(int(r.id), r.stamp) for r in conn.execute(_UPDATED_SINCE, {"since": since})
+        changed = [(int(r.id), r.stamp) for r in conn.execute(query, params)
                    if known.get(int(r.id), _NONE) != r.stamp]
         unknown = [i for i, _ in changed if i not in known]
         signatures = {int(r.id): r.signature for r in conn.execute(_SIGNATURES, {"ids": unknown})} if unknown else {}
@@ -276,8 +287,9 @@ def stories_updated_since(store: Store, since: dt.datetime, *,
 _NONE = object()
 _SIGNATURES = select(s.stories.c.id, s.stories.c.signature).where(s.stories.c.id.in_(bindparam("ids", expanding=True)))
 # `updated_at` as the driver gives it (SQLite: text; PostgreSQL: a datetime), parsed only when it changed.
-_UPDATED_SINCE = (select(s.stories.c.id, type_coerce(s.stories.c.updated_at, String).label("stamp"))
-                  .where(s.stories.c.updated_at >= bindparam("since")))
+_STAMPS = select(s.stories.c.id, type_coerce(s.stories.c.updated_at, String).label("stamp"))
+_UPDATED_SINCE = _STAMPS.where(s.stories.c.updated_at >= bindparam("since"))
+_BY_ID = _STAMPS.where(s.stories.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _time_parser(dialect: Dialect) -> Callable[[Any], Any] | None:

@@ -1,6 +1,7 @@
-"""The story profiles are read from the store only when someone else filed since the last decision:
-a process filing articles one after another keeps its own filings in memory, and still sees at once
-what another process (or store object) filed, and never keeps a filing whose transaction rolled back."""
+"""The story profiles, and the near-duplicate index of recent stories, are read from the store only
+when someone else filed since the last decision: a process filing articles one after another keeps its
+own filings in memory (the index reads again only the stories they wrote), and still sees at once what
+another process (or store object) filed, and never keeps a filing whose transaction rolled back."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from bot.ingest.stories import STORY_LOCK
 from bot.service.pipeline import Pipeline
 from bot.store import Store, stories_db
 from tests.conftest import SEEDS
+from tests.ingest.ingest_helpers import rewrites
 
 HERE = Path(__file__).parent
 
@@ -50,13 +52,28 @@ def pipeline(store: Store, url: str) -> Pipeline:
     return Pipeline(Config(path="p", database=url), store, {}, extractor=lambda a: [])
 
 
+def copy_of(article: Article, version: int) -> Article:
+    """Another outlet's near-duplicate of `article` (see `rewrites`)."""
+    return dataclasses.replace(article, id=f"{article.id}-{version}", source=f"outlet{version}", url=None,
+                               text=rewrites(article.text)[version])
+
+
+def cluster_of(store: Store, article: Article) -> int:
+    decision = stories_db.filed(store, store.add_article(article)[0])
+    assert decision is not None
+    return decision.cluster_id
+
+
 @contextmanager
-def filed_reads(store: Store) -> Iterator[list[str]]:
-    """The statements reading the filed articles (the profiles' refresh) while the block runs."""
+def filed_reads(store: Store, table: str = "article_stories",
+                where: str = "") -> Iterator[list[str]]:
+    """The statements reading the filed articles (the profiles' refresh) while the block runs; with
+    `table` "stories" and `where` "updated_at >=", the index of recent stories read in full."""
     reads: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM article_stories" in statement:
+        if (statement.lstrip().upper().startswith("SELECT") and f"FROM {table}" in statement
+                and where in statement):
             reads.append(statement)
 
     event.listen(store.engine, "before_cursor_execute", record)
@@ -112,6 +129,7 @@ def test_a_filing_rolled_back_is_not_kept(db_url: str, rolled_back: bool) -> Non
         with pytest.raises(RuntimeError) if rolled_back else nullcontext(), store.exclusive(STORY_LOCK):
             cluster = bot.stories.story_for(article, article_id)
             seed_story = bot.events.follow(article, article_id, cluster)
+            bot.stories.filed(bot.events.token, {cluster, seed_story})  # as `Pipeline.process` does
             if rolled_back:
                 raise RuntimeError("the alerts could not be stored")
         store.new_story("another")  # SQLite gives a rolled-back id again: not to the follow-up's cluster
@@ -125,3 +143,37 @@ def test_a_filing_rolled_back_is_not_kept(db_url: str, rolled_back: bool) -> Non
     finally:
         store.close()
 
+
+
+def test_a_lone_process_groups_copies_without_reading_the_recent_stories_again(sqlite_url: str) -> None:
+    store = Store.open(sqlite_url)
+    try:
+        bot = pipeline(store, sqlite_url)
+        bot.process(KHARKIV)  # the first decisions read the recent stories (a new store holds no token yet)
+        bot.process(KYIV)
+        with filed_reads(store, "stories", "updated_at >=") as reads:
+            bot.process(seed())
+            bot.process(ODESA)
+            bot.process(copy_of(seed(), 2))  # a near-duplicate: the seed's cluster, known from memory
+            bot.process(copy_of(ODESA, 1))
+        assert cluster_of(store, copy_of(seed(), 2)) == cluster_of(store, seed())
+        assert cluster_of(store, copy_of(ODESA, 1)) == cluster_of(store, ODESA) != cluster_of(store, seed())
+        assert reads == []
+    finally:
+        store.close()
+
+
+def test_a_cluster_another_store_opened_is_read_before_the_next_grouping(db_url: str) -> None:
+    one, two = Store.open(db_url), Store.open(db_url)
+    try:
+        first, second = pipeline(one, db_url), pipeline(two, db_url)
+        first.process(KHARKIV)
+        first.process(ODESA)  # `first` now knows every story from its own filings
+        second.process(seed())  # ... until the other store filed this one
+        with filed_reads(one, "stories", "updated_at >=") as reads:
+            first.process(copy_of(seed(), 2))
+        assert cluster_of(one, copy_of(seed(), 2)) == cluster_of(one, seed())
+        assert reads != []
+    finally:
+        one.close()
+        two.close()
