@@ -154,12 +154,6 @@ def _claim(store: Store, adapter: str, channel: str, item: str, stored: AlertVie
     ("taken", None) when the alert was claimed before, ("busy", None) when another opens the thread."""
     if not store.claim(adapter, channel, item, alert_id=stored.id):
         return "taken", None
-    return _may_open(store, adapter, channel, item, stored, root, owner)
-
-
-def _may_open(store: Store, adapter: str, channel: str, item: str, stored: AlertView, root: str | None,
-              owner: str) -> tuple[str, str | None]:
-    """The rest of `_claim`, once the alert's send is claimed: the right to open its story's thread."""
     if root is not None or stored.story_id is None:
         return "go", root
     # Opening a story's thread is reserved first: a replica delivering the same story at the same
@@ -175,27 +169,21 @@ def _may_open(store: Store, adapter: str, channel: str, item: str, stored: Alert
 def _sent_then_claim(store: Store, adapter: str, channel: str, item: str, stored: AlertView, root: str | None,
                      message_id: str, owner: str, refused_before: bool,
                      ahead: tuple[str, AlertView, str | None] | None) -> tuple[str, str | None] | None:
-    """A send confirmed, then `_claim` of the alert the pass sends next (`ahead`: its item, alert and known root):
-    one trip to the store's threads per alert sent instead of two, and one commit: the confirmation and
-    the next claim share a transaction (`chat_state.confirm_sent`). A claim already taken is no error
-    there, so it cannot undo the confirmation of what was posted."""
-    claim = None if ahead is None else (ahead[0], ahead[1].id)
-    claimed = chat_state.confirm_sent(store, adapter, channel, item, message_id=message_id, thread_id=root,
-                                      claim=claim)
-    _after_confirm(store, adapter, channel, stored, root, message_id, owner, refused_before)
-    if ahead is None:
-        return None
-    return _may_open(store, adapter, channel, *ahead, owner) if claimed else ("taken", None)
+    """`_sent`, then `_claim` of the alert the pass sends next (`ahead`: its item, alert and known root):
+    one trip to the store's threads per alert sent instead of two. Each keeps its own transaction, so a
+    failed claim never undoes the confirmation of what was posted."""
+    _sent(store, adapter, channel, item, stored, root, message_id, owner, refused_before)
+    return None if ahead is None else _claim(store, adapter, channel, *ahead, owner)
 
 
 def _opening(adapter: str, channel: str, story_id: int | None) -> str:
     return f"thread:{adapter}:{channel}:{story_id}"[:200]
 
 
-def _after_confirm(store: Store, adapter: str, channel: str, stored: AlertView, root: str | None,
-                   message_id: str, owner: str, refused_before: bool) -> None:
-    """Posted and confirmed: from here on the alert is delivered, whatever else fails. What follows: the
-    channel takes sends again, the thread the alert opened is recorded."""
+def _sent(store: Store, adapter: str, channel: str, item: str, stored: AlertView, root: str | None,
+          message_id: str, owner: str, refused_before: bool) -> None:
+    """Posted: from here on the alert is delivered, whatever else fails."""
+    chat_state.confirm_sent(store, adapter, channel, item, message_id=message_id, thread_id=root)
     if refused_before:
         chat_state.channel_accepted(store, adapter, channel)
     if root is None and stored.story_id is not None:

@@ -36,7 +36,7 @@ def count_try(store: Store, adapter: str, channel: str, item_key: str) -> int:
     return tries
 
 
-# Run for every alert delivered: built once.
+# Run for every alert delivered: built once (see bot.store.db's _CLAIM).
 _CLEAR_TRIES = delete(s.kv).where(s.kv.c.key == bindparam("tries_key"))
 
 
@@ -46,14 +46,11 @@ def clear_tries(store: Store, adapter: str, channel: str, item_key: str) -> None
 
 
 def confirm_sent(store: Store, adapter: str, channel: str, item_key: str, *, message_id: str,
-                 thread_id: str | None = None, claim: tuple[str, int | None] | None = None) -> bool:
-    """A send went out: its claim confirmed and its failed tries forgotten, in one transaction; with
-    `claim` (an item and its alert), the send that comes next claimed in it too (one commit for both;
-    a claim already taken is no error, see `Store.claim`). True unless that claim was taken before."""
+                 thread_id: str | None = None) -> None:
+    """A send went out: its claim confirmed and its failed tries forgotten, in one transaction."""
     with store.tx():
         store.confirm(adapter, channel, item_key, message_id=message_id, thread_id=thread_id)
         clear_tries(store, adapter, channel, item_key)
-        return claim is None or store.claim(adapter, channel, claim[0], alert_id=claim[1])
 
 
 def thread_roots(store: Store, adapter: str, channel: str, story_ids: Collection[int]) -> dict[int, str]:
