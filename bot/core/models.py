@@ -44,12 +44,17 @@ def fold(text: str | None) -> str:
 
 class _Unmarks(dict[int, int | None]):
     """A `str.translate` table deleting combining marks (accents once decomposed), every other
-    character kept: learned character by character, so whole texts are folded in C."""
+    character kept: learned character by character, so whole texts are folded in C. It learns at most
+    `_UNMARKS_KEPT` characters (a few scripts' worth); others are looked up each time."""
 
     def __missing__(self, code: int) -> int | None:
         kept = None if unicodedata.combining(chr(code)) else code
-        self[code] = kept
+        if len(self) < _UNMARKS_KEPT:
+            self[code] = kept
         return kept
+
+
+_UNMARKS_KEPT = 1 << 16
 
 
 _UNMARKED = _Unmarks()
