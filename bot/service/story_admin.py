@@ -22,6 +22,7 @@ from bot.core.i18n import t
 from bot.core.models import Line, Message, Span, fold
 from bot.core.tally_sources import phrase
 from bot.core.tally_text import view_lines
+from bot.ingest.stories import STORY_LOCK
 from bot.service import tallies
 from bot.store import Store
 from bot.store import stories_db as db
@@ -93,17 +94,27 @@ def story_admin(store: Store, cmd: StoryMerge | StorySplit, lang: str) -> Messag
 
 
 def merge(store: Store, target: int, source: int) -> int:
-    """Move every article of `source` into `target`; returns how many moved."""
-    articles = db.story_articles(store, source)
-    db.move_articles(store, articles, target, "merge")
-    db.redirect(store, source, target, "merge")
-    _bump(store)
+    """Move every article of `source` into `target`; returns how many moved.
+
+    Like `split`, one transaction under the story lock: all of it or nothing, and no article is filed
+    while it runs (a filing reads the recent stories, and trusts they change only by filings or with
+    the generation bumped: see `StoryGrouper.refresh`)."""
+    with store.exclusive(STORY_LOCK):
+        articles = db.story_articles(store, source)
+        db.move_articles(store, articles, target, "merge")
+        db.redirect(store, source, target, "merge")
+        _bump(store)
     return len(articles)
 
 
 def split(store: Store, story_id: int, article_id: int) -> tuple[int, int] | None:
     """Move an article and its copies out of a story into a new one: (new story, articles moved);
-    None when they are the whole story."""
+    None when they are the whole story. One transaction under the story lock (see `merge`)."""
+    with store.exclusive(STORY_LOCK):
+        return _split(store, story_id, article_id)
+
+
+def _split(store: Store, story_id: int, article_id: int) -> tuple[int, int] | None:
     inside = set(db.story_articles(store, story_id))
     moving = [a for a in db.cluster_mates(store, article_id) if a in inside] or [article_id]
     if len(moving) >= len(inside):

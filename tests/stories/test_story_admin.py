@@ -6,14 +6,18 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.chat.base import ChatContext
-from bot.config import ChannelConfig, SourceConfig
+from bot.config import ChannelConfig, Config, SourceConfig
+from bot.core.models import Article
 from bot.core.tally import CasualtyChangeAlert
 from bot.ingest.files import read_articles
-from bot.service import tallies
+from bot.service import story_admin, tallies
 from bot.service.conversation import NewsConversation
 from bot.service.pipeline import Pipeline
 from bot.store import Store
+from bot.store import stories_db as db
 from tests.conftest import SEEDS, MakeConfig
 from tests.stories.test_scenario import Recorder
 
@@ -81,3 +85,34 @@ async def test_split_then_merge(tmp_path: Path, chart_dir: Path, make_config: Ma
                    for kind, ref, m in chat.calls), [m.headline for _, _, m in chat.calls[-5:]]
     finally:
         store.close()
+
+
+def test_a_merge_that_fails_half_way_leaves_the_stories_as_they_were(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(sqlite_url)
+    try:
+        pipeline = Pipeline(Config(path="p", database=sqlite_url), store, {}, extractor=lambda a: [])
+        [seed] = read_articles(SEEDS)
+        kharkiv = Article(id="kharkiv", source="x", lang="en", title="Strike on Kharkiv",
+                          text="A missile struck Kharkiv on Monday, officials said.")
+        for article in (seed, kharkiv):
+            pipeline.process(article)
+        first, second = _story(store, seed), _story(store, kharkiv)
+        assert first is not None and second is not None and first != second
+        before = {sid: db.story_articles(store, sid) for sid in (first, second)}
+
+        def cut(_store: Store) -> None:
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr(story_admin, "_bump", cut)
+        with pytest.raises(RuntimeError):
+            story_admin.merge(store, first, second)
+        assert {sid: db.story_articles(store, sid) for sid in (first, second)} == before
+        assert db.resolve(store, second) == second
+    finally:
+        store.close()
+
+
+def _story(store: Store, article: Article) -> int | None:
+    stored = store.article(store.add_article(article)[0])
+    return stored.story_id if stored is not None else None
