@@ -24,7 +24,7 @@ from bot.service.command_prefix import command_prefix
 from bot.service.subscriptions import alert_matches, channel_timezone, digest_filters, topics_reader
 from bot.service.tallies import story_views
 from bot.store import Store
-from bot.store.readmodels import Carried, casualty_series, read_alerts
+from bot.store.readmodels import AlertView, Carried, casualty_series, read_alerts
 from bot.store.readmodels import alert_gists as read_gists
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,15 @@ def digest_entries(
     topics = topics_reader(config)
     # A channel taking some types only: the others are not even read.
     types = channel.types if set(ALERT_TYPE_NAMES) - set(channel.types) else None
-    return [DigestEntry(v.alert, v.story_id, v.story_title if v.story_id is not None else None, v.importance,
-                        v.outlet_names, alert_id=v.id)
-            for v in read_alerts(store, since=since, until=until, types=types)
+    return [entry_of(v) for v in read_alerts(store, since=since, until=until, types=types)
             if alert_matches(channel, v.alert, v.importance, topics(v) if channel.topics else None)]
+
+
+def entry_of(view: AlertView, *, story_lang: str | None = None) -> DigestEntry:
+    """A digest's entry for a stored alert read with its context (`story_lang`: its story title's)."""
+    return DigestEntry(view.alert, view.story_id, view.story_title if view.story_id is not None else None,
+                       view.importance, view.outlet_names, alert_id=view.id,
+                       story_lang=story_lang if view.story_id is not None else None)
 
 
 def digest_placeholders(store: Store, channel: ChannelConfig, *, since: dt.datetime, until: dt.datetime,
@@ -100,9 +105,7 @@ def digest_placeholders(store: Store, channel: ChannelConfig, *, since: dt.datet
     def read(ids: Sequence[int]) -> dict[int, DigestEntry]:
         found: dict[int, DigestEntry] = {}
         for i in range(0, len(ids), READ_CHUNK):  # one statement for any digest but a huge fighting part
-            found.update({v.id: DigestEntry(v.alert, v.story_id, v.story_title if v.story_id is not None else None,
-                                            v.importance, v.outlet_names, alert_id=v.id)
-                          for v in read_alerts(store, ids=ids[i:i + READ_CHUNK])})
+            found.update({v.id: entry_of(v) for v in read_alerts(store, ids=ids[i:i + READ_CHUNK])})
         return found
 
     return entries, read

@@ -13,7 +13,7 @@ from bot.core.digest import DigestEntry, EntryReader, build_digest
 from bot.core.i18n import echo, t
 from bot.core.models import Message
 from bot.service import subscriptions as subs
-from bot.service.digests import digest_figures, digest_placeholders
+from bot.service.digests import digest_figures, digest_placeholders, entry_of
 from bot.service.handlers.base import Env, rich
 from bot.service.handlers.listing import matches
 from bot.store.readmodels import count_alerts, first_article_langs, read_alerts
@@ -40,9 +40,7 @@ def digest(cmd: c.DigestCmd, env: Env, ctx: ChatContext) -> Message:
     kept = [v for v in asked if subs.alert_matches(filters, v.alert, v.importance,
                                                    topics(v) if filters.topics else None)]
     langs = first_article_langs(env.store, {v.story_id for v in kept if v.story_id is not None})
-    entries = [DigestEntry(v.alert, v.story_id, v.story_title if v.story_id is not None else None, v.importance,
-                           v.outlet_names, alert_id=v.id,
-                           story_lang=langs.get(v.story_id) if v.story_id is not None else None) for v in kept]
+    entries = [entry_of(v, story_lang=langs.get(v.story_id) if v.story_id is not None else None) for v in kept]
     return _message(env, ctx, cmd, entries, None, left_out=len(asked) - len(kept), after=after, now=now)
 
 
