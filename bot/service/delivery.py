@@ -14,6 +14,7 @@ import logging
 import tempfile
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,12 +136,14 @@ class _Pass:
     roots: dict[int, str]  # story -> its thread's root in this channel
 
 
-def _start_pass(store: Store, adapter: str, channel: str, now: dt.datetime) -> _Pass:
+def _start_pass(store: Store, adapter: str, channel: str, now: dt.datetime, alone: bool) -> _Pass:
+    """`alone`: no other pass of this process is delivering to the channel, so this process's own
+    claims there are orphans too (left by a pass that stopped on an error: see `_passes`)."""
     refusal = chat_state.channel_refusal(store, adapter, channel)
     if refusal is not None and refusal.until > now:
         return _Pass(refusal, [], [], {})
     store.heartbeat()
-    orphans = store.orphaned_claims(adapter, channel)
+    orphans = store.orphaned_claims(adapter, channel, own=alone)
     # The channel's undelivered alerts with what a message shows of them (article language, outlets,
     # story, topics), and their stories' threads: a few statements for the pass, none per alert.
     pending = read_alerts(store, since=now - DELIVERY_WINDOW, undelivered=(adapter, channel))
@@ -193,19 +196,43 @@ def _sent(store: Store, adapter: str, channel: str, item: str, stored: AlertView
             store.release_lease(_opening(adapter, channel, stored.story_id), owner)
 
 
+# Delivery passes of this process under way, by adapter and channel. A pass that stops on an error (the
+# database gone in the middle) can leave a claim made and nothing sent: with no pass of this process
+# under way for the channel, the next one takes this process's claims there as orphans. Otherwise they
+# would wait for a restart, the process's liveness lease keeping them from everyone.
+_passes: Counter[tuple[str, str]] = Counter()
+
+
 async def _deliver_channel(
     store: Store, adapter: ChatAdapter, channel: ChannelConfig, *, now: dt.datetime,
     topics_of: Callable[[StoredAlert], Collection[str]] | None, owner: str, chart_dir: Path,
     tags: Mapping[str, Collection[str]] | None = None,
 ) -> DeliveryReport:
+    key = (adapter.name, channel.id)
+    alone = not _passes[key]
+    _passes[key] += 1
+    try:
+        return await _channel_pass(store, adapter, channel, now=now, topics_of=topics_of, owner=owner,
+                                   chart_dir=chart_dir, tags=tags, alone=alone)
+    finally:
+        _passes[key] -= 1
+        if not _passes[key]:
+            del _passes[key]
+
+
+async def _channel_pass(
+    store: Store, adapter: ChatAdapter, channel: ChannelConfig, *, now: dt.datetime,
+    topics_of: Callable[[StoredAlert], Collection[str]] | None, owner: str, chart_dir: Path,
+    tags: Mapping[str, Collection[str]] | None, alone: bool,
+) -> DeliveryReport:
     sent = failed = 0
-    start = await store.run(_start_pass, store, adapter.name, channel.id, now)
+    start = await store.run(_start_pass, store, adapter.name, channel.id, now, alone)
     refusal = start.refusal
     if refusal is not None and refusal.until > now:
         return DeliveryReport()  # the chat refused this channel a moment ago; see refuse_channel
     if start.orphans:
         await recover_orphans(store, adapter, channel, start.orphans)
-        start = await store.run(_start_pass, store, adapter.name, channel.id, now)
+        start = await store.run(_start_pass, store, adapter.name, channel.id, now, False)
     pending, roots = start.pending, start.roots
     topics = await _topics(store, channel, pending, tags, topics_of)
     # Story by story, most important first: a new story's thread opens on its weightiest fact
