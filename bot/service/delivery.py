@@ -196,11 +196,13 @@ def _sent(store: Store, adapter: str, channel: str, item: str, stored: AlertView
             store.release_lease(_opening(adapter, channel, stored.story_id), owner)
 
 
-# Delivery passes of this process under way, by adapter and channel. A pass that stops on an error (the
-# database gone in the middle) can leave a claim made and nothing sent: with no pass of this process
-# under way for the channel, the next one takes this process's claims there as orphans. Otherwise they
-# would wait for a restart, the process's liveness lease keeping them from everyone.
+# Delivery passes of this process under way, and passes begun, by adapter and channel. A pass that stops
+# on an error (the database gone in the middle) can leave a claim made and nothing sent: a pass that
+# begins with no other of this process under way for the channel, and none begun before its read of the
+# claims is back, takes this process's claims there as orphans (any in flight would be another pass's).
+# Otherwise they would wait for a restart, the process's liveness lease keeping them from everyone.
 _passes: Counter[tuple[str, str]] = Counter()
+_begun: Counter[tuple[str, str]] = Counter()
 
 
 async def _deliver_channel(
@@ -211,6 +213,7 @@ async def _deliver_channel(
     key = (adapter.name, channel.id)
     alone = not _passes[key]
     _passes[key] += 1
+    _begun[key] += 1
     try:
         return await _channel_pass(store, adapter, channel, now=now, topics_of=topics_of, owner=owner,
                                    chart_dir=chart_dir, tags=tags, alone=alone)
@@ -226,7 +229,11 @@ async def _channel_pass(
     tags: Mapping[str, Collection[str]] | None, alone: bool,
 ) -> DeliveryReport:
     sent = failed = 0
+    key = (adapter.name, channel.id)
+    begun = _begun[key]
     start = await store.run(_start_pass, store, adapter.name, channel.id, now, alone)
+    if alone and _begun[key] != begun:  # another pass began meanwhile: this process's claims may be its own
+        start = dataclasses.replace(start, orphans=[o for o in start.orphans if o["owner"] != PROCESS_ID])
     refusal = start.refusal
     if refusal is not None and refusal.until > now:
         return DeliveryReport()  # the chat refused this channel a moment ago; see refuse_channel
