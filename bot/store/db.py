@@ -425,9 +425,9 @@ class Store:
 
     def orphaned_claims(self, adapter: str, channel: str, *, now: dt.datetime | None = None,
                         own: bool = False) -> list[dict[str, Any]]:
-        """Claims never confirmed whose owner is gone: a process that died mid-send. With `own`, this
-        process's claims of alerts too: the caller knows none of them is in flight (a pass that held them
-        stopped). A digest's claim (no alert) is in flight while its digest is posted.
+        """Claims of alerts never confirmed whose owner is gone: a process that died mid-send. With `own`,
+        this process's too: the caller knows none of them is in flight (a pass that held them stopped).
+        Digests' claims (no alert) are left out: a claimed digest counts as sent (`bot.service.digests`).
 
         An owner is gone when its liveness lease expired, or at once when it ran on this machine and
         its process no longer exists (a restart after a crash need not wait for the lease).
@@ -436,15 +436,15 @@ class Store:
         owner = s.deliveries.c.owner
         q = select(s.deliveries).where(and_(
             s.deliveries.c.adapter == adapter, s.deliveries.c.channel == channel,
-            s.deliveries.c.status == "claimed", owner.is_not(None) if own else owner != PROCESS_ID))
+            s.deliveries.c.status == "claimed", s.deliveries.c.alert_id.is_not(None),
+            owner.is_not(None) if own else owner != PROCESS_ID))
         with self.tx() as conn:
             claims = [dict(r) for r in conn.execute(q.order_by(s.deliveries.c.id)).mappings().all()]
             owners = {c["owner"] for c in claims if c["owner"]}
             alive = set(conn.execute(select(s.leases.c.owner).where(and_(
                 s.leases.c.name.in_([f"alive:{o}" for o in owners]), s.leases.c.expires_at >= now))).scalars())
         return [c for c in claims
-                if (own and c["owner"] == PROCESS_ID and c["alert_id"] is not None)
-                or c["owner"] not in alive or _dead_here(c["owner"])]
+                if (own and c["owner"] == PROCESS_ID) or c["owner"] not in alive or _dead_here(c["owner"])]
 
     def heartbeat(self, ttl: dt.timedelta = dt.timedelta(minutes=3)) -> None:
         """Say this process is alive, so its claims in flight are not taken over by another."""
