@@ -80,12 +80,13 @@ def story_admin(store: Store, cmd: StoryMerge | StorySplit, lang: str) -> Messag
         return _done(store, lang, text, [first.id])
     if second.kind != "alert":
         return _error(lang, phrase("usage", lang, "admin"))
-    stored = store.alert(second.id)
-    if stored is None:
-        return _error(lang, t(lang, "cmd_no_story", ref=second.label))
-    if stored.story_id != first.id:
-        return _error(lang, phrase("not_in_story", lang, "admin").format(alert=second.id, story=first.id))
-    result = split(store, first.id, stored.article_id)
+    with store.exclusive(STORY_LOCK):  # checked and split at once: another admin may be moving the alert
+        stored = store.alert(second.id)
+        if stored is None:
+            return _error(lang, t(lang, "cmd_no_story", ref=second.label))
+        if stored.story_id != first.id:
+            return _error(lang, phrase("not_in_story", lang, "admin").format(alert=second.id, story=first.id))
+        result = split(store, first.id, stored.article_id)
     if result is None:
         return _error(lang, phrase("only_one", lang, "admin").format(story=first.id))
     new_id, moved = result
