@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import yaml
-from _common import ROOT, article_text, print_header, row  # first: repo root on sys.path
+from _common import ROOT, article_text, byte_compiled, print_header, row  # first: repo root on sys.path
 
 
 def write_articles(folder: Path, n: int, fmt: str, seed: int = 11) -> int:
@@ -131,6 +131,7 @@ def main() -> None:
     args = p.parse_args()
     sizes = [int(x) for x in args.articles.split(",") if x.strip()]
     print_header("run --once: peak memory and wall time over a folder source", vars(args))
+    byte_compiled()
     for n in sizes:
         run_one(n, args.format, args.timeout, args.show_log, args.profile)
 

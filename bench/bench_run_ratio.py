@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import yaml
-from _common import ROOT, peak_rss_kib, print_header, row  # first: repo root on sys.path
+from _common import ROOT, byte_compiled, peak_rss_kib, print_header, row  # first: repo root on sys.path
 from bench_run_memory import write_articles
 
 
@@ -141,6 +141,7 @@ def main() -> None:
                    "functions of the articles' filing (cProfile; 0: no profile, -1: phases only)")
     args = p.parse_args()
     print_header("run --once against extract, same articles, one core", vars(args))
+    byte_compiled()  # both commands load compiled modules, as installed
     with tempfile.TemporaryDirectory(prefix="bench-ratio-") as tmp_name:
         tmp = Path(tmp_name)
         size = write_articles(tmp / "articles", args.articles, "jsonl")
