@@ -51,9 +51,13 @@ class DatabaseHealth:
             log.debug("database still unavailable (%s); next try in %.0f s", _reason(exc), self._delay)
         self._next_try = now + self._delay
 
-    def succeeded(self) -> bool:
-        """Record a success; True when it ends an outage (the caller resumes what was skipped)."""
+    def succeeded(self, started: float | None = None) -> bool:
+        """Record a success; True when it ends an outage (the caller resumes what was skipped). A success
+        of work `started` (this clock's time) before the outage was seen says nothing of the database
+        now: a write done just before a failure, its answer read just after, is no recovery."""
         if self.down_since is None:
+            return False
+        if started is not None and started < self.down_since:
             return False
         log.warning("database available again after %.0f s (%d failed attempt(s)); work resumes",
                     self.clock() - self.down_since, self.failures)

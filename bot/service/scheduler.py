@@ -265,6 +265,7 @@ class BotScheduler:
             await asyncio.sleep(HEARTBEAT_S if self.health.up else max(0.2, self.health.next_try_in()))
             if not self.health.ready():
                 continue
+            started = self.health.clock()
             try:
                 await self.store.run(self.store.renew_leases, PROCESS_ID, LEASE_TTL)
                 await self.store.run(self.store.heartbeat, LEASE_TTL)
@@ -274,11 +275,11 @@ class BotScheduler:
                     continue
                 self.health.failed(exc)
             else:
-                self._recovered()
+                self._recovered(started)
 
-    def _recovered(self) -> None:
-        """A success: when it ends an outage, the polls skipped meanwhile run now."""
-        if not self.health.succeeded() or self.scheduler is None:
+    def _recovered(self, started: float) -> None:
+        """A success of work begun at `started`: when it ends an outage, the polls skipped meanwhile run now."""
+        if not self.health.succeeded(started) or self.scheduler is None:
             return
         now = self.clock()
         for job_id in sorted(self._missed):
@@ -331,6 +332,7 @@ class BotScheduler:
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
+        started = self.health.clock()
         try:
             result = await func(*args)
         except asyncio.CancelledError:
@@ -348,7 +350,7 @@ class BotScheduler:
         finally:
             if task is not None:
                 self._running.discard(task)
-        self._recovered()
+        self._recovered(started)
         return result
 
     def _schedule(
