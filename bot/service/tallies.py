@@ -46,7 +46,7 @@ from bot.core.tally import (
 from bot.core.tally_text import group_name, headline_figures, view_lines, who
 from bot.store import Store, StoredAlert
 from bot.store.readmodels import read_alerts
-from bot.store.tally_db import CasualtyRows, casualty_rows, figure_stories, first_casualty_rows
+from bot.store.tally_db import CasualtyRows, articles_topics, casualty_rows, figure_stories, first_casualty_rows
 
 log = logging.getLogger(__name__)
 
@@ -347,22 +347,33 @@ def stories_with_figures(store: Store, topic: str | None = None, *, tagged_sourc
 
 def figure_story_lists(store: Store, topic: str | None = None, *, tagged_sources: Sequence[str] = (),
                        limit: int = 20) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """`stories_with_figures` with the tagged sources' stories, and without them, from one read."""
-    found = figure_stories(store, tagged_sources=tagged_sources if topic else (), article_topics=bool(topic))
+    """`stories_with_figures` with the tagged sources' stories, and without them. The stories are read
+    newest first, and their articles' topics a chunk of stories at a time, until both lists are full."""
+    found = figure_stories(store, tagged_sources=tagged_sources if topic else ())
     rows, tagged = found.stories, found.tagged
     if not topic:
         return rows[:limit], rows[:limit]
-    article_topics = {sid: {_fold(x) for x in topics} for sid, topics in found.article_topics.items()}
     want = topic_keys(topic)
     want_text = fold(topic)
-
-    def own(r: dict[str, Any]) -> bool:
-        return bool({_fold(x) for x in str(r["topic"] or "").split(",")} & want
-                    or article_topics.get(int(r["id"]), set()) & want or f" {want_text} " in f" {_fold(r['title'])} ")
-
-    mine = [r for r in rows if own(r)]
-    with_tagged = [r for r in rows if r["id"] in tagged or own(r)] if tagged else mine
+    mine: list[dict[str, Any]] = []
+    with_tagged: list[dict[str, Any]] = []
+    for start in range(0, len(rows), TOPIC_CHUNK):
+        chunk = rows[start:start + TOPIC_CHUNK]
+        article_topics = articles_topics(store, [int(r["id"]) for r in chunk])
+        for r in chunk:
+            own = bool({_fold(x) for x in str(r["topic"] or "").split(",")} & want
+                       or {_fold(x) for x in article_topics.get(int(r["id"]), ())} & want
+                       or f" {want_text} " in f" {_fold(r['title'])} ")
+            if own:
+                mine.append(r)
+            if own or r["id"] in tagged:
+                with_tagged.append(r)
+        if len(mine) >= limit and len(with_tagged) >= limit:
+            break
     return with_tagged[:limit], mine[:limit]
+
+
+TOPIC_CHUNK = 200  # stories whose articles' topics are read at once by a topic filter
 
 
 @functools.lru_cache(maxsize=65536)

@@ -88,26 +88,33 @@ def first_casualty_rows(store: Store, story_id: int) -> CasualtyRows:
 class FigureStories:
     stories: list[dict[str, Any]]  # id, title and topic of the stories holding casualty figures, newest first
     tagged: set[int]  # stories with an article from one of the tagged sources
-    article_topics: dict[int, list[str]]  # story id -> the topics of its articles (raw, unfolded)
 
 
-def figure_stories(store: Store, *, tagged_sources: Sequence[str] = (), article_topics: bool = False) -> FigureStories:
-    """Stories holding casualty figures, newest first, with (on request) what a topic filter matches
-    beside their own fields: the stories of tagged sources, the topics of their articles."""
+def figure_stories(store: Store, *, tagged_sources: Sequence[str] = ()) -> FigureStories:
+    """Stories holding casualty figures, newest first, and (on request) the stories of tagged sources,
+    which a topic filter takes beside those matching their own fields (see `articles_topics`)."""
     with_figures = select(s.alerts.c.story_id).where(and_(s.alerts.c.type == "casualty",
                                                           s.alerts.c.story_id.is_not(None)))
     st = s.stories  # what callers read: not the signature (a long text), nor times (slow to parse on SQLite)
     q = (select(st.c.id, st.c.title, st.c.topic)
          .where(st.c.id.in_(with_figures)).order_by(st.c.updated_at.desc()))
     with store.tx() as conn:
-        rows = [dict(r) for r in conn.execute(q).mappings().all()]
+        # Built from tuples: a dict of each of thousands of mapping rows costs more than the query.
+        rows = [{"id": i, "title": title, "topic": topic} for i, title, topic in conn.execute(q)]
         tagged: set[int] = set()
         if tagged_sources:
             tagged = {int(x) for x in conn.execute(select(s.articles.c.story_id).where(and_(
                 s.articles.c.source.in_(list(tagged_sources)), s.articles.c.story_id.is_not(None)))).scalars()}
-        topics_of: dict[int, list[str]] = {}
-        if article_topics:
-            for sid, topics in conn.execute(select(article_stories.c.story_id, article_stories.c.topics)
-                                            .where(article_stories.c.topics.is_not(None))).all():
-                topics_of.setdefault(int(sid), []).extend(str(topics).split(","))
-    return FigureStories(stories=rows, tagged=tagged, article_topics=topics_of)
+    return FigureStories(stories=rows, tagged=tagged)
+
+
+def articles_topics(store: Store, story_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Story id -> the topics of its articles (raw, unfolded), for these stories: one statement."""
+    topics_of: dict[int, list[str]] = {}
+    if not story_ids:
+        return topics_of
+    with store.tx() as conn:
+        for sid, topics in conn.execute(select(article_stories.c.story_id, article_stories.c.topics).where(and_(
+                article_stories.c.story_id.in_(list(story_ids)), article_stories.c.topics.is_not(None)))):
+            topics_of.setdefault(int(sid), []).extend(str(topics).split(","))
+    return topics_of
