@@ -30,3 +30,25 @@ def test_only_work_begun_after_the_failure_ends_an_outage(caplog: pytest.LogCapt
     assert len(lines) == 2
     assert lines[0].startswith("database unavailable (server closed the connection unexpectedly)")
     assert lines[1].startswith("database available again after 2 s (1 failed attempt(s))")
+
+
+def test_a_failure_of_work_begun_before_the_recovery_starts_no_new_outage(
+        caplog: pytest.LogCaptureFixture) -> None:
+    now = [100.0]
+    health = DatabaseHealth(clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING, logger="bot.service.dbhealth"):
+        health.failed(RuntimeError("server closed the connection unexpectedly"))
+        now[0] += 1.5
+        job = health.clock()  # a job and a probe begin together once the probe is due
+        probe = health.clock()
+        now[0] += 0.01
+        assert health.succeeded(probe) is True
+        now[0] += 0.01
+        health.failed(RuntimeError("server closed the connection unexpectedly"), job)  # ... its session was cut
+        assert health.up
+        now[0] += 5
+        health.failed(RuntimeError("cannot execute INSERT in a read-only transaction"), health.clock())
+        assert not health.up  # work begun after the recovery: a new outage
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line.split(" (")[0] for line in lines] == [
+        "database unavailable", "database available again after 2 s", "database unavailable"]

@@ -28,6 +28,7 @@ class DatabaseHealth:
         self.failures = 0
         self._delay = first_delay
         self._next_try = 0.0
+        self._recovered_at: float | None = None  # when the last outage ended
 
     @property
     def up(self) -> bool:
@@ -40,8 +41,14 @@ class DatabaseHealth:
     def next_try_in(self) -> float:
         return 0.0 if self.down_since is None else max(0.0, self._next_try - self.clock())
 
-    def failed(self, exc: BaseException) -> None:
+    def failed(self, exc: BaseException, started: float | None = None) -> None:
+        """Record a failure of work `started` at this clock's time. Work begun before the last outage
+        ended (its session cut by it, its answer read after the recovery) does not start another one."""
         now = self.clock()
+        if (self.down_since is None and started is not None and self._recovered_at is not None
+                and started < self._recovered_at):
+            log.debug("a failure of work begun before the database came back: %s", _reason(exc))
+            return
         self.failures += 1
         if self.down_since is None:
             self.down_since, self._delay = now, self.first_delay
@@ -59,9 +66,10 @@ class DatabaseHealth:
             return False
         if started is not None and started < self.down_since:
             return False
+        now = self.clock()
         log.warning("database available again after %.0f s (%d failed attempt(s)); work resumes",
-                    self.clock() - self.down_since, self.failures)
-        self.down_since, self.failures, self._delay = None, 0, self.first_delay
+                    now - self.down_since, self.failures)
+        self.down_since, self.failures, self._delay, self._recovered_at = None, 0, self.first_delay, now
         return True
 
 

@@ -273,7 +273,7 @@ class BotScheduler:
                 if not is_outage(exc):
                     log.warning("heartbeat failed: %s", exc)
                     continue
-                self.health.failed(exc)
+                self.health.failed(exc, started)
             else:
                 self._recovered(started)
 
@@ -343,7 +343,7 @@ class BotScheduler:
         except Exception as exc:
             if not is_outage(exc):
                 raise
-            self.health.failed(exc)
+            self.health.failed(exc, started)
             if job_id is not None:
                 self._missed.add(job_id)
             return None
