@@ -360,13 +360,15 @@ class Store:
             dialect = conn.dialect.name
             # Insert-or-nothing, then read: of two articles filing the same fact at once, one creates the
             # alert and the other joins it as an outlet (a select-then-insert let both insert).
-            new = {str(r.dedup_key): int(r.id) for r in conn.execute(_insert_alerts(dialect), list(rows.values()))}
+            new = {str(r.dedup_key): int(r.id) for r in conn.execute(
+                _ignore_stmt(dialect, s.alerts, ("dedup_key",), ("id", "dedup_key")), list(rows.values()))}
             ids = dict(new)
             stored = [key for key in rows if key not in new]
             if stored:
                 ids.update({str(r.dedup_key): int(r.id) for r in conn.execute(_ALERT_IDS_OF, {"keys": stored})})
             links = list(dict.fromkeys(ids[key] for key in keys))
-            conn.execute(_insert_links(dialect), [{"alert_id": i, "article_id": article_id} for i in links])
+            conn.execute(_ignore_stmt(dialect, s.alert_articles, ("alert_id", "article_id")),
+                         [{"alert_id": i, "article_id": article_id} for i in links])
         out: list[tuple[int, bool]] = []
         first: set[str] = set()
         for key in keys:
@@ -548,7 +550,7 @@ class Store:
         with self.tx() as conn:
             # INSERT … ON CONFLICT DO NOTHING RETURNING, sent in batches of rows by SQLAlchemy (a first
             # poll marks a whole feed's backlog): the keys returned are those not seen before.
-            stmt = _ignore_stmt(conn.dialect.name, s.seen_entries, ("source", "entry_key"), "entry_key")
+            stmt = _ignore_stmt(conn.dialect.name, s.seen_entries, ("source", "entry_key"), ("entry_key",))
             fresh = {str(k) for k in conn.execute(stmt, rows).scalars().all()}
         return [key for key in dict.fromkeys(keys) if key[:500] in fresh and by_key[key[:500]] == key]
 
@@ -698,13 +700,13 @@ def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any],
     inserted. One statement: a concurrent insert of the same key waits for the other and then does nothing."""
     keys = tuple(index_elements) if index_elements is not None else tuple(c.name for c in table.primary_key.columns)
     # RETURNING tells whether a row went in (rowcount is -1 on PostgreSQL once SQLAlchemy adds RETURNING).
-    return conn.execute(_ignore_stmt(conn.dialect.name, table, keys, None), values).first() is not None
+    return conn.execute(_ignore_stmt(conn.dialect.name, table, keys), values).first() is not None
 
 
 def _insert_ignore_id(conn: Connection, table: Table, values: dict[str, Any],
                       index_elements: Sequence[str]) -> int | None:
     """`_insert_ignore` of a table with an integer `id`: the new row's id, None when it was there."""
-    row = conn.execute(_ignore_stmt(conn.dialect.name, table, tuple(index_elements), "id"), values).first()
+    row = conn.execute(_ignore_stmt(conn.dialect.name, table, tuple(index_elements), ("id",)), values).first()
     return int(row[0]) if row is not None else None
 
 
@@ -712,21 +714,11 @@ def _insert_ignore_id(conn: Connection, table: Table, values: dict[str, Any],
 # parameters: building a statement costs several times what executing it does (an article's filing
 # runs some thirty of them).
 @functools.cache
-def _insert_alerts(dialect: str) -> Any:
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(s.alerts)
-    return stmt.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(s.alerts.c.id, s.alerts.c.dedup_key)
-
-
-@functools.cache
-def _insert_links(dialect: str) -> Any:
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(s.alert_articles)
-    return stmt.on_conflict_do_nothing(index_elements=["alert_id", "article_id"])
-
-
-@functools.cache
-def _ignore_stmt(dialect: str, table: Table, keys: tuple[str, ...], returning: str | None) -> Any:
+def _ignore_stmt(dialect: str, table: Table, keys: tuple[str, ...], returning: tuple[str, ...] = ()) -> Any:
+    """INSERT … ON CONFLICT (`keys`) DO NOTHING RETURNING `returning` (none: the primary key), whose rows
+    are those inserted."""
     stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    cols = [table.c[returning]] if returning is not None else list(table.primary_key.columns)
+    cols = [table.c[name] for name in returning] or list(table.primary_key.columns)
     return stmt.on_conflict_do_nothing(index_elements=list(keys)).returning(*cols)
 
 
