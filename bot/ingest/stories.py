@@ -34,8 +34,6 @@ REFRESH_OVERLAP = dt.timedelta(seconds=2)
 STORY_LOCK = "stories"
 
 
-
-
 class StoryIndex:
     """Recent stories' signatures, banded for candidate lookup, with each story's `updated_at`.
 
