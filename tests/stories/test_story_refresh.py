@@ -100,20 +100,28 @@ def test_a_lone_process_follows_its_own_filings_without_reading_them(sqlite_url:
         store.close()
 
 
-def test_a_filing_by_another_store_is_read_before_the_next_decision(db_url: str) -> None:
+@contextmanager
+def seed_filed_by_another_store(db_url: str) -> Iterator[tuple[Store, Pipeline]]:
+    """A store and its pipeline, which filed two articles (its index and profiles know every story from
+    its own filings); then another store filed the seed, replacing the filing token it expects."""
     one, two = Store.open(db_url), Store.open(db_url)
     try:
         first, second = pipeline(one, db_url), pipeline(two, db_url)
         first.process(KHARKIV)
-        first.process(ODESA)  # `first` now expects its own token in the store
-        second.process(seed())  # ... which the other store replaced
+        first.process(ODESA)
+        second.process(seed())
+        yield one, first
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_filing_by_another_store_is_read_before_the_next_decision(db_url: str) -> None:
+    with seed_filed_by_another_store(db_url) as (one, first):
         with filed_reads(one) as reads:
             first.process(follow_up())
         assert story_of(one, follow_up()) == story_of(one, seed()) != story_of(one, KHARKIV)
         assert reads != []
-    finally:
-        one.close()
-        two.close()
 
 
 @pytest.mark.parametrize("rolled_back", [False, True])
@@ -164,16 +172,8 @@ def test_a_lone_process_groups_copies_without_reading_the_recent_stories_again(s
 
 
 def test_a_cluster_another_store_opened_is_read_before_the_next_grouping(db_url: str) -> None:
-    one, two = Store.open(db_url), Store.open(db_url)
-    try:
-        first, second = pipeline(one, db_url), pipeline(two, db_url)
-        first.process(KHARKIV)
-        first.process(ODESA)  # `first` now knows every story from its own filings
-        second.process(seed())  # ... until the other store filed this one
+    with seed_filed_by_another_store(db_url) as (one, first):
         with filed_reads(one, "stories", "updated_at >=") as reads:
             first.process(copy_of(seed(), 2))
         assert cluster_of(one, copy_of(seed(), 2)) == cluster_of(one, seed())
         assert reads != []
-    finally:
-        one.close()
-        two.close()
