@@ -362,3 +362,44 @@ def test_a_family_of_six_killed_counts_six() -> None:
 def test_victims_among_a_toll_are_a_part_of_it() -> None:
     assert casualties("Fourteen children and a woman were among those killed in Tell Sabka.", "en") == []
     assert casualties("Cinq enfants figurent parmi les morts de Kafr Soussa.", "fr") == []
+
+
+def test_a_part_of_the_dead_or_wounded_is_no_figure_of_its_own() -> None:
+    # the toll is told elsewhere; these say who some of its victims were
+    assert casualties("The monitor said at least 12 of the dead were fighters.", "en") == []
+    assert casualties("Six of those killed in Tell Sabka were aid workers.", "en") == []
+    assert casualties("Nine of the injured are in a critical condition, the hospital said.", "en") == []
+    assert casualties("A nurse was one of three people killed in Tell Sabka.", "en") == []
+    # but "two of the three attackers were killed" is a toll of two
+    (c,) = casualties("Two of the four gunmen were killed by the guards.", "en")
+    assert c.killed == 2
+    # a count of a group's members who were killed is a figure
+    (c,) = casualties("Gunmen stormed the post; five of them were killed by the guards.", "en")
+    assert c.killed == 5
+    # an approximate number of the dead is a figure
+    (c,) = casualties("Une trentaine de morts ont été relevés à Kafr Soussa.", "fr")
+    assert (c.killed, c.qualifier) == (30, "about")
+
+
+def test_every_part_listed_after_including_is_a_part() -> None:
+    got = casualties("Nineteen people, including seven women and three children, were killed in Tell Sabka.", "en")
+    assert [(c.killed, c.wounded) for c in got] == [(19, None)]
+    got = casualties("Onze civils, dont deux femmes et quatre enfants, ont été tués à Kafr Soussa.", "fr")
+    assert [(c.killed, c.wounded) for c in got] == [(11, None)]
+    # a figure with its own casualty word, or of "others", is not one of the parts
+    got = casualties("The strike killed 14 people including 5 children and wounded 30 others.", "en")
+    assert [(c.killed, c.wounded) for c in got] == [(14, 30)]
+    got = casualties("At least 9 people were killed including 2 children and more than 20 wounded.", "en")
+    assert [(c.killed, c.wounded) for c in got] == [(9, 20)]
+
+
+def test_victims_among_the_dead_are_a_part_of_the_toll() -> None:
+    assert casualties("There were 7 children among the dead in Tell Sabka, the monitor said.", "en") == []
+    assert casualties("On compte trois journalistes parmi les victimes de Kafr Soussa.", "fr") == []
+
+
+def test_places_and_things_destroyed_are_no_casualties() -> None:
+    text = "Troops destroyed three hideouts of the militants near Tell Sabka, killing several of them."
+    assert casualties(text, "en") == []
+    text = "L'armée a détruit deux repaires des insurgés près de Kafr Soussa, tuant plusieurs d'entre eux."
+    assert casualties(text, "fr") == []

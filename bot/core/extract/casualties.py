@@ -9,6 +9,7 @@ Units after the number (years, kilometres, vehicles, months) and four-digit year
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, replace
 
 from bot.core.extract.dates import DateMention
@@ -87,13 +88,26 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
             and tokens[k - 2].low not in lex.death_nouns and _casualty_at(tokens, k - 2, lex) is None \
             and lex.victims.match(tokens, num.end) is not None:
         return False  # ("la mort de 128 personnes", "a family of six killed" are figures)
-    # "Cinquante-huit des 360 enfants blessés", "58 of the 360 wounded": a part of the count after it
+    # "Cinquante-huit des 360 enfants blessés", "58 of the 360 wounded", "one of two people killed": a
+    # part of the count after it; "14 of the dead were rebels", "five of those killed": a part of a toll
+    # told elsewhere ("three of the wounded died" says a new toll but reads as one of the wounded: none)
     e = num.end
     if e < len(tokens) and tokens[e].low in lex.genitives:
         e += 1
-        while e < len(tokens) and (tokens[e].low in lex.articles or tokens[e].text in "'’") and e - num.end < 3:
+        while e < len(tokens) and (tokens[e].low in lex.articles or tokens[e].low in lex.determiners
+                                   or tokens[e].text in "'’") and e - num.end < 3:
             e += 1
         if e < len(tokens) and tokens[e].is_digit:
+            return False
+        if e < len(tokens) and tokens[e].low in lex.number_starts:
+            # "one of two people killed" (the toll is the total) but "two of the three attackers were
+            # killed" (the part is): a total in words counts when its casualty word follows its victims
+            while e < len(tokens) and tokens[e].low in lex.number_starts:
+                e += 1
+            m = lex.victims.match(tokens, e)
+            if m is not None and _casualty_at(tokens, e + m[0], lex) is not None:
+                return False
+        if e < len(tokens) and e - num.end >= 2 and _casualty_at(tokens, e, lex) is not None:
             return False
     return not _unit_after(tokens, num.end, lex)
 
@@ -165,6 +179,20 @@ def _toll_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens
 def _is_subset(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
     """"dont 4 enfants", "including 3 children": a part of the figure before, not a figure."""
     return lex.subset_markers.match_end(toks, num.start - (lex.qualifiers.match_end(toks, num.start))) > 0
+
+
+def _coordinated(toks: tuple[Token, ...], prev: Number, num: Number, lex: Lexicon) -> bool:
+    """`num` is joined to `prev` as the next item of one list: "four women and two children",
+    "3 enfants, 2 femmes et un vieillard" (its victims and a comma or conjunction between, nothing else)."""
+    end = num.start - lex.qualifiers.match_end(toks, num.start)
+    gap = toks[prev.end : end]
+    after = num.end
+    if after < len(toks) and (_casualty_at(toks, after, lex) is not None or toks[after].low in lex.continuation):
+        return False  # "… and more than 30 wounded", "… and 43 others were injured": a figure of its own
+    if not gap or len(gap) > 6 or not (gap[-1].low in lex.num_connectors or gap[-1].text == ","):
+        return False
+    return all(t.is_word and t.low not in lex.clause_boundaries and _casualty_at(toks, prev.end + i, lex) is None
+               and not lex.is_reporting_word(t.low) for i, t in enumerate(gap[:-1]))
 
 
 def _date_like(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
@@ -260,6 +288,10 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
     cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
              and not _date_like(toks, num.end, lex)]
     subsets = {num.start for num in cands if _is_subset(toks, num, lex)}
+    # "including four women and two children": a figure coordinated with a part is a part too
+    for prev, num in itertools.pairwise(cands):
+        if prev.start in subsets and _coordinated(toks, prev, num, lex):
+            subsets.add(num.start)
     # the parts listed in apposition after a total are no figures of their own
     by_start = {num.start: num for num in cands}
     apposed: dict[int, tuple[int, int]] = {}  # victim phrase end of a total -> its list's span
