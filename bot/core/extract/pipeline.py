@@ -14,7 +14,7 @@ from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import find_numbers
 from bot.core.extract.speakers import Clause, find_clauses, is_name_word, person_mentions
 from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
-from bot.core.extract.text import Sentence, Token, fold_phrase, quote_spans, split_sentences
+from bot.core.extract.text import Sentence, Token, fold_phrase, quote_spans, split_sentences, tokenize
 from bot.core.models import Alert, Article, Casualty, fold
 
 ATTRIBUTION_REACH = 22  # tokens before "selon X" that it still vouches for
@@ -29,6 +29,26 @@ def article_text(article: Article) -> str:
     title = (article.title or "").strip()
     if title and fold(title) not in fold(text[: len(title) * 3 + 200]):
         return f"{title}.\n{text}"
+    return text
+
+
+PAGE_END_AFTER = 400  # characters of body before a heading can close the article
+PAGE_END_HEADING = 60  # a longer line is text, not a heading
+
+
+def page_body(text: str, lex: Lexicon) -> str:
+    """The article without what follows it on its page: a line that is only a heading of related
+    stories or reader comments ("Dans la même rubrique", "Charte de modération", "12 commentaires")
+    ends it. Near the top such a line is the article's own (a menu, a teaser), so it is left."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        head = line.strip().rstrip(" :|/").strip()
+        if pos >= PAGE_END_AFTER and head and len(head) <= PAGE_END_HEADING:
+            toks = [t for t in tokenize(head) if not t.is_digit]
+            m = lex.page_end_markers.match(toks, 0) if toks else None
+            if m is not None and m[0] == len(toks):
+                return text[:pos]
+        pos += len(line)
     return text
 
 
@@ -204,7 +224,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     carried: str | None = None  # the one source the sentence before named
     last_source: tuple[int, str] | None = None  # the sentence and source of the last sourced figure
     previous: Sentence | None = None
-    sentences = split_sentences(article_text(article), lex.abbreviations)
+    sentences = split_sentences(page_body(article_text(article), lex), lex.abbreviations)
     # the days the article says its events began, for "since the start of the offensive" anywhere
     starts: dict[str, dt.date] = {}
     # words the article writes in lower case ("al-Reshdia" is a name, however it starts)

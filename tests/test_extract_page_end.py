@@ -1,0 +1,44 @@
+"""What follows an article on its page (related stories, reader comments) files no alert."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.extract import extract_alerts
+from bot.core.models import Article, Casualty, Statement
+
+BODY_FR = ("Le ministre de l'Intérieur, Karim Benali, a déclaré mardi que « la ville de Kafr Soussa est sous "
+           "contrôle ». Au moins 12 civils ont été tués lundi dans des bombardements sur Kafr Soussa, selon une ONG "
+           "locale. Les secours ont continué de chercher des survivants toute la nuit dans les décombres des "
+           "immeubles touchés, a précisé la protection civile, qui craint un bilan plus lourd dans la matinée. "
+           "Les écoles de la ville resteront fermées jusqu'à la fin de la semaine.\n")
+COMMENT_FR = ("« Tout cela est un mensonge », a déclaré Paul Durand. "
+              "Au moins 300 personnes ont été tuées dans la ville.\n")
+BODY_EN = ("Interior minister Karim Benali said on Tuesday that \"the town of Tell Sabka is under control\". At least "
+           "12 civilians were killed on Monday in shelling of Tell Sabka, a local group said. Rescuers searched the "
+           "rubble of the buildings that were hit through the night, the civil defence said, fearing a higher toll "
+           "by the morning as more families reported relatives missing. Schools in the town will stay "
+           "closed until the end of the week.\n")
+COMMENT_EN = "\"All of this is a lie,\" John Miller said. At least 300 people were killed in the city.\n"
+
+
+def alerts(text: str, lang: str) -> tuple[set[str], set[int | None]]:
+    got = extract_alerts(Article(id="p", text=text, lang=lang, published=dt.date(2024, 5, 10)))
+    return ({a.speaker for a in got if isinstance(a, Statement)},
+            {a.killed for a in got if isinstance(a, Casualty)})
+
+
+def test_a_comments_heading_ends_the_article() -> None:
+    assert alerts(BODY_FR + COMMENT_FR, "fr") == ({"Karim Benali", "Paul Durand"}, {12, 300})  # no heading
+    for heading in ("Charte de modération", "Dans la même rubrique", "12 commentaires", "Réagissez :"):
+        assert alerts(f"{BODY_FR}{heading}\n{COMMENT_FR}", "fr") == ({"Karim Benali"}, {12}), heading
+    for heading in ("Related articles", "Comments", "Leave a reply"):
+        assert alerts(f"{BODY_EN}{heading}\n{COMMENT_EN}", "en") == ({"Karim Benali"}, {12}), heading
+
+
+def test_a_heading_in_a_sentence_or_at_the_top_ends_nothing() -> None:
+    # a heading word inside a line of the body is text
+    text = BODY_EN + "The comments of the minister were read on state television.\n" + COMMENT_EN
+    assert alerts(text, "en") == ({"Karim Benali", "John Miller"}, {12, 300})
+    # near the top a heading is the page's menu, before the article
+    assert alerts("Les plus lus\n" + BODY_FR + COMMENT_FR, "fr")[0] == {"Karim Benali", "Paul Durand"}
