@@ -545,3 +545,15 @@ def test_the_body_that_carried_out_strikes_is_their_actor() -> None:
     assert f.actors == ("Otan",)
     (f,) = fights("Air strikes hit the town of Tell Sabka on Friday.", "en")
     assert "Air" not in f.actors
+
+
+def test_the_group_or_origin_of_fighters_is_no_place() -> None:
+    got = fights("Militants from the Saraya Front fired rockets on the Bab Kisan district of Tell Sabka.", "en")
+    assert [f.location for f in got] == ["Bab Kisan district"]
+    got = fights("Des combattants venus de Zenzara ont attaqué jeudi la ville de Kafr Soussa.", "fr")
+    assert [f.location for f in got] == ["Kafr Soussa"]
+
+
+def test_a_compass_word_alone_is_no_place() -> None:
+    got = fights("Troops clashed with insurgents in the Southwestern parts of Tell Sabka on Friday.", "en")
+    assert [f.location for f in got] == ["Tell Sabka"]

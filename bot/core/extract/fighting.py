@@ -289,6 +289,8 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             or _backdrop(toks, k, lex) or _reference_point(toks, k, lex)
         if g is None and common and _common_words(toks[k:j], common):
             based = True
+        if g is None and (_actor_origin(toks, k, lex) or all(t.low in lex.compass_words for t in toks[k:j])):
+            based = True  # "militants from the Nusra Front"; "Northeastern" alone names no place
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based and not described:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
             out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
@@ -308,6 +310,16 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
     if any(not c.entries or c.entries[0].kind != "country" for c in kept):
         kept = [c for c in kept if not c.entries or c.entries[0].kind != "country"]
     return kept
+
+
+def _actor_origin(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """The name at k says which group an armed actor is or where it comes from: "militants from the
+    Nusra Front", "des combattants venus de Misrata"."""
+    p = k
+    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].text in "'’"):
+        p -= 1
+    link = lex.actor_origins.match_end(toks, p)
+    return link > 0 and lex.actor_nouns.match_end(toks, p - link) > 0
 
 
 def _name_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:

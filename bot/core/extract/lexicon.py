@@ -216,6 +216,7 @@ class Lexicon:
     actor_adjectives: frozenset[str]
     genitives: frozenset[str]
     actor_links: PhraseSet
+    actor_origins: PhraseSet
     non_actor_acronyms: frozenset[str]
     non_armed: PhraseSet
     place_cues: PhraseSet
@@ -382,6 +383,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         actor_adjectives=_words(data.get("actor_adjectives_after_noun")),
         genitives=_words(data.get("genitives")),
         actor_links=PhraseSet(_phrases(data.get("actor_links"))),
+        actor_origins=PhraseSet(_phrases(data.get("actor_origins"))),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
         non_armed=PhraseSet(_phrases(data.get("non_armed_bodies"))),
         place_cues=PhraseSet(_phrases(data.get("place_cues"))),
