@@ -313,3 +313,16 @@ def test_a_menu_is_furniture_but_a_lone_bar_in_a_quote_is_not() -> None:
     text = ('Video | Episode | News The ministry said the border would stay closed until further notice.\n'
             '"Read the report at reports|2024 before you judge," said Mike Ndlovu, the ministry spokesman.')
     assert speakers(text, "en") == ["Mike Ndlovu"]
+
+
+def test_nouns_that_look_like_reporting_verbs_report_nothing() -> None:
+    assert statements("In Tell Sabka the army destroyed two dens of the militants and several of their cars.",
+                      "en") == []
+    assert statements("The uprising against four decades of Hassan family rule turned into a civil war.", "en") == []
+    assert statements("Troops shelled military posts of the insurgents near Tell Sabka on Tuesday.", "en") == []
+    assert statements("Le président du parti ne se contente pas de critiques « platoniques » sur la crise.",
+                      "fr") == []
+    assert statements("Un gouvernement de salut national a été formé jeudi à Kafr Soussa.", "fr") == []
+    # the verbs themselves still report
+    (s,) = statements("The court will rule that the vote was void, the minister said on Tuesday.", "en")
+    assert s.speaker == "minister"

@@ -142,6 +142,7 @@ class Lexicon:
     stopwords: frozenset[str]
     reporting_stems: tuple[str, ...]
     reporting_endings: frozenset[str]
+    reporting_nouns: frozenset[str]
     reporting_phrases: PhraseSet
     according_to: PhraseSet
     according_to_initial: PhraseSet
@@ -284,7 +285,7 @@ class Lexicon:
         """A reporting verb form: a listed stem followed by one of the listed endings."""
         hit = self._verb_cache.get(low)
         if hit is None:
-            hit = any(
+            hit = low not in self.reporting_nouns and any(
                 low.startswith(stem) and low[len(stem):] in self.reporting_endings
                 for stem in self.reporting_stems
             )
@@ -307,6 +308,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         stopwords=_words(data.get("stopwords")),
         reporting_stems=tuple(sorted({fold_word(str(s)) for s in data.get("reporting_stems") or ()})),
         reporting_endings=frozenset(fold_word(str(e)) for e in data.get("reporting_endings") or () if e),
+        reporting_nouns=frozenset(fold_word(str(w)) for w in data.get("reporting_nouns") or ()),
         reporting_phrases=PhraseSet(_phrases(data.get("reporting_phrases"))),
         according_to=PhraseSet(_phrases(data.get("according_to"))),
         according_to_initial=PhraseSet(_phrases(data.get("according_to_initial"))),
