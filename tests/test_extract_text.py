@@ -46,3 +46,12 @@ def test_live_blog_entries_are_units_without_their_clock_stamp() -> None:
                    "The crossing reopened.", "10 h 15 personnes attendaient encore au poste."]
     first = split_sentences(text)[0]
     assert text[first.tokens[0].start:first.tokens[0].end] == "Le"  # offsets still point into the text
+
+
+def test_a_full_stop_that_lost_its_space_still_ends_a_sentence() -> None:
+    got = [s.text for s in split_sentences("The talks ended in Geneva.The envoy said more would follow.")]
+    assert got == ["The talks ended in Geneva.", "The envoy said more would follow."]
+    # but not in a web address, an e-mail address, an abbreviation or an initial
+    for text in ("See www.example.Com for more.", "Write to info@news.Com today.", "Ask J.Smith now.",
+                 "The U.S.Army said so."):
+        assert len(split_sentences(text)) == 1, text

@@ -123,6 +123,16 @@ def _cut_points(par: str, abbreviations: frozenset[str]) -> list[int]:
             if ends and word not in abbreviations and not quoted:
                 cuts.append(i + 1)
                 last = i + 1
+        elif c == "." and i >= 3 and i + 2 < n and par[i + 1].isupper() and par[i + 2].islower() \
+                and par[i - 1].islower() and par[i - 2].islower() and par[i - 3].isalpha() \
+                and not (open_quote >= 0 and i - open_quote < MAX_QUOTE):
+            # "…in Geneva.The envoy said": a scraped page lost the space after a full stop
+            k = i - 1
+            while k >= 0 and par[k].isalpha():
+                k -= 1
+            if par[k + 1 : i].lower() not in abbreviations and (k < 0 or par[k] not in "./@"):
+                cuts.append(i + 1)
+                last = i + 1
         if i - last >= MAX_SENTENCE:
             cuts.append(i)
             last = i
