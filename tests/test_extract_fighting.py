@@ -557,3 +557,9 @@ def test_the_group_or_origin_of_fighters_is_no_place() -> None:
 def test_a_compass_word_alone_is_no_place() -> None:
     got = fights("Troops clashed with insurgents in the Southwestern parts of Tell Sabka on Friday.", "en")
     assert [f.location for f in got] == ["Tell Sabka"]
+
+
+def test_a_title_case_headline_does_not_lengthen_a_known_place() -> None:
+    text = ("Toll From Shelling in Homs City Rises to 12.\n"
+            "Army artillery shelled the city on Friday, killing 12 people, a local group said.")
+    assert {f.location for f in fights(text, "en")} == {"Homs"}

@@ -257,8 +257,11 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         if g is not None and j < n and is_name_word(toks[j], lex) and gaz.match(toks, j) is None:
             # "Beni Suef" is not Beni (DR Congo) followed by a word: the longer name wins
             # ("Aleppo Bombing" in a title-case headline is Aleppo: "bombing" is a common word)
+            # ("Aleppo City Rises", "Raqqa With Russian Security": a word the article also writes in lower
+            # case, or a function word, is the headline's, not the name's)
             longer = _run_end(toks, k, lex)
-            if longer > j and not _common_words(toks[j:longer], common) \
+            if longer > j and not any(t.low in common or t.low in lex.stopwords
+                                      for t in toks[j:longer] if t.is_word and len(t.low) > 1) \
                     and not any(lex.fighting.match(toks, i) is not None for i in range(j, longer)):
                 g, j = None, longer
         if j <= k:
