@@ -326,3 +326,12 @@ def test_nouns_that_look_like_reporting_verbs_report_nothing() -> None:
     # the verbs themselves still report
     (s,) = statements("The court will rule that the vote was void, the minister said on Tuesday.", "en")
     assert s.speaker == "minister"
+
+
+def test_a_clause_that_opens_what_follows_says_nothing_itself() -> None:
+    text = "Karim Benali explique ce que sont les enjeux du scrutin :\nLe vote aura lieu dimanche à Kafr Soussa."
+    assert statements(text, "fr") == []
+    # a colon inside the sentence introduces what is said
+    (s,) = statements("Le porte-parole de l'armée a annoncé trois mesures : un couvre-feu et la fermeture des écoles.",
+                      "fr")
+    assert "couvre-feu" in s.quote
