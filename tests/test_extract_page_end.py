@@ -42,3 +42,28 @@ def test_a_heading_in_a_sentence_or_at_the_top_ends_nothing() -> None:
     assert alerts(text, "en") == ({"Karim Benali", "John Miller"}, {12, 300})
     # near the top a heading is the page's menu, before the article
     assert alerts("Les plus lus\n" + BODY_FR + COMMENT_FR, "fr")[0] == {"Karim Benali", "Paul Durand"}
+
+
+COMMENTS_FR = [
+    "Je ne comprends pas pourquoi vous publiez cela.",
+    "Le ministre Paul Durand a affirmé que tout était sous contrôle, quelle blague !",
+    "Merci pour cet article, je partage votre analyse.",
+    "Au moins 300 personnes ont été tuées à Kafr Soussa, qui peut le croire ?",
+    "Vous oubliez le rôle de l'armée dans cette affaire.",
+    "Mon voisin dit la même chose depuis des mois.",
+    "Et les médias se taisent, comme toujours.",
+    "Tu as raison, il faut le répéter.",
+]
+
+
+def test_a_run_of_reader_comments_without_a_heading_files_nothing() -> None:
+    text = BODY_FR + "\n".join(COMMENTS_FR) + "\n"
+    assert alerts(text, "fr") == ({"Karim Benali"}, {12})
+
+
+def test_quotations_in_the_first_person_are_the_article_s() -> None:
+    lines = [f"« Je ne partirai pas, j'ai tout perdu », a déclaré un habitant de Kafr Soussa, le {n} mai."
+             for n in range(1, 9)]
+    text = BODY_FR + "\n".join(lines) + "\nAu moins 300 personnes ont été tuées à Kafr Soussa.\n"
+    speakers, killed = alerts(text, "fr")
+    assert killed == {12, 300} and "Karim Benali" in speakers and len(speakers) == 2

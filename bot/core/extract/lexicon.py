@@ -168,6 +168,7 @@ class Lexicon:
     article_opens_np: bool
     link_markers: PhraseSet
     page_end_markers: PhraseSet
+    reader_voice: frozenset[str]
     year_start: PhraseSet
     label_nouns: frozenset[str]
     agent_markers: frozenset[str]
@@ -331,6 +332,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         article_opens_np=bool(data.get("article_opens_np")),
         link_markers=PhraseSet(_phrases(data.get("link_markers"))),
         page_end_markers=PhraseSet(_phrases(data.get("page_end_markers"))),
+        reader_voice=_words(data.get("reader_voice")),
         year_start=PhraseSet(_phrases(data.get("year_start"))),
         label_nouns=_words(data.get("label_nouns")),
         agent_markers=_words(data.get("agent_markers")),

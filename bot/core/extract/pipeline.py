@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
@@ -50,6 +51,43 @@ def page_body(text: str, lex: Lexicon) -> str:
                 return text[:pos]
         pos += len(line)
     return text
+
+
+COMMENT_REACH = 6  # lines either side of a line that say whether it sits among reader comments
+COMMENT_MIN_LINES = 5  # fewer lines around say nothing of a page's comments
+COMMENT_SHARE = 0.4  # share of those lines in a reader's voice that makes them comments
+_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _in_reader_voice(line: str, lex: Lexicon) -> bool:
+    """A line that says "I" or "you", or asks or exclaims, outside quotation marks."""
+    bare = _QUOTED.sub(" ", line).strip()
+    if bare.endswith(("!", "?")):
+        return True
+    return any(w in lex.reader_voice for w in _WORDS.findall(bare.lower()))
+
+
+def without_comments(text: str, lex: Lexicon) -> str:
+    """The text with runs of reader comments blanked (same length: offsets hold). A comment thread that
+    no heading announces reads as lines in the first or second person, questions and exclamations; an
+    article has few of them outside its quotations (an interview's questions are fewer than its answers)."""
+    lines = text.splitlines(keepends=True)
+    full = [i for i, line in enumerate(lines) if line.strip()]
+    voiced = [_in_reader_voice(lines[i], lex) for i in full]
+    if sum(voiced) < COMMENT_MIN_LINES * COMMENT_SHARE:
+        return text
+    drop: set[int] = set()
+    for k, i in enumerate(full):
+        before, after = voiced[max(0, k - COMMENT_REACH) : k], voiced[k + 1 : k + COMMENT_REACH + 1]
+        around = len(before) + 1 + len(after)
+        many = around >= COMMENT_MIN_LINES and sum(before) + voiced[k] + sum(after) >= COMMENT_SHARE * around
+        # a plain line among comments is one too, but not the article's last lines before them
+        if many and (voiced[k] or (any(before) and any(after))):
+            drop.add(i)
+    if not drop:
+        return text
+    return "".join(re.sub(r"[^\n]", " ", line) if i in drop else line for i, line in enumerate(lines))
 
 
 def _is_headline(sent: Sentence, article: Article) -> bool:
@@ -224,7 +262,7 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
     carried: str | None = None  # the one source the sentence before named
     last_source: tuple[int, str] | None = None  # the sentence and source of the last sourced figure
     previous: Sentence | None = None
-    sentences = split_sentences(page_body(article_text(article), lex), lex.abbreviations)
+    sentences = split_sentences(without_comments(page_body(article_text(article), lex), lex), lex.abbreviations)
     # the days the article says its events began, for "since the start of the offensive" anywhere
     starts: dict[str, dt.date] = {}
     # words the article writes in lower case ("al-Reshdia" is a name, however it starts)
