@@ -389,8 +389,6 @@ def add_clause(book: SpeakerBook, clause: Clause, quotes: list[tuple[int, int]],
         return None
     n = len(sent.tokens)
     c0, c1 = min(clause.content[0], n), min(clause.content[1], n)  # ("0 selon l'OSDH": content past the end)
-    if c1 == n and c0 < n and sent.tokens[-1].text == ":" and not any(c0 <= q0 for q0, _ in quotes):
-        return group  # "il explique ce que sont les enjeux :": it opens what follows, it says nothing itself
     while c1 > c0 and (sent.tokens[c1 - 1].low in lex.clause_boundaries
                        or sent.tokens[c1 - 1].text in ",;:("):
         c1 -= 1
