@@ -403,3 +403,21 @@ def test_places_and_things_destroyed_are_no_casualties() -> None:
     assert casualties(text, "en") == []
     text = "L'armée a détruit deux repaires des insurgés près de Kafr Soussa, tuant plusieurs d'entre eux."
     assert casualties(text, "fr") == []
+
+
+def test_two_figures_whose_comma_was_lost_keep_their_verbs() -> None:
+    got = casualties("Shelling of Tell Sabka kills 9 wounds 31, a local group said.", "en")
+    assert [(c.killed, c.wounded) for c in got] == [(9, 31)]
+    got = casualties("The blast killed 14 people injured 40 others in Tell Sabka on Monday.", "en")
+    assert [(c.killed, c.wounded) for c in got] == [(14, 40)]
+    # "Three civilians killed 12 others injured": each figure's own word still comes first
+    got = casualties("Three civilians killed 12 others injured in Tell Sabka.", "en")
+    assert sorted((c.killed, c.wounded) for c in got) == [(3, 12)]
+
+
+def test_share_counts_and_related_links_of_a_scraped_page_are_no_figures() -> None:
+    got = casualties("Get short URL 3815 At least 6 civilians were killed in Tell Sabka on Monday.", "en")
+    assert [(c.killed, c.qualifier) for c in got] == [(6, "at_least")]
+    text = ("Six civilians were killed in Tell Sabka on Monday.\n"
+            "312 Related Army kills 40 militants near Tell Sabka\n")
+    assert [c.killed for c in casualties(text, "en")] == [6]

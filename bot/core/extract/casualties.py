@@ -276,6 +276,41 @@ def _history(toks: tuple[Token, ...], lex: Lexicon, dates: list[DateMention], ye
     return False
 
 
+def _next_figure_verb(toks: tuple[Token, ...], a: int, lex: Lexicon, starts: set[int]) -> bool:
+    """The casualty word at `a` governs the number right after it: "killing 5 terrorists injuring 15
+    others", "kills 12 wounds 50" (the comma between two figures lost): it is the next figure's verb,
+    not a word of the figure before it."""
+    hit = _casualty_at(toks, a, lex)
+    if hit is None:
+        return False
+    b = a + hit[0]
+    q = lex.qualifiers.match(toks, b)
+    return (b + q[0] if q is not None else b) in starts
+
+
+def _verb_right_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> str | None:
+    """The kind of the casualty verb right before the number ("killing at least 12"), or None."""
+    b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)
+    while b >= 0 and b in date_tokens:
+        b -= 1
+    if b < 0:
+        return None
+    hit = _casualty_at(toks, b, lex)
+    if hit is None and lex.killed.match_end(toks, b + 1) > 1:
+        hit = (1, "killed")  # "claimed the lives of five", "coûté la vie à cinq"
+    return hit[1] if hit is not None and toks[b].low not in lex.death_nouns else None
+
+
+def _before_opening(toks: tuple[Token, ...], num: Number, lex: Lexicon, openers: set[int]) -> bool:
+    """The number stands before a capitalised qualifier and a number ("9427 At least 10 civilians"):
+    a share count or other furniture, the sentence opening after it lost its full stop."""
+    e = num.end
+    if e >= len(toks) or not toks[e].is_cap:
+        return False
+    q = lex.qualifiers.match(toks, e)
+    return q is not None and e + q[0] in openers
+
+
 def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention],
                year: int | None = None) -> list[Figure]:
     """The casualty figures of a sentence; `year` (of publication) rules out tolls of the past."""
@@ -285,8 +320,11 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         return []
     quotes = quote_spans(sent)
     date_tokens = {k for d in dates for k in range(d.start, d.end)}
+    # "Get short URL 2440 Over 100 civilians were killed": a number before a capitalised qualifier and
+    # another number is page furniture glued to the sentence the qualifier opens
+    openers = {x.start for x in numbers if not x.ambiguous}
     cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
-             and not _date_like(toks, num.end, lex)]
+             and not _date_like(toks, num.end, lex) and not _before_opening(toks, num, lex, openers)]
     subsets = {num.start for num in cands if _is_subset(toks, num, lex)}
     # "including four women and two children": a figure coordinated with a part is a part too
     for prev, num in itertools.pairwise(cands):
@@ -304,6 +342,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             apposed[num.end + m[0]] = span  # type: ignore[index]
             subsets |= {k for k in range(span[0], span[1]) if k in by_start}
     starts = {num.start for num in cands if not num.ambiguous and num.start not in subsets}
+    cand_starts = {num.start for num in cands}
     out: list[Figure] = []
     for num in cands:
         if num.start in subsets:
@@ -314,6 +353,10 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         hit = _casualty_at(toks, j, lex)
         if hit is not None and num.ambiguous and toks[j].low not in lex.victims and toks[j].low not in lex.death_nouns:
             hit = None  # "une blessure", "un mort" is one dead but "une blessure" is no one
+        # "kills 12 wounds 50": the word after the number is the next figure's verb, the one before is its own
+        next_verb = _next_figure_verb(toks, j, lex, cand_starts)
+        if hit is not None and next_verb and _verb_right_before(toks, num, lex, date_tokens) is not None:
+            hit = None
         noun_after = hit is not None
         counted = False
         toll = False
@@ -350,23 +393,16 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             counted = True
         else:
             after = toks[j] if j < n else None
-            plain_after = (after is None or not after.is_word or after.low in lex.stopwords
+            plain_after = (after is None or not after.is_word or after.low in lex.stopwords or next_verb
                            or after.low in lex.articles or lex.victims.match(toks, j) is not None)
-            # a verb right before the number is the strongest sign: "a tué 8 civils et blessé 23"
-            b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)  # "killing at least 12"
-            while b >= 0 and b in date_tokens:
-                b -= 1
             # "Three civilians killed 12 others injured": a victim noun and its own casualty word
             # after the number outweigh the verb before it
             v = lex.victims.match(toks, j) if j < n else None
-            own_word = v is not None and _casualty_at(toks, j + v[0], lex) is not None
-            before: str | None = None  # the casualty verb right before the number
-            if b >= 0 and not own_word:
-                hit = _casualty_at(toks, b, lex)
-                if hit is None and lex.killed.match_end(toks, b + 1) > 1:
-                    hit = (1, "killed")  # "claimed the lives of five", "coûté la vie à cinq"
-                if hit is not None and toks[b].low not in lex.death_nouns:
-                    before = hit[1]
+            # (unless that word governs the next number: "killing 5 terrorists injuring 15 others")
+            own_word = v is not None and _casualty_at(toks, j + v[0], lex) is not None \
+                and not _next_figure_verb(toks, j + v[0], lex, cand_starts)
+            # a verb right before the number is the strongest sign: "a tué 8 civils et blessé 23"
+            before = None if own_word else _verb_right_before(toks, num, lex, date_tokens)
             if plain_after and before is not None:
                 kind = before
                 verb_before = True
@@ -429,7 +465,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 toll = True
         if kind is None:
             continue
-        if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords:
+        if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords and not next_verb:
             victims = toks[j].text
         qualifier = _qualifier(toks, num, lex, None)
         if qualifier == "exact" and out and out[-1].qualifier != "exact":

@@ -272,8 +272,9 @@ def run(article: Article, lex: Lexicon) -> list[Alert]:
         if lex.event_launch.occurs_in(sent.tokens) and lex.event_nouns.occurs_in(sent.tokens):
             event_start_dates(sent.tokens, lex, find_dates(sent.tokens, lex, article.published), starts)
     for sent in sentences:
-        if lex.link_markers.match(sent.tokens, 0) is not None:
-            continue  # "Lire aussi : ...": a link to another story
+        lead = next((k for k, t in enumerate(sent.tokens) if not t.is_digit), 0)
+        if lex.link_markers.match(sent.tokens, lead) is not None:
+            continue  # "Lire aussi : ...", "0 85 Related ...": a link to another story (after share counts)
         all_tokens.extend(sent.tokens)
         book.note_titles(sent)
         quotes = quote_spans(sent)
