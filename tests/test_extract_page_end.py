@@ -67,3 +67,10 @@ def test_quotations_in_the_first_person_are_the_article_s() -> None:
     text = BODY_FR + "\n".join(lines) + "\nAu moins 300 personnes ont été tuées à Kafr Soussa.\n"
     speakers, killed = alerts(text, "fr")
     assert killed == {12, 300} and "Karim Benali" in speakers and len(speakers) == 2
+
+
+def test_a_blog_footer_line_ends_the_article() -> None:
+    footer = "Vous pouvez suivre les réponses à cet article avec le flux RSS.\n"
+    assert alerts(BODY_FR + footer + COMMENT_FR, "fr") == ({"Karim Benali"}, {12})
+    footer = "You can follow any responses to this entry through the RSS 2.0 feed.\n"
+    assert alerts(BODY_EN + footer + COMMENT_EN, "en") == ({"Karim Benali"}, {12})

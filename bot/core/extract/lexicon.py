@@ -70,6 +70,10 @@ class PhraseSet:
                 return True
         return False
 
+    def may_start_with(self, word: str) -> bool:
+        """Whether a phrase may start with this folded word (a cheap test before tokenizing)."""
+        return word in self._by_first
+
     def may_start(self, tok: Token) -> bool:
         """Whether a phrase may start at this token (a cheap test before `match`)."""
         return (tok.text.lower() if self.accents else tok.low) in self._by_first
@@ -168,6 +172,7 @@ class Lexicon:
     article_opens_np: bool
     link_markers: PhraseSet
     page_end_markers: PhraseSet
+    page_end_openers: PhraseSet
     reader_voice: frozenset[str]
     year_start: PhraseSet
     label_nouns: frozenset[str]
@@ -332,6 +337,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         article_opens_np=bool(data.get("article_opens_np")),
         link_markers=PhraseSet(_phrases(data.get("link_markers"))),
         page_end_markers=PhraseSet(_phrases(data.get("page_end_markers"))),
+        page_end_openers=PhraseSet(_phrases(data.get("page_end_openers"))),
         reader_voice=_words(data.get("reader_voice")),
         year_start=PhraseSet(_phrases(data.get("year_start"))),
         label_nouns=_words(data.get("label_nouns")),

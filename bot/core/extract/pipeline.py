@@ -15,7 +15,7 @@ from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import find_numbers
 from bot.core.extract.speakers import Clause, find_clauses, is_name_word, person_mentions
 from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
-from bot.core.extract.text import Sentence, Token, fold_phrase, quote_spans, split_sentences, tokenize
+from bot.core.extract.text import Sentence, Token, fold_phrase, fold_word, quote_spans, split_sentences, tokenize
 from bot.core.models import Alert, Article, Casualty, fold
 
 ATTRIBUTION_REACH = 22  # tokens before "selon X" that it still vouches for
@@ -49,6 +49,10 @@ def page_body(text: str, lex: Lexicon) -> str:
             m = lex.page_end_markers.match(toks, 0) if toks else None
             if m is not None and m[0] == len(toks):
                 return text[:pos]
+        first = head.split(None, 1)[0].strip(",.:;!?") if head else ""
+        if pos >= PAGE_END_AFTER and first and lex.page_end_openers.may_start_with(fold_word(first)) \
+                and lex.page_end_openers.match(tokenize(head[:PAGE_END_HEADING * 2]), 0) is not None:
+            return text[:pos]  # "Vous pouvez suivre les réponses à cet article…": a blog's footer
         pos += len(line)
     return text
 
