@@ -56,9 +56,57 @@ COMMENTS_FR = [
 ]
 
 
+MORE_FR = [
+    "Les combats se sont poursuivis mardi dans les faubourgs de la ville, selon des habitants.",
+    "Les routes vers le nord restaient coupées et les convois d'aide attendaient à la frontière.",
+    "Le gouvernement a promis des renforts dans les prochains jours.",
+    "Les écoles resteront fermées jusqu'à nouvel ordre.",
+]
+
+
 def test_a_run_of_reader_comments_without_a_heading_files_nothing() -> None:
-    text = BODY_FR + "\n".join(COMMENTS_FR) + "\n"
-    assert alerts(text, "fr") == ({"Karim Benali"}, {12})
+    text = BODY_FR + "\n".join(MORE_FR + COMMENTS_FR) + "\n"
+    speakers, killed = alerts(text, "fr")
+    assert killed == {12} and "Karim Benali" in speakers and "Paul Durand" not in speakers
+    # the same lines with no article before them are no comments under it: left
+    assert 300 in alerts("\n".join(COMMENTS_FR) + "\n", "fr")[1]
+
+
+def test_an_interview_keeps_its_questions_and_answers() -> None:
+    lines = [
+        "Karim Benali, chef de la protection civile, répond à nos questions.",
+        "Que s'est-il passé lundi ?",
+        "Je suis arrivé à l'aube. Au moins 23 civils ont été tués à Kafr Soussa, j'ai vu les corps.",
+        "Vous attendiez-vous à une telle attaque ?",
+        "Je ne pensais pas qu'ils viseraient le marché, vous savez, c'était jour de marché !",
+        "Que demandez-vous au gouvernement ?",
+        "Je demande des abris, vous l'avez compris, et de l'eau pour les familles.",
+        "Et maintenant ?",
+        "Nous reconstruirons, je vous le promets, mais il faut du temps.",
+    ]
+    assert 23 in alerts("\n".join(lines) + "\n", "fr")[1]
+
+
+def test_an_explainer_s_questions_are_the_article_s() -> None:
+    lines = [
+        "Tell Sabka offensive: what we know so far.",
+        "What happened?",
+        "Government forces launched an offensive on Tell Sabka on Monday, residents said.",
+        "How many people have been killed?",
+        "At least 45 people have been killed since Monday, a local monitoring group said.",
+        "Who is fighting?",
+        "The army and its allies face rebel groups that have held the town since 2014.",
+        "What comes next?",
+        "Aid groups said they feared a siege of the town's eastern districts.",
+    ]
+    assert alerts("\n".join(lines) + "\n", "en")[1] == {45}
+
+
+def test_a_box_of_other_stories_inside_the_article_ends_nothing() -> None:
+    for heading in ("Partager cet article", "Dans la même rubrique", "Réagissez"):
+        text = BODY_FR + heading + "\n" + "\n".join(MORE_FR) + "\n" + \
+            "Au moins 30 civils ont été tués mardi à Kafr Soussa, selon une ONG locale.\n" + "\n".join(MORE_FR) + "\n"
+        assert alerts(text, "fr")[1] == {12, 30}, heading
 
 
 def test_quotations_in_the_first_person_are_the_article_s() -> None:
