@@ -369,7 +369,8 @@ def test_a_part_of_the_dead_or_wounded_is_no_figure_of_its_own() -> None:
     assert casualties("The monitor said at least 12 of the dead were fighters.", "en") == []
     assert casualties("Six of those killed in Tell Sabka were aid workers.", "en") == []
     assert casualties("Nine of the injured are in a critical condition, the hospital said.", "en") == []
-    assert casualties("A nurse was one of three people killed in Tell Sabka.", "en") == []
+    # "one of three people killed": the part is no figure, the total is the toll
+    assert [c.killed for c in casualties("A nurse was one of three people killed in Tell Sabka.", "en")] == [3]
     # but "two of the three attackers were killed" is a toll of two
     (c,) = casualties("Two of the four gunmen were killed by the guards.", "en")
     assert c.killed == 2
@@ -391,6 +392,17 @@ def test_every_part_listed_after_including_is_a_part() -> None:
     assert [(c.killed, c.wounded) for c in got] == [(14, 30)]
     got = casualties("At least 9 people were killed including 2 children and more than 20 wounded.", "en")
     assert [(c.killed, c.wounded) for c in got] == [(9, 20)]
+    got = casualties("The strike killed 12 people including three children and 40 people were wounded.", "en")
+    assert [(c.killed, c.wounded) for c in got] == [(12, 40)]
+    got = casualties("La frappe a tué 12 personnes, dont trois enfants et 40 personnes ont été blessées.", "fr")
+    assert [(c.killed, c.wounded) for c in got] == [(12, 40)]
+    # a list ends on its conjunction: the comma after it opens the total
+    got = casualties("Including four women and two children, 25 people were killed in Tell Sabka.", "en")
+    assert [c.killed for c in got] == [25]
+    # a long list, with its commas or with them lost, reaches the total's verb
+    for text in ("Nineteen people, including seven women, three children and two old men, were killed.",
+                 "Nineteen people including seven women three children and two old men were killed."):
+        assert [c.killed for c in casualties(text, "en")] == [19], text
 
 
 def test_victims_among_the_dead_are_a_part_of_the_toll() -> None:
@@ -418,6 +430,9 @@ def test_two_figures_whose_comma_was_lost_keep_their_verbs() -> None:
 def test_share_counts_and_related_links_of_a_scraped_page_are_no_figures() -> None:
     got = casualties("Get short URL 3815 At least 6 civilians were killed in Tell Sabka on Monday.", "en")
     assert [(c.killed, c.qualifier) for c in got] == [(6, "at_least")]
+    # but a figure right after its verb is one, whatever follows it
+    got = casualties("The shelling killed 12 At least 30 others were wounded in Tell Sabka.", "en")
+    assert [(c.killed, c.wounded) for c in got] == [(12, 30)]
     text = ("Six civilians were killed in Tell Sabka on Monday.\n"
             "312 Related Army kills 40 militants near Tell Sabka\n")
     assert [c.killed for c in casualties(text, "en")] == [6]

@@ -22,6 +22,8 @@ WINDOW_WITH_VICTIM = 14  # tokens between "21 personnes" and "tuées"
 WINDOW_BARE = 5  # tokens between a bare number and its verb ("Another 8 were wounded")
 BACK_WINDOW = 4  # tokens between "killing" and "five"
 TOLL_REACH = 20  # tokens between "the death toll" and "has risen to 40"
+SUBSET_REACH = 4  # tokens a listed part adds to the reach of its total's verb (the number, its victims, a comma)
+OWN_VERB_REACH = 3  # tokens between a listed part's victims and a casualty verb of its own ("ont été blessées")
 _HARD_STOP = frozenset(";:.!?()")  # quote marks are transparent: 12 « terroristes » tués
 
 
@@ -76,7 +78,11 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
             continue
         joined = all(tokens[x].low in lex.articles or tokens[x].low in lex.genitives for x in range(g, k))
         if joined and (tokens[g - 1].is_digit or tokens[g - 1].low in lex.number_starts):
-            return False  # the count the figure is taken from
+            # the count the figure is taken from, unless its own casualty word follows its victims: then
+            # it is the toll and the number before is one of it ("one of three people killed")
+            m = lex.victims.match(tokens, num.end)
+            if _casualty_at(tokens, num.end + (m[0] if m is not None else 0), lex) is None:
+                return False
     # "14 children and a woman were among those killed": a part of a toll told elsewhere
     for a in range(num.end, min(len(tokens), num.end + 6)):
         if lex.subset_after.match(tokens, a) is not None:
@@ -181,18 +187,34 @@ def _is_subset(toks: tuple[Token, ...], num: Number, lex: Lexicon) -> bool:
     return lex.subset_markers.match_end(toks, num.start - (lex.qualifiers.match_end(toks, num.start))) > 0
 
 
-def _coordinated(toks: tuple[Token, ...], prev: Number, num: Number, lex: Lexicon) -> bool:
-    """`num` is joined to `prev` as the next item of one list: "four women and two children",
-    "3 enfants, 2 femmes et un vieillard" (its victims and a comma or conjunction between, nothing else)."""
+def _coordinated(toks: tuple[Token, ...], prev: Number, num: Number, lex: Lexicon, *, closed: bool,
+                 told: bool) -> bool:
+    """`num` is joined to `prev` as the next item of one list of parts: "four women and two children",
+    "3 enfants, 2 femmes et un vieillard" (its victims and a comma or conjunction between, nothing else).
+    `closed`: the list already ended on a conjunction, so a comma after it opens something else
+    ("Including four women and two children, 25 people were killed"); `told`: the total had its casualty
+    word before the parts, so a part with a verb of its own is a figure ("killed 12 people including three
+    children and 40 people were wounded")."""
     end = num.start - lex.qualifiers.match_end(toks, num.start)
     gap = toks[prev.end : end]
     after = num.end
     if after < len(toks) and (_casualty_at(toks, after, lex) is not None or toks[after].low in lex.continuation):
         return False  # "… and more than 30 wounded", "… and 43 others were injured": a figure of its own
-    if not gap or len(gap) > 6 or not (gap[-1].low in lex.num_connectors or gap[-1].text == ","):
+    m = lex.victims.match(toks, prev.end)
+    bare = m is not None and prev.end + m[0] == end  # "seven women three children": a comma lost
+    if not gap or len(gap) > 6 or not (bare or gap[-1].low in lex.num_connectors
+                                       or (gap[-1].text == "," and not closed)):
         return False
+    if told:  # the part's own verb: its casualty word within a few words after its victims ("ont été blessées")
+        m = lex.victims.match(toks, after)
+        v = after + (m[0] if m is not None else 0)
+        for a in range(v, min(len(toks), v + OWN_VERB_REACH)):
+            if _casualty_at(toks, a, lex) is not None:
+                return False
+            if not toks[a].is_word or toks[a].low in lex.num_connectors:
+                break
     return all(t.is_word and t.low not in lex.clause_boundaries and _casualty_at(toks, prev.end + i, lex) is None
-               and not lex.is_reporting_word(t.low) for i, t in enumerate(gap[:-1]))
+               and not lex.is_reporting_word(t.low) for i, t in enumerate(gap if bare else gap[:-1]))
 
 
 def _date_like(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
@@ -301,14 +323,17 @@ def _verb_right_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_
     return hit[1] if hit is not None and toks[b].low not in lex.death_nouns else None
 
 
-def _before_opening(toks: tuple[Token, ...], num: Number, lex: Lexicon, openers: set[int]) -> bool:
+def _before_opening(toks: tuple[Token, ...], num: Number, lex: Lexicon, openers: set[int],
+                    date_tokens: set[int]) -> bool:
     """The number stands before a capitalised qualifier and a number ("9427 At least 10 civilians"):
-    a share count or other furniture, the sentence opening after it lost its full stop."""
+    a share count or other furniture, the sentence opening after it lost its full stop. Not when a
+    casualty verb comes right before it: "killed 12 At least 30 others were wounded" lost its full stop
+    after a figure (a toll before it is left out: what follows would take it for its own)."""
     e = num.end
     if e >= len(toks) or not toks[e].is_cap:
         return False
     q = lex.qualifiers.match(toks, e)
-    return q is not None and e + q[0] in openers
+    return q is not None and e + q[0] in openers and _verb_right_before(toks, num, lex, date_tokens) is None
 
 
 def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[DateMention],
@@ -324,12 +349,20 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
     # another number is page furniture glued to the sentence the qualifier opens
     openers = {x.start for x in numbers if not x.ambiguous}
     cands = [num for num in numbers if _is_candidate(num, toks, lex, date_tokens)
-             and not _date_like(toks, num.end, lex) and not _before_opening(toks, num, lex, openers)]
+             and not _date_like(toks, num.end, lex) and not _before_opening(toks, num, lex, openers, date_tokens)]
     subsets = {num.start for num in cands if _is_subset(toks, num, lex)}
     # "including four women and two children": a figure coordinated with a part is a part too
-    for prev, num in itertools.pairwise(cands):
-        if prev.start in subsets and _coordinated(toks, prev, num, lex):
+    closed = told = False
+    for i, (prev, num) in enumerate(itertools.pairwise(cands)):
+        if prev.start not in subsets:
+            continue
+        if _is_subset(toks, prev, lex):  # a new list of parts: did its total have its verb before it?
+            closed = False
+            since = cands[i - 1].start - BACK_WINDOW if i > 0 else prev.start
+            told = any(_casualty_at(toks, a, lex) is not None for a in range(max(0, since), prev.start))
+        if _coordinated(toks, prev, num, lex, closed=closed, told=told):
             subsets.add(num.start)
+            closed = closed or toks[num.start - lex.qualifiers.match_end(toks, num.start) - 1].low in lex.num_connectors
     # the parts listed in apposition after a total are no figures of their own
     by_start = {num.start: num for num in cands}
     apposed: dict[int, tuple[int, int]] = {}  # victim phrase end of a total -> its list's span
@@ -441,6 +474,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     continue
                 if toks[a].text in _HARD_STOP:
                     break
+                if a in subsets and a > num.start:
+                    limit += SUBSET_REACH  # "19 people, including seven women, three children and …, were killed"
                 if a in starts and a != num.start:
                     # "3 police and 12 civilians killed", "3 soldiers, 2 police and 4 civilians killed":
                     # coordinated figures share the verb
