@@ -552,6 +552,9 @@ def test_the_group_or_origin_of_fighters_is_no_place() -> None:
     assert [f.location for f in got] == ["Bab Kisan district"]
     got = fights("Des combattants venus de Zenzara ont attaqué jeudi la ville de Kafr Soussa.", "fr")
     assert [f.location for f in got] == ["Kafr Soussa"]
+    # but the place they were driven from is where the fighting was
+    got = fights("Government troops pushed rebels from Kafr Nabudah in heavy fighting on Monday.", "en")
+    assert [f.location for f in got] == ["Kafr Nabudah"]
 
 
 def test_a_compass_word_alone_is_no_place() -> None:

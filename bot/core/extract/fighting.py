@@ -36,6 +36,7 @@ RECENT_DAYS = 3  # a day this close to the article's is the news day a follow-on
 LOCATING_REACH = 30  # tokens a "located ..." phrase still places its next direction phrases over
 STALE_DAYS = 60  # fighting dated longer before the article is background, not pushed
 RUNNING_TOTAL_DAYS = 60  # a count running from longer ago sums up a war, it reports no new fighting
+ORIGIN_VERB_REACH = 4  # tokens before an armed actor where a verb of driving out makes "from X" a place
 _CONNECT = frozenset(",(")
 
 
@@ -322,7 +323,12 @@ def _actor_origin(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].text in "'’"):
         p -= 1
     link = lex.actor_origins.match_end(toks, p)
-    return link > 0 and lex.actor_nouns.match_end(toks, p - link) > 0
+    noun = lex.actor_nouns.match_end(toks, p - link) if link else 0
+    if not noun:
+        return False
+    # "pushed rebels from Kafr Nabudah", "drove IS fighters from the town": where they were driven out of
+    a = p - link - noun
+    return not any(toks[b].low in lex.expel_verbs for b in range(max(0, a - ORIGIN_VERB_REACH), a))
 
 
 def _name_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
