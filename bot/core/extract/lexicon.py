@@ -172,6 +172,7 @@ class Lexicon:
     article_opens_np: bool
     link_markers: PhraseSet
     page_end_markers: PhraseSet
+    indirect_questions: PhraseSet
     other_stories_markers: PhraseSet
     page_end_openers: PhraseSet
     reader_voice: frozenset[str]
@@ -339,6 +340,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         article_opens_np=bool(data.get("article_opens_np")),
         link_markers=PhraseSet(_phrases(data.get("link_markers"))),
         page_end_markers=PhraseSet(_phrases(data.get("page_end_markers"))),
+        indirect_questions=PhraseSet(_phrases(data.get("indirect_questions"))),
         other_stories_markers=PhraseSet(_phrases(data.get("other_stories_markers"))),
         page_end_openers=PhraseSet(_phrases(data.get("page_end_openers"))),
         reader_voice=_words(data.get("reader_voice")),

@@ -894,8 +894,12 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             # what was said comes before
             content = (c, nxt) if any(t.is_word or t.is_digit for t in toks[c:nxt]) else (prv, start)
         silent = False
-        if not attrib and toks[-1].text == ":" and not quotes and (content[1] >= n - 1 or end >= n - 3):
-            silent = True  # "X écrit, depuis Le Caire :": what was said comes in the next unit
+        # "X écrit, depuis Le Caire :", "il explique ce que sont les enjeux :": what was said comes in the
+        # next unit ("a dit que les troupes avaient repris Gao :" said it already)
+        if not attrib and toks[-1].text == ":" and not quotes and (content[1] >= n - 1 or end >= n - 3) and (
+                not (content[0] > 0 and toks[content[0] - 1].low in lex.complementisers)
+                or lex.indirect_questions.match_end(toks, content[0]) > 0):
+            silent = True
         if not inverted and not attrib and start >= 2 and toks[start - 1].low in lex.complementisers \
                 and toks[start - 2].is_word and not lex.is_reporting_word(toks[start - 2].low) \
                 and toks[start - 2].low not in lex.clause_boundaries:  # "tandis que X a fait état": a clause
