@@ -228,6 +228,17 @@ def _common_words(toks: tuple[Token, ...], common: frozenset[str] | set[str]) ->
     return bool(words) and all(w in common for w in words)
 
 
+TITLE_CASE_REACH = 5  # tokens either side of a name that say whether it stands in a title-case headline
+
+
+def _title_case(toks: tuple[Token, ...], start: int, end: int) -> bool:
+    """Most longer words around the name are capitalised: it stands in a headline in title case ("Death
+    Toll in Aleppo City Rises", often glued to the text by a scraper), not in running text."""
+    around = toks[max(0, start - TITLE_CASE_REACH) : start] + toks[end : end + TITLE_CASE_REACH]
+    words = [t for t in around if t.is_word and len(t.text) > 3]
+    return bool(words) and sum(t.is_cap for t in words) * 2 > len(words)
+
+
 def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset[str] = frozenset(),
                people: frozenset[str] | set[str] = frozenset(), dropped: list[Candidate] | None = None,
                common: frozenset[str] | set[str] = frozenset()) -> list[Candidate]:
@@ -258,11 +269,13 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         if g is not None and j < n and is_name_word(toks[j], lex) and gaz.match(toks, j) is None:
             # "Beni Suef" is not Beni (DR Congo) followed by a word: the longer name wins
             # ("Aleppo Bombing" in a title-case headline is Aleppo: "bombing" is a common word)
-            # ("Aleppo City Rises", "Raqqa With Russian Security": a word the article also writes in lower
-            # case, or a function word, is the headline's, not the name's)
+            # (a function word is no part of a name: "Idlib Will Sochi", "Syria With Russian Security"; in a
+            # title-case line, "Aleppo City Rises", neither is a word the article also writes in lower case,
+            # but in running text "Aleppo University Hospital" is one name)
             longer = _run_end(toks, k, lex)
-            if longer > j and not any(t.low in common or t.low in lex.stopwords
-                                      for t in toks[j:longer] if t.is_word and len(t.low) > 1) \
+            added = [t for t in toks[j:longer] if t.is_word and len(t.low) > 1]
+            if longer > j and not (_common_words(toks[j:longer], common) or any(t.low in lex.stopwords for t in added)
+                                   or (_title_case(toks, k, longer) and any(t.low in common for t in added))) \
                     and not any(lex.fighting.match(toks, i) is not None for i in range(j, longer)):
                 g, j = None, longer
         if j <= k:
