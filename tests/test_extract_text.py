@@ -53,5 +53,6 @@ def test_a_full_stop_that_lost_its_space_still_ends_a_sentence() -> None:
     assert got == ["The talks ended in Geneva.", "The envoy said more would follow."]
     # but not in a web address, an e-mail address, an abbreviation or an initial
     for text in ("See www.example.Com for more.", "Write to info@news.Com today.", "Ask J.Smith now.",
-                 "The U.S.Army said so."):
+                 "The U.S.Army said so.", "Read it on aljazeera.Com today.", "Mail john.Smith@example.com now.",
+                 "Built with Node.Js and more."):
         assert len(split_sentences(text)) == 1, text

@@ -87,6 +87,11 @@ class Sentence:
         return self.text[a:b]
 
 
+# Endings of web addresses and file names written with a capital after the dot by a scraper: no sentence
+# starts with them (technical names, not words of a language).
+_DOMAINS = frozenset({"com", "org", "net", "info", "io", "js", "fr", "uk", "ru", "gov", "edu", "tv", "ly", "sy", "eg"})
+
+
 def _cut_points(par: str, abbreviations: frozenset[str]) -> list[int]:
     """Offsets (exclusive) where a paragraph splits into sentences.
 
@@ -130,7 +135,12 @@ def _cut_points(par: str, abbreviations: frozenset[str]) -> list[int]:
             k = i - 1
             while k >= 0 and par[k].isalpha():
                 k -= 1
-            if par[k + 1 : i].lower() not in abbreviations and (k < 0 or par[k] not in "./@"):
+            e = i + 1
+            while e < n and par[e].isalpha():
+                e += 1
+            address = (k >= 0 and par[k] in "./@") or (e < n and par[e] in "./@") \
+                or par[i + 1 : e].lower() in _DOMAINS  # "aljazeera.Com", "john.Smith@…", "Node.Js"
+            if par[k + 1 : i].lower() not in abbreviations and not address:
                 cuts.append(i + 1)
                 last = i + 1
         if i - last >= MAX_SENTENCE:
