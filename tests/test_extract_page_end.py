@@ -122,3 +122,67 @@ def test_a_blog_footer_line_ends_the_article() -> None:
     assert alerts(BODY_FR + footer + COMMENT_FR, "fr") == ({"Karim Benali"}, {12})
     footer = "You can follow any responses to this entry through the RSS 2.0 feed.\n"
     assert alerts(BODY_EN + footer + COMMENT_EN, "en") == ({"Karim Benali"}, {12})
+
+
+PLAIN_EN = [
+    "Government forces shelled the eastern districts of Tell Sabka for a third day on Monday, residents said.",
+    "The main road to the north was closed and aid convoys were waiting at the border crossing.",
+    "The local council said water and power had been cut in most of the town since Saturday.",
+    "Schools will stay closed until the end of the week, the education office said in a statement.",
+    "Several families left the town on foot towards the villages in the hills, witnesses said.",
+    "The army said it would open a corridor for civilians on Tuesday morning.",
+    "Talks between the two sides were due to resume in the capital later this week.",
+]
+
+
+def test_an_interview_after_a_long_introduction_is_read_whole() -> None:
+    qa = [
+        "We spoke to Dr Ahmed Khalil, who runs the town's only hospital.",
+        "What did you see on Monday?",
+        "I saw children brought in with shrapnel wounds. At least 30 people were killed in the market, I counted "
+        "the bodies myself.",
+        "How are you coping?",
+        "We have no anaesthetics left and my staff have not slept for two days.",
+        "What do you need most?",
+        "I need blood, fuel for the generators and safe passage for my ambulances.",
+        "Will you stay?",
+        "I will stay as long as my patients are here, whatever happens to the town.",
+    ]
+    assert 30 in alerts("\n".join(PLAIN_EN + qa) + "\n", "en")[1]
+
+
+def test_an_article_that_ends_on_a_witness_s_own_words_is_read_whole() -> None:
+    words = ["\"We buried them this morning,\" the mayor said.",
+             "On Monday 4 of my neighbours were killed when a shell hit their house, I saw it from my window.",
+             "I do not know who will be next, my children ask me every night."]
+    assert 4 in alerts("\n".join(PLAIN_EN + words) + "\n", "en")[1]
+
+
+def test_a_live_blog_s_asides_are_no_comments() -> None:
+    entries = [
+        "14:05 GMT", "That's all from me for now. I'm handing over to my colleague Tom for the evening.",
+        "13:40 GMT", "The army said its units had reached the edge of the old town.",
+        "13:10 GMT", "You can read our explainer on the offensive on our website.",
+        "12:55 GMT", "Aid agencies said 3,000 families had fled since the morning.",
+        "12:30 GMT", "Rebels said they had killed 20 soldiers in an ambush near Tell Sabka.",
+        "12:00 GMT", "Welcome to our live coverage of the offensive. I'm Sarah and I will be with you today.",
+    ]
+    assert 20 in alerts("\n".join(PLAIN_EN + entries) + "\n", "en")[1]
+
+
+def test_a_link_to_the_comments_near_the_top_ends_nothing() -> None:
+    header = ("Kafr Soussa sous les bombes : la ville pleure ses morts après une nuit de frappes sans précédent "
+              "sur les quartiers est, où les secours fouillent encore les décombres. Reportage de notre envoyé "
+              "spécial sur place, qui a pu suivre les équipes de la protection civile pendant toute la journée de "
+              "lundi, entre les immeubles effondrés et les hôpitaux débordés par l'afflux des blessés, alors que "
+              "les habitants tentent de fuir vers le nord par la seule route encore ouverte.\n")
+    text = header + "Lecture 3 min.\n12 commentaires\n" + BODY_FR + "\n".join(MORE_FR) + "\n"
+    assert alerts(text, "fr") == ({"Karim Benali", "gouvernement", "habitants"}, {12})
+
+
+def test_a_box_of_other_stories_followed_by_the_article_is_an_inset() -> None:
+    later = ("Au moins 8 soldats ont été tués mardi soir dans une embuscade près de Kafr Soussa, a indiqué une "
+             "source militaire, qui a précisé que les assaillants avaient pris la fuite vers les collines à l'est de "
+             "la ville avant l'arrivée des renforts venus du chef-lieu de la région.\n")
+    text = BODY_FR + "\n".join(MORE_FR) + "\nSur le même thème\nUne autre histoire\n" + later
+    assert alerts(text, "fr")[1] == {12, 8}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import replace
 
 from bot.core.extract.casualties import CasualtyBook, Figure, figures_in, pair_figures, since_for
@@ -11,11 +10,12 @@ from bot.core.extract.confidence import CasualtyEvidence, casualty_confidence
 from bot.core.extract.dates import DateMention, count_windows, event_start_dates, find_dates, since_event
 from bot.core.extract.fighting import FightingBook
 from bot.core.extract.gazetteer import load_gazetteer
-from bot.core.extract.lexicon import Lexicon, PhraseSet
+from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import find_numbers
+from bot.core.extract.page import page_body
 from bot.core.extract.speakers import Clause, find_clauses, is_name_word, person_mentions
 from bot.core.extract.statements import Group, SpeakerBook, add_clause, to_statements
-from bot.core.extract.text import Sentence, Token, fold_phrase, fold_word, quote_spans, split_sentences, tokenize
+from bot.core.extract.text import Sentence, Token, fold_phrase, quote_spans, split_sentences
 from bot.core.models import Alert, Article, Casualty, fold
 
 ATTRIBUTION_REACH = 22  # tokens before "selon X" that it still vouches for
@@ -31,94 +31,6 @@ def article_text(article: Article) -> str:
     if title and fold(title) not in fold(text[: len(title) * 3 + 200]):
         return f"{title}.\n{text}"
     return text
-
-
-PAGE_END_AFTER = 400  # characters of body before a heading can close the article
-PAGE_END_HEADING = 60  # a longer line is text, not a heading
-
-
-COMMENT_MIN_LINES = 5  # fewer lines say nothing of a page's comments, or of the article before them
-COMMENTS_AFTER_BOX = 0.25  # share of lines in a reader's voice after a box of other stories: comments follow
-COMMENTS_SHARE = 0.3  # share of such lines that makes the end of a page its comments, with no heading
-ARTICLE_SHARE = 0.15  # at most this share of them before: the plain article the comments are under
-MAX_QUOTE_CHARS = 2000  # a quotation mark left open does not hide the rest of a long line
-_QUOTED = re.compile(f"«[^»]{{0,{MAX_QUOTE_CHARS}}}»|\"[^\"]{{0,{MAX_QUOTE_CHARS}}}\"|“[^”]{{0,{MAX_QUOTE_CHARS}}}”")
-_WORDS = re.compile(r"([^\W\d_]+)(['’]?)")
-
-
-def _in_reader_voice(line: str, lex: Lexicon) -> bool:
-    """A line that says "I" or "you", or exclaims, outside quotation marks (a question is as often an
-    explainer's subheading: "What happened?"). A word cut by an apostrophe is one only when it is a
-    letter elided ("j'ai"): "Ma'arouf" is a name."""
-    bare = _QUOTED.sub(" ", line).strip()
-    return bare.endswith("!") or any(
-        w in lex.reader_voice and (not cut or len(w) == 1) for w, cut in _WORDS.findall(bare.lower()))
-
-
-def _whole_heading(head: str, markers: PhraseSet) -> bool:
-    """The line is one of these headings and nothing else (a count before it aside: "12 commentaires")."""
-    toks = [t for t in tokenize(head) if not t.is_digit]
-    m = markers.match(toks, 0) if toks else None
-    return m is not None and m[0] == len(toks)
-
-
-def page_body(text: str, lex: Lexicon) -> str:
-    """The article without what follows it on its page (near the top, any line is left: the page's menu).
-
-    - A line that is only the heading of reader comments ("Charte de modération", "12 commentaires") or
-      that opens a blog's footer ends the article.
-    - The heading of a box of other stories or of a share bar ("Dans la même rubrique", "Partager cet
-      article") ends it in the second half of the page, or higher up when what follows reads as comments
-      (`COMMENTS_AFTER_BOX`); otherwise it is a box inside the article.
-    - With no heading, comments are read from the voice of the lines: the page ends where a run of lines
-      in a reader's voice begins (`COMMENTS_SHARE` of the lines to the end) after a plain article
-      (`ARTICLE_SHARE`). An interview or an explainer speaks that way from its top: it is left whole."""
-    lines = text.splitlines(keepends=True)
-    starts: list[int] = []  # offset of each non-empty line
-    voiced: list[bool] = []
-    pos = 0
-    for line in lines:
-        if line.strip():
-            starts.append(pos)
-            voiced.append(_in_reader_voice(line, lex))
-        pos += len(line)
-    n = len(voiced)
-    after = [0] * (n + 1)  # voiced lines from line k to the end
-    for k in range(n - 1, -1, -1):
-        after[k] = after[k + 1] + voiced[k]
-    end = _headed_end(text, starts, after, lex)  # the first line no more of the article, by a heading
-    # then a run of comments with no heading before that line (the page's own furniture after it, which
-    # also says "vous", is gone with it)
-    for k in range(COMMENT_MIN_LINES, end):
-        rest = end - k
-        voices = after[k] - after[end]
-        if voiced[k] and starts[k] >= PAGE_END_AFTER and rest >= COMMENT_MIN_LINES \
-                and voices >= COMMENTS_SHARE * rest and after[0] - after[k] <= ARTICLE_SHARE * k:
-            return text[:starts[k]]
-    return text if end == n else text[:starts[end]]
-
-
-def _headed_end(text: str, starts: list[int], after: list[int], lex: Lexicon) -> int:
-    """The index of the first line that a heading or a blog's footer ends the article at (their count when
-    none does): see `page_body`."""
-    n = len(starts)
-    half = len(text) // 2
-    for k, at in enumerate(starts):
-        if at < PAGE_END_AFTER:
-            continue
-        head = text[at : starts[k + 1] if k + 1 < n else len(text)].strip().rstrip(" :|/").strip()
-        if len(head) <= PAGE_END_HEADING:
-            if _whole_heading(head, lex.page_end_markers):
-                return k
-            rest = n - k - 1
-            if _whole_heading(head, lex.other_stories_markers) and (at >= half or (
-                    rest >= COMMENT_MIN_LINES and after[k + 1] >= COMMENTS_AFTER_BOX * rest)):
-                return k
-        first = head.split(None, 1)[0].strip(",.:;!?")
-        if first and lex.page_end_openers.may_start_with(fold_word(first)) \
-                and lex.page_end_openers.match(tokenize(head[:PAGE_END_HEADING * 2]), 0) is not None:
-            return k  # "Vous pouvez suivre les réponses à cet article…": a blog's footer
-    return n
 
 
 def _is_headline(sent: Sentence, article: Article) -> bool:

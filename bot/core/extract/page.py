@@ -1,0 +1,146 @@
+"""The article without what follows it on its page: reader comments, boxes of other stories, a blog's footer.
+
+Pages come from feeds, scrapers and files with their furniture: a statement a reader pasted under the
+article, a toll in the headline of another story, are no facts of this one. Three signs, each general,
+their words in the language's lexicon:
+
+- a line that is only a heading (`page_end_markers`: reader comments, "Charte de modération", "12
+  commentaires"; `other_stories_markers`: "Dans la même rubrique", "Related articles", a share bar). Near
+  the top of the page any such line is the page's menu or a link to the comments: it ends the article only
+  when what follows reads as comments (`COMMENTS_AFTER_HEADING`). In the second half a comments heading
+  ends it; a box of other stories ends it unless a paragraph of the article comes right after it (an
+  inset box);
+- a line that opens a blog engine's footer (`page_end_openers`: "Vous pouvez suivre les réponses à cet
+  article…") ends it anywhere;
+- with no heading, a run of lines in a reader's voice to the end of the page (`reader_voice`: "je",
+  "vous", "I", "you" outside quotation marks, or an exclamation) after a plain article. Questions are no
+  sign (an interview's questions, an explainer's subheadings), and a run with many questions is an
+  interview: left whole. Short lines (time stamps, bylines) count for nothing either way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.extract.lexicon import Lexicon, PhraseSet
+from bot.core.extract.text import fold_word, tokenize
+
+PAGE_END_AFTER = 400  # characters of body before any line can end the article
+PAGE_END_HEADING = 60  # a longer line is text, not a heading
+COUNTED_CHARS = 25  # a shorter line (a time stamp, a byline, a button) tells nothing of its voice
+LONG_LINE = 200  # a paragraph of this length right after a box of other stories: the box is an inset
+BOX_REACH = 6  # lines after a box of other stories that are looked at for such a paragraph
+MIN_LINES = 5  # counted lines below which neither an article nor its comments are told apart
+COMMENTS_AFTER_HEADING = 0.25  # share of counted lines in a reader's voice after a heading: comments follow
+RUN_LINES = 8  # counted lines a run of comments with no heading needs, to the end of the page
+RUN_VOICES = 4  # lines in a reader's voice it needs
+RUN_SHARE = 0.3  # and their share
+ARTICLE_SHARE = 0.15  # at most this share in that voice before it: the plain article it is under
+INTERVIEW_SHARE = 0.2  # a run with this share of questions is an interview
+MAX_QUOTE_CHARS = 2000  # a quotation mark left open does not hide the rest of a long line
+_QUOTED = re.compile(f"«[^»]{{0,{MAX_QUOTE_CHARS}}}»|\"[^\"]{{0,{MAX_QUOTE_CHARS}}}\"|“[^”]{{0,{MAX_QUOTE_CHARS}}}”")
+_WORDS = re.compile(r"([^\W\d_]+)(['’]?)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int  # offset in the text
+    head: str  # the line stripped, with a trailing " :|/" left out
+    counted: bool
+    voiced: bool
+    question: bool
+
+
+def page_body(text: str, lex: Lexicon) -> str:
+    """The text up to where the article ends on its page (the whole text when nothing ends it)."""
+    lines = _lines(text, lex)
+    end = _headed_end(text, lines, lex)
+    k = _comment_run(lines[:end])
+    if k is not None:
+        end = k
+    return text if end == len(lines) else text[: lines[end].start]
+
+
+def _lines(text: str, lex: Lexicon) -> list[_Line]:
+    out: list[_Line] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        line = raw.strip()
+        if line:
+            bare = _QUOTED.sub(" ", line).strip()
+            question = bare.endswith("?")
+            counted = len(line) >= COUNTED_CHARS
+            voiced = counted and not question and (bare.endswith("!") or _says_i_or_you(bare, lex))
+            out.append(_Line(pos, line.rstrip(" :|/").strip(), counted, voiced, question))
+        pos += len(raw)
+    return out
+
+
+def _says_i_or_you(bare: str, lex: Lexicon) -> bool:
+    """A word of the reader's voice; a word cut by an apostrophe counts only as an elided letter ("j'ai"):
+    "Ma'arouf" is a name."""
+    return any(w in lex.reader_voice and (not cut or len(w) == 1) for w, cut in _WORDS.findall(bare.lower()))
+
+
+def _whole_heading(head: str, markers: PhraseSet) -> bool:
+    """The line is one of these headings and nothing else (a count before it aside: "12 commentaires")."""
+    if len(head) > PAGE_END_HEADING:
+        return False
+    toks = [t for t in tokenize(head) if not t.is_digit]
+    m = markers.match(toks, 0) if toks else None
+    return m is not None and m[0] == len(toks)
+
+
+def _headed_end(text: str, lines: list[_Line], lex: Lexicon) -> int:
+    """The index of the line that a heading or a blog's footer ends the article at (the count of lines
+    when none does)."""
+    half = len(text) // 2
+    for k, line in enumerate(lines):
+        if line.start < PAGE_END_AFTER:
+            continue
+        comments = _whole_heading(line.head, lex.page_end_markers)
+        box = not comments and _whole_heading(line.head, lex.other_stories_markers)
+        if comments or box:
+            if _comments_follow(lines[k + 1 :]):
+                return k
+            if line.start >= half and (comments or not _inset(lines[k + 1 : k + 1 + BOX_REACH])):
+                return k
+            continue
+        first = line.head.split(None, 1)[0].strip(",.:;!?")
+        if first and lex.page_end_openers.may_start_with(fold_word(first)) \
+                and lex.page_end_openers.match(tokenize(line.head[: PAGE_END_HEADING * 2]), 0) is not None:
+            return k
+    return len(lines)
+
+
+def _comments_follow(rest: list[_Line]) -> bool:
+    counted = [line for line in rest if line.counted]
+    return len(counted) >= MIN_LINES and sum(line.voiced for line in counted) >= COMMENTS_AFTER_HEADING * len(counted)
+
+
+def _inset(after: list[_Line]) -> bool:
+    """A paragraph of the article comes right after the box: the box sits inside the article."""
+    return any(len(line.head) >= LONG_LINE and not line.voiced for line in after)
+
+
+def _comment_run(lines: list[_Line]) -> int | None:
+    """The index of the line where a run of reader comments with no heading begins, or None."""
+    counted = [k for k, line in enumerate(lines) if line.counted]
+    voices = [lines[k].voiced for k in counted]
+    total = sum(voices)
+    if total < RUN_VOICES:
+        return None
+    questions_after = [0] * (len(lines) + 1)  # questions from line k to the end ("What happened?" is short)
+    for k in range(len(lines) - 1, -1, -1):
+        questions_after[k] = questions_after[k + 1] + lines[k].question
+    before = 0
+    for i, k in enumerate(counted):
+        rest = len(counted) - i
+        run_voices = total - before
+        if voices[i] and lines[k].start >= PAGE_END_AFTER and i >= MIN_LINES and rest >= RUN_LINES \
+                and run_voices >= RUN_VOICES and run_voices >= RUN_SHARE * rest and before <= ARTICLE_SHARE * i \
+                and questions_after[k] < INTERVIEW_SHARE * (len(lines) - k):
+            return k
+        before += voices[i]
+    return None
