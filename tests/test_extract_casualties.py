@@ -396,9 +396,14 @@ def test_every_part_listed_after_including_is_a_part() -> None:
     assert [(c.killed, c.wounded) for c in got] == [(12, 40)]
     got = casualties("La frappe a tué 12 personnes, dont trois enfants et 40 personnes ont été blessées.", "fr")
     assert [(c.killed, c.wounded) for c in got] == [(12, 40)]
-    # a list ends on its conjunction: the comma after it opens the total
-    got = casualties("Including four women and two children, 25 people were killed in Tell Sabka.", "en")
-    assert [c.killed for c in got] == [25]
+    # a list ends on its conjunction, or on a comma when it has none: what follows opens the total
+    for text in ("Including four women and two children, 25 people were killed in Tell Sabka.",
+                 "Including two children, 25 people were killed in Tell Sabka."):
+        assert [c.killed for c in casualties(text, "en")] == [25], text
+    # a bare participle after a part describes it: no verb of its own
+    for text in ("The strike killed 12 people, including three children and two women killed in their homes.",
+                 "The strike killed 12 people, including three children and two women wounded earlier."):
+        assert [(c.killed, c.wounded) for c in casualties(text, "en")] == [(12, None)], text
     # a long list, with its commas or with them lost, reaches the total's verb
     for text in ("Nineteen people, including seven women, three children and two old men, were killed.",
                  "Nineteen people including seven women three children and two old men were killed."):

@@ -205,14 +205,17 @@ def _coordinated(toks: tuple[Token, ...], prev: Number, num: Number, lex: Lexico
     if not gap or len(gap) > 6 or not (bare or gap[-1].low in lex.num_connectors
                                        or (gap[-1].text == "," and not closed)):
         return False
-    if told:  # the part's own verb: its casualty word within a few words after its victims ("ont été blessées")
+    if told:  # the part's own verb: an auxiliary and a casualty word after its victims ("ont été blessées";
+        # a bare participle is the part's description: "two women killed in their homes")
         m = lex.victims.match(toks, after)
         v = after + (m[0] if m is not None else 0)
+        finite = False
         for a in range(v, min(len(toks), v + OWN_VERB_REACH)):
-            if _casualty_at(toks, a, lex) is not None:
+            if finite and _casualty_at(toks, a, lex) is not None:
                 return False
             if not toks[a].is_word or toks[a].low in lex.num_connectors:
                 break
+            finite = finite or toks[a].low in lex.auxiliaries
     return all(t.is_word and t.low not in lex.clause_boundaries and _casualty_at(toks, prev.end + i, lex) is None
                and not lex.is_reporting_word(t.low) for i, t in enumerate(gap if bare else gap[:-1]))
 
@@ -353,16 +356,25 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
     subsets = {num.start for num in cands if _is_subset(toks, num, lex)}
     # "including four women and two children": a figure coordinated with a part is a part too
     closed = told = False
+    pending: set[int] = set()  # parts joined by a comma alone: parts only if the list goes on to its conjunction
     for i, (prev, num) in enumerate(itertools.pairwise(cands)):
         if prev.start not in subsets:
             continue
         if _is_subset(toks, prev, lex):  # a new list of parts: did its total have its verb before it?
-            closed = False
+            subsets -= pending
+            pending, closed = set(), False
             since = cands[i - 1].start - BACK_WINDOW if i > 0 else prev.start
             told = any(_casualty_at(toks, a, lex) is not None for a in range(max(0, since), prev.start))
-        if _coordinated(toks, prev, num, lex, closed=closed, told=told):
-            subsets.add(num.start)
-            closed = closed or toks[num.start - lex.qualifiers.match_end(toks, num.start) - 1].low in lex.num_connectors
+        if not _coordinated(toks, prev, num, lex, closed=closed, told=told):
+            subsets -= pending  # "Including two children, 12 people were killed": the comma ended the list
+            pending = set()
+            continue
+        subsets.add(num.start)
+        if toks[num.start - lex.qualifiers.match_end(toks, num.start) - 1].low in lex.num_connectors:
+            pending, closed = set(), True
+        else:
+            pending.add(num.start)
+    subsets -= pending
     # the parts listed in apposition after a total are no figures of their own
     by_start = {num.start: num for num in cands}
     apposed: dict[int, tuple[int, int]] = {}  # victim phrase end of a total -> its list's span
