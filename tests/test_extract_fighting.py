@@ -555,6 +555,9 @@ def test_the_group_or_origin_of_fighters_is_no_place() -> None:
     # but the place they were driven from is where the fighting was
     got = fights("Government troops pushed rebels from Kafr Nabudah in heavy fighting on Monday.", "en")
     assert [f.location for f in got] == ["Kafr Nabudah"]
+    # a name after an article is the group's, whatever the verb
+    got = fights("Kurdish forces forced militants from the Saraya Front to retreat from Tell Sabka.", "en")
+    assert [f.location for f in got] == ["Tell Sabka"]
 
 
 def test_a_compass_word_alone_is_no_place() -> None:

@@ -339,9 +339,10 @@ def _actor_origin(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     noun = lex.actor_nouns.match_end(toks, p - link) if link else 0
     if not noun:
         return False
-    # "pushed rebels from Kafr Nabudah", "drove IS fighters from the town": where they were driven out of
+    # "pushed rebels from Kafr Nabudah": where they were driven out of, after a verb of driving out; but a
+    # name after an article is a group's ("forced militants from the Nusra Front to retreat")
     a = p - link - noun
-    return not any(toks[b].low in lex.expel_verbs for b in range(max(0, a - ORIGIN_VERB_REACH), a))
+    return p < k or not any(toks[b].low in lex.expel_verbs for b in range(max(0, a - ORIGIN_VERB_REACH), a))
 
 
 def _name_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
