@@ -335,6 +335,12 @@ def test_a_clause_that_opens_what_follows_says_nothing_itself() -> None:
     text = "Le ministre a expliqué que l'opération se déroulait en trois phases :\nLa première a commencé lundi."
     (s,) = statements(text, "fr")
     assert "trois phases" in s.quote
+    # and so did a content with no "that", as English writes it
+    text = "The spokesman said the army was advancing on two fronts:\nIn the north and in the east."
+    (s,) = statements(text, "en")
+    assert "two fronts" in s.quote
+    # to whom it was said is not what was said
+    assert statements("Le ministre a déclaré à la presse réunie à Kafr Soussa :\nLa trêve tient.", "fr") == []
     # a colon inside the sentence introduces what is said
     (s,) = statements("Le porte-parole de l'armée a annoncé trois mesures : un couvre-feu et la fermeture des écoles.",
                       "fr")

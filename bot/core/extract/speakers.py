@@ -894,12 +894,19 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             # what was said comes before
             content = (c, nxt) if any(t.is_word or t.is_digit for t in toks[c:nxt]) else (prv, start)
         silent = False
-        # "X écrit, depuis Le Caire :", "il explique ce que sont les enjeux :": what was said comes in the
-        # next unit ("a dit que les troupes avaient repris Gao :" said it already)
-        if not attrib and toks[-1].text == ":" and not quotes and (content[1] >= n - 1 or end >= n - 3) and (
-                not (content[0] > 0 and toks[content[0] - 1].low in lex.complementisers)
-                or lex.indirect_questions.match_end(toks, content[0]) > 0):
-            silent = True
+        # "X écrit, depuis Le Caire :", "il a déclaré à la presse :", "il explique ce que sont les enjeux :":
+        # what was said comes in the next unit ("a dit que les troupes avaient repris Gao :", "said the army
+        # was advancing on two fronts:" said it already)
+        if not attrib and toks[-1].text == ":" and not quotes and (content[1] >= n - 1 or end >= n - 3):
+            # said already: a "that" clause, or a clause with a finite verb of its own (English drops
+            # "that"); not a noun phrase ("la chose suivante"), to whom or where, nor what stands before
+            # the speaker ("La correspondante d'Al Jazeera au Caire X ajoute :")
+            asks = lex.indirect_questions.match_end(toks, content[0]) > 0 \
+                or lex.indirect_questions.match(toks, content[0]) is not None
+            opened = content[0] > 0 and toks[content[0] - 1].low in lex.complementisers
+            clause = content[0] >= end and any(t.text.lower() in lex.finite_verbs
+                                               for t in toks[content[0] : content[1]])
+            silent = asks or not (opened or clause)
         if not inverted and not attrib and start >= 2 and toks[start - 1].low in lex.complementisers \
                 and toks[start - 2].is_word and not lex.is_reporting_word(toks[start - 2].low) \
                 and toks[start - 2].low not in lex.clause_boundaries:  # "tandis que X a fait état": a clause
