@@ -51,6 +51,9 @@ def test_live_blog_entries_are_units_without_their_clock_stamp() -> None:
 def test_a_full_stop_that_lost_its_space_still_ends_a_sentence() -> None:
     got = [s.text for s in split_sentences("The talks ended in Geneva.The envoy said more would follow.")]
     assert got == ["The talks ended in Geneva.", "The envoy said more would follow."]
+    got = [s.text for s in split_sentences("Les pourparlers ont repris à Genève.M. Benali a parlé.",
+                                           load_lexicon("fr").abbreviations)]
+    assert got == ["Les pourparlers ont repris à Genève.", "M. Benali a parlé."]
     # but not in a web address, an e-mail address, an abbreviation or an initial
     for text in ("See www.example.Com for more.", "Write to info@news.Com today.", "Ask J.Smith now.",
                  "The U.S.Army said so.", "Read it on aljazeera.Com today.", "Mail john.Smith@example.com now.",

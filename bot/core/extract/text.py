@@ -128,7 +128,8 @@ def _cut_points(par: str, abbreviations: frozenset[str]) -> list[int]:
             if ends and word not in abbreviations and not quoted:
                 cuts.append(i + 1)
                 last = i + 1
-        elif c == "." and i >= 3 and i + 2 < n and par[i + 1].isupper() and par[i + 2].islower() \
+        elif c == "." and i >= 3 and i + 2 < n and par[i + 1].isupper() \
+                and (par[i + 2].islower() or par[i + 2] == ".") \
                 and par[i - 1].islower() and par[i - 2].islower() and par[i - 3].isalpha() \
                 and not (open_quote >= 0 and i - open_quote < MAX_QUOTE):
             # "…in Geneva.The envoy said": a scraped page lost the space after a full stop
@@ -138,8 +139,10 @@ def _cut_points(par: str, abbreviations: frozenset[str]) -> list[int]:
             e = i + 1
             while e < n and par[e].isalpha():
                 e += 1
-            address = (k >= 0 and par[k] in "./@") or (e < n and par[e] in "./@") \
-                or par[i + 1 : e].lower() in _DOMAINS  # "aljazeera.Com", "john.Smith@…", "Node.Js"
+            nxt = par[i + 1 : e].lower()
+            # "aljazeera.Com", "john.Smith@…", "Node.Js" (but "Genève.M. Benali": a title after the dot)
+            address = (k >= 0 and par[k] in "./@") or nxt in _DOMAINS or (
+                e < n and par[e] in "./@" and not (par[e] == "." and nxt in abbreviations))
             if par[k + 1 : i].lower() not in abbreviations and not address:
                 cuts.append(i + 1)
                 last = i + 1
