@@ -371,6 +371,9 @@ def test_a_part_of_the_dead_or_wounded_is_no_figure_of_its_own() -> None:
     assert casualties("Nine of the injured are in a critical condition, the hospital said.", "en") == []
     # "one of three people killed": the part is no figure, the total is the toll
     assert [c.killed for c in casualties("A nurse was one of three people killed in Tell Sabka.", "en")] == [3]
+    # "12 people, 4 of them children": who some of them were
+    got = casualties("The strike killed 12 people, 4 of them children, and wounded 30 in Tell Sabka.", "en")
+    assert [(c.killed, c.wounded) for c in got] == [(12, 30)]
     # but "two of the three attackers were killed" is a toll of two
     (c,) = casualties("Two of the four gunmen were killed by the guards.", "en")
     assert c.killed == 2

@@ -30,10 +30,28 @@ def alerts(text: str, lang: str) -> tuple[set[str], set[int | None]]:
 
 def test_a_comments_heading_ends_the_article() -> None:
     assert alerts(BODY_FR + COMMENT_FR, "fr") == ({"Karim Benali", "Paul Durand"}, {12, 300})  # no heading
-    for heading in ("Charte de modération", "Dans la même rubrique", "12 commentaires", "Réagissez :"):
+    for heading in ("Charte de modération", "12 commentaires"):
         assert alerts(f"{BODY_FR}{heading}\n{COMMENT_FR}", "fr") == ({"Karim Benali"}, {12}), heading
-    for heading in ("Related articles", "Comments", "Leave a reply"):
+    for heading in ("Comments", "Leave a reply"):
         assert alerts(f"{BODY_EN}{heading}\n{COMMENT_EN}", "en") == ({"Karim Benali"}, {12}), heading
+
+
+def test_a_box_of_other_stories_at_the_end_ends_the_article() -> None:
+    headlines = "".join(f"Une autre histoire de la semaine, numéro {n}\n" for n in range(6))
+    for heading in ("Dans la même rubrique", "Réagissez :"):
+        assert alerts(f"{BODY_FR}{heading}\n{headlines}{COMMENT_FR}", "fr") == ({"Karim Benali"}, {12}), heading
+    headlines = "".join(f"Another story of the week, number {n}\n" for n in range(6))
+    assert alerts(f"{BODY_EN}Related articles\n{headlines}{COMMENT_EN}", "en") == ({"Karim Benali"}, {12})
+    # the same heading under every post of a live blog is furniture: it ends nothing
+    posts = [f"{n}:00 GMT\nThe army said it had shelled the eastern districts again, residents said.\n"
+             "Share this article\n" for n in range(8, 16)]
+    text = "".join(posts) + "Rebels said they had killed 18 soldiers near Tell Sabka on Monday.\nShare this article\n"
+    assert 18 in alerts(text, "en")[1]
+
+
+def test_the_headlines_of_a_box_inside_the_article_are_no_news() -> None:
+    text = (BODY_FR + "Lire aussi\nYémen : 30 morts dans un raid aérien à Hodeïda\n" + "\n".join(MORE_FR) + "\n")
+    assert alerts(text, "fr")[1] == {12}
 
 
 def test_a_heading_in_a_sentence_or_at_the_top_ends_nothing() -> None:
@@ -184,5 +202,9 @@ def test_a_box_of_other_stories_followed_by_the_article_is_an_inset() -> None:
     later = ("Au moins 8 soldats ont été tués mardi soir dans une embuscade près de Kafr Soussa, a indiqué une "
              "source militaire, qui a précisé que les assaillants avaient pris la fuite vers les collines à l'est de "
              "la ville avant l'arrivée des renforts venus du chef-lieu de la région.\n")
+    text = BODY_FR + "\n".join(MORE_FR) + "\nSur le même thème\nUne autre histoire\n" + later
+    assert alerts(text, "fr")[1] == {12, 8}
+    # wire copy writes short paragraphs
+    later = "Au moins 8 soldats ont été tués mardi soir dans une embuscade près de Kafr Soussa, a indiqué l'armée.\n"
     text = BODY_FR + "\n".join(MORE_FR) + "\nSur le même thème\nUne autre histoire\n" + later
     assert alerts(text, "fr")[1] == {12, 8}

@@ -59,3 +59,8 @@ def test_a_full_stop_that_lost_its_space_still_ends_a_sentence() -> None:
                  "The U.S.Army said so.", "Read it on aljazeera.Com today.", "Mail john.Smith@example.com now.",
                  "Built with Node.Js and more."):
         assert len(split_sentences(text)) == 1, text
+
+
+def test_an_initial_ends_no_sentence() -> None:
+    for text in ("Dr. M. Khan visited the hospital.", "John F. Kennedy was shot in Dallas."):
+        assert len(split_sentences(text, load_lexicon("en").abbreviations)) == 1, text

@@ -115,6 +115,9 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
                 return False
         if e < len(tokens) and e - num.end >= 2 and _casualty_at(tokens, e, lex) is not None:
             return False
+        # "12 people, 4 of them children": who some of them were ("five of them were killed" is a toll)
+        if e + 1 < len(tokens) and tokens[e].low in lex.group_pronouns and lex.victims.match(tokens, e + 1) is not None:
+            return False
     return not _unit_after(tokens, num.end, lex)
 
 

@@ -227,6 +227,7 @@ class Lexicon:
     actor_links: PhraseSet
     actor_origins: PhraseSet
     expel_verbs: frozenset[str]
+    group_pronouns: frozenset[str]
     non_actor_acronyms: frozenset[str]
     non_armed: PhraseSet
     place_cues: PhraseSet
@@ -400,6 +401,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         actor_links=PhraseSet(_phrases(data.get("actor_links"))),
         actor_origins=PhraseSet(_phrases(data.get("actor_origins"))),
         expel_verbs=_words(data.get("expel_verbs")),
+        group_pronouns=_words(data.get("group_pronouns")),
         non_actor_acronyms=frozenset(str(a) for a in data.get("non_actor_acronyms") or ()),
         non_armed=PhraseSet(_phrases(data.get("non_armed_bodies"))),
         place_cues=PhraseSet(_phrases(data.get("place_cues"))),

@@ -21,6 +21,7 @@ their words in the language's lexicon:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from bot.core.extract.lexicon import Lexicon, PhraseSet
@@ -29,7 +30,8 @@ from bot.core.extract.text import fold_word, tokenize
 PAGE_END_AFTER = 400  # characters of body before any line can end the article
 PAGE_END_HEADING = 60  # a longer line is text, not a heading
 COUNTED_CHARS = 25  # a shorter line (a time stamp, a byline, a button) tells nothing of its voice
-LONG_LINE = 200  # a paragraph of this length right after a box of other stories: the box is an inset
+LONG_LINE = 200  # a line this long is a paragraph (right after a box of other stories: the box is an inset)
+PARAGRAPH_CHARS = 80  # a line this long that ends a sentence is a paragraph too (wire copy is short)
 BOX_REACH = 6  # lines after a box of other stories that are looked at for such a paragraph
 MIN_LINES = 5  # counted lines below which neither an article nor its comments are told apart
 COMMENTS_AFTER_HEADING = 0.25  # share of counted lines in a reader's voice after a heading: comments follow
@@ -45,7 +47,8 @@ _WORDS = re.compile(r"([^\W\d_]+)(['’]?)")
 
 @dataclass(frozen=True, slots=True)
 class _Line:
-    start: int  # offset in the text
+    start: int  # offsets of the line in the text, its line break left out
+    end: int
     head: str  # the line stripped, with a trailing " :|/" left out
     counted: bool
     voiced: bool
@@ -53,13 +56,17 @@ class _Line:
 
 
 def page_body(text: str, lex: Lexicon) -> str:
-    """The text up to where the article ends on its page (the whole text when nothing ends it)."""
+    """The text up to where the article ends on its page (the whole text when nothing ends it), the
+    headlines of boxes inside it blanked (same length: offsets hold)."""
     lines = _lines(text, lex)
     end = _headed_end(text, lines, lex)
     k = _comment_run(lines[:end])
     if k is not None:
         end = k
-    return text if end == len(lines) else text[: lines[end].start]
+    body = text if end == len(lines) else text[: lines[end].start]
+    for a, b in _box_headlines(lines[:end], lex):
+        body = body[:a] + re.sub(r"[^\n]", " ", body[a:b]) + body[b:]
+    return body
 
 
 def _lines(text: str, lex: Lexicon) -> list[_Line]:
@@ -72,7 +79,8 @@ def _lines(text: str, lex: Lexicon) -> list[_Line]:
             question = bare.endswith("?")
             counted = len(line) >= COUNTED_CHARS
             voiced = counted and not question and (bare.endswith("!") or _says_i_or_you(bare, lex))
-            out.append(_Line(pos, line.rstrip(" :|/").strip(), counted, voiced, question))
+            out.append(_Line(pos, pos + len(raw.rstrip("\r\n")), line.rstrip(" :|/").strip(), counted, voiced,
+                             question))
         pos += len(raw)
     return out
 
@@ -94,17 +102,21 @@ def _whole_heading(head: str, markers: PhraseSet) -> bool:
 
 def _headed_end(text: str, lines: list[_Line], lex: Lexicon) -> int:
     """The index of the line that a heading or a blog's footer ends the article at (the count of lines
-    when none does)."""
+    when none does). A heading written more than once is the furniture of each post of a live blog ("Share
+    this article" under every entry): it ends nothing."""
     half = len(text) // 2
+    repeated = _repeated(lines)
     for k, line in enumerate(lines):
-        if line.start < PAGE_END_AFTER:
+        if line.start < PAGE_END_AFTER or line.head.lower() in repeated:
             continue
         comments = _whole_heading(line.head, lex.page_end_markers)
         box = not comments and _whole_heading(line.head, lex.other_stories_markers)
-        if comments or box:
-            if _comments_follow(lines[k + 1 :]):
+        if comments:  # near the top it is a link to the comments, under the standfirst
+            if line.start >= half:
                 return k
-            if line.start >= half and (comments or not _inset(lines[k + 1 : k + 1 + BOX_REACH])):
+            continue
+        if box:
+            if _comments_follow(lines[k + 1 :]) or (line.start >= half and not _inset(lines[k + 1 :])):
                 return k
             continue
         first = line.head.split(None, 1)[0].strip(",.:;!?")
@@ -114,14 +126,44 @@ def _headed_end(text: str, lines: list[_Line], lex: Lexicon) -> int:
     return len(lines)
 
 
+def _repeated(lines: list[_Line]) -> set[str]:
+    """Short lines written more than once on the page: furniture ("Share this article" under every post)."""
+    seen = Counter(line.head.lower() for line in lines if len(line.head) <= PAGE_END_HEADING)
+    return {head for head, times in seen.items() if times > 1}
+
+
 def _comments_follow(rest: list[_Line]) -> bool:
+    """What follows reads as comments: many lines in a reader's voice, few questions (an interview)."""
     counted = [line for line in rest if line.counted]
-    return len(counted) >= MIN_LINES and sum(line.voiced for line in counted) >= COMMENTS_AFTER_HEADING * len(counted)
+    return len(counted) >= MIN_LINES and sum(line.voiced for line in counted) >= COMMENTS_AFTER_HEADING * len(counted) \
+        and sum(line.question for line in rest) < INTERVIEW_SHARE * len(rest)
+
+
+def _paragraph(line: _Line) -> bool:
+    """A paragraph of an article: long, or a whole sentence of some length, and not in a reader's voice."""
+    return not line.voiced and (len(line.head) >= LONG_LINE or (
+        len(line.head) >= PARAGRAPH_CHARS and line.head.endswith((".", "»", '"', "”"))))
 
 
 def _inset(after: list[_Line]) -> bool:
-    """A paragraph of the article comes right after the box: the box sits inside the article."""
-    return any(len(line.head) >= LONG_LINE and not line.voiced for line in after)
+    """A paragraph of the article comes right after the box's headlines: the box sits inside the article."""
+    return any(_paragraph(line) for line in after[:BOX_REACH])
+
+
+def _box_headlines(lines: list[_Line], lex: Lexicon) -> list[tuple[int, int]]:
+    """The spans of the headlines under a box of other stories kept inside the article, or under a "Lire
+    aussi" alone on its line: up to the next paragraph ("Yémen : 30 morts dans un raid" is another story)."""
+    spans: list[tuple[int, int]] = []
+    repeated = _repeated(lines)
+    for k, line in enumerate(lines):
+        if line.head.lower() in repeated or not (_whole_heading(line.head, lex.other_stories_markers)
+                                                 or _whole_heading(line.head, lex.link_markers)):
+            continue
+        for nxt in lines[k + 1 : k + 1 + BOX_REACH]:
+            if _paragraph(nxt):
+                break
+            spans.append((nxt.start, nxt.end))
+    return spans
 
 
 def _comment_run(lines: list[_Line]) -> int | None:

@@ -125,7 +125,9 @@ def _cut_points(par: str, abbreviations: frozenset[str]) -> list[int]:
             word = par[k + 1 : i].lower()
             quoted = open_quote >= 0 and i - open_quote < MAX_QUOTE
             ends = nxt.isupper() or nxt.isdigit() or nxt in QUOTE_MARKS
-            if ends and word not in abbreviations and not quoted:
+            # "Dr. M. Khan", "John F. Kennedy": a capital alone before the dot is an initial
+            initial = c == "." and i - k == 2 and par[i - 1].isupper() and (k < 0 or par[k] in " ([")
+            if ends and word not in abbreviations and not quoted and not initial:
                 cuts.append(i + 1)
                 last = i + 1
         elif c == "." and i >= 3 and i + 2 < n and par[i + 1].isupper() \
