@@ -569,6 +569,8 @@ def test_a_title_case_headline_does_not_lengthen_a_known_place() -> None:
     text = ("Toll From Shelling in Homs City Rises to 12.\n"
             "Army artillery shelled the city on Friday, killing 12 people, a local group said.")
     assert {f.location for f in fights(text, "en")} == {"Homs"}
+    # nor by an armed group's acronym
+    assert [f.location for f in fights("Army shelling hit Homs ISIS positions on Monday.", "en")] == ["Homs"]
     # in running text the name goes on
     text = "Rebels shelled Aleppo University Hospital on Monday, damaging the hospital's main building."
     assert [f.location for f in fights(text, "en")] == ["Aleppo University Hospital"]

@@ -269,12 +269,13 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         if g is not None and j < n and is_name_word(toks[j], lex) and gaz.match(toks, j) is None:
             # "Beni Suef" is not Beni (DR Congo) followed by a word: the longer name wins
             # ("Aleppo Bombing" in a title-case headline is Aleppo: "bombing" is a common word)
-            # (a function word is no part of a name: "Idlib Will Sochi", "Syria With Russian Security"; in a
-            # title-case line, "Aleppo City Rises", neither is a word the article also writes in lower case,
-            # but in running text "Aleppo University Hospital" is one name)
+            # (a function word or an armed group's acronym is no part of a name: "Idlib Will Sochi", "Syria
+            # ISIL"; in a title-case line, "Aleppo City Rises", neither is a word the article also writes in
+            # lower case, but in running text "Aleppo University Hospital" is one name)
             longer = _run_end(toks, k, lex)
             added = [t for t in toks[j:longer] if t.is_word and len(t.low) > 1]
             if longer > j and not (_common_words(toks[j:longer], common) or any(t.low in lex.stopwords for t in added)
+                                   or any(_is_actor_name(toks, i, i + 1, lex) for i in range(j, longer))
                                    or (_title_case(toks, k, longer) and any(t.low in common for t in added))) \
                     and not any(lex.fighting.match(toks, i) is not None for i in range(j, longer)):
                 g, j = None, longer
