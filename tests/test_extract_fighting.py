@@ -574,3 +574,8 @@ def test_a_title_case_headline_does_not_lengthen_a_known_place() -> None:
     # in running text the name goes on
     text = "Rebels shelled Aleppo University Hospital on Monday, damaging the hospital's main building."
     assert [f.location for f in fights(text, "en")] == ["Aleppo University Hospital"]
+
+
+def test_a_warning_against_strikes_is_no_strike() -> None:
+    assert fights("Moscow warned against new missile strikes on Tell Sabka on Tuesday.", "en") == []
+    assert fights("Moscou a mis en garde contre de nouvelles frappes sur Kafr Soussa.", "fr") == []
