@@ -50,6 +50,12 @@ def _casualty_at(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> tuple[int, 
     return None
 
 
+def _victims_own_word(tokens: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """A victim noun at j with a casualty word right after it: "two people killed", "12 others injured"."""
+    m = lex.victims.match(tokens, j)
+    return m is not None and _casualty_at(tokens, j + m[0], lex) is not None
+
+
 def _unit_after(tokens: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     """A unit after the number: "30 kilomètres", "60 ans", "a 25-year-old man", "12 vehicles"."""
     k = j
@@ -110,8 +116,7 @@ def _is_candidate(num: Number, tokens: tuple[Token, ...], lex: Lexicon, date_tok
             # killed" (the part is): a total in words counts when its casualty word follows its victims
             while e < len(tokens) and tokens[e].low in lex.number_starts:
                 e += 1
-            m = lex.victims.match(tokens, e)
-            if m is not None and _casualty_at(tokens, e + m[0], lex) is not None:
+            if _victims_own_word(tokens, e, lex):
                 return False
         if e < len(tokens) and e - num.end >= 2 and _casualty_at(tokens, e, lex) is not None:
             return False
@@ -447,7 +452,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             # after the number outweigh the verb before it
             v = lex.victims.match(toks, j) if j < n else None
             # (unless that word governs the next number: "killing 5 terrorists injuring 15 others")
-            own_word = v is not None and _casualty_at(toks, j + v[0], lex) is not None \
+            own_word = v is not None and _victims_own_word(toks, j, lex) \
                 and not _next_figure_verb(toks, j + v[0], lex, cand_starts)
             # a verb right before the number is the strongest sign: "a tué 8 civils et blessé 23"
             before = None if own_word else _verb_right_before(toks, num, lex, date_tokens)
