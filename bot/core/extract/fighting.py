@@ -330,12 +330,20 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
     return kept
 
 
+def _back_over_articles(toks: tuple[Token, ...], k: int, lex: Lexicon, also: frozenset[str] = frozenset()) -> int:
+    """The start of the few articles and apostrophes (and words of `also`) right before the name at k:
+    where the phrase that governs the name ends ("des raids aériens de l'Otan", "militants from the X")."""
+    p = k
+    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in also
+                                   or toks[p - 1].text in "'’"):
+        p -= 1
+    return p
+
+
 def _actor_origin(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     """The name at k says which group an armed actor is or where it comes from: "militants from the
     Nusra Front", "des combattants venus de Misrata"."""
-    p = k
-    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].text in "'’"):
-        p -= 1
+    p = _back_over_articles(toks, k, lex)
     link = lex.actor_origins.match_end(toks, p)
     noun = lex.actor_nouns.match_end(toks, p - link) if link else 0
     if not noun:
@@ -458,10 +466,7 @@ def _strikes(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
 def _after_fighting_noun(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     """"des raids aériens de l'Otan", "strikes by NATO": the name at k is who a fighting word is
     said of."""
-    p = k
-    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in lex.genitives
-                                   or toks[p - 1].low in lex.agent_markers or toks[p - 1].text in "'’"):
-        p -= 1
+    p = _back_over_articles(toks, k, lex, lex.genitives | lex.agent_markers)
     return p < k and lex.fighting.match_end(toks, p) > 0
 
 
@@ -477,10 +482,7 @@ def _non_armed(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
         return True
     if lex.non_armed.match(toks, k + 1) is not None:
         return True
-    p = k
-    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in lex.genitives
-                                   or toks[p - 1].text in "'’"):
-        p -= 1
+    p = _back_over_articles(toks, k, lex, lex.genitives)
     return p < k and lex.non_armed.match_end(toks, p) > 0
 
 
@@ -628,10 +630,7 @@ def _history(toks: tuple[Token, ...], k: int, start: int | None = None, year: in
 
 def _landmark(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     """The name at k is a building's ("la mosquée Zine el-Abidine", "the al-Quds hospital")."""
-    p = k
-    while p > 0 and k - p < 3 and (toks[p - 1].low in lex.articles or toks[p - 1].low in lex.genitives
-                                   or toks[p - 1].text in "'’"):
-        p -= 1
+    p = _back_over_articles(toks, k, lex, lex.genitives)
     return p > 0 and toks[p - 1].low in lex.landmark_nouns
 
 
