@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.core.extract.lexicon import Lexicon, PhraseSet
-from bot.core.extract.text import fold_word, tokenize
+from bot.core.extract.text import Token, fold_word, tokenize
 
 PAGE_END_AFTER = 400  # characters of body before any line can end the article
 PAGE_END_HEADING = 60  # a longer line is text, not a heading
@@ -91,13 +91,19 @@ def _says_i_or_you(bare: str, lex: Lexicon) -> bool:
     return any(w in lex.reader_voice and (not cut or len(w) == 1) for w, cut in _WORDS.findall(bare.lower()))
 
 
-def _whole_heading(head: str, markers: PhraseSet) -> bool:
-    """The line is one of these headings and nothing else (a count before it aside: "12 commentaires")."""
-    if len(head) > PAGE_END_HEADING:
-        return False
-    toks = [t for t in tokenize(head) if not t.is_digit]
-    m = markers.match(toks, 0) if toks else None
-    return m is not None and m[0] == len(toks)
+def _heading_words(head: str) -> list[Token]:
+    """The tokens of a line short enough to be a heading, a count in it left out ("12 commentaires"); none
+    for a longer line."""
+    return [t for t in tokenize(head) if not t.is_digit] if len(head) <= PAGE_END_HEADING else []
+
+
+def _whole_heading(words: list[Token], *marker_sets: PhraseSet) -> bool:
+    """The line is one of these headings and nothing else."""
+    for markers in marker_sets:
+        m = markers.match(words, 0) if words else None
+        if m is not None and m[0] == len(words):
+            return True
+    return False
 
 
 def _headed_end(text: str, lines: list[_Line], lex: Lexicon) -> int:
@@ -109,8 +115,9 @@ def _headed_end(text: str, lines: list[_Line], lex: Lexicon) -> int:
     for k, line in enumerate(lines):
         if line.start < PAGE_END_AFTER or line.head.lower() in repeated:
             continue
-        comments = _whole_heading(line.head, lex.page_end_markers)
-        box = not comments and _whole_heading(line.head, lex.other_stories_markers)
+        words = _heading_words(line.head)
+        comments = _whole_heading(words, lex.page_end_markers)
+        box = not comments and _whole_heading(words, lex.other_stories_markers)
         if comments:  # near the top it is a link to the comments, under the standfirst
             if line.start >= half:
                 return k
@@ -156,8 +163,8 @@ def _box_headlines(lines: list[_Line], lex: Lexicon) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     repeated = _repeated(lines)
     for k, line in enumerate(lines):
-        if line.head.lower() in repeated or not (_whole_heading(line.head, lex.other_stories_markers)
-                                                 or _whole_heading(line.head, lex.link_markers)):
+        if line.head.lower() in repeated or not _whole_heading(_heading_words(line.head), lex.other_stories_markers,
+                                                                lex.link_markers):
             continue
         for nxt in lines[k + 1 : k + 1 + BOX_REACH]:
             if _paragraph(nxt):
