@@ -345,3 +345,29 @@ def test_a_clause_that_opens_what_follows_says_nothing_itself() -> None:
     (s,) = statements("Le porte-parole de l'armée a annoncé trois mesures : un couvre-feu et la fermeture des écoles.",
                       "fr")
     assert "couvre-feu" in s.quote
+
+
+def test_an_informant_the_article_does_not_name_is_kept_but_not_pushed() -> None:
+    from bot.core.extract.confidence import is_pushed
+
+    def pushed(text: str, lang: str) -> list[str]:
+        return [s.speaker for s in statements(text, lang) if is_pushed(s)]
+
+    unnamed = [
+        ("A military source said the army had retaken the hill above Tell Sabka overnight.", "en"),
+        ("Local sources in the town said the market had been closed since the convoy left.", "en"),
+        ("Kurdish officials told reporters that the crossing would stay shut until further notice.", "en"),
+        ("Activists said the checkpoints around the old city had been doubled on Monday.", "en"),
+        ("Une source militaire a affirmé que l'armée contrôlait désormais la colline de Kafr Soussa.", "fr"),
+        ("Plusieurs témoins ont raconté que les blindés avaient quitté la ville avant l'aube.", "fr"),
+    ]
+    for text, lang in unnamed:
+        found = statements(text, lang)
+        assert found, text  # stored and searchable: nothing is lost
+        assert pushed(text, lang) == [], text
+    # a body or a name anywhere in the speaker names who speaks
+    assert pushed("Officials from the army's media office said the convoy had reached Tell Sabka.", "en")
+    assert pushed("UN sources said the aid convoy had reached Tell Sabka on Monday evening.", "en")
+    assert pushed("The Observatory and activists said the convoy had reached Tell Sabka on Monday.", "en")
+    assert pushed("Official news agency said the convoy had reached Tell Sabka on Monday evening.", "en")
+    assert pushed("Des sources de l'opposition ont affirmé que le convoi avait atteint Kafr Soussa lundi.", "fr")

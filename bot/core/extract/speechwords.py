@@ -42,6 +42,9 @@ class SpeechWords:
     weak_content_openers: frozenset[str]
     # generic speakers: weak evidence on their own ("sources", "officials", "activists")
     vague_speakers: frozenset[str]
+    # words that stand capitalised before or beside a generic speaker without naming anyone: at the head
+    # of a sentence ("Local sources", "Plusieurs témoins") or as English adjectives ("Western officials")
+    informant_modifiers: frozenset[str]
     # the first person singular: a quotation holding one is a person's words, never a body's
     first_person_singular: frozenset[str]
     # stems of verbs whose object is a thing, not a clause ("a démenti la mort de civils", "rejected the
@@ -91,6 +94,7 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
         furniture_anywhere=_phrases(data.get("furniture_anywhere")),
         not_speaker_heads=_words(data.get("not_speaker_heads")),
         vague_speakers=_words(data.get("vague_speakers")),
+        informant_modifiers=_words(data.get("informant_modifiers")),
         weak_content_openers=_words(data.get("weak_content_openers")),
         credit_names=_words(data.get("credit_names")),
         object_verbs=_folded(data.get("object_verbs")),

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from bot.core.extract.confidence import threshold_for
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.speakers import Clause, Speaker, is_name_word, make_speaker
@@ -328,6 +329,44 @@ class SpeakerBook:
         return g
 
 
+def _unnamed_informant(name: str, lex: Lexicon) -> bool:
+    """Whether a speaker is an informant the article does not name: "a military source", "Activists in
+    the town", "Turkish security sources", "des sources militaires".
+
+    Such a source vouches for what it saw, and its figures stay casualty alerts with it as `reported_by`;
+    but a statement is a named person or body speaking, and a reader can quote no one here. Every part of a
+    coordinated speaker must be such an informant ("the Observatory and activists" is the Observatory).
+    """
+    return all(_unnamed_part(part, lex, first=k == 0) for k, part in enumerate(_conjuncts(name, lex)))
+
+
+def _unnamed_part(name: str, lex: Lexicon, first: bool) -> bool:
+    """The head of the phrase (its words before a preposition) holds a generic speaker noun that no body
+    follows ("Official news agency" is an agency; "officials from the army's media office" speak for the
+    army), and no word is a name: a capital counts only where it is not a nationality, an adjective of the
+    informant lexicon or, opening the speaker, a generic word any sentence may open on ("Activists")."""
+    sw = speech_words(lex.lang)
+    words = [t for t in tokenize(name) if t.is_word]
+    head = []
+    for t in words:
+        if t.low in lex.prepositions or t.low in lex.genitives:
+            break
+        head.append(t)
+    vague = [k for k, t in enumerate(head) if t.low in sw.vague_speakers]
+    if not vague:
+        return False
+    if any((t.low,) in lex.bodies.labels and t.low not in sw.vague_speakers for t in words[vague[-1] + 1:]):
+        return False
+    adjectives = load_gazetteer().adjectives
+    for i, t in enumerate(words):
+        if not t.is_cap or fold(t.text) in adjectives or t.low in sw.informant_modifiers:
+            continue
+        if first and i == 0 and (t.low in sw.vague_speakers or t.low in lex.articles) and not t.text.isupper():
+            continue
+        return False
+    return True
+
+
 def _figure_content(sent: Sentence, c0: int, c1: int, lex: Lexicon) -> bool:
     """Whether reported content is a casualty figure and little more ("33 soldiers were killed")."""
     if c0 < c1 and sent.tokens[c0].text == "(":  # "(Johannesburg) 572 people died ...": a dateline first
@@ -529,6 +568,9 @@ def confidence(g: Group, lead: Piece, pieces: list[Piece], lex: Lexicon) -> floa
         score -= 0.15
     if len(pieces) >= 2:
         score += 0.05
+    if not g.person and _unnamed_informant(g.name, lex):
+        # kept and searchable, not pushed: a named speaker is what makes a statement
+        score = min(score, threshold_for("statement") - 0.05)
     return round(min(1.0, max(0.0, score)), 2)
 
 
