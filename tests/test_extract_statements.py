@@ -371,3 +371,23 @@ def test_an_informant_the_article_does_not_name_is_kept_but_not_pushed() -> None
     assert pushed("The Observatory and activists said the convoy had reached Tell Sabka on Monday.", "en")
     assert pushed("Official news agency said the convoy had reached Tell Sabka on Monday evening.", "en")
     assert pushed("Des sources de l'opposition ont affirmé que le convoi avait atteint Kafr Soussa lundi.", "fr")
+
+
+def test_when_or_where_it_was_said_is_no_quote() -> None:
+    # a closing phrase of time or place after the verb says nothing: what was said comes before it
+    (s,) = statements("The ceasefire has to be respected by all sides, Foreign Minister Jane Morrow said on "
+                      "Tuesday during a visit to Ankara.", "en")
+    assert s.quote.startswith("The ceasefire has to be respected")
+    (s,) = statements("The convoy reached the dam before dawn, the Civil Defence said in a post on its "
+                      "Facebook page.", "en")
+    assert s.quote.startswith("The convoy reached the dam")
+    (s,) = statements("Paul Durand a déclaré lors d'une visite à Ankara que le cessez-le-feu devait être "
+                      "respecté par tous.", "fr")
+    assert s.quote.startswith("le cessez-le-feu devait")
+    # a relative clause's verb keeps what follows it ("blamed ... on the rebels")
+    (s,) = statements("The market was hit twice on Monday in an attack which the Interior Ministry blamed on the "
+                      "rebels.", "en")
+    assert "on the rebels" in s.quote
+    # what follows the verb is said when it is a clause of its own
+    (s,) = statements("The Defence Ministry said on Monday Russian jets struck the bridge at Tell Sabka twice.", "en")
+    assert s.quote.startswith("Russian jets struck")

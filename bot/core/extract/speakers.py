@@ -25,6 +25,8 @@ _CLOSING_QUOTES = frozenset('»”"')
 TAIL_WORDS = 7  # words of a closing phrase after a verb that says nothing ('in an updated toll')
 DESCRIPTION_WORDS = 12  # words of a description closing a statement ('speaking on condition of ...')
 MAX_APPOSITION = 25  # tokens of a description between commas after a subject
+ADDRESSEE_REACH = 5  # tokens between a verb and the "that" after its addressee ("told reporters that")
+ADJUNCT_REACH = 12  # ... and after when or where it was said ("a déclaré lors d'une visite à Ankara que")
 ADDRESSEE_WORDS = 4  # words of a named addressee closing a sentence ("told the Weekly Courier.")
 AGENT_WORDS = 6  # tokens of an agent phrase ("par l'AFP à Alep") between a participle and a verb
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
@@ -635,6 +637,18 @@ def _tacked_on(sent: Sentence, c: int, nxt: int, lex: Lexicon) -> bool:
     return not any(t.low in lex.complementisers for t in toks[c + 3 : nxt])  # "alors que" opens no content
 
 
+def _closing_start(sent: Sentence, start: int, end: int, lex: Lexicon, dates: set[int]) -> int:
+    """Where the words after a verb start, past its dates and fillers; a lone preposition skipped last
+    stays with its phrase ("said in a post on its Facebook page.": "on its Facebook page" says where)."""
+    c = _skip_forward(sent, end, lex, dates)
+    toks = sent.tokens
+    if c > end and toks[c - 1].low in lex.prepositions and lex.speaker_skip.match_end(toks, c) == 1 \
+            and not (start > 0 and toks[start - 1].low in lex.relatives):
+        # (not in a relative clause: "the attack which the regime blamed on the rebels" blamed it on them)
+        return c - 1
+    return c
+
+
 def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
     """Whether the words after a verb say nothing: none; a short closing phrase that opens with a
     preposition ("the ministry said in an updated toll."); or a description of the speaker or the
@@ -648,7 +662,8 @@ def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
             and words[-1].is_cap and all(t.is_word or t.text in ".'’-" for t in rest):
         return True  # "... a media activist told the Weekly Courier.": to whom, not what
     described = bool(rest) and lex.np_enders.match(rest, 0) is not None
-    if not described and (rest is not tail or tail[0].low not in lex.prepositions):
+    opener = tail[0].low in lex.prepositions or speech_words(lex.lang).adjunct_openers.match(tail, 0) is not None
+    if not described and (rest is not tail or not opener):
         return False
     words = [t for t in rest if t.is_word]
     return (len(words) <= (DESCRIPTION_WORDS if described else TAIL_WORDS)
@@ -873,14 +888,17 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
                           for t in toks[prv:start])
             content = (end + 1, n) if start == 0 or opening else (prv, start)
         elif inverted or (start <= 1 and end >= n - 2) or _nothing_said_after(
-                sent, _skip_forward(sent, end, lex, date_tokens), lex) or _tacked_on(
+                sent, _closing_start(sent, start, end, lex, date_tokens), lex) or _tacked_on(
                 sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):
             # "..., the army said in a statement.": nothing said after the verb, so before it
             content = (prv, start)
         else:
             c = _skip_forward(sent, end, lex, date_tokens)
-            # "told reporters that ...", "a indiqué aux journalistes que ...": the addressee is no content
-            for d in range(c, min(n, c + 5)):
+            # "told reporters that ...", "a indiqué aux journalistes que ...": the addressee is no content;
+            # nor is when or where it was said ("a déclaré lors d'une visite à Ankara que ...")
+            closing = _closing_start(sent, start, end, lex, date_tokens)
+            reach = ADJUNCT_REACH if sw.adjunct_openers.match(toks, closing) else ADDRESSEE_REACH
+            for d in range(c, min(n, c + reach)):
                 if toks[d].low in lex.complementisers:
                     c = d
                     break

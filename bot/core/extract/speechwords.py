@@ -40,6 +40,9 @@ class SpeechWords:
     credit_names: frozenset[str]
     # a reported content opening on one of these tells how something was done, not what was said
     weak_content_openers: frozenset[str]
+    # words opening a closing phrase of when or where something was said, like a preposition: "said
+    # during a visit to Ankara.", "a déclaré lors d'une conférence de presse."
+    adjunct_openers: PhraseSet
     # generic speakers: weak evidence on their own ("sources", "officials", "activists")
     vague_speakers: frozenset[str]
     # words that stand capitalised before or beside a generic speaker without naming anyone: at the head
@@ -96,6 +99,7 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
         vague_speakers=_words(data.get("vague_speakers")),
         informant_modifiers=_words(data.get("informant_modifiers")),
         weak_content_openers=_words(data.get("weak_content_openers")),
+        adjunct_openers=_phrases(data.get("adjunct_openers")),
         credit_names=_words(data.get("credit_names")),
         object_verbs=_folded(data.get("object_verbs")),
         # compared with their accents: French "affirmé" is a participle, "affirme" is not
