@@ -444,3 +444,21 @@ def test_share_counts_and_related_links_of_a_scraped_page_are_no_figures() -> No
     text = ("Six civilians were killed in Tell Sabka on Monday.\n"
             "312 Related Army kills 40 militants near Tell Sabka\n")
     assert [c.killed for c in casualties(text, "en")] == [6]
+
+
+def test_one_number_for_two_fates_is_a_figure_of_neither() -> None:
+    def figures(text: str, lang: str) -> list[tuple[int | None, int | None]]:
+        return [(c.killed, c.wounded) for c in casualties(text, lang)]
+
+    assert figures("At least 48 people were killed or injured in the shelling of Tell Sabka.", "en") == []
+    assert figures("Rockets killed and injured five civilians in Tell Sabka on Thursday.", "en") == []
+    assert figures("Twelve people were killed in Tell Sabka and another 50 were wounded or missing.", "en") \
+        == [(12, None)]
+    assert figures("L'explosion a fait 48 morts et blessés à Kafr Soussa jeudi.", "fr") == []
+    assert figures("Trente personnes ont été tuées ou blessées à Kafr Soussa.", "fr") == []
+    # a number for each fate, two words of one fate, or a verb with an object of its own stay figures
+    assert figures("The shelling of Tell Sabka killed 12 and wounded 30 on Thursday.", "en") == [(12, 30)]
+    assert figures("The attackers killed and executed 70 people in Tell Sabka on Thursday.", "en") == [(70, None)]
+    assert figures("The war has left at least 200,000 people dead and displaced half the population.", "en") \
+        == [(200000, None)]
+    assert figures("L'attaque a fait 12 morts et 30 blessés à Kafr Soussa.", "fr") == [(12, 30)]

@@ -321,17 +321,43 @@ def _next_figure_verb(toks: tuple[Token, ...], a: int, lex: Lexicon, starts: set
     return (b + q[0] if q is not None else b) in starts
 
 
-def _verb_right_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> str | None:
-    """The kind of the casualty verb right before the number ("killing at least 12"), or None."""
+def _right_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> int:
+    """The token before the number, past its qualifier and dates ("killing on Monday at least 12")."""
     b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)
     while b >= 0 and b in date_tokens:
         b -= 1
+    return b
+
+
+def _verb_right_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> str | None:
+    """The kind of the casualty verb right before the number ("killing at least 12"), or None."""
+    b = _right_before(toks, num, lex, date_tokens)
     if b < 0:
         return None
     hit = _casualty_at(toks, b, lex)
     if hit is None and lex.killed.match_end(toks, b + 1) > 1:
         hit = (1, "killed")  # "claimed the lives of five", "coûté la vie à cinq"
     return hit[1] if hit is not None and toks[b].low not in lex.death_nouns else None
+
+
+def _joint_fate(toks: tuple[Token, ...], a: int, lex: Lexicon) -> bool:
+    """The casualty word at `a` is joined to another fate with no number of its own: "48 killed and
+    injured", "50 were wounded or missing", "killed or wounded 48 people", "48 morts et blessés". One
+    number counts both together: it is a figure of neither."""
+    hit = _casualty_at(toks, a, lex)
+    if hit is None:
+        return False
+    e = a + hit[0]
+    second = (_casualty_at(toks, e + 1, lex) or lex.other_fates.match(toks, e + 1)) \
+        if e + 1 < len(toks) and toks[e].low in lex.joint_links else None
+    if second is not None and second[1] != hit[1]:  # ("killed and executed 270" are 270 killed)
+        # (not a verb with an object of its own: "left 210,000 dead and displaced half the population")
+        f = e + 1 + second[0]
+        return not (f < len(toks) and (toks[f].is_digit or toks[f].low in lex.determiners
+                                       or lex.qualifiers.match(toks, f) is not None))
+    other = lex.wounded if hit[1] == "killed" else lex.killed
+    return a >= 2 and toks[a - 1].low in lex.joint_links and (
+        other.match_end(toks, a - 1) > 0 or lex.other_fates.match_end(toks, a - 1) > 0)
 
 
 def _before_opening(toks: tuple[Token, ...], num: Number, lex: Lexicon, openers: set[int],
@@ -414,8 +440,10 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         counted = False
         toll = False
         verb_before = False
+        word_at: int | None = None  # the casualty word the figure was read from
         if hit is not None:
             kind = hit[1]
+            word_at = j
             victims = toks[j].text
         elif _death_of(toks, num, lex):
             # "causing the death of one civilian and injury of 13 others", "la mort de 30 civils"
@@ -438,7 +466,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
                 hit = _casualty_at(toks, a, lex)
                 if hit is not None:
-                    kind = hit[1]
+                    kind, word_at = hit[1], a
                 a += 1
             if kind is None:
                 continue
@@ -459,6 +487,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             if plain_after and before is not None:
                 kind = before
                 verb_before = True
+                word_at = _right_before(toks, num, lex, date_tokens)
             elif plain_after and _toll_before(toks, num, lex, date_tokens):
                 # "the death toll has reached 20 people in addition to tens of others injured"
                 kind = "killed"
@@ -483,6 +512,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 # victims governs it, not a casualty word of the next coordinated verb
                 kind = before
                 verb_before = True
+                word_at = _right_before(toks, num, lex, date_tokens)
             limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
             a = v_at if v_at is not None else j
             # a number inside a quotation finds its verb inside it too
@@ -510,7 +540,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 # "la mort de 30 civils" heads a figure of its own
                 if hit is not None and not (toks[a].low in lex.death_nouns and a + 1 < n
                                             and toks[a + 1].low in lex.genitives):
-                    kind = hit[1]
+                    kind, word_at = hit[1], a
                     break
                 a += 1
             if kind is None and (plain_after or v_at is not None):
@@ -518,7 +548,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             if kind is None and plain_after and _toll_before(toks, num, lex, date_tokens):
                 kind = "killed"
                 toll = True
-        if kind is None:
+        if kind is None or (word_at is not None and _joint_fate(toks, word_at, lex)):
             continue
         if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords and not next_verb:
             victims = toks[j].text

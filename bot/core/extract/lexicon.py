@@ -262,6 +262,9 @@ class Lexicon:
     indefinite_articles: frozenset[str] = frozenset()  # "a mostly Alawite neighbourhood" describes a place
     subset_after: PhraseSet = field(default_factory=PhraseSet)  # "5 children were among the dead": a part
     support_verbs: PhraseSet = field(default_factory=PhraseSet)  # "mené des raids": carry a fighting noun
+    # "48 killed or injured", "50 blessés ou disparus": one number for two fates is a figure of neither
+    joint_links: frozenset[str] = frozenset()
+    other_fates: PhraseSet = field(default_factory=PhraseSet)  # "missing", "arrêtés": fates that are no casualty
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -438,6 +441,8 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         indefinite_articles=_words(data.get("indefinite_articles")),
         subset_after=PhraseSet(_phrases(data.get("subset_after"))),
         support_verbs=PhraseSet(_phrases(data.get("support_verbs"))),
+        joint_links=_words(data.get("joint_links")),
+        other_fates=PhraseSet(_phrases(data.get("other_fates"))),
     )
 
 
