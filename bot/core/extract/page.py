@@ -40,6 +40,10 @@ RUN_VOICES = 4  # lines in a reader's voice it needs
 RUN_SHARE = 0.3  # and their share
 ARTICLE_SHARE = 0.15  # at most this share in that voice before it: the plain article it is under
 INTERVIEW_SHARE = 0.2  # a run with this share of questions is an interview
+# a run this long (counted lines) is a thread no article or essay is, and a title and a lead before it are the
+# article: a blog's short post under hundreds of comments
+LONG_RUN_LINES = 200
+LONG_RUN_ARTICLE = 2
 MAX_QUOTE_CHARS = 2000  # a quotation mark left open does not hide the rest of a long line
 _QUOTED = re.compile(f"«[^»]{{0,{MAX_QUOTE_CHARS}}}»|\"[^\"]{{0,{MAX_QUOTE_CHARS}}}\"|“[^”]{{0,{MAX_QUOTE_CHARS}}}”")
 _WORDS = re.compile(r"([^\W\d_]+)(['’]?)")
@@ -187,7 +191,8 @@ def _comment_run(lines: list[_Line]) -> int | None:
     for i, k in enumerate(counted):
         rest = len(counted) - i
         run_voices = total - before
-        if voices[i] and lines[k].start >= PAGE_END_AFTER and i >= MIN_LINES and rest >= RUN_LINES \
+        if voices[i] and lines[k].start >= PAGE_END_AFTER and rest >= RUN_LINES \
+                and i >= (LONG_RUN_ARTICLE if rest >= LONG_RUN_LINES else MIN_LINES) \
                 and run_voices >= RUN_VOICES and run_voices >= RUN_SHARE * rest and before <= ARTICLE_SHARE * i \
                 and questions_after[k] < INTERVIEW_SHARE * (len(lines) - k):
             return k
