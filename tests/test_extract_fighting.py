@@ -579,3 +579,29 @@ def test_a_title_case_headline_does_not_lengthen_a_known_place() -> None:
 def test_a_warning_against_strikes_is_no_strike() -> None:
     assert fights("Moscow warned against new missile strikes on Tell Sabka on Tuesday.", "en") == []
     assert fights("Moscou a mis en garde contre de nouvelles frappes sur Kafr Soussa.", "fr") == []
+
+
+def test_bodies_and_armed_groups_named_like_places_are_no_places() -> None:
+    def places(text: str, lang: str) -> list[str]:
+        return [f.location for f in fights(text, lang)]
+
+    assert places("Five civilians were killed in fighting which resulted in the Nusra Front and its allies taking "
+                  "control of the village of Tell Sabka.", "en") == ["Tell Sabka"]
+    assert places("Fighting between militants and Kurdish troops has forced residents to flee the IS-bastion city "
+                  "of Tell Sabka.", "en") == ["Tell Sabka"]
+    assert "State Department" not in places("Russia called on the State Department to condemn the air strikes "
+                                            "on Tell Sabka.", "en")
+    assert places("Des combattants du Front al-Nosra ont attaqué lundi le village de Kafr Soussa.", "fr") \
+        == ["Kafr Soussa"]
+    # a place in the gazetteer keeps its name; a hospital is a place strikes hit
+    assert places("Jets struck the Al-Quds Hospital in Tell Sabka on Monday.", "en")
+
+
+def test_where_the_gunners_sit_is_not_where_the_shells_fell() -> None:
+    def places(text: str, lang: str) -> list[str]:
+        return [f.location for f in fights(text, lang)]
+
+    assert places("Terrorists positioned in Kafr Nabudah fired rocket shells at the town of Tell Sabka.",
+                  "en") == ["Tell Sabka"]
+    assert places("Des terroristes retranchés dans Kafr Nabudah ont tiré des obus sur Kafr Soussa lundi.", "fr") \
+        == ["Kafr Soussa"]

@@ -97,6 +97,16 @@ def _is_actor_name(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> b
     return j - k == 1 and tokens[k].text.isupper() and len(tokens[k].text) <= 6
 
 
+def _organisation(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bool:
+    """A name headed by a word of a body or an armed group ("Nusra Front", "State Department", "Front
+    al-Nosra") or a compound of an acronym and a common word ("IS-bastion city"): no place."""
+    words = [t for t in tokens[k:j] if t.is_word]
+    if len(words) >= 2 and (words[-1].low in lex.organisation_heads or words[0].low in lex.organisation_heads):
+        return True
+    head, _, tail = tokens[k].text.partition("-")
+    return j - k == 1 and len(head) >= 2 and head.isupper() and tail.isalpha() and tail.islower()
+
+
 def _has_cue(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     """Whether the name at k is introduced as a place.
 
@@ -299,7 +309,8 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             j + 1 < n and toks[j].is_word and not toks[j].is_cap and toks[j].low not in lex.stopwords
             and lex.killed.match(toks, j) is None and lex.wounded.match(toks, j) is None
             and lex.actor_nouns.match(toks, j + 1) is not None)
-        actor = _is_actor_name(toks, k, j, lex) or named_actor or person or modifier
+        actor = _is_actor_name(toks, k, j, lex) or named_actor or person or modifier \
+            or (g is None and _organisation(toks, k, j, lex))
         # "loyal to X", "a summit in X": not where anything happened
         # "contre les Juifs", "aux Roms": a name after a plural article is a people, not a place
         people_group = g is None and k > 0 and toks[k - 1].low in lex.plural_articles
