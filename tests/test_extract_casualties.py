@@ -462,3 +462,19 @@ def test_one_number_for_two_fates_is_a_figure_of_neither() -> None:
     assert figures("The war has left at least 200,000 people dead and displaced half the population.", "en") \
         == [(200000, None)]
     assert figures("L'attaque a fait 12 morts et 30 blessés à Kafr Soussa.", "fr") == [(12, 30)]
+
+
+def test_a_count_of_people_with_another_fate_is_no_casualty_figure() -> None:
+    def killed(text: str, lang: str) -> list[int | None]:
+        return [c.killed for c in casualties(text, lang)]
+
+    assert killed("Police arrested 12 people after clashes in Tell Sabka that killed three.", "en") == [3]
+    assert killed("Twelve people are missing and three were killed in Tell Sabka.", "en") == [3]
+    assert killed("Six people remain trapped under the rubble after the strike on Tell Sabka killed two.", "en") \
+        == [2]
+    assert killed("Six personnes sont toujours sous les décombres après la frappe qui a tué deux civils à "
+                  "Kafr Soussa.", "fr") == [2]
+    # one person's death is no count's casualty word
+    assert killed("Ils ne sont plus que six dans le village depuis sa mort.", "fr") == []
+    # the counted people's own bodies still are
+    assert killed("At least 35 people were found shot and their bodies dumped near Tell Sabka.", "en") == [35]

@@ -536,10 +536,13 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     limit += WINDOW_WITH_VICTIM
                 if v_at is None and toks[a].low in lex.clause_boundaries:
                     break
+                if lex.other_fates.match(toks, a) is not None:
+                    break  # "12 people were arrested and three killed", "six remain trapped under the rubble"
                 hit = _casualty_at(toks, a, lex)
-                # "la mort de 30 civils" heads a figure of its own
+                # "la mort de 30 civils" heads a figure of its own; "depuis sa mort" is one person's death
                 if hit is not None and not (toks[a].low in lex.death_nouns and a + 1 < n
-                                            and toks[a + 1].low in lex.genitives):
+                                            and toks[a + 1].low in lex.genitives) \
+                        and not (a > 0 and toks[a - 1].low in lex.possessives and toks[a].low in lex.death_nouns):
                     kind, word_at = hit[1], a
                     break
                 a += 1
@@ -550,6 +553,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 toll = True
         if kind is None or (word_at is not None and _joint_fate(toks, word_at, lex)):
             continue
+        if lex.other_fates.match_end(toks, _right_before(toks, num, lex, date_tokens) + 1) > 0:
+            continue  # "police arrested 12 people after clashes that killed three": 12 arrested
         if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords and not next_verb:
             victims = toks[j].text
         qualifier = _qualifier(toks, num, lex, None)

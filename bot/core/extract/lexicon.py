@@ -264,6 +264,7 @@ class Lexicon:
     support_verbs: PhraseSet = field(default_factory=PhraseSet)  # "mené des raids": carry a fighting noun
     # "48 killed or injured", "50 blessés ou disparus": one number for two fates is a figure of neither
     joint_links: frozenset[str] = frozenset()
+    possessives: frozenset[str] = frozenset()  # "since his death": one person's death, no count's casualty word
     # "Nusra Front", "State Department", "Front al-Nosra": a name headed by one of these is a body, not a place
     organisation_heads: frozenset[str] = frozenset()
     other_fates: PhraseSet = field(default_factory=PhraseSet)  # "missing", "arrêtés": fates that are no casualty
@@ -444,6 +445,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         subset_after=PhraseSet(_phrases(data.get("subset_after"))),
         support_verbs=PhraseSet(_phrases(data.get("support_verbs"))),
         joint_links=_words(data.get("joint_links")),
+        possessives=_words(data.get("possessives")),
         organisation_heads=_words(data.get("organisation_heads")),
         other_fates=PhraseSet(_phrases(data.get("other_fates"))),
     )
