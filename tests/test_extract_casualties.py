@@ -478,3 +478,31 @@ def test_a_count_of_people_with_another_fate_is_no_casualty_figure() -> None:
     assert killed("Ils ne sont plus que six dans le village depuis sa mort.", "fr") == []
     # the counted people's own bodies still are
     assert killed("At least 35 people were found shot and their bodies dumped near Tell Sabka.", "en") == [35]
+
+
+def test_each_figure_keeps_its_own_words() -> None:
+    def figures(text: str, lang: str) -> list[tuple[int | None, int | None]]:
+        return [(c.killed, c.wounded) for c in casualties(text, lang)]
+
+    # a fate before a killing, with "and", is what happened first; the number is of the killed
+    assert figures("Militants kidnapped and killed 12 aid workers near Tell Sabka on Friday.", "en") == [(12, None)]
+    assert figures("Au moins 12 civils ont été enlevés et tués à Kafr Soussa.", "fr") == [(12, None)]
+    assert figures("Fifty people were kidnapped or killed in Tell Sabka.", "en") == []
+    # the first casualty word has its own figure; the second one its own too
+    assert figures("The explosion in Tell Sabka left 12 people dead and wounded 30 others.", "en") == [(12, 30)]
+    assert figures("L'explosion a fait 12 morts et blessé 30 personnes à Kafr Soussa.", "fr") == [(12, 30)]
+    # "and" opening the next clause joins no fates
+    assert figures("At least 12 people were killed and injured civilians were rushed to hospitals in Tell Sabka.",
+                   "en") == [(12, None)]
+    # a verb that governs a number of its own, or a vague count after it, is not the figure before it
+    assert figures("Eight people were taken to hospital after the blast killed two in Tell Sabka.", "en") \
+        == [(2, None)]
+    assert figures("Terrorist attacks kill 10 injure scores in Tell Sabka.", "en") == [(10, None)]
+    assert figures("Shells landed on the square in Tell Sabka killing 4 citizens injuring many others.", "en") \
+        == [(4, None)]
+    assert figures("4 Turkish Troopers Killed 4 Wounded in Tell Sabka.", "en") == [(4, 4)]
+    assert figures("The attack killed 3 citizens and injured 8 others in Tell Sabka.", "en") == [(3, 8)]
+    # people with another fate than death or wounds are no casualties
+    assert figures("The ministry said 300 people had been evacuated and 12 killed in Tell Sabka.", "en") \
+        == [(12, None)]
+    assert figures("Three hostages were freed and two were killed in Tell Sabka.", "en") == [(2, None)]

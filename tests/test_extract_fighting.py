@@ -605,3 +605,13 @@ def test_where_the_gunners_sit_is_not_where_the_shells_fell() -> None:
                   "en") == ["Tell Sabka"]
     assert places("Des terroristes retranchés dans Kafr Nabudah ont tiré des obus sur Kafr Soussa lundi.", "fr") \
         == ["Kafr Soussa"]
+
+
+def test_troops_stationed_somewhere_are_attacked_there() -> None:
+    def places(text: str, lang: str) -> list[str]:
+        return [f.location for f in fights(text, lang)]
+
+    assert places("Rebels attacked government troops stationed in Tell Sabka overnight, killing 12 soldiers.",
+                  "en") == ["Tell Sabka"]
+    assert places("Warplanes pounded militants entrenched in Tell Sabka for a third day.", "en") == ["Tell Sabka"]
+    assert places("L'aviation a pilonné les rebelles retranchés dans Kafr Soussa.", "fr") == ["Kafr Soussa"]

@@ -214,9 +214,10 @@ def test_hundreds_of_comments_under_a_short_post_are_no_article() -> None:
     # a blog's post of a title and a lead under a thread hundreds of lines long: the thread is no article or
     # essay however short the post is
     post = "Le blog de la rédaction : Kafr Soussa\n" + BODY_FR
-    thread = [f"{line} (message {k})" for k in range(30) for line in COMMENTS_FR]
+    thread = [f"{line} (message {k})" for k in range(130) for line in COMMENTS_FR]
     speakers, killed = alerts(post + "\n".join(thread) + "\n", "fr")
     assert killed == {12} and speakers == {"Karim Benali"}
-    # a thread of a few dozen lines under so short a post could be the article's own first-person text: left
-    speakers, killed = alerts(post + "\n".join(thread[:40]) + "\n", "fr")
+    # a few hundred such lines under so short a post could be the article's own text (a speech, one sentence
+    # a line): left
+    speakers, killed = alerts(post + "\n".join(thread[:300]) + "\n", "fr")
     assert 300 in killed

@@ -391,3 +391,18 @@ def test_when_or_where_it_was_said_is_no_quote() -> None:
     # what follows the verb is said when it is a clause of its own
     (s,) = statements("The Defence Ministry said on Monday Russian jets struck the bridge at Tell Sabka twice.", "en")
     assert s.quote.startswith("Russian jets struck")
+
+
+def test_a_body_speaking_through_its_people_is_named() -> None:
+    from bot.core.extract.confidence import is_pushed
+
+    for text, lang in [
+        ("« Nous ne pouvons plus soigner les blessés », a déclaré Médecins sans frontières dans un communiqué.",
+         "fr"),
+        ("Lebanese army officials said the convoy had crossed the border near Tell Sabka.", "en"),
+        ("Syrian state media said government forces had recaptured Tell Sabka.", "en"),
+    ]:
+        assert [s for s in statements(text, lang) if is_pushed(s)], text
+    # a closing phrase of when it was said, with nothing before the speaker: what follows was said
+    (s,) = statements("Mayor Jamil Aoun said during the bombardment the hospital of Tell Sabka collapsed.", "en")
+    assert not s.quote.startswith("Mayor")

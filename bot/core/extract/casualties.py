@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from bot.core.extract.dates import DateMention
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.numbers import Number, year_value
+from bot.core.extract.speechwords import speech_words
 from bot.core.extract.text import Sentence, Token, quote_spans
 from bot.core.models import Casualty, Qualifier, fold
 
@@ -24,6 +25,7 @@ BACK_WINDOW = 4  # tokens between "killing" and "five"
 TOLL_REACH = 20  # tokens between "the death toll" and "has risen to 40"
 SUBSET_REACH = 4  # tokens a listed part adds to the reach of its total's verb (the number, its victims, a comma)
 OWN_VERB_REACH = 3  # tokens between a listed part's victims and a casualty verb of its own ("ont été blessées")
+OWN_NOUN_WORDS = 3  # words of its noun between a figure and its own casualty word ("4 Turkish troopers killed")
 _HARD_STOP = frozenset(";:.!?()")  # quote marks are transparent: 12 « terroristes » tués
 
 
@@ -321,6 +323,25 @@ def _next_figure_verb(toks: tuple[Token, ...], a: int, lex: Lexicon, starts: set
     return (b + q[0] if q is not None else b) in starts
 
 
+def _own_predicate(toks: tuple[Token, ...], b: int, a: int, lex: Lexicon) -> bool:
+    """Nothing but auxiliaries and a few words of its noun between a figure (ending at b) and the casualty
+    word at a: "14 people were killed 25 wounded", "2 Turkish troopers killed 4 wounded" (the word is the
+    figure's own), not "8 people were taken to hospital after the blast killed two"."""
+    k, words = b, 0
+    while k < a:
+        m = lex.auxiliaries.match(toks, k)
+        if m is not None:
+            k += m[0]
+            continue
+        t = toks[k]
+        if t.low not in lex.passive:
+            if not t.is_word or t.low in lex.stopwords:
+                return False
+            words += 1
+        k += 1
+    return words <= OWN_NOUN_WORDS
+
+
 def _right_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> int:
     """The token before the number, past its qualifier and dates ("killing on Monday at least 12")."""
     b = num.start - 1 - lex.qualifiers.match_end(toks, num.start)
@@ -343,7 +364,8 @@ def _verb_right_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_
 def _joint_fate(toks: tuple[Token, ...], a: int, lex: Lexicon) -> bool:
     """The casualty word at `a` is joined to another fate with no number of its own: "48 killed and
     injured", "50 were wounded or missing", "killed or wounded 48 people", "48 morts et blessés". One
-    number counts both together: it is a figure of neither."""
+    number counts both together: it is a figure of neither. A fate before a killing with "and" is what
+    happened first ("kidnapped and killed 12"): the number is of the killed."""
     hit = _casualty_at(toks, a, lex)
     if hit is None:
         return False
@@ -351,13 +373,23 @@ def _joint_fate(toks: tuple[Token, ...], a: int, lex: Lexicon) -> bool:
     second = (_casualty_at(toks, e + 1, lex) or lex.other_fates.match(toks, e + 1)) \
         if e + 1 < len(toks) and toks[e].low in lex.joint_links else None
     if second is not None and second[1] != hit[1]:  # ("killed and executed 270" are 270 killed)
-        # (not a verb with an object of its own: "left 210,000 dead and displaced half the population")
+        # not a verb with an object of its own ("left 210,000 dead and displaced half the population") nor
+        # an adjective of the next clause's subject ("12 were killed and injured civilians were evacuated")
         f = e + 1 + second[0]
         return not (f < len(toks) and (toks[f].is_digit or toks[f].low in lex.determiners
-                                       or lex.qualifiers.match(toks, f) is not None))
+                                       or lex.qualifiers.match(toks, f) is not None
+                                       or lex.victims.match(toks, f) is not None))
     other = lex.wounded if hit[1] == "killed" else lex.killed
-    return a >= 2 and toks[a - 1].low in lex.joint_links and (
-        other.match_end(toks, a - 1) > 0 or lex.other_fates.match_end(toks, a - 1) > 0)
+    if a >= 1 and other.match_end(toks, a) > 0:
+        return True  # "Attack Kills Injures over 70": the "and" lost between them
+    if a < 2 or toks[a - 1].low not in lex.joint_links:
+        return False
+    first = other.match_end(toks, a - 1)
+    if first > 0:
+        # ("left 12 people dead and wounded 30 others": the first word has its own figure)
+        p = a - 1 - first
+        return not (p > 0 and (toks[p - 1].is_digit or lex.victims.match_end(toks, p) > 0))
+    return toks[a - 1].low in lex.alternative_links and lex.other_fates.match_end(toks, a - 1) > 0
 
 
 def _before_opening(toks: tuple[Token, ...], num: Number, lex: Lexicon, openers: set[int],
@@ -433,7 +465,9 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         if hit is not None and num.ambiguous and toks[j].low not in lex.victims and toks[j].low not in lex.death_nouns:
             hit = None  # "une blessure", "un mort" is one dead but "une blessure" is no one
         # "kills 12 wounds 50": the word after the number is the next figure's verb, the one before is its own
-        next_verb = _next_figure_verb(toks, j, lex, cand_starts)
+        # (and "kill 10 injure scores": the word after the number governs the vague count after it)
+        next_verb = _next_figure_verb(toks, j, lex, cand_starts) or (
+            hit is not None and lex.vague.match(toks, j + hit[0]) is not None)
         if hit is not None and next_verb and _verb_right_before(toks, num, lex, date_tokens) is not None:
             hit = None
         noun_after = hit is not None
@@ -479,9 +513,11 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             # "Three civilians killed 12 others injured": a victim noun and its own casualty word
             # after the number outweigh the verb before it
             v = lex.victims.match(toks, j) if j < n else None
-            # (unless that word governs the next number: "killing 5 terrorists injuring 15 others")
+            # (unless that word governs the next number, "killing 5 terrorists injuring 15 others", or is a
+            # gerund of its own, "killing 4 citizens injuring many others")
             own_word = v is not None and _victims_own_word(toks, j, lex) \
-                and not _next_figure_verb(toks, j + v[0], lex, cand_starts)
+                and not _next_figure_verb(toks, j + v[0], lex, cand_starts) \
+                and not toks[j + v[0]].low.endswith(speech_words(lex.lang).gerunds)
             # a verb right before the number is the strongest sign: "a tué 8 civils et blessé 23"
             before = None if own_word else _verb_right_before(toks, num, lex, date_tokens)
             if plain_after and before is not None:
@@ -517,10 +553,11 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             a = v_at if v_at is not None else j
             # a number inside a quotation finds its verb inside it too
             q_end = next((q1 for q0, q1 in quotes if q0 <= num.start < q1), n)
+            scan_from = a  # where the figure's own words end (past its victims and listed parts)
             while kind is None and a < min(n, q_end) and a - j < limit:
                 if a in apposed:
                     limit += apposed[a][1] - a
-                    a = apposed[a][1]  # over the parts to the total's verb
+                    a = scan_from = apposed[a][1]  # over the parts to the total's verb
                     continue
                 if toks[a].text in _HARD_STOP:
                     break
@@ -536,13 +573,21 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     limit += WINDOW_WITH_VICTIM
                 if v_at is None and toks[a].low in lex.clause_boundaries:
                     break
-                if lex.other_fates.match(toks, a) is not None:
-                    break  # "12 people were arrested and three killed", "six remain trapped under the rubble"
+                fate = lex.other_fates.match(toks, a)
+                if fate is not None and not (
+                        a + fate[0] + 1 < n and toks[a + fate[0]].low in lex.joint_links
+                        and toks[a + fate[0]].low not in lex.alternative_links
+                        and _casualty_at(toks, a + fate[0] + 1, lex) is not None):
+                    # "12 people were arrested and three killed", "six remain trapped under the rubble" (but
+                    # "12 civils ont été enlevés et tués" were killed)
+                    break
                 hit = _casualty_at(toks, a, lex)
                 # "la mort de 30 civils" heads a figure of its own; "depuis sa mort" is one person's death
                 if hit is not None and not (toks[a].low in lex.death_nouns and a + 1 < n
                                             and toks[a + 1].low in lex.genitives) \
                         and not (a > 0 and toks[a - 1].low in lex.possessives and toks[a].low in lex.death_nouns):
+                    if _next_figure_verb(toks, a, lex, cand_starts) and not _own_predicate(toks, scan_from, a, lex):
+                        break  # "Eight people were taken to hospital after the blast killed two": two killed
                     kind, word_at = hit[1], a
                     break
                 a += 1

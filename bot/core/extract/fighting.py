@@ -47,6 +47,7 @@ class Candidate:
     name: str
     entries: tuple[Entry, ...] = ()
     listed: bool = False  # a later member of a list of places ("A, B et C")
+    origin: bool = False  # where the gunners are ("terrorists positioned in X fired on Y")
 
 
 @dataclass
@@ -322,7 +323,9 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             based = True  # "militants from the Nusra Front"; "Northeastern" alone names no place
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based and not described:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
-            out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed))
+            origin = lex.origin_cues.match_end(toks, _back_over_articles(toks, k, lex)) > 0 \
+                or (listed and bool(out) and out[-1].origin)
+            out.append(Candidate(k, end, sent.span(k, end), g[1] if g else (), listed, origin))
         k = j
     # drop containers: a place right after another one ("Tamra in Wadi Kel", "Ode Ise, Akoro")
     kept: list[Candidate] = []
@@ -336,6 +339,11 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
                     dropped.append(c)
                 continue
         kept.append(c)
+    # "terrorists positioned in X fired shells on Y": where the gunners are is no place of fighting when
+    # the sentence names the place they hit; alone, "troops stationed in X came under fire" is the place
+    if any(not c.origin for c in kept) and any(c.origin for c in kept):
+        last = max(k for k, c in enumerate(kept) if not c.origin)
+        kept = [c for k, c in enumerate(kept) if not c.origin or k > last]
     if any(not c.entries or c.entries[0].kind != "country" for c in kept):
         kept = [c for c in kept if not c.entries or c.entries[0].kind != "country"]
     return kept

@@ -264,9 +264,12 @@ class Lexicon:
     support_verbs: PhraseSet = field(default_factory=PhraseSet)  # "mené des raids": carry a fighting noun
     # "48 killed or injured", "50 blessés ou disparus": one number for two fates is a figure of neither
     joint_links: frozenset[str] = frozenset()
+    alternative_links: frozenset[str] = frozenset()  # "or": "wounded or missing" is one count of either fate
     possessives: frozenset[str] = frozenset()  # "since his death": one person's death, no count's casualty word
     # "Nusra Front", "State Department", "Front al-Nosra": a name headed by one of these is a body, not a place
     organisation_heads: frozenset[str] = frozenset()
+    # "positioned in X": where gunners are, no place of fighting when the sentence names the place they hit
+    origin_cues: PhraseSet = field(default_factory=PhraseSet)
     other_fates: PhraseSet = field(default_factory=PhraseSet)  # "missing", "arrêtés": fates that are no casualty
     _verb_cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     _sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
@@ -445,8 +448,10 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         subset_after=PhraseSet(_phrases(data.get("subset_after"))),
         support_verbs=PhraseSet(_phrases(data.get("support_verbs"))),
         joint_links=_words(data.get("joint_links")),
+        alternative_links=_words(data.get("alternative_links")),
         possessives=_words(data.get("possessives")),
         organisation_heads=_words(data.get("organisation_heads")),
+        origin_cues=PhraseSet(_phrases(data.get("origin_cues"))),
         other_fates=PhraseSet(_phrases(data.get("other_fates"))),
     )
 

@@ -40,9 +40,9 @@ RUN_VOICES = 4  # lines in a reader's voice it needs
 RUN_SHARE = 0.3  # and their share
 ARTICLE_SHARE = 0.15  # at most this share in that voice before it: the plain article it is under
 INTERVIEW_SHARE = 0.2  # a run with this share of questions is an interview
-# a run this long (counted lines) is a thread no article or essay is, and a title and a lead before it are the
-# article: a blog's short post under hundreds of comments
-LONG_RUN_LINES = 200
+# a run this long (counted lines) is a thread no article, essay or transcript is, and a title and a lead before
+# it are the article: a blog's short post under a thousand lines of comments
+LONG_RUN_LINES = 1000
 LONG_RUN_ARTICLE = 2
 MAX_QUOTE_CHARS = 2000  # a quotation mark left open does not hide the rest of a long line
 _QUOTED = re.compile(f"«[^»]{{0,{MAX_QUOTE_CHARS}}}»|\"[^\"]{{0,{MAX_QUOTE_CHARS}}}\"|“[^”]{{0,{MAX_QUOTE_CHARS}}}”")

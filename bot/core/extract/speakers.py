@@ -649,6 +649,16 @@ def _closing_start(sent: Sentence, start: int, end: int, lex: Lexicon, dates: se
     return c
 
 
+def _said_before(sent: Sentence, start: int, end: int, prv: int, lex: Lexicon, dates: set[int]) -> bool:
+    """Whether nothing is said after the reporting clause, so what was said comes before it. A closing
+    phrase of when or where it was said counts only when something stands before the speaker: "Mayor X
+    said during the bombardment the hospital collapsed" said what follows."""
+    closing = _closing_start(sent, start, end, lex, dates)
+    if not _nothing_said_after(sent, closing, lex):
+        return False
+    return start > prv or speech_words(lex.lang).adjunct_openers.match(sent.tokens, closing) is None
+
+
 def _nothing_said_after(sent: Sentence, c: int, lex: Lexicon) -> bool:
     """Whether the words after a verb say nothing: none; a short closing phrase that opens with a
     preposition ("the ministry said in an updated toll."); or a description of the speaker or the
@@ -887,9 +897,8 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             opening = all(not t.is_word or t.low in lex.num_connectors or sw.speaker_openers.may_start(t)
                           for t in toks[prv:start])
             content = (end + 1, n) if start == 0 or opening else (prv, start)
-        elif inverted or (start <= 1 and end >= n - 2) or _nothing_said_after(
-                sent, _closing_start(sent, start, end, lex, date_tokens), lex) or _tacked_on(
-                sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):
+        elif inverted or (start <= 1 and end >= n - 2) or _said_before(sent, start, end, prv, lex, date_tokens) \
+                or _tacked_on(sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):
             # "..., the army said in a statement.": nothing said after the verb, so before it
             content = (prv, start)
         else:

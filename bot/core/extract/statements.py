@@ -341,21 +341,26 @@ def _unnamed_informant(name: str, lex: Lexicon) -> bool:
 
 
 def _unnamed_part(name: str, lex: Lexicon, first: bool) -> bool:
-    """The head of the phrase (its words before a preposition) holds a generic speaker noun that no body
-    follows ("Official news agency" is an agency; "officials from the army's media office" speak for the
-    army), and no word is a name: a capital counts only where it is not a nationality, an adjective of the
-    informant lexicon or, opening the speaker, a generic word any sentence may open on ("Activists")."""
+    """The head of the phrase (its words before a preposition) holds a generic speaker noun, no body stands
+    in it ("officials from the army's media office", "Official news agency"; "government", "military" are
+    adjectives of informants, lexicon `informant_modifiers`), and no word is a name: a capital counts only
+    where it is not a nationality, such an adjective or, opening the speaker, a generic word any sentence
+    may open on ("Activists")."""
     sw = speech_words(lex.lang)
-    words = [t for t in tokenize(name) if t.is_word]
+    toks = tokenize(name)
+    words = [t for t in toks if t.is_word]
     head = []
     for t in words:
         if t.low in lex.prepositions or t.low in lex.genitives:
             break
         head.append(t)
-    vague = [k for k, t in enumerate(head) if t.low in sw.vague_speakers]
-    if not vague:
+    if not any(t.low in sw.vague_speakers for t in head):
         return False
-    if any((t.low,) in lex.bodies.labels and t.low not in sw.vague_speakers for t in words[vague[-1] + 1:]):
+    # a body in it speaks through them: "Lebanese army officials", "state media", "Médecins sans frontières"
+    if any((t.low,) in lex.bodies.labels and t.low not in sw.vague_speakers and t.low not in sw.informant_modifiers
+           for t in words):
+        return False
+    if any((m := lex.bodies.match(toks, k)) is not None and m[0] > 1 for k in range(len(toks))):
         return False
     adjectives = load_gazetteer().adjectives
     for i, t in enumerate(words):
