@@ -615,3 +615,12 @@ def test_troops_stationed_somewhere_are_attacked_there() -> None:
                   "en") == ["Tell Sabka"]
     assert places("Warplanes pounded militants entrenched in Tell Sabka for a third day.", "en") == ["Tell Sabka"]
     assert places("L'aviation a pilonné les rebelles retranchés dans Kafr Soussa.", "fr") == ["Kafr Soussa"]
+
+
+def test_headline_qualifiers_abbreviations_and_agencies_are_no_places() -> None:
+    def places(text: str) -> list[str]:
+        return [f.location for f in fights(text, "en")]
+
+    assert places("Car Bomb Leaves At Least 25 Dead in Tell Sabka.") == ["Tell Sabka"]
+    assert places("Gunmen targeted a UN-Red Crescent convoy near Tell Sabka on Monday.") == ["Tell Sabka"]
+    assert "St" not in places("Russian jets flew from a base near St. Petersburg before striking Tell Sabka.")

@@ -100,11 +100,14 @@ def _is_actor_name(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> b
 
 def _organisation(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bool:
     """A name headed by a word of a body or an armed group ("Nusra Front", "State Department", "Front
-    al-Nosra") or a compound of an acronym and a common word ("IS-bastion city"): no place."""
+    al-Nosra"), opening on the acronym of an organisation ("UN-Red Crescent convoy", "UNESCO World
+    Heritage") or a compound of an acronym and a common word ("IS-bastion city"): no place."""
     words = [t for t in tokens[k:j] if t.is_word]
     if len(words) >= 2 and (words[-1].low in lex.organisation_heads or words[0].low in lex.organisation_heads):
         return True
     head, _, tail = tokens[k].text.partition("-")
+    if head in lex.non_actor_acronyms and head.isupper():
+        return True
     return j - k == 1 and len(head) >= 2 and head.isupper() and tail.isalpha() and tail.islower()
 
 
@@ -321,6 +324,9 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
             based = True
         if g is None and (_actor_origin(toks, k, lex) or all(t.low in lex.compass_words for t in toks[k:j])):
             based = True  # "militants from the Nusra Front"; "Northeastern" alone names no place
+        if g is None and j - k == 1 and (toks[k].low in lex.abbreviations or (
+                k > 0 and (q := lex.qualifiers.match(toks, k - 1)) is not None and q[0] > 1)):
+            based = True  # "St." of "St. Petersburg"; "Least" of "Leaves At Least 25 Dead"
         if (listed or noun_after or _has_cue(toks, k, lex)) and not actor and not based and not described:
             end = j + 1 if noun_after and g is None and not _has_cue(toks, k, lex) else j
             origin = lex.origin_cues.match_end(toks, _back_over_articles(toks, k, lex)) > 0 \
