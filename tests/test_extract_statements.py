@@ -406,3 +406,12 @@ def test_a_body_speaking_through_its_people_is_named() -> None:
     # a closing phrase of when it was said, with nothing before the speaker: what follows was said
     (s,) = statements("Mayor Jamil Aoun said during the bombardment the hospital of Tell Sabka collapsed.", "en")
     assert not s.quote.startswith("Mayor")
+
+
+def test_a_place_run_into_the_speaker_where_commas_were_lost() -> None:
+    # scraped text that lost its commas: the name before "the X said" is where, not who
+    (s,) = statements("Rebels shelled the airport near Tell Sabka the army said.", "en")
+    assert s.speaker == "army" and s.quote.startswith("Rebels shelled the airport near Tell Sabka")
+    (s,) = statements("Jets struck the ancestral village Tell Sabka the Syrian Observatory for Human Rights "
+                      "said.", "en")
+    assert s.speaker == "Syrian Observatory for Human Rights"

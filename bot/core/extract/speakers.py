@@ -481,6 +481,16 @@ def _phrase_start(sent: Sentence, a: int, j: int, spk: Speaker, lex: Lexicon) ->
     return a
 
 
+def _place_before(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
+    """The capitalised name ending at j follows a place cue or noun ("near Tell Sabka", "village Tell Sabka"):
+    a place."""
+    s = j
+    while s > 0 and j - s < MAX_NP and (toks[s - 1].is_cap or toks[s - 1].low in lex.name_particles
+                                        or toks[s - 1].text in "-'’"):
+        s -= 1
+    return s < j and (lex.place_cues.match_end(toks, s) > 0 or (s > 0 and toks[s - 1].low in lex.place_nouns))
+
+
 def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
     """Start of the noun phrase ending at j (exclusive)."""
     toks = sent.tokens
@@ -502,6 +512,9 @@ def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
                     and b.low not in lex.articles and b.low not in lex.num_connectors and b.low not in lex.stopwords:
                 i -= 1
                 break  # "an accusation the paramilitary group rejected": the subject opens at "the"
+            if b.is_cap and _place_before(toks, i - 1, lex):
+                i -= 1
+                break  # "shelled the airport near Tell Sabka the army said" (commas lost): the army said
         i -= 1
     return i
 
