@@ -415,3 +415,15 @@ def test_a_place_run_into_the_speaker_where_commas_were_lost() -> None:
     (s,) = statements("Jets struck the ancestral village Tell Sabka the Syrian Observatory for Human Rights "
                       "said.", "en")
     assert s.speaker == "Syrian Observatory for Human Rights"
+
+
+def test_a_person_s_opponents_or_supporters_are_not_that_person() -> None:
+    for text, lang in [
+        ("Les adversaires de M. Haddad accusent le gouvernement de vouloir monopoliser le pouvoir.", "fr"),
+        ("Les partisans de M. Haddad affirment que l'élection a été truquée.", "fr"),
+        ("Opponents of President Karim Haddad say the election was rigged.", "en"),
+    ]:
+        assert "Haddad" not in " ".join(s.speaker for s in statements(text, lang)), text
+    # the honorific's full stop ends no subject: "M. Durand" is one name
+    (s,) = statements("Cette semaine, M. Durand avait évoqué la possibilité d'une trêve à Kafr Soussa.", "fr")
+    assert s.speaker == "Durand"

@@ -504,6 +504,8 @@ def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
             if depth == 0:
                 break
             depth -= 1
+        elif depth == 0 and t.text == "." and i >= 2 and toks[i - 2].low in lex.honorifics and i < j:
+            pass  # "les partisans de M. Haddad": the honorific's full stop ends nothing
         elif depth == 0 and (_is_stop(t, lex) or lex.is_reporting_word(t.low)):
             break
         if depth == 0 and lex.article_opens_np and t.low in lex.determiners and i >= 2 and i < j:
