@@ -427,3 +427,19 @@ def test_a_person_s_opponents_or_supporters_are_not_that_person() -> None:
     # the honorific's full stop ends no subject: "M. Durand" is one name
     (s,) = statements("Cette semaine, M. Durand avait évoqué la possibilité d'une trêve à Kafr Soussa.", "fr")
     assert s.speaker == "Durand"
+
+
+def test_a_gerund_clause_is_said_by_the_sentence_s_subject() -> None:
+    (s,) = statements("À Genève, le Conseil des droits de l'Homme a prolongé vendredi le mandat de ses enquêteurs, "
+                      "condamnant par ailleurs « la multiplication des massacres » à Kafr Soussa.", "fr")
+    assert s.speaker.startswith("Conseil des droits de l'Homme") and "multiplication des massacres" in s.quote
+    (s,) = statements("Le chef du gouvernement, Paul Durand, a reçu vendredi le chef rebelle, tout en appelant la "
+                      "rébellion à respecter la trêve.", "fr")
+    assert (s.speaker, s.speaker_role) == ("Paul Durand", "chef du gouvernement")
+    (s,) = statements("The army captured the town on Monday, saying the operation would continue until the border.",
+                      "en")
+    assert s.speaker == "army" and s.quote.startswith("the operation would continue")
+    # a gerund of no speech, a place as the subject, a sentence cut by a line break: no one speaks
+    assert statements("The army shelled the town on Monday, killing 12 civilians in Tell Sabka.", "en") == []
+    assert statements("Tell Sabka fell on Monday, saying nothing of the convoy.", "en") == []
+    assert statements("l'armée à organiser des élections, estimant que le scrutin serait libre.", "fr") == []

@@ -17,7 +17,7 @@ from bot.core.extract.dates import DateMention
 from bot.core.extract.gazetteer import load_gazetteer
 from bot.core.extract.lexicon import Lexicon
 from bot.core.extract.speechwords import speech_words
-from bot.core.extract.text import Sentence, Token, fold_phrase
+from bot.core.extract.text import Sentence, Token, fold_phrase, tokenize
 
 MAX_NP = 20  # tokens in a speaker noun phrase
 PLAIN_SOURCE_WORDS = 4  # words of a source named after 'selon' that is no known body
@@ -28,6 +28,7 @@ MAX_APPOSITION = 25  # tokens of a description between commas after a subject
 ADDRESSEE_REACH = 5  # tokens between a verb and the "that" after its addressee ("told reporters that")
 ADJUNCT_REACH = 12  # ... and after when or where it was said ("a déclaré lors d'une visite à Ankara que")
 ADDRESSEE_WORDS = 4  # words of a named addressee closing a sentence ("told the Weekly Courier.")
+OPENING_WORDS = 8  # tokens of an opening phrase of place or time before the subject ("À Genève,")
 AGENT_WORDS = 6  # tokens of an agent phrase ("par l'AFP à Alep") between a participle and a verb
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
 
@@ -638,6 +639,64 @@ def _inverted_verb_at(sent: Sentence, k: int, lex: Lexicon) -> tuple[int, bool] 
     return None
 
 
+def _clause_gerund(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
+    """A gerund of a reporting verb opening a clause after a comma: ", condamnant par ailleurs ...",
+    ", tout en appelant la rébellion à ...", ", saying the operation would go on"."""
+    t = toks[k]
+    sw = speech_words(lex.lang)
+    g = next((g for g in sw.gerunds if t.low.endswith(g) and len(t.low) > len(g) + 2), None)
+    if g is None or t.is_cap:
+        return False
+    stem = t.low[: -len(g)]
+    if not (lex.is_reporting_word(t.low) or any(
+            stem.startswith(s) and stem[len(s):] in ("", "e") for s in lex.reporting_stems)):
+        return False
+    b = k - (sw.gerund_openers.match_end(toks, k) if k > 0 else 0)
+    return b > 0 and toks[b - 1].text == ","
+
+
+def _gerund_subject(sent: Sentence, k: int, lex: Lexicon) -> Speaker | None:
+    """Who speaks in a gerund clause: the named subject opening the sentence, right before its own verb
+    ("Le Conseil des droits de l'Homme a prolongé ..., condamnant ..."; "The army captured the town,
+    saying ..."). A place is no such subject, nor a phrase naming no one."""
+    toks = sent.tokens
+    sw = speech_words(lex.lang)
+    if not toks[0].is_cap:
+        return None  # a sentence cut by a line break ("l'armée à organiser des élections, estimant que")
+    a = 0
+    comma = next((x for x in range(min(k, OPENING_WORDS)) if toks[x].text == ","), None)
+    if comma is not None and (toks[0].low in lex.prepositions or lex.place_cues.match(toks, 0) is not None
+                              or sw.speaker_openers.match(toks, 0) is not None):
+        a = comma + 1  # "À Genève, ...", "In Geneva, ..."
+    a, _ = _strip(toks, a, k, lex)
+
+    def verb_at(x: int) -> bool:
+        t = toks[x]
+        return lex.auxiliaries.match(toks, x) is not None or t.low in lex.finite_verbs or (
+            t.is_word and not t.is_cap and t.low.endswith(sw.participle_endings + sw.past_endings))
+
+    e = a
+    while e < k and (toks[e].is_word or toks[e].text in "'’-") and not (e > a and verb_at(e)):
+        e += 1
+    if not a < e < k:
+        return None
+    spk = make_speaker(sent, a, e, lex)
+    if spk is not None and not spk.pronoun and toks[e].text == ",":
+        # "le chef du gouvernement, Paul Durand, a reçu": the name between commas holds the role
+        x = e + 1
+        while x < k and (is_name_word(toks[x], lex) or toks[x].low in lex.name_particles):
+            x += 1
+        if x < k and toks[x].text == "," and sum(is_name_word(t, lex) for t in toks[e + 1 : x]) >= 2:
+            spk = Speaker(sent.span(e + 1, x), role=spk.role or spk.name, person=True) if not spk.person else spk
+            e = x + 1
+    if spk is None or spk.pronoun or e >= k or not verb_at(e):
+        return None
+    named = spk.person or bool(spk.role) or spk.name[:1].isupper() \
+        or lex.bodies.match(tokenize(spk.name), 0) is not None
+    place = not spk.person and load_gazetteer().lookup(spk.name) is not None
+    return spk if named and not place else None
+
+
 def _tacked_on(sent: Sentence, c: int, nxt: int, lex: Lexicon) -> bool:
     """Whether a clause of its own follows the verb over a comma, with no "that" to open what was said:
     "..., officials said on Tuesday, as Kyiv prepared for talks" said what came before."""
@@ -796,6 +855,8 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         hit = _verb_at(sent, k, lex, masked)
         if hit is None and not masked[k] and lex.inverted_verbs.may_start(toks[k]):
             hit = _inverted_verb_at(sent, k, lex)
+        if hit is None and not found and _clause_gerund(toks, k, lex):
+            hit = (1, False)  # "a prolongé le mandat, condamnant par ailleurs ...": see `_gerund_subject`
         if hit is None:
             k += 1
             continue
@@ -835,6 +896,14 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         if shares:
             # "Kiev a annoncé ... et a précisé": the second verb shares the first one's subject
             found.append((b - 1, vend, k, found[-1][3], False, False))
+            k = vend
+            continue
+        if not found and _clause_gerund(toks, k, lex):
+            # ", saying ...", ", condamnant par ailleurs ...": no subject of its own, neither after it nor
+            # between commas before it; the sentence's subject speaks
+            subject = _gerund_subject(sent, k, lex)
+            if subject is not None:
+                found.append((k, vend, k, subject, False, False))
             k = vend
             continue
         inverted = prev is None or prev.text in ",«»“”\"" or prev.is_quote

@@ -61,6 +61,10 @@ class SpeechWords:
     addressee_markers: frozenset[str]
     # indefinite pronouns: a subject holding one names no one ("quelqu'un a dit", "someone said")
     indefinite_speakers: frozenset[str]
+    # endings of a verb in the past ("captured"): where a subject read forwards ends
+    past_endings: tuple[str, ...]
+    # words before a gerund that keep it a gerund ("en réclamant", "tout en appelant", "while calling")
+    gerund_openers: PhraseSet
     # endings of a gerund ("adding", "affirmant"): a verb with no subject of its own
     gerunds: tuple[str, ...]
     # endings of the participle before an agent ("interrogés par", "interviewed by")
@@ -91,6 +95,8 @@ def build_speech_words(data: dict[str, object]) -> SpeechWords:
         inclusion_markers=_phrases(data.get("inclusion_markers")),
         negations=_words(data.get("negations")),
         gerunds=_folded(data.get("gerunds")),
+        gerund_openers=_phrases(data.get("gerund_openers")),
+        past_endings=_folded(data.get("past_endings")),
         object_speech_verbs=_folded(data.get("object_speech_verbs")),
         agent_participles=_folded(data.get("agent_participles")),
         furniture=_phrases(data.get("furniture")),
