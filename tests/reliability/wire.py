@@ -27,7 +27,7 @@ OUTRO = ("", " More details to follow.", " This story is developing.", " Updated
 DISPATCH = (
     "At least {killed} people were killed and {wounded} wounded in {town} on Monday when shells hit a crowded "
     "market, the health ministry said. Fighting resumed in the southern districts of {town} after a night of "
-    "heavy bombardment, residents reached by telephone said. \"We will not surrender {town},\" said General "
+    "heavy bombardment, the local council said by telephone. \"We will not surrender {town},\" said General "
     "{name}, the commander of the local forces, in a televised address. Aid agencies warned that hospitals in "
     "the area were running out of medicine and fuel as the clashes spread to the villages around {town}.{outro}")
 LOCAL = (
