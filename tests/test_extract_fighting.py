@@ -624,3 +624,8 @@ def test_headline_qualifiers_abbreviations_and_agencies_are_no_places() -> None:
     assert places("Car Bomb Leaves At Least 25 Dead in Tell Sabka.") == ["Tell Sabka"]
     assert places("Gunmen targeted a UN-Red Crescent convoy near Tell Sabka on Monday.") == ["Tell Sabka"]
     assert "St" not in places("Russian jets flew from a base near St. Petersburg before striking Tell Sabka.")
+
+
+def test_a_place_before_its_source_in_a_short_scraped_line_is_the_place_of_fighting() -> None:
+    assert [f.location for f in fights("Clashes near Tell Sabka the activists said.", "en")] == ["Tell Sabka"]
+    assert [f.location for f in fights("Fighting erupted in UN-administered Abyei on Monday.", "en")]

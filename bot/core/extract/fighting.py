@@ -106,8 +106,8 @@ def _organisation(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bo
     if len(words) >= 2 and (words[-1].low in lex.organisation_heads or words[0].low in lex.organisation_heads):
         return True
     head, _, tail = tokens[k].text.partition("-")
-    if head in lex.non_actor_acronyms and head.isupper():
-        return True
+    if head in lex.non_actor_acronyms and head.isupper() and tail[:1].isupper():
+        return True  # ("UN-administered Abyei" is a place)
     return j - k == 1 and len(head) >= 2 and head.isupper() and tail.isalpha() and tail.islower()
 
 
@@ -760,9 +760,10 @@ class FightingBook:
         containers: list[Candidate] = []
         # "À Bruxelles, l'Otan a confirmé ...": a place set before a reporting clause is where the
         # speaker is, like one inside it ("health officials in Gaza said")
-        def fronted(c: Candidate) -> bool:
+        def fronted(c: Candidate) -> bool:  # (set off by a comma: "Clashes near X the army said" is in X)
             return c.start <= 2 and any(c.end <= a <= c.end + 3 and all(not t.is_word or t.low in lex.articles
-                                                       for t in toks[c.end : a]) for a, _ in reporting)
+                                                       for t in toks[c.end : a])
+                                        and any(t.text == "," for t in toks[c.end : a]) for a, _ in reporting)
 
         cands = [c for c in candidates(sent, lex, self.gaz, self.demonyms, self.people, containers, self.common)
                  if fold(c.name) not in speakers and not any(a <= c.start < b for a, b in reporting)

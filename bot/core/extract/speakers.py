@@ -28,6 +28,7 @@ MAX_APPOSITION = 25  # tokens of a description between commas after a subject
 ADDRESSEE_REACH = 5  # tokens between a verb and the "that" after its addressee ("told reporters that")
 ADJUNCT_REACH = 12  # ... and after when or where it was said ("a déclaré lors d'une visite à Ankara que")
 ADDRESSEE_WORDS = 4  # words of a named addressee closing a sentence ("told the Weekly Courier.")
+PLACE_NAMES = 2  # capitalised words of a place run into a subject ("near Tell Sabka the army said")
 OPENING_WORDS = 8  # tokens of an opening phrase of place or time before the subject ("À Genève,")
 AGENT_WORDS = 6  # tokens of an agent phrase ("par l'AFP à Alep") between a participle and a verb
 _STOP_PUNCT = frozenset(",.;:!?«»“”\"„[]{}—–…/")
@@ -295,10 +296,15 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
             and any(is_name_word(t, lex) for t in toks[i : run - 1]):
         run_words = []  # "Syrian Observatory for Human Rights": one body's name, no person in it
     g = run - 1
-    while g > i and (toks[g].low in lex.honorifics or toks[g].text in ".'’" or toks[g].low in lex.articles):
-        g -= 1
-    if run_words and g > i and toks[g].low in lex.genitives and title_at is None:
-        run_words = []  # "les adversaires de M. Morsi": the person is the complement, not the speaker
+    while g > i and toks[g].low not in lex.genitives and (
+            toks[g].low in lex.honorifics or toks[g].text in ".'’" or toks[g].low in lex.articles
+            or lex.titles.match_end(toks, g + 1) > 0):
+        g -= lex.titles.match_end(toks, g + 1) or 1
+    if run_words and g > i and toks[g].low in lex.genitives and (
+            title_at is None or title_at == i or toks[i].low in speech_words(lex.lang).vague_speakers):
+        # "les adversaires de M. Morsi", "l'avocat de M. Haddad", "Opponents of President X": the person is
+        # the complement, not the speaker
+        run_words = []
     before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].low in lex.honorifics
                                    or (toks[run - 1].text == "." and run - 2 >= i
                                        and toks[run - 2].low in lex.honorifics))
@@ -489,7 +495,11 @@ def _place_before(toks: tuple[Token, ...], j: int, lex: Lexicon) -> bool:
     while s > 0 and j - s < MAX_NP and (toks[s - 1].is_cap or toks[s - 1].low in lex.name_particles
                                         or toks[s - 1].text in "-'’"):
         s -= 1
-    return s < j and (lex.place_cues.match_end(toks, s) > 0 or (s > 0 and toks[s - 1].low in lex.place_nouns))
+    # a run of more than two names may hold a person after the place ("from Aleppo Omar Haddad the governor")
+    short = sum(t.is_cap for t in toks[s:j]) <= PLACE_NAMES or load_gazetteer().lookup(
+        " ".join(t.text for t in toks[s:j])) is not None
+    return s < j and short and (
+        lex.place_cues.match_end(toks, s) > 0 or (s > 0 and toks[s - 1].low in lex.place_nouns))
 
 
 def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
@@ -645,8 +655,16 @@ def _clause_gerund(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     t = toks[k]
     sw = speech_words(lex.lang)
     g = next((g for g in sw.gerunds if t.low.endswith(g) and len(t.low) > len(g) + 2), None)
-    if g is None or t.is_cap:
-        return False
+    if g is None or t.is_cap or lex.killed.match(toks, k) is not None:
+        return False  # ("claiming the lives of five children" tells a toll)
+    nxt = k + 1
+    while nxt < len(toks) and (m := lex.auxiliaries.match(toks, nxt)) is not None:
+        nxt += m[0]  # ("condamnant par ailleurs ...")
+    if nxt < len(toks) and toks[nxt].low in lex.prepositions and lex.reporting_phrases.match(toks, k) is None:
+        return False  # "adding to fears", "threatening to cut off the road", "menaçant de": no speech
+    if any(lex.is_reporting_word(x.low) or lex.according_to.match(toks, x_at) is not None
+           for x_at, x in enumerate(toks) if x_at > k + 1):
+        return False  # "..., claiming to have killed 40, state media reported": the source comes after
     stem = t.low[: -len(g)]
     if not (lex.is_reporting_word(t.low) or any(
             stem.startswith(s) and stem[len(s):] in ("", "e") for s in lex.reporting_stems)):
@@ -689,10 +707,17 @@ def _gerund_subject(sent: Sentence, k: int, lex: Lexicon) -> Speaker | None:
         if x < k and toks[x].text == "," and sum(is_name_word(t, lex) for t in toks[e + 1 : x]) >= 2:
             spk = Speaker(sent.span(e + 1, x), role=spk.role or spk.name, person=True) if not spk.person else spk
             e = x + 1
-    if spk is None or spk.pronoun or e >= k or not verb_at(e):
-        return None
-    named = spk.person or bool(spk.role) or spk.name[:1].isupper() \
-        or lex.bodies.match(tokenize(spk.name), 0) is not None
+    if spk is not None and spk.person and toks[e].text == ",":
+        # "Omar Haddad, head of the local council, visited ...": the description between commas is the role
+        close = next((c for c in range(e + 1, min(k, e + MAX_APPOSITION)) if toks[c].text == ","), None)
+        if close is not None and close + 1 < k and verb_at(close + 1):
+            spk, e = Speaker(spk.name, role=spk.role or sent.span(e + 1, close), person=True), close + 1
+    if spk is None or spk.pronoun or e >= k or not verb_at(e) or toks[e].low in lex.passive:
+        return None  # (not "X was criticised by ..., accusing him": X is no speaker)
+    name_toks = tokenize(spk.name)
+    named = spk.person or bool(spk.role) or any(is_name_word(t, lex) for t in name_toks[1:]) \
+        or (bool(name_toks) and name_toks[0].text.isupper() and len(name_toks[0].text) > 1) \
+        or (lex.bodies.match(name_toks, 0) is not None and name_toks[0].low not in sw.vague_speakers)
     place = not spk.person and load_gazetteer().lookup(spk.name) is not None
     return spk if named and not place else None
 
