@@ -629,3 +629,9 @@ def test_headline_qualifiers_abbreviations_and_agencies_are_no_places() -> None:
 def test_a_place_before_its_source_in_a_short_scraped_line_is_the_place_of_fighting() -> None:
     assert [f.location for f in fights("Clashes near Tell Sabka the activists said.", "en")] == ["Tell Sabka"]
     assert [f.location for f in fights("Fighting erupted in UN-administered Abyei on Monday.", "en")]
+
+
+def test_a_risk_is_no_fighting_update() -> None:
+    assert fights("L'évolution du conflit vers un affrontement confessionnel risque d'avoir un fâcheux impact en "
+                  "Turquie.", "fr") == []
+    assert fights("An escalation of the clashes risks spilling over into Tell Sabka, analysts said.", "en") == []
