@@ -635,3 +635,17 @@ def test_a_risk_is_no_fighting_update() -> None:
     assert fights("L'évolution du conflit vers un affrontement confessionnel risque d'avoir un fâcheux impact en "
                   "Turquie.", "fr") == []
     assert fights("An escalation of the clashes risks spilling over into Tell Sabka, analysts said.", "en") == []
+
+
+def test_fighting_last_year_or_in_a_past_year_is_background() -> None:
+    from bot.core.extract.confidence import is_pushed
+
+    def pushed(text: str, lang: str) -> list[str]:
+        return [f.location for f in fights(text, lang) if is_pushed(f)]
+
+    assert pushed("Last year the regime seized Tell Sabka after weeks of fighting.", "en") == []
+    assert pushed("L'an dernier, le régime a pris Kafr Soussa après des semaines de combats.", "fr") == []
+    assert fights("In 2019 the regime seized Tell Sabka after weeks of fighting.", "en") == []
+    # last month is dated so, and still news
+    (f,) = fights("Last month the regime seized Tell Sabka after weeks of fighting.", "en")
+    assert f.date == dt.date(2024, 2, 15) and is_pushed(f)
