@@ -221,3 +221,17 @@ def test_hundreds_of_comments_under_a_short_post_are_no_article() -> None:
     # a line): left
     speakers, killed = alerts(post + "\n".join(thread[:300]) + "\n", "fr")
     assert 300 in killed
+
+
+def test_a_run_of_other_stories_teasers_under_their_datelines_is_no_article() -> None:
+    teasers = [
+        "(Athènes) Un incendie de forêt continuait de brûler jeudi près de Corinthe, selon les pompiers.",
+        "(Londres) « Il m'a menacée », a déclaré Jeanne Morel devant le tribunal de Londres mercredi.",
+        "(Portland) Au moins 300 personnes ont été tuées dans la ville, a affirmé Paul Durand.",
+        "(Téhéran) La récente révélation du président a surpris les observateurs de la région.",
+    ]
+    speakers, killed = alerts(BODY_FR + "\n".join(MORE_FR + teasers) + "\n", "fr")
+    assert killed == {12} and "Karim Benali" in speakers and not {"Jeanne Morel", "Paul Durand"} & speakers
+    # an article opening on its own dateline is read whole
+    speakers, killed = alerts("(Beyrouth) " + BODY_FR + "\n".join(MORE_FR) + "\n", "fr")
+    assert killed == {12} and "Karim Benali" in speakers

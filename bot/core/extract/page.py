@@ -40,6 +40,10 @@ RUN_VOICES = 4  # lines in a reader's voice it needs
 RUN_SHARE = 0.3  # and their share
 ARTICLE_SHARE = 0.15  # at most this share in that voice before it: the plain article it is under
 INTERVIEW_SHARE = 0.2  # a run with this share of questions is an interview
+TICKER_LINES = 3  # lines opening on a dateline, of the next TICKER_WINDOW, that make a run of other stories
+TICKER_WINDOW = 5
+# "(Londres) ...", "(AFP) ...": a dateline in brackets opening a line; a capitalised word or a few, no figure
+_DATELINE = re.compile(r"\((?:[A-ZÀ-Ý][\w'’.-]*)(?:[ -][A-ZÀ-Ý][\w'’.-]*){0,3}\)\s+\S")
 # a run this long (counted lines) is a thread no article, essay or transcript is, and a title and a lead before
 # it are the article: a blog's short post under a thousand lines of comments
 LONG_RUN_LINES = 1000
@@ -65,6 +69,9 @@ def page_body(text: str, lex: Lexicon) -> str:
     lines = _lines(text, lex)
     end = _headed_end(text, lines, lex)
     k = _comment_run(lines[:end])
+    if k is not None:
+        end = k
+    k = _dateline_run(text, lines[:end])
     if k is not None:
         end = k
     body = text if end == len(lines) else text[: lines[end].start]
@@ -175,6 +182,18 @@ def _box_headlines(lines: list[_Line], lex: Lexicon) -> list[tuple[int, int]]:
                 break
             spans.append((nxt.start, nxt.end))
     return spans
+
+
+def _dateline_run(text: str, lines: list[_Line]) -> int | None:
+    """The index of the line where a run of other stories' teasers begins, each opening on its own
+    dateline ("(Londres) L'actrice ...", "(Athènes) Un incendie ..."): three such lines of the next five, in
+    the second half of the page. An article opens on one dateline at most; the run is the site's news feed."""
+    half = len(text) // 2
+    dated = [bool(_DATELINE.match(line.head)) for line in lines]
+    for k, line in enumerate(lines):
+        if dated[k] and line.start >= max(half, PAGE_END_AFTER) and sum(dated[k : k + TICKER_WINDOW]) >= TICKER_LINES:
+            return k
+    return None
 
 
 def _comment_run(lines: list[_Line]) -> int | None:
