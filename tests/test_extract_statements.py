@@ -466,3 +466,12 @@ def test_gerund_clauses_that_say_nothing_or_whose_subject_is_no_speaker() -> Non
     (s,) = statements("Omar Haddad, head of the local council, visited the hospital, warning that supplies were "
                       "running out.", "en")
     assert (s.speaker, s.speaker_role) == ("Omar Haddad", "head of the local council")
+
+
+def test_honorifics_titles_and_their_complements() -> None:
+    (s,) = statements("On Monday Mr. Haddad said the rebels would be crushed in Tell Sabka.", "en")
+    assert s.speaker == "Haddad"
+    (s,) = statements("The governor of Homs Talal Barazi said the evacuation would resume on Tuesday.", "en")
+    assert "Talal Barazi" in s.speaker
+    (s,) = statements("Le gouvernement de M. Haddad a affirmé que la ville de Kafr Soussa était calme.", "fr")
+    assert s.speaker == "gouvernement de M. Haddad"

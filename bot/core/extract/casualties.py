@@ -25,7 +25,7 @@ BACK_WINDOW = 4  # tokens between "killing" and "five"
 TOLL_REACH = 20  # tokens between "the death toll" and "has risen to 40"
 SUBSET_REACH = 4  # tokens a listed part adds to the reach of its total's verb (the number, its victims, a comma)
 OWN_VERB_REACH = 3  # tokens between a listed part's victims and a casualty verb of its own ("ont été blessées")
-OWN_NOUN_WORDS = 3  # words of its noun between a figure and its own casualty word ("4 Turkish troopers killed")
+OWN_NOUN_WORDS = 6  # words of its noun phrase between a figure and its own casualty word ("of the same family")
 _HARD_STOP = frozenset(";:.!?()")  # quote marks are transparent: 12 « terroristes » tués
 
 
@@ -324,9 +324,10 @@ def _next_figure_verb(toks: tuple[Token, ...], a: int, lex: Lexicon, starts: set
 
 
 def _own_predicate(toks: tuple[Token, ...], b: int, a: int, lex: Lexicon) -> bool:
-    """Nothing but auxiliaries and a few words of its noun between a figure (ending at b) and the casualty
-    word at a: "14 people were killed 25 wounded", "2 Turkish troopers killed 4 wounded" (the word is the
-    figure's own), not "8 people were taken to hospital after the blast killed two"."""
+    """Nothing but auxiliaries and the words of its own noun phrase between a figure (ending at b) and the
+    casualty word at a: "14 people were killed 25 wounded", "2 Turkish troopers killed 4 wounded", "14
+    members of the same family were killed 6 injured" (the word is the figure's own); not a clause of
+    its own, "8 people were taken to hospital after the blast killed two"."""
     k, words = b, 0
     while k < a:
         m = lex.auxiliaries.match(toks, k)
@@ -334,9 +335,14 @@ def _own_predicate(toks: tuple[Token, ...], b: int, a: int, lex: Lexicon) -> boo
             k += m[0]
             continue
         t = toks[k]
-        if t.low not in lex.passive:
-            if not t.is_word or t.low in lex.stopwords:
-                return False
+        if t.low not in lex.passive and t.text not in "'’-":
+            if not t.is_word or t.low in lex.clause_boundaries or t.low in lex.num_connectors:
+                return False  # (a clause or a verb of its own: "destroyed two vehicles and killed 10")
+            prev = toks[k - 1] if k > b else None
+            if t.low in lex.determiners and not (prev is not None and (
+                    prev.low in lex.prepositions or prev.low in lex.genitives or prev.text in "'’"
+                    or lex.subset_markers.match_end(toks, k) > 0)):  # ("including a child")
+                return False  # a new noun phrase, not a complement ("of the same family", "d'une famille")
             words += 1
         k += 1
     return words <= OWN_NOUN_WORDS
@@ -475,6 +481,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         toll = False
         verb_before = False
         word_at: int | None = None  # the casualty word the figure was read from
+        own_end = j  # where the figure's own words end (past its victims)
         if hit is not None:
             kind = hit[1]
             word_at = j
@@ -543,6 +550,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
                 if toks[a].text in _HARD_STOP or toks[a].text == ",":
                     break
+            own_end = v_at if v_at is not None else j
             if kind is None and before is not None and v_at is not None and _casualty_at(toks, v_at, lex) is None:
                 # "killed 15 ISIS terrorists and injured others": the verb before the number and its
                 # victims governs it, not a casualty word of the next coordinated verb
@@ -574,19 +582,23 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 if v_at is None and toks[a].low in lex.clause_boundaries:
                     break
                 fate = lex.other_fates.match(toks, a)
-                if fate is not None and not (
-                        a + fate[0] + 1 < n and toks[a + fate[0]].low in lex.joint_links
-                        and toks[a + fate[0]].low not in lex.alternative_links
-                        and _casualty_at(toks, a + fate[0] + 1, lex) is not None):
-                    # "12 people were arrested and three killed", "six remain trapped under the rubble" (but
-                    # "12 civils ont été enlevés et tués" were killed)
+                if fate is not None and a > 0 and (toks[a - 1].low in lex.passive or toks[a - 1].low
+                                                   in lex.finite_verbs or toks[a - 1].low in lex.fate_verbs) \
+                        and not (a + fate[0] + 1 < n and toks[a + fate[0]].low in lex.joint_links
+                                 and toks[a + fate[0]].low not in lex.alternative_links
+                                 and _casualty_at(toks, a + fate[0] + 1, lex) is not None):
+                    # "12 people were arrested and three killed", "six remain trapped under the rubble": the
+                    # figure's own verb (not "12 soldiers captured last week were executed", nor "12 civils ont
+                    # été enlevés et tués", who were killed)
                     break
                 hit = _casualty_at(toks, a, lex)
                 # "la mort de 30 civils" heads a figure of its own; "depuis sa mort" is one person's death
                 if hit is not None and not (toks[a].low in lex.death_nouns and a + 1 < n
                                             and toks[a + 1].low in lex.genitives) \
                         and not (a > 0 and toks[a - 1].low in lex.possessives and toks[a].low in lex.death_nouns):
-                    if _next_figure_verb(toks, a, lex, cand_starts) and not _own_predicate(toks, scan_from, a, lex):
+                    if _next_figure_verb(toks, a, lex, cand_starts) and (
+                            not _own_predicate(toks, scan_from, a, lex)
+                            or toks[a].low.endswith(speech_words(lex.lang).gerunds)):  # ("injuring 7 people")
                         break  # "Eight people were taken to hospital after the blast killed two": two killed
                     kind, word_at = hit[1], a
                     break
@@ -598,8 +610,10 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 toll = True
         if kind is None or (word_at is not None and _joint_fate(toks, word_at, lex)):
             continue
-        if lex.other_fates.match_end(toks, _right_before(toks, num, lex, date_tokens) + 1) > 0:
-            continue  # "police arrested 12 people after clashes that killed three": 12 arrested
+        if not (noun_after and not next_verb) and (word_at is None or word_at > own_end + 2 or next_verb) \
+                and lex.other_fates.match_end(toks, _right_before(toks, num, lex, date_tokens) + 1) > 0:
+            continue  # "police arrested 12 people after clashes that killed three": 12 arrested (but "evacuated
+            # 40 wounded", "abducted 12 workers and killed them")
         if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords and not next_verb:
             victims = toks[j].text
         qualifier = _qualifier(toks, num, lex, None)

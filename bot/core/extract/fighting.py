@@ -349,9 +349,16 @@ def candidates(sent: Sentence, lex: Lexicon, gaz: Gazetteer, demonyms: frozenset
         kept.append(c)
     # "terrorists positioned in X fired shells on Y": where the gunners are is no place of fighting when
     # the sentence names the place they hit; alone, "troops stationed in X came under fire" is the place
-    if any(not c.origin for c in kept) and any(c.origin for c in kept):
-        last = max(k for k, c in enumerate(kept) if not c.origin)
-        kept = [c for k, c in enumerate(kept) if not c.origin or k > last]
+    def hit_after(k: int) -> bool:  # a place they hit in the same clause after the origin at k
+        for c in kept[k + 1 :]:
+            if any(t.text in ",;:" or (t.low in lex.clause_boundaries and t.low not in lex.relatives
+                                        and t.low not in lex.complementisers) for t in toks[kept[k].end : c.start]):
+                return False
+            if not c.origin:
+                return True
+        return False
+
+    kept = [c for k, c in enumerate(kept) if not (c.origin and hit_after(k))]
     if any(not c.entries or c.entries[0].kind != "country" for c in kept):
         kept = [c for c in kept if not c.entries or c.entries[0].kind != "country"]
     return kept

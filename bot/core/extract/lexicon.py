@@ -269,6 +269,7 @@ class Lexicon:
     last_year: PhraseSet = field(default_factory=PhraseSet)
     alternative_links: frozenset[str] = frozenset()  # "or": "wounded or missing" is one count of either fate
     possessives: frozenset[str] = frozenset()  # "since his death": one person's death, no count's casualty word
+    fate_verbs: frozenset[str] = frozenset()  # "remain trapped", "restent coincés": a state verb before a fate
     # "Nusra Front", "State Department", "Front al-Nosra": a name headed by one of these is a body, not a place
     organisation_heads: frozenset[str] = frozenset()
     # "positioned in X": where gunners are, no place of fighting when the sentence names the place they hit
@@ -455,6 +456,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         last_year=PhraseSet(_phrases(data.get("last_year"))),
         alternative_links=_words(data.get("alternative_links")),
         possessives=_words(data.get("possessives")),
+        fate_verbs=_words(data.get("fate_verbs")),
         organisation_heads=_words(data.get("organisation_heads")),
         origin_cues=PhraseSet(_phrases(data.get("origin_cues"))),
         other_fates=PhraseSet(_phrases(data.get("other_fates"))),

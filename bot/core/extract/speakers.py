@@ -300,10 +300,12 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
             toks[g].low in lex.honorifics or toks[g].text in ".'’" or toks[g].low in lex.articles
             or lex.titles.match_end(toks, g + 1) > 0):
         g -= lex.titles.match_end(toks, g + 1) or 1
+    honorific = any(toks[x].low in lex.honorifics for x in range(g + 1, run))
     if run_words and g > i and toks[g].low in lex.genitives and (
-            title_at is None or title_at == i or toks[i].low in speech_words(lex.lang).vague_speakers):
+            title_at is None or title_at > g or (title_at == i and honorific)
+            or toks[i].low in speech_words(lex.lang).vague_speakers):
         # "les adversaires de M. Morsi", "l'avocat de M. Haddad", "Opponents of President X": the person is
-        # the complement, not the speaker
+        # the complement, not the speaker ("the governor of Homs Talal Barazi" is Barazi)
         run_words = []
     before_is_title = run > i and (lex.titles.match_end(toks, run) > 0 or toks[run - 1].low in lex.honorifics
                                    or (toks[run - 1].text == "." and run - 2 >= i
@@ -515,8 +517,9 @@ def _np_backward(sent: Sentence, j: int, lex: Lexicon) -> int:
             if depth == 0:
                 break
             depth -= 1
-        elif depth == 0 and t.text == "." and i >= 2 and toks[i - 2].low in lex.honorifics and i < j:
-            pass  # "les partisans de M. Haddad": the honorific's full stop ends nothing
+        elif depth == 0 and t.text == "." and i >= 3 and toks[i - 2].low in lex.honorifics and i < j \
+                and toks[i - 3].low in lex.genitives:
+            pass  # "les partisans de M. Haddad": the honorific's full stop after "de" ends nothing
         elif depth == 0 and (_is_stop(t, lex) or lex.is_reporting_word(t.low)):
             break
         if depth == 0 and lex.article_opens_np and t.low in lex.determiners and i >= 2 and i < j:
