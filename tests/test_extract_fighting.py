@@ -649,13 +649,6 @@ def test_fighting_last_year_or_in_a_past_year_is_background() -> None:
     # last month is dated so, and still news
     (f,) = fights("Last month the regime seized Tell Sabka after weeks of fighting.", "en")
     assert f.date == dt.date(2024, 2, 15) and is_pushed(f)
-
-
-def test_a_run_of_acronyms_is_a_group_not_a_place() -> None:
-    assert [f.location for f in fights("The ISIL (Islamic State ISIS ISIL IS and Daesh) vehicles were destroyed in "
-                                       "the attacks on Tell Sabka.", "en")] == ["Tell Sabka"]
-
-
 def test_where_gunners_are_counts_when_another_clause_names_other_fighting() -> None:
     places = [f.location for f in fights("Syrian jets pounded rebels entrenched in Tell Sabka, while fierce clashes "
                                          "erupted in Kafr Soussa.", "en")]

@@ -95,9 +95,7 @@ def _run_end(tokens: tuple[Token, ...], k: int, lex: Lexicon) -> int:
 def _is_actor_name(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bool:
     if j < len(tokens) and lex.actor_nouns.match(tokens, j) is not None:
         return True  # "Sakr Hawran forces"
-    words = [t for t in tokens[k:j] if t.is_word]
-    # "PKK", "ISIS ISIL IS": acronyms alone are groups, not places
-    return bool(words) and all(t.text.isupper() and len(t.text) <= 6 for t in words) and len(words) <= 4
+    return j - k == 1 and tokens[k].text.isupper() and len(tokens[k].text) <= 6
 
 
 def _organisation(tokens: tuple[Token, ...], k: int, j: int, lex: Lexicon) -> bool:
