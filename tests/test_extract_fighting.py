@@ -637,18 +637,6 @@ def test_a_risk_is_no_fighting_update() -> None:
     assert fights("An escalation of the clashes risks spilling over into Tell Sabka, analysts said.", "en") == []
 
 
-def test_fighting_last_year_or_in_a_past_year_is_background() -> None:
-    from bot.core.extract.confidence import is_pushed
-
-    def pushed(text: str, lang: str) -> list[str]:
-        return [f.location for f in fights(text, lang) if is_pushed(f)]
-
-    assert pushed("Last year the regime seized Tell Sabka after weeks of fighting.", "en") == []
-    assert pushed("L'an dernier, le régime a pris Kafr Soussa après des semaines de combats.", "fr") == []
-    assert fights("In 2019 the regime seized Tell Sabka after weeks of fighting.", "en") == []
-    # last month is dated so, and still news
-    (f,) = fights("Last month the regime seized Tell Sabka after weeks of fighting.", "en")
-    assert f.date == dt.date(2024, 2, 15) and is_pushed(f)
 def test_where_gunners_are_counts_when_another_clause_names_other_fighting() -> None:
     places = [f.location for f in fights("Syrian jets pounded rebels entrenched in Tell Sabka, while fierce clashes "
                                          "erupted in Kafr Soussa.", "en")]

@@ -68,12 +68,6 @@ def _match_at(
             m = phrases.match(tokens, i)
             if m is not None:
                 return i + m[0], pub - dt.timedelta(days=delta)
-        m = lex.last_month.match(tokens, i)
-        if m is not None:  # "last month", "le mois dernier": the middle of the month before
-            return i + m[0], (pub.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
-        m = lex.last_year.match(tokens, i)
-        if m is not None:  # "last year", "l'an dernier": the middle of the year before
-            return i + m[0], dt.date(pub.year - 1, 7, 1)
     parts = low.split("-")
     if len(parts) == 2 and parts[0] in lex.mid_month and parts[1] in lex.months:
         year = _year_at(tokens, i + 1)

@@ -802,10 +802,8 @@ class FightingBook:
         # hundreds", "le 17 novembre 1997, un groupe massacrait ..." (a count running from it does not)
         if self.published is not None:
             year = self.published.year - 1
-            old_years = [i for i, t in enumerate(toks) if i not in in_date and 1900 < (year_value(t) or 0) < year]
-            void |= {segment[i] for i in old_years}
-            if any(i <= 2 for i in old_years):  # "In 2019 the regime seized X after weeks of fighting"
-                void |= set(segment)
+            void |= {segment[i] for i, t in enumerate(toks) if i not in in_date
+                     and 1900 < (year_value(t) or 0) < year}
             past = [d for d in dates if not d.since and d.date.year < year]
             void |= {segment[d.start] for d in past}
             if any(d.start <= 2 for d in past):  # "Le 17 novembre 1997, un groupe massacrait ..."

@@ -264,9 +264,6 @@ class Lexicon:
     support_verbs: PhraseSet = field(default_factory=PhraseSet)  # "mené des raids": carry a fighting noun
     # "48 killed or injured", "50 blessés ou disparus": one number for two fates is a figure of neither
     joint_links: frozenset[str] = frozenset()
-    # "last month", "l'an dernier": the month or the year before publication (its middle day)
-    last_month: PhraseSet = field(default_factory=PhraseSet)
-    last_year: PhraseSet = field(default_factory=PhraseSet)
     alternative_links: frozenset[str] = frozenset()  # "or": "wounded or missing" is one count of either fate
     possessives: frozenset[str] = frozenset()  # "since his death": one person's death, no count's casualty word
     fate_verbs: frozenset[str] = frozenset()  # "remain trapped", "restent coincés": a state verb before a fate
@@ -294,7 +291,7 @@ class Lexicon:
         if hit is None:
             if name == "date_starts":
                 words = set(self.weekdays) | set(self.months) | set(self.mid_month)
-                for ps in (self.yesterday, self.day_before_yesterday, self.today, self.last_month, self.last_year):
+                for ps in (self.yesterday, self.day_before_yesterday, self.today):
                     words |= {w[0] for w in ps.labels}
             else:
                 words = set(self.num_units) | {w[0] for w in self.num_tens} | set(self.num_hundreds) \
@@ -452,8 +449,6 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         subset_after=PhraseSet(_phrases(data.get("subset_after"))),
         support_verbs=PhraseSet(_phrases(data.get("support_verbs"))),
         joint_links=_words(data.get("joint_links")),
-        last_month=PhraseSet(_phrases(data.get("last_month"))),
-        last_year=PhraseSet(_phrases(data.get("last_year"))),
         alternative_links=_words(data.get("alternative_links")),
         possessives=_words(data.get("possessives")),
         fate_verbs=_words(data.get("fate_verbs")),
