@@ -229,9 +229,20 @@ def test_a_run_of_other_stories_teasers_under_their_datelines_is_no_article() ->
         "(Londres) « Il m'a menacée », a déclaré Jeanne Morel devant le tribunal de Londres mercredi.",
         "(Portland) Au moins 300 personnes ont été tuées dans la ville, a affirmé Paul Durand.",
         "(Téhéran) La récente révélation du président a surpris les observateurs de la région.",
+        "(Paris) Le film d'action sorti le mois dernier rencontre un succès international.",
+        "(Londres) L'actrice a reconnu mardi avoir menti devant le tribunal, selon son avocat.",
     ]
     speakers, killed = alerts(BODY_FR + "\n".join(MORE_FR + teasers) + "\n", "fr")
     assert killed == {12} and "Karim Benali" in speakers and not {"Jeanne Morel", "Paul Durand"} & speakers
-    # an article opening on its own dateline is read whole
+    # an article opening on its own dateline is read whole, and so is a live page's few dated entries
     speakers, killed = alerts("(Beyrouth) " + BODY_FR + "\n".join(MORE_FR) + "\n", "fr")
     assert killed == {12} and "Karim Benali" in speakers
+    entries = [
+        "(Kafr Soussa) Des combats ont éclaté lundi à l'entrée de la ville, selon des habitants.",
+        "(Damas) « Nous ne céderons pas », a déclaré Omar Nasser, porte-parole de l'armée.",
+        "(Beyrouth) L'émissaire de l'ONU Karim Haddad a appelé à une trêve immédiate.",
+        "(Tell Sabka) Au moins 40 personnes ont été tuées dans des frappes aériennes, selon une ONG.",
+        "(Alep) Les secours ont continué de chercher des survivants toute la nuit.",
+    ]
+    speakers, killed = alerts(BODY_FR + "\n".join(MORE_FR + entries) + "\n", "fr")
+    assert 40 in killed and "Omar Nasser" in speakers

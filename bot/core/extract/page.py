@@ -40,10 +40,11 @@ RUN_VOICES = 4  # lines in a reader's voice it needs
 RUN_SHARE = 0.3  # and their share
 ARTICLE_SHARE = 0.15  # at most this share in that voice before it: the plain article it is under
 INTERVIEW_SHARE = 0.2  # a run with this share of questions is an interview
-TICKER_LINES = 3  # lines opening on a dateline, of the next TICKER_WINDOW, that make a run of other stories
-TICKER_WINDOW = 5
+TICKER_LINES = 6  # lines opening on a dateline, of the next TICKER_WINDOW, that make a run of other stories
+TICKER_WINDOW = 8
+TICKER_PLACES = 4  # distinct datelines among them: a news feed from everywhere, not a live page on one war
 # "(Londres) ...", "(AFP) ...": a dateline in brackets opening a line; a capitalised word or a few, no figure
-_DATELINE = re.compile(r"\((?:[A-ZÀ-Ý][\w'’.-]*)(?:[ -][A-ZÀ-Ý][\w'’.-]*){0,3}\)\s+\S")
+_DATELINE = re.compile(r"\(((?:[A-ZÀ-Ý][\w'’.-]*)(?:[ -][A-ZÀ-Ý][\w'’.-]*){0,3})\)\s+\S")
 # a run this long (counted lines) is a thread no article, essay or transcript is, and a title and a lead before
 # it are the article: a blog's short post under a thousand lines of comments
 LONG_RUN_LINES = 1000
@@ -186,12 +187,15 @@ def _box_headlines(lines: list[_Line], lex: Lexicon) -> list[tuple[int, int]]:
 
 def _dateline_run(text: str, lines: list[_Line]) -> int | None:
     """The index of the line where a run of other stories' teasers begins, each opening on its own
-    dateline ("(Londres) L'actrice ...", "(Athènes) Un incendie ..."): three such lines of the next five, in
-    the second half of the page. An article opens on one dateline at most; the run is the site's news feed."""
+    dateline ("(Londres) L'actrice ...", "(Athènes) Un incendie ..."): six such lines of the next eight, from
+    four places at least, in the second half of the page. An article opens on one dateline at most; a live
+    page's few dated entries stay (a run this long from so many places is the site's news feed)."""
     half = len(text) // 2
-    dated = [bool(_DATELINE.match(line.head)) for line in lines]
+    dated = [m.group(1) if (m := _DATELINE.match(line.head)) else None for line in lines]
     for k, line in enumerate(lines):
-        if dated[k] and line.start >= max(half, PAGE_END_AFTER) and sum(dated[k : k + TICKER_WINDOW]) >= TICKER_LINES:
+        window = [d for d in dated[k : k + TICKER_WINDOW] if d is not None]
+        if dated[k] and line.start >= max(half, PAGE_END_AFTER) and len(window) >= TICKER_LINES \
+                and len(set(window)) >= TICKER_PLACES:
             return k
     return None
 
