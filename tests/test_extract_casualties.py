@@ -528,3 +528,13 @@ def test_third_review_cases() -> None:
     # a number in a name, a gerund with its own object, a count of things
     assert figures("Shells hit al-Mazzeh 86 in Tell Sabka injuring 7 people.", "en") == [(None, 7)]
     assert figures("Daesh kidnapped 900 Executed 18 People in Tell Sabka.", "en") == [(18, None)]
+
+
+def test_a_count_with_another_fate_is_not_carried_by_the_next_figure_s_verb() -> None:
+    def figures(text: str) -> list[tuple[int | None, int | None]]:
+        return [(c.killed, c.wounded) for c in casualties(text, "en")]
+
+    assert figures("Police arrested 12 protesters and 3 killed in Tell Sabka on Monday.") == [(3, None)]
+    assert figures("Gunmen kidnapped 12 people killed 3 others in Tell Sabka on Monday.") == [(3, None)]
+    assert figures("Rescuers said 20 people rescued from the rubble and 5 killed in Tell Sabka.") == [(5, None)]
+    assert figures("The Red Crescent evacuated 300 civilians and 40 wounded from Tell Sabka.") == [(None, 40)]

@@ -562,6 +562,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             # a number inside a quotation finds its verb inside it too
             q_end = next((q1 for q0, q1 in quotes if q0 <= num.start < q1), n)
             scan_from = a  # where the figure's own words end (past its victims and listed parts)
+            passed_fate = False  # another fate read on the way ("20 people rescued from the rubble and ...")
             while kind is None and a < min(n, q_end) and a - j < limit:
                 if a in apposed:
                     limit += apposed[a][1] - a
@@ -571,6 +572,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
                 if a in subsets and a > num.start:
                     limit += SUBSET_REACH  # "19 people, including seven women, three children and …, were killed"
+                if a in starts and a != num.start and passed_fate:
+                    break  # "20 people rescued from the rubble and 5 killed": the 20 were rescued
                 if a in starts and a != num.start:
                     # "3 police and 12 civilians killed", "3 soldiers, 2 police and 4 civilians killed":
                     # coordinated figures share the verb
@@ -582,6 +585,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 if v_at is None and toks[a].low in lex.clause_boundaries:
                     break
                 fate = lex.other_fates.match(toks, a)
+                passed_fate = passed_fate or fate is not None
                 if fate is not None and a > 0 and (toks[a - 1].low in lex.passive or toks[a - 1].low
                                                    in lex.finite_verbs or toks[a - 1].low in lex.fate_verbs) \
                         and not (a + fate[0] + 1 < n and toks[a + fate[0]].low in lex.joint_links
@@ -610,7 +614,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 toll = True
         if kind is None or (word_at is not None and _joint_fate(toks, word_at, lex)):
             continue
-        if not (noun_after and not next_verb) and (word_at is None or word_at > own_end + 2 or next_verb) \
+        governs = word_at is not None and _next_figure_verb(toks, word_at, lex, cand_starts)
+        if not (noun_after and not next_verb) and (word_at is None or word_at > own_end + 1 or next_verb or governs) \
                 and lex.other_fates.match_end(toks, _right_before(toks, num, lex, date_tokens) + 1) > 0:
             continue  # "police arrested 12 people after clashes that killed three": 12 arrested (but "evacuated
             # 40 wounded", "abducted 12 workers and killed them")
