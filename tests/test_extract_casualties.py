@@ -538,3 +538,19 @@ def test_a_count_with_another_fate_is_not_carried_by_the_next_figure_s_verb() ->
     assert figures("Gunmen kidnapped 12 people killed 3 others in Tell Sabka on Monday.") == [(3, None)]
     assert figures("Rescuers said 20 people rescued from the rubble and 5 killed in Tell Sabka.") == [(5, None)]
     assert figures("The Red Crescent evacuated 300 civilians and 40 wounded from Tell Sabka.") == [(None, 40)]
+
+
+def test_fifth_review_cases() -> None:
+    def figures(text: str, lang: str = "en") -> list[tuple[int | None, int | None]]:
+        return [(c.killed, c.wounded) for c in casualties(text, lang)]
+
+    # coordinated victims with one passive verb were all killed, whatever happened to them before
+    assert figures("Twelve patients evacuated from the hospital and three medics were killed when the convoy was "
+                   "hit near Tell Sabka.") == [(12, None), (3, None)]
+    assert figures("Douze otages enlevés en janvier et trois soldats ont été exécutés à Kafr Soussa.", "fr") \
+        == [(12, None), (3, None)]
+    # a fate in a relative clause is not the figure's own
+    assert figures("Twelve hostages who had been kidnapped in January were executed near Tell Sabka.") \
+        == [(12, None)]
+    # a fate word after the previous figure is that figure's, in a headline without commas
+    assert figures("Tell Sabka shelling: 15 missing 12 killed 30 injured, civil defence says") == [(12, 30)]

@@ -246,3 +246,10 @@ def test_a_run_of_other_stories_teasers_under_their_datelines_is_no_article() ->
     ]
     speakers, killed = alerts(BODY_FR + "\n".join(MORE_FR + entries) + "\n", "fr")
     assert 40 in killed and "Omar Nasser" in speakers
+
+
+def test_a_live_page_whose_entries_carry_wire_credits_is_read_whole() -> None:
+    entries = [f"({credit}) Des combats ont éclaté à Kafr Soussa, selon des habitants, entrée numéro {k}."
+               for k, credit in enumerate(["AFP", "Reuters", "AP", "AFP", "Reuters", "AP", "AFP"])]
+    entries.append("(AFP) Au moins 40 personnes ont été tuées dans des frappes aériennes, selon une ONG locale.")
+    assert 40 in alerts(BODY_FR + "\n".join(MORE_FR + entries) + "\n", "fr")[1]

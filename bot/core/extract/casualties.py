@@ -563,6 +563,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             q_end = next((q1 for q0, q1 in quotes if q0 <= num.start < q1), n)
             scan_from = a  # where the figure's own words end (past its victims and listed parts)
             passed_fate = False  # another fate read on the way ("20 people rescued from the rubble and ...")
+            coord_after_fate = False  # ... and a coordinated figure after it ("... and 5 killed")
             while kind is None and a < min(n, q_end) and a - j < limit:
                 if a in apposed:
                     limit += apposed[a][1] - a
@@ -573,7 +574,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 if a in subsets and a > num.start:
                     limit += SUBSET_REACH  # "19 people, including seven women, three children and …, were killed"
                 if a in starts and a != num.start and passed_fate:
-                    break  # "20 people rescued from the rubble and 5 killed": the 20 were rescued
+                    coord_after_fate = True
                 if a in starts and a != num.start:
                     # "3 police and 12 civilians killed", "3 soldiers, 2 police and 4 civilians killed":
                     # coordinated figures share the verb
@@ -588,6 +589,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 passed_fate = passed_fate or fate is not None
                 if fate is not None and a > 0 and (toks[a - 1].low in lex.passive or toks[a - 1].low
                                                    in lex.finite_verbs or toks[a - 1].low in lex.fate_verbs) \
+                        and not any(toks[x].low in lex.relatives for x in range(j, a)) \
                         and not (a + fate[0] + 1 < n and toks[a + fate[0]].low in lex.joint_links
                                  and toks[a + fate[0]].low not in lex.alternative_links
                                  and _casualty_at(toks, a + fate[0] + 1, lex) is not None):
@@ -604,6 +606,10 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                             not _own_predicate(toks, scan_from, a, lex)
                             or toks[a].low.endswith(speech_words(lex.lang).gerunds)):  # ("injuring 7 people")
                         break  # "Eight people were taken to hospital after the blast killed two": two killed
+                    if coord_after_fate and not (a > 0 and (toks[a - 1].low in lex.passive
+                                                            or toks[a - 1].text.lower() in lex.finite_verbs)):
+                        break  # "20 people rescued from the rubble and 5 killed": the 20 were rescued (but "12
+                        # patients evacuated ... and three medics were killed" were all killed)
                     kind, word_at = hit[1], a
                     break
                 a += 1
@@ -615,10 +621,12 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         if kind is None or (word_at is not None and _joint_fate(toks, word_at, lex)):
             continue
         governs = word_at is not None and _next_figure_verb(toks, word_at, lex, cand_starts)
+        rb = _right_before(toks, num, lex, date_tokens)
+        fate_len = lex.other_fates.match_end(toks, rb + 1)
         if not (noun_after and not next_verb) and (word_at is None or word_at > own_end + 1 or next_verb or governs) \
-                and lex.other_fates.match_end(toks, _right_before(toks, num, lex, date_tokens) + 1) > 0:
+                and fate_len > 0 and not (rb - fate_len >= 0 and toks[rb - fate_len].is_digit):
             continue  # "police arrested 12 people after clashes that killed three": 12 arrested (but "evacuated
-            # 40 wounded", "abducted 12 workers and killed them")
+            # 40 wounded", "abducted 12 workers and killed them", "15 missing 12 killed": the 15 were missing)
         if victims is None and j < n and toks[j].is_word and toks[j].low not in lex.stopwords and not next_verb:
             victims = toks[j].text
         qualifier = _qualifier(toks, num, lex, None)

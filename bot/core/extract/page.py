@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.core.extract.lexicon import Lexicon, PhraseSet
+from bot.core.extract.speechwords import speech_words
 from bot.core.extract.text import Token, fold_word, tokenize
 
 PAGE_END_AFTER = 400  # characters of body before any line can end the article
@@ -42,7 +43,7 @@ ARTICLE_SHARE = 0.15  # at most this share in that voice before it: the plain ar
 INTERVIEW_SHARE = 0.2  # a run with this share of questions is an interview
 TICKER_LINES = 6  # lines opening on a dateline, of the next TICKER_WINDOW, that make a run of other stories
 TICKER_WINDOW = 8
-TICKER_PLACES = 4  # distinct datelines among them: a news feed from everywhere, not a live page on one war
+TICKER_PLACES = 5  # distinct datelines among them: a news feed from everywhere, not a live page on one war
 # "(Londres) ...", "(AFP) ...": a dateline in brackets opening a line; a capitalised word or a few, no figure
 _DATELINE = re.compile(r"\(((?:[A-ZÀ-Ý][\w'’.-]*)(?:[ -][A-ZÀ-Ý][\w'’.-]*){0,3})\)\s+\S")
 # a run this long (counted lines) is a thread no article, essay or transcript is, and a title and a lead before
@@ -72,7 +73,7 @@ def page_body(text: str, lex: Lexicon) -> str:
     k = _comment_run(lines[:end])
     if k is not None:
         end = k
-    k = _dateline_run(text, lines[:end])
+    k = _dateline_run(text, lines[:end], lex)
     if k is not None:
         end = k
     body = text if end == len(lines) else text[: lines[end].start]
@@ -185,13 +186,15 @@ def _box_headlines(lines: list[_Line], lex: Lexicon) -> list[tuple[int, int]]:
     return spans
 
 
-def _dateline_run(text: str, lines: list[_Line]) -> int | None:
+def _dateline_run(text: str, lines: list[_Line], lex: Lexicon) -> int | None:
     """The index of the line where a run of other stories' teasers begins, each opening on its own
     dateline ("(Londres) L'actrice ...", "(Athènes) Un incendie ..."): six such lines of the next eight, from
-    four places at least, in the second half of the page. An article opens on one dateline at most; a live
+    five places at least, in the second half of the page. An article opens on one dateline at most; a live
     page's few dated entries stay (a run this long from so many places is the site's news feed)."""
     half = len(text) // 2
-    dated = [m.group(1) if (m := _DATELINE.match(line.head)) else None for line in lines]
+    credits = speech_words(lex.lang).credit_names
+    dated = [m.group(1) if (m := _DATELINE.match(line.head)) and m.group(1).lower() not in credits else None
+             for line in lines]  # ("(AFP) ..." is a credit, not a dateline)
     for k, line in enumerate(lines):
         window = [d for d in dated[k : k + TICKER_WINDOW] if d is not None]
         if dated[k] and line.start >= max(half, PAGE_END_AFTER) and len(window) >= TICKER_LINES \
