@@ -554,3 +554,15 @@ def test_fifth_review_cases() -> None:
         == [(12, None)]
     # a fate word after the previous figure is that figure's, in a headline without commas
     assert figures("Tell Sabka shelling: 15 missing 12 killed 30 injured, civil defence says") == [(12, 30)]
+
+
+def test_a_bare_count_after_other_fates_is_a_clause_of_its_own() -> None:
+    def figures(text: str, lang: str = "en") -> list[tuple[int | None, int | None]]:
+        return [(c.killed, c.wounded) for c in casualties(text, lang)]
+
+    assert figures("Twenty people rescued from the rubble and five were killed in Tell Sabka on Monday.") \
+        == [(5, None)]
+    assert figures("Quarante manifestants arrêtés lundi et trois autres ont été tués à Kafr Soussa.", "fr") \
+        == [(3, None)]
+    assert figures("Twelve protesters who marched on the governor's office were arrested and three were killed in "
+                   "Tell Sabka.") == [(3, None)]

@@ -564,6 +564,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             scan_from = a  # where the figure's own words end (past its victims and listed parts)
             passed_fate = False  # another fate read on the way ("20 people rescued from the rubble and ...")
             coord_after_fate = False  # ... and a coordinated figure after it ("... and 5 killed")
+            coord_named = False  # ... which has a noun of its own ("... and three medics were killed")
             while kind is None and a < min(n, q_end) and a - j < limit:
                 if a in apposed:
                     limit += apposed[a][1] - a
@@ -574,7 +575,11 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                 if a in subsets and a > num.start:
                     limit += SUBSET_REACH  # "19 people, including seven women, three children and …, were killed"
                 if a in starts and a != num.start and passed_fate:
+                    # a coordinated figure with a noun of its own shares the verb ("and three medics were
+                    # killed"); a bare one or "others" is a clause of its own ("and five were killed")
+                    m = lex.victims.match(toks, by_start[a].end) if a in by_start else None
                     coord_after_fate = True
+                    coord_named = m is not None and lex.continuation.match(toks, by_start[a].end) is None
                 if a in starts and a != num.start:
                     # "3 police and 12 civilians killed", "3 soldiers, 2 police and 4 civilians killed":
                     # coordinated figures share the verb
@@ -606,8 +611,8 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                             not _own_predicate(toks, scan_from, a, lex)
                             or toks[a].low.endswith(speech_words(lex.lang).gerunds)):  # ("injuring 7 people")
                         break  # "Eight people were taken to hospital after the blast killed two": two killed
-                    if coord_after_fate and not (a > 0 and (toks[a - 1].low in lex.passive
-                                                            or toks[a - 1].text.lower() in lex.finite_verbs)):
+                    if coord_after_fate and not (coord_named and a > 0 and (
+                            toks[a - 1].low in lex.passive or toks[a - 1].text.lower() in lex.finite_verbs)):
                         break  # "20 people rescued from the rubble and 5 killed": the 20 were rescued (but "12
                         # patients evacuated ... and three medics were killed" were all killed)
                     kind, word_at = hit[1], a
