@@ -358,7 +358,11 @@ def _right_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_token
 
 def _verb_right_before(toks: tuple[Token, ...], num: Number, lex: Lexicon, date_tokens: set[int]) -> str | None:
     """The kind of the casualty verb right before the number ("killing at least 12"), or None."""
-    b = _right_before(toks, num, lex, date_tokens)
+    return _verb_at_before(toks, _right_before(toks, num, lex, date_tokens), lex)
+
+
+def _verb_at_before(toks: tuple[Token, ...], b: int, lex: Lexicon) -> str | None:
+    """The kind of the casualty verb at b, the token right before a number (`_right_before`), or None."""
     if b < 0:
         return None
     hit = _casualty_at(toks, b, lex)
@@ -418,6 +422,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
     n = len(toks)
     if _history(toks, lex, dates, year):
         return []
+    gerunds = speech_words(lex.lang).gerunds
     quotes = quote_spans(sent)
     date_tokens = {k for d in dates for k in range(d.start, d.end)}
     # "Get short URL 2440 Over 100 civilians were killed": a number before a capitalised qualifier and
@@ -465,6 +470,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         if num.start in subsets:
             continue
         j = num.end
+        rb = _right_before(toks, num, lex, date_tokens)  # the token before the number (a verb of it?)
         kind: str | None = None
         victims: str | None = None
         hit = _casualty_at(toks, j, lex)
@@ -474,7 +480,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         # (and "kill 10 injure scores": the word after the number governs the vague count after it)
         next_verb = _next_figure_verb(toks, j, lex, cand_starts) or (
             hit is not None and lex.vague.match(toks, j + hit[0]) is not None)
-        if hit is not None and next_verb and _verb_right_before(toks, num, lex, date_tokens) is not None:
+        if hit is not None and next_verb and _verb_at_before(toks, rb, lex) is not None:
             hit = None
         noun_after = hit is not None
         counted = False
@@ -524,13 +530,13 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
             # gerund of its own, "killing 4 citizens injuring many others")
             own_word = v is not None and _victims_own_word(toks, j, lex) \
                 and not _next_figure_verb(toks, j + v[0], lex, cand_starts) \
-                and not toks[j + v[0]].low.endswith(speech_words(lex.lang).gerunds)
+                and not toks[j + v[0]].low.endswith(gerunds)
             # a verb right before the number is the strongest sign: "a tué 8 civils et blessé 23"
-            before = None if own_word else _verb_right_before(toks, num, lex, date_tokens)
+            before = None if own_word else _verb_at_before(toks, rb, lex)
             if plain_after and before is not None:
                 kind = before
                 verb_before = True
-                word_at = _right_before(toks, num, lex, date_tokens)
+                word_at = rb
             elif plain_after and _toll_before(toks, num, lex, date_tokens):
                 # "the death toll has reached 20 people in addition to tens of others injured"
                 kind = "killed"
@@ -550,18 +556,17 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
                 if toks[a].text in _HARD_STOP or toks[a].text == ",":
                     break
-            own_end = v_at if v_at is not None else j
+            # where the figure's own words end (past its victims); the scan below starts there
+            a = own_end = scan_from = v_at if v_at is not None else j
             if kind is None and before is not None and v_at is not None and _casualty_at(toks, v_at, lex) is None:
                 # "killed 15 ISIS terrorists and injured others": the verb before the number and its
                 # victims governs it, not a casualty word of the next coordinated verb
                 kind = before
                 verb_before = True
-                word_at = _right_before(toks, num, lex, date_tokens)
+                word_at = rb
             limit = WINDOW_WITH_VICTIM if v_at is not None else WINDOW_BARE
-            a = v_at if v_at is not None else j
             # a number inside a quotation finds its verb inside it too
             q_end = next((q1 for q0, q1 in quotes if q0 <= num.start < q1), n)
-            scan_from = a  # where the figure's own words end (past its victims and listed parts)
             passed_fate = False  # another fate read on the way ("20 people rescued from the rubble and ...")
             coord_after_fate = False  # ... and a coordinated figure after it ("... and 5 killed")
             coord_named = False  # ... which has a noun of its own ("... and three medics were killed")
@@ -574,13 +579,13 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                     break
                 if a in subsets and a > num.start:
                     limit += SUBSET_REACH  # "19 people, including seven women, three children and …, were killed"
-                if a in starts and a != num.start and passed_fate:
-                    # a coordinated figure with a noun of its own shares the verb ("and three medics were
-                    # killed"); a bare one or "others" is a clause of its own ("and five were killed")
-                    m = lex.victims.match(toks, by_start[a].end) if a in by_start else None
-                    coord_after_fate = True
-                    coord_named = m is not None and lex.continuation.match(toks, by_start[a].end) is None
                 if a in starts and a != num.start:
+                    if passed_fate:
+                        # a coordinated figure with a noun of its own shares the verb ("and three medics were
+                        # killed"); a bare one or "others" is a clause of its own ("and five were killed")
+                        m = lex.victims.match(toks, by_start[a].end) if a in by_start else None
+                        coord_after_fate = True
+                        coord_named = m is not None and lex.continuation.match(toks, by_start[a].end) is None
                     # "3 police and 12 civilians killed", "3 soldiers, 2 police and 4 civilians killed":
                     # coordinated figures share the verb
                     listed = toks[a - 1].text == "," and any(
@@ -609,7 +614,7 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
                         and not (a > 0 and toks[a - 1].low in lex.possessives and toks[a].low in lex.death_nouns):
                     if _next_figure_verb(toks, a, lex, cand_starts) and (
                             not _own_predicate(toks, scan_from, a, lex)
-                            or toks[a].low.endswith(speech_words(lex.lang).gerunds)):  # ("injuring 7 people")
+                            or toks[a].low.endswith(gerunds)):  # ("injuring 7 people")
                         break  # "Eight people were taken to hospital after the blast killed two": two killed
                     if coord_after_fate and not (coord_named and a > 0 and (
                             toks[a - 1].low in lex.passive or toks[a - 1].text.lower() in lex.finite_verbs)):
@@ -626,7 +631,6 @@ def figures_in(sent: Sentence, numbers: list[Number], lex: Lexicon, dates: list[
         if kind is None or (word_at is not None and _joint_fate(toks, word_at, lex)):
             continue
         governs = word_at is not None and _next_figure_verb(toks, word_at, lex, cand_starts)
-        rb = _right_before(toks, num, lex, date_tokens)
         fate_len = lex.other_fates.match_end(toks, rb + 1)
         if not (noun_after and not next_verb) and (word_at is None or word_at > own_end + 1 or next_verb or governs) \
                 and fate_len > 0 and not (rb - fate_len >= 0 and toks[rb - fate_len].is_digit):
