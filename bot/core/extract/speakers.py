@@ -296,10 +296,11 @@ def make_speaker(sent: Sentence, i: int, j: int, lex: Lexicon) -> Speaker | None
             and any(is_name_word(t, lex) for t in toks[i : run - 1]):
         run_words = []  # "Syrian Observatory for Human Rights": one body's name, no person in it
     g = run - 1
-    while g > i and toks[g].low not in lex.genitives and (
-            toks[g].low in lex.honorifics or toks[g].text in ".'’" or toks[g].low in lex.articles
-            or lex.titles.match_end(toks, g + 1) > 0):
-        g -= lex.titles.match_end(toks, g + 1) or 1
+    while g > i and toks[g].low not in lex.genitives:
+        title = lex.titles.match_end(toks, g + 1)
+        if not (title or toks[g].low in lex.honorifics or toks[g].text in ".'’" or toks[g].low in lex.articles):
+            break
+        g -= title or 1
     honorific = any(toks[x].low in lex.honorifics for x in range(g + 1, run))
     if run_words and g > i and toks[g].low in lex.genitives and (
             title_at is None or title_at > g or (title_at == i and honorific)
@@ -660,20 +661,21 @@ def _clause_gerund(toks: tuple[Token, ...], k: int, lex: Lexicon) -> bool:
     g = next((g for g in sw.gerunds if t.low.endswith(g) and len(t.low) > len(g) + 2), None)
     if g is None or t.is_cap or lex.killed.match(toks, k) is not None:
         return False  # ("claiming the lives of five children" tells a toll)
-    nxt = k + 1
-    while nxt < len(toks) and (m := lex.auxiliaries.match(toks, nxt)) is not None:
-        nxt += m[0]  # ("condamnant par ailleurs ...")
-    if nxt < len(toks) and toks[nxt].low in lex.prepositions and lex.reporting_phrases.match(toks, k) is None:
-        return False  # "adding to fears", "threatening to cut off the road", "menaçant de": no speech
-    if any(lex.is_reporting_word(x.low) or lex.according_to.match(toks, x_at) is not None
-           for x_at, x in enumerate(toks) if x_at > k + 1):
-        return False  # "..., claiming to have killed 40, state media reported": the source comes after
     stem = t.low[: -len(g)]
     if not (lex.is_reporting_word(t.low) or any(
             stem.startswith(s) and stem[len(s):] in ("", "e") for s in lex.reporting_stems)):
         return False
     b = k - (sw.gerund_openers.match_end(toks, k) if k > 0 else 0)
-    return b > 0 and toks[b - 1].text == ","
+    if not (b > 0 and toks[b - 1].text == ","):
+        return False
+    nxt = k + 1
+    while nxt < len(toks) and (m := lex.auxiliaries.match(toks, nxt)) is not None:
+        nxt += m[0]  # ("condamnant par ailleurs ...")
+    if nxt < len(toks) and toks[nxt].low in lex.prepositions and lex.reporting_phrases.match(toks, k) is None:
+        return False  # "adding to fears", "threatening to cut off the road", "menaçant de": no speech
+    # "..., claiming to have killed 40, state media reported": the source comes after
+    return not any(lex.is_reporting_word(x.low) or lex.according_to.match(toks, x_at) is not None
+                   for x_at, x in enumerate(toks) if x_at > k + 1)
 
 
 def _gerund_subject(sent: Sentence, k: int, lex: Lexicon) -> Speaker | None:
@@ -739,10 +741,10 @@ def _tacked_on(sent: Sentence, c: int, nxt: int, lex: Lexicon) -> bool:
     return not any(t.low in lex.complementisers for t in toks[c + 3 : nxt])  # "alors que" opens no content
 
 
-def _closing_start(sent: Sentence, start: int, end: int, lex: Lexicon, dates: set[int]) -> int:
-    """Where the words after a verb start, past its dates and fillers; a lone preposition skipped last
-    stays with its phrase ("said in a post on its Facebook page.": "on its Facebook page" says where)."""
-    c = _skip_forward(sent, end, lex, dates)
+def _closing_start(sent: Sentence, start: int, end: int, c: int, lex: Lexicon) -> int:
+    """Where the words after a verb start (c: past its dates and fillers, `_skip_forward`); a lone
+    preposition skipped last stays with its phrase ("said in a post on its Facebook page.": "on its Facebook
+    page" says where)."""
     toks = sent.tokens
     if c > end and toks[c - 1].low in lex.prepositions and lex.speaker_skip.match_end(toks, c) == 1 \
             and not (start > 0 and toks[start - 1].low in lex.relatives):
@@ -751,11 +753,11 @@ def _closing_start(sent: Sentence, start: int, end: int, lex: Lexicon, dates: se
     return c
 
 
-def _said_before(sent: Sentence, start: int, end: int, prv: int, lex: Lexicon, dates: set[int]) -> bool:
-    """Whether nothing is said after the reporting clause, so what was said comes before it. A closing
-    phrase of when or where it was said counts only when something stands before the speaker: "Mayor X
-    said during the bombardment the hospital collapsed" said what follows."""
-    closing = _closing_start(sent, start, end, lex, dates)
+def _said_before(sent: Sentence, start: int, closing: int, prv: int, lex: Lexicon) -> bool:
+    """Whether nothing is said after the reporting clause (its closing words start at `closing`,
+    `_closing_start`), so what was said comes before it. A closing phrase of when or where it was said
+    counts only when something stands before the speaker: "Mayor X said during the bombardment the hospital
+    collapsed" said what follows."""
     if not _nothing_said_after(sent, closing, lex):
         return False
     return start > prv or speech_words(lex.lang).adjunct_openers.match(sent.tokens, closing) is None
@@ -883,7 +885,8 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
         hit = _verb_at(sent, k, lex, masked)
         if hit is None and not masked[k] and lex.inverted_verbs.may_start(toks[k]):
             hit = _inverted_verb_at(sent, k, lex)
-        if hit is None and not found and _clause_gerund(toks, k, lex):
+        gerund = hit is None and not found and _clause_gerund(toks, k, lex)
+        if gerund:
             hit = (1, False)  # "a prolongé le mandat, condamnant par ailleurs ...": see `_gerund_subject`
         if hit is None:
             k += 1
@@ -926,7 +929,7 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             found.append((b - 1, vend, k, found[-1][3], False, False))
             k = vend
             continue
-        if not found and _clause_gerund(toks, k, lex):
+        if not found and (gerund or _clause_gerund(toks, k, lex)):  # (an English gerund is a verb hit already)
             # ", saying ...", ", condamnant par ailleurs ...": no subject of its own, neither after it nor
             # between commas before it; the sentence's subject speaks
             subject = _gerund_subject(sent, k, lex)
@@ -1003,21 +1006,23 @@ def find_clauses(sent: Sentence, lex: Lexicon, quotes: list[tuple[int, int]],
             continue  # "si Kadhafi dit vrai", "if the army says so": a supposition, no one said it
         nxt = found[idx + 1][0] if idx + 1 < len(found) else n
         prv = found[idx - 1][1] if idx > 0 else floor
+        # the words after the verb, past its dates and fillers, and where its closing phrase starts
+        after = _skip_forward(sent, end, lex, date_tokens)
+        closing = _closing_start(sent, start, end, after, lex)
         if attrib:
             # "Selon X, ...", "Et, selon X, ...": an attribution opening the sentence vouches for what follows
             sw = speech_words(lex.lang)
             opening = all(not t.is_word or t.low in lex.num_connectors or sw.speaker_openers.may_start(t)
                           for t in toks[prv:start])
             content = (end + 1, n) if start == 0 or opening else (prv, start)
-        elif inverted or (start <= 1 and end >= n - 2) or _said_before(sent, start, end, prv, lex, date_tokens) \
-                or _tacked_on(sent, _skip_forward(sent, end, lex, date_tokens), nxt, lex):
+        elif inverted or (start <= 1 and end >= n - 2) or _said_before(sent, start, closing, prv, lex) \
+                or _tacked_on(sent, after, nxt, lex):
             # "..., the army said in a statement.": nothing said after the verb, so before it
             content = (prv, start)
         else:
-            c = _skip_forward(sent, end, lex, date_tokens)
+            c = after
             # "told reporters that ...", "a indiqué aux journalistes que ...": the addressee is no content;
             # nor is when or where it was said ("a déclaré lors d'une visite à Ankara que ...")
-            closing = _closing_start(sent, start, end, lex, date_tokens)
             reach = ADJUNCT_REACH if sw.adjunct_openers.match(toks, closing) else ADDRESSEE_REACH
             for d in range(c, min(n, c + reach)):
                 if toks[d].low in lex.complementisers:
