@@ -15,6 +15,11 @@ def casualties(text: str, lang: str, title: str | None = None) -> list[Casualty]
     return [a for a in extract_alerts(art) if isinstance(a, Casualty)]
 
 
+def figures(text: str, lang: str = "en") -> list[tuple[int | None, int | None]]:
+    """(killed, wounded) of each casualty alert, in order."""
+    return [(c.killed, c.wounded) for c in casualties(text, lang)]
+
+
 def test_sources_in_both_orders() -> None:
     (c,) = casualties("Quatorze villageois ont été tués jeudi soir, a indiqué la police locale.", "fr")
     assert (c.killed, c.reported_by) == (14, "police locale")
@@ -447,9 +452,6 @@ def test_share_counts_and_related_links_of_a_scraped_page_are_no_figures() -> No
 
 
 def test_one_number_for_two_fates_is_a_figure_of_neither() -> None:
-    def figures(text: str, lang: str) -> list[tuple[int | None, int | None]]:
-        return [(c.killed, c.wounded) for c in casualties(text, lang)]
-
     assert figures("At least 48 people were killed or injured in the shelling of Tell Sabka.", "en") == []
     assert figures("Rockets killed and injured five civilians in Tell Sabka on Thursday.", "en") == []
     assert figures("Twelve people were killed in Tell Sabka and another 50 were wounded or missing.", "en") \
@@ -481,9 +483,6 @@ def test_a_count_of_people_with_another_fate_is_no_casualty_figure() -> None:
 
 
 def test_each_figure_keeps_its_own_words() -> None:
-    def figures(text: str, lang: str) -> list[tuple[int | None, int | None]]:
-        return [(c.killed, c.wounded) for c in casualties(text, lang)]
-
     # a fate before a killing, with "and", is what happened first; the number is of the killed
     assert figures("Militants kidnapped and killed 12 aid workers near Tell Sabka on Friday.", "en") == [(12, None)]
     assert figures("Au moins 12 civils ont été enlevés et tués à Kafr Soussa.", "fr") == [(12, None)]
@@ -509,9 +508,6 @@ def test_each_figure_keeps_its_own_words() -> None:
 
 
 def test_third_review_cases() -> None:
-    def figures(text: str, lang: str) -> list[tuple[int | None, int | None]]:
-        return [(c.killed, c.wounded) for c in casualties(text, lang)]
-
     # a figure's own noun phrase may hold a complement before its verb, with the comma to the next one lost
     assert figures("Fourteen members of the same family were killed 6 injured in the raid on Tell Sabka", "en") \
         == [(14, 6)]
@@ -531,9 +527,6 @@ def test_third_review_cases() -> None:
 
 
 def test_a_count_with_another_fate_is_not_carried_by_the_next_figure_s_verb() -> None:
-    def figures(text: str) -> list[tuple[int | None, int | None]]:
-        return [(c.killed, c.wounded) for c in casualties(text, "en")]
-
     assert figures("Police arrested 12 protesters and 3 killed in Tell Sabka on Monday.") == [(3, None)]
     assert figures("Gunmen kidnapped 12 people killed 3 others in Tell Sabka on Monday.") == [(3, None)]
     assert figures("Rescuers said 20 people rescued from the rubble and 5 killed in Tell Sabka.") == [(5, None)]
@@ -541,9 +534,6 @@ def test_a_count_with_another_fate_is_not_carried_by_the_next_figure_s_verb() ->
 
 
 def test_fifth_review_cases() -> None:
-    def figures(text: str, lang: str = "en") -> list[tuple[int | None, int | None]]:
-        return [(c.killed, c.wounded) for c in casualties(text, lang)]
-
     # coordinated victims with one passive verb were all killed, whatever happened to them before
     assert figures("Twelve patients evacuated from the hospital and three medics were killed when the convoy was "
                    "hit near Tell Sabka.") == [(12, None), (3, None)]
@@ -557,9 +547,6 @@ def test_fifth_review_cases() -> None:
 
 
 def test_a_bare_count_after_other_fates_is_a_clause_of_its_own() -> None:
-    def figures(text: str, lang: str = "en") -> list[tuple[int | None, int | None]]:
-        return [(c.killed, c.wounded) for c in casualties(text, lang)]
-
     assert figures("Twenty people rescued from the rubble and five were killed in Tell Sabka on Monday.") \
         == [(5, None)]
     assert figures("Quarante manifestants arrêtés lundi et trois autres ont été tués à Kafr Soussa.", "fr") \

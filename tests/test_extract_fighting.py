@@ -15,6 +15,10 @@ def fights(text: str, lang: str) -> list[Fighting]:
     return [a for a in extract_alerts(art) if isinstance(a, Fighting)]
 
 
+def places(text: str, lang: str = "en") -> list[str]:
+    return [f.location for f in fights(text, lang)]
+
+
 def test_shelling_of_a_named_village() -> None:
     (f,) = fights("Vendredi, l'armée a pilonné la localité de Kafr Tala, dans la province de Hama.", "fr")
     assert f.location == "Kafr Tala"
@@ -582,9 +586,6 @@ def test_a_warning_against_strikes_is_no_strike() -> None:
 
 
 def test_bodies_and_armed_groups_named_like_places_are_no_places() -> None:
-    def places(text: str, lang: str) -> list[str]:
-        return [f.location for f in fights(text, lang)]
-
     assert places("Five civilians were killed in fighting which resulted in the Nusra Front and its allies taking "
                   "control of the village of Tell Sabka.", "en") == ["Tell Sabka"]
     assert places("Fighting between militants and Kurdish troops has forced residents to flee the IS-bastion city "
@@ -598,9 +599,6 @@ def test_bodies_and_armed_groups_named_like_places_are_no_places() -> None:
 
 
 def test_where_the_gunners_sit_is_not_where_the_shells_fell() -> None:
-    def places(text: str, lang: str) -> list[str]:
-        return [f.location for f in fights(text, lang)]
-
     assert places("Terrorists positioned in Kafr Nabudah fired rocket shells at the town of Tell Sabka.",
                   "en") == ["Tell Sabka"]
     assert places("Des terroristes retranchés dans Kafr Nabudah ont tiré des obus sur Kafr Soussa lundi.", "fr") \
@@ -608,9 +606,6 @@ def test_where_the_gunners_sit_is_not_where_the_shells_fell() -> None:
 
 
 def test_troops_stationed_somewhere_are_attacked_there() -> None:
-    def places(text: str, lang: str) -> list[str]:
-        return [f.location for f in fights(text, lang)]
-
     assert places("Rebels attacked government troops stationed in Tell Sabka overnight, killing 12 soldiers.",
                   "en") == ["Tell Sabka"]
     assert places("Warplanes pounded militants entrenched in Tell Sabka for a third day.", "en") == ["Tell Sabka"]
@@ -618,9 +613,6 @@ def test_troops_stationed_somewhere_are_attacked_there() -> None:
 
 
 def test_headline_qualifiers_abbreviations_and_agencies_are_no_places() -> None:
-    def places(text: str) -> list[str]:
-        return [f.location for f in fights(text, "en")]
-
     assert places("Car Bomb Leaves At Least 25 Dead in Tell Sabka.") == ["Tell Sabka"]
     assert places("Gunmen targeted a UN-Red Crescent convoy near Tell Sabka on Monday.") == ["Tell Sabka"]
     assert "St" not in places("Russian jets flew from a base near St. Petersburg before striking Tell Sabka.")
